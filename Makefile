@@ -1,0 +1,50 @@
+# superpod-iac: `make demo` and `make test` do all set-up on a fresh Debian machine
+# (virtual environment, Python dependencies, and Graphviz `dot` through apt when missing).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SPECS  ?= specs
+BUILD  ?= build
+
+.PHONY: demo test setup dot lint docs schemas bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
+	  echo "installing python3-venv through apt"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv python3-pip; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+dot:
+	@command -v dot >/dev/null 2>&1 || { \
+	  echo "Graphviz 'dot' is missing: installing the graphviz package through apt"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq graphviz; }
+	@dot -V
+
+demo: setup dot
+	$(BIN)/superpod validate $(SPECS)/
+
+test: setup dot
+	$(BIN)/ruff check .
+	$(BIN)/superpod schema --check
+	$(BIN)/python -m superpod_iac.docsgen --check
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+
+docs: setup
+	$(BIN)/python -m superpod_iac.docsgen
+
+schemas: setup
+	$(BIN)/superpod schema --out schemas
+
+clean:
+	rm -rf $(BUILD) .pytest_cache .ruff_cache

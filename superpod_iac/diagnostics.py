@@ -1,0 +1,61 @@
+"""The Diagnostic type every stage emits and every reporter consumes.
+
+A rule knows *what* is wrong and *which object path* wrote it; the engine later fills in the
+file, line and column from the source positions (the cfn-lint way), so rules stay pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+Path = tuple[str | int, ...]
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an object was written: file, document index and the YAML path inside it."""
+
+    file: str
+    doc: int = 0
+    path: Path = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    rule: str
+    severity: Severity
+    message: str
+    file: str = ""
+    line: int = 0
+    column: int = 0
+    path: Path = ()
+    hint: str = ""
+    doc: int = 0
+    extra: tuple[tuple[str, Any], ...] = field(default=())
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.file, self.line, self.column, self.rule, self.message)
+
+    def at(self, origin: Origin | None, *sub: str | int) -> Diagnostic:
+        """Attach an origin (plus a sub-path below it); positions are resolved later."""
+        if origin is None:
+            return self
+        return replace(self, file=origin.file, doc=origin.doc, path=(*origin.path, *sub))
+
+    def with_position(self, line: int, column: int) -> Diagnostic:
+        return replace(self, line=line, column=column)
+
+    def with_severity(self, severity: Severity) -> Diagnostic:
+        return replace(self, severity=severity)

@@ -1,0 +1,41 @@
+"""Regenerate (or check) generated documentation: docs/rules.md from the rules' docstrings.
+
+`python -m superpod_iac.docsgen` writes; `--check` exits 1 when a file is stale.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from superpod_iac.fsio import atomic_write
+from superpod_iac.rules.docs import rules_markdown
+
+GENERATED: dict[str, Callable[[], str]] = {
+    "docs/rules.md": rules_markdown,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    check = "--check" in argv
+    stale = []
+    for rel, make in GENERATED.items():
+        path = Path(rel)
+        text = make()
+        if check:
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                stale.append(rel)
+        else:
+            atomic_write(path, text)
+            print(f"wrote {rel}")
+    if stale:
+        print(f"stale generated docs: {', '.join(stale)}\n    hint: run `make docs` and commit",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

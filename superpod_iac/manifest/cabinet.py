@@ -1,0 +1,56 @@
+"""`Cabinet`: a cabinet type at a floor position with its devices, feeds and CDU.
+
+`metadata.name` may be a nodeset range (`nvl72-[01-08]`); string fields below may then carry
+a range of the same length (`slot: "[1-8]"`, `feeds: [busway-A[1-8]]`) or `{i}` / `{name}`
+substitutions, expanded in lockstep by the model stage.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from superpod_iac.manifest.common import (
+    ManifestBase,
+    Name,
+    NonNeg,
+    PosCount,
+    Range,
+    Ref,
+    Strict,
+    UPos,
+)
+
+SlotNumber = PosCount
+
+
+class Location(Strict):
+    hall: Ref
+    row: Ref
+    slot: SlotNumber | Range
+
+
+class Device(Strict):
+    name: Name
+    type: Ref
+    u: UPos | Range
+    """Lowest rack unit the device occupies (1 = bottom); 0 for zero-U (side-mounted) parts."""
+    feeds: list[Ref] = Field(default_factory=list)
+    """Power shelves / PDUs: which PowerSystem feeds they draw from."""
+    serial: str | None = None
+
+
+class CabinetSpec(Strict):
+    type: Ref
+    location: Location | None = None
+    feeds: list[Ref] = Field(default_factory=list)
+    cdu: Ref | None = None
+    rear_door_kw: NonNeg = 0
+    extra_weight_kg: NonNeg = 0
+    devices: list[Device] = Field(default_factory=list)
+
+
+class Cabinet(ManifestBase):
+    kind: Literal["Cabinet"]
+    spec: CabinetSpec

@@ -1,0 +1,60 @@
+"""`CoolingSystem`: CDUs, facility loops, redundancy groups and air-side capacity."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from superpod_iac.manifest.common import (
+    ManifestBase,
+    Name,
+    NonNeg,
+    Pos,
+    Ref,
+    Strict,
+    Temperature,
+)
+
+
+class Cdu(Strict):
+    name: Name
+    type: Ref | None = None
+    """A catalog CDU type; capacity/flow below override it."""
+    capacity_kw: Pos | None = None
+    flow_lpm: Pos | None = None
+    supply_c: Temperature | None = None
+    delta_t_c: Pos | None = None
+    fluid: Ref = "water"
+    group: Ref | None = None
+    loop: Ref | None = None
+
+
+class CduGroup(Strict):
+    name: Name
+    redundancy: Literal["N", "N+1", "N+2", "2N"] = "N+1"
+
+
+class FacilityLoop(Strict):
+    name: Name
+    capacity_kw: Pos
+    supply_c: Temperature
+
+
+class AirZone(Strict):
+    name: Name
+    hall: Ref
+    row: Ref | None = None
+    capacity_kw: NonNeg
+
+
+class CoolingSystemSpec(Strict):
+    cdus: list[Cdu] = Field(default_factory=list)
+    groups: list[CduGroup] = Field(default_factory=list)
+    loops: list[FacilityLoop] = Field(default_factory=list)
+    air_zones: list[AirZone] = Field(default_factory=list)
+
+
+class CoolingSystem(ManifestBase):
+    kind: Literal["CoolingSystem"]
+    spec: CoolingSystemSpec

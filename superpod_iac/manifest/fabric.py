@@ -1,0 +1,112 @@
+"""`Fabric`: one network plane, as explicit links and/or topology generators, plus a media policy.
+
+Endpoints are written `cabinet/device:port`. Names may hold nodeset ranges expanded in lockstep
+between the two ends (`a: nvl72-01/tray[01-18]:osfp1`, `b: leaf[1-18]/sw:p1`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from superpod_iac.manifest.catalog import Plane
+from superpod_iac.manifest.common import (
+    ManifestBase,
+    Name,
+    NonNeg,
+    Pos,
+    PosCount,
+    Ref,
+    Strict,
+)
+
+
+class Link(Strict):
+    a: Ref
+    b: Ref
+    cable: Ref | None = None
+    transceiver: Ref | None = None
+    """Transceiver type at both ends; `transceiver_a` / `transceiver_b` override per end."""
+    transceiver_a: Ref | None = None
+    transceiver_b: Ref | None = None
+    length_m: Pos | None = None
+    """Measured or fixed length; when left out it is computed from the floor grid."""
+    patch_panels: int | None = Field(default=None, ge=0, le=20)
+
+
+class MediaRule(Strict):
+    """Pick cable and transceiver by computed length: the first rule whose max fits wins."""
+
+    max_length_m: Pos
+    cable: Ref
+    transceiver: Ref | None = None
+
+
+class SwitchedPlanes(Strict):
+    """Every endpoint's port k goes to switch plane k (NVLink, Huawei UB)."""
+
+    type: Literal["switched-planes"]
+    endpoints: Ref
+    """Device selector (glob on `cabinet/device`), e.g. `nvl72-01/tray*`."""
+    endpoint_ports: Ref
+    """Port-name nodeset on each endpoint, one per plane, e.g. `nvl[1-18]`."""
+    switches: Ref
+    """Switch selector, one switch per plane in order (glob), e.g. `nvl72-01/nvsw*`."""
+    switch_ports: Ref
+    """Port-name nodeset on each switch, one per endpoint in order."""
+    planes_per_switch: PosCount = 1
+
+
+class Clos(Strict):
+    """Rail-optimized leaf/spine (2 tiers) or leaf/spine/core (3 tiers)."""
+
+    type: Literal["clos"]
+    tiers: Literal[2, 3] = 2
+    endpoints: Ref
+    endpoint_ports: Ref
+    """Port nodeset on each endpoint; port k joins rail k."""
+    leaves: Ref
+    leaf_down_ports: Ref
+    leaf_up_ports: Ref
+    spines: Ref
+    spine_down_ports: Ref
+    spine_up_ports: Ref | None = None
+    cores: Ref | None = None
+    core_ports: Ref | None = None
+    rails: PosCount = 1
+    endpoints_per_leaf: PosCount | None = None
+    oversubscription: Pos = 1.0
+    """Declared downlink:uplink bandwidth ratio per leaf (1.0 = non-blocking)."""
+
+
+class Mesh(Strict):
+    """2D/3D mesh or torus over the selected devices, in row-major order."""
+
+    type: Literal["mesh", "torus"]
+    nodes: Ref
+    dims: list[PosCount] = Field(min_length=1, max_length=3)
+    ports: Ref
+    """Port nodeset per node: 2 per dimension (minus, plus), in dimension order."""
+
+
+Generator = Annotated[SwitchedPlanes | Clos | Mesh, Field(discriminator="type")]
+
+
+class FabricSpec(Strict):
+    plane: Plane
+    links: list[Link] = Field(default_factory=list)
+    generators: list[Generator] = Field(default_factory=list)
+    media: list[MediaRule] = Field(default_factory=list)
+    cable: Ref | None = None
+    transceiver: Ref | None = None
+    max_oversubscription: NonNeg | None = None
+    rail_aligned: bool = False
+
+
+class Fabric(ManifestBase):
+    kind: Literal["Fabric"]
+    spec: FabricSpec
+
+
+__all__ = ["Fabric", "FabricSpec", "Generator", "Link", "MediaRule", "Name"]

@@ -1,0 +1,62 @@
+"""`Site`: halls, rows and positions on a floor grid, floor ratings, and the site policy."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from superpod_iac.manifest.common import (
+    Fraction,
+    ManifestBase,
+    Name,
+    NonNeg,
+    Pos,
+    PosCount,
+    Strict,
+    Temperature,
+)
+
+
+class Policy(Strict):
+    """Site policy; every field left out takes the built-in default (catalog/policy.yaml)."""
+
+    cabinet_kw_limit: Pos | None = None
+    air_cooled_kw_limit: Pos | None = None
+    high_density_kw: Pos | None = None
+    derating: Fraction | None = None
+    optical_margin_db: NonNeg | None = None
+    cable_slack_pct: NonNeg | None = None
+    cable_slack_m: NonNeg | None = None
+    phase_imbalance_pct: NonNeg | None = None
+    coolant_delta_t_c: Pos | None = None
+    facility_supply_c: Temperature | None = None
+    patch_panels_per_link: int | None = Field(default=None, ge=0, le=20)
+
+
+class Row(Strict):
+    name: Name
+    y_m: NonNeg = 0
+    x_m: NonNeg = 0
+    pitch_m: Pos = 0.6
+    slots: PosCount
+    air_capacity_kw: NonNeg | None = None
+
+
+class Hall(Strict):
+    name: Name
+    floor_load_kg_m2: Pos | None = None
+    tray_height_m: NonNeg = 2.6
+    air_capacity_kw: NonNeg | None = None
+    rows: list[Row] = Field(default_factory=list)
+    floor: Literal["raised", "slab"] = "slab"
+
+
+class SiteSpec(Strict):
+    halls: list[Hall] = Field(default_factory=list)
+    policy: Policy = Field(default_factory=Policy)
+
+
+class Site(ManifestBase):
+    kind: Literal["Site"]
+    spec: SiteSpec

@@ -1,0 +1,333 @@
+"""Build the Inventory from typed manifests: catalog merge, replication, reference resolution."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from superpod_iac.diagnostics import Origin
+from superpod_iac.manifest.parse import Manifest
+from superpod_iac.model.catalog import builtin_catalogs, policy_defaults
+from superpod_iac.model.expand import ExpansionError, expand, substitute
+from superpod_iac.model.inventory import (
+    Cabinet,
+    CduObj,
+    ClusterObj,
+    Device,
+    FabricObj,
+    Inventory,
+    PartCatalog,
+    Policy,
+    PowerNodeObj,
+    SuperpodObj,
+)
+
+_SECTIONS = ("cabinet_types", "device_types", "accelerator_types", "transceiver_types",
+             "cable_types", "cdu_types", "fluids")
+
+
+def _origin(m: Manifest, *path: str | int) -> Origin:
+    return Origin(m.document.file, m.document.index, tuple(path))
+
+
+def _sub(origin: Origin, *path: str | int) -> Origin:
+    """The origin of a field below an object's origin."""
+    return Origin(origin.file, origin.doc, (*origin.path, *path))
+
+
+def _merge_catalog(manifests: Iterable[Manifest], inv_dups: list[Any]) -> PartCatalog:
+    cat = PartCatalog()
+    builtin = builtin_catalogs()
+    for m in (*builtin, *manifests):
+        is_builtin = m in builtin
+        for section in _SECTIONS:
+            target: dict[str, Any] = getattr(cat, section)
+            for i, part in enumerate(getattr(m.model.spec, section)):
+                origin = _origin(m, "spec", section, i)
+                key = (section, part.name)
+                if part.name in target and not is_builtin:
+                    prev = cat.origins[key]
+                    if not prev.file.startswith(str(_builtin_dir())):
+                        inv_dups.append((section[:-1].replace("_", " "), part.name, prev, origin))
+                        continue
+                target[part.name] = part
+                cat.origins[key] = origin
+        for loss in m.model.spec.connector_losses:
+            cat.connector_loss_db[loss.connector] = loss.loss_db
+    return cat
+
+
+def _builtin_dir() -> str:
+    from superpod_iac.model.catalog import PACKAGE_DATA
+
+    return str(PACKAGE_DATA)
+
+
+def _policy(sites: list[Manifest], overrides: dict[str, Any]) -> Policy:
+    values: dict[str, Any] = dict(policy_defaults())
+    values.update({k: v for k, v in overrides.items() if k in Policy.__slots__})
+    origin = None
+    for site in sites:
+        for key, value in site.model.spec.policy.model_dump(exclude_none=True).items():
+            values[key] = value
+        origin = _origin(site, "spec", "policy")
+    known = {k: values[k] for k in Policy.__slots__ if k in values}
+    return Policy(**known, origin=origin)
+
+
+class Builder:
+    def __init__(self, manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None):
+        self.by_kind: dict[str, list[Manifest]] = {}
+        for m in manifests:
+            self.by_kind.setdefault(m.kind, []).append(m)
+        dups: list[Any] = []
+        catalog = _merge_catalog(self.by_kind.get("Catalog", []), dups)
+        self.inv = Inventory(catalog, _policy(self.by_kind.get("Site", []), policy_overrides or {}))
+        self.inv.duplicates.extend(dups)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _define(self, kind: str, name: str, origin: Origin) -> bool:
+        key = (kind, name)
+        first = self.inv.origins.get(key)
+        if first is not None:
+            self.inv.duplicates.append((kind, name, first, origin))
+            return False
+        self.inv.origins[key] = origin
+        return True
+
+    def _missing(self, what: str, name: str, origin: Origin, context: str) -> None:
+        self.inv.unresolved.append((what, name, origin, context))
+
+    def _names(self, template: str, origin: Origin) -> tuple[str, ...]:
+        try:
+            return expand(template)
+        except ExpansionError as exc:
+            self.inv.expansion_errors.append((str(exc), origin))
+            return ()
+
+    def _subst(self, value: Any, i: int, n: int, name: str, origin: Origin) -> Any:
+        try:
+            return substitute(value, i, n, name)
+        except ExpansionError as exc:
+            self.inv.expansion_errors.append((f"{name}: {exc}", origin))
+            return None
+
+    def _int(self, value: Any, origin: Origin, what: str) -> int | None:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            self.inv.expansion_errors.append((f"{what} '{value}' is not a whole number", origin))
+            return None
+
+    # -- stages ----------------------------------------------------------------------------
+    def build(self) -> Inventory:
+        self.site()
+        self.power()
+        self.cooling()
+        self.cabinets()
+        self.fabrics()
+        self.superpods()
+        self.clusters()
+        return self.inv
+
+    def site(self) -> None:
+        for m in self.by_kind.get("Site", []):
+            for h, hall in enumerate(m.model.spec.halls):
+                if self._define("hall", hall.name, _origin(m, "spec", "halls", h)):
+                    self.inv.halls[hall.name] = hall
+                for r, row in enumerate(hall.rows):
+                    if self._define("row", f"{hall.name}/{row.name}",
+                                    _origin(m, "spec", "halls", h, "rows", r)):
+                        self.inv.rows[(hall.name, row.name)] = row
+
+    def power(self) -> None:
+        for m in self.by_kind.get("PowerSystem", []):
+            self.inv.power_redundancy = m.model.spec.redundancy
+            for i, node in enumerate(m.model.spec.nodes):
+                origin = _origin(m, "spec", "nodes", i)
+                names = self._names(node.name, origin)
+                data = node.model_dump()
+                for k, name in enumerate(names):
+                    sub = self._subst({**data, "name": name}, k, len(names), name, origin)
+                    if sub is None or not self._define("power node", name, origin):
+                        continue
+                    spec = node.model_validate(sub)
+                    self.inv.power_nodes[name] = PowerNodeObj(name, spec, origin)
+        for obj in self.inv.power_nodes.values():
+            parent = obj.spec.parent
+            if parent is None:
+                continue
+            if parent in self.inv.power_nodes:
+                self.inv.power_nodes[parent].children.append(obj.name)
+            else:
+                self._missing("power node", parent, _sub(obj.origin, "parent"),
+                              f"parent of power node {obj.name}")
+
+    def cooling(self) -> None:
+        cat = self.inv.catalog
+        for m in self.by_kind.get("CoolingSystem", []):
+            spec = m.model.spec
+            for i, grp in enumerate(spec.groups):
+                if self._define("cdu group", grp.name, _origin(m, "spec", "groups", i)):
+                    self.inv.cdu_groups[grp.name] = grp
+            for i, loop in enumerate(spec.loops):
+                if self._define("loop", loop.name, _origin(m, "spec", "loops", i)):
+                    self.inv.loops[loop.name] = loop
+            for i, zone in enumerate(spec.air_zones):
+                if self._define("air zone", zone.name, _origin(m, "spec", "air_zones", i)):
+                    self.inv.air_zones[zone.name] = zone
+            for i, cdu in enumerate(spec.cdus):
+                origin = _origin(m, "spec", "cdus", i)
+                names = self._names(cdu.name, origin)
+                data = cdu.model_dump()
+                for k, name in enumerate(names):
+                    sub = self._subst({**data, "name": name}, k, len(names), name, origin)
+                    if sub is None or not self._define("cdu", name, origin):
+                        continue
+                    c = cdu.model_validate(sub)
+                    ctype = cat.cdu_types.get(c.type) if c.type else None
+                    if c.type and ctype is None:
+                        self._missing("CDU type", c.type, _sub(origin, "type"), f"CDU {name}")
+                    if c.fluid not in cat.fluids:
+                        self._missing("fluid", c.fluid, _sub(origin, "fluid"), f"CDU {name}")
+                    if c.group and c.group not in self.inv.cdu_groups:
+                        self._missing("CDU group", c.group, _sub(origin, "group"), f"CDU {name}")
+                    self.inv.cdus[name] = CduObj(
+                        name, c, origin,
+                        c.capacity_kw if c.capacity_kw is not None else
+                        (ctype.capacity_kw if ctype else None),
+                        c.flow_lpm if c.flow_lpm is not None else (ctype.flow_lpm if ctype else None),
+                        c.supply_c if c.supply_c is not None else (ctype.supply_c if ctype else None),
+                    )
+
+    def cabinets(self) -> None:
+        for m in self.by_kind.get("Cabinet", []):
+            origin = _origin(m, "metadata", "name")
+            names = self._names(m.model.metadata.name, origin)
+            spec = m.model.spec
+            data = spec.model_dump(exclude={"devices"})
+            for k, name in enumerate(names):
+                sub = self._subst(data, k, len(names), name, origin)
+                if sub is None or not self._define("cabinet", name, origin):
+                    continue
+                self._cabinet(m, name, sub, dict(m.model.metadata.labels))
+
+    def _cabinet(self, m: Manifest, name: str, sub: dict[str, Any], labels: dict[str, str]) -> None:
+        cat = self.inv.catalog
+        ctype = cat.cabinet_types.get(sub["type"])
+        if ctype is None:
+            self._missing("cabinet type", sub["type"], _origin(m, "spec", "type"), f"cabinet {name}")
+            return
+        cab = Cabinet(name, sub["type"], ctype, _origin(m, "metadata", "name"), labels,
+                      feeds=list(sub["feeds"]), cdu=sub["cdu"], rear_door_kw=sub["rear_door_kw"],
+                      extra_weight_kg=sub["extra_weight_kg"])
+        loc = sub.get("location")
+        if loc:
+            lorigin = _origin(m, "spec", "location")
+            slot = self._int(loc["slot"], lorigin, "slot")
+            row = self.inv.rows.get((loc["hall"], loc["row"]))
+            if loc["hall"] not in self.inv.halls:
+                self._missing("hall", loc["hall"], lorigin, f"cabinet {name}")
+            elif row is None:
+                self._missing("row", f"{loc['hall']}/{loc['row']}", lorigin, f"cabinet {name}")
+            if slot is not None:
+                cab.hall, cab.row, cab.slot = loc["hall"], loc["row"], slot
+                if row is not None:
+                    cab.x_m = row.x_m + (slot - 1) * row.pitch_m
+                    cab.y_m = row.y_m
+        for i, feed in enumerate(cab.feeds):
+            if feed not in self.inv.power_nodes:
+                self._missing("feed", feed, _origin(m, "spec", "feeds", i), f"cabinet {name}")
+        if cab.cdu is not None and cab.cdu not in self.inv.cdus:
+            self._missing("CDU", cab.cdu, _origin(m, "spec", "cdu"), f"cabinet {name}")
+        self.inv.cabinets[name] = cab
+        for i, dev in enumerate(m.model.spec.devices):
+            self._devices(cab, dev, _origin(m, "spec", "devices", i))
+
+    def _devices(self, cab: Cabinet, dev: Any, origin: Origin) -> None:
+        cat = self.inv.catalog
+        names = self._names(dev.name, origin)
+        dtype = cat.device_types.get(dev.type)
+        if dtype is None:
+            self._missing("device type", dev.type,
+                          _sub(origin, "type"),
+                          f"device {cab.name}/{dev.name}")
+            return
+        data = dev.model_dump()
+        for k, name in enumerate(names):
+            sub = self._subst({"u": data["u"], "feeds": data["feeds"]}, k, len(names), name, origin)
+            if sub is None:
+                continue
+            sub = self._subst(sub, 0, 1, cab.name, origin) if "{" in repr(sub) else sub
+            u = self._int(sub["u"], origin, "u")
+            if u is None or not self._define("device", f"{cab.name}/{name}", origin):
+                continue
+            device = Device(name, cab.name, dev.type, dtype, u, origin, list(sub["feeds"]))
+            for j, feed in enumerate(device.feeds):
+                if feed not in self.inv.power_nodes:
+                    self._missing("feed", feed,
+                                  _sub(origin, "feeds", j),
+                                  f"device {device.address}")
+            cab.devices.append(device)
+            self.inv.add_device(device)
+
+    def fabrics(self) -> None:
+        from superpod_iac.model.links import add_explicit_links
+
+        for m in self.by_kind.get("Fabric", []):
+            origin = _origin(m, "metadata", "name")
+            if not self._define("fabric", m.name, origin):
+                continue
+            fab = FabricObj(m.name, m.model.spec.plane, origin, m.model.spec, len(self.inv.fabrics))
+            self.inv.fabrics[m.name] = fab
+            add_explicit_links(self, m, fab)
+
+    def superpods(self) -> None:
+        for m in self.by_kind.get("Superpod", []):
+            origin = _origin(m, "metadata", "name")
+            if not self._define("superpod", m.name, origin):
+                continue
+            spec = m.model.spec
+            cabinets: list[str] = []
+            for i, pattern in enumerate(spec.cabinets):
+                for name in self._names(pattern, origin):
+                    if name in self.inv.cabinets:
+                        cabinets.append(name)
+                    else:
+                        self._missing("cabinet", name, _origin(m, "spec", "cabinets", i),
+                                      f"superpod {m.name}")
+            if spec.selector:
+                for cab in self.inv.iter_cabinets():
+                    if all(cab.labels.get(k) == v for k, v in spec.selector.items()):
+                        cabinets.append(cab.name)
+            cabinets = sorted(set(cabinets))
+            for name in cabinets:
+                self.inv.cabinets[name].superpod = m.name
+            for i, fabric in enumerate(spec.fabrics):
+                if fabric not in {f.name for f in self.inv.fabrics.values()}:
+                    self._missing("fabric", fabric, _origin(m, "spec", "fabrics", i),
+                                  f"superpod {m.name}")
+            self.inv.superpods[m.name] = SuperpodObj(m.name, origin, cabinets, list(spec.fabrics),
+                                                     spec.expect, dict(m.model.metadata.labels))
+
+    def clusters(self) -> None:
+        for m in self.by_kind.get("Cluster", []):
+            origin = _origin(m, "metadata", "name")
+            if not self._define("cluster", m.name, origin):
+                continue
+            spec = m.model.spec
+            if spec.superpod not in self.inv.superpods:
+                self._missing("superpod", spec.superpod, _origin(m, "spec", "superpod"),
+                              f"cluster {m.name}")
+            pattern = spec.names or f"{spec.superpod}-[1-{spec.replicas}]"
+            replicas = list(self._names(pattern, _origin(m, "spec", "names")))
+            self.inv.clusters[m.name] = ClusterObj(m.name, origin, spec.superpod, replicas,
+                                                   list(spec.fabrics), spec.expect)
+
+
+def build_inventory(manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None
+                    ) -> Inventory:
+    return Builder(manifests, policy_overrides).build()
+
+
+__all__ = ["build_inventory"]

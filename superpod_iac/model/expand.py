@@ -1,0 +1,65 @@
+"""Nodeset replication: `tray[01-18]` names and lockstep ranges / `{i}` substitutions.
+
+Range syntax is Slurm/ClusterShell's, parsed by ClusterShell's NodeSet (a well-kept library),
+not by a home-made parser.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from ClusterShell.NodeSet import RESOLVER_NOGROUP, NodeSet, NodeSetParseError
+from ClusterShell.RangeSet import RangeSetParseError
+
+_HAS_RANGE = re.compile(r"\[[0-9][0-9,\-]*\]")
+_SUBST = re.compile(r"\{(i|i0|name)\}")
+
+
+class ExpansionError(ValueError):
+    """A template cannot be expanded (bad range, or lockstep lengths differ)."""
+
+
+@lru_cache(maxsize=65536)
+def expand(pattern: str) -> tuple[str, ...]:
+    """Expand a nodeset pattern into names, in order; a plain name expands to itself."""
+    if "[" not in pattern:
+        return (pattern,)
+    if not _HAS_RANGE.search(pattern):
+        raise ExpansionError(f"'{pattern}' holds '[' but no valid range like [01-18]")
+    try:
+        return tuple(NodeSet(pattern, resolver=RESOLVER_NOGROUP))
+    except (NodeSetParseError, RangeSetParseError, ValueError) as exc:
+        raise ExpansionError(f"cannot expand '{pattern}': {exc}") from exc
+
+
+def fold(names: list[str]) -> str:
+    """The compact nodeset form of a list of names (for messages)."""
+    try:
+        return str(NodeSet.fromlist(names, resolver=RESOLVER_NOGROUP))
+    except (NodeSetParseError, RangeSetParseError, ValueError):
+        return ",".join(names)
+
+
+def substitute(value: Any, index: int, count: int, name: str) -> Any:
+    """Value for replica `index` of `count`: lockstep range element, or `{i}`/`{name}` filled."""
+    if isinstance(value, str):
+        text = value
+        if "{" in text:
+            text = _SUBST.sub(
+                lambda m: {"i": str(index + 1), "i0": str(index), "name": name}[m.group(1)], text)
+        if "[" in text and _HAS_RANGE.search(text):
+            values = expand(text)
+            if len(values) == count:
+                return values[index]
+            if len(values) != 1:
+                raise ExpansionError(
+                    f"range '{value}' has {len(values)} values but the name expands to {count}")
+            return values[0]
+        return text
+    if isinstance(value, list):
+        return [substitute(v, index, count, name) for v in value]
+    if isinstance(value, dict):
+        return {k: substitute(v, index, count, name) for k, v in value.items()}
+    return value

@@ -1,0 +1,307 @@
+"""The Inventory: the single resolved picture every rule, renderer and report reads.
+
+Cabinets, devices, power nodes and CDUs are small slotted objects. Links live in a columnar
+`LinkTable` of integer arrays (no per-link Python object), so millions of links stay compact.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from superpod_iac.diagnostics import Origin
+from superpod_iac.manifest.catalog import (
+    AcceleratorType,
+    CabinetType,
+    CableType,
+    CduType,
+    DeviceType,
+    Fluid,
+    PortGroup,
+    TransceiverType,
+)
+from superpod_iac.manifest.cooling import AirZone, Cdu, CduGroup, FacilityLoop
+from superpod_iac.manifest.power import PowerNode
+from superpod_iac.manifest.site import Hall, Row
+from superpod_iac.manifest.superpod import Expect
+from superpod_iac.model.expand import expand
+
+
+@dataclass(slots=True)
+class Policy:
+    """Effective site policy: built-in defaults (catalog/policy.yaml) overlaid by the Site."""
+
+    cabinet_kw_limit: float
+    air_cooled_kw_limit: float
+    high_density_kw: float
+    derating: float
+    optical_margin_db: float
+    cable_slack_pct: float
+    cable_slack_m: float
+    phase_imbalance_pct: float
+    coolant_delta_t_c: float
+    facility_supply_c: float
+    patch_panels_per_link: int
+    origin: Origin | None = None
+
+
+@dataclass(slots=True)
+class Port:
+    name: str
+    group: PortGroup
+    index: int
+
+
+@dataclass(slots=True)
+class PartCatalog:
+    cabinet_types: dict[str, CabinetType] = field(default_factory=dict)
+    device_types: dict[str, DeviceType] = field(default_factory=dict)
+    accelerator_types: dict[str, AcceleratorType] = field(default_factory=dict)
+    transceiver_types: dict[str, TransceiverType] = field(default_factory=dict)
+    cable_types: dict[str, CableType] = field(default_factory=dict)
+    cdu_types: dict[str, CduType] = field(default_factory=dict)
+    fluids: dict[str, Fluid] = field(default_factory=dict)
+    connector_loss_db: dict[str, float] = field(default_factory=dict)
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
+    """(section, part name) -> where the part was declared."""
+    _ports: dict[str, tuple[list[Port], dict[str, Port]]] = field(default_factory=dict)
+
+    def ports(self, device_type: str) -> tuple[list[Port], dict[str, Port]]:
+        """Expanded ports of a device type, in declaration order, and a by-name index."""
+        cached = self._ports.get(device_type)
+        if cached is None:
+            lst: list[Port] = []
+            for group in self.device_types[device_type].port_groups:
+                for name in expand(group.ports):
+                    lst.append(Port(name, group, len(lst)))
+            cached = (lst, {p.name: p for p in lst})
+            self._ports[device_type] = cached
+        return cached
+
+
+@dataclass(slots=True)
+class Device:
+    name: str
+    cabinet: str
+    type_name: str
+    type: DeviceType
+    u: int
+    origin: Origin
+    feeds: list[str] = field(default_factory=list)
+    index: int = -1
+    """Position in Inventory.devices (link columns refer to it)."""
+
+    @property
+    def address(self) -> str:
+        return f"{self.cabinet}/{self.name}"
+
+    @property
+    def top_u(self) -> int:
+        """Highest U occupied (inclusive)."""
+        return self.u + max(self.type.height_u, 1) - 1
+
+
+@dataclass(slots=True)
+class Cabinet:
+    name: str
+    type_name: str
+    type: CabinetType
+    origin: Origin
+    labels: dict[str, str]
+    hall: str | None = None
+    row: str | None = None
+    slot: int | None = None
+    x_m: float | None = None
+    y_m: float | None = None
+    feeds: list[str] = field(default_factory=list)
+    cdu: str | None = None
+    rear_door_kw: float = 0.0
+    extra_weight_kg: float = 0.0
+    devices: list[Device] = field(default_factory=list)
+    superpod: str | None = None
+
+
+@dataclass(slots=True)
+class PowerNodeObj:
+    name: str
+    spec: PowerNode
+    origin: Origin
+    children: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CduObj:
+    name: str
+    spec: Cdu
+    origin: Origin
+    capacity_kw: float | None
+    flow_lpm: float | None
+    supply_c: float | None
+
+
+@dataclass(slots=True)
+class FabricObj:
+    name: str
+    plane: str
+    origin: Origin
+    spec: Any
+    index: int = -1
+
+
+@dataclass(slots=True)
+class SuperpodObj:
+    name: str
+    origin: Origin
+    cabinets: list[str]
+    fabrics: list[str]
+    expect: Expect
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ClusterObj:
+    name: str
+    origin: Origin
+    superpod: str
+    replicas: list[str]
+    fabrics: list[str]
+    expect: Expect
+
+
+class LinkTable:
+    """Columnar links: each column an array, one entry per link.
+
+    Ends are (device index, port index within the device type's expanded port list). Cable and
+    transceiver columns index `names` lists (-1 = none). `origin` indexes `origins`, so the 10,000
+    links generated by one template line share one Origin.
+    """
+
+    __slots__ = (
+        "_cable_idx",
+        "_origin_idx",
+        "_xcvr_idx",
+        "a_dev",
+        "a_port",
+        "b_dev",
+        "b_port",
+        "cable",
+        "cable_names",
+        "fabric",
+        "length_m",
+        "origin",
+        "origins",
+        "xcvr_a",
+        "xcvr_b",
+        "xcvr_names",
+    )
+
+    def __init__(self) -> None:
+        self.a_dev = array("i")
+        self.a_port = array("i")
+        self.b_dev = array("i")
+        self.b_port = array("i")
+        self.cable = array("i")
+        self.xcvr_a = array("i")
+        self.xcvr_b = array("i")
+        self.length_m = array("d")
+        """Length in metres; NaN where not declared and not yet computed."""
+        self.fabric = array("i")
+        self.origin = array("i")
+        self.origins: list[Origin] = []
+        self.cable_names: list[str] = []
+        self.xcvr_names: list[str] = []
+        self._cable_idx: dict[str, int] = {}
+        self._xcvr_idx: dict[str, int] = {}
+        self._origin_idx: dict[Origin, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.a_dev)
+
+    def intern_origin(self, origin: Origin) -> int:
+        idx = self._origin_idx.get(origin)
+        if idx is None:
+            idx = self._origin_idx[origin] = len(self.origins)
+            self.origins.append(origin)
+        return idx
+
+    def _intern(self, name: str | None, index: dict[str, int], names: list[str]) -> int:
+        if name is None:
+            return -1
+        idx = index.get(name)
+        if idx is None:
+            idx = index[name] = len(names)
+            names.append(name)
+        return idx
+
+    def add(self, a: tuple[int, int], b: tuple[int, int], *, cable: str | None,
+            xcvr_a: str | None, xcvr_b: str | None, length_m: float, fabric: int,
+            origin: int) -> int:
+        self.a_dev.append(a[0])
+        self.a_port.append(a[1])
+        self.b_dev.append(b[0])
+        self.b_port.append(b[1])
+        self.cable.append(self._intern(cable, self._cable_idx, self.cable_names))
+        self.xcvr_a.append(self._intern(xcvr_a, self._xcvr_idx, self.xcvr_names))
+        self.xcvr_b.append(self._intern(xcvr_b, self._xcvr_idx, self.xcvr_names))
+        self.length_m.append(length_m)
+        self.fabric.append(fabric)
+        self.origin.append(origin)
+        return len(self.a_dev) - 1
+
+    def cable_of(self, i: int) -> str | None:
+        c = self.cable[i]
+        return self.cable_names[c] if c >= 0 else None
+
+    def xcvrs_of(self, i: int) -> tuple[str | None, str | None]:
+        a, b = self.xcvr_a[i], self.xcvr_b[i]
+        return (self.xcvr_names[a] if a >= 0 else None, self.xcvr_names[b] if b >= 0 else None)
+
+
+@dataclass
+class Inventory:
+    catalog: PartCatalog
+    policy: Policy
+    halls: dict[str, Hall] = field(default_factory=dict)
+    rows: dict[tuple[str, str], Row] = field(default_factory=dict)
+    cabinets: dict[str, Cabinet] = field(default_factory=dict)
+    devices: list[Device] = field(default_factory=list)
+    device_index: dict[str, int] = field(default_factory=dict)
+    """`cabinet/device` -> index in `devices`."""
+    power_nodes: dict[str, PowerNodeObj] = field(default_factory=dict)
+    power_redundancy: str = "2N"
+    cdus: dict[str, CduObj] = field(default_factory=dict)
+    cdu_groups: dict[str, CduGroup] = field(default_factory=dict)
+    loops: dict[str, FacilityLoop] = field(default_factory=dict)
+    air_zones: dict[str, AirZone] = field(default_factory=dict)
+    fabrics: dict[str, FabricObj] = field(default_factory=dict)
+    links: LinkTable = field(default_factory=LinkTable)
+    superpods: dict[str, SuperpodObj] = field(default_factory=dict)
+    clusters: dict[str, ClusterObj] = field(default_factory=dict)
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
+    """(kind, name) -> where a named object was written (for REF diagnostics)."""
+    unresolved: list[tuple[str, str, Origin, str]] = field(default_factory=list)
+    """(what, name, origin, context) references the build could not resolve (rule REF001)."""
+    duplicates: list[tuple[str, str, Origin, Origin]] = field(default_factory=list)
+    """(kind, name, first origin, second origin) names defined twice after expansion (REF002)."""
+    expansion_errors: list[tuple[str, Origin]] = field(default_factory=list)
+    cache: dict[str, Any] = field(default_factory=dict)
+    """Derived data computed once per Inventory (loads, port usage), shared by rules."""
+
+    def add_device(self, device: Device) -> None:
+        device.index = len(self.devices)
+        self.devices.append(device)
+        self.device_index[device.address] = device.index
+
+    def port_name(self, dev: int, port: int) -> str:
+        d = self.devices[dev]
+        return self.catalog.ports(d.type_name)[0][port].name
+
+    def endpoint(self, dev: int, port: int) -> str:
+        """Human address `cabinet/device:port`."""
+        return f"{self.devices[dev].address}:{self.port_name(dev, port)}"
+
+    def iter_cabinets(self) -> Iterator[Cabinet]:
+        for name in sorted(self.cabinets):
+            yield self.cabinets[name]

@@ -1,0 +1,102 @@
+"""Explicit fabric links: expand endpoint ranges in lockstep, resolve ports, pick media."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from superpod_iac.diagnostics import Origin
+from superpod_iac.model.expand import ExpansionError, expand
+from superpod_iac.model.inventory import FabricObj, Inventory
+from superpod_iac.model.lengths import link_length_m
+
+if TYPE_CHECKING:
+    from superpod_iac.manifest.parse import Manifest
+    from superpod_iac.model.build import Builder
+
+
+def split_endpoint(text: str) -> tuple[str, str] | None:
+    """`cabinet/device:port` -> (`cabinet/device`, `port`)."""
+    dev, sep, port = text.rpartition(":")
+    if not sep or "/" not in dev or not port:
+        return None
+    return dev, port
+
+
+def resolve_port(inv: Inventory, text: str) -> tuple[int, int] | str:
+    """(device index, port index) for an endpoint, or a reason it does not resolve."""
+    parts = split_endpoint(text)
+    if parts is None:
+        return f"endpoint '{text}' is not written cabinet/device:port"
+    dev, port = parts
+    idx = inv.device_index.get(dev)
+    if idx is None:
+        return f"device '{dev}' does not exist"
+    device = inv.devices[idx]
+    p = inv.catalog.ports(device.type_name)[1].get(port)
+    if p is None:
+        return f"port '{port}' is not on device type {device.type_name} ({dev})"
+    return idx, p.index
+
+
+def pick_media(fabric: Any, length_m: float) -> tuple[str | None, str | None]:
+    """First media rule whose max length fits the computed length: (cable, transceiver)."""
+    if math.isnan(length_m):
+        return None, None
+    for rule in fabric.media:
+        if length_m <= rule.max_length_m:
+            return rule.cable, rule.transceiver
+    return None, None
+
+
+def add_explicit_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
+    inv = builder.inv
+    spec = fab.spec
+    for i, link in enumerate(spec.links):
+        origin = Origin(m.document.file, m.document.index, ("spec", "links", i))
+        try:
+            a_list, b_list = expand(link.a), expand(link.b)
+        except ExpansionError as exc:
+            inv.expansion_errors.append((str(exc), origin))
+            continue
+        if len(a_list) != len(b_list):
+            inv.expansion_errors.append(
+                (f"link ends expand to {len(a_list)} and {len(b_list)} endpoints: "
+                 "they must pair up one to one", origin))
+            continue
+        oid = inv.links.intern_origin(origin)
+        for a_text, b_text in zip(a_list, b_list, strict=True):
+            ends: list[tuple[int, int]] = []
+            for side, text in (("a", a_text), ("b", b_text)):
+                got = resolve_port(inv, text)
+                if isinstance(got, str):
+                    builder._missing("port", text, Origin(origin.file, origin.doc,
+                                     (*origin.path, side)), got)
+                else:
+                    ends.append(got)
+            if len(ends) != 2:
+                continue
+            add_link(builder, fab, link, ends[0], ends[1], oid, origin)
+
+
+def add_link(builder: Builder, fab: FabricObj, link: Any, a: tuple[int, int], b: tuple[int, int],
+             oid: int, origin: Origin) -> None:
+    """Append one resolved link, computing its length and media where not declared."""
+    inv = builder.inv
+    spec = fab.spec
+    length = link.length_m if link is not None and link.length_m is not None else \
+        link_length_m(inv, inv.devices[a[0]], inv.devices[b[0]])
+    cable = (link.cable if link is not None else None) or spec.cable
+    xa = (link.transceiver_a or link.transceiver) if link is not None else None
+    xb = (link.transceiver_b or link.transceiver) if link is not None else None
+    xa, xb = xa or spec.transceiver, xb or spec.transceiver
+    if cable is None and spec.media:
+        cable, xcvr = pick_media(spec, length)
+        xa, xb = xa or xcvr, xb or xcvr
+    for what, name, section in (("cable type", cable, inv.catalog.cable_types),
+                                ("transceiver type", xa, inv.catalog.transceiver_types),
+                                ("transceiver type", xb, inv.catalog.transceiver_types)):
+        if name is not None and name not in section:
+            builder._missing(what, name, origin, f"link in fabric {fab.name}")
+    inv.links.add(a, b, cable=cable, xcvr_a=xa, xcvr_b=xb, length_m=length, fabric=fab.index,
+                  origin=oid)

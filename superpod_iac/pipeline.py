@@ -1,0 +1,45 @@
+"""The one-way pipeline every command shares: source -> manifest -> model -> rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from superpod_iac.config import Config
+from superpod_iac.diagnostics import Diagnostic, Severity
+from superpod_iac.manifest.parse import Manifest, parse_documents
+from superpod_iac.model.build import build_inventory
+from superpod_iac.model.inventory import Inventory
+from superpod_iac.rules.engine import finish, run_rules
+from superpod_iac.source.loader import LoadLimits, SourceFile, discover, load_file
+
+
+class InputError(Exception):
+    """The paths given do not exist or hold no manifests (exit code 2)."""
+
+
+@dataclass
+class Project:
+    sources: list[SourceFile]
+    manifests: list[Manifest]
+    inventory: Inventory
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity == Severity.ERROR for d in self.diagnostics)
+
+
+def load_project(paths: Sequence[str], config: Config, *, check: bool = True,
+                 limits: LoadLimits | None = None) -> Project:
+    files, missing = discover(paths or ["."])
+    if missing:
+        raise InputError(f"no such file or directory: {', '.join(missing)}")
+    sources = [load_file(f, limits) for f in files]
+    manifests, parse_diags = parse_documents(sources)
+    inventory = build_inventory(manifests, config.policy)
+    diags: list[Diagnostic] = [d for s in sources for d in s.diagnostics]
+    diags.extend(parse_diags)
+    if check:
+        diags.extend(run_rules(inventory, config))
+    return Project(sources, manifests, inventory, finish(diags, sources, config))

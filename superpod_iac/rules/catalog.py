@@ -1,0 +1,9 @@
+"""Imports every rule family module so their rules register (one module per family)."""
+
+from superpod_iac.rules import (  # noqa: F401
+    ports,
+    power,
+    references,
+    schema,
+    space,
+)

@@ -1,0 +1,189 @@
+"""Find manifest files and load them into documents with positions.
+
+Every problem becomes a Diagnostic (rule family SCH), never an exception: syntax errors,
+duplicate keys, unsafe tags, alias bombs, oversized or binary files, wrong encodings.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from superpod_iac.diagnostics import Diagnostic, Path, Severity
+from superpod_iac.source.nodes import Converter, LimitExceeded
+
+YAML_SUFFIXES = (".yaml", ".yml")
+SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "build", ".tox"}
+_IGNORE_RE = re.compile(r"#\s*superpod:\s*ignore\[([A-Za-z0-9_, ]+)\]")
+
+
+@dataclass(frozen=True)
+class LoadLimits:
+    max_bytes: int = 32 * 1024 * 1024
+    max_nodes: int = 2_000_000
+    max_depth: int = 64
+
+
+@dataclass
+class Document:
+    """One YAML document: plain data plus the (line, column) of every path in it."""
+
+    file: str
+    index: int
+    data: Any
+    positions: dict[Path, tuple[int, int]]
+    start: tuple[int, int] = (1, 1)
+    trusted: bool = True
+    """False when a tag was refused: the document is reported, not parsed further."""
+
+    def position(self, path: Path) -> tuple[int, int]:
+        """Line and column of the deepest known prefix of `path` (cfn-lint style)."""
+        for cut in range(len(path), 0, -1):
+            pos = self.positions.get(path[:cut])
+            if pos is not None:
+                return pos
+        return self.start
+
+
+@dataclass
+class SourceFile:
+    path: str
+    documents: list[Document] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    ignores: dict[int, frozenset[str]] = field(default_factory=dict)
+
+
+def _display(path: FsPath) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # different drive (Windows)
+        return str(path)
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[str]]:
+    """Expand directories into their YAML files, sorted. Returns (files, missing paths)."""
+    found: set[str] = set()
+    missing: list[str] = []
+    for raw in paths:
+        p = FsPath(raw)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                for name in files:
+                    if name.endswith(YAML_SUFFIXES):
+                        found.add(_display(FsPath(root) / name))
+        elif p.is_file():
+            found.add(_display(p))
+        else:
+            missing.append(str(raw))
+    return sorted(found), missing
+
+
+def _error(file: str, rule: str, message: str, hint: str, line: int = 1, col: int = 1) -> Diagnostic:
+    return Diagnostic(rule, Severity.ERROR, message, file, line, col, (), hint)
+
+
+def _ignores(text: str) -> dict[int, frozenset[str]]:
+    out: dict[int, frozenset[str]] = {}
+    if "superpod:" not in text:
+        return out
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = _IGNORE_RE.search(line)
+        if m:
+            out[number] = frozenset(x.strip().upper() for x in m.group(1).split(",") if x.strip())
+    return out
+
+
+def load_file(path: str, limits: LoadLimits | None = None) -> SourceFile:
+    limits = limits or LoadLimits()
+    src = SourceFile(path)
+    try:
+        size = os.path.getsize(path)
+        if size > limits.max_bytes:
+            src.diagnostics.append(_error(
+                path, "SCH008", f"file is {size} bytes > limit {limits.max_bytes} bytes",
+                "split the design into several files, or use replication and generators"))
+            return src
+        with open(path, "rb") as fh:
+            raw = fh.read(limits.max_bytes + 1)
+    except OSError as exc:
+        src.diagnostics.append(_error(path, "SCH009", f"cannot read file: {exc.strerror}",
+                                      "check the path and its permissions"))
+        return src
+    if b"\x00" in raw:
+        src.diagnostics.append(_error(path, "SCH009", "file holds NUL bytes: binary, not YAML",
+                                      "only UTF-8 YAML text files are manifests"))
+        return src
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        src.diagnostics.append(_error(
+            path, "SCH009", f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start})", "save the file as UTF-8", line))
+        return src
+    src.ignores = _ignores(text)
+    src.documents = list(_documents(path, text, limits, src.diagnostics))
+    return src
+
+
+def _documents(path: str, text: str, limits: LoadLimits, diags: list[Diagnostic]) -> Iterator[Document]:
+    yaml = YAML(typ="safe", pure=False)
+    index = 0
+    try:
+        for node in yaml.compose_all(io.StringIO(text)):
+            if node is None:
+                index += 1
+                continue
+            conv = Converter(path, index, limits.max_nodes, limits.max_depth)
+            try:
+                data = conv.convert(node)
+            except LimitExceeded as exc:
+                mark = exc.node.start_mark
+                diags.append(Diagnostic(exc.rule, Severity.ERROR, exc.message, path,
+                                        mark.line + 1, mark.column + 1, (),
+                                        "remove alias chains and deep nesting; use replication",
+                                        index))
+                index += 1
+                continue
+            except RecursionError:
+                diags.append(_error(path, "SCH007", "document nests too deeply to read",
+                                    "flatten the document", node.start_mark.line + 1))
+                index += 1
+                continue
+            diags.extend(conv.diagnostics)
+            mark = node.start_mark
+            yield Document(path, index, data, conv.positions, (mark.line + 1, mark.column + 1),
+                           not conv.refused_tag)
+            index += 1
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        last = text.count("\n") + (0 if text.endswith("\n") else 1)
+        if line > max(last, 1):  # an error at end of input: point at the last line
+            line, col = max(last, 1), 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        ctx = exc.context_mark
+        if exc.context and ctx is not None and ctx.line + 1 != line:
+            problem = f"{problem} ({exc.context} at line {ctx.line + 1})"
+        rule = "SCH002" if "duplicate" in str(problem) else "SCH001"
+        diags.append(_error(path, rule, f"YAML syntax error: {problem}",
+                            "fix the YAML syntax at this position", line, col))
+    except YAMLError as exc:
+        diags.append(_error(path, "SCH001", f"YAML error: {str(exc).splitlines()[0]}",
+                            "fix the YAML syntax"))
+    except RecursionError:
+        diags.append(_error(path, "SCH007", "document nests too deeply to read", "flatten it"))
+
+
+def load_paths(paths: Iterable[str], limits: LoadLimits | None = None) -> list[SourceFile]:
+    files, _missing = discover(paths)
+    return [load_file(f, limits) for f in files]

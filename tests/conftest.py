@@ -1,0 +1,51 @@
+"""Shared test helpers: run the CLI in-process and parse fixture expectations."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from superpod_iac.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+RULE_FIXTURES = FIXTURES / "rules"
+SPECS = ROOT / "specs"
+EXPECT_RE = re.compile(r"^# expect: ([A-Z]{3}\d{3})(?: (\d+))?\s*$", re.M)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> dict:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """Run `superpod ARGS` in-process from the repository root; returns code, stdout, stderr."""
+    monkeypatch.chdir(ROOT)
+
+    def run(*args: str) -> Result:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+def expectations(path: Path) -> list[tuple[str, int | None]]:
+    """`# expect: RULE [LINE]` header lines of a fixture file."""
+    text = path.read_text(encoding="utf-8")
+    return [(m.group(1), int(m.group(2)) if m.group(2) else None) for m in EXPECT_RE.finditer(text)]
+
+
+def rule_fixtures() -> list[Path]:
+    return sorted(p for p in RULE_FIXTURES.glob("*.yaml") if expectations(p))

@@ -1,0 +1,90 @@
+"""CLI contract: exit codes, select/ignore, config, inline suppression, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+BASE = "tests/fixtures/rules/_base.yaml"
+BAD = "tests/fixtures/rules/PWR001.yaml"
+
+
+def test_missing_path_is_usage_error(cli) -> None:
+    res = cli("validate", "no/such/dir")
+    assert res.code == 2
+    assert "no such file or directory" in res.err
+
+
+def test_unknown_option_is_usage_error() -> None:
+    proc = subprocess.run([sys.executable, "-m", "superpod_iac", "validate", "--bogus"],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+
+
+def test_ignore_and_select(cli) -> None:
+    assert cli("validate", "--ignore", "PWR001", BASE, BAD).code == 0
+    assert cli("validate", "--ignore", "PWR", BASE, BAD).code == 0
+    assert cli("validate", "--select", "SPC", BASE, BAD).code == 0
+    assert cli("validate", "--select", "PWR001", BASE, BAD).code == 1
+
+
+def test_inline_suppression(cli, tmp_path: Path) -> None:
+    text = (ROOT / BAD).read_text().replace(
+        "metadata: {name: nvl72-03}", "metadata: {name: nvl72-03}  # superpod: ignore[PWR001]")
+    (tmp_path / "bad.yaml").write_text(text)
+    res = cli("validate", BASE, str(tmp_path / "bad.yaml"))
+    assert res.code == 0, res.out
+
+
+def test_pyproject_config(cli, tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.superpod]\nignore = []\n[tool.superpod.severity]\nPWR001 = "warning"\n')
+    (tmp_path / "base.yaml").write_text((ROOT / BASE).read_text())
+    (tmp_path / "bad.yaml").write_text((ROOT / BAD).read_text())
+    from superpod_iac.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "."]) == 0
+    assert main(["validate", "--strict", "."]) == 1
+    (tmp_path / "pyproject.toml").write_text("[tool.superpod]\nbogus = 1\n")
+    assert main(["validate", "."]) == 2
+
+
+def test_internal_error_exit_3_without_traceback(monkeypatch, capsys) -> None:
+    from superpod_iac import cli as cli_mod
+    from superpod_iac.rules import registry
+
+    def boom(_inv):
+        raise ZeroDivisionError("synthetic")
+
+    rules = dict(registry.RULES)
+    rules["PWR001"] = registry.Rule("PWR001", "x", registry.Severity.ERROR, boom, "")
+    monkeypatch.setattr(registry, "RULES", rules)
+    monkeypatch.chdir(ROOT)
+    code = cli_mod.main(["validate", BASE])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "internal error: ZeroDivisionError: synthetic" in err and "report" in err
+    assert "Traceback" not in err
+
+
+def test_rules_command(cli) -> None:
+    res = cli("rules")
+    assert "PWR001" in res.out and "SCH001" in res.out
+    one = cli("rules", "pwr001")
+    assert one.code == 0 and "# PWR001" in one.out and "**Fix**" in one.out
+    assert cli("rules", "XYZ999").code == 2
+
+
+def test_schema_check_and_write(cli, tmp_path: Path) -> None:
+    assert cli("schema", "--check").code == 0
+    out = tmp_path / "schemas"
+    assert cli("schema", "--out", str(out)).code == 0
+    assert cli("schema", "--check", "--out", str(out)).code == 0
+    (out / "cabinet.schema.json").write_text("{}")
+    res = cli("schema", "--check", "--out", str(out))
+    assert res.code == 1 and "cabinet.schema.json" in res.err

@@ -1,0 +1,87 @@
+"""source/: positions, plain types only, and every broken file becomes a diagnostic."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from superpod_iac.source.loader import LoadLimits, load_file
+
+
+def _write(tmp_path: Path, text: str | bytes, name: str = "m.yaml") -> str:
+    p = tmp_path / name
+    if isinstance(text, bytes):
+        p.write_bytes(text)
+    else:
+        p.write_text(text, encoding="utf-8")
+    return str(p)
+
+
+def test_positions_for_every_node(tmp_path: Path) -> None:
+    src = load_file(_write(tmp_path, "a: 1\nb:\n  - x\n  - {c: 2.5}\n---\nz: true\n"))
+    assert not src.diagnostics
+    d0, d1 = src.documents
+    assert d0.data == {"a": 1, "b": ["x", {"c": 2.5}]}
+    assert d0.positions[("a",)] == (1, 1)
+    assert d0.positions[("b", 1)] == (4, 5)
+    assert d0.positions[("b", 1, "c")] == (4, 6)
+    assert d1.index == 1 and d1.data == {"z": True}
+    assert d0.position(("b", 1, "missing", "deeper")) == (4, 5)
+
+
+def test_duplicate_key_is_a_diagnostic(tmp_path: Path) -> None:
+    src = load_file(_write(tmp_path, "a: 1\nb: 2\na: 3\n"))
+    [d] = src.diagnostics
+    assert (d.rule, d.line, d.column) == ("SCH002", 3, 1)
+    assert "first defined on line 1" in d.message
+
+
+def test_syntax_error_keeps_earlier_documents(tmp_path: Path) -> None:
+    src = load_file(_write(tmp_path, "a: 1\n---\nb: [1, 2\n"))
+    assert [d.data for d in src.documents] == [{"a": 1}]
+    [d] = src.diagnostics
+    assert d.rule == "SCH001" and d.line >= 3
+
+
+def test_unsafe_tags_are_not_constructed(tmp_path: Path) -> None:
+    src = load_file(_write(tmp_path, "a: !!python/object/apply:os.system [echo hi]\n"
+                                     "b: !custom 3\n"))
+    rules = sorted((d.rule, d.line) for d in src.diagnostics)
+    assert rules == [("SCH006", 1), ("SCH006", 2)]
+    assert src.documents[0].data["b"] == "3"  # kept as a plain string, never instantiated
+
+
+def test_billion_laughs_is_bounded(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 12):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+    start = time.process_time()
+    src = load_file(path, LoadLimits(max_nodes=100_000))
+    assert time.process_time() - start < 5  # generous: the budget stops it in milliseconds
+    assert [d.rule for d in src.diagnostics] == ["SCH007"]
+    assert src.documents == []
+
+
+def test_deep_nesting_is_bounded(tmp_path: Path) -> None:
+    src = load_file(_write(tmp_path, "a: " + "[" * 200 + "]" * 200 + "\n"))
+    assert [d.rule for d in src.diagnostics] == ["SCH007"]
+
+
+def test_binary_and_bad_encoding(tmp_path: Path) -> None:
+    binary = load_file(_write(tmp_path, b"\x00\x01\x02junk", "bin.yaml"))
+    assert [d.rule for d in binary.diagnostics] == ["SCH009"]
+    latin1 = load_file(_write(tmp_path, "name: caf\xe9\nb: 1\n".encode("latin-1"), "l1.yaml"))
+    [d] = latin1.diagnostics
+    assert d.rule == "SCH009" and d.line == 1 and "UTF-8" in d.message
+
+
+def test_file_too_large(tmp_path: Path) -> None:
+    src = load_file(_write(tmp_path, "a: 1\n" * 1000), LoadLimits(max_bytes=100))
+    [d] = src.diagnostics
+    assert d.rule == "SCH008" and "5000 bytes > limit 100" in d.message
+
+
+def test_inline_ignore_comments(tmp_path: Path) -> None:
+    src = load_file(_write(tmp_path, "a: 1  # superpod: ignore[PWR001, spc]\nb: 2\n"))
+    assert src.ignores == {1: frozenset({"PWR001", "SPC"})}
