@@ -19,15 +19,17 @@ def test_fixture_triggers_expected_rule(cli, fixture: Path) -> None:
     expected = expectations(fixture)
     res = cli("validate", "--format", "json", str(BASE.relative_to(BASE.parents[3])),
               str(fixture.relative_to(fixture.parents[3])))
-    assert res.code == 1, res.out
-    found = [(d["rule"], d["line"], d["file"]) for d in res.json()["diagnostics"]
-             if d["severity"] == "error"]
+    assert res.code == (1 if any(_is_error(r) for r, _ in expected) else 0), res.out
+    diags = res.json()["diagnostics"]
+    found = [(d["rule"], d["line"], d["file"]) for d in diags]
+    errors = {d["rule"] for d in diags if d["severity"] == "error"}
     for rule_id, line in expected:
         hits = [f for f in found if f[0] == rule_id and f[2].endswith(fixture.name)]
         assert hits, f"{rule_id} not reported for {fixture.name}: {found}"
         if line is not None:
             assert line in [h[1] for h in hits], f"{rule_id} at lines {hits}, expected {line}"
-    assert {f[0] for f in found} == {r for r, _ in expected}, f"unexpected findings: {found}"
+    # no other rule fires at error level (warnings such as PRT004 may accompany a fixture)
+    assert errors <= {r for r, _ in expected}, f"unexpected findings: {found}"
 
 
 def test_every_rule_has_a_fixture() -> None:
@@ -39,3 +41,7 @@ def test_every_rule_has_a_fixture() -> None:
 def test_base_context_is_clean(cli) -> None:
     res = cli("validate", str(BASE.relative_to(BASE.parents[3])))
     assert res.code == 0, res.out
+
+
+def _is_error(rule_id: str) -> bool:
+    return all_rules()[rule_id].severity.value == "error"

@@ -46,6 +46,7 @@ class CabinetSpec(Strict):
     location: Location | None = None
     feeds: list[Ref] = Field(default_factory=list)
     cdu: Ref | None = None
+    """The CDU, or the CDU redundancy group, that cools the cabinet's liquid loop."""
     rear_door_kw: NonNeg = 0
     extra_weight_kg: NonNeg = 0
     devices: list[Device] = Field(default_factory=list)

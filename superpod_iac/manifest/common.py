@@ -27,7 +27,7 @@ Name = Annotated[
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=400)]
 """A reference to another object by name (`cabinet/device:port` for ports)."""
 
-Range = Annotated[str, StringConstraints(pattern=r"^[^\s]*(\[[0-9,\-]+\]|\{[a-z_]+\})[^\s]*$")]
+Range = Annotated[str, StringConstraints(pattern=r"^[^\s]*(\[[0-9,\-/]+\]|\{[a-z_]+\})[^\s]*$")]
 """A template string expanded in lockstep with the object's name range (`[11-28]`, `{i}`)."""
 
 NonNeg = Annotated[float, Field(ge=0, le=_BIG)]

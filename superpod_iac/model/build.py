@@ -84,6 +84,7 @@ class Builder:
         catalog = _merge_catalog(self.by_kind.get("Catalog", []), dups)
         self.inv = Inventory(catalog, _policy(self.by_kind.get("Site", []), policy_overrides or {}))
         self.inv.duplicates.extend(dups)
+        self._reported: set[tuple[str, Origin]] = set()
 
     # -- helpers ---------------------------------------------------------------------------
     def _define(self, kind: str, name: str, origin: Origin) -> bool:
@@ -109,7 +110,10 @@ class Builder:
         try:
             return substitute(value, i, n, name)
         except ExpansionError as exc:
-            self.inv.expansion_errors.append((f"{name}: {exc}", origin))
+            error = (str(exc), origin)
+            if error not in self._reported:  # one finding per template, not per replica
+                self._reported.add(error)
+                self.inv.expansion_errors.append(error)
             return None
 
     def _int(self, value: Any, origin: Origin, what: str) -> int | None:
@@ -142,7 +146,6 @@ class Builder:
 
     def power(self) -> None:
         for m in self.by_kind.get("PowerSystem", []):
-            self.inv.power_redundancy = m.model.spec.redundancy
             for i, node in enumerate(m.model.spec.nodes):
                 origin = _origin(m, "spec", "nodes", i)
                 names = self._names(node.name, origin)
@@ -152,7 +155,8 @@ class Builder:
                     if sub is None or not self._define("power node", name, origin):
                         continue
                     spec = node.model_validate(sub)
-                    self.inv.power_nodes[name] = PowerNodeObj(name, spec, origin)
+                    self.inv.power_nodes[name] = PowerNodeObj(name, spec, origin,
+                                                              redundancy=m.model.spec.redundancy)
         for obj in self.inv.power_nodes.values():
             parent = obj.spec.parent
             if parent is None:
@@ -238,7 +242,8 @@ class Builder:
         for i, feed in enumerate(cab.feeds):
             if feed not in self.inv.power_nodes:
                 self._missing("feed", feed, _origin(m, "spec", "feeds", i), f"cabinet {name}")
-        if cab.cdu is not None and cab.cdu not in self.inv.cdus:
+        if cab.cdu is not None and cab.cdu not in self.inv.cdus and \
+                cab.cdu not in self.inv.cdu_groups:
             self._missing("CDU", cab.cdu, _origin(m, "spec", "cdu"), f"cabinet {name}")
         self.inv.cabinets[name] = cab
         for i, dev in enumerate(m.model.spec.devices):

@@ -13,7 +13,7 @@ from typing import Any
 from ClusterShell.NodeSet import RESOLVER_NOGROUP, NodeSet, NodeSetParseError
 from ClusterShell.RangeSet import RangeSetParseError
 
-_HAS_RANGE = re.compile(r"\[[0-9][0-9,\-]*\]")
+_HAS_RANGE = re.compile(r"\[[0-9][0-9,\-/]*\]")
 _SUBST = re.compile(r"\{(i|i0|name)\}")
 
 

@@ -52,6 +52,9 @@ class Port:
     name: str
     group: PortGroup
     index: int
+    speed_gbps: float
+    cage: int = -1
+    """For a breakout sub-port (`osfp1/2`): the index of its cage port; -1 for a cage."""
 
 
 @dataclass(slots=True)
@@ -69,13 +72,22 @@ class PartCatalog:
     _ports: dict[str, tuple[list[Port], dict[str, Port]]] = field(default_factory=dict)
 
     def ports(self, device_type: str) -> tuple[list[Port], dict[str, Port]]:
-        """Expanded ports of a device type, in declaration order, and a by-name index."""
+        """Expanded ports of a device type and a by-name index: cages in declaration order,
+        then breakout sub-ports (`osfp1/1`, `osfp1/2` for a breakout-2 cage)."""
         cached = self._ports.get(device_type)
         if cached is None:
             lst: list[Port] = []
+            subs: list[Port] = []
             for group in self.device_types[device_type].port_groups:
                 for name in expand(group.ports):
-                    lst.append(Port(name, group, len(lst)))
+                    cage = Port(name, group, len(lst), group.speed_gbps)
+                    lst.append(cage)
+                    for k in range(1, group.breakout + 1 if group.breakout > 1 else 1):
+                        subs.append(Port(f"{name}/{k}", group, -1,
+                                         group.speed_gbps / group.breakout, cage.index))
+            for sub in subs:  # sub-ports after all cages, so cage indices stay dense
+                sub.index = len(lst)
+                lst.append(sub)
             cached = (lst, {p.name: p for p in lst})
             self._ports[device_type] = cached
         return cached
@@ -129,6 +141,8 @@ class PowerNodeObj:
     spec: PowerNode
     origin: Origin
     children: list[str] = field(default_factory=list)
+    redundancy: str = "2N"
+    """Redundancy declared by the PowerSystem that holds the node."""
 
 
 @dataclass(slots=True)
@@ -270,7 +284,6 @@ class Inventory:
     device_index: dict[str, int] = field(default_factory=dict)
     """`cabinet/device` -> index in `devices`."""
     power_nodes: dict[str, PowerNodeObj] = field(default_factory=dict)
-    power_redundancy: str = "2N"
     cdus: dict[str, CduObj] = field(default_factory=dict)
     cdu_groups: dict[str, CduGroup] = field(default_factory=dict)
     loops: dict[str, FacilityLoop] = field(default_factory=dict)

@@ -1,6 +1,8 @@
 """Imports every rule family module so their rules register (one module per family)."""
 
 from superpod_iac.rules import (  # noqa: F401
+    cooling,
+    optics,
     ports,
     power,
     references,

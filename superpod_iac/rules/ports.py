@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
+
+from superpod_iac.diagnostics import Origin
+from superpod_iac.model.catalog import form_factor_fits
+from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
+from superpod_iac.model.linkstats import columns, link_groups, port_index, port_stride, used_ports
+from superpod_iac.rules.linkfmt import example, group_origin, times
 from superpod_iac.rules.registry import Finding, rule
+
+MAX_REPORTED = 50
+"""Findings listed one by one per rule before the rest are summarised in one line."""
 
 
 @rule("PRT001", "port used by more than one link")
 def port_used_twice(inv: Inventory) -> Iterator[Finding]:
-    """A physical port takes one cable. Two links on one port means one of them cannot be
-    installed (breakout ports are separate logical ports and are named separately).
+    """A physical port takes one cable. Two links on one port, or a cage used whole while one
+    of its breakout sub-ports (`osfp1/1`) is also cabled, means one of them cannot be installed.
 
     Example:
         links:
@@ -22,20 +32,153 @@ def port_used_twice(inv: Inventory) -> Iterator[Finding]:
         Move one link to a free port.
     """
     links = inv.links
-    uses: dict[int, list[int]] = {}
-    for side_dev, side_port in ((links.a_dev, links.a_port), (links.b_dev, links.b_port)):
-        for i, (dev, port) in enumerate(zip(side_dev, side_port, strict=True)):
-            key = (dev << 20) | port
-            found = uses.get(key)
-            if found is None:
-                uses[key] = [i]
-            else:
-                found.append(i)
-    for key, idx in sorted(uses.items(), key=lambda kv: kv[1][0]):
-        if len(idx) < 2:
+    if not len(links):
+        return
+    c = columns(inv)
+    idx = port_index(inv)
+    stride = port_stride(inv)
+    devs = np.concatenate([c["a_dev"], c["b_dev"]]).astype(np.int64)
+    ports = np.concatenate([c["a_port"], c["b_port"]]).astype(np.int64)
+    link_of = np.concatenate([np.arange(len(links)), np.arange(len(links))])
+    gport = idx.type_offset[idx.type_ids[devs]] + ports
+    cage_local = idx.cage_of_port[gport] - idx.type_offset[idx.type_ids[devs]]
+    is_sub = cage_local != ports
+    exact = devs * stride + ports
+    cage = devs * stride + cage_local
+    clash: list[tuple[int, np.ndarray]] = []
+    keys, counts = np.unique(exact, return_counts=True)
+    for key in keys[counts > 1].tolist():
+        clash.append((key, np.sort(link_of[exact == key])))
+    whole = np.unique(cage[~is_sub])
+    mixed = np.intersect1d(whole, cage[is_sub])
+    for key in mixed.tolist():
+        clash.append((key, np.sort(link_of[cage == key])))
+    clash.sort(key=lambda kv: int(kv[1][0]))
+    for n, (key, idxs) in enumerate(clash):
+        if n == MAX_REPORTED:
+            yield Finding(f"{len(clash) - MAX_REPORTED} more ports are used by several links",
+                          links.origins[links.origin[int(idxs[0])]], "see the ports listed above")
+            break
+        dev, port = divmod(key, stride)
+        where = ", ".join(f"#{i + 1}" for i in idxs[:5].tolist()) + (" ..." if len(idxs) > 5 else "")
+        yield Finding(f"port {inv.endpoint(dev, port)} is used by {len(idxs)} links ({where})",
+                      links.origins[links.origin[int(idxs[1])]], "move one link to a free port")
+
+
+@rule("PRT002", "the two ends of a link run at different speeds")
+def speed_mismatch(inv: Inventory) -> Iterator[Finding]:
+    """Both ends of a link must run at the same line rate. A twin-port 800G OSFP cage is two
+    400G ports: cable its breakout sub-ports (`osfp1/1`, `osfp1/2`) to 400G ends, not the
+    cage itself.
+
+    Formula:
+        speed(A) = speed(B), where a breakout sub-port runs at cage speed / breakout
+
+    Example:
+        - {a: "leaf1/sw:osfp1", b: "nvl72-01/tray01:osfp1"}   # 800G cage to a 400G NIC
+
+    Fix:
+        Use the breakout sub-ports, or ports of the same speed.
+    """
+    for g in link_groups(inv):
+        sa = g.a_group.speed_gbps / (g.a_group.breakout if g.a_sub else 1)
+        sb = g.b_group.speed_gbps / (g.b_group.breakout if g.b_sub else 1)
+        if abs(sa - sb) > 1e-9:
+            hint = ("use its breakout sub-ports (e.g. osfp1/1, osfp1/2)"
+                    if (g.a_group.breakout > 1 and not g.a_sub) or
+                    (g.b_group.breakout > 1 and not g.b_sub) else "connect ports of the same speed")
+            yield Finding(f"{example(inv, g)}: {g.a_type}:{g.a_group.name} at {sa:g}G to "
+                          f"{g.b_type}:{g.b_group.name} at {sb:g}G{times(g)}",
+                          group_origin(inv, g), hint)
+
+
+@rule("PRT003", "cable plugs do not fit the ports")
+def plug_mismatch(inv: Inventory) -> Iterator[Finding]:
+    """Direct-attach copper, ACC and AEC cables have their plugs built in: an OSFP cable does not
+    fit a QSFP112 cage. In-cabinet scale-up spines only connect backplane ports.
+
+    Example:
+        - {a: "tray01:bf1", b: "sw:p1", cable: dac-800g}   # OSFP plugs into QSFP112 cages
+
+    Fix:
+        Choose a cable with the ports' form factor, or transceivers and fibre.
+    """
+    for g in link_groups(inv):
+        cable = inv.catalog.cable_types.get(g.cable or "")
+        if cable is None:
             continue
-        idx.sort()
-        where = ", ".join(f"#{i + 1}" for i in idx[:5]) + (" ..." if len(idx) > 5 else "")
-        yield Finding(f"port {inv.endpoint(key >> 20, key & 0xFFFFF)} is used by {len(idx)} "
-                      f"links ({where})", links.origins[links.origin[idx[1]]],
-                      "move one link to a free port")
+        want = cable.form_factor
+        if cable.medium == "backplane":
+            want = "backplane"
+        if want is None:
+            continue
+        for side, group in (("A", g.a_group), ("B", g.b_group)):
+            if not form_factor_fits(want, group.form_factor):
+                yield Finding(f"{example(inv, g)}: cable {g.cable} has {want} plugs but end "
+                              f"{side} is a {group.form_factor} port ({group.name}){times(g)}",
+                              group_origin(inv, g), "use a cable made for the ports' form factor")
+                break
+
+
+@rule("PRT004", "required port left unconnected", severity="warning")
+def required_unconnected(inv: Inventory) -> Iterator[Finding]:
+    """Port groups marked `required` (e.g. every GPU's NVLink ports) must all be cabled: an
+    unconnected one means a GPU outside its scale-up domain or a lost rail.
+
+    Example:
+        # an NVL72 tray whose g1n18 NVLink port has no link
+
+    Fix:
+        Add the missing links (a generator usually does this), or mark the group not required.
+    """
+    idx = port_index(inv)
+    if not idx.required.any():
+        return
+    used = used_ports(inv)
+    stride = port_stride(inv)
+    # one finding per device template line and set of missing ports, naming the devices
+    missing_by: dict[tuple[Origin, str, tuple[int, ...]], list[str]] = {}
+    for dev in inv.devices:
+        tid = int(idx.type_ids[dev.index])
+        start, end = int(idx.type_offset[tid]), int(idx.type_offset[tid + 1])
+        req = np.nonzero(idx.required[start:end])[0]
+        if not len(req):
+            continue
+        missing = req[~np.isin(dev.index * stride + req, used)]
+        if len(missing):
+            key = (dev.origin, dev.type_name, tuple(missing.tolist()))
+            missing_by.setdefault(key, []).append(dev.address)
+    for (origin, type_name, missing), devices in missing_by.items():
+        ports = inv.catalog.ports(type_name)[0]
+        names = [ports[p].name for p in missing[:6]]
+        more = f" and {len(missing) - 6} more" if len(missing) > 6 else ""
+        who = (f"device {devices[0]}" if len(devices) == 1 else
+               f"each of {len(devices)} devices {fold(devices)}")
+        yield Finding(f"{who} has {len(missing)} required port(s) unconnected: "
+                      f"{', '.join(names)}{more}", origin,
+                      "add the links, or set required: false on the port group")
+
+
+@rule("PRT005", "port used on a fabric of another plane", severity="warning")
+def plane_mismatch(inv: Inventory) -> Iterator[Finding]:
+    """Port groups declare the plane they serve (scale-up, scale-out, frontend, management,
+    storage). A scale-out NIC cabled into the scale-up fabric is usually a wiring-plan error.
+
+    Example:
+        # Fabric plane: scale-up; link end tray01:osfp1 (port group cx7, plane scale-out)
+
+    Fix:
+        Use ports of the fabric's plane, or correct the plane of the port group.
+    """
+    fabrics = {f.index: f for f in inv.fabrics.values()}
+    for g in link_groups(inv):
+        fab = fabrics.get(g.fabric)
+        if fab is None:
+            continue
+        for group in (g.a_group, g.b_group):
+            if group.plane is not None and group.plane != fab.plane:
+                yield Finding(f"{example(inv, g)}: port group {group.name} serves the "
+                              f"{group.plane} plane but fabric {fab.name} is {fab.plane}"
+                              f"{times(g)}", group_origin(inv, g),
+                              "use ports of the fabric's plane")
+                break

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from superpod_iac import physics
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
+from superpod_iac.model.power import power_tree, shelf_capacity, shelves
 from superpod_iac.rules.registry import Finding, rule
 
 
@@ -55,3 +57,248 @@ def cabinet_over_policy(inv: Inventory) -> Iterator[Finding]:
             yield Finding(f"cabinet {name} draws {load.max_w / 1000:.1f} kW > site policy "
                           f"limit {limit:.1f} kW", cab.origin,
                           "spread the load or raise cabinet_kw_limit in the Site policy")
+
+
+def _kw(w: float) -> str:
+    return f"{w / 1000:.1f} kW"
+
+
+@rule("PWR003", "power node load exceeds its derated rating")
+def node_over_rating(inv: Inventory) -> Iterator[Finding]:
+    """Every node of the power tree (feed, busway, RPP, UPS, transformer) carries at most its
+    continuous rating: 80 % of the breaker for continuous loads (NEC 210.20(A), 215.3) unless the
+    assembly is declared 100 %-rated. Loads roll up from the devices through power-shelf
+    efficiency and node efficiency (UPS losses) to the root.
+
+    Formula:
+        P_node = sum(children) (/ efficiency);  capacity = sqrt(3) V_LL I PF x 0.8 (3-phase)
+        or rating_kw x 0.8;  P_node <= capacity
+
+    Example:
+        - {name: feed-A1, parent: busway-A1, voltage_v: 415, breaker_a: 100}   # 54.7 kW derated
+        # feeding a 114 kW NVL72 cabinet alone
+
+    Fix:
+        Use a larger breaker / busway, spread cabinets over more feeds, or declare
+        `continuous_100pct: true` if the assembly really is 100 %-rated.
+    """
+    tree = power_tree(inv)
+    for name, node in sorted(inv.power_nodes.items()):
+        cap = tree.capacity[name]
+        load = tree.normal.loads_w.get(name, 0.0)
+        if cap.derated_w is not None and load > cap.derated_w + 1e-6:
+            yield Finding(f"{node.spec.type} {name} carries {_kw(load)} > {_kw(cap.derated_w)} "
+                          f"derated rating ({cap.basis})", node.origin,
+                          "raise the rating, or move load to another branch")
+
+
+@rule("PWR004", "a power node is overloaded after a failure the redundancy must survive")
+def node_over_rating_after_failure(inv: Inventory) -> Iterator[Finding]:
+    """With 2N power, losing a whole side (A or B) must leave every surviving node within its
+    derated rating; with N+1 (and 2N), so must the loss of any single feed, busway, UPS or
+    transformer. The survivors pick up the failed side's share of every cabinet.
+
+    Formula:
+        for each failure F the PowerSystem redundancy covers:
+        P_node(F) <= derated capacity for every node that survives F
+
+    Example:
+        # 2N, cabinet 132 kW split over feed-A1 and feed-B1 (66 kW each);
+        # each feed is 415 V / 160 A: 87.4 kW derated, fine normally,
+        # but 132 kW when the other side fails
+
+    Fix:
+        Size every feed (and everything above it) for the full load of one side's failure,
+        or declare the redundancy the design really has (`redundancy: N`).
+    """
+    tree = power_tree(inv)
+    for name, node in sorted(inv.power_nodes.items()):
+        cap = tree.capacity[name]
+        worst = tree.worst.get(name)
+        if cap.derated_w is None or worst is None:
+            continue
+        load, scenario = worst
+        normal = tree.normal.loads_w.get(name, 0.0)
+        if load > cap.derated_w + 1e-6 and normal <= cap.derated_w + 1e-6:
+            yield Finding(f"{node.spec.type} {name} carries {_kw(load)} after {scenario.replace(' fails', '')} "
+                          f"fails > {_kw(cap.derated_w)} derated rating ({cap.basis})", node.origin,
+                          f"size {name} for the load it takes over when {scenario}, "
+                          "or spread the load")
+
+
+@rule("PWR005", "a cabinet loses all power after a single failure")
+def cabinet_unsupplied(inv: Inventory) -> Iterator[Finding]:
+    """A cabinet whose every power path runs through one side, feed or upstream node goes dark
+    when that one element fails, which the declared redundancy (2N / N+1) promises not to
+    happen. Also flags cabinets that draw power but have no feed at all.
+
+    Example:
+        spec: {feeds: [feed-A1]}    # a 2N site, but only the A side reaches the cabinet
+
+    Fix:
+        Connect the cabinet (or its power shelves) to both sides / a second feed.
+    """
+    tree = power_tree(inv)
+    loads = cabinet_loads(inv)
+    reported: set[str] = set()
+    for name in tree.normal.unsupplied:
+        cab = inv.cabinets[name]
+        reported.add(name)
+        yield Finding(f"cabinet {name} draws {_kw(loads[name].max_w)} but none of its feeds "
+                      "exists or is connected", cab.origin, "give the cabinet feeds: spec.feeds "
+                      "or feeds on its power shelves")
+    for name, cab in sorted(inv.cabinets.items()):
+        has_supply = bool(cab.feeds) or any(d.feeds for d in shelves(cab.devices))
+        if not has_supply and loads[name].max_w > 0 and name not in reported:
+            reported.add(name)
+            yield Finding(f"cabinet {name} draws {_kw(loads[name].max_w)} but has no feed",
+                          cab.origin, "add spec.feeds (or feeds on its power shelves)")
+    for sc in tree.failures:
+        for name in sc.unsupplied:
+            if name in reported:
+                continue
+            reported.add(name)
+            yield Finding(f"cabinet {name} loses all power when {sc.name.replace(' fails', '')} "
+                          f"fails ({_declared(inv, sc.failed)} declared)", inv.cabinets[name].origin,
+                          "feed the cabinet from both sides, or from a second independent feed")
+
+
+@rule("PWR006", "power shelves cannot supply the cabinet's load")
+def shelves_short(inv: Inventory) -> Iterator[Finding]:
+    """The power shelves (or PDUs with PSUs) in a cabinet must deliver its IT load with their
+    PSU redundancy honoured (an N+1 shelf counts one PSU fewer).
+
+    Formula:
+        sum(usable PSUs x psu_w) >= P_cab
+
+    Example:
+        # 2 x 33 kW shelves for a 114 kW cabinet
+
+    Fix:
+        Add power shelves or use larger PSUs.
+    """
+    loads = cabinet_loads(inv)
+    for name, (total, _worst, _what) in sorted(shelf_capacity(inv).items()):
+        load = loads[name].max_w
+        if load > total + 1e-6:
+            yield Finding(f"cabinet {name} draws {_kw(load)} > {_kw(total)} usable power-shelf "
+                          "output", inv.cabinets[name].origin, "add power shelves or PSUs")
+
+
+@rule("PWR007", "power shelves are short after one shelf or one side fails")
+def shelves_short_after_failure(inv: Inventory) -> Iterator[Finding]:
+    """With 2N or N+1 power the cabinet must keep running when one power shelf, or every shelf
+    on one side, is lost: the surviving shelves carry the whole IT load. GB200 NVL72: 8 x 33 kW
+    = 264 kW installed for ~132 kW usable (N+N).
+
+    Formula:
+        sum(usable output of surviving shelves) >= P_cab
+
+    Example:
+        # 4 x 33 kW shelves all on side A, 4 on side B, 140 kW cabinet: side B alone gives 132 kW
+
+    Fix:
+        Add shelves so each side alone carries the load, or balance shelves across sides.
+    """
+    loads = cabinet_loads(inv)
+    for name, (total, worst, what) in sorted(shelf_capacity(inv).items()):
+        load = loads[name].max_w
+        if load <= total + 1e-6 and load > worst + 1e-6:
+            yield Finding(f"cabinet {name} draws {_kw(load)} but its shelves give only "
+                          f"{_kw(worst)} when {what.replace(' fails', '')} fails", inv.cabinets[name].origin,
+                          "add shelves so the survivors carry the full load")
+
+
+@rule("PWR008", "phase imbalance above the policy threshold", severity="warning")
+def phase_imbalance(inv: Inventory) -> Iterator[Finding]:
+    """Single-phase branches on a three-phase node should load its phases evenly; imbalance
+    overheats the neutral and the worst phase trips first. Operators commonly flag more than
+    10-20 % (policy `phase_imbalance_pct`).
+
+    Formula:
+        imbalance = max |P_phase - mean| / mean x 100 (NEMA)
+
+    Example:
+        - {name: pdu-1, parent: rpp-A1, phases: 1, phase: L1, ...}
+        - {name: pdu-2, parent: rpp-A1, phases: 1, phase: L1, ...}   # L2, L3 unused
+
+    Fix:
+        Rotate single-phase branches across L1, L2 and L3.
+    """
+    tree = power_tree(inv)
+    limit = inv.policy.phase_imbalance_pct
+    for name, per in sorted(tree.phase_loads_w.items()):
+        values = [per["L1"], per["L2"], per["L3"]]
+        pct = physics.phase_imbalance_pct(values)
+        if pct > limit:
+            shown = ", ".join(f"{k} {_kw(v)}" for k, v in per.items())
+            yield Finding(f"phase imbalance on {name} is {pct:.0f} % > {limit:g} % policy "
+                          f"({shown})", inv.power_nodes[name].origin,
+                          "rotate single-phase branches across L1/L2/L3")
+
+
+@rule("PWR009", "worst phase exceeds its share of the derated rating")
+def phase_over_rating(inv: Inventory) -> Iterator[Finding]:
+    """Each phase of a three-phase node carries one third of its capacity; the worst phase is
+    what trips the breaker, whatever the total.
+
+    Formula:
+        max(P_L1, P_L2, P_L3) <= derated capacity / 3
+
+    Example:
+        # three 20 kW single-phase PDUs all on L1 of a 60 kW derated panel
+
+    Fix:
+        Balance the phases or use a larger breaker.
+    """
+    tree = power_tree(inv)
+    for name, per in sorted(tree.phase_loads_w.items()):
+        cap = tree.capacity[name].derated_w
+        if cap is None:
+            continue
+        phase, load = max(per.items(), key=lambda kv: (kv[1], kv[0]))
+        if load > cap / 3 + 1e-6:
+            yield Finding(f"phase {phase} of {name} carries {_kw(load)} > {_kw(cap / 3)} "
+                          f"(a third of the {_kw(cap)} derated rating)",
+                          inv.power_nodes[name].origin, "balance the phases or upsize the breaker")
+
+
+@rule("PWR010", "high-density cabinet without liquid cooling or redundant feeds")
+def high_density(inv: Inventory) -> Iterator[Finding]:
+    """Cabinets above the policy's high-density threshold (default 100 kW, the brief's
+    '>100 kW per cabinet' class) cannot be air cooled and must not hang on one feed: they need
+    a CDU (liquid cooling) and power from two independent paths (feeds on two sides, or at
+    least two feeds).
+
+    Formula:
+        P_cab > high_density_kw  =>  cdu set and distinct feeds >= 2 (two sides when sides exist)
+
+    Example:
+        spec: {type: nvl72-rack, feeds: [feed-A1]}   # 114 kW, one feed, no CDU
+
+    Fix:
+        Attach the cabinet to a CDU and feed it from both sides.
+    """
+    loads = cabinet_loads(inv)
+    tree = power_tree(inv)
+    threshold = inv.policy.high_density_kw
+    for name, cab in sorted(inv.cabinets.items()):
+        kw = loads[name].max_w / 1000
+        if kw <= threshold:
+            continue
+        feeds = set(cab.feeds) | {f for d in shelves(cab.devices) for f in d.feeds}
+        sides = {tree.side_of.get(f) for f in feeds} - {None}
+        missing = []
+        if cab.cdu is None:
+            missing.append("no CDU (liquid cooling)")
+        if len(feeds) < 2 or (tree.side_of and any(tree.side_of.values()) and len(sides) < 2):
+            missing.append(f"{len(feeds)} feed(s) on {len(sides) or 'no'} side(s)")
+        if missing:
+            yield Finding(f"cabinet {name} draws {kw:.1f} kW > {threshold:g} kW high-density "
+                          f"threshold but has {' and '.join(missing)}", cab.origin,
+                          "attach a CDU and feed the cabinet from two sides")
+
+
+def _declared(inv: Inventory, failed: frozenset[str]) -> str:
+    found = sorted({inv.power_nodes[n].redundancy for n in failed if n in inv.power_nodes})
+    return "/".join(found) or "redundancy"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from superpod_iac.model.inventory import Inventory
+from superpod_iac import physics
+from superpod_iac.model.inventory import Cabinet, Inventory
 from superpod_iac.rules.registry import Finding, rule
 
 
@@ -68,3 +69,108 @@ def u_overlap(inv: Inventory) -> Iterator[Finding]:
                 continue
             for u in range(dev.u, dev.u + h):
                 occupied[u] = dev.name
+
+
+def _payload_kg(cab: Cabinet) -> float:
+    return sum(d.type.weight_kg for d in cab.devices) + cab.extra_weight_kg
+
+
+@rule("SPC003", "device weight exceeds the cabinet's payload rating")
+def payload_over_rating(inv: Inventory) -> Iterator[Finding]:
+    """A cabinet frame and its casters/levellers are rated for a static payload; the devices in
+    it (plus declared extra weight: cables, manifolds, coolant) must stay within it.
+
+    Formula:
+        sum(device weight_kg) + extra_weight_kg <= payload_kg
+
+    Example:
+        # ORv3 frame, 1,400 kg payload, 36 trays of 45 kg = 1,620 kg
+
+    Fix:
+        Move devices to another cabinet or use a cabinet type with a higher payload rating.
+    """
+    for cab in inv.iter_cabinets():
+        payload = _payload_kg(cab)
+        if payload > cab.type.payload_kg + 1e-6:
+            yield Finding(f"cabinet {cab.name} holds {payload:.0f} kg > payload rating "
+                          f"{cab.type.payload_kg:.0f} kg ({cab.type_name})", cab.origin,
+                          "move devices or use a cabinet type with a higher payload rating")
+
+
+@rule("SPC004", "cabinet floor load exceeds the hall's floor rating")
+def floor_load(inv: Inventory) -> Iterator[Finding]:
+    """A loaded cabinet presses its weight onto its footprint. A GB200 NVL72 rack (1,360 kg on
+    0.6 x 1.2 m) is ~1,890 kg/m2, far above a typical ~340 kg/m2 raised floor: such halls need a
+    slab or reinforced floor.
+
+    Formula:
+        (empty_weight_kg + payload) / (width_m x depth_m) <= hall floor_load_kg_m2
+
+    Example:
+        halls: [{name: hall1, floor: raised, floor_load_kg_m2: 1200, ...}]
+
+    Fix:
+        Place the cabinet on slab or reinforced floor, spread the load (load plates), or lighten it.
+    """
+    for cab in inv.iter_cabinets():
+        hall = inv.halls.get(cab.hall or "")
+        if hall is None or hall.floor_load_kg_m2 is None:
+            continue
+        weight = cab.type.empty_weight_kg + _payload_kg(cab)
+        fp = cab.type.footprint
+        load = physics.floor_load_kg_m2(weight, fp.width_mm, fp.depth_mm)
+        if load > hall.floor_load_kg_m2 + 1e-6:
+            yield Finding(f"cabinet {cab.name} loads the floor with {load:,.0f} kg/m2 ({weight:,.0f} "
+                          f"kg on {fp.width_mm / 1000:g} x {fp.depth_mm / 1000:g} m) > hall "
+                          f"{hall.name} rating {hall.floor_load_kg_m2:,.0f} kg/m2", cab.origin,
+                          "use slab or reinforced floor, or lighten the cabinet")
+
+
+@rule("SPC005", "two cabinets at one floor position")
+def same_position(inv: Inventory) -> Iterator[Finding]:
+    """A floor position (hall, row, slot) holds one cabinet. Replicated cabinets whose slot
+    range overlaps another cabinet's slot land on top of each other.
+
+    Example:
+        metadata: {name: "nvl72-[01-08]"}
+        spec: {location: {hall: hall1, row: A, slot: "[1-8]"}}
+        ---
+        spec: {location: {hall: hall1, row: A, slot: 8}}
+
+    Fix:
+        Give each cabinet its own slot.
+    """
+    seen: dict[tuple[str, str, int], str] = {}
+    for cab in sorted(inv.cabinets.values(), key=lambda c: (c.origin.file, c.origin.doc, c.name)):
+        if cab.hall is None or cab.row is None or cab.slot is None:
+            continue
+        key = (cab.hall, cab.row, cab.slot)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = cab.name
+            continue
+        yield Finding(f"cabinet {cab.name} is at {cab.hall}/{cab.row} slot {cab.slot}, already "
+                      f"taken by cabinet {first}", cab.origin, "give each cabinet its own slot",
+                      ("spec", "location"))
+
+
+@rule("SPC006", "cabinet placed outside its row")
+def slot_outside_row(inv: Inventory) -> Iterator[Finding]:
+    """A row has a number of positions (`slots`); a cabinet at a slot beyond them is not on the
+    floor plan, so its cable lengths and floor loads are meaningless.
+
+    Example:
+        rows: [{name: A, slots: 10}]
+        location: {hall: hall1, row: A, slot: 12}
+
+    Fix:
+        Use a slot within the row or lengthen the row in the Site.
+    """
+    for cab in inv.iter_cabinets():
+        row = inv.rows.get((cab.hall or "", cab.row or ""))
+        if row is None or cab.slot is None:
+            continue
+        if cab.slot > row.slots:
+            yield Finding(f"cabinet {cab.name} is at slot {cab.slot} but row {cab.hall}/{cab.row} "
+                          f"has {row.slots} slots", cab.origin,
+                          "use a slot within the row or lengthen the row")

@@ -29,6 +29,8 @@ _IGNORE_RE = re.compile(r"#\s*superpod:\s*ignore\[([A-Za-z0-9_, ]+)\]")
 class LoadLimits:
     max_bytes: int = 32 * 1024 * 1024
     max_nodes: int = 2_000_000
+    max_alias_nodes: int = 100_000
+    """Nodes produced by expanding aliases (billion laughs stops here in milliseconds)."""
     max_depth: int = 64
 
 
@@ -143,7 +145,8 @@ def _documents(path: str, text: str, limits: LoadLimits, diags: list[Diagnostic]
             if node is None:
                 index += 1
                 continue
-            conv = Converter(path, index, limits.max_nodes, limits.max_depth)
+            conv = Converter(path, index, limits.max_nodes, limits.max_depth,
+                             max_alias_nodes=limits.max_alias_nodes)
             try:
                 data = conv.convert(node)
             except LimitExceeded as exc:

@@ -41,6 +41,9 @@ class Converter:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     count: int = 0
     refused_tag: bool = False
+    max_alias_nodes: int = 100_000
+    alias_nodes: int = 0
+    seen: set[int] = field(default_factory=set)
 
     def diag(self, rule: str, message: str, node: Node, path: Path, hint: str = "") -> None:
         mark = node.start_mark
@@ -49,8 +52,18 @@ class Converter:
                        path, hint, self.doc)
         )
 
-    def convert(self, node: Node, path: Path = (), depth: int = 0) -> Any:
+    def convert(self, node: Node, path: Path = (), depth: int = 0, aliased: bool = False) -> Any:
         self.count += 1
+        key = id(node)
+        if not aliased and key in self.seen:
+            aliased = True  # a node reached a second time: an alias being expanded
+        self.seen.add(key)
+        if aliased:
+            self.alias_nodes += 1
+            if self.alias_nodes > self.max_alias_nodes:
+                raise LimitExceeded(
+                    "SCH007", f"aliases expand to more than {self.max_alias_nodes} nodes "
+                    "(billion-laughs pattern)", node)
         if self.count > self.max_nodes:
             raise LimitExceeded(
                 "SCH007",
@@ -63,21 +76,23 @@ class Converter:
         if isinstance(node, MappingNode):
             if tag != TAG_PREFIX + "map":
                 self._bad_tag(tag, node, path)
-            return self._mapping(node, path, depth)
+            return self._mapping(node, path, depth, aliased)
         if isinstance(node, SequenceNode):
             if tag != TAG_PREFIX + "seq":
                 self._bad_tag(tag, node, path)
             return [
-                self._item(child, (*path, i), depth) for i, child in enumerate(node.value)
+                self._item(child, (*path, i), depth, aliased)
+                for i, child in enumerate(node.value)
             ]
         return self._scalar(node, tag, path)
 
-    def _item(self, child: Node, path: Path, depth: int) -> Any:
+    def _item(self, child: Node, path: Path, depth: int, aliased: bool) -> Any:
         mark = child.start_mark
         self.positions[path] = (mark.line + 1, mark.column + 1)
-        return self.convert(child, path, depth + 1)
+        return self.convert(child, path, depth + 1, aliased)
 
-    def _mapping(self, node: MappingNode, path: Path, depth: int) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, path: Path, depth: int, aliased: bool
+                 ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
@@ -99,7 +114,7 @@ class Converter:
             mark = key_node.start_mark
             self.positions[kpath] = (mark.line + 1, mark.column + 1)
             self.count += 1
-            out[key] = self.convert(value_node, kpath, depth + 1)
+            out[key] = self.convert(value_node, kpath, depth + 1, aliased)
         return out
 
     def _bad_tag(self, tag: str, node: Node, path: Path) -> None:

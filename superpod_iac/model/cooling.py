@@ -1,0 +1,141 @@
+"""Cooling roll-up: per-cabinet liquid/air heat -> CDUs and CDU groups -> facility loops, and
+residual air heat -> halls, rows and air zones. Derived data only; formulas in physics.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from superpod_iac import physics
+from superpod_iac.model.inventory import CduObj, Inventory
+from superpod_iac.model.loads import cabinet_loads
+
+
+@dataclass(slots=True)
+class CoolingUnit:
+    """One CDU, or a redundancy group of CDUs sharing a manifold."""
+
+    name: str
+    kind: str  # "CDU" or "CDU group"
+    members: list[CduObj]
+    redundancy: str
+    cabinets: list[str] = field(default_factory=list)
+    heat_w: float = 0.0
+    capacity_w: float | None = None
+    flow_lpm: float | None = None
+    required_lpm: float | None = None
+    fluid: str | None = None
+    delta_t_c: float = 10.0
+
+    def capacity_after_loss_w(self) -> float | None:
+        """Capacity with the redundancy spent: N+1 loses the largest CDU, N+2 two, 2N half."""
+        caps = sorted((m.capacity_kw or 0.0) * 1000 for m in self.members)
+        if not caps or any(m.capacity_kw is None for m in self.members):
+            return None
+        spare = {"N": 0, "N+1": 1, "N+2": 2, "2N": len(caps) // 2}.get(self.redundancy, 0)
+        return sum(caps[: max(len(caps) - spare, 0)])
+
+
+@dataclass(slots=True)
+class CoolingPlan:
+    units: dict[str, CoolingUnit]
+    unit_of_cabinet: dict[str, str]
+    supply_c: dict[str, float]
+    """cabinet -> coolant supply temperature it receives."""
+    residual_air_w: dict[str, float]
+    """cabinet -> heat left for the room after liquid capture and rear doors."""
+    air_zones: list[tuple[str, str, float, float, list[str]]]
+    """(kind, name, capacity W, heat W, cabinets) for halls, rows and air zones with a capacity."""
+    loop_heat_w: dict[str, float]
+
+
+def _unit_for(inv: Inventory, ref: str, units: dict[str, CoolingUnit]) -> CoolingUnit | None:
+    if ref in inv.cdu_groups:
+        name = ref
+    elif ref in inv.cdus:
+        cdu = inv.cdus[ref]
+        name = cdu.spec.group if cdu.spec.group in inv.cdu_groups else ref
+    else:
+        return None
+    unit = units.get(name)
+    if unit is None:
+        if name in inv.cdu_groups:
+            members = sorted((c for c in inv.cdus.values() if c.spec.group == name),
+                             key=lambda c: c.name)
+            unit = CoolingUnit(name, "CDU group", members, inv.cdu_groups[name].redundancy)
+        else:
+            unit = CoolingUnit(name, "CDU", [inv.cdus[name]], "N")
+        units[name] = unit
+    return unit
+
+
+def cooling_plan(inv: Inventory) -> CoolingPlan:
+    cached = inv.cache.get("cooling_plan")
+    if cached is not None:
+        return cached
+    loads = cabinet_loads(inv)
+    pol = inv.policy
+    units: dict[str, CoolingUnit] = {}
+    unit_of: dict[str, str] = {}
+    supply: dict[str, float] = {}
+    residual: dict[str, float] = {}
+    for cab in inv.iter_cabinets():
+        load = loads[cab.name]
+        unit = _unit_for(inv, cab.cdu, units) if cab.cdu else None
+        air = load.air_w + (0.0 if unit is not None else load.liquid_w)
+        residual[cab.name] = max(air - cab.rear_door_kw * 1000.0, 0.0)
+        if unit is None:
+            continue
+        unit_of[cab.name] = unit.name
+        unit.cabinets.append(cab.name)
+        unit.heat_w += load.liquid_w
+        temps = [m.supply_c for m in unit.members if m.supply_c is not None]
+        loops = [inv.loops[m.spec.loop].supply_c for m in unit.members if m.spec.loop in inv.loops]
+        supply[cab.name] = max(temps) if temps else (max(loops) if loops else pol.facility_supply_c)
+    for unit in units.values():
+        ms = unit.members
+        if ms and all(m.capacity_kw is not None for m in ms):
+            unit.capacity_w = sum(m.capacity_kw or 0.0 for m in ms) * 1000
+        if ms and all(m.flow_lpm is not None for m in ms):
+            unit.flow_lpm = sum(m.flow_lpm or 0.0 for m in ms)
+        unit.fluid = ms[0].spec.fluid if ms else None
+        unit.delta_t_c = next((m.spec.delta_t_c for m in ms if m.spec.delta_t_c), pol.coolant_delta_t_c)
+        fluid = inv.catalog.fluids.get(unit.fluid or "")
+        if fluid is not None:
+            unit.required_lpm = physics.coolant_flow_lpm(
+                unit.heat_w, fluid.density_kg_m3, fluid.specific_heat_kj_kg_k, unit.delta_t_c)
+    loop_heat: dict[str, float] = defaultdict(float)
+    for unit in units.values():
+        for m in unit.members:
+            if m.spec.loop and unit.members:
+                loop_heat[m.spec.loop] += unit.heat_w / len(unit.members)
+    plan = CoolingPlan(dict(sorted(units.items())), unit_of, supply, residual,
+                       _air(inv, residual), dict(loop_heat))
+    inv.cache["cooling_plan"] = plan
+    return plan
+
+
+def _air(inv: Inventory, residual: dict[str, float]) -> list[tuple[str, str, float, float, list[str]]]:
+    out: list[tuple[str, str, float, float, list[str]]] = []
+    by_hall: dict[str, list[str]] = defaultdict(list)
+    by_row: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for cab in inv.iter_cabinets():
+        if cab.hall:
+            by_hall[cab.hall].append(cab.name)
+            if cab.row:
+                by_row[(cab.hall, cab.row)].append(cab.name)
+    for name, hall in sorted(inv.halls.items()):
+        if hall.air_capacity_kw is not None:
+            cabs = by_hall.get(name, [])
+            out.append(("hall", name, hall.air_capacity_kw * 1000,
+                        sum(residual[c] for c in cabs), cabs))
+    for (h, r), row in sorted(inv.rows.items()):
+        if row.air_capacity_kw is not None:
+            cabs = by_row.get((h, r), [])
+            out.append(("row", f"{h}/{r}", row.air_capacity_kw * 1000,
+                        sum(residual[c] for c in cabs), cabs))
+    for name, zone in sorted(inv.air_zones.items()):
+        cabs = by_row.get((zone.hall, zone.row), []) if zone.row else by_hall.get(zone.hall, [])
+        out.append(("air zone", name, zone.capacity_kw * 1000, sum(residual[c] for c in cabs), cabs))
+    return out

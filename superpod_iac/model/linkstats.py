@@ -1,0 +1,161 @@
+"""Link groups: links that share origin, cable, transceivers, port groups and length.
+
+Checks that depend only on those fields (reach, loss budget, media, form factors, speeds) run
+once per group instead of once per link, so millions of generated links cost a few numpy
+passes. Derived data only; cached on the Inventory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from superpod_iac.manifest.catalog import PortGroup
+from superpod_iac.model.inventory import Inventory
+
+LENGTH_QUANTUM_M = 0.01
+
+
+@dataclass(slots=True)
+class LinkGroup:
+    origin: int
+    cable: str | None
+    xcvr_a: str | None
+    xcvr_b: str | None
+    a_type: str
+    a_group: PortGroup
+    a_sub: bool
+    b_type: str
+    b_group: PortGroup
+    b_sub: bool
+    fabric: int
+    length_m: float
+    count: int
+    first: int
+    """Index of the first link of the group (for naming an example endpoint)."""
+
+
+@dataclass(slots=True)
+class PortIndex:
+    """Global port ids: type_offset[device type id] + port index -> port group id."""
+
+    type_ids: np.ndarray
+    """device index -> device type id."""
+    type_names: list[str]
+    type_offset: np.ndarray
+    group_of_port: np.ndarray
+    groups: list[tuple[str, PortGroup, bool]]
+    """group id -> (device type, port group, is breakout sub-port)."""
+    cage_of_port: np.ndarray
+    """global port id -> global id of its cage (itself for a cage)."""
+    required: np.ndarray
+    """global port id -> 1 when the port's group is required."""
+
+
+def port_index(inv: Inventory) -> PortIndex:
+    cached = inv.cache.get("port_index")
+    if cached is not None:
+        return cached
+    type_names = sorted({d.type_name for d in inv.devices})
+    tid = {n: i for i, n in enumerate(type_names)}
+    type_ids = np.fromiter((tid[d.type_name] for d in inv.devices), dtype=np.int64,
+                           count=len(inv.devices))
+    offsets = np.zeros(len(type_names) + 1, dtype=np.int64)
+    group_ids: list[int] = []
+    cages: list[int] = []
+    required: list[int] = []
+    groups: list[tuple[str, PortGroup, bool]] = []
+    gid: dict[tuple[str, str, bool], int] = {}
+    for i, name in enumerate(type_names):
+        ports = inv.catalog.ports(name)[0]
+        offsets[i + 1] = offsets[i] + len(ports)
+        for p in ports:
+            key = (name, p.group.name, p.cage >= 0)
+            if key not in gid:
+                gid[key] = len(groups)
+                groups.append((name, p.group, p.cage >= 0))
+            group_ids.append(gid[key])
+            cages.append(int(offsets[i]) + (p.cage if p.cage >= 0 else p.index))
+            required.append(1 if p.group.required else 0)
+    idx = PortIndex(type_ids, type_names, offsets, np.array(group_ids, dtype=np.int64),
+                    groups, np.array(cages, dtype=np.int64), np.array(required, dtype=np.int8))
+    inv.cache["port_index"] = idx
+    return idx
+
+
+def columns(inv: Inventory) -> dict[str, np.ndarray]:
+    """Zero-copy numpy views of the LinkTable columns."""
+    t = inv.links
+    return {
+        "a_dev": np.frombuffer(t.a_dev, dtype=np.int32) if len(t) else np.zeros(0, np.int32),
+        "a_port": np.frombuffer(t.a_port, dtype=np.int32) if len(t) else np.zeros(0, np.int32),
+        "b_dev": np.frombuffer(t.b_dev, dtype=np.int32) if len(t) else np.zeros(0, np.int32),
+        "b_port": np.frombuffer(t.b_port, dtype=np.int32) if len(t) else np.zeros(0, np.int32),
+        "cable": np.frombuffer(t.cable, dtype=np.int32) if len(t) else np.zeros(0, np.int32),
+        "xcvr_a": np.frombuffer(t.xcvr_a, dtype=np.int32) if len(t) else np.zeros(0, np.int32),
+        "xcvr_b": np.frombuffer(t.xcvr_b, dtype=np.int32) if len(t) else np.zeros(0, np.int32),
+        "length_m": np.frombuffer(t.length_m, dtype=np.float64) if len(t) else np.zeros(0),
+        "fabric": np.frombuffer(t.fabric, dtype=np.int32) if len(t) else np.zeros(0, np.int32),
+        "origin": np.frombuffer(t.origin, dtype=np.int32) if len(t) else np.zeros(0, np.int32),
+    }
+
+
+def global_ports(inv: Inventory) -> tuple[np.ndarray, np.ndarray]:
+    """Global port ids of the A and B ends of every link."""
+    idx = port_index(inv)
+    c = columns(inv)
+    a = idx.type_offset[idx.type_ids[c["a_dev"]]] + c["a_port"] if len(c["a_dev"]) else \
+        np.zeros(0, np.int64)
+    b = idx.type_offset[idx.type_ids[c["b_dev"]]] + c["b_port"] if len(c["b_dev"]) else \
+        np.zeros(0, np.int64)
+    return a, b
+
+
+def link_groups(inv: Inventory) -> list[LinkGroup]:
+    cached = inv.cache.get("link_groups")
+    if cached is not None:
+        return cached
+    t = inv.links
+    out: list[LinkGroup] = []
+    if len(t):
+        idx = port_index(inv)
+        c = columns(inv)
+        ga, gb = global_ports(inv)
+        length = c["length_m"]
+        qlen = np.where(np.isnan(length), -1, np.round(length / LENGTH_QUANTUM_M)).astype(np.int64)
+        keys = np.stack([c["origin"].astype(np.int64), c["cable"].astype(np.int64),
+                         c["xcvr_a"].astype(np.int64), c["xcvr_b"].astype(np.int64),
+                         idx.group_of_port[ga], idx.group_of_port[gb],
+                         c["fabric"].astype(np.int64), qlen], axis=1)
+        uniq, first, counts = np.unique(keys, axis=0, return_index=True, return_counts=True)
+        for row, f, n in zip(uniq.tolist(), first.tolist(), counts.tolist(), strict=True):
+            origin, cable, xa, xb, g_a, g_b, fabric, ql = row
+            ta, pa, sa = idx.groups[g_a]
+            tb, pb, sb = idx.groups[g_b]
+            out.append(LinkGroup(
+                origin, t.cable_names[cable] if cable >= 0 else None,
+                t.xcvr_names[xa] if xa >= 0 else None, t.xcvr_names[xb] if xb >= 0 else None,
+                ta, pa, sa, tb, pb, sb, fabric,
+                float("nan") if ql < 0 else ql * LENGTH_QUANTUM_M, n, f))
+    inv.cache["link_groups"] = out
+    return out
+
+
+def used_ports(inv: Inventory) -> np.ndarray:
+    """Sorted unique global ids (device-qualified: dev * stride + port) of every used port end."""
+    cached = inv.cache.get("used_ports")
+    if cached is not None:
+        return cached
+    c = columns(inv)
+    stride = port_stride(inv)
+    used = np.unique(np.concatenate([c["a_dev"].astype(np.int64) * stride + c["a_port"],
+                                     c["b_dev"].astype(np.int64) * stride + c["b_port"]]))
+    inv.cache["used_ports"] = used
+    return used
+
+
+def port_stride(inv: Inventory) -> int:
+    idx = port_index(inv)
+    sizes = np.diff(idx.type_offset)
+    return int(sizes.max()) + 1 if len(sizes) else 1

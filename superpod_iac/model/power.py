@@ -1,0 +1,279 @@
+"""Power roll-up: cabinet loads -> power shelves -> feeds -> the PowerSystem tree, in normal
+operation and after each failure the declared redundancy must survive.
+
+Derived data only (summation and sharing); formulas come from `superpod_iac.physics`. Computed
+once per Inventory and cached, so rules, diagrams and reports read the same numbers.
+
+Sharing model: a cabinet's IT load (devices + optics) is shared equally by its active power
+shelves (devices with `power_output`); each shelf draws `share / efficiency` from its feeds,
+split equally. A cabinet without shelves shares its load equally over its own feeds. A failed
+power node takes its whole subtree down; the survivors pick up the load.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from superpod_iac import physics
+from superpod_iac.model.inventory import Cabinet, Device, Inventory, PowerNodeObj
+from superpod_iac.model.loads import cabinet_loads
+
+_REDUNDANT_PSUS = {"N": 0, "N+1": 1, "N+2": 2}
+
+
+@dataclass(slots=True)
+class NodeCapacity:
+    rated_w: float | None
+    derated_w: float | None
+    basis: str
+    """How the capacity was obtained, for messages: `415 V, 250 A, 3-phase, 80 %`."""
+
+
+@dataclass(slots=True)
+class Scenario:
+    name: str
+    """`normal`, `side A fails`, `busway-A1 fails`, `shelf nvl72-01/pwr3 fails`."""
+    loads_w: dict[str, float]
+    """Node loads; for failure scenarios only the nodes whose load changed (and survive)."""
+    unsupplied: list[str] = field(default_factory=list)
+    """Cabinets left with no supply in this scenario."""
+    failed: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class PowerTree:
+    capacity: dict[str, NodeCapacity]
+    normal: Scenario
+    failures: list[Scenario]
+    phase_loads_w: dict[str, dict[str, float]]
+    """3-phase node -> {L1, L2, L3} load from single-phase children."""
+    side_of: dict[str, str | None]
+    worst: dict[str, tuple[float, str]]
+    """node -> (largest load over the failure scenarios it survives, scenario name)."""
+
+
+def shelves(devices: list[Device]) -> list[Device]:
+    return [d for d in devices if d.type.power_output is not None]
+
+
+def usable_output_w(dev: Device) -> float:
+    """Output a power shelf guarantees with its PSU redundancy honoured."""
+    out = dev.type.power_output
+    assert out is not None
+    if out.redundancy in ("N+N", "2N"):
+        usable = out.psu_count // 2
+    else:
+        usable = out.psu_count - _REDUNDANT_PSUS.get(out.redundancy, 0)
+    return max(usable, 0) * out.psu_w
+
+
+def capacity(node: PowerNodeObj, derating: float) -> NodeCapacity:
+    s = node.spec
+    pct = "100 %-rated" if s.continuous_100pct else f"{derating * 100:.0f} %"
+    if s.rating_kw is not None:
+        rated = s.rating_kw * 1000.0
+        return NodeCapacity(rated, physics.derated_w(rated, derating, s.continuous_100pct),
+                            f"{s.rating_kw:g} kW, {pct}")
+    if s.voltage_v is not None and s.breaker_a is not None:
+        rated = physics.circuit_capacity_w(s.voltage_v, s.breaker_a, s.phases, s.pf, 1.0)
+        return NodeCapacity(rated, physics.derated_w(rated, derating, s.continuous_100pct),
+                            f"{s.voltage_v:g} V, {s.breaker_a:g} A, {s.phases}-phase, PF {s.pf:g}, "
+                            f"{pct}")
+    return NodeCapacity(None, None, "no rating declared")
+
+
+def _side_map(inv: Inventory) -> dict[str, str | None]:
+    """Each node's side, inherited from the nearest ancestor that declares one."""
+    out: dict[str, str | None] = {}
+
+    def side(name: str, depth: int = 0) -> str | None:
+        if name in out:
+            return out[name]
+        node = inv.power_nodes[name]
+        value = node.spec.side
+        if value is None and node.spec.parent in inv.power_nodes and depth < 64:
+            value = side(node.spec.parent, depth + 1)
+        out[name] = value
+        return value
+
+    for name in inv.power_nodes:
+        side(name)
+    return out
+
+
+def _ancestors(inv: Inventory, name: str) -> list[str]:
+    chain: list[str] = []
+    seen = {name}
+    cur = inv.power_nodes[name].spec.parent
+    while cur in inv.power_nodes and cur not in seen:
+        chain.append(cur)
+        seen.add(cur)
+        cur = inv.power_nodes[cur].spec.parent
+    return chain
+
+
+def _down(failed: set[str] | frozenset[str], name: str, anc: dict[str, list[str]]) -> bool:
+    return name in failed or any(a in failed for a in anc[name])
+
+
+def _cabinet_draw(inv: Inventory, cab: Cabinet, load: float, failed: set[str],
+                  failed_shelf: str | None, anc: dict[str, list[str]]) -> dict[str, float] | None:
+    """Feed -> watts one cabinet draws; None when the cabinet is left without supply."""
+    draw: dict[str, float] = defaultdict(float)
+
+    def live(f: str) -> bool:
+        return f in inv.power_nodes and not _down(failed, f, anc)
+
+    sh = shelves(cab.devices)
+    if sh:
+        active = [d for d in sh if d.address != failed_shelf and any(live(f) for f in d.feeds)]
+        if not active:
+            return None if load > 0 else draw
+        share = load / len(active)
+        for d in active:
+            feeds = [f for f in d.feeds if live(f)]
+            out = d.type.power_output
+            w = physics.input_power_w(share, out.efficiency if out else None) / len(feeds)
+            for f in feeds:
+                draw[f] += w
+        return draw
+    feeds = [f for f in cab.feeds if live(f)]
+    if not feeds:
+        return None if load > 0 and cab.feeds else draw
+    for f in feeds:
+        draw[f] += load / len(feeds)
+    return draw
+
+
+def _roll_up(inv: Inventory, draw: dict[str, float], anc: dict[str, list[str]]) -> dict[str, float]:
+    """Node loads: own draw plus children's, with node efficiency (UPS losses) applied upward.
+
+    Linear in the draws, so it also rolls up load *changes* (failure deltas)."""
+    total: dict[str, float] = defaultdict(float)
+    for name, w in draw.items():
+        if w == 0.0:
+            continue
+        total[name] += w
+        carried = w
+        child = name
+        for parent in anc[name]:
+            carried = physics.input_power_w(carried, inv.power_nodes[child].spec.efficiency)
+            total[parent] += carried
+            child = parent
+    return dict(total)
+
+
+def _phase_loads(inv: Inventory, loads: dict[str, float]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for node in inv.power_nodes.values():
+        s = node.spec
+        if s.phases == 1 and s.phase and s.parent in inv.power_nodes:
+            per = out.setdefault(s.parent, {"L1": 0.0, "L2": 0.0, "L3": 0.0})
+            per[s.phase] += loads.get(node.name, 0.0)
+    return out
+
+
+def _scenarios(inv: Inventory, sides: dict[str, str | None]) -> list[tuple[str, frozenset[str]]]:
+    """Failures the declared redundancy must survive: each side (2N), each non-root node."""
+    out: list[tuple[str, frozenset[str]]] = []
+    nodes = inv.power_nodes
+    two_n = {n for n, node in nodes.items() if node.redundancy == "2N"}
+    for side in sorted({sides[n] for n in two_n if sides[n]}):
+        out.append((f"side {side} fails", frozenset(n for n in two_n if sides[n] == side)))
+    for name in sorted(nodes):
+        node = nodes[name]
+        if node.redundancy != "N" and node.spec.parent is not None:  # root: the site outage
+            out.append((f"{name} fails", frozenset({name})))
+    return out
+
+
+def power_tree(inv: Inventory) -> PowerTree:
+    cached = inv.cache.get("power_tree")
+    if cached is not None:
+        return cached
+    anc = {name: _ancestors(inv, name) for name in inv.power_nodes}
+    sides = _side_map(inv)
+    caps = {name: capacity(node, inv.policy.derating) for name, node in inv.power_nodes.items()}
+    loads = cabinet_loads(inv)
+    base: dict[str, dict[str, float]] = {}
+    by_feed: dict[str, set[str]] = defaultdict(set)
+    draw: dict[str, float] = defaultdict(float)
+    unsupplied: list[str] = []
+    for cab in inv.iter_cabinets():
+        got = _cabinet_draw(inv, cab, loads[cab.name].max_w, set(), None, anc)
+        if got is None:
+            unsupplied.append(cab.name)
+            got = {}
+        base[cab.name] = got
+        feeds = set(cab.feeds) | {f for d in shelves(cab.devices) for f in d.feeds}
+        for f in feeds:
+            if f in inv.power_nodes:
+                for node in (f, *anc[f]):
+                    by_feed[node].add(cab.name)
+        for f, w in got.items():
+            draw[f] += w
+    normal_loads = {name: 0.0 for name in inv.power_nodes}
+    normal_loads.update(_roll_up(inv, draw, anc))
+    normal = Scenario("normal", normal_loads, unsupplied)
+    failures: list[Scenario] = []
+    worst: dict[str, tuple[float, str]] = {}
+    for label, failed in _scenarios(inv, sides):
+        affected: set[str] = set()
+        for node in failed:
+            affected |= by_feed.get(node, set())
+        delta: dict[str, float] = defaultdict(float)
+        lost: list[str] = []
+        for name in sorted(affected):
+            cab = inv.cabinets[name]
+            got = _cabinet_draw(inv, cab, loads[name].max_w, set(failed), None, anc)
+            if got is None:
+                lost.append(name)
+                got = {}
+            for f, w in got.items():
+                delta[f] += w
+            for f, w in base[name].items():
+                delta[f] -= w
+        changed = _roll_up(inv, delta, anc)
+        sc_loads = {n: normal_loads[n] + dw for n, dw in changed.items()
+                    if not _down(failed, n, anc)}
+        failures.append(Scenario(label, sc_loads, lost, failed))
+        for n, w in sc_loads.items():
+            if w > worst.get(n, (-1.0, ""))[0]:
+                worst[n] = (w, label)
+    tree = PowerTree(caps, normal, failures, _phase_loads(inv, normal.loads_w), sides, worst)
+    inv.cache["power_tree"] = tree
+    return tree
+
+
+def shelf_capacity(inv: Inventory) -> dict[str, tuple[float, float, str]]:
+    """cabinet -> (usable output of all shelves, worst surviving output after one shelf or one
+    side of shelves fails, what failed), for cabinets with power shelves."""
+    sides = _side_map(inv)
+    out: dict[str, tuple[float, float, str]] = {}
+    for cab in inv.iter_cabinets():
+        sh = shelves(cab.devices)
+        if not sh:
+            continue
+        total = sum(usable_output_w(d) for d in sh)
+        worst, what = total, "nothing"
+        systems = {inv.power_nodes[f].redundancy for d in sh for f in d.feeds
+                   if f in inv.power_nodes}
+        redundancy = "2N" if "2N" in systems else ("N+1" if "N+1" in systems else "N")
+        if redundancy != "N":
+            for d in sh:
+                left = total - usable_output_w(d)
+                if left < worst:
+                    worst, what = left, f"shelf {d.address} fails"
+            if redundancy == "2N":
+                by_side: dict[str, float] = defaultdict(float)
+                for d in sh:
+                    for f in d.feeds[:1]:
+                        s = sides.get(f)
+                        if s:
+                            by_side[s] += usable_output_w(d)
+                for s, w in sorted(by_side.items()):
+                    if total - w < worst:
+                        worst, what = total - w, f"side {s} fails"
+        out[cab.name] = (total, worst, what)
+    return out

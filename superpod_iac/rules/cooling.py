@@ -1,0 +1,220 @@
+"""CLG: liquid and air cooling of every cabinet, CDU and hall."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from superpod_iac.diagnostics import Origin
+from superpod_iac.model.cooling import CoolingUnit, cooling_plan
+from superpod_iac.model.inventory import Inventory
+from superpod_iac.model.loads import cabinet_loads
+from superpod_iac.rules.registry import Finding, rule
+
+
+def _kw(w: float) -> str:
+    return f"{w / 1000:.1f} kW"
+
+
+@rule("CLG001", "cabinet rejects more heat to air than an air-cooled cabinet can")
+def air_over_limit(inv: Inventory) -> Iterator[Finding]:
+    """Air alone removes roughly 30 kW per cabinet (about 41 kW with perfect containment;
+    policy `air_cooled_kw_limit`). The heat a cabinet leaves in the room is its air share, plus
+    its liquid share when no CDU takes it, minus what a rear-door heat exchanger absorbs.
+
+    Formula:
+        Q_air = sum(P x (1 - liquid_fraction)) + optics [+ liquid share if no CDU] - rear_door_kw
+        Q_air <= air_cooled_kw_limit
+
+    Example:
+        # 10 compute trays at 5.4 kW, 15 % to air = 8.1 kW: fine with a CDU;
+        # the same cabinet without a CDU puts all 54 kW into the room
+
+    Fix:
+        Attach the cabinet to a CDU, add a rear-door heat exchanger (`rear_door_kw`), or move
+        load out of the cabinet.
+    """
+    plan = cooling_plan(inv)
+    limit = inv.policy.air_cooled_kw_limit
+    for name, air in sorted(plan.residual_air_w.items()):
+        if air / 1000 > limit:
+            cab = inv.cabinets[name]
+            how = "with its CDU" if name in plan.unit_of_cabinet else "with no liquid cooling"
+            yield Finding(f"cabinet {name} rejects {_kw(air)} to air {how} > {limit:g} kW "
+                          "air-cooled limit", cab.origin,
+                          "attach a CDU, add a rear-door heat exchanger, or spread the load")
+
+
+@rule("CLG002", "liquid-cooled devices in a cabinet without a CDU")
+def liquid_without_cdu(inv: Inventory) -> Iterator[Finding]:
+    """Devices with cold plates (`liquid_fraction` > 0) need a coolant distribution unit; without
+    one their liquid heat has nowhere to go and the devices cannot run.
+
+    Example:
+        spec: {type: nvl72-rack, feeds: [feed-A1, feed-B1]}   # no `cdu:`
+
+    Fix:
+        Set `cdu:` to a CDU or CDU group of a CoolingSystem.
+    """
+    loads = cabinet_loads(inv)
+    for name, cab in sorted(inv.cabinets.items()):
+        if cab.cdu is None and loads[name].liquid_w > 0:
+            yield Finding(f"cabinet {name} has {_kw(loads[name].liquid_w)} of liquid-cooled heat "
+                          "but no CDU", cab.origin, "set spec.cdu to a CDU or CDU group")
+
+
+@rule("CLG003", "CDU heat load exceeds its capacity")
+def cdu_over_capacity(inv: Inventory) -> Iterator[Finding]:
+    """The liquid heat of every cabinet on a CDU (or CDU group) must fit its rated capacity.
+
+    Formula:
+        sum(P_device x liquid_fraction) over attached cabinets <= sum(capacity_kw)
+
+    Example:
+        # three 94 kW-liquid NVL72 cabinets on one 250 kW in-rack CDU
+
+    Fix:
+        Add CDUs to the group, use a larger CDU, or move cabinets to another CDU.
+    """
+    for name, unit in cooling_plan(inv).units.items():
+        if unit.capacity_w is not None and unit.heat_w > unit.capacity_w + 1e-6:
+            yield Finding(f"{unit.kind} {name} carries {_kw(unit.heat_w)} from "
+                          f"{len(unit.cabinets)} cabinet(s) > {_kw(unit.capacity_w)} capacity",
+                          _origin(inv, unit), "add CDU capacity or move cabinets")
+
+
+@rule("CLG004", "coolant flow short of what the heat load needs")
+def flow_short(inv: Inventory) -> Iterator[Finding]:
+    """The coolant must carry the heat at the design temperature rise: water at 30 C needs
+    1.44 L/min per kW at 10 K, PG25 1.49 L/min per kW (fluid properties in the catalog).
+
+    Formula:
+        V = Q / (rho c_p dT)  [m3/s] x 60,000 = L/min;  V <= sum(CDU flow_lpm)
+
+    Example:
+        # 250 kW of heat in PG25 at dT 10 K needs 373 L/min; the CDU pumps 300 L/min
+
+    Fix:
+        Use CDUs with more flow, a larger temperature rise (`delta_t_c`) if the devices allow,
+        or less heat per CDU.
+    """
+    for name, unit in cooling_plan(inv).units.items():
+        if unit.flow_lpm is not None and unit.required_lpm is not None and \
+                unit.required_lpm > unit.flow_lpm + 1e-6:
+            yield Finding(f"{unit.kind} {name} needs {unit.required_lpm:.0f} L/min of "
+                          f"{unit.fluid} for {_kw(unit.heat_w)} at dT {unit.delta_t_c:g} K > "
+                          f"{unit.flow_lpm:.0f} L/min available", _origin(inv, unit),
+                          "add flow (CDUs/pumps), raise delta_t_c, or reduce the heat per CDU")
+
+
+@rule("CLG005", "CDU group cannot carry its load after losing a CDU (N+1)")
+def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
+    """A CDU group declared N+1 (N+2, 2N) must carry its heat with its largest CDU (two
+    largest, half) out of service: pumps and heat exchangers fail and need maintenance.
+
+    Formula:
+        Q_group <= sum(capacity) - largest capacity   (N+1)
+
+    Example:
+        groups: [{name: tcs-1, redundancy: N+1}]
+        cdus: [{name: "cdu-[1-2]", type: cdu-inrack-250, group: tcs-1}]   # 2 x 250 kW
+        # 300 kW of liquid heat: fine with both, 50 kW short with one
+
+    Fix:
+        Add a CDU to the group.
+    """
+    for name, unit in cooling_plan(inv).units.items():
+        if unit.kind != "CDU group" or unit.redundancy == "N":
+            continue
+        after = unit.capacity_after_loss_w()
+        if after is None or unit.capacity_w is None or unit.heat_w > unit.capacity_w + 1e-6:
+            continue
+        if unit.heat_w > after + 1e-6:
+            yield Finding(f"CDU group {name} carries {_kw(unit.heat_w)} > {_kw(after)} left after "
+                          f"losing its largest CDU ({unit.redundancy}, {len(unit.members)} CDUs)",
+                          _origin(inv, unit), "add a CDU to the group")
+
+
+@rule("CLG006", "coolant supply warmer than a device allows")
+def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
+    """Cold plates are rated for a maximum coolant supply temperature (ASHRAE W-classes);
+    the CDU's supply (or its facility loop's, or the policy's) must not exceed any device's
+    `max_coolant_supply_c`.
+
+    Formula:
+        T_supply <= min(device max_coolant_supply_c) over liquid-cooled devices in the cabinet
+
+    Example:
+        cdus: [{name: cdu-1, type: cdu-inrack-250, supply_c: 50}]   # trays allow 45 C
+
+    Fix:
+        Lower the CDU or loop supply temperature, or choose devices rated for it.
+    """
+    plan = cooling_plan(inv)
+    for name in sorted(plan.supply_c):
+        t = plan.supply_c[name]
+        cab = inv.cabinets[name]
+        limits = [(d.type.max_coolant_supply_c, d) for d in cab.devices
+                  if d.type.liquid_fraction > 0 and d.type.max_coolant_supply_c is not None]
+        if not limits:
+            continue
+        lowest, dev = min(limits, key=lambda x: (x[0], x[1].name))
+        if t > lowest + 1e-9:
+            yield Finding(f"cabinet {name} gets {t:g} C coolant > {lowest:g} C maximum of "
+                          f"{dev.address} ({dev.type_name})", cab.origin,
+                          "lower the supply temperature or use devices rated for it")
+
+
+@rule("CLG007", "residual air heat exceeds the air-side capacity")
+def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
+    """Heat not captured by liquid or rear doors goes to the room; the hall's, row's or air
+    zone's cooling (CRAH/CRAC, in-row coolers) must remove it. Direct-to-chip captures 70-85 %,
+    so a 130 kW cabinet still leaves 20-40 kW to air.
+
+    Formula:
+        sum(Q_air residual of cabinets in the hall / row / zone) <= air capacity_kw
+
+    Example:
+        halls: [{name: hall1, air_capacity_kw: 20, ...}]   # one NVL72 leaves ~20 kW to air
+
+    Fix:
+        Add air-side capacity or rear-door heat exchangers (`rear_door_kw`).
+    """
+    plan = cooling_plan(inv)
+    for kind, name, cap, heat, cabs in plan.air_zones:
+        if heat > cap + 1e-6:
+            origin = _zone_origin(inv, kind, name)
+            yield Finding(f"{kind} {name} gets {_kw(heat)} of residual air heat from "
+                          f"{len(cabs)} cabinet(s) > {_kw(cap)} air-side capacity", origin,
+                          "add air-side cooling or rear-door heat exchangers")
+
+
+@rule("CLG008", "facility loop over capacity")
+def loop_over_capacity(inv: Inventory) -> Iterator[Finding]:
+    """The facility water loop (chillers, dry coolers) must absorb the heat of every CDU on it.
+
+    Formula:
+        sum(Q of CDUs on the loop) <= loop capacity_kw
+
+    Example:
+        loops: [{name: facility-loop, capacity_kw: 100, supply_c: 25}]   # CDUs carry 94 kW+
+
+    Fix:
+        Raise the loop capacity or move CDUs to another loop.
+    """
+    plan = cooling_plan(inv)
+    for name, heat in sorted(plan.loop_heat_w.items()):
+        loop = inv.loops.get(name)
+        if loop is not None and heat > loop.capacity_kw * 1000 + 1e-6:
+            yield Finding(f"facility loop {name} carries {_kw(heat)} > {loop.capacity_kw:g} kW "
+                          "capacity", inv.origins.get(("loop", name)),
+                          "raise the loop capacity or move CDUs")
+
+
+def _origin(inv: Inventory, unit: CoolingUnit) -> Origin | None:
+    name = unit.name
+    return inv.origins.get(("cdu group", name)) or inv.origins.get(("cdu", name))
+
+
+def _zone_origin(inv: Inventory, kind: str, name: str) -> Origin | None:
+    key = {"hall": "hall", "row": "row", "air zone": "air zone"}[kind]
+    return inv.origins.get((key, name))

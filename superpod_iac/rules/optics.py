@@ -1,0 +1,255 @@
+"""OPT: cables and optics: reach, stocked lengths, loss budget, media and form factors.
+
+Every check runs once per link group (same template line, cable, transceivers, port groups and
+length), so generated fabrics with millions of links cost a handful of comparisons.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from superpod_iac import physics
+from superpod_iac.manifest.catalog import CableType, TransceiverType
+from superpod_iac.model.catalog import form_factor_fits
+from superpod_iac.model.inventory import Inventory
+from superpod_iac.model.linkstats import LinkGroup, link_groups
+from superpod_iac.rules.linkfmt import example, group_origin, times
+from superpod_iac.rules.registry import Finding, rule
+
+_FIBRE = {"smf", "mmf"}
+_COPPER = {"dac", "acc", "aec", "backplane", "cat6"}
+
+
+def _parts(inv: Inventory, g: LinkGroup) -> tuple[CableType | None, list[TransceiverType]]:
+    cat = inv.catalog
+    cable = cat.cable_types.get(g.cable or "")
+    xcvrs = [cat.transceiver_types[x] for x in (g.xcvr_a, g.xcvr_b)
+             if x is not None and x in cat.transceiver_types]
+    return cable, xcvrs
+
+
+@rule("OPT001", "link longer than its cable or optics can reach")
+def over_reach(inv: Inventory) -> Iterator[Finding]:
+    """Every medium has a maximum reach: passive DAC ~3 m, ACC 4-5 m, AEC ~7 m, SR optics
+    50-100 m on multimode, DR 500 m, FR 2 km, LR 10 km on single-mode. The length is the floor-
+    grid estimate (Manhattan run + rise to the tray at both ends + slack) or the declared one.
+
+    Formula:
+        L = (|dx| + |dy| + rise_A + rise_B) x (1 + slack %) + slack m  <=  min(cable max_length_m,
+        transceiver reach_m)
+
+    Example:
+        # DAC between cabinets 6 slots apart: 3.6 m run + rises, over the 3 m DAC reach
+
+    Fix:
+        Use a longer-reach medium (AEC, then SR/DR optics), or place the cabinets closer.
+    """
+    for g in link_groups(inv):
+        if math.isnan(g.length_m):
+            continue
+        cable, xcvrs = _parts(inv, g)
+        limits = []
+        if cable is not None:
+            limits.append((cable.max_length_m, f"cable {cable.name}"))
+        limits += [(x.reach_m, f"transceiver {x.name}") for x in xcvrs]
+        if not limits:
+            continue
+        reach, what = min(limits)
+        if g.length_m > reach + 1e-9:
+            yield Finding(f"{example(inv, g)} is {g.length_m:.1f} m > {reach:g} m reach of "
+                          f"{what}{times(g)}", group_origin(inv, g),
+                          "use a longer-reach medium or place the ends closer")
+
+
+@rule("OPT002", "no stocked cable length is long enough")
+def no_stock_length(inv: Inventory) -> Iterator[Finding]:
+    """Cables are bought in stocked lengths; the run is rounded up to the next one. A run longer
+    than every stocked length cannot be built from stock.
+
+    Formula:
+        min(stocked >= L) must exist
+
+    Example:
+        # 12.3 m run on a cable type stocked in 1-10 m
+
+    Fix:
+        Add the stocked length to the cable type, or use a cable type stocked longer.
+    """
+    for g in link_groups(inv):
+        cable = inv.catalog.cable_types.get(g.cable or "")
+        if cable is None or not cable.stocked_lengths_m or math.isnan(g.length_m):
+            continue
+        if g.length_m > cable.max_length_m:
+            continue  # OPT001 already says it
+        if physics.round_up_to_stock(g.length_m, cable.stocked_lengths_m) is None:
+            yield Finding(f"{example(inv, g)} needs {g.length_m:.1f} m but cable {cable.name} is "
+                          f"stocked up to {max(cable.stocked_lengths_m):g} m{times(g)}",
+                          group_origin(inv, g), "add a stocked length or choose another cable")
+
+
+def _loss(inv: Inventory, g: LinkGroup, cable: CableType) -> float:
+    pairs = inv.policy.patch_panels_per_link
+    conn = inv.catalog.connector_loss_db.get(cable.connector, 0.0)
+    return physics.channel_loss_db(g.length_m, cable.attenuation_db_per_km, 0, conn, pairs)
+
+
+@rule("OPT003", "optical channel loss exceeds the link budget")
+def loss_over_budget(inv: Inventory) -> Iterator[Finding]:
+    """The channel insertion loss (fibre attenuation plus one mated connector pair per patch
+    panel in the path) must not exceed the PHY's maximum channel insertion loss, nor the module
+    power budget (Tx OMA min - Rx sensitivity - penalties) where the catalog gives them.
+
+    Formula:
+        loss = km x dB/km + patch_panels x connector loss <= max_channel_loss_db
+        and <= tx_oma_min_dbm - rx_sensitivity_oma_dbm - penalties_db
+
+    Example:
+        # 400GBASE-SR8 (1.9 dB) over 90 m of OM4 with 2 patch panels: 0.32 + 1.5 = 1.82 dB ok,
+        # with 3 patch panels 2.57 dB: over budget
+
+    Fix:
+        Remove patch panels from the path, shorten the run, or use a longer-reach PHY.
+    """
+    for g in link_groups(inv):
+        cable, xcvrs = _parts(inv, g)
+        if cable is None or cable.medium not in _FIBRE or not xcvrs or math.isnan(g.length_m):
+            continue
+        loss = _loss(inv, g, cable)
+        for x in xcvrs:
+            if x.max_channel_loss_db is not None and loss > x.max_channel_loss_db + 1e-9:
+                yield Finding(f"{example(inv, g)}: channel loss {loss:.2f} dB > {x.max_channel_loss_db:g} "
+                              f"dB maximum of {x.name} ({g.length_m:.1f} m x {cable.attenuation_db_per_km:g} "
+                              f"dB/km + {inv.policy.patch_panels_per_link} patch panel(s)){times(g)}",
+                              group_origin(inv, g), "shorten the path, remove patch panels, or use "
+                              "a longer-reach PHY")
+                break
+            if x.tx_oma_min_dbm is not None and x.rx_sensitivity_oma_dbm is not None:
+                budget = physics.power_budget_db(x.tx_oma_min_dbm, x.rx_sensitivity_oma_dbm,
+                                                 x.penalties_db)
+                if loss > budget + 1e-9:
+                    yield Finding(f"{example(inv, g)}: channel loss {loss:.2f} dB > {budget:.2f} dB "
+                                  f"power budget of {x.name}{times(g)}", group_origin(inv, g),
+                                  "shorten the path or use a module with more budget")
+                    break
+
+
+@rule("OPT004", "optical link within budget but under the policy margin", severity="warning")
+def under_margin(inv: Inventory) -> Iterator[Finding]:
+    """Operators keep a margin between the computed channel loss and the PHY maximum for
+    ageing, dirty connectors and repairs (policy `optical_margin_db`).
+
+    Formula:
+        loss + optical_margin_db <= max_channel_loss_db
+
+    Example:
+        # SR8 link at 1.5 dB against 1.9 dB maximum with a 1.0 dB policy margin
+
+    Fix:
+        Shorten the path or remove a patch panel; or lower the margin in the Site policy.
+    """
+    margin = inv.policy.optical_margin_db
+    for g in link_groups(inv):
+        cable, xcvrs = _parts(inv, g)
+        if cable is None or cable.medium not in _FIBRE or not xcvrs or math.isnan(g.length_m):
+            continue
+        loss = _loss(inv, g, cable)
+        limits = [x.max_channel_loss_db for x in xcvrs if x.max_channel_loss_db is not None]
+        if not limits:
+            continue
+        limit = min(limits)
+        if loss <= limit + 1e-9 and loss + margin > limit + 1e-9:
+            yield Finding(f"{example(inv, g)}: channel loss {loss:.2f} dB leaves "
+                          f"{limit - loss:.2f} dB < {margin:g} dB policy margin{times(g)}",
+                          group_origin(inv, g), "shorten the path or remove a patch panel")
+
+
+@rule("OPT005", "fibre type or connector mismatch")
+def media_mismatch(inv: Inventory) -> Iterator[Finding]:
+    """The transceivers and the cable must agree: single-mode optics on single-mode fibre,
+    multimode on multimode, the module's connector (LC, MPO-12, MPO-16) on the cable, and the
+    same PHY family at both ends.
+
+    Example:
+        - {a: ..., b: ..., cable: mmf-om4-mpo12, transceiver: 400g-dr4}   # DR4 needs SMF
+
+    Fix:
+        Choose the cable for the optics (the media policy can do it by length), or matching optics.
+    """
+    for g in link_groups(inv):
+        cable, xcvrs = _parts(inv, g)
+        problem = None
+        if len(xcvrs) == 2 and (xcvrs[0].medium != xcvrs[1].medium or
+                                xcvrs[0].connector != xcvrs[1].connector):
+            problem = (f"ends use {xcvrs[0].name} ({xcvrs[0].medium}, {xcvrs[0].connector}) and "
+                       f"{xcvrs[1].name} ({xcvrs[1].medium}, {xcvrs[1].connector})")
+        elif cable is not None and cable.medium in _FIBRE:
+            for x in xcvrs:
+                if x.medium != cable.medium:
+                    problem = f"{x.name} needs {x.medium} but cable {cable.name} is {cable.medium}"
+                elif x.connector != cable.connector:
+                    problem = (f"{x.name} has {x.connector} connectors but cable {cable.name} is "
+                               f"{cable.connector}")
+                if problem:
+                    break
+        if problem:
+            yield Finding(f"{example(inv, g)}: {problem}{times(g)}", group_origin(inv, g),
+                          "use a cable of the optics' fibre type and connector")
+
+
+@rule("OPT006", "transceiver does not fit the port's cage")
+def module_in_wrong_cage(inv: Inventory) -> Iterator[Finding]:
+    """A module only fits cages of its form factor (an OSFP module does not fit a QSFP112 cage;
+    QSFP-DD cages take QSFP modules), and its rate must match the port's.
+
+    Example:
+        - {a: "tray01:bf1", b: ..., transceiver: 400g-dr4}   # OSFP module, QSFP112 cage
+
+    Fix:
+        Use a transceiver type of the port's form factor and speed.
+    """
+    cat = inv.catalog
+    for g in link_groups(inv):
+        for side, name, group in (("A", g.xcvr_a, g.a_group), ("B", g.xcvr_b, g.b_group)):
+            x = cat.transceiver_types.get(name or "")
+            if x is None:
+                continue
+            if not form_factor_fits(x.form_factor, group.form_factor):
+                yield Finding(f"{example(inv, g)}: transceiver {x.name} ({x.form_factor}) does not "
+                              f"fit end {side}'s {group.form_factor} port ({group.name}){times(g)}",
+                              group_origin(inv, g), "use a transceiver of the port's form factor")
+                break
+            if abs(x.speed_gbps - group.speed_gbps) > 1e-9:
+                yield Finding(f"{example(inv, g)}: transceiver {x.name} runs at {x.speed_gbps:g}G "
+                              f"but end {side}'s port is {group.speed_gbps:g}G{times(g)}",
+                              group_origin(inv, g), "use a transceiver of the port's speed")
+                break
+
+
+@rule("OPT007", "link media incomplete: fibre without optics, copper with optics, or no cable")
+def media_incomplete(inv: Inventory) -> Iterator[Finding]:
+    """A fibre link needs a transceiver at both ends; a copper cable (DAC/ACC/AEC) has its own
+    plugs and takes none; and every link needs a cable, either declared or picked by the
+    fabric's media policy from the computed length.
+
+    Example:
+        media: [{max_length_m: 3, cable: dac-800g}]   # a 12 m link matches no rule
+
+    Fix:
+        Add the transceivers, remove them from copper links, or add a media rule for the length.
+    """
+    for g in link_groups(inv):
+        cable, xcvrs = _parts(inv, g)
+        if g.cable is None:
+            length = "unknown length" if math.isnan(g.length_m) else f"{g.length_m:.1f} m"
+            yield Finding(f"{example(inv, g)} has no cable ({length}: no cable declared and no "
+                          f"media rule fits){times(g)}", group_origin(inv, g),
+                          "declare a cable or add a media rule for this length")
+        elif cable is not None and cable.medium in _FIBRE and (g.xcvr_a is None or g.xcvr_b is None):
+            yield Finding(f"{example(inv, g)} runs on fibre ({cable.name}) without a transceiver "
+                          f"at {'both ends' if g.xcvr_a is None and g.xcvr_b is None else 'one end'}"
+                          f"{times(g)}", group_origin(inv, g), "declare the transceiver types")
+        elif cable is not None and cable.medium in _COPPER and xcvrs:
+            yield Finding(f"{example(inv, g)} uses copper cable {cable.name} but also declares "
+                          f"transceivers{times(g)}", group_origin(inv, g),
+                          "remove the transceivers, or use fibre")

@@ -1,0 +1,109 @@
+"""physics.py against hand calculations, including REFERENCE.md's worked examples."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from superpod_iac import physics
+
+
+def test_three_phase_current_reference_example() -> None:
+    # REFERENCE.md s2: 132 kW at 415 V, PF 0.95 -> 193 A
+    assert physics.three_phase_current_a(132_000, 415, 0.95) == pytest.approx(193.3, abs=0.1)
+
+
+def test_single_phase_current() -> None:
+    # 10 kW at 230 V, PF 1.0 -> 43.5 A
+    assert physics.single_phase_current_a(10_000, 230, 1.0) == pytest.approx(43.48, abs=0.01)
+
+
+def test_usable_kva_reference_example() -> None:
+    # REFERENCE.md s2: 415 V 60 A 3-phase: 43.1 kVA, 34.5 kVA at 80 %
+    assert physics.circuit_kva(415, 60, 3) == pytest.approx(43.1, abs=0.05)
+    assert physics.circuit_kva(415, 60, 3, 0.8) == pytest.approx(34.5, abs=0.05)
+    assert physics.circuit_kva(230, 32, 1) == pytest.approx(7.36, abs=0.01)
+
+
+def test_circuit_capacity_real_power() -> None:
+    # 415 V x 250 A x sqrt(3) x 0.95 x 0.8 = 136.6 kW
+    assert physics.circuit_capacity_w(415, 250, 3, 0.95, 0.8) == pytest.approx(136_628, rel=1e-3)
+
+
+def test_derating_and_100pct_assemblies() -> None:
+    assert physics.derated_w(100_000, 0.8) == 80_000
+    assert physics.derated_w(100_000, 0.8, continuous_100pct=True) == 100_000
+
+
+def test_input_power_through_psu_efficiency() -> None:
+    assert physics.input_power_w(96_000, 0.96) == pytest.approx(100_000)
+    assert physics.input_power_w(96_000, None) == 96_000
+    with pytest.raises(ValueError):
+        physics.input_power_w(1, 0)
+
+
+def test_coolant_flow_reference_examples() -> None:
+    # REFERENCE.md s3: water 995.6 kg/m3, 4.18 kJ/kgK -> 1.44 L/min per kW at 10 K
+    assert physics.coolant_flow_lpm(1000, 995.6, 4.18, 10) == pytest.approx(1.44, abs=0.005)
+    # PG25 1,019 kg/m3, 3.94 kJ/kgK -> 1.49 L/min per kW
+    assert physics.coolant_flow_lpm(1000, 1019, 3.94, 10) == pytest.approx(1.49, abs=0.005)
+    # a 132 kW rack needs ~200 L/min (at the 1.5 L/min/kW guidance; water gives 190)
+    assert physics.coolant_flow_lpm(132_000, 995.6, 4.18, 10) == pytest.approx(190.3, abs=0.5)
+    with pytest.raises(ValueError):
+        physics.coolant_flow_lpm(1000, 995.6, 4.18, 0)
+
+
+def test_heat_split() -> None:
+    assert physics.heat_split_w(5400, 0.85) == pytest.approx((4590, 810))
+
+
+def test_cable_run_on_floor_grid() -> None:
+    # 3 slots apart (1.8 m) + 1.2 m cross-aisle, 2 m rise at each end -> 7.0 m;
+    # +10 % = 7.7 m, +1 m = 8.7 m
+    run = physics.cable_run_m(0, 0, 1.8, 1.2, 2.0, 2.0, 10, 1.0)
+    assert run == pytest.approx(8.7)
+    assert physics.manhattan_m(0, 0, -3, 4) == 7
+
+
+def test_intra_cabinet_and_u_positions() -> None:
+    assert physics.u_to_mm(1, 44.45) == 0
+    assert physics.u_to_mm(11, 44.45) == pytest.approx(444.5)
+    assert physics.intra_cabinet_run_m(10, 20, 44.45, 0.5) == pytest.approx(0.9445)
+
+
+def test_round_up_to_stock() -> None:
+    stock = [1, 2, 3, 5, 7, 10]
+    assert physics.round_up_to_stock(2.1, stock) == 3
+    assert physics.round_up_to_stock(3.0, stock) == 3
+    assert physics.round_up_to_stock(10.5, stock) is None
+    assert physics.round_up_to_stock(2.1, []) == 2.5
+
+
+def test_channel_loss_and_budget() -> None:
+    # 500 m of OS2 at 0.4 dB/km + 2 mated LC pairs at 0.5 dB = 0.2 + 1.0 = 1.2 dB
+    assert physics.channel_loss_db(500, 0.4, 2, 0.5) == pytest.approx(1.2)
+    # 100 m OM4 at 3.5 dB/km through one patch panel with MPO (0.75 dB) = 0.35 + 0.75
+    assert physics.channel_loss_db(100, 3.5, 0, 0.75, patch_panels=1) == pytest.approx(1.1)
+    assert physics.power_budget_db(-2.0, -6.5, 0.5) == pytest.approx(4.0)
+
+
+def test_floor_load_reference_example() -> None:
+    # REFERENCE.md s5: 1,360 kg on 0.6 x 1.2 m ~ 1,890 kg/m2
+    assert physics.floor_load_kg_m2(1360, 600, 1200) == pytest.approx(1889, abs=1)
+
+
+def test_phase_imbalance() -> None:
+    assert physics.phase_imbalance_pct([10, 10, 10]) == 0
+    # mean 10, max deviation 5 -> 50 %
+    assert physics.phase_imbalance_pct([15, 10, 5]) == pytest.approx(50)
+    assert physics.phase_imbalance_pct([0, 0, 0]) == 0
+    assert physics.phase_imbalance_pct([30, 0, 0]) == pytest.approx(200)
+
+
+def test_surviving_load_share() -> None:
+    assert physics.surviving_load_share_w(120, 2, 1) == 120
+    assert physics.surviving_load_share_w(120, 4, 1) == 40
+    with pytest.raises(ValueError):
+        physics.surviving_load_share_w(120, 2, 2)
+    assert math.isclose(physics.three_phase_current_a(0, 415, 0.9), 0)
