@@ -43,29 +43,47 @@ class MediaRule(Strict):
     transceiver: Ref | None = None
 
 
-class SwitchedPlanes(Strict):
-    """Every endpoint's port k goes to switch plane k (NVLink, Huawei UB)."""
+class GeneratorMedia(Strict):
+    """Cable / transceiver / length for generated links (else the fabric's defaults and media)."""
+
+    cable: Ref | None = None
+    transceiver: Ref | None = None
+    length_m: Pos | None = None
+
+
+class SwitchedPlanes(GeneratorMedia):
+    """Every endpoint's port k goes to switch plane k (NVLink, Huawei UB).
+
+    Endpoint port j (in `endpoint_ports` order) belongs to plane j mod `planes`. The switch
+    ports (every selected switch's `switch_ports`, switch by switch) are cut into `planes` equal
+    blocks; within a block, the k-th endpoint port goes to switch (k + k // S) mod S of the
+    block's S switches (round-robin, rotated every S ports so all endpoints share switches).
+    """
 
     type: Literal["switched-planes"]
     endpoints: Ref
     """Device selector (glob on `cabinet/device`), e.g. `nvl72-01/tray*`."""
     endpoint_ports: Ref
-    """Port-name nodeset on each endpoint, one per plane, e.g. `nvl[1-18]`."""
+    """Port-name nodeset on each endpoint, e.g. `g[1-4]n[01-18]`."""
     switches: Ref
-    """Switch selector, one switch per plane in order (glob), e.g. `nvl72-01/nvsw*`."""
+    """Switch selector (glob), e.g. `nvl72-01/nvsw*`."""
     switch_ports: Ref
-    """Port-name nodeset on each switch, one per endpoint in order."""
-    planes_per_switch: PosCount = 1
+    """Port-name nodeset on each switch, e.g. `c[1-2]p[01-72]`."""
+    planes: PosCount
 
 
-class Clos(Strict):
-    """Rail-optimized leaf/spine (2 tiers) or leaf/spine/core (3 tiers)."""
+class Clos(GeneratorMedia):
+    """Rail-optimized leaf/spine (2 tiers) or leaf/spine/core (3 tiers).
+
+    Endpoint port k joins rail k; each rail has len(leaves) / rails leaves, filled endpoint by
+    endpoint. Every leaf spreads its up ports round-robin over the spines (and every spine its
+    up ports over the cores).
+    """
 
     type: Literal["clos"]
     tiers: Literal[2, 3] = 2
     endpoints: Ref
     endpoint_ports: Ref
-    """Port nodeset on each endpoint; port k joins rail k."""
     leaves: Ref
     leaf_down_ports: Ref
     leaf_up_ports: Ref
@@ -75,13 +93,12 @@ class Clos(Strict):
     cores: Ref | None = None
     core_ports: Ref | None = None
     rails: PosCount = 1
-    endpoints_per_leaf: PosCount | None = None
     oversubscription: Pos = 1.0
     """Declared downlink:uplink bandwidth ratio per leaf (1.0 = non-blocking)."""
 
 
-class Mesh(Strict):
-    """2D/3D mesh or torus over the selected devices, in row-major order."""
+class Mesh(GeneratorMedia):
+    """2D/3D mesh or torus over the selected devices, in order (first dimension fastest)."""
 
     type: Literal["mesh", "torus"]
     nodes: Ref

@@ -11,6 +11,7 @@ from superpod_iac.manifest.common import (
     ManifestBase,
     Name,
     NonNeg,
+    Pos,
     PosCount,
     Ref,
     Strict,
@@ -44,14 +45,18 @@ class Superpod(ManifestBase):
 
 
 class Cascade(Strict):
-    """Superpod-to-superpod links: port k of each pod's uplink set to pod-level spine k."""
+    """Superpod-to-superpod links between replicas.
 
-    type: Literal["cascade"]
+    `ring`: each replica's uplink ports (matched by `uplinks`, in order) are split in halves;
+    the first half of replica i links to the second half of replica i+1 (the last to the first).
+    """
+
+    type: Literal["ring"] = "ring"
     uplinks: Ref
-    """Uplink selector inside one superpod (`cabinet/device:port` glob)."""
-    spines: PosCount = 1
+    """Port selector inside one superpod: `cabinet-glob/device-glob:port-nodeset`."""
     cable: Ref | None = None
     transceiver: Ref | None = None
+    length_m: Pos | None = None
 
 
 class ClusterSpec(Strict):
@@ -59,7 +64,6 @@ class ClusterSpec(Strict):
     replicas: PosCount
     names: Name | None = None
     """Nodeset of replica names, e.g. `cm384-[001-432]`; default `<superpod>-[1-N]`."""
-    fabrics: list[Ref] = Field(default_factory=list)
     cascade: list[Cascade] = Field(default_factory=list)
     expect: Expect = Field(default_factory=Expect)
 

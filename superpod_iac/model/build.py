@@ -277,6 +277,7 @@ class Builder:
             self.inv.add_device(device)
 
     def fabrics(self) -> None:
+        from superpod_iac.model.generators import add_generated_links
         from superpod_iac.model.links import add_explicit_links
 
         for m in self.by_kind.get("Fabric", []):
@@ -286,6 +287,7 @@ class Builder:
             fab = FabricObj(m.name, m.model.spec.plane, origin, m.model.spec, len(self.inv.fabrics))
             self.inv.fabrics[m.name] = fab
             add_explicit_links(self, m, fab)
+            add_generated_links(self, m, fab)
 
     def superpods(self) -> None:
         for m in self.by_kind.get("Superpod", []):
@@ -316,18 +318,32 @@ class Builder:
                                                      spec.expect, dict(m.model.metadata.labels))
 
     def clusters(self) -> None:
+        from superpod_iac.model.replicate import replicate
+
         for m in self.by_kind.get("Cluster", []):
             origin = _origin(m, "metadata", "name")
             if not self._define("cluster", m.name, origin):
                 continue
             spec = m.model.spec
+            pattern = spec.names or f"{spec.superpod}-[1-{spec.replicas}]"
+            replicas = list(self._names(pattern, _origin(m, "spec", "names")))
+            if replicas and len(replicas) != spec.replicas:
+                self.inv.expansion_errors.append(
+                    (f"names '{pattern}' expand to {len(replicas)} replicas, not {spec.replicas}",
+                     _origin(m, "spec", "names")))
+                continue
+            cluster = ClusterObj(m.name, origin, spec.superpod, replicas, spec.expect)
+            self.inv.clusters[m.name] = cluster
             if spec.superpod not in self.inv.superpods:
                 self._missing("superpod", spec.superpod, _origin(m, "spec", "superpod"),
                               f"cluster {m.name}")
-            pattern = spec.names or f"{spec.superpod}-[1-{spec.replicas}]"
-            replicas = list(self._names(pattern, _origin(m, "spec", "names")))
-            self.inv.clusters[m.name] = ClusterObj(m.name, origin, spec.superpod, replicas,
-                                                   list(spec.fabrics), spec.expect)
+                continue
+            if self.inv.superpods[spec.superpod].template is not None:
+                continue
+            replicate(self, m, cluster)
+            in_pods = {c for r in replicas for c in self.inv.superpods[r].cabinets}
+            cluster.extra_cabinets = sorted(c for c in self.inv.cabinets if c not in in_pods
+                                            and self.inv.cabinets[c].superpod is None)
 
 
 def build_inventory(manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None

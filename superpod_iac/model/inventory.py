@@ -172,6 +172,8 @@ class SuperpodObj:
     fabrics: list[str]
     expect: Expect
     labels: dict[str, str] = field(default_factory=dict)
+    template: str | None = None
+    """For a replica made by a Cluster: the Superpod it was cloned from."""
 
 
 @dataclass(slots=True)
@@ -180,8 +182,9 @@ class ClusterObj:
     origin: Origin
     superpod: str
     replicas: list[str]
-    fabrics: list[str]
     expect: Expect
+    extra_cabinets: list[str] = field(default_factory=list)
+    """Cabinets of the cluster outside any replica (cluster-level spines, for instance)."""
 
 
 class LinkTable:

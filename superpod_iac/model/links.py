@@ -81,14 +81,16 @@ def add_explicit_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
 
 def add_link(builder: Builder, fab: FabricObj, link: Any, a: tuple[int, int], b: tuple[int, int],
              oid: int, origin: Origin) -> None:
-    """Append one resolved link, computing its length and media where not declared."""
+    """Append one resolved link, computing its length and media where not declared.
+
+    `link` is an explicit Link or a generator (both carry cable / transceiver / length_m)."""
     inv = builder.inv
     spec = fab.spec
     length = link.length_m if link is not None and link.length_m is not None else \
         link_length_m(inv, inv.devices[a[0]], inv.devices[b[0]])
     cable = (link.cable if link is not None else None) or spec.cable
-    xa = (link.transceiver_a or link.transceiver) if link is not None else None
-    xb = (link.transceiver_b or link.transceiver) if link is not None else None
+    xa = (getattr(link, "transceiver_a", None) or link.transceiver) if link is not None else None
+    xb = (getattr(link, "transceiver_b", None) or link.transceiver) if link is not None else None
     xa, xb = xa or spec.transceiver, xb or spec.transceiver
     if cable is None and spec.media:
         cable, xcvr = pick_media(spec, length)

@@ -2,10 +2,12 @@
 
 from superpod_iac.rules import (  # noqa: F401
     cooling,
+    expect,
     optics,
     ports,
     power,
     references,
     schema,
     space,
+    topology,
 )

@@ -228,7 +228,8 @@ def module_in_wrong_cage(inv: Inventory) -> Iterator[Finding]:
 
 @rule("OPT007", "link media incomplete: fibre without optics, copper with optics, or no cable")
 def media_incomplete(inv: Inventory) -> Iterator[Finding]:
-    """A fibre link needs a transceiver at both ends; a copper cable (DAC/ACC/AEC) has its own
+    """A fibre link needs a transceiver at both ends (a patch-panel end is passive and takes
+    none); a copper cable (DAC/ACC/AEC) has its own
     plugs and takes none; and every link needs a cable, either declared or picked by the
     fabric's media policy from the computed length.
 
@@ -245,7 +246,7 @@ def media_incomplete(inv: Inventory) -> Iterator[Finding]:
             yield Finding(f"{example(inv, g)} has no cable ({length}: no cable declared and no "
                           f"media rule fits){times(g)}", group_origin(inv, g),
                           "declare a cable or add a media rule for this length")
-        elif cable is not None and cable.medium in _FIBRE and (g.xcvr_a is None or g.xcvr_b is None):
+        elif cable is not None and cable.medium in _FIBRE and _optics_missing(inv, g):
             yield Finding(f"{example(inv, g)} runs on fibre ({cable.name}) without a transceiver "
                           f"at {'both ends' if g.xcvr_a is None and g.xcvr_b is None else 'one end'}"
                           f"{times(g)}", group_origin(inv, g), "declare the transceiver types")
@@ -253,3 +254,10 @@ def media_incomplete(inv: Inventory) -> Iterator[Finding]:
             yield Finding(f"{example(inv, g)} uses copper cable {cable.name} but also declares "
                           f"transceivers{times(g)}", group_origin(inv, g),
                           "remove the transceivers, or use fibre")
+
+
+def _optics_missing(inv: Inventory, g: LinkGroup) -> bool:
+    """A fibre end needs a transceiver unless it terminates on a patch panel (passive port)."""
+    passive = {t for t, d in inv.catalog.device_types.items() if d.role == "patch-panel"}
+    return (g.xcvr_a is None and g.a_type not in passive) or \
+        (g.xcvr_b is None and g.b_type not in passive)

@@ -1,0 +1,231 @@
+"""Topology generators: switched scale-up planes, rail-optimized Clos, mesh and torus.
+
+Generated links go through the same path as explicit ones (`links.add_link`: media policy,
+length, reference checks) and carry the generator's line as their origin, so every rule,
+BOM line and diagram treats them as ordinary links.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from typing import TYPE_CHECKING, Any
+
+from superpod_iac.diagnostics import Origin
+from superpod_iac.model.expand import ExpansionError, expand
+from superpod_iac.model.inventory import FabricObj, Inventory
+from superpod_iac.model.links import add_link
+
+if TYPE_CHECKING:
+    from superpod_iac.manifest.parse import Manifest
+    from superpod_iac.model.build import Builder
+
+
+class GeneratorError(ValueError):
+    """The generator's selectors or port sets do not fit together (reported as REF003)."""
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """Sort key that orders `tray2` before `tray10`."""
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text))
+
+
+def select_devices(inv: Inventory, pattern: str) -> list[int]:
+    """Device indices whose `cabinet/device` address matches a glob (nodesets expand first),
+    in natural name order."""
+    try:
+        patterns = expand(pattern)
+    except ExpansionError as exc:
+        raise GeneratorError(str(exc)) from exc
+    out: list[int] = []
+    seen: set[int] = set()
+    for pat in patterns:
+        if not any(ch in pat for ch in "*?["):
+            idx = inv.device_index.get(pat)
+            hits = [idx] if idx is not None else []
+        else:
+            hits = sorted((d.index for d in inv.devices if fnmatch.fnmatchcase(d.address, pat)),
+                          key=lambda i: natural_key(inv.devices[i].address))
+        for h in hits:
+            if h not in seen:
+                seen.add(h)
+                out.append(h)
+    if not out:
+        raise GeneratorError(f"selector '{pattern}' matches no device")
+    return out
+
+
+def _ports(inv: Inventory, dev: int, nodeset: str) -> list[int]:
+    device = inv.devices[dev]
+    by_name = inv.catalog.ports(device.type_name)[1]
+    try:
+        names = expand(nodeset)
+    except ExpansionError as exc:
+        raise GeneratorError(str(exc)) from exc
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise GeneratorError(f"port '{missing[0]}' is not on {device.address} "
+                             f"({device.type_name})")
+    return [by_name[n].index for n in names]
+
+
+def switched_planes(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    endpoints = select_devices(inv, gen.endpoints)
+    switches = select_devices(inv, gen.switches)
+    planes = gen.planes
+    ep_ports = {e: _ports(inv, e, gen.endpoint_ports) for e in endpoints}
+    per_plane: list[list[tuple[int, int]]] = [[] for _ in range(planes)]
+    for e in endpoints:
+        for j, p in enumerate(ep_ports[e]):
+            per_plane[j % planes].append((e, p))
+    slots = [(s, p) for s in switches for p in _ports(inv, s, gen.switch_ports)]
+    if len(slots) % planes:
+        raise GeneratorError(f"{len(slots)} switch ports do not split into {planes} planes")
+    size = len(slots) // planes
+    out = []
+    for k in range(planes):
+        block = slots[k * size:(k + 1) * size]
+        ends = per_plane[k]
+        if len(ends) > len(block):
+            raise GeneratorError(f"plane {k + 1} has {len(ends)} endpoint ports but only "
+                                 f"{len(block)} switch ports")
+        out += list(zip(ends, _spread(block, len(ends)), strict=True))
+    return out
+
+
+def _spread(block: list[tuple[int, int]], count: int) -> list[tuple[int, int]]:
+    """Switch ports for `count` successive endpoint ports of one plane.
+
+    The k-th endpoint port goes to switch (k + k // S) mod S of the plane's S switches, taking
+    that switch's next free port: an endpoint's ports land on different switches, and the
+    rotation every S ports links every endpoint to every other through shared switches.
+    """
+    by_switch: dict[int, list[int]] = {}
+    for sw, p in block:
+        by_switch.setdefault(sw, []).append(p)
+    switches = list(by_switch)
+    n = len(switches)
+    taken = dict.fromkeys(switches, 0)
+    out: list[tuple[int, int]] = []
+    for k in range(count):
+        start = (k + k // n) % n
+        for step in range(n):  # skip switches already full (uneven port counts)
+            sw = switches[(start + step) % n]
+            if taken[sw] < len(by_switch[sw]):
+                break
+        out.append((sw, by_switch[sw][taken[sw]]))
+        taken[sw] += 1
+    return out
+
+
+def clos(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    endpoints = select_devices(inv, gen.endpoints)
+    leaves = select_devices(inv, gen.leaves)
+    spines = select_devices(inv, gen.spines)
+    rails = gen.rails
+    if len(leaves) % rails:
+        raise GeneratorError(f"{len(leaves)} leaves do not split into {rails} rails")
+    per_rail = len(leaves) // rails
+    out: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    leaf_down = {leaf: _ports(inv, leaf, gen.leaf_down_ports) for leaf in leaves}
+    used = dict.fromkeys(leaves, 0)
+    for e in endpoints:
+        ports = _ports(inv, e, gen.endpoint_ports)
+        if len(ports) != rails:
+            raise GeneratorError(f"{inv.devices[e].address} has {len(ports)} endpoint ports for "
+                                 f"{rails} rails")
+        for k, p in enumerate(ports):
+            rail_leaves = leaves[k * per_rail:(k + 1) * per_rail]
+            leaf = next((lf for lf in rail_leaves if used[lf] < len(leaf_down[lf])), None)
+            if leaf is None:
+                raise GeneratorError(f"rail {k + 1} leaves have no free down ports left")
+            out.append(((e, p), (leaf, leaf_down[leaf][used[leaf]])))
+            used[leaf] += 1
+    out += _uplinks(inv, leaves, gen.leaf_up_ports, spines, gen.spine_down_ports)
+    if gen.tiers == 3:
+        if not (gen.cores and gen.core_ports and gen.spine_up_ports):
+            raise GeneratorError("3 tiers need cores, core_ports and spine_up_ports")
+        cores = select_devices(inv, gen.cores)
+        out += _uplinks(inv, spines, gen.spine_up_ports, cores, gen.core_ports)
+    return out
+
+
+def _uplinks(inv: Inventory, lower: list[int], up_ports: str, upper: list[int],
+             down_ports: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Each lower switch spreads its up ports round-robin over the upper switches."""
+    free = {u: _ports(inv, u, down_ports) for u in upper}
+    taken = dict.fromkeys(upper, 0)
+    out = []
+    for low in lower:
+        for i, p in enumerate(_ports(inv, low, up_ports)):
+            u = upper[i % len(upper)]
+            if taken[u] >= len(free[u]):
+                raise GeneratorError(f"{inv.devices[u].address} has no free down port left")
+            out.append(((low, p), (u, free[u][taken[u]])))
+            taken[u] += 1
+    return out
+
+
+def mesh(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    nodes = select_devices(inv, gen.nodes)
+    dims = list(gen.dims)
+    total = 1
+    for d in dims:
+        total *= d
+    if total != len(nodes):
+        raise GeneratorError(f"dims {'x'.join(map(str, dims))} = {total} but the selector "
+                             f"matches {len(nodes)} nodes")
+    wrap = gen.type == "torus"
+    out = []
+    ports = {n: _ports(inv, n, gen.ports) for n in nodes}
+    for n, plist in ports.items():
+        if len(plist) != 2 * len(dims):
+            raise GeneratorError(f"{inv.devices[n].address} needs {2 * len(dims)} mesh ports "
+                                 f"(minus/plus per dimension), has {len(plist)}")
+    for i, n in enumerate(nodes):
+        coord = _coord(i, dims)
+        for axis, size in enumerate(dims):
+            if size == 1 or (size == 2 and wrap and coord[axis] == 1):
+                continue  # a ring of two is one link, not two
+            nxt = list(coord)
+            nxt[axis] += 1
+            if nxt[axis] == size:
+                if not wrap:
+                    continue
+                nxt[axis] = 0
+            m = nodes[_index(nxt, dims)]
+            out.append(((n, ports[n][2 * axis + 1]), (m, ports[m][2 * axis])))
+    return out
+
+
+def _coord(i: int, dims: list[int]) -> list[int]:
+    out = []
+    for size in dims:
+        out.append(i % size)
+        i //= size
+    return out
+
+
+def _index(coord: list[int], dims: list[int]) -> int:
+    i, scale = 0, 1
+    for c, size in zip(coord, dims, strict=True):
+        i += c * scale
+        scale *= size
+    return i
+
+
+GENERATORS = {"switched-planes": switched_planes, "clos": clos, "mesh": mesh, "torus": mesh}
+
+
+def add_generated_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
+    inv = builder.inv
+    for i, gen in enumerate(fab.spec.generators):
+        origin = Origin(m.document.file, m.document.index, ("spec", "generators", i))
+        try:
+            pairs = GENERATORS[gen.type](inv, gen)
+        except GeneratorError as exc:
+            inv.expansion_errors.append((f"{gen.type} generator: {exc}", origin))
+            continue
+        oid = inv.links.intern_origin(origin)
+        for a, b in pairs:
+            add_link(builder, fab, gen, a, b, oid, origin)

@@ -1,0 +1,291 @@
+"""Cluster replication: clone a Superpod (its cabinets, devices, links and the infrastructure
+its cabinets use) once per replica, then wire replicas together with cascade links.
+
+Replica objects are named `<replica>.<name>` (cabinet `cm384-017.c03`, feed `cm384-017.feed-A1`),
+so `cm384-017.c03/node2:ub5` addresses a port. The template's own objects become the first
+replica (renamed in place). Links are copied column-wise with numpy (device indices offset per
+replica), so 432 replicas of a 4,000-link superpod cost array arithmetic, not Python loops.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from array import array
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from superpod_iac.diagnostics import Origin
+from superpod_iac.model.expand import expand
+from superpod_iac.model.generators import GeneratorError, natural_key
+from superpod_iac.model.inventory import (
+    Cabinet,
+    CduObj,
+    ClusterObj,
+    Device,
+    FabricObj,
+    Inventory,
+    PowerNodeObj,
+    SuperpodObj,
+)
+from superpod_iac.model.linkstats import columns
+
+if TYPE_CHECKING:
+    from superpod_iac.manifest.parse import Manifest
+    from superpod_iac.model.build import Builder
+
+
+class Infra:
+    """The objects a superpod's cabinets use, which every replica gets its own copy of."""
+
+    def __init__(self, inv: Inventory, cabinets: list[str]) -> None:
+        self.cabinets = cabinets
+        self.power: list[str] = []
+        self.cdus: list[str] = []
+        self.groups: list[str] = []
+        self.loops: list[str] = []
+        self.halls: list[str] = []
+        self.zones: list[str] = []
+        power: set[str] = set()
+        for name in cabinets:
+            cab = inv.cabinets[name]
+            for f in [*cab.feeds, *(f for d in cab.devices for f in d.feeds)]:
+                while f in inv.power_nodes and f not in power:
+                    power.add(f)
+                    f = inv.power_nodes[f].spec.parent or ""
+            if cab.cdu in inv.cdu_groups:
+                self.groups.append(cab.cdu)
+            elif cab.cdu in inv.cdus:
+                self.cdus.append(cab.cdu)
+                group = inv.cdus[cab.cdu].spec.group
+                if group in inv.cdu_groups:
+                    self.groups.append(group)
+            if cab.hall in inv.halls:
+                self.halls.append(cab.hall)
+        self.groups = sorted(set(self.groups))
+        self.cdus = sorted(set(self.cdus) | {c.name for c in inv.cdus.values()
+                                              if c.spec.group in self.groups})
+        self.loops = sorted({inv.cdus[c].spec.loop for c in self.cdus
+                             if inv.cdus[c].spec.loop in inv.loops})
+        self.halls = sorted(set(self.halls))
+        self.zones = sorted(z for z, zone in inv.air_zones.items() if zone.hall in self.halls)
+        self.power = sorted(power)
+
+
+def _rn(prefix: str, name: str | None, known: set[str]) -> str | None:
+    return f"{prefix}{name}" if name is not None and name in known else name
+
+
+def _clone_infra(inv: Inventory, infra: Infra, prefix: str) -> None:
+    power, groups = set(infra.power), set(infra.groups)
+    loops, halls = set(infra.loops), set(infra.halls)
+    for name in infra.power:
+        node = inv.power_nodes[name]
+        spec = node.spec.model_copy(update={"name": prefix + name,
+                                            "parent": _rn(prefix, node.spec.parent, power)})
+        clone = PowerNodeObj(prefix + name, spec, node.origin,
+                             [prefix + c for c in node.children if c in power], node.redundancy)
+        inv.power_nodes[prefix + name] = clone
+        inv.origins[("power node", prefix + name)] = node.origin
+    for parent in {inv.power_nodes[n].spec.parent for n in infra.power} - power - {None}:
+        inv.power_nodes[parent].children.extend(
+            prefix + n for n in infra.power if inv.power_nodes[n].spec.parent == parent)
+    for name in infra.groups:
+        inv.cdu_groups[prefix + name] = inv.cdu_groups[name]
+        inv.origins[("cdu group", prefix + name)] = inv.origins[("cdu group", name)]
+    for name in infra.loops:
+        inv.loops[prefix + name] = inv.loops[name]
+        inv.origins[("loop", prefix + name)] = inv.origins[("loop", name)]
+    for name in infra.cdus:
+        c = inv.cdus[name]
+        spec = c.spec.model_copy(update={"name": prefix + name,
+                                         "group": _rn(prefix, c.spec.group, groups),
+                                         "loop": _rn(prefix, c.spec.loop, loops)})
+        inv.cdus[prefix + name] = CduObj(prefix + name, spec, c.origin, c.capacity_kw,
+                                         c.flow_lpm, c.supply_c)
+        inv.origins[("cdu", prefix + name)] = c.origin
+    for name in infra.halls:
+        inv.halls[prefix + name] = inv.halls[name]
+        inv.origins[("hall", prefix + name)] = inv.origins[("hall", name)]
+        for (h, r), row in list(inv.rows.items()):
+            if h == name:
+                inv.rows[(prefix + name, r)] = row
+                inv.origins[("row", f"{prefix}{name}/{r}")] = inv.origins[("row", f"{name}/{r}")]
+    for name in infra.zones:
+        zone = inv.air_zones[name]
+        inv.air_zones[prefix + name] = zone.model_copy(
+            update={"name": prefix + name, "hall": _rn(prefix, zone.hall, halls)})
+        inv.origins[("air zone", prefix + name)] = inv.origins[("air zone", name)]
+
+
+def _clone_cabinet(inv: Inventory, cab: Cabinet, prefix: str, infra_sets: dict[str, set[str]],
+                   replica: str) -> Cabinet:
+    power, cdu_names, halls = infra_sets["power"], infra_sets["cdu"], infra_sets["halls"]
+    clone = replace(cab, name=prefix + cab.name, hall=_rn(prefix, cab.hall, halls),
+                    feeds=[_rn(prefix, f, power) or f for f in cab.feeds],
+                    cdu=_rn(prefix, cab.cdu, cdu_names), devices=[], superpod=replica,
+                    labels=dict(cab.labels))
+    for dev in cab.devices:
+        d = Device(dev.name, clone.name, dev.type_name, dev.type, dev.u, dev.origin,
+                   [_rn(prefix, f, power) or f for f in dev.feeds])
+        clone.devices.append(d)
+    return clone
+
+
+def replicate(builder: Builder, m: Manifest, cluster: ClusterObj) -> None:
+    inv = builder.inv
+    template = inv.superpods.pop(cluster.superpod)
+    infra = Infra(inv, template.cabinets)
+    sets = {"power": set(infra.power), "halls": set(infra.halls),
+            "cdu": set(infra.cdus) | set(infra.groups)}
+    tdevs = [d.index for c in template.cabinets for d in inv.cabinets[c].devices]
+    remap = np.full(len(inv.devices), -1, dtype=np.int64)
+    remap[tdevs] = np.arange(len(tdevs))
+    col = columns(inv)
+    inside = (remap[col["a_dev"]] >= 0) & (remap[col["b_dev"]] >= 0) if len(inv.links) else \
+        np.zeros(0, dtype=bool)
+    sel = np.nonzero(inside)[0]
+    tmpl_cols = {k: v[sel].copy() for k, v in col.items()}
+    local_a, local_b = remap[tmpl_cols["a_dev"]], remap[tmpl_cols["b_dev"]]
+    del col, inside  # release the views: the link arrays grow below
+    bases: list[np.ndarray] = []
+    for replica in cluster.replicas:
+        prefix = f"{replica}."
+        _clone_infra(inv, infra, prefix)
+        cabinets = []
+        new_index: list[int] = []
+        for name in template.cabinets:
+            clone = _clone_cabinet(inv, inv.cabinets[name], prefix, sets, replica)
+            inv.cabinets[clone.name] = clone
+            inv.origins[("cabinet", clone.name)] = clone.origin
+            cabinets.append(clone.name)
+            for d in clone.devices:
+                inv.add_device(d)
+                new_index.append(d.index)
+        index = np.array(new_index, dtype=np.int64)
+        bases.append(index)
+        _append_links(inv, tmpl_cols, index[local_a], index[local_b])
+        inv.superpods[replica] = SuperpodObj(replica, template.origin, cabinets,
+                                             list(template.fabrics), template.expect,
+                                             dict(template.labels), template=template.name)
+    _retire_template(inv, infra, template, sel)
+    for j, cascade in enumerate(m.model.spec.cascade):
+        _cascade(builder, m, cluster, j, cascade, template.cabinets, bases)
+
+
+def _append_links(inv: Inventory, cols: dict[str, np.ndarray], a_dev: np.ndarray,
+                  b_dev: np.ndarray) -> None:
+    t = inv.links
+    data = {"a_dev": a_dev, "b_dev": b_dev}
+    for key in ("a_port", "b_port", "cable", "xcvr_a", "xcvr_b", "fabric", "origin"):
+        data[key] = cols[key]
+    for key, values in data.items():
+        getattr(t, key).frombytes(values.astype(np.int32).tobytes())
+    t.length_m.frombytes(cols["length_m"].astype(np.float64).tobytes())
+
+
+def _retire_template(inv: Inventory, infra: Infra, template: SuperpodObj, sel: np.ndarray) -> None:
+    """Remove the template's own cabinets, devices, links and infrastructure: only replicas stay."""
+    dead = {d.index for c in template.cabinets for d in inv.cabinets[c].devices}
+    for name in template.cabinets:
+        del inv.cabinets[name]
+    keep = np.ones(len(inv.links), dtype=bool)
+    keep[sel] = False
+    _compact(inv, dead, keep)
+    for name in infra.power:
+        del inv.power_nodes[name]
+    for node in inv.power_nodes.values():
+        node.children = [c for c in node.children if c in inv.power_nodes]
+    for table, names in ((inv.cdus, infra.cdus), (inv.cdu_groups, infra.groups),
+                         (inv.loops, infra.loops), (inv.halls, infra.halls),
+                         (inv.air_zones, infra.zones)):
+        for name in names:
+            table.pop(name, None)  # type: ignore[attr-defined]
+    for key in [k for k in inv.rows if k[0] in set(infra.halls)]:
+        del inv.rows[key]
+
+
+def _compact(inv: Inventory, dead: set[int], keep: np.ndarray) -> None:
+    """Drop dead devices and links; renumber device indices in the link columns."""
+    old = inv.devices
+    remap = np.full(len(old), -1, dtype=np.int64)
+    inv.devices = []
+    inv.device_index = {}
+    for d in old:
+        if d.index in dead:
+            continue
+        new = len(inv.devices)
+        remap[d.index] = new
+        d.index = new
+        inv.devices.append(d)
+        inv.device_index[d.address] = new
+    t = inv.links
+    kept = {k: v[keep].copy() for k, v in columns(inv).items()}
+    kept["a_dev"] = remap[kept["a_dev"]]
+    kept["b_dev"] = remap[kept["b_dev"]]
+    for key in ("a_dev", "a_port", "b_dev", "b_port", "cable", "xcvr_a", "xcvr_b", "fabric",
+                "origin"):
+        setattr(t, key, array("i", kept[key].astype(np.int32).tobytes()))
+    t.length_m = array("d", kept["length_m"].astype(np.float64).tobytes())
+    inv.cache.clear()
+
+
+def _cascade(builder: Builder, m: Manifest, cluster: ClusterObj, j: int, cascade: Any,
+             template_cabinets: list[str], bases: list[np.ndarray]) -> None:
+    inv = builder.inv
+    origin = Origin(m.document.file, m.document.index, ("spec", "cascade", j))
+    dev_glob, _, port_set = cascade.uplinks.rpartition(":")
+    first = bases[0] if bases else np.zeros(0, dtype=np.int64)
+    ends: list[tuple[int, int]] = []  # (position within the replica, port)
+    try:
+        ports = expand(port_set)
+        prefix = f"{cluster.replicas[0]}."
+        for pos, dev_idx in enumerate(first.tolist()):
+            dev = inv.devices[dev_idx]
+            local = dev.address[len(prefix):]
+            if not fnmatch.fnmatchcase(local, dev_glob):
+                continue
+            by_name = inv.catalog.ports(dev.type_name)[1]
+            for p in ports:
+                if p not in by_name:
+                    raise GeneratorError(f"port '{p}' is not on {local} ({dev.type_name})")
+                ends.append((pos, by_name[p].index))
+        ends.sort(key=lambda e: (natural_key(inv.devices[int(first[e[0]])].address), e[1]))
+    except (GeneratorError, ValueError) as exc:
+        inv.expansion_errors.append((f"cascade: {exc}", origin))
+        return
+    if not ends or len(ends) % 2:
+        inv.expansion_errors.append((f"cascade: uplinks '{cascade.uplinks}' select {len(ends)} "
+                                     "ports; a ring needs an even, non-zero number", origin))
+        return
+    n = len(cluster.replicas)
+    if n < 2:
+        return
+    fab = FabricObj(f"{cluster.name}-cascade", "scale-out", origin, None, len(inv.fabrics))
+    inv.fabrics[fab.name] = fab
+    half = len(ends) // 2
+    east = np.array(ends[:half], dtype=np.int64)
+    west = np.array(ends[half:], dtype=np.int64)
+    base = np.stack(bases)  # replicas x devices-per-replica
+    a_dev = base[:, east[:, 0]].reshape(-1)
+    b_dev = base[np.roll(np.arange(n), -1)][:, west[:, 0]].reshape(-1)
+    count = len(a_dev)
+    t = inv.links
+    oid = t.intern_origin(origin)
+    cable = t._intern(cascade.cable, t._cable_idx, t.cable_names)
+    xcvr = t._intern(cascade.transceiver, t._xcvr_idx, t.xcvr_names)
+    length = cascade.length_m if cascade.length_m is not None else float("nan")
+    cols = {
+        "a_port": np.tile(east[:, 1], n), "b_port": np.tile(west[:, 1], n),
+        "cable": np.full(count, cable), "xcvr_a": np.full(count, xcvr),
+        "xcvr_b": np.full(count, xcvr), "fabric": np.full(count, fab.index),
+        "origin": np.full(count, oid), "length_m": np.full(count, length, dtype=np.float64),
+    }
+    _append_links(inv, cols, a_dev, b_dev)
+    for what, name, section in (("cable type", cascade.cable, inv.catalog.cable_types),
+                                ("transceiver type", cascade.transceiver,
+                                 inv.catalog.transceiver_types)):
+        if name is not None and name not in section:
+            builder._missing(what, name, origin, f"cascade of cluster {cluster.name}")
+    inv.cache.clear()

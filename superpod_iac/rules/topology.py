@@ -1,0 +1,275 @@
+"""TOP: fabric topology: reachability, oversubscription, rails, scale-up domains, symmetry."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+import numpy as np
+
+from superpod_iac.diagnostics import Origin
+from superpod_iac.model.expand import expand, fold
+from superpod_iac.model.generators import GeneratorError, select_devices
+from superpod_iac.model.inventory import Inventory
+from superpod_iac.model.linkstats import columns, port_index
+from superpod_iac.rules.registry import Finding, rule
+
+
+def _fabric_planes(inv: Inventory) -> np.ndarray:
+    """fabric index -> plane name (numpy object array)."""
+    planes = np.empty(len(inv.fabrics), dtype=object)
+    for f in inv.fabrics.values():
+        planes[f.index] = f.plane
+    return planes
+
+
+@rule("TOP001", "accelerator not reachable on a plane it should be on")
+def unreachable(inv: Inventory) -> Iterator[Finding]:
+    """A device with accelerators whose ports declare a plane (scale-up, scale-out) must have at
+    least one link on a fabric of that plane whenever its superpod has such a fabric; otherwise
+    those GPUs/NPUs sit outside the collective they were bought for.
+
+    Example:
+        # 18 trays, but the NVLink generator selects nvl72-01/tray0* (trays 01-09 only)
+
+    Fix:
+        Widen the generator's selector or add the missing links.
+    """
+    if not len(inv.links):
+        return
+    col = columns(inv)
+    planes = _fabric_planes(inv)
+    link_planes: dict[int, set[str]] = defaultdict(set)
+    fab = col["fabric"]
+    for plane in sorted({p for p in planes if p}):
+        ids = np.nonzero(planes == plane)[0]
+        mask = np.isin(fab, ids)
+        for d in np.unique(np.concatenate([col["a_dev"][mask], col["b_dev"][mask]])).tolist():
+            link_planes[d].add(plane)
+    pod_planes: dict[str, set[str]] = {}
+    for name, pod in inv.superpods.items():
+        pod_planes[name] = {inv.fabrics[f].plane for f in pod.fabrics if f in inv.fabrics}
+    missing: dict[tuple[str, str, object], list[str]] = {}
+    for dev in inv.devices:
+        if dev.type.accelerators is None:
+            continue
+        cab = inv.cabinets[dev.cabinet]
+        have = pod_planes.get(cab.superpod or "", set())
+        wanted = {g.plane for g in dev.type.port_groups if g.plane in have}
+        for plane in sorted(wanted - link_planes.get(dev.index, set())):
+            missing.setdefault((plane, dev.type_name, dev.origin), []).append(dev.address)
+    for (plane, type_name, origin), devices in missing.items():
+        yield Finding(f"{len(devices)} {type_name} device(s) have no link on the {plane} plane: "
+                      f"{fold(devices)}", origin,  # type: ignore[arg-type]
+                      f"connect them to the superpod's {plane} fabric")
+
+
+def _clos_generators(inv: Inventory):
+    for fab in inv.fabrics.values():
+        if fab.spec is None:
+            continue
+        for i, gen in enumerate(fab.spec.generators):
+            if gen.type == "clos":
+                yield fab, i, gen
+
+
+@rule("TOP002", "actual oversubscription above the declared one")
+def oversubscription(inv: Inventory) -> Iterator[Finding]:
+    """A leaf's oversubscription is its downlink bandwidth to endpoints over its uplink bandwidth
+    to spines (and likewise spines to cores). It must not exceed what the Clos generator
+    declares (`oversubscription`, 1.0 = non-blocking) nor the fabric's `max_oversubscription`.
+
+    Formula:
+        ratio = sum(down links x speed) / sum(up links x speed) <= declared
+
+    Example:
+        # 32 x 400G down, 8 x 800G up = 2.0:1 on a leaf declared non-blocking
+
+    Fix:
+        Add uplinks (or spines), or declare the oversubscription you mean.
+    """
+    if not len(inv.links):
+        return
+    col = columns(inv)
+    idx = port_index(inv)
+    speeds = np.zeros(len(idx.group_of_port), dtype=np.float64)
+    for gid, (_t, group, sub) in enumerate(idx.groups):
+        speeds[idx.group_of_port == gid] = group.speed_gbps / (group.breakout if sub else 1)
+    for fab, i, gen in _clos_generators(inv):
+        try:
+            leaves = set(select_devices(inv, gen.leaves))
+            spines = set(select_devices(inv, gen.spines))
+        except GeneratorError:
+            continue
+        limit = gen.oversubscription
+        if fab.spec.max_oversubscription is not None:
+            limit = min(limit, fab.spec.max_oversubscription)
+        mask = col["fabric"] == fab.index
+        a, b = col["a_dev"][mask], col["b_dev"][mask]
+        ga = idx.type_offset[idx.type_ids[a]] + col["a_port"][mask]
+        down: dict[int, float] = defaultdict(float)
+        up: dict[int, float] = defaultdict(float)
+        for x, y, s in zip(a.tolist(), b.tolist(), speeds[ga].tolist(), strict=True):
+            for low, high in ((x, y), (y, x)):
+                if low in leaves:
+                    (up if high in spines else down)[low] += s
+        worst = sorted(((down[lf] / up[lf] if up[lf] else float("inf"), lf) for lf in leaves
+                        if down[lf]), reverse=True)
+        if worst and worst[0][0] > limit + 1e-9:
+            ratio, leaf = worst[0]
+            n = sum(1 for r, _ in worst if r > limit + 1e-9)
+            origin = Origin(fab.origin.file, fab.origin.doc, ("spec", "generators", i))
+            yield Finding(f"{n} leaf switch(es) oversubscribed: {inv.devices[leaf].address} has "
+                          f"{down[leaf]:,.0f}G down / {up[leaf]:,.0f}G up = {ratio:.2f}:1 > "
+                          f"declared {limit:g}:1", origin, "add uplinks or spines, or declare "
+                          "the oversubscription")
+
+
+@rule("TOP003", "rail misalignment: NIC k not on rail k's leaf")
+def rail_alignment(inv: Inventory) -> Iterator[Finding]:
+    """In a rail-optimized fabric, NIC k of every node lands on a leaf of rail k, so collective
+    traffic between GPUs of the same rank stays one hop away. Every link of a Clos fabric from
+    an endpoint port (by name, position k in `endpoint_ports`) to a leaf is checked against the
+    rails the generator defines, so links added by hand are held to the same plan.
+
+    Example:
+        # tray01:osfp2 (rail 2) cabled to leaf-r1-1 (rail 1)
+
+    Fix:
+        Move the link to a leaf of the NIC's rail.
+    """
+    col = columns(inv)
+    for fab, _i, gen in _clos_generators(inv):
+        try:
+            leaves = select_devices(inv, gen.leaves)
+        except GeneratorError:
+            continue
+        if len(leaves) % gen.rails:
+            continue
+        per = len(leaves) // gen.rails
+        rail_of_leaf = {leaf: k // per for k, leaf in enumerate(leaves)}
+        mask = np.nonzero(col["fabric"] == fab.index)[0]
+        bad: list[tuple[str, int, int]] = []
+        origin = None
+        for li in mask.tolist():
+            a, b = int(col["a_dev"][li]), int(col["b_dev"][li])
+            pa, pb = int(col["a_port"][li]), int(col["b_port"][li])
+            for e, p, leaf in ((a, pa, b), (b, pb, a)):
+                if e not in rail_of_leaf and leaf in rail_of_leaf:
+                    ports = _endpoint_ports(inv, e, gen.endpoint_ports)
+                    if p in ports and ports.index(p) != rail_of_leaf[leaf]:
+                        bad.append((f"{inv.endpoint(e, p)} -> {inv.devices[leaf].address}",
+                                    ports.index(p) + 1, rail_of_leaf[leaf] + 1))
+                        origin = inv.links.origins[inv.links.origin[li]]
+        if bad and origin is not None:
+            text, nic, rail = bad[0]
+            yield Finding(f"{len(bad)} link(s) off their rail, e.g. {text} (NIC {nic} on a "
+                          f"rail-{rail} leaf)", origin, "cable NIC k to a leaf of rail k")
+
+
+def _endpoint_ports(inv: Inventory, dev: int, nodeset: str) -> list[int]:
+    by_name = inv.catalog.ports(inv.devices[dev].type_name)[1]
+    return [by_name[n].index for n in expand(nodeset) if n in by_name]
+
+
+@rule("TOP004", "scale-up domain incomplete: accelerators split into islands")
+def scale_up_islands(inv: Inventory) -> Iterator[Finding]:
+    """All accelerators of a superpod must form one scale-up domain: its scale-up links (through
+    the switches) connect every accelerator-bearing device into one component. Replicas made by
+    a Cluster are identical by construction, so one replica per template is checked.
+
+    Example:
+        # NVLink generator runs over 9 of the 18 planes: still connected;
+        # two NVL36 halves with separate switch trays: two islands
+
+    Fix:
+        Connect the islands through the scale-up switches (or split the superpod).
+    """
+    if not len(inv.links):
+        return
+    col = columns(inv)
+    planes = _fabric_planes(inv)
+    ids = np.nonzero(planes == "scale-up")[0]
+    mask = np.isin(col["fabric"], ids)
+    a_all, b_all = col["a_dev"][mask], col["b_dev"][mask]
+    dev_cab = [d.cabinet for d in inv.devices]
+    done: set[str] = set()
+    for name, pod in sorted(inv.superpods.items()):
+        key = pod.template or name
+        if key in done or not any(inv.fabrics[f].plane == "scale-up" for f in pod.fabrics
+                                  if f in inv.fabrics):
+            continue
+        done.add(key)
+        cabs = set(pod.cabinets)
+        accel = [d.index for c in pod.cabinets for d in inv.cabinets[c].devices
+                 if d.type.accelerators is not None]
+        if len(accel) < 2:
+            continue
+        parent: dict[int, int] = {}
+        for x, y in zip(a_all.tolist(), b_all.tolist(), strict=True):
+            if dev_cab[x] in cabs and dev_cab[y] in cabs:
+                rx, ry = _find(parent, x), _find(parent, y)
+                if rx != ry:
+                    parent[rx] = ry
+        groups: dict[int, list[str]] = defaultdict(list)
+        for d in accel:
+            groups[_find(parent, d)].append(inv.devices[d].address)
+        if len(groups) > 1:
+            sizes = sorted((len(v) for v in groups.values()), reverse=True)
+            smallest = min(groups.values(), key=len)
+            yield Finding(f"superpod {key}: accelerator devices form {len(groups)} scale-up "
+                          f"islands of {', '.join(map(str, sizes))} devices (e.g. {fold(smallest)})",
+                          pod.origin, "connect every accelerator to the scale-up switches")
+
+
+def _find(parent: dict[int, int], x: int) -> int:
+    """Union-find root with path compression."""
+    root = x
+    while parent.get(root, root) != root:
+        root = parent[root]
+    while parent.get(x, x) != root:
+        parent[x], x = root, parent[x]
+    return root
+
+
+@rule("TOP005", "replicas of one template are not symmetric")
+def asymmetric_replicas(inv: Inventory) -> Iterator[Finding]:
+    """Superpods that claim to be replicas of one template (made by a Cluster, or labelled
+    `replica-of: NAME`) must be identical in structure: device types, link count per fabric
+    plane, accelerators and power. A differing replica usually means a hand edit that the
+    cluster's totals would otherwise hide.
+
+    Example:
+        metadata: {name: su-3, labels: {replica-of: dgx-su}}   # one tray short
+
+    Fix:
+        Make the replica match its siblings, or drop the label.
+    """
+    from superpod_iac.model.counts import superpod_counts
+
+    counts = superpod_counts(inv)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name, pod in sorted(inv.superpods.items()):
+        key = pod.template or pod.labels.get("replica-of")
+        if key:
+            groups[key].append(name)
+    for key, pods in sorted(groups.items()):
+        sigs: dict[tuple, list[str]] = defaultdict(list)
+        for p in pods:
+            c = counts[p]
+            types = tuple(sorted(d.type_name for cab in inv.superpods[p].cabinets
+                                  for d in inv.cabinets[cab].devices))
+            sigs[(c.cabinets, c.devices, c.accelerators, c.links, c.transceivers,
+                  round(c.max_w), types)].append(p)
+        if len(sigs) > 1:
+            common = max(sigs.values(), key=len)
+            for members in sorted(sigs.values(), key=lambda m: m[0]):
+                if members is common:
+                    continue
+                ref = counts[common[0]]
+                c = counts[members[0]]
+                yield Finding(f"replica(s) {fold(members)} of {key} differ from {fold(common)}: "
+                              f"{c.devices} devices / {c.links} links / {c.max_w / 1000:.1f} kW vs "
+                              f"{ref.devices} / {ref.links} / {ref.max_w / 1000:.1f} kW",
+                              inv.superpods[members[0]].origin,
+                              "make the replicas identical or remove the replica-of label")
