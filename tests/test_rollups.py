@@ -28,14 +28,14 @@ def test_cabinet_load_by_hand(inv) -> None:
 def test_power_tree_by_hand(inv) -> None:
     tree = power_tree(inv)
     # 113.9 kW through 96 %-efficient shelves = 118.65 kW, half on each side
-    assert tree.normal.loads_w["feed-A1"] == pytest.approx(113_900 / 0.96 / 2)
-    assert tree.normal.loads_w["utility"] == pytest.approx(113_900 / 0.96)
+    assert tree.normal.loads_w["nvl72-feed-A1"] == pytest.approx(113_900 / 0.96 / 2)
+    assert tree.normal.loads_w["nvl72-utility"] == pytest.approx(113_900 / 0.96)
     # side B fails: feed-A1 carries everything
-    load, scenario = tree.worst["feed-A1"]
+    load, scenario = tree.worst["nvl72-feed-A1"]
     assert load == pytest.approx(113_900 / 0.96)
     assert scenario == "side B fails"
     # 415 V, 250 A, PF 0.95, 80 % = 136.6 kW
-    assert tree.capacity["feed-A1"].derated_w == pytest.approx(136_628, rel=1e-3)
+    assert tree.capacity["nvl72-feed-A1"].derated_w == pytest.approx(136_628, rel=1e-3)
 
 
 def test_shelf_capacity_by_hand(inv) -> None:
@@ -46,7 +46,7 @@ def test_shelf_capacity_by_hand(inv) -> None:
 
 def test_cooling_plan_by_hand(inv) -> None:
     plan = cooling_plan(inv)
-    unit = plan.units["tcs-1"]
+    unit = plan.units["nvl72-tcs"]
     assert unit.heat_w == pytest.approx(93_960)
     # PG25: 93.96 kW / (1019 x 3.94 x 10) m3/s = 140.4 L/min
     assert unit.required_lpm == pytest.approx(140.4, abs=0.1)
