@@ -32,13 +32,16 @@ class Project:
 
 def load_project(paths: Sequence[str], config: Config, *, check: bool = True,
                  limits: LoadLimits | None = None) -> Project:
-    files, missing = discover(paths or ["."])
-    if missing:
-        raise InputError(f"no such file or directory: {', '.join(missing)}")
-    sources = [load_file(f, limits) for f in files]
+    found = discover(paths or ["."])
+    if found.missing:
+        raise InputError(f"no such file or directory: {', '.join(found.missing)}")
+    sources = [load_file(f, limits) for f in found.files]
     manifests, parse_diags = parse_documents(sources)
     inventory = build_inventory(manifests, config.policy)
     diags: list[Diagnostic] = [d for s in sources for d in s.diagnostics]
+    diags.extend(Diagnostic("SCH011", Severity.ERROR, f"symlink {link} leads outside the project "
+                            "root; not followed", link, 1, 1, (),
+                            "keep linked designs inside the repository") for link in found.escaped)
     diags.extend(parse_diags)
     if check:
         diags.extend(run_rules(inventory, config))

@@ -85,3 +85,23 @@ def test_file_too_large(tmp_path: Path) -> None:
 def test_inline_ignore_comments(tmp_path: Path) -> None:
     src = load_file(_write(tmp_path, "a: 1  # superpod: ignore[PWR001, spc]\nb: 2\n"))
     assert src.ignores == {1: frozenset({"PWR001", "SPC"})}
+
+
+def test_symlinks_inside_followed_once_outside_refused(tmp_path: Path) -> None:
+    from superpod_iac.source.loader import discover
+
+    project = tmp_path / "proj"
+    (project / "pod").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("")
+    (project / "pod" / "a.yaml").write_text("a: 1\n")
+    (project / "cluster").mkdir()
+    (project / "cluster" / "pod").symlink_to(project / "pod")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("s: 1\n")
+    (project / "cluster" / "leak").symlink_to(outside)
+    found = discover([project])
+    assert [Path(f).name for f in found.files] == ["a.yaml"]  # read once, not twice
+    assert [Path(e).name for e in found.escaped] == ["leak"]
+    only_cluster = discover([project / "cluster"])
+    assert [Path(f).name for f in only_cluster.files] == ["a.yaml"]

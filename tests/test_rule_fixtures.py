@@ -11,7 +11,7 @@ from tests.conftest import RULE_FIXTURES, expectations, rule_fixtures
 
 BASE = RULE_FIXTURES / "_base.yaml"
 # Loader-level rules whose triggering input cannot be a text fixture; tested in test_loader.py.
-GENERATED_INPUT = {"SCH008", "SCH009"}
+GENERATED_INPUT = {"SCH008", "SCH009", "SCH011"}
 
 
 @pytest.mark.parametrize("fixture", rule_fixtures(), ids=lambda p: p.stem)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.model.linkstats import columns
+from superpod_iac.model.linkstats import columns, device_cabinet_ids
 from superpod_iac.model.loads import cabinet_loads
 
 
@@ -67,39 +67,60 @@ def _count(inv: Inventory, name: str, kind: str, cabinets: set[str]) -> SystemCo
         out.scale_up_gbytes_s += n * a.scale_up_gbytes_s
         for prec, tf in a.compute_tflops.items():
             out.compute_tflops[prec] = out.compute_tflops.get(prec, 0.0) + n * tf
-    _links(inv, out, cabinets)
     return out
 
 
-def _links(inv: Inventory, out: SystemCounts, cabinets: set[str]) -> None:
-    if not len(inv.links):
-        return
-    cab_ids = {name: i for i, name in enumerate(sorted(inv.cabinets))}
-    inside = np.zeros(len(cab_ids), dtype=bool)
-    for c in cabinets:
-        inside[cab_ids[c]] = True
-    dev_cab = inv.cache.get("device_cabinet_ids")
-    if dev_cab is None:
-        dev_cab = np.fromiter((cab_ids[d.cabinet] for d in inv.devices), dtype=np.int64,
-                              count=len(inv.devices))
-        inv.cache["device_cabinet_ids"] = dev_cab
+def _link_stats(inv: Inventory, group_of_cabinet: np.ndarray, groups: int, inner: bool
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group (superpods, or one cluster): links, optical links and transceivers.
+
+    `group_of_cabinet` maps cabinet index -> group (-1 = none). With `inner`, a link counts for
+    a group when both ends are in it; otherwise when either end is.
+    """
+    zeros = np.zeros(groups, dtype=np.int64)
+    if not len(inv.links) or groups == 0:
+        return zeros, zeros.copy(), zeros.copy()
+    _names, dev_cab = device_cabinet_ids(inv)
     col = columns(inv)
-    a_in = inside[dev_cab[col["a_dev"]]]
-    b_in = inside[dev_cab[col["b_dev"]]]
-    touching = a_in | b_in
-    out.links = int(touching.sum())
-    out.transceivers = int(((col["xcvr_a"] >= 0) & a_in).sum() + ((col["xcvr_b"] >= 0) & b_in).sum())
+    ga = group_of_cabinet[dev_cab[col["a_dev"]]]
+    gb = group_of_cabinet[dev_cab[col["b_dev"]]]
     fibre = np.array([inv.catalog.cable_types[n].medium in ("smf", "mmf")
                       if n in inv.catalog.cable_types else False
-                      for n in inv.links.cable_names] + [False], dtype=bool)
-    out.optical_links = int((fibre[col["cable"]] & touching).sum())
+                      for n in inv.links.cable_names] + [False], dtype=bool)[col["cable"]]
+    if inner:
+        own = np.where(ga == gb, ga, -1)
+        ok = own >= 0
+        links = np.bincount(own[ok], minlength=groups)
+        optical = np.bincount(own[ok & fibre], minlength=groups)
+    else:  # a single group: any end inside
+        ok = (ga >= 0) | (gb >= 0)
+        links = np.array([int(ok.sum())])
+        optical = np.array([int((ok & fibre).sum())])
+    xcvrs = np.bincount(ga[(ga >= 0) & (col["xcvr_a"] >= 0)], minlength=groups) + \
+        np.bincount(gb[(gb >= 0) & (col["xcvr_b"] >= 0)], minlength=groups)
+    return links, optical, xcvrs
+
+
+def _group_array(inv: Inventory, members: list[set[str]]) -> np.ndarray:
+    names, _ = device_cabinet_ids(inv)
+    out = np.full(len(names), -1, dtype=np.int64)
+    for g, cabs in enumerate(members):
+        for i, name in enumerate(names):
+            if name in cabs:
+                out[i] = g
+    return out
 
 
 def superpod_counts(inv: Inventory) -> dict[str, SystemCounts]:
     cached = inv.cache.get("superpod_counts")
     if cached is None:
-        cached = {name: _count(inv, name, "superpod", set(pod.cabinets))
-                  for name, pod in sorted(inv.superpods.items())}
+        names = sorted(inv.superpods)
+        members = [set(inv.superpods[n].cabinets) for n in names]
+        cached = {n: _count(inv, n, "superpod", m) for n, m in zip(names, members, strict=True)}
+        links, optical, xcvrs = _link_stats(inv, _group_array(inv, members), len(names), True)
+        for i, n in enumerate(names):
+            c = cached[n]
+            c.links, c.optical_links, c.transceivers = int(links[i]), int(optical[i]), int(xcvrs[i])
         inv.cache["superpod_counts"] = cached
     return cached
 
@@ -111,6 +132,9 @@ def cluster_counts(inv: Inventory) -> dict[str, SystemCounts]:
         for name, cl in sorted(inv.clusters.items()):
             cabs = {c for r in cl.replicas if r in inv.superpods for c in inv.superpods[r].cabinets}
             cabs |= set(cl.extra_cabinets)
-            cached[name] = _count(inv, name, "cluster", cabs)
+            c = _count(inv, name, "cluster", cabs)
+            links, optical, xcvrs = _link_stats(inv, _group_array(inv, [cabs]), 1, False)
+            c.links, c.optical_links, c.transceivers = int(links[0]), int(optical[0]), int(xcvrs[0])
+            cached[name] = c
         inv.cache["cluster_counts"] = cached
     return cached

@@ -124,13 +124,21 @@ def link_groups(inv: Inventory) -> list[LinkGroup]:
         ga, gb = global_ports(inv)
         length = c["length_m"]
         qlen = np.where(np.isnan(length), -1, np.round(length / LENGTH_QUANTUM_M)).astype(np.int64)
-        keys = np.stack([c["origin"].astype(np.int64), c["cable"].astype(np.int64),
-                         c["xcvr_a"].astype(np.int64), c["xcvr_b"].astype(np.int64),
-                         idx.group_of_port[ga], idx.group_of_port[gb],
-                         c["fabric"].astype(np.int64), qlen], axis=1)
-        uniq, first, counts = np.unique(keys, axis=0, return_index=True, return_counts=True)
-        for row, f, n in zip(uniq.tolist(), first.tolist(), counts.tolist(), strict=True):
-            origin, cable, xa, xb, g_a, g_b, fabric, ql = row
+        fields = [c["origin"].astype(np.int64), c["cable"].astype(np.int64) + 1,
+                  c["xcvr_a"].astype(np.int64) + 1, c["xcvr_b"].astype(np.int64) + 1,
+                  idx.group_of_port[ga], idx.group_of_port[gb], c["fabric"].astype(np.int64),
+                  qlen + 1]
+        dims = [int(f.max()) + 1 for f in fields]
+        if _fits_int64(dims):  # one composite integer key: a 1-D unique is much faster
+            key = np.ravel_multi_index(fields, dims)
+            _u, first, counts = np.unique(key, return_index=True, return_counts=True)
+        else:
+            _rows, first, counts = np.unique(np.stack(fields, axis=1), axis=0,
+                                             return_index=True, return_counts=True)
+        order = np.argsort(first, kind="stable")
+        for f, n in zip(first[order].tolist(), counts[order].tolist(), strict=True):
+            origin, cable, xa, xb, g_a, g_b, fabric, ql = (int(x[f]) for x in fields)
+            cable, xa, xb, ql = cable - 1, xa - 1, xb - 1, ql - 1
             ta, pa, sa = idx.groups[g_a]
             tb, pb, sb = idx.groups[g_b]
             out.append(LinkGroup(
@@ -142,20 +150,41 @@ def link_groups(inv: Inventory) -> list[LinkGroup]:
     return out
 
 
-def used_ports(inv: Inventory) -> np.ndarray:
-    """Sorted unique global ids (device-qualified: dev * stride + port) of every used port end."""
-    cached = inv.cache.get("used_ports")
+def used_mask(inv: Inventory) -> np.ndarray:
+    """Boolean array over dev * port_stride + port: True where a link uses the port."""
+    cached = inv.cache.get("used_mask")
     if cached is not None:
         return cached
     c = columns(inv)
     stride = port_stride(inv)
-    used = np.unique(np.concatenate([c["a_dev"].astype(np.int64) * stride + c["a_port"],
-                                     c["b_dev"].astype(np.int64) * stride + c["b_port"]]))
-    inv.cache["used_ports"] = used
-    return used
+    mask = np.zeros(max(len(inv.devices), 1) * stride, dtype=bool)
+    mask[c["a_dev"].astype(np.int64) * stride + c["a_port"]] = True
+    mask[c["b_dev"].astype(np.int64) * stride + c["b_port"]] = True
+    inv.cache["used_mask"] = mask
+    return mask
 
 
 def port_stride(inv: Inventory) -> int:
     idx = port_index(inv)
     sizes = np.diff(idx.type_offset)
     return int(sizes.max()) + 1 if len(sizes) else 1
+
+
+def _fits_int64(dims: list[int]) -> bool:
+    total = 1
+    for d in dims:
+        total *= max(d, 1)
+    return total < 2**62
+
+
+def device_cabinet_ids(inv: Inventory) -> tuple[list[str], np.ndarray]:
+    """Sorted cabinet names and, per device index, the index of its cabinet in that list."""
+    cached = inv.cache.get("device_cabinet_ids")
+    if cached is None:
+        names = sorted(inv.cabinets)
+        ids = {n: i for i, n in enumerate(names)}
+        arr = np.fromiter((ids[d.cabinet] for d in inv.devices), dtype=np.int64,
+                          count=len(inv.devices))
+        cached = (names, arr)
+        inv.cache["device_cabinet_ids"] = cached
+    return cached

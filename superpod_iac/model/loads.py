@@ -41,20 +41,31 @@ def cabinet_loads(inv: Inventory) -> dict[str, CabinetLoad]:
 
 
 def _add_transceivers(inv: Inventory, loads: dict[str, CabinetLoad]) -> None:
+    """Optics count toward the cabinet of the device they plug into (numpy bincounts)."""
+    import numpy as np
+
+    from superpod_iac.model.linkstats import columns, device_cabinet_ids
+
     links = inv.links
     if not len(links):
         return
-    watts = [inv.catalog.transceiver_types[n].power_w if n in inv.catalog.transceiver_types
-             else 0.0 for n in links.xcvr_names]
-    devices = inv.devices
-    for dev_col, x_col in ((links.a_dev, links.xcvr_a), (links.b_dev, links.xcvr_b)):
-        for dev, x in zip(dev_col, x_col, strict=True):
-            if x < 0:
-                continue
-            load = loads[devices[dev].cabinet]
-            w = watts[x]
-            load.transceivers += 1
-            load.transceiver_w += w
-            load.max_w += w
-            load.typical_w += w
-            load.air_w += w
+    watts = np.array([inv.catalog.transceiver_types[n].power_w
+                      if n in inv.catalog.transceiver_types else 0.0
+                      for n in links.xcvr_names] + [0.0])
+    names, dev_cab = device_cabinet_ids(inv)
+    col = columns(inv)
+    count = np.zeros(len(names), dtype=np.int64)
+    power = np.zeros(len(names))
+    for dev, x in ((col["a_dev"], col["xcvr_a"]), (col["b_dev"], col["xcvr_b"])):
+        has = x >= 0
+        cab = dev_cab[dev[has]]
+        count += np.bincount(cab, minlength=len(names))
+        power += np.bincount(cab, weights=watts[x[has]], minlength=len(names))
+    for i in np.nonzero(count)[0].tolist():
+        load = loads[names[i]]
+        w = float(power[i])
+        load.transceivers += int(count[i])
+        load.transceiver_w += w
+        load.max_w += w
+        load.typical_w += w
+        load.air_w += w

@@ -117,7 +117,7 @@ def _down(failed: set[str] | frozenset[str], name: str, anc: dict[str, list[str]
     return name in failed or any(a in failed for a in anc[name])
 
 
-def _cabinet_draw(inv: Inventory, cab: Cabinet, load: float, failed: set[str],
+def _cabinet_draw(inv: Inventory, cab: Cabinet, load: float, failed: set[str] | frozenset[str],
                   failed_shelf: str | None, anc: dict[str, list[str]]) -> dict[str, float] | None:
     """Feed -> watts one cabinet draws; None when the cabinet is left without supply."""
     draw: dict[str, float] = defaultdict(float)
@@ -226,7 +226,7 @@ def power_tree(inv: Inventory) -> PowerTree:
         lost: list[str] = []
         for name in sorted(affected):
             cab = inv.cabinets[name]
-            got = _cabinet_draw(inv, cab, loads[name].max_w, set(failed), None, anc)
+            got = _cabinet_draw(inv, cab, loads[name].max_w, failed, None, anc)
             if got is None:
                 lost.append(name)
                 got = {}

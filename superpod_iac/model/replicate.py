@@ -169,7 +169,8 @@ def replicate(builder: Builder, m: Manifest, cluster: ClusterObj) -> None:
         inv.superpods[replica] = SuperpodObj(replica, template.origin, cabinets,
                                              list(template.fabrics), template.expect,
                                              dict(template.labels), template=template.name)
-    _retire_template(inv, infra, template, sel)
+    remap = _retire_template(inv, infra, template, sel)
+    bases = [remap[b] for b in bases]
     for j, cascade in enumerate(m.model.spec.cascade):
         _cascade(builder, m, cluster, j, cascade, template.cabinets, bases)
 
@@ -185,14 +186,17 @@ def _append_links(inv: Inventory, cols: dict[str, np.ndarray], a_dev: np.ndarray
     t.length_m.frombytes(cols["length_m"].astype(np.float64).tobytes())
 
 
-def _retire_template(inv: Inventory, infra: Infra, template: SuperpodObj, sel: np.ndarray) -> None:
-    """Remove the template's own cabinets, devices, links and infrastructure: only replicas stay."""
+def _retire_template(inv: Inventory, infra: Infra, template: SuperpodObj, sel: np.ndarray
+                     ) -> np.ndarray:
+    """Remove the template's own cabinets, devices, links and infrastructure: only replicas stay.
+
+    Returns the old -> new device index map."""
     dead = {d.index for c in template.cabinets for d in inv.cabinets[c].devices}
     for name in template.cabinets:
         del inv.cabinets[name]
     keep = np.ones(len(inv.links), dtype=bool)
     keep[sel] = False
-    _compact(inv, dead, keep)
+    remap = _compact(inv, dead, keep)
     for name in infra.power:
         del inv.power_nodes[name]
     for node in inv.power_nodes.values():
@@ -204,9 +208,10 @@ def _retire_template(inv: Inventory, infra: Infra, template: SuperpodObj, sel: n
             table.pop(name, None)  # type: ignore[attr-defined]
     for key in [k for k in inv.rows if k[0] in set(infra.halls)]:
         del inv.rows[key]
+    return remap
 
 
-def _compact(inv: Inventory, dead: set[int], keep: np.ndarray) -> None:
+def _compact(inv: Inventory, dead: set[int], keep: np.ndarray) -> np.ndarray:
     """Drop dead devices and links; renumber device indices in the link columns."""
     old = inv.devices
     remap = np.full(len(old), -1, dtype=np.int64)
@@ -229,6 +234,7 @@ def _compact(inv: Inventory, dead: set[int], keep: np.ndarray) -> None:
         setattr(t, key, array("i", kept[key].astype(np.int32).tobytes()))
     t.length_m = array("d", kept["length_m"].astype(np.float64).tobytes())
     inv.cache.clear()
+    return remap
 
 
 def _cascade(builder: Builder, m: Manifest, cluster: ClusterObj, j: int, cascade: Any,

@@ -10,7 +10,7 @@ from superpod_iac.diagnostics import Origin
 from superpod_iac.model.catalog import form_factor_fits
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.model.linkstats import columns, link_groups, port_index, port_stride, used_ports
+from superpod_iac.model.linkstats import columns, link_groups, port_index, port_stride, used_mask
 from superpod_iac.rules.linkfmt import example, group_origin, times
 from superpod_iac.rules.registry import Finding, rule
 
@@ -45,24 +45,41 @@ def port_used_twice(inv: Inventory) -> Iterator[Finding]:
     is_sub = cage_local != ports
     exact = devs * stride + ports
     cage = devs * stride + cage_local
-    clash: list[tuple[int, np.ndarray]] = []
-    keys, counts = np.unique(exact, return_counts=True)
-    for key in keys[counts > 1].tolist():
-        clash.append((key, np.sort(link_of[exact == key])))
-    whole = np.unique(cage[~is_sub])
-    mixed = np.intersect1d(whole, cage[is_sub])
-    for key in mixed.tolist():
-        clash.append((key, np.sort(link_of[cage == key])))
-    clash.sort(key=lambda kv: int(kv[1][0]))
-    for n, (key, idxs) in enumerate(clash):
+    groups = _shared(exact, link_of) + (_mixed(cage, is_sub, link_of) if is_sub.any() else [])
+    groups.sort(key=lambda kv: int(kv[1][0]))
+    for n, (key, idxs) in enumerate(groups):
         if n == MAX_REPORTED:
-            yield Finding(f"{len(clash) - MAX_REPORTED} more ports are used by several links",
+            yield Finding(f"{len(groups) - MAX_REPORTED} more ports are used by several links",
                           links.origins[links.origin[int(idxs[0])]], "see the ports listed above")
             break
         dev, port = divmod(key, stride)
         where = ", ".join(f"#{i + 1}" for i in idxs[:5].tolist()) + (" ..." if len(idxs) > 5 else "")
         yield Finding(f"port {inv.endpoint(dev, port)} is used by {len(idxs)} links ({where})",
                       links.origins[links.origin[int(idxs[1])]], "move one link to a free port")
+
+
+def _runs(keys: np.ndarray, link_of: np.ndarray, want: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """(key, sorted link indices) for each key in `want`, in one sort (no per-key scans)."""
+    if not len(want):
+        return []
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+    starts = np.searchsorted(sk, want, side="left")
+    ends = np.searchsorted(sk, want, side="right")
+    return [(int(k), np.sort(link_of[order[s:e]])) for k, s, e in
+            zip(want.tolist(), starts.tolist(), ends.tolist(), strict=True)]
+
+
+def _shared(exact: np.ndarray, link_of: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    counts = np.bincount(exact)
+    return _runs(exact, link_of, np.nonzero(counts > 1)[0])
+
+
+def _mixed(cage: np.ndarray, is_sub: np.ndarray, link_of: np.ndarray
+           ) -> list[tuple[int, np.ndarray]]:
+    """Cages cabled whole while one of their breakout sub-ports is cabled too."""
+    mixed = np.intersect1d(np.unique(cage[~is_sub]), cage[is_sub])
+    return _runs(cage, link_of, mixed)
 
 
 @rule("PRT002", "the two ends of a link run at different speeds")
@@ -134,19 +151,20 @@ def required_unconnected(inv: Inventory) -> Iterator[Finding]:
     idx = port_index(inv)
     if not idx.required.any():
         return
-    used = used_ports(inv)
+    used = used_mask(inv)
     stride = port_stride(inv)
     # one finding per device template line and set of missing ports, naming the devices
     missing_by: dict[tuple[Origin, str, tuple[int, ...]], list[str]] = {}
-    for dev in inv.devices:
-        tid = int(idx.type_ids[dev.index])
+    for tid, type_name in enumerate(idx.type_names):
         start, end = int(idx.type_offset[tid]), int(idx.type_offset[tid + 1])
         req = np.nonzero(idx.required[start:end])[0]
         if not len(req):
             continue
-        missing = req[~np.isin(dev.index * stride + req, used)]
-        if len(missing):
-            key = (dev.origin, dev.type_name, tuple(missing.tolist()))
+        devs = np.nonzero(idx.type_ids == tid)[0]
+        hit = used[devs[:, None] * stride + req[None, :]]
+        for row in np.nonzero(~hit.all(axis=1))[0].tolist():
+            dev = inv.devices[int(devs[row])]
+            key = (dev.origin, type_name, tuple(req[~hit[row]].tolist()))
             missing_by.setdefault(key, []).append(dev.address)
     for (origin, type_name, missing), devices in missing_by.items():
         ports = inv.catalog.ports(type_name)[0]

@@ -143,3 +143,19 @@ def missing_field(_inv: object) -> Iterator[Finding]:
         Add the field: `{name: tray01, type: gb200-compute-tray, u: 10}`.
     """
     yield from ()
+
+
+@rule("SCH011", "path leads outside the project", stage="source")
+def path_escape(_inv: object) -> Iterator[Finding]:
+    """Designs may share files through symlinks inside the repository (a cluster spec links the
+    superpod it replicates), but a link that resolves outside the project root (the nearest
+    folder with `.git` or `pyproject.toml`) is not followed: validating a design must never read
+    arbitrary files elsewhere on the machine.
+
+    Example:
+        specs/pod -> /etc   # a symlink leaving the repository
+
+    Fix:
+        Copy the file into the project, or link to a path inside it.
+    """
+    yield from ()

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -70,23 +70,69 @@ def _display(path: FsPath) -> str:
         return str(path)
 
 
-def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[str]]:
-    """Expand directories into their YAML files, sorted. Returns (files, missing paths)."""
-    found: set[str] = set()
+def project_root(path: FsPath) -> FsPath:
+    """The nearest ancestor holding `.git` or `pyproject.toml`; else the path itself."""
+    start = path.resolve()
+    base = start if start.is_dir() else start.parent
+    for folder in (base, *base.parents):
+        if (folder / ".git").exists() or (folder / "pyproject.toml").is_file():
+            return folder
+    return base
+
+
+class Discovery(NamedTuple):
+    files: list[str]
+    missing: list[str]
+    escaped: list[str]
+    """Symlinks not followed because they lead outside the project root."""
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> Discovery:
+    """Expand directories into their YAML files, sorted.
+
+    Directory symlinks are followed only when they resolve inside the project root (see
+    `project_root`); a file reached twice (directly and through a link) is read once.
+    Symlinks leading outside are skipped and listed in `escaped`.
+    """
+    found: dict[str, str] = {}
     missing: list[str] = []
+    escaped: list[str] = []
     for raw in paths:
         p = FsPath(raw)
         if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                for name in files:
+            root = project_root(p)
+            for folder, dirs, files in os.walk(p, followlinks=True):
+                keep = []
+                for d in sorted(dirs):
+                    if d in SKIP_DIRS or d.startswith("."):
+                        continue
+                    full = FsPath(folder) / d
+                    if full.is_symlink() and not _inside(full.resolve(), root):
+                        escaped.append(_display(full))
+                        continue
+                    keep.append(d)
+                dirs[:] = keep
+                for name in sorted(files):
                     if name.endswith(YAML_SUFFIXES):
-                        found.add(_display(FsPath(root) / name))
+                        full = FsPath(folder) / name
+                        real = full.resolve()
+                        if full.is_symlink() and not _inside(real, root):
+                            escaped.append(_display(full))
+                            continue
+                        found.setdefault(str(real), _display(full))
         elif p.is_file():
-            found.add(_display(p))
+            found.setdefault(str(p.resolve()), _display(p))
         else:
             missing.append(str(raw))
-    return sorted(found), missing
+    return Discovery(sorted(found.values()), missing, sorted(escaped))
+
+
+def _inside(path: FsPath, root: FsPath) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
 
 
 def _error(file: str, rule: str, message: str, hint: str, line: int = 1, col: int = 1) -> Diagnostic:
@@ -188,5 +234,4 @@ def _documents(path: str, text: str, limits: LoadLimits, diags: list[Diagnostic]
 
 
 def load_paths(paths: Iterable[str], limits: LoadLimits | None = None) -> list[SourceFile]:
-    files, _missing = discover(paths)
-    return [load_file(f, limits) for f in files]
+    return [load_file(f, limits) for f in discover(paths).files]

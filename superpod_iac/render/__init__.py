@@ -1,0 +1,74 @@
+"""Diagrams: Inventory -> one graph model (render.graph) -> Graphviz dot / svg / png.
+
+`plan()` lists the diagrams a request produces (one per view and level, and per pod or
+cabinet where the level has several); each job builds its Graph lazily, so a progress bar
+can tick per diagram and nothing is built that is not asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from superpod_iac.model.generators import natural_key
+from superpod_iac.model.inventory import Inventory
+from superpod_iac.render.emit import FORMATS, DotFailed, DotMissing, render_bytes, to_dot
+from superpod_iac.render.graph import Graph
+from superpod_iac.render.scope import build_scope
+from superpod_iac.render.styles import load_styles
+
+VIEWS = ("wiring", "power", "cooling", "elevation")
+LEVELS = ("cluster", "pod", "cabinet")
+
+__all__ = ["FORMATS", "LEVELS", "VIEWS", "DotFailed", "DotMissing", "Job", "design_title",
+           "plan", "render_bytes", "to_dot"]
+
+
+@dataclass(slots=True)
+class Job:
+    name: str
+    """File stem, e.g. `wiring-pod-cloudmatrix-384`."""
+    build: Callable[[], Graph]
+
+
+def design_title(inv: Inventory, fallback: str) -> str:
+    """The design's name: its cluster, else its single superpod, else the path given."""
+    if len(inv.clusters) == 1:
+        return next(iter(inv.clusters))
+    templates = {sp.template or name for name, sp in inv.superpods.items()}
+    if len(templates) == 1:
+        return next(iter(templates))
+    return fallback
+
+
+def plan(inv: Inventory, views: Sequence[str], levels: Sequence[str], title: str) -> list[Job]:
+    from superpod_iac.render import cooling, elevation, power, wiring
+
+    styles = load_styles()
+    scope = build_scope(inv)
+    jobs: list[Job] = []
+    for view in views:
+        if view == "wiring":
+            if "cluster" in levels:
+                jobs.append(Job("wiring-cluster",
+                                lambda: wiring.cluster_graph(inv, scope, styles, title)))
+            if "pod" in levels:
+                for pod in scope.pods:
+                    jobs.append(Job(wiring.pod_graph_name(pod),
+                                    lambda pod=pod: wiring.pod_graph(inv, scope, pod, styles,
+                                                                     title)))
+            if "cabinet" in levels:
+                for cab in sorted(scope.drawn_cabinets, key=natural_key):
+                    jobs.append(Job(wiring.cabinet_graph_name(cab),
+                                    lambda cab=cab: wiring.cabinet_graph(inv, scope, cab, styles,
+                                                                         title)))
+        elif view == "power":
+            jobs.append(Job("power", lambda: power.power_graph(inv, scope, styles, title)))
+        elif view == "cooling":
+            jobs.append(Job("cooling", lambda: cooling.cooling_graph(inv, scope, styles, title)))
+        elif view == "elevation":
+            jobs.append(Job("elevation",
+                            lambda: elevation.elevation_graph(inv, scope, styles, title)))
+        else:
+            raise ValueError(f"unknown view {view!r}")
+    return jobs

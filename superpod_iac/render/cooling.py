@@ -1,0 +1,153 @@
+"""Cooling diagram: facility loops -> CDUs (and their redundancy groups) -> cabinets -> room air.
+
+Each CDU group shows its heat against capacity, the coolant flow the heat needs against the
+flow its CDUs deliver, and its capacity with the redundancy spent; each cabinet edge carries
+the cabinet's liquid heat (kW) and flow (L/min); dashed edges take the heat left for the air
+to the hall, row or air zone that must absorb it. Figures from `model.utilization`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from superpod_iac.model.cooling import cooling_plan
+from superpod_iac.model.inventory import Inventory
+from superpod_iac.model.utilization import (
+    air_use,
+    cabinet_use,
+    cooling_use,
+    group_totals,
+    loop_use,
+)
+from superpod_iac.render.graph import Cluster, Edge, Graph, Node
+from superpod_iac.render.labels import (
+    count,
+    esc,
+    file_part,
+    fold,
+    html_rows,
+    kw,
+    kw_rating,
+    lpm,
+    pct,
+)
+from superpod_iac.render.scope import Scope
+from superpod_iac.render.styles import Styles
+
+
+def _temp(c: float | None) -> str:
+    return "n/a" if c is None else f"{c:g} °C"
+
+
+def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Graph:
+    graph = Graph("cooling", "cooling", f"{title} — cooling")
+    plan = cooling_plan(inv)
+    uses = cooling_use(inv)
+    cabs = cabinet_use(inv)
+    over = after = 0
+    # facility loops
+    for name, lu in loop_use(inv).items():
+        if scope.folded_prefix(name) is not None:
+            continue
+        style = "cdu-over" if lu.overloaded else "loop"
+        over += lu.overloaded
+        rows = [f"facility loop · supply {_temp(lu.supply_c)}",
+                f"<b>{kw(lu.heat_w)}</b> of {kw(lu.capacity_w)} · <b>{pct(lu.pct)}</b>"]
+        graph.add_node(Node(f"l_{file_part(name)}", html_rows(esc(name), rows), style, html=True))
+        graph.add_legend("node", "loop", "facility water loop")
+    # cooling units (a CDU, or a group of CDUs) with their CDUs
+    for uname, unit in plan.units.items():
+        if scope.folded_prefix(uname) is not None:
+            continue
+        u = uses[uname]
+        style = "cdu-over" if u.overloaded else ("cdu-over-failure" if u.overloaded_after_failure
+                                                 else "cdu")
+        over += u.overloaded
+        after += u.overloaded_after_failure
+        rows = [f"{esc(unit.kind)} · {esc(unit.redundancy)} · {esc(unit.fluid or 'fluid n/a')}, "
+                f"ΔT {unit.delta_t_c:g} K",
+                f"heat <b>{kw(u.heat_w)}</b> of {kw(u.capacity_w)} · <b>{pct(u.pct)}</b>",
+                f"flow <b>{lpm(u.required_lpm)}</b> needed of {lpm(u.flow_lpm)} · "
+                f"<b>{pct(u.flow_pct)}</b>"]
+        if unit.redundancy != "N" and u.capacity_after_loss_w is not None:
+            rows.append(f"with {esc(unit.redundancy)} spent: {kw(u.capacity_after_loss_w)} "
+                        f"capacity · {pct(u.after_loss_pct)}")
+        uid = f"u_{file_part(uname)}"
+        cluster = None
+        if unit.kind == "CDU group":
+            cluster = Cluster(f"g_{file_part(uname)}", f"CDU group {uname}", "cdu-group")
+            graph.clusters.append(cluster)
+        graph.add_node(Node(uid, html_rows(esc(uname), rows), style, html=True), cluster)
+        graph.add_legend("node", "cdu", "CDU / CDU group (heat, flow vs capacity)")
+        if style != "cdu":
+            graph.add_legend("node", style, "over capacity" if style == "cdu-over"
+                             else "over capacity with its redundancy spent")
+        for m in unit.members:
+            mid = uid if unit.kind == "CDU" else f"cdu_{file_part(m.name)}"
+            if unit.kind != "CDU":
+                mrows = [f"{esc(m.spec.type or 'CDU')}",
+                         f"{kw_rating(m.capacity_kw)} · "
+                         f"{lpm(m.flow_lpm)} · supply {_temp(m.supply_c)}"]
+                graph.add_node(Node(mid, html_rows(esc(m.name), mrows), "cdu", html=True),
+                               cluster)
+                graph.add_edge(Edge(mid, uid, "coolant"))
+            if m.spec.loop and f"l_{file_part(m.spec.loop)}" in graph.nodes:
+                graph.add_edge(Edge(f"l_{file_part(m.spec.loop)}", mid, "facility"))
+                graph.add_legend("edge", "facility", "facility water")
+    # cabinets
+    zones = [z for z in air_use(inv) if scope.folded_prefix(z.name) is None]
+    zone_of: dict[str, list[str]] = defaultdict(list)
+    for (kind, name, _cap, _heat, members) in plan.air_zones:
+        if scope.folded_prefix(name) is None:
+            for c in members:
+                zone_of[c].append(f"a_{file_part(kind)}_{file_part(name)}")
+    for z in zones:
+        style = "air-over" if z.overloaded else "air"
+        over += z.overloaded
+        rows = [f"{esc(z.kind)} air side",
+                f"<b>{kw(z.heat_w)}</b> residual of {kw(z.capacity_w)} · <b>{pct(z.pct)}</b>"]
+        graph.add_node(Node(f"a_{file_part(z.kind)}_{file_part(z.name)}",
+                            html_rows(esc(z.name), rows), style, html=True))
+        graph.add_legend("node", "air", "room air (hall, row, air zone)")
+    for cname in scope.drawn_cabinets:
+        cu = cabs[cname]
+        unit = plan.unit_of_cabinet.get(cname)
+        uid = f"u_{file_part(unit)}" if unit else None
+        style = "cool-cabinet" if unit else "cool-cabinet-air"
+        rows = [f'<font color="#5f6368">{esc(inv.cabinets[cname].type_name)}</font>',
+                f"liquid {kw(cu.liquid_w)} · air {kw(cu.residual_air_w)}" if unit
+                else f"air-cooled · {kw(cu.residual_air_w)} to air"]
+        cid = f"c_{file_part(cname)}"
+        graph.add_node(Node(cid, html_rows(esc(cname), rows), style, html=True))
+        graph.add_legend("node", style, "liquid-cooled cabinet" if unit else "air-cooled cabinet")
+        if uid is not None and uid in graph.nodes:
+            graph.add_edge(Edge(uid, cid, "coolant",
+                                f"{kw(cu.liquid_w)} · {lpm(cu.coolant_lpm)}"))
+            graph.add_legend("edge", "coolant", "coolant to a cabinet (kW, L/min)")
+        for zid in zone_of.get(cname, []):
+            if zid in graph.nodes and cu.residual_air_w > 0:
+                graph.add_edge(Edge(cid, zid, "air", kw(cu.residual_air_w)))
+                graph.add_legend("edge", "air", "heat left to the room air")
+    for fset in scope.folded:
+        units = [u for u in plan.units if scope.folded_prefix(u) is fset]
+        if not units:
+            continue
+        bad = sum(1 for u in units if uses[u].overloaded or uses[u].overloaded_after_failure)
+        tot = group_totals(inv, fset.cabinets)
+        rows = [f"{count(len(fset.replicas))} further replicas, each cooled like "
+                f"{esc(fset.representative)}",
+                f"{count(len(units))} CDU units · {kw(tot.load_w)} IT load in total"]
+        if bad:
+            rows.append(f"{bad} unit(s) over capacity")
+        graph.add_node(Node(f"f_{file_part(fset.representative)}",
+                            html_rows(esc(fold(fset.replicas)), rows),
+                            "cdu-over" if bad else "cdu", html=True))
+    tot = group_totals(inv, list(inv.cabinets))
+    liquid = sum(u.heat_w for u in uses.values())
+    graph.subtitle.append(
+        f"{count(len(plan.units))} CDU units · {count(tot.cabinets)} cabinets · "
+        f"{kw(liquid)} to liquid · {over} over capacity · {after} over with redundancy spent")
+    graph.notes.append("Heat at nameplate maximum: the liquid share goes to the CDU, the rest "
+                       "(and optics) to the room air, less what rear doors absorb. Flow: "
+                       "Q / (rho c_p dT) with the CDU's fluid and temperature rise.")
+    return graph

@@ -1,0 +1,170 @@
+"""The one Graphviz emitter: Graph -> dot text (graphviz package) -> svg / png via `dot`.
+
+Every diagram gets the same header: a title, subtitle lines, the legend of the classes it
+uses and its footnotes, as the graph's HTML label at the top.
+"""
+
+from __future__ import annotations
+
+import graphviz
+
+from superpod_iac.render.graph import Cluster, Graph, LegendItem
+from superpod_iac.render.labels import esc
+from superpod_iac.render.styles import Styles, load_styles
+
+FORMATS = ("svg", "png", "dot")
+INSTALL_HINT = ("install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), "
+                "`sudo dnf install graphviz` (Fedora), `brew install graphviz` (macOS), or "
+                "`make dot` in this repository; `--format dot` works without it")
+LEGEND_PER_ROW = 4
+NOTE_WIDTH = 140
+
+
+class DotMissing(Exception):
+    """Graphviz `dot` is not installed (usage error, exit 2)."""
+
+
+class DotFailed(Exception):
+    """`dot` ran but failed on a diagram."""
+
+
+def _label(text: str, html: bool) -> str:
+    return f"<{text}>" if html else graphviz.nohtml(text)
+
+
+def _swatch(item: LegendItem, styles: Styles) -> str:
+    """One legend entry as cells of a flat row: a fixed-size swatch (a box, or a line for
+    edges) and its text. Flat cells, because Graphviz stretches nested tables to fill."""
+    if item.kind == "edge":
+        a = styles.edge(item.style)
+        color = a.get("color", "#5f6368")
+        dash = " (dashed)" if "dashed" in a.get("style", "") else ""
+        swatch = (f'<td fixedsize="true" width="30" height="3" bgcolor="{color}" '
+                  f'valign="middle"></td>')
+        text = f"{esc(item.text)}{dash}"
+    else:
+        a = styles.node(item.style) if item.kind == "node" else styles.cluster(item.style)
+        fill = a.get("fillcolor", a.get("bgcolor", "#ffffff"))
+        if "filled" not in a.get("style", "filled") and item.kind == "node":
+            fill = "#ffffff"
+        line = a.get("color", "#5f6368")
+        swatch = (f'<td fixedsize="true" width="30" height="14" border="1" color="{line}" '
+                  f'bgcolor="{fill}"></td>')
+        text = esc(item.text)
+    return f'{swatch}<td align="left">{text}</td><td fixedsize="true" width="16"></td>'
+
+
+def _wrap(text: str, width: int = NOTE_WIDTH) -> str:
+    """Escape and wrap a long note into left-aligned lines."""
+    words = text.split()
+    lines: list[str] = []
+    cur = ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}" if cur else w
+    if cur:
+        lines.append(cur)
+    return "".join(f'{esc(line)}<br align="left"/>' for line in lines)
+
+
+def header(graph: Graph, styles: Styles) -> str:
+    """HTML label: title, subtitle, legend, notes."""
+    rows = [f'<tr><td align="left"><font point-size="17"><b>{esc(graph.title)}</b></font>'
+            f'</td></tr>']
+    for line in graph.subtitle:
+        rows.append(f'<tr><td align="left"><font point-size="10" color="#3c4043">'
+                    f'{esc(line)}</font></td></tr>')
+    if graph.legend:
+        cells = [_swatch(i, styles) for i in graph.legend]
+        trs = []
+        for k in range(0, len(cells), LEGEND_PER_ROW):
+            trs.append("<tr>" + "".join(cells[k:k + LEGEND_PER_ROW]) + "<td></td></tr>")
+        legend = ('<table border="0" cellspacing="3" cellpadding="0">' + "".join(trs) +
+                  "</table>")
+        rows.append('<tr><td align="left"><font point-size="9" color="#5f6368"><b>LEGEND</b>'
+                    '</font></td></tr>')
+        rows.append(f'<tr><td align="left"><font point-size="9">{legend}</font></td></tr>')
+    for note in graph.notes:
+        rows.append(f'<tr><td align="left" balign="left"><font point-size="9" color="#5f6368">'
+                    f'{_wrap(note)}</font></td></tr>')
+    return ('<table border="0" cellspacing="0" cellpadding="2">' + "".join(rows) +
+            '<tr><td height="10"></td></tr></table>')
+
+
+def _diff(attrs: dict[str, str], base: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in attrs.items() if base.get(k) != v}
+
+
+def _cluster(parent: graphviz.Digraph, cl: Cluster, graph: Graph, styles: Styles) -> None:
+    with parent.subgraph(name=f"cluster_{cl.id}") as sub:
+        attrs = {**styles.cluster(cl.style), "fontname": styles.font}
+        sub.attr(label=_label(cl.label, cl.html), **attrs)
+        for child in cl.clusters:
+            _cluster(sub, child, graph, styles)
+        for nid in cl.nodes:
+            _node(sub, graph, nid, styles)
+
+
+def _node(dg: graphviz.Digraph, graph: Graph, nid: str, styles: Styles) -> None:
+    n = graph.nodes[nid]
+    attrs = _diff({**styles.node(n.style), **n.attrs}, styles.data["node_base"])
+    if n.tooltip:
+        attrs["tooltip"] = n.tooltip
+    dg.node(n.id, label=_label(n.label, n.html), **attrs)
+
+
+def to_dot(graph: Graph, styles: Styles | None = None) -> str:
+    """Graphviz dot text of a diagram; byte-identical for the same Graph."""
+    st = styles or load_styles()
+    base = {k: str(v) for k, v in st.data["node_base"].items()}
+    edge_base = {k: str(v) for k, v in st.data["edge_base"].items()}
+    dg = graphviz.Digraph(
+        name=graph.name.replace("-", "_"),
+        graph_attr={**st.graph(graph.view), "fontname": st.font,
+                    "label": f"<{header(graph, st)}>"},
+        node_attr={**base, "fontname": st.font},
+        edge_attr={**edge_base, "fontname": st.font},
+    )
+    in_cluster: set[str] = set()
+
+    def collect(cl: Cluster) -> None:
+        in_cluster.update(cl.nodes)
+        for child in cl.clusters:
+            collect(child)
+
+    for cl in graph.clusters:
+        collect(cl)
+        _cluster(dg, cl, graph, st)
+    for nid in graph.nodes:
+        if nid not in in_cluster:
+            _node(dg, graph, nid, st)
+    for e in graph.edges:
+        attrs = _diff({**st.edge(e.style), **e.attrs}, st.data["edge_base"])
+        if e.label:
+            attrs["label"] = _label(e.label, e.html)
+        if e.tooltip:
+            attrs["tooltip"] = e.tooltip
+        dg.edge(e.tail, e.head, **attrs)
+    for rank in graph.ranks:
+        with dg.subgraph() as s:
+            s.attr(rank="same")
+            for nid in rank:
+                s.node(nid)
+    return dg.source
+
+
+def render_bytes(dot_text: str, fmt: str) -> bytes:
+    """Lay out and draw with the real `dot` binary."""
+    if fmt == "dot":
+        return dot_text.encode("utf-8")
+    try:
+        return graphviz.Source(dot_text).pipe(format=fmt, engine="dot", quiet=True)
+    except graphviz.ExecutableNotFound as exc:
+        raise DotMissing(f"Graphviz `dot` was not found on PATH, needed for --format {fmt}") \
+            from exc
+    except graphviz.CalledProcessError as exc:
+        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        raise DotFailed(detail[-1] if detail else str(exc)) from exc

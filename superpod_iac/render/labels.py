@@ -1,0 +1,79 @@
+"""Text for diagram labels: escaping, number formatting, folding names into nodesets.
+
+Formatting only: every figure arrives computed (model/), these functions just print it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ClusterShell.NodeSet import NodeSet, NodeSetParseError
+
+_SAFE_ID = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def esc(text: str) -> str:
+    """Escape text for a Graphviz HTML-like label."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+def kw(watts: float | None) -> str:
+    if watts is None:
+        return "n/a"
+    kwv = watts / 1000.0
+    if abs(kwv) >= 10_000:
+        return f"{kwv / 1000:,.1f} MW"
+    return f"{kwv:,.1f} kW"
+
+
+def kw_rating(kw_value: float | None) -> str:
+    """A rating already written in kW (catalog figures)."""
+    return "n/a" if kw_value is None else f"{kw_value:,.0f} kW"
+
+
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f} %"
+
+
+def lpm(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f} L/min"
+
+
+def count(n: int) -> str:
+    return f"{n:,}"
+
+
+def fold(names: Iterable[str]) -> str:
+    """`['nvl72-01', 'nvl72-02']` -> `nvl72-[01-02]` (ClusterShell nodeset notation)."""
+    items = list(names)
+    if len(items) <= 1:
+        return items[0] if items else ""
+    try:
+        return str(NodeSet.fromlist(items))
+    except NodeSetParseError:
+        return ",".join(sorted(items))
+
+
+def file_part(name: str) -> str:
+    """A name made safe for a file name (`cm384-001.c03` stays, `a/b` -> `a_b`)."""
+    return _SAFE_ID.sub("_", name).strip("_") or "unnamed"
+
+
+def node_id(*parts: str) -> str:
+    return "__".join(parts)
+
+
+def lines(*rows: str) -> str:
+    """Plain multi-line label (Graphviz `\\n`, centred)."""
+    return "\n".join(r for r in rows if r)
+
+
+def html_rows(title: str, rows: Iterable[str], *, title_size: int = 10,
+              color: str = "#202124") -> str:
+    """An HTML label: a bold title line and plain detail lines (already escaped)."""
+    body = "".join(f'<tr><td align="left">{r}</td></tr>' for r in rows if r)
+    return (f'<table border="0" cellspacing="0" cellpadding="1">'
+            f'<tr><td align="left"><font point-size="{title_size}" color="{color}">'
+            f"<b>{title}</b></font></td></tr>{body}</table>")

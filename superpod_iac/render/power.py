@@ -1,0 +1,160 @@
+"""Power one-line diagram: the PowerSystem tree from utility to the cabinets it feeds.
+
+Each node shows its rating, its derated (continuous) capacity, the computed load with its
+share of the derated rating, and the worst load after a failure the redundancy must survive.
+Sides A and B are boxed and coloured apart; nodes over their derated rating are red, nodes
+that overload only after a failure orange, nodes near the limit amber. Every figure comes
+from `model.utilization`; this module only lays them out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from superpod_iac.model.generators import natural_key
+from superpod_iac.model.inventory import Inventory
+from superpod_iac.model.utilization import PowerUse, cabinet_use, group_totals, power_use
+from superpod_iac.render.graph import Cluster, Edge, Graph, Node
+from superpod_iac.render.labels import count, esc, file_part, fold, html_rows, kw, pct
+from superpod_iac.render.scope import Scope
+from superpod_iac.render.styles import Styles
+
+_TYPE_NAMES = {"ups": "UPS", "rpp": "RPP", "pdu": "PDU"}
+
+
+def _status(use: PowerUse, styles: Styles) -> str:
+    if use.overloaded:
+        return "power-over"
+    if use.overloaded_after_failure:
+        return "power-over-failure"
+    near = styles.near_pct
+    if (use.pct is not None and use.pct >= near) or \
+            (use.worst_pct is not None and use.worst_pct >= near):
+        return "power-near"
+    return "power"
+
+
+_STATUS_TEXT = {
+    "power": "power node within its derated rating",
+    "power-near": "near its derated rating",
+    "power-over-failure": "over its derated rating after a failure",
+    "power-over": "over its derated rating in normal operation",
+}
+
+
+def _node_label(name: str, inv: Inventory, use: PowerUse) -> str:
+    spec = inv.power_nodes[name].spec
+    kind = _TYPE_NAMES.get(spec.type, spec.type)
+    head = f"{kind} · side {spec.side}" if spec.side else kind
+    rows = [f'<font color="#5f6368">{esc(head)}</font>',
+            f'<font color="#5f6368">{esc(use.basis)}</font>']
+    if use.derated_w is not None:
+        rows.append(f"<b>{kw(use.load_w)}</b> of {kw(use.derated_w)} derated · "
+                    f"<b>{pct(use.pct)}</b>")
+    else:
+        rows.append(f"<b>{kw(use.load_w)}</b> (no rating declared)")
+    if use.worst_w is not None and use.worst_scenario is not None:
+        rows.append(f"{esc(use.worst_scenario)}: {kw(use.worst_w)} · {pct(use.worst_pct)}")
+    return html_rows(esc(name), rows)
+
+
+def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Graph:
+    graph = Graph("power", "power", f"{title} — power one-line")
+    uses = power_use(inv)
+    drawn = [n for n in sorted(inv.power_nodes, key=natural_key) if scope.folded_prefix(n) is None]
+    sides: dict[str, Cluster] = {}
+    counts: dict[str, int] = defaultdict(int)
+    for name in drawn:
+        use = uses[name]
+        style = _status(use, styles)
+        counts[style] += 1
+        side = inv.power_nodes[name].spec.side
+        cluster = None
+        if side is not None:
+            cluster = sides.get(side)
+            if cluster is None:
+                cluster = sides[side] = Cluster(f"side_{side}", f"side {side}",
+                                                f"side-{side}" if side in ("A", "B") else "plain")
+        graph.add_node(Node(f"p_{file_part(name)}", _node_label(name, inv, use), style,
+                            html=True, tooltip=f"{name}: {use.basis}"), cluster)
+    graph.clusters.extend(sides[s] for s in sorted(sides))
+    # Mirrored 2N layout: the first side flows left to right into the cabinets, the other
+    # side is drawn right to left out of them, so each cabinet sits between its two feeds.
+    mirrored = sorted(sides)[1:]
+    for name in drawn:
+        parent = inv.power_nodes[name].spec.parent
+        if parent is not None and f"p_{file_part(parent)}" in graph.nodes:
+            side = inv.power_nodes[name].spec.side
+            tail, head = f"p_{file_part(parent)}", f"p_{file_part(name)}"
+            attrs: dict[str, str] = {}
+            if side in mirrored:
+                if inv.power_nodes[parent].spec.side in mirrored:
+                    tail, head = head, tail
+                else:
+                    attrs["constraint"] = "false"
+            graph.add_edge(Edge(tail, head, f"side-{side}" if side in ("A", "B") else "side-none",
+                                attrs=attrs))
+    cab_uses = cabinet_use(inv)
+    for cname in scope.drawn_cabinets:
+        cab = inv.cabinets[cname]
+        feeds: dict[str, list[str]] = defaultdict(list)
+        for f in cab.feeds:
+            feeds.setdefault(f, [])
+        for d in cab.devices:
+            for f in d.feeds:
+                feeds[f].append(d.name)
+        feeds = {f: v for f, v in feeds.items() if f"p_{file_part(f)}" in graph.nodes}
+        if not feeds:
+            continue
+        use = cab_uses[cname]
+        style = "power-cabinet-over" if use.overloaded else "power-cabinet"
+        rows = [f'<font color="#5f6368">{esc(cab.type_name)}</font>',
+                f"<b>{kw(use.load_w)}</b> of {kw(use.rating_w)} rating · <b>{pct(use.pct)}</b>"]
+        nid = f"c_{file_part(cname)}"
+        graph.add_node(Node(nid, html_rows(esc(cname), rows), style, html=True))
+        graph.add_legend("node", style, "cabinet over its rating" if use.overloaded
+                         else "cabinet (IT load incl. optics)")
+        for f in sorted(feeds, key=natural_key):
+            side = inv.power_nodes[f].spec.side
+            via = feeds[f]
+            tail, head = f"p_{file_part(f)}", nid
+            if side in mirrored:
+                tail, head = head, tail
+            graph.add_edge(Edge(tail, head, f"side-{side}" if side in ("A", "B") else "side-none",
+                                fold(sorted(via, key=natural_key)) if via else ""))
+    for fset in scope.folded:
+        names = [n for n in inv.power_nodes if scope.folded_prefix(n) is fset]
+        if not names:
+            continue
+        over = sum(1 for n in names if uses[n].overloaded)
+        after = sum(1 for n in names if uses[n].overloaded_after_failure)
+        tot = group_totals(inv, fset.cabinets)
+        rows = [f"{count(len(fset.replicas))} further replicas, each powered like "
+                f"{esc(fset.representative)}",
+                f"{count(len(names))} power nodes · {kw(tot.load_w)} IT load in total"]
+        style = "power-over" if over else ("power-over-failure" if after else "power")
+        if over or after:
+            rows.append(f"{over} node(s) overloaded, {after} overloaded after a failure")
+        graph.add_node(Node(f"f_{file_part(fset.representative)}",
+                            html_rows(esc(fold(fset.replicas)), rows), style, html=True))
+        counts[style] += 1
+    for style in ("power", "power-near", "power-over-failure", "power-over"):
+        if counts.get(style) or style == "power":
+            graph.add_legend("node", style, _STATUS_TEXT[style])
+    for side in sorted(sides):
+        if side in ("A", "B"):
+            graph.add_legend("edge", f"side-{side}", f"side {side}")
+    if any(e.style == "side-none" for e in graph.edges):
+        graph.add_legend("edge", "side-none", "no side declared")
+    tot = group_totals(inv, list(inv.cabinets))
+    over = counts.get("power-over", 0)
+    after = counts.get("power-over-failure", 0)
+    graph.subtitle.append(
+        f"{count(len(inv.power_nodes))} power nodes · {count(tot.cabinets)} cabinets · "
+        f"{kw(tot.load_w)} IT load · {over} overloaded · {after} overloaded after a failure")
+    graph.notes.append(f"Loads: normal operation, devices at nameplate maximum plus optics, "
+                       f"through shelf/UPS efficiencies; derated = {inv.policy.derating * 100:.0f} "
+                       "% of the rating unless 100 %-rated. Failure lines: the worst load the "
+                       "node carries when a side or a sibling fails. Labels on cabinet edges: "
+                       "the power shelves on that feed.")
+    return graph

@@ -1,0 +1,406 @@
+"""Wiring diagrams at three levels, all with bundled links.
+
+- cluster: one node per superpod (or per run of identical replicas when there are many),
+  edges = links between them, bundled by fabric and media with counts;
+- pod: per superpod, its cabinets as boxes holding one node per device type, edges bundled
+  the same way; peers outside the superpod appear as dashed boxes;
+- cabinet: per cabinet, each device with its port usage, edges per device pair and fabric
+  naming the ports on both ends; peers outside the cabinet are grouped per cabinet.
+
+Bundles are counted by `model.bundles` over the LinkTable columns: no per-link objects, so
+a 2-million-link cluster draws a few dozen labelled edges.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from superpod_iac.model.bundles import Bundle, bundle_links, port_usage
+from superpod_iac.model.generators import natural_key
+from superpod_iac.model.inventory import Inventory
+from superpod_iac.model.linkstats import columns
+from superpod_iac.model.utilization import cabinet_use, group_totals
+from superpod_iac.render.graph import Cluster, Edge, Graph, Node
+from superpod_iac.render.labels import count, esc, file_part, fold, html_rows, kw, pct
+from superpod_iac.render.scope import STANDALONE, Pod, Scope, device_mask
+from superpod_iac.render.styles import Styles
+
+PLANES = ("scale-up", "scale-out", "frontend", "management", "storage")
+_TIER = {"compute": 0, "storage": 0, "other": 0, "management": 1, "patch-panel": 2,
+         "switch": 3, "external": 4}
+
+
+@dataclass(slots=True)
+class Group:
+    id: str
+    label: str
+    style: str
+    tier: int
+    internal: int = 0
+    """Links with both ends in the group (shown on the node, not as a loop)."""
+    extra: list[str] = field(default_factory=list)
+
+
+def _plane_style(plane: str | None) -> str:
+    return plane if plane in PLANES else "link"
+
+
+def _media(b: Bundle) -> str:
+    parts: list[str] = [b.cable] if b.cable else []
+    for x in (b.xcvr_a, b.xcvr_b):
+        if x and x not in parts:
+            parts.append(x)
+    return " + ".join(parts) if parts else "no cable declared"
+
+
+def _fabric_names(inv: Inventory) -> dict[int, tuple[str, str | None]]:
+    return {f.index: (f.name, f.plane) for f in inv.fabrics.values()}
+
+
+def _width(n: int, biggest: int, styles: Styles) -> str:
+    lo, hi = styles.layout("bundle_min_width"), styles.layout("bundle_max_width")
+    if biggest <= 1:
+        return f"{lo:.2f}"
+    return f"{lo + (hi - lo) * math.log(max(n, 1)) / math.log(biggest):.2f}"
+
+
+def _bundle_edges(graph: Graph, inv: Inventory, groups: list[Group], bundles: list[Bundle],
+                  styles: Styles, ports: dict[tuple[int, int, int], tuple[str, str]] | None = None
+                  ) -> None:
+    """One edge per (group pair, fabric): label = fabric, total, and count per media.
+
+    Bundles inside one group are counted on the group's node instead (`count_internal`).
+    Past `layout.max_edge_labels` edges the labels move to tooltips (SVG) and the nodes
+    summarise their peers, so a full mesh stays a readable fan of lines."""
+    fabrics = _fabric_names(inv)
+    merged: dict[tuple[int, int, int], list[Bundle]] = defaultdict(list)
+    for b in bundles:
+        if b.a != b.b:
+            merged[(b.a, b.b, b.fabric)].append(b)
+    if not merged:
+        return
+    labelled = len(merged) <= int(styles.layout("max_edge_labels"))
+    biggest = max(sum(x.count for x in bs) for bs in merged.values())
+    for (a, b, f), bs in merged.items():
+        name, plane = fabrics.get(f, ("unknown fabric", None))
+        total = sum(x.count for x in bs)
+        tail, head = groups[a], groups[b]
+        lines = [(f"<b>{esc(name)}</b> · {count(total)} link{'s' if total != 1 else ''}",
+                  f"{tail.label} — {head.label}: {name}, {count(total)} links")]
+        lines += [(f"{count(x.count)} × {esc(_media(x))}", f"{count(x.count)} × {_media(x)}")
+                  for x in bs]
+        if ports is not None and (a, b, f) in ports:
+            pa, pb = ports[(a, b, f)]
+            lines.append((f'<font color="#5f6368">{esc(pa)} — {esc(pb)}</font>', f"{pa} — {pb}"))
+        if (tail.tier, tail.id) > (head.tier, head.id):
+            tail, head = head, tail
+        tooltip = "; ".join(t for _, t in lines)
+        if labelled:
+            graph.add_edge(Edge(tail.id, head.id, _plane_style(plane),
+                                "<br/>".join(h for h, _ in lines), html=True, tooltip=tooltip,
+                                attrs={"penwidth": _width(total, biggest, styles)}))
+        else:
+            graph.add_edge(Edge(tail.id, head.id, _plane_style(plane), tooltip=tooltip))
+        graph.add_legend("edge", _plane_style(plane),
+                         f"{plane} links" if plane else "links (no plane)")
+    if not labelled:
+        graph.notes.append(f"{count(len(merged))} bundles are too many to label: each box lists "
+                           "its peers, SVG tooltips give every bundle's count, media and ports, "
+                           "and `superpod cabling` prints the cut sheet.")
+
+
+def peer_rows(inv: Inventory, groups: list[Group], bundles: list[Bundle]) -> dict[int, list[str]]:
+    """Per group: `fabric: N links to peers (k each)` lines (HTML-escaped)."""
+    fabrics = _fabric_names(inv)
+    per: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for b in bundles:
+        if b.a != b.b:
+            per[(b.a, b.fabric)][b.b] += b.count
+            per[(b.b, b.fabric)][b.a] += b.count
+    out: dict[int, list[str]] = defaultdict(list)
+    for (g, f), peers in sorted(per.items()):
+        counts = sorted(set(peers.values()))
+        each = f" ({count(counts[0])} each)" if len(peers) > 1 and len(counts) == 1 else ""
+        name = fabrics.get(f, ("unknown fabric", None))[0]
+        out[g].append(f"{esc(name)}: {count(sum(peers.values()))} → "
+                      f"{esc(fold(groups[p].label for p in sorted(peers)))}{each}")
+    return out
+
+
+def count_internal(groups: list[Group], bundles: list[Bundle]) -> None:
+    for b in bundles:
+        if b.a == b.b:
+            groups[b.a].internal += b.count
+
+
+def _group_node(graph: Graph, g: Group, title: str, rows: Iterable[str],
+                cluster: Cluster | None = None) -> None:
+    body = [*rows]
+    if g.internal:
+        body.append(f"{count(g.internal)} link{'s' if g.internal != 1 else ''} inside")
+    graph.add_node(Node(g.id, html_rows(title, body), g.style, html=True), cluster)
+
+
+def _legend_note(graph: Graph) -> None:
+    graph.notes.append("Edges are bundles: one per fabric between two boxes, labelled with the "
+                       "link count and the cable + transceivers; pen width grows with the count.")
+
+
+# -- cluster level -----------------------------------------------------------------------------
+
+def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Graph:
+    graph = Graph("wiring-cluster", "wiring-cluster", f"{title} — wiring, cluster level")
+    limit = max(int(styles.layout("cluster_max_nodes")), 2)
+    names = sorted(inv.superpods, key=natural_key)
+    chunk = max(math.ceil(len(names) / limit), 1)
+    sets: list[list[str]] = []
+    by_template: dict[str | None, list[str]] = defaultdict(list)
+    for n in names:
+        by_template[inv.superpods[n].template].append(n)
+    for template, members in by_template.items():
+        if template is None or chunk == 1:
+            sets.extend([m] for m in members)
+        else:
+            sets.extend(members[k:k + chunk] for k in range(0, len(members), chunk))
+    sets.sort(key=lambda s: natural_key(s[0]))
+    groups: list[Group] = []
+    dev_group = np.full(len(inv.devices), -1, dtype=np.int64)
+    members_of: list[list[str]] = []
+    for s in sets:
+        gid = len(groups)
+        cabs = [c for sp in s for c in inv.superpods[sp].cabinets]
+        for c in cabs:
+            for d in inv.cabinets[c].devices:
+                dev_group[d.index] = gid
+        style = "superpod-set" if len(s) > 1 else "superpod"
+        groups.append(Group(f"sp{gid}", fold(s), style, 0))
+        members_of.append(cabs)
+    in_pods = {c for sp in inv.superpods.values() for c in sp.cabinets}
+    for c in sorted((c for c in inv.cabinets if c not in in_pods), key=natural_key):
+        gid = len(groups)
+        for d in inv.cabinets[c].devices:
+            dev_group[d.index] = gid
+        groups.append(Group(f"cab{gid}", c, "cabinet", 1))
+        members_of.append([c])
+    bundles = bundle_links(inv, dev_group)
+    count_internal(groups, bundles)
+    for g, s, cabs in zip(groups, [*sets, *([[]] * (len(groups) - len(sets)))], members_of,
+                          strict=True):
+        tot = group_totals(inv, cabs)
+        if s:
+            template = inv.superpods[s[0]].template or s[0]
+            head = f"{len(s)} superpods × {template}" if len(s) > 1 else (
+                f"superpod (replica of {template})" if template != s[0] else "superpod")
+        else:
+            head = f"cabinet {inv.cabinets[cabs[0]].type_name}"
+        rows = [esc(head),
+                f"{count(tot.accelerators)} accelerators · {count(tot.cabinets)} cabinets",
+                f"{kw(tot.load_w)} IT load"]
+        _group_node(graph, g, esc(g.label), rows)
+        graph.add_legend("node", g.style, {"superpod": "superpod",
+                                           "superpod-set": "run of identical superpod replicas",
+                                           "cabinet": "cabinet outside superpods"}[g.style])
+    _bundle_edges(graph, inv, groups, bundles, styles)
+    allcabs = list(inv.cabinets)
+    tot = group_totals(inv, allcabs)
+    graph.subtitle.append(
+        f"{count(len(inv.superpods))} superpods · {count(tot.cabinets)} cabinets · "
+        f"{count(tot.accelerators)} accelerators · {count(len(inv.links))} links · "
+        f"{kw(tot.load_w)} IT load")
+    if chunk > 1:
+        graph.notes.append(f"{count(len(names))} superpods are drawn as runs of up to {chunk} "
+                           "consecutive replicas (double border); links inside a run are counted "
+                           "on its box.")
+    _legend_note(graph)
+    return graph
+
+
+# -- pod level ---------------------------------------------------------------------------------
+
+def _outside_key(inv: Inventory, dev: int) -> str:
+    cab = inv.cabinets[inv.devices[dev].cabinet]
+    return cab.superpod if cab.superpod is not None else cab.name
+
+
+def pod_graph_name(pod: Pod) -> str:
+    return f"wiring-pod-{file_part('standalone' if pod.standalone else pod.name)}"
+
+
+def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str) -> Graph:
+    label = STANDALONE if pod.standalone else pod.name
+    graph = Graph(pod_graph_name(pod), "wiring", f"{title} — wiring, pod level: {label}")
+    uses = cabinet_use(inv)
+    in_pod = device_mask(inv, pod.cabinets)
+    groups: list[Group] = []
+    dev_group = np.full(len(inv.devices), -1, dtype=np.int64)
+    clusters: list[tuple[Cluster, list[int]]] = []
+    for cname in pod.cabinets:
+        cab = inv.cabinets[cname]
+        use = uses[cname]
+        cl = Cluster(f"c_{file_part(cname)}",
+                     html_rows(esc(cname), [f"{esc(cab.type_name)} · {kw(use.load_w)} "
+                                            f"({pct(use.pct)} of rating)"]),
+                     "cabinet", html=True)
+        by_type: dict[str, list[int]] = {}
+        for d in cab.devices:
+            if d.type.port_groups:
+                by_type.setdefault(d.type_name, []).append(d.index)
+        gids: list[int] = []
+        for tname in sorted(by_type, key=lambda t: (_TIER.get(inv.catalog.device_types[t].role,
+                                                              0), t)):
+            gid = len(groups)
+            role = inv.catalog.device_types[tname].role
+            style = role if role in ("compute", "switch", "patch-panel", "management",
+                                     "storage") else "other"
+            groups.append(Group(f"g{gid}", tname, style, _TIER.get(role, 0)))
+            for i in by_type[tname]:
+                dev_group[i] = gid
+            gids.append(gid)
+        clusters.append((cl, gids))
+        graph.clusters.append(cl)
+    col = columns(inv)
+    touching = in_pod[col["a_dev"]] | in_pod[col["b_dev"]] if len(col["a_dev"]) else \
+        np.zeros(0, dtype=bool)
+    outside: dict[str, int] = {}
+    if len(col["a_dev"]):
+        peers = np.unique(np.concatenate([col["b_dev"][touching & in_pod[col["a_dev"]]],
+                                          col["a_dev"][touching & in_pod[col["b_dev"]]]]))
+        for dev in peers.tolist():
+            if in_pod[dev]:
+                continue
+            outside.setdefault(_outside_key(inv, dev), -1)
+        for key in sorted(outside, key=natural_key):
+            outside[key] = len(groups)
+            groups.append(Group(f"x{len(groups)}", key, "external", _TIER["external"]))
+        for dev in peers.tolist():
+            if not in_pod[dev]:
+                dev_group[dev] = outside[_outside_key(inv, dev)]
+    bundles = bundle_links(inv, dev_group, touching if len(col["a_dev"]) else None)
+    count_internal(groups, bundles)
+    for cl, gids in clusters:
+        for gid in gids:
+            g = groups[gid]
+            members = [i for i in np.nonzero(dev_group == gid)[0].tolist()]
+            dtype = inv.catalog.device_types[g.label]
+            names = fold(inv.devices[i].name for i in members)
+            rows = [f"{esc(names)}"]
+            if dtype.accelerators is not None:
+                rows.append(f"{count(len(members) * dtype.accelerators.count)} × "
+                            f"{esc(dtype.accelerators.type)}")
+            _group_node(graph, g, f"{len(members)} × {esc(g.label)}", rows, cl)
+            graph.add_legend("node", g.style, g.style.replace("-", " "))
+    for key, gid in outside.items():
+        g = groups[gid]
+        what = "superpod" if key in inv.superpods else "cabinet"
+        _group_node(graph, g, esc(key), [f"{what} outside this pod"])
+        graph.add_legend("node", "external", "outside this diagram")
+    _bundle_edges(graph, inv, groups, bundles, styles)
+    tot = group_totals(inv, pod.cabinets)
+    graph.subtitle.append(f"{count(tot.cabinets)} cabinets · {count(tot.accelerators)} "
+                          f"accelerators · {count(int(touching.sum()))} links · "
+                          f"{kw(tot.load_w)} IT load")
+    if len(pod.replicas) > 1:
+        graph.subtitle.append(f"stands for {len(pod.replicas)} identical replicas of "
+                              f"{pod.template}: {fold(pod.replicas)}")
+    graph.add_legend("cluster", "cabinet", "cabinet")
+    _legend_note(graph)
+    return graph
+
+
+# -- cabinet level -----------------------------------------------------------------------------
+
+def cabinet_graph_name(cabinet: str) -> str:
+    return f"wiring-cabinet-{file_part(cabinet)}"
+
+
+def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, title: str
+                  ) -> Graph:
+    cab = inv.cabinets[cabinet]
+    use = cabinet_use(inv)[cabinet]
+    graph = Graph(cabinet_graph_name(cabinet), "wiring",
+                  f"{title} — wiring, cabinet level: {cabinet}")
+    devices = [d for d in sorted(cab.devices, key=lambda d: (-d.u, natural_key(d.name)))
+               if d.type.port_groups]
+    local = device_mask(inv, [cabinet])
+    usage = port_usage(inv, [d.index for d in devices])
+    groups: list[Group] = []
+    dev_group = np.full(len(inv.devices), -1, dtype=np.int64)
+    for d in devices:
+        role = d.type.role
+        style = role if role in ("compute", "switch", "patch-panel", "management",
+                                 "storage") else "other"
+        dev_group[d.index] = len(groups)
+        groups.append(Group(f"d{len(groups)}", d.name, style, _TIER.get(role, 0)))
+    col = columns(inv)
+    touching = (local[col["a_dev"]] | local[col["b_dev"]]) if len(col["a_dev"]) else \
+        np.zeros(0, dtype=bool)
+    sel = np.nonzero(touching)[0]
+    peer_key: dict[int, str] = {}
+    pod_cabs = set(inv.superpods[cab.superpod].cabinets) if cab.superpod in inv.superpods else set()
+    for dev in np.unique(np.concatenate([col["a_dev"][sel], col["b_dev"][sel]])).tolist() \
+            if len(sel) else []:
+        if local[dev]:
+            continue
+        other = inv.devices[dev].cabinet
+        peer_key[dev] = other if other in pod_cabs or not inv.cabinets[other].superpod \
+            else inv.cabinets[other].superpod
+    outside: dict[str, int] = {}
+    for key in sorted(set(peer_key.values()), key=natural_key):
+        outside[key] = len(groups)
+        groups.append(Group(f"x{len(groups)}", key, "external", _TIER["external"]))
+    for dev, key in peer_key.items():
+        dev_group[dev] = outside[key]
+    # port names per (group pair, fabric): a Python pass over this cabinet's links only
+    names_a: dict[tuple[int, int, int], list[str]] = defaultdict(list)
+    names_b: dict[tuple[int, int, int], list[str]] = defaultdict(list)
+    for i in sel.tolist():
+        da, db = inv.links.a_dev[i], inv.links.b_dev[i]
+        ga, gb = int(dev_group[da]), int(dev_group[db])
+        if ga < 0 or gb < 0:
+            continue
+        pa = inv.port_name(da, inv.links.a_port[i])
+        pb = inv.port_name(db, inv.links.b_port[i])
+        if ga > gb:
+            ga, gb, da, db, pa, pb = gb, ga, db, da, pb, pa
+        key = (ga, gb, inv.links.fabric[i])
+        names_a[key].append(pa if local[da] else inv.devices[da].address)
+        names_b[key].append(pb if local[db] else inv.devices[db].address)
+    ports = {k: (fold(sorted(set(v), key=natural_key)),
+                 fold(sorted(set(names_b[k]), key=natural_key))) for k, v in names_a.items()}
+    bundles = bundle_links(inv, dev_group, touching if len(col["a_dev"]) else None)
+    count_internal(groups, bundles)
+    peers = peer_rows(inv, groups, bundles)
+    for d in devices:
+        gid = int(dev_group[d.index])
+        g = groups[gid]
+        rows = [f"{esc(d.type_name)} · U{d.u}"]
+        for pu in usage[d.index]:
+            short = pu.used < pu.total
+            text = f"{esc(pu.group)}: {pu.used}/{pu.total} used"
+            if short and pu.required:
+                text = f'<font color="#d93025">{text} (required)</font>'
+            rows.append(text)
+        rows += peers.get(gid, [])
+        _group_node(graph, g, esc(d.name), rows)
+        graph.add_legend("node", g.style, g.style.replace("-", " "))
+    for key, gid in outside.items():
+        what = "superpod" if key in inv.superpods else "cabinet"
+        _group_node(graph, groups[gid], esc(key), [f"{what} outside this cabinet"])
+        graph.add_legend("node", "external", "outside this diagram")
+    _bundle_edges(graph, inv, groups, bundles, styles, ports)
+    graph.subtitle.append(f"{cab.type_name} · {len(cab.devices)} devices · "
+                          f"{count(len(sel))} links · {kw(use.load_w)} ({pct(use.pct)} of "
+                          f"{kw(use.rating_w)} rating)")
+    unwired = [d.name for d in cab.devices if not d.type.port_groups]
+    if unwired:
+        graph.notes.append(f"Not drawn (no data ports): {fold(sorted(unwired, key=natural_key))}; "
+                           "see the elevation and power diagrams.")
+    if not any("too many to label" in n for n in graph.notes):
+        graph.notes.append("Edges: one per device pair and fabric, labelled with the link count, "
+                           "the media and the ports at both ends (nodeset notation).")
+    return graph
