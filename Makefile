@@ -30,6 +30,12 @@ dot:
 
 demo: setup dot
 	$(BIN)/superpod validate $(SPECS)/
+	@for spec in $(SPECS)/*/; do \
+	  name=$$(basename $$spec); mkdir -p $(BUILD)/$$name; \
+	  $(BIN)/superpod bom $$spec --format md --out $(BUILD)/$$name/bom.md || exit 1; \
+	  $(BIN)/superpod summary $$spec --format md --out $(BUILD)/$$name/summary.md || exit 1; \
+	done
+	@echo "BOMs and summaries in $(BUILD)/<spec>/"
 
 test: setup dot
 	$(BIN)/ruff check .

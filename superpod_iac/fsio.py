@@ -32,3 +32,33 @@ class _suppress:
 
     def __exit__(self, *exc: object) -> bool:
         return True
+
+
+class atomic_text:
+    """Context manager: a text file that appears at `path` only when the block succeeds.
+
+    For streamed outputs (cut sheets with millions of rows) that should not be held in memory.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.target = Path(path)
+        self.tmp = ""
+        self.fh = None
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp",
+                                        dir=self.target.parent)
+        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        return self.fh
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> bool:
+        assert self.fh is not None
+        self.fh.close()
+        if exc_type is None:
+            os.chmod(self.tmp, 0o644)
+            os.replace(self.tmp, self.target)
+        else:
+            with _suppress():
+                os.unlink(self.tmp)
+        return False

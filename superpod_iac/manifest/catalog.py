@@ -106,6 +106,8 @@ class DeviceType(Part):
     max_coolant_supply_c: Temperature | None = None
     accelerators: Mount | None = None
     cpus: Mount | None = None
+    memory_gb: NonNeg = 0
+    """Fast memory on the device outside accelerator HBM (e.g. Grace/Vera LPDDR5X)."""
     port_groups: list[PortGroup] = Field(default_factory=list)
     power_output: PowerOutput | None = None
     airflow: Literal["front-to-rear", "rear-to-front", "passive", "liquid", "mixed"] | None = None

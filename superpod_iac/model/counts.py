@@ -33,6 +33,8 @@ class SystemCounts:
     air_w: float = 0.0
     compute_tflops: dict[str, float] = field(default_factory=dict)
     hbm_gb: float = 0.0
+    memory_gb: float = 0.0
+    """Fast device memory outside accelerator HBM (e.g. Grace/Vera LPDDR5X)."""
     scale_up_gbytes_s: float = 0.0
     accelerator_types: dict[str, int] = field(default_factory=dict)
 
@@ -53,6 +55,7 @@ def _count(inv: Inventory, name: str, kind: str, cabinets: set[str]) -> SystemCo
             t = dev.type
             if t.role == "switch":
                 out.switches += 1
+            out.memory_gb += t.memory_gb
             if t.accelerators is not None:
                 n = t.accelerators.count
                 out.accelerators += n

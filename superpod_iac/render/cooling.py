@@ -141,7 +141,8 @@ def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
             rows.append(f"{bad} unit(s) over capacity")
         graph.add_node(Node(f"f_{file_part(fset.representative)}",
                             html_rows(esc(fold(fset.replicas)), rows),
-                            "cdu-over" if bad else "cdu", html=True))
+                            "cdu-over" if bad else "folded", html=True))
+        graph.add_legend("node", "folded", "further identical replicas, drawn once")
     tot = group_totals(inv, list(inv.cabinets))
     liquid = sum(u.heat_w for u in uses.values())
     graph.subtitle.append(

@@ -51,7 +51,7 @@ def _swatch(item: LegendItem, styles: Styles) -> str:
         swatch = (f'<td fixedsize="true" width="30" height="14" border="1" color="{line}" '
                   f'bgcolor="{fill}"></td>')
         text = esc(item.text)
-    return f'{swatch}<td align="left">{text}</td><td fixedsize="true" width="16"></td>'
+    return f'{swatch}<td align="left">{text}</td><td fixedsize="true" width="16" height="1"></td>'
 
 
 def _wrap(text: str, width: int = NOTE_WIDTH) -> str:
@@ -78,7 +78,9 @@ def header(graph: Graph, styles: Styles) -> str:
         rows.append(f'<tr><td align="left"><font point-size="10" color="#3c4043">'
                     f'{esc(line)}</font></td></tr>')
     if graph.legend:
-        cells = [_swatch(i, styles) for i in graph.legend]
+        order = {"node": 0, "cluster": 1, "edge": 2}
+        items = sorted(graph.legend, key=lambda i: order[i.kind])  # stable within a kind
+        cells = [_swatch(i, styles) for i in items]
         trs = []
         for k in range(0, len(cells), LEGEND_PER_ROW):
             trs.append("<tr>" + "".join(cells[k:k + LEGEND_PER_ROW]) + "<td></td></tr>")

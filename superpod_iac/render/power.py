@@ -95,6 +95,7 @@ def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Gra
             graph.add_edge(Edge(tail, head, f"side-{side}" if side in ("A", "B") else "side-none",
                                 attrs=attrs))
     cab_uses = cabinet_use(inv)
+    cab_styles: set[str] = set()
     for cname in scope.drawn_cabinets:
         cab = inv.cabinets[cname]
         feeds: dict[str, list[str]] = defaultdict(list)
@@ -112,8 +113,7 @@ def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Gra
                 f"<b>{kw(use.load_w)}</b> of {kw(use.rating_w)} rating · <b>{pct(use.pct)}</b>"]
         nid = f"c_{file_part(cname)}"
         graph.add_node(Node(nid, html_rows(esc(cname), rows), style, html=True))
-        graph.add_legend("node", style, "cabinet over its rating" if use.overloaded
-                         else "cabinet (IT load incl. optics)")
+        cab_styles.add(style)
         for f in sorted(feeds, key=natural_key):
             side = inv.power_nodes[f].spec.side
             via = feeds[f]
@@ -132,15 +132,21 @@ def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Gra
         rows = [f"{count(len(fset.replicas))} further replicas, each powered like "
                 f"{esc(fset.representative)}",
                 f"{count(len(names))} power nodes · {kw(tot.load_w)} IT load in total"]
-        style = "power-over" if over else ("power-over-failure" if after else "power")
+        style = "power-over" if over else ("power-over-failure" if after else "folded")
         if over or after:
             rows.append(f"{over} node(s) overloaded, {after} overloaded after a failure")
         graph.add_node(Node(f"f_{file_part(fset.representative)}",
                             html_rows(esc(fold(fset.replicas)), rows), style, html=True))
-        counts[style] += 1
+        counts["power-over"] += over
+        counts["power-over-failure"] += after
+        graph.add_legend("node", "folded", "further identical replicas, drawn once")
     for style in ("power", "power-near", "power-over-failure", "power-over"):
         if counts.get(style) or style == "power":
             graph.add_legend("node", style, _STATUS_TEXT[style])
+    if "power-cabinet" in cab_styles:
+        graph.add_legend("node", "power-cabinet", "cabinet (IT load incl. optics)")
+    if "power-cabinet-over" in cab_styles:
+        graph.add_legend("node", "power-cabinet-over", "cabinet over its rating")
     for side in sorted(sides):
         if side in ("A", "B"):
             graph.add_legend("edge", f"side-{side}", f"side {side}")

@@ -36,7 +36,7 @@ class Folded:
     representative: str
     replicas: list[str]
     cabinets: list[str]
-    prefixes: tuple[str, ...]
+    prefixes: frozenset[str]
     """`<replica>.` name prefixes of the replicas' own infrastructure."""
 
 
@@ -81,7 +81,7 @@ def build_scope(inv: Inventory) -> Scope:
         if len(names) > 1:
             rest = names[1:]
             cabs = [c for r in rest for c in inv.superpods[r].cabinets]
-            folded.append(Folded(rep.name, rest, cabs, tuple(f"{r}." for r in rest)))
+            folded.append(Folded(rep.name, rest, cabs, frozenset(f"{r}." for r in rest)))
     in_pods = {c for sp in inv.superpods.values() for c in sp.cabinets}
     loose = sorted((c for c in inv.cabinets if c not in in_pods), key=natural_key)
     if loose:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,7 +43,7 @@ class Group:
     tier: int
     internal: int = 0
     """Links with both ends in the group (shown on the node, not as a loop)."""
-    extra: list[str] = field(default_factory=list)
+    device_type: str = ""
 
 
 def _plane_style(plane: str | None) -> str:
@@ -189,6 +189,8 @@ def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
         members_of.append([c])
     bundles = bundle_links(inv, dev_group)
     count_internal(groups, bundles)
+    if _is_ring(len(groups), bundles):
+        graph.view = "wiring-cluster-ring"
     for g, s, cabs in zip(groups, [*sets, *([[]] * (len(groups) - len(sets)))], members_of,
                           strict=True):
         tot = group_totals(inv, cabs)
@@ -218,6 +220,26 @@ def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
                            "on its box.")
     _legend_note(graph)
     return graph
+
+
+def _is_ring(n: int, bundles: list[Bundle]) -> bool:
+    """Do the groups form one cycle (a superpod cascade ring)? Drawn as a circle then."""
+    pairs = {(b.a, b.b) for b in bundles if b.a != b.b}
+    if n < 3 or len(pairs) != n:
+        return False
+    nbrs: dict[int, set[int]] = defaultdict(set)
+    for a, b in pairs:
+        nbrs[a].add(b)
+        nbrs[b].add(a)
+    if len(nbrs) != n or any(len(v) != 2 for v in nbrs.values()):
+        return False
+    seen, todo = {0}, [0]
+    while todo:
+        for m in nbrs[todo.pop()]:
+            if m not in seen:
+                seen.add(m)
+                todo.append(m)
+    return len(seen) == n
 
 
 # -- pod level ---------------------------------------------------------------------------------
@@ -257,7 +279,8 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
             role = inv.catalog.device_types[tname].role
             style = role if role in ("compute", "switch", "patch-panel", "management",
                                      "storage") else "other"
-            groups.append(Group(f"g{gid}", tname, style, _TIER.get(role, 0)))
+            groups.append(Group(f"g{gid}", f"{cname}/{tname}", style, _TIER.get(role, 0),
+                                device_type=tname))
             for i in by_type[tname]:
                 dev_group[i] = gid
             gids.append(gid)
@@ -282,22 +305,24 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
                 dev_group[dev] = outside[_outside_key(inv, dev)]
     bundles = bundle_links(inv, dev_group, touching if len(col["a_dev"]) else None)
     count_internal(groups, bundles)
+    peers = peer_rows(inv, groups, bundles)
     for cl, gids in clusters:
         for gid in gids:
             g = groups[gid]
             members = [i for i in np.nonzero(dev_group == gid)[0].tolist()]
-            dtype = inv.catalog.device_types[g.label]
+            dtype = inv.catalog.device_types[g.device_type]
             names = fold(inv.devices[i].name for i in members)
             rows = [f"{esc(names)}"]
             if dtype.accelerators is not None:
                 rows.append(f"{count(len(members) * dtype.accelerators.count)} × "
                             f"{esc(dtype.accelerators.type)}")
-            _group_node(graph, g, f"{len(members)} × {esc(g.label)}", rows, cl)
+            rows += peers.get(gid, [])
+            _group_node(graph, g, f"{len(members)} × {esc(g.device_type)}", rows, cl)
             graph.add_legend("node", g.style, g.style.replace("-", " "))
     for key, gid in outside.items():
         g = groups[gid]
         what = "superpod" if key in inv.superpods else "cabinet"
-        _group_node(graph, g, esc(key), [f"{what} outside this pod"])
+        _group_node(graph, g, esc(key), [f"other {what}"])
         graph.add_legend("node", "external", "outside this diagram")
     _bundle_edges(graph, inv, groups, bundles, styles)
     tot = group_totals(inv, pod.cabinets)
@@ -390,7 +415,7 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         graph.add_legend("node", g.style, g.style.replace("-", " "))
     for key, gid in outside.items():
         what = "superpod" if key in inv.superpods else "cabinet"
-        _group_node(graph, groups[gid], esc(key), [f"{what} outside this cabinet"])
+        _group_node(graph, groups[gid], esc(key), [f"other {what}"])
         graph.add_legend("node", "external", "outside this diagram")
     _bundle_edges(graph, inv, groups, bundles, styles, ports)
     graph.subtitle.append(f"{cab.type_name} · {len(cab.devices)} devices · "

@@ -1,0 +1,101 @@
+"""System metrics rows for `summary` and `compare`, from model/counts.py."""
+
+from __future__ import annotations
+
+from superpod_iac.model.counts import SystemCounts, cluster_counts, superpod_counts
+from superpod_iac.model.expand import fold
+from superpod_iac.model.inventory import Inventory
+
+PRECISIONS = ("fp4", "fp8", "bf16", "fp16", "tf32", "fp32", "fp64", "int8", "fp6")
+
+
+def systems(inv: Inventory) -> list[tuple[str, SystemCounts]]:
+    """(label, counts) per cluster and per superpod; replicas of one template appear once."""
+    out: list[tuple[str, SystemCounts]] = []
+    for name, counts in cluster_counts(inv).items():
+        out.append((f"cluster {name}", counts))
+    seen: dict[str, list[str]] = {}
+    for name, pod in sorted(inv.superpods.items()):
+        seen.setdefault(pod.template or name, []).append(name)
+    pods = superpod_counts(inv)
+    for template, names in sorted(seen.items()):
+        label = f"superpod {template}" if names == [template] else \
+            f"superpod {template} (each of {len(names)}: {fold(names)})"
+        out.append((label, pods[names[0]]))
+    return out
+
+
+def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | None, str]]:
+    """(metric, value, unit) in display units."""
+    rows: list[tuple[str, float | int | None, str]] = [
+        ("accelerators", c.accelerators, "packages"),
+        ("accelerator dies", c.accelerator_dies, "dies"),
+        ("cabinets", c.cabinets, ""),
+        ("switches", c.switches, ""),
+    ]
+    for p in PRECISIONS:
+        if p in c.compute_tflops:
+            rows.append((f"compute {p} dense", c.compute_tflops[p] / 1000, "PFLOPS"))
+    rows += [
+        ("HBM", c.hbm_gb, "GB"),
+        ("fast memory (HBM + device memory)", c.hbm_gb + c.memory_gb, "GB"),
+        ("scale-up bandwidth per accelerator",
+         c.scale_up_gbytes_s / c.accelerators if c.accelerators else None, "GB/s"),
+        ("scale-up bandwidth aggregate", c.scale_up_gbytes_s / 1000, "TB/s"),
+        ("power max", c.max_w / 1000, "kW"),
+        ("power typical", c.typical_w / 1000, "kW"),
+        ("power per cabinet", c.max_w / 1000 / c.cabinets if c.cabinets else None, "kW"),
+        ("heat to liquid", c.liquid_w / 1000, "kW"),
+        ("heat to air", c.air_w / 1000, "kW"),
+        ("links", c.links, ""),
+        ("optical links", c.optical_links, ""),
+        ("optical transceivers", c.transceivers, ""),
+    ]
+    return rows
+
+
+def summary_rows(inv: Inventory) -> tuple[list[str], list[list[object]]]:
+    cols = ["system", "metric", "value", "unit"]
+    rows: list[list[object]] = []
+    for label, c in systems(inv):
+        for metric, value, unit in metric_rows(c):
+            rows.append([label, metric, _round(value), unit])
+    return cols, rows
+
+
+def pick_system(inv: Inventory, name: str | None) -> tuple[str, SystemCounts]:
+    """The system a path stands for: a named one, its only cluster, or its largest superpod."""
+    found = systems(inv)
+    if name:
+        for label, c in found:
+            if c.name == name or label.split(" ")[1] == name:
+                return label, c
+        raise KeyError(f"no superpod or cluster named '{name}' (have: "
+                       f"{', '.join(c.name for _, c in found)})")
+    if not found:
+        raise KeyError("no Superpod or Cluster manifest in the design")
+    clusters = [s for s in found if s[1].kind == "cluster"]
+    if clusters:
+        return clusters[0]
+    return max(found, key=lambda s: (s[1].accelerators, s[0]))
+
+
+def compare_rows(a: SystemCounts, b: SystemCounts) -> tuple[list[str], list[list[object]]]:
+    cols = ["metric", "unit", a.name, b.name, "ratio A/B"]
+    rows: list[list[object]] = []
+    for (metric, va, unit), (_m, vb, _u) in zip(metric_rows(a), metric_rows(b), strict=True):
+        ratio = (va / vb) if isinstance(va, int | float) and isinstance(vb, int | float) and vb \
+            else None
+        rows.append([metric, unit, _round(va), _round(vb),
+                     None if ratio is None else f"{ratio:.2f}x"])
+    names_a = {m for m, _v, _u in metric_rows(a)}
+    for metric, vb, unit in metric_rows(b):
+        if metric not in names_a:
+            rows.append([metric, unit, None, _round(vb), None])
+    return cols, rows
+
+
+def _round(v: float | int | None) -> float | int | None:
+    if isinstance(v, float):
+        return round(v, 3)
+    return v

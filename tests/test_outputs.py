@@ -1,0 +1,107 @@
+"""bom, cabling, summary, compare and diff: totals against independent counts, determinism."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CM = "specs/cloudmatrix-384"
+NVL = "specs/gb200-nvl72"
+
+
+def test_bom_transceivers_are_two_per_optical_link_plus_one_per_uplink(cli) -> None:
+    res = cli("bom", "--format", "json", CM)
+    assert res.code == 0, res.err
+    doc = res.json()
+    xcvr = sum(r["quantity"] for r in doc["rows"] if r["category"] == "transceiver")
+    cab = list(csv.DictReader(io.StringIO(cli("cabling", CM).out)))
+    both = sum(1 for r in cab if r["transceiver_a"] and r["transceiver_b"])
+    one = sum(1 for r in cab if bool(r["transceiver_a"]) != bool(r["transceiver_b"]))
+    assert xcvr == 2 * both + one == 6912
+    cables = sum(r["quantity"] for r in doc["rows"] if r["category"] == "cable")
+    assert cables == len(cab) == 4224
+
+
+def test_bom_accelerators_and_power_match_independent_counts(cli) -> None:
+    doc = cli("bom", "--format", "json", NVL).json()
+    rows = {(r["category"], r["part"]): r for r in doc["rows"]}
+    assert rows[("accelerator", "b200")]["quantity"] == 18 * 4
+    # 18 x 5.4 + 9 x 1.8 + 2 x 0.25 kW
+    assert doc["totals"]["power_kw"] == pytest.approx(113.9)
+    # the published GB200 NVL72 rack weight: 1.36 t
+    assert doc["totals"]["weight_kg"] == pytest.approx(1360)
+
+
+def test_cabling_rows_and_stocked_lengths(cli, tmp_path: Path) -> None:
+    out = tmp_path / "cut.csv"
+    res = cli("cabling", CM, "--out", str(out))
+    assert res.code == 0
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 4224
+    first = rows[0]
+    assert first["a_hall"] == "cm384-hall" and first["cable"] == "smf-os2-mpo12"
+    assert float(first["length_m"]) in {1, 2, 3, 5, 7, 10, 15, 20, 30}
+    assert first["label"].startswith(first["link_id"])
+    js = json.loads(cli("cabling", "--format", "json", NVL).out)
+    assert len(js["links"]) == 1296 and js["columns"][0] == "link_id"
+
+
+def test_summary_and_compare_reproduce_published_multiples(cli) -> None:
+    res = cli("compare", "specs/atlas-950", "specs/nvl144", "--format", "json")
+    assert res.code == 0, res.err
+    ratio = {r["metric"]: float(r["ratio A/B"].rstrip("x")) for r in res.json()["rows"]
+             if r["ratio A/B"]}
+    published = {"accelerator dies": 56.8, "compute fp8 dense": 6.7,
+                 "fast memory (HBM + device memory)": 15, "scale-up bandwidth aggregate": 62}
+    for metric, multiple in published.items():
+        assert ratio[metric] == pytest.approx(multiple, rel=0.05), metric
+    summ = cli("summary", "--format", "json", CM).json()["rows"]
+    values = {r["metric"]: r["value"] for r in summ}
+    assert values["accelerators"] == 384 and values["HBM"] == 384 * 128
+
+
+def test_diff_reports_added_devices_and_power(cli, tmp_path: Path) -> None:
+    new = tmp_path / "new"
+    new.mkdir()
+    for f in (ROOT / NVL).iterdir():
+        (new / f.name).write_text(f.read_text())
+    cab = new / "cabinet.yaml"
+    cab.write_text(cab.read_text().replace(
+        '- {name: "mgmt[1-2]", type: nvl72-mgmt-switch, u: "[36-37]"}',
+        '- {name: "mgmt[1-3]", type: nvl72-mgmt-switch, u: "[36-38]"}'))
+    res = cli("diff", NVL, str(new))
+    assert res.code == 0, res.err
+    assert "`+ nvl72-01/mgmt3`" in res.out
+    assert "Total power: 113.9 kW -> 114.2 kW" in res.out
+    assert "| device | nvl72-mgmt-switch | 2 | 3 | +1 |" in res.out
+
+
+def test_diff_against_a_git_revision(cli) -> None:
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    if head.returncode != 0:
+        pytest.skip("not a git checkout")
+    res = cli("diff", f"HEAD:{NVL}", NVL)
+    assert res.code == 0, res.err
+    assert "superpod design diff" in res.out
+    assert cli("diff", "no-such-rev:specs/x", NVL).code == 2
+
+
+@pytest.mark.parametrize("command", [["bom"], ["bom", "--format", "md"], ["summary"],
+                                     ["cabling"]])
+def test_outputs_are_deterministic_across_hash_seeds(command: list[str]) -> None:
+    outs = []
+    for seed in ("0", "12345"):
+        proc = subprocess.run([sys.executable, "-m", "superpod_iac", *command, CM], cwd=ROOT,
+                              capture_output=True, text=True, check=True,
+                              env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"})
+        outs.append(proc.stdout)
+    assert outs[0] == outs[1]
