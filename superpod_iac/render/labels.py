@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ClusterShell.NodeSet import NodeSet, NodeSetParseError
+from superpod_iac.model.expand import fold as fold_names
 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -50,10 +50,7 @@ def fold(names: Iterable[str]) -> str:
     items = list(names)
     if len(items) <= 1:
         return items[0] if items else ""
-    try:
-        return str(NodeSet.fromlist(items))
-    except NodeSetParseError:
-        return ",".join(sorted(items))
+    return fold_names(items)
 
 
 def file_part(name: str) -> str:
