@@ -1,0 +1,233 @@
+"""`superpod render`: golden dot text, real `dot` output, determinism, bundling, CLI contract.
+
+Golden files live in tests/golden/render/<design>/<diagram>.dot. After an intended change to
+the diagrams (or to the designs they draw), regenerate them and review the diff:
+
+    UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_render.py -k golden
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from superpod_iac.config import Config
+from superpod_iac.model.bundles import bundle_links
+from superpod_iac.pipeline import load_project
+from superpod_iac.render import LEVELS, VIEWS, design_title, plan, render_bytes, to_dot
+from superpod_iac.render.output import write_all
+from superpod_iac.render.styles import load_styles
+from tests.conftest import FIXTURES, ROOT, SPECS
+
+MINI = FIXTURES / "render" / "mini"
+RING = FIXTURES / "render" / "ring.yaml"
+GOLDEN = ROOT / "tests" / "golden" / "render"
+DESIGNS = {"mini": [MINI], "gb200-nvl72": [SPECS / "gb200-nvl72"]}
+
+
+def _jobs(paths: list[Path], views=VIEWS, levels=LEVELS):
+    project = load_project([str(p) for p in paths], Config(), check=False)
+    inv = project.inventory
+    return inv, plan(inv, views, levels, design_title(inv, paths[0].name))
+
+
+@pytest.fixture(scope="module")
+def mini_dots() -> dict[str, str]:
+    _, jobs = _jobs([MINI])
+    return {j.name: to_dot(j.build()) for j in jobs}
+
+
+def _golden_cases() -> list[tuple[str, str]]:
+    cases = []
+    for design in DESIGNS:
+        folder = GOLDEN / design
+        names = sorted(p.stem for p in folder.glob("*.dot")) if folder.is_dir() else []
+        cases += [(design, n) for n in names] or [(design, "<none>")]
+    return cases
+
+
+@pytest.mark.parametrize(("design", "name"), _golden_cases())
+def test_golden_dot(design: str, name: str) -> None:
+    _, jobs = _jobs(DESIGNS[design])
+    dots = {j.name: to_dot(j.build()) for j in jobs}
+    folder = GOLDEN / design
+    if os.environ.get("UPDATE_GOLDEN"):
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.dot"):
+            old.unlink()
+        for n, text in dots.items():
+            (folder / f"{n}.dot").write_text(text, encoding="utf-8")
+        return
+    assert name != "<none>", f"no golden files for {design}: run with UPDATE_GOLDEN=1"
+    assert sorted(dots) == sorted(p.stem for p in folder.glob("*.dot")), \
+        "the set of diagrams changed: regenerate with UPDATE_GOLDEN=1 and review"
+    expected = (folder / f"{name}.dot").read_text(encoding="utf-8")
+    assert dots[name] == expected, f"{design}/{name}.dot differs: UPDATE_GOLDEN=1 to accept"
+
+
+def test_every_view_and_level_is_drawn(mini_dots: dict[str, str]) -> None:
+    assert sorted(mini_dots) == sorted([
+        "wiring-cluster", "wiring-pod-mini", "wiring-cabinet-net1", "wiring-cabinet-rk1",
+        "wiring-cabinet-rk2", "power", "cooling", "elevation"])
+    for name, text in mini_dots.items():
+        assert "LEGEND" in text, f"{name} has no legend"
+        assert "mini — " in text, f"{name} has no title"
+
+
+def test_real_dot_renders_valid_svg(mini_dots: dict[str, str]) -> None:
+    for name, text in mini_dots.items():
+        svg = render_bytes(text, "svg")
+        root = ET.fromstring(svg)
+        assert root.tag.endswith("svg"), name
+        words = "".join(root.itertext())
+        assert "LEGEND" in words, name
+    png = render_bytes(mini_dots["power"], "png")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_power_highlights_overloads() -> None:
+    _, jobs = _jobs([MINI], views=("power",))
+    graph = jobs[0].build()
+    styles = {n.id: n.style for n in graph.nodes.values()}
+    assert styles["p_net1-A"] == "power-over"  # 1.0 kW on a 0.7 kW derated branch
+    assert styles["p_rk2-A"] == "power-over-failure"  # 12.6 kW after side B fails > 10.9 kW
+    assert styles["p_rk1-A"] == "power"
+    label = graph.nodes["p_net1-A"].label
+    assert "148 %" in label and "0.7 kW derated" in label
+    # sides are distinguishable: A and B edges carry their own classes
+    assert {e.style for e in graph.edges} >= {"side-A", "side-B"}
+
+
+def test_cooling_shows_kw_and_flow() -> None:
+    _, jobs = _jobs([MINI], views=("cooling",))
+    graph = jobs[0].build()
+    coolant = [e for e in graph.edges if e.style == "coolant" and e.label]
+    assert coolant and all("kW" in e.label and "L/min" in e.label for e in coolant)
+
+
+def test_elevation_folds_identical_cabinets_and_shows_free_space() -> None:
+    text = to_dot(_jobs([MINI], views=("elevation",))[1][0].build())
+    assert "rk[1-2]" in text and "2 identical" in text
+    assert "U free" in text and "shelf-a" in text
+
+
+def test_bundles_match_a_per_link_count() -> None:
+    inv, _ = _jobs([MINI])
+    cab_id = {name: i for i, name in enumerate(sorted(inv.cabinets))}
+    group = np.array([cab_id[d.cabinet] for d in inv.devices], dtype=np.int64)
+    got = {(b.a, b.b, b.cable): b.count for b in bundle_links(inv, group)}
+    t = inv.links
+    naive: Counter[tuple[int, int, str | None]] = Counter()
+    for i in range(len(t)):
+        a, b = int(group[t.a_dev[i]]), int(group[t.b_dev[i]])
+        naive[(min(a, b), max(a, b), t.cable_of(i))] += 1
+    assert got == dict(naive)
+
+
+def test_cluster_view_folds_many_superpods_into_a_ring() -> None:
+    inv, jobs = _jobs([MINI, RING], levels=("cluster",), views=("wiring",))
+    graph = jobs[0].build()
+    limit = int(load_styles().layout("cluster_max_nodes"))
+    assert len(inv.superpods) == 30
+    assert 3 <= len(graph.nodes) <= limit
+    assert graph.view == "wiring-cluster-ring"
+    assert len(graph.edges) == len(graph.nodes)  # one bundle between neighbouring runs
+    assert all("4 links" in e.label for e in graph.edges)
+    # pod level draws the first replica only, naming its neighbours in the ring
+    pods = [j for j in _jobs([MINI, RING], views=("wiring",), levels=("pod",))[1]]
+    assert [j.name for j in pods] == ["wiring-pod-mini-01"]
+    pod = pods[0].build()
+    assert {"mini-02", "mini-30"} <= {n.label.split("<b>")[1].split("</b>")[0]
+                                       for n in pod.nodes.values() if n.style == "external"}
+
+
+def test_dot_is_identical_across_hash_seeds_and_file_order(tmp_path: Path) -> None:
+    def run(seed: str, order: list[str], out: Path) -> dict[str, bytes]:
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "superpod_iac", "render", *order, "--view", "all",
+                        "--format", "dot", "--out", str(out)], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+    files = [str(MINI / "design.yaml"), str(RING)]
+    first = run("1", files, tmp_path / "a")
+    second = run("4242", files[::-1], tmp_path / "b")
+    assert first == second and len(first) >= 8
+
+
+def test_format_dot_needs_no_dot_binary(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    res = cli("render", str(MINI), "--view", "power", "--format", "dot")
+    assert res.code == 0 and res.out.startswith("digraph power {")
+    res = cli("render", str(MINI), "--view", "power", "--format", "svg")
+    assert res.code == 2
+    assert "apt-get install graphviz" in res.err and "--format dot" in res.err
+    assert "Traceback" not in res.err
+
+
+def test_out_dir_gets_one_file_per_view_and_level(cli, tmp_path: Path) -> None:
+    res = cli("render", str(MINI), "--view", "all", "--format", "svg", "--out", str(tmp_path))
+    assert res.code == 0, res.err
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert "power.svg" in names and "wiring-cluster.svg" in names
+    assert len(names) == 8 and not any(n.endswith(".tmp") for n in names)
+
+
+def test_stdout_takes_one_diagram(cli) -> None:
+    res = cli("render", str(MINI), "--view", "wiring", "--format", "dot")
+    assert res.code == 2 and "--out DIR" in res.err
+    res = cli("render", str(MINI), "--view", "wiring", "--level", "pod", "--format", "dot")
+    assert res.code == 0 and "wiring_pod_mini" in res.out
+
+
+def test_level_only_for_wiring(cli) -> None:
+    res = cli("render", str(MINI), "--view", "power", "--level", "pod")
+    assert res.code == 2 and "--level applies to --view wiring" in res.err
+
+
+def test_unparseable_design_is_reported_not_drawn(cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((MINI / "design.yaml").read_text().replace("breaker_a: 60}", "breaker_a: x}",
+                                                              1))
+    out = tmp_path / "out"
+    res = cli("render", str(bad), "--view", "all", "--out", str(out))
+    assert res.code == 1
+    assert "SCH" in res.err and "nothing rendered" in res.err
+    assert not out.exists()
+
+
+def test_missing_path_is_usage_error(cli) -> None:
+    res = cli("render", "no/such/design", "--view", "power")
+    assert res.code == 2 and "no such file" in res.err
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    class Tty:
+        def __init__(self) -> None:
+            self.text = ""
+
+        def write(self, s: str) -> int:
+            self.text += s
+            return len(s)
+
+        def flush(self) -> None:
+            pass
+
+        def isatty(self) -> bool:
+            return True
+
+    _, jobs = _jobs([MINI], views=("power", "elevation"))
+    tty = Tty()
+    write_all(jobs, "dot", tmp_path, stream=tty)  # type: ignore[arg-type]
+    assert "render" in tty.text and "diagram" in tty.text
+    quiet = Tty()
+    quiet.isatty = lambda: False  # type: ignore[method-assign]
+    write_all(jobs, "dot", tmp_path, stream=quiet)  # type: ignore[arg-type]
+    assert quiet.text == ""
