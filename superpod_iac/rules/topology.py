@@ -172,54 +172,62 @@ def _endpoint_ports(inv: Inventory, dev: int, nodeset: str) -> list[int]:
     return [by_name[n].index for n in expand(nodeset) if n in by_name]
 
 
-@rule("TOP004", "scale-up domain incomplete: accelerators split into islands")
+@rule("TOP004", "scale-up domain incomplete: a scale-up fabric splits into islands")
 def scale_up_islands(inv: Inventory) -> Iterator[Finding]:
-    """All accelerators of a superpod must form one scale-up domain: its scale-up links (through
-    the switches) connect every accelerator-bearing device into one component. Replicas made by
-    a Cluster are identical by construction, so one replica per template is checked.
+    """Every scale-up fabric (an NVLink or UB domain) must join all the accelerators it reaches
+    into one component through its switches; otherwise collectives cannot span the domain it
+    claims to be. (A superpod may hold several scale-up domains, e.g. a DGX scalable unit of
+    eight NVL72 racks, each rack its own NVLink fabric.) Fabrics of replicas made by a Cluster
+    are identical by construction, so the first replica's links are checked.
 
     Example:
-        # NVLink generator runs over 9 of the 18 planes: still connected;
-        # two NVL36 halves with separate switch trays: two islands
+        # tray01 cabled only to nvsw1 and tray02 only to nvsw2: two islands in one fabric
 
     Fix:
-        Connect the islands through the scale-up switches (or split the superpod).
+        Connect every accelerator to the fabric's shared switches (or split the fabric).
     """
     if not len(inv.links):
         return
     col = columns(inv)
-    planes = _fabric_planes(inv)
-    ids = np.nonzero(planes == "scale-up")[0]
-    mask = np.isin(col["fabric"], ids)
-    a_all, b_all = col["a_dev"][mask], col["b_dev"][mask]
-    dev_cab = [d.cabinet for d in inv.devices]
-    done: set[str] = set()
-    for name, pod in sorted(inv.superpods.items()):
-        key = pod.template or name
-        if key in done or not any(inv.fabrics[f].plane == "scale-up" for f in pod.fabrics
-                                  if f in inv.fabrics):
+    for fab in sorted(inv.fabrics.values(), key=lambda f: f.index):
+        if fab.plane != "scale-up":
             continue
-        done.add(key)
-        cabs = set(pod.cabinets)
-        accel = [d.index for c in pod.cabinets for d in inv.cabinets[c].devices
-                 if d.type.accelerators is not None]
-        if len(accel) < 2:
+        sel = np.nonzero(col["fabric"] == fab.index)[0]
+        if not len(sel):
             continue
+        a_all, b_all = col["a_dev"][sel], col["b_dev"][sel]
+        first_pod = _first_replica_devices(inv, a_all)
         parent: dict[int, int] = {}
+        accel: set[int] = set()
         for x, y in zip(a_all.tolist(), b_all.tolist(), strict=True):
-            if dev_cab[x] in cabs and dev_cab[y] in cabs:
-                rx, ry = _find(parent, x), _find(parent, y)
-                if rx != ry:
-                    parent[rx] = ry
+            if first_pod is not None and x not in first_pod:
+                continue
+            rx, ry = _find(parent, x), _find(parent, y)
+            if rx != ry:
+                parent[rx] = ry
+            for d in (x, y):
+                if inv.devices[d].type.accelerators is not None:
+                    accel.add(d)
         groups: dict[int, list[str]] = defaultdict(list)
-        for d in accel:
+        for d in sorted(accel):
             groups[_find(parent, d)].append(inv.devices[d].address)
         if len(groups) > 1:
             sizes = sorted((len(v) for v in groups.values()), reverse=True)
             smallest = min(groups.values(), key=len)
-            yield Finding(f"superpod {key}: accelerator devices form {len(groups)} scale-up "
-                          f"islands of {', '.join(map(str, sizes))} devices (e.g. {fold(smallest)})",
-                          pod.origin, "connect every accelerator to the scale-up switches")
+            yield Finding(f"scale-up fabric {fab.name}: accelerator devices form {len(groups)} "
+                          f"islands of {', '.join(map(str, sizes))} devices (e.g. "
+                          f"{fold(smallest)})", fab.origin,
+                          "connect every accelerator to the fabric's shared switches")
+
+
+def _first_replica_devices(inv: Inventory, devs: np.ndarray) -> set[int] | None:
+    """Devices of the first replica when the fabric's links belong to Cluster replicas."""
+    if not len(devs):
+        return None
+    pod = inv.cabinets[inv.devices[int(devs[0])].cabinet].superpod
+    if pod is None or inv.superpods[pod].template is None:
+        return None
+    return {d.index for c in inv.superpods[pod].cabinets for d in inv.cabinets[c].devices}
 
 
 def _find(parent: dict[int, int], x: int) -> int:
