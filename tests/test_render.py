@@ -231,3 +231,25 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     quiet.isatty = lambda: False  # type: ignore[method-assign]
     write_all(jobs, "dot", tmp_path, stream=quiet)  # type: ignore[arg-type]
     assert quiet.text == ""
+
+
+def test_identical_cabinets_fold_in_power_and_cooling(tmp_path: Path) -> None:
+    from superpod_iac.render import cooling, power
+    from superpod_iac.render.scope import build_scope
+    from superpod_iac.render.styles import Styles
+
+    text = (MINI / "design.yaml").read_text().replace(
+        "{name: rk2-A, type: feed, parent: ups-A, side: A, voltage_v: 415, breaker_a: 20}",
+        "{name: rk2-A, type: feed, parent: ups-A, side: A, voltage_v: 415, breaker_a: 60}")
+    (tmp_path / "design.yaml").write_text(text)
+    inv = load_project([str(tmp_path)], Config(), check=False).inventory
+    base = load_styles().data
+    styles = Styles({**base, "layout": {**base["layout"], "fold_cabinets_above": 1}})
+    graph = power.power_graph(inv, build_scope(inv), styles, "t")
+    cabinets = [n for n in graph.nodes.values() if n.id.startswith("c_")]
+    assert sorted(c.label.count("rk[1-2]") for c in cabinets) == [0, 1]  # rk1+rk2 once, net1
+    assert any("rk[1-2]-A" in n.label and "2 identical" in n.label for n in graph.nodes.values())
+    cool = cooling.cooling_graph(inv, build_scope(inv), styles, "t")
+    assert any(e.label.startswith("2 × ") and "L/min" in e.label for e in cool.edges)
+    unfolded = power.power_graph(inv, build_scope(inv), load_styles(), "t")
+    assert "c_rk2" in unfolded.nodes  # three cabinets are below the default threshold

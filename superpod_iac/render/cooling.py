@@ -109,7 +109,18 @@ def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
         graph.add_node(Node(f"a_{file_part(z.kind)}_{file_part(z.name)}",
                             html_rows(esc(z.name), rows), style, html=True))
         graph.add_legend("node", "air", "room air (hall, row, air zone)")
+    groups: dict[tuple[object, ...], list[str]] = {}
+    fold_above = len(scope.drawn_cabinets) > int(styles.layout("fold_cabinets_above"))
     for cname in scope.drawn_cabinets:
+        cu = cabs[cname]
+        key: tuple[object, ...] = (cname,)
+        if fold_above:  # identical cabinets on the same unit and air zones: drawn once
+            key = (plan.unit_of_cabinet.get(cname), inv.cabinets[cname].type_name,
+                   round(cu.liquid_w, 1), round(cu.residual_air_w, 1),
+                   round(cu.coolant_lpm or -1.0, 1), tuple(zone_of.get(cname, [])))
+        groups.setdefault(key, []).append(cname)
+    for members in groups.values():
+        cname = members[0]
         cu = cabs[cname]
         unit = plan.unit_of_cabinet.get(cname)
         uid = f"u_{file_part(unit)}" if unit else None
@@ -117,17 +128,24 @@ def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
         rows = [f'<font color="#5f6368">{esc(inv.cabinets[cname].type_name)}</font>',
                 f"liquid {kw(cu.liquid_w)} · air {kw(cu.residual_air_w)}" if unit
                 else f"air-cooled · {kw(cu.residual_air_w)} to air"]
+        each = ""
+        if len(members) > 1:
+            rows.insert(0, f"<i>{len(members)} identical cabinets, figures for each</i>")
+            each = f"{len(members)} × "
         cid = f"c_{file_part(cname)}"
-        graph.add_node(Node(cid, html_rows(esc(cname), rows), style, html=True))
+        graph.add_node(Node(cid, html_rows(esc(fold(members)), rows), style, html=True))
         graph.add_legend("node", style, "liquid-cooled cabinet" if unit else "air-cooled cabinet")
         if uid is not None and uid in graph.nodes:
             graph.add_edge(Edge(uid, cid, "coolant",
-                                f"{kw(cu.liquid_w)} · {lpm(cu.coolant_lpm)}"))
+                                f"{each}{kw(cu.liquid_w)} · {lpm(cu.coolant_lpm)}"))
             graph.add_legend("edge", "coolant", "coolant to a cabinet (kW, L/min)")
         for zid in zone_of.get(cname, []):
             if zid in graph.nodes and cu.residual_air_w > 0:
-                graph.add_edge(Edge(cid, zid, "air", kw(cu.residual_air_w)))
+                graph.add_edge(Edge(cid, zid, "air", f"{each}{kw(cu.residual_air_w)}"))
                 graph.add_legend("edge", "air", "heat left to the room air")
+    if len(groups) < len(scope.drawn_cabinets):
+        graph.notes.append("Cabinets with the same figures on the same CDU unit are drawn once "
+                           "(nodeset names; edge labels N × figures for each).")
     for fset in scope.folded:
         units = [u for u in plan.units if scope.folded_prefix(u) is fset]
         if not units:
