@@ -36,6 +36,12 @@ demo: setup dot
 	  $(BIN)/superpod summary $$spec --format md --out $(BUILD)/$$name/summary.md || exit 1; \
 	done
 	@echo "BOMs and summaries in $(BUILD)/<spec>/"
+	@for spec in $(SPECS)/*/; do \
+	  name=$$(basename $$spec); \
+	  $(BIN)/superpod render $$spec --view all --format svg --out $(BUILD)/$$name/diagrams \
+	    || exit 1; \
+	done
+	@echo "diagrams (every view and level) in $(BUILD)/<spec>/diagrams/"
 
 test: setup dot
 	$(BIN)/ruff check .
