@@ -1,4 +1,5 @@
-"""Regenerate (or check) generated documentation: docs/rules.md from the rules' docstrings.
+"""Regenerate (or check) generated documentation: docs/rules.md from the rules' docstrings,
+docs/systems.md from the reference designs' summaries.
 
 `python -m superpod_iac.docsgen` writes; `--check` exits 1 when a file is stale.
 """
@@ -10,10 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from superpod_iac.fsio import atomic_write
+from superpod_iac.metrics import systems_markdown
 from superpod_iac.rules.docs import rules_markdown
 
 GENERATED: dict[str, Callable[[], str]] = {
     "docs/rules.md": rules_markdown,
+    "docs/systems.md": systems_markdown,
 }
 
 

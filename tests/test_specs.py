@@ -25,3 +25,29 @@ def test_python_dash_m_entry_point() -> None:
                           cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.startswith("ok: ")
+
+
+def test_generated_docs_are_current() -> None:
+    from superpod_iac.docsgen import GENERATED
+
+    for rel, make in GENERATED.items():
+        assert (ROOT / rel).read_text(encoding="utf-8") == make(), \
+            f"{rel} is stale: run `make docs`"
+
+
+def test_every_spec_has_a_readme_and_expectations() -> None:
+    for folder in sorted(p for p in SPECS.iterdir() if p.is_dir()):
+        assert (folder / "README.md").is_file(), folder.name
+        text = "".join(p.read_text() for p in folder.rglob("*.yaml"))
+        assert "expect:" in text, f"{folder.name} declares no expectations"
+
+
+def test_al128_needs_its_rear_door(cli, tmp_path) -> None:
+    """The AL128 spec shows what a ~300 kW cabinet demands: without the rear-door heat
+    exchanger its residual air heat breaks the air-cooled limit (CLG001)."""
+    for f in (SPECS / "al128").glob("*.yaml"):
+        text = f.read_text().replace("  rear_door_kw: 20\n", "")
+        (tmp_path / f.name).write_text(text)
+    res = cli("validate", "--format", "json", str(tmp_path))
+    assert res.code == 1
+    assert [d["rule"] for d in res.json()["diagnostics"]] == ["CLG001"]

@@ -37,7 +37,8 @@ class Device(Strict):
     u: UPos | Range
     """Lowest rack unit the device occupies (1 = bottom); 0 for zero-U (side-mounted) parts."""
     feeds: list[Ref] = Field(default_factory=list)
-    """Power shelves / PDUs: which PowerSystem feeds they draw from."""
+    """Power shelves / PDUs: which PowerSystem feeds they draw from. `{feed1}`, `{feed2}` name
+    the cabinet's own feeds (handy in replicated cabinets), `{cabinet}` the cabinet's name."""
     serial: str | None = None
 
 

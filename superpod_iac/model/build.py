@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from superpod_iac.diagnostics import Origin
@@ -35,6 +36,21 @@ def _sub(origin: Origin, *path: str | int) -> Origin:
     return Origin(origin.file, origin.doc, (*origin.path, *path))
 
 
+def _cabinet_tokens(value: Any, cab: Cabinet) -> Any:
+    """Fill `{cabinet}` and `{feedN}` (the cabinet's N-th feed, from 1) in device fields, so a
+    replicated cabinet's power shelves can name their own cabinet's feeds."""
+    if isinstance(value, str):
+        value = value.replace("{cabinet}", cab.name)
+        for n, feed in enumerate(cab.feeds, start=1):
+            value = value.replace(f"{{feed{n}}}", feed)
+        return value
+    if isinstance(value, list):
+        return [_cabinet_tokens(v, cab) for v in value]
+    if isinstance(value, dict):
+        return {k: _cabinet_tokens(v, cab) for k, v in value.items()}
+    return value
+
+
 def _merge_catalog(manifests: Iterable[Manifest], inv_dups: list[Any]) -> PartCatalog:
     cat = PartCatalog()
     builtin = builtin_catalogs()
@@ -64,15 +80,29 @@ def _builtin_dir() -> str:
 
 
 def _policy(sites: list[Manifest], overrides: dict[str, Any]) -> Policy:
+    """The project-wide policy: built-in defaults, pyproject overrides, then the policy of the
+    only Site, or of Sites that declare no halls (with several Sites, each hall follows its own
+    Site: see `_site_policies`)."""
     values: dict[str, Any] = dict(policy_defaults())
     values.update({k: v for k, v in overrides.items() if k in Policy.__slots__})
     origin = None
     for site in sites:
-        for key, value in site.model.spec.policy.model_dump(exclude_none=True).items():
-            values[key] = value
-        origin = _origin(site, "spec", "policy")
+        if len(sites) == 1 or not site.model.spec.halls:  # a hall-less Site: project policy
+            values.update(site.model.spec.policy.model_dump(exclude_none=True))
+            origin = _origin(site, "spec", "policy")
     known = {k: values[k] for k in Policy.__slots__ if k in values}
     return Policy(**known, origin=origin)
+
+
+def _site_policies(sites: list[Manifest], base: Policy) -> dict[str, Policy]:
+    """hall -> the policy of the Site that declares the hall (base policy + its overrides)."""
+    out: dict[str, Policy] = {}
+    for site in sites:
+        changes = site.model.spec.policy.model_dump(exclude_none=True)
+        pol = replace(base, **changes, origin=_origin(site, "spec", "policy")) if changes else base
+        for hall in site.model.spec.halls:
+            out[hall.name] = pol
+    return out
 
 
 class Builder:
@@ -82,7 +112,9 @@ class Builder:
             self.by_kind.setdefault(m.kind, []).append(m)
         dups: list[Any] = []
         catalog = _merge_catalog(self.by_kind.get("Catalog", []), dups)
-        self.inv = Inventory(catalog, _policy(self.by_kind.get("Site", []), policy_overrides or {}))
+        sites = self.by_kind.get("Site", [])
+        self.inv = Inventory(catalog, _policy(sites, policy_overrides or {}))
+        self.inv.hall_policies = _site_policies(sites, self.inv.policy)
         self.inv.duplicates.extend(dups)
         self._reported: set[tuple[str, Origin]] = set()
 
@@ -263,7 +295,8 @@ class Builder:
             sub = self._subst({"u": data["u"], "feeds": data["feeds"]}, k, len(names), name, origin)
             if sub is None:
                 continue
-            sub = self._subst(sub, 0, 1, cab.name, origin) if "{" in repr(sub) else sub
+            if "{" in repr(sub):
+                sub = _cabinet_tokens(sub, cab)
             u = self._int(sub["u"], origin, "u")
             if u is None or not self._define("device", f"{cab.name}/{name}", origin):
                 continue

@@ -302,8 +302,14 @@ class Inventory:
     duplicates: list[tuple[str, str, Origin, Origin]] = field(default_factory=list)
     """(kind, name, first origin, second origin) names defined twice after expansion (REF002)."""
     expansion_errors: list[tuple[str, Origin]] = field(default_factory=list)
+    hall_policies: dict[str, Policy] = field(default_factory=dict)
+    """hall -> the policy of the Site declaring it (several Sites in one project)."""
     cache: dict[str, Any] = field(default_factory=dict)
     """Derived data computed once per Inventory (loads, port usage), shared by rules."""
+
+    def policy_for(self, cabinet: Cabinet) -> Policy:
+        """The site policy that governs a cabinet: its hall's Site, else the project's."""
+        return self.hall_policies.get(cabinet.hall or "", self.policy)
 
     def add_device(self, device: Device) -> None:
         device.index = len(self.devices)

@@ -34,10 +34,10 @@ def air_over_limit(inv: Inventory) -> Iterator[Finding]:
         load out of the cabinet.
     """
     plan = cooling_plan(inv)
-    limit = inv.policy.air_cooled_kw_limit
     for name, air in sorted(plan.residual_air_w.items()):
+        cab = inv.cabinets[name]
+        limit = inv.policy_for(cab).air_cooled_kw_limit
         if air / 1000 > limit:
-            cab = inv.cabinets[name]
             how = "with its CDU" if name in plan.unit_of_cabinet else "with no liquid cooling"
             yield Finding(f"cabinet {name} rejects {_kw(air)} to air {how} > {limit:g} kW "
                           "air-cooled limit", cab.origin,

@@ -50,10 +50,10 @@ def cabinet_over_policy(inv: Inventory) -> Iterator[Finding]:
         Spread the load over more cabinets or raise the limit in the Site policy (if the
         hall really supports it).
     """
-    limit = inv.policy.cabinet_kw_limit
     for name, load in sorted(cabinet_loads(inv).items()):
+        cab = inv.cabinets[name]
+        limit = inv.policy_for(cab).cabinet_kw_limit
         if load.max_w / 1000 > limit:
-            cab = inv.cabinets[name]
             yield Finding(f"cabinet {name} draws {load.max_w / 1000:.1f} kW > site policy "
                           f"limit {limit:.1f} kW", cab.origin,
                           "spread the load or raise cabinet_kw_limit in the Site policy")
@@ -281,8 +281,8 @@ def high_density(inv: Inventory) -> Iterator[Finding]:
     """
     loads = cabinet_loads(inv)
     tree = power_tree(inv)
-    threshold = inv.policy.high_density_kw
     for name, cab in sorted(inv.cabinets.items()):
+        threshold = inv.policy_for(cab).high_density_kw
         kw = loads[name].max_w / 1000
         if kw <= threshold:
             continue
