@@ -29,6 +29,7 @@ from superpod_iac.render.labels import (
     kw,
     kw_rating,
     lpm,
+    n_of,
     pct,
 )
 from superpod_iac.render.scope import Scope
@@ -154,7 +155,7 @@ def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
         tot = group_totals(inv, fset.cabinets)
         rows = [f"{count(len(fset.replicas))} further replicas, each cooled like "
                 f"{esc(fset.representative)}",
-                f"{count(len(units))} CDU units · {kw(tot.load_w)} IT load in total"]
+                f"{n_of(len(units), 'CDU unit')} · {kw(tot.load_w)} IT load in total"]
         if bad:
             rows.append(f"{bad} unit(s) over capacity")
         graph.add_node(Node(f"f_{file_part(fset.representative)}",
@@ -164,7 +165,7 @@ def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
     tot = group_totals(inv, list(inv.cabinets))
     liquid = sum(u.heat_w for u in uses.values())
     graph.subtitle.append(
-        f"{count(len(plan.units))} CDU units · {count(tot.cabinets)} cabinets · "
+        f"{n_of(len(plan.units), 'CDU unit')} · {n_of(tot.cabinets, 'cabinet')} · "
         f"{kw(liquid)} to liquid · {over} over capacity · {after} over with redundancy spent")
     graph.notes.append("Heat at nameplate maximum: the liquid share goes to the CDU, the rest "
                        "(and optics) to the room air, less what rear doors absorb. Flow: "

@@ -12,7 +12,7 @@ from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Cabinet, Device, Inventory
 from superpod_iac.model.utilization import CabinetUse, cabinet_use
 from superpod_iac.render.graph import Edge, Graph, Node
-from superpod_iac.render.labels import count, esc, fold, kw, pct
+from superpod_iac.render.labels import count, esc, fold, kw, n_of, pct
 from superpod_iac.render.scope import Scope
 from superpod_iac.render.styles import Styles
 
@@ -127,7 +127,7 @@ def elevation_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) ->
         if role in roles or role == "empty":
             graph.add_legend("node", f"role:{role}", _ROLE_TEXT.get(role, "free U"))
     total = len(scope.drawn_cabinets)
-    graph.subtitle.append(f"{count(total)} cabinets drawn as {count(len(ordered))} distinct "
+    graph.subtitle.append(f"{n_of(total, 'cabinet')} drawn as {n_of(len(ordered), 'distinct layout')} "
                           "layouts (front view, U1 at the bottom)")
     if scope.folded:
         reps = sum(len(f.replicas) for f in scope.folded)

@@ -18,6 +18,10 @@ INSTALL_HINT = ("install Graphviz: `sudo apt-get install graphviz` (Debian/Ubunt
                 "`make dot` in this repository; `--format dot` works without it")
 LEGEND_PER_ROW = 4
 NOTE_WIDTH = 140
+TITLE_CHAR_PX = 10.5
+"""Estimated widths for laying out the legend (17 pt bold title, 9-10 pt text)."""
+TEXT_CHAR_PX = 5.6
+SWATCH_PX = 52
 
 
 class DotMissing(Exception):
@@ -81,9 +85,19 @@ def header(graph: Graph, styles: Styles) -> str:
         order = {"node": 0, "cluster": 1, "edge": 2}
         items = sorted(graph.legend, key=lambda i: order[i.kind])  # stable within a kind
         cells = [_swatch(i, styles) for i in items]
+        # Graphviz stretches a nested table to its cell and centres fixed-size cells in the
+        # stretched columns; a trailing spacer as wide as the header's text keeps the legend
+        # packed to the left (estimated width; too wide only adds white space on the right).
+        text_px = max([len(graph.title) * TITLE_CHAR_PX] +
+                      [len(x) * TEXT_CHAR_PX for x in graph.subtitle] +
+                      [min(len(x), NOTE_WIDTH) * TEXT_CHAR_PX for x in graph.notes])
+        first = items[:LEGEND_PER_ROW]
+        legend_px = sum(SWATCH_PX + len(i.text) * TEXT_CHAR_PX for i in first)
+        spacer = max(int(text_px - legend_px), 0)
         trs = []
         for k in range(0, len(cells), LEGEND_PER_ROW):
-            trs.append("<tr>" + "".join(cells[k:k + LEGEND_PER_ROW]) + "<td></td></tr>")
+            pad = f' width="{spacer}"' if k == 0 else ""
+            trs.append("<tr>" + "".join(cells[k:k + LEGEND_PER_ROW]) + f"<td{pad}></td></tr>")
         legend = ('<table border="0" cellspacing="3" cellpadding="0">' + "".join(trs) +
                   "</table>")
         rows.append('<tr><td align="left"><font point-size="9" color="#5f6368"><b>LEGEND</b>'

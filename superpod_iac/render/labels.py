@@ -45,6 +45,11 @@ def count(n: int) -> str:
     return f"{n:,}"
 
 
+def n_of(n: int, word: str) -> str:
+    """`1 cabinet`, `16 cabinets`, `1,296 links` (plural by appending s)."""
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
 def fold(names: Iterable[str]) -> str:
     """`['nvl72-01', 'nvl72-02']` -> `nvl72-[01-02]` (ClusterShell nodeset notation)."""
     items = list(names)

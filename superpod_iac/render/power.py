@@ -15,7 +15,7 @@ from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.utilization import PowerUse, cabinet_use, group_totals, power_use
 from superpod_iac.render.graph import Cluster, Edge, Graph, Node
-from superpod_iac.render.labels import count, esc, file_part, fold, html_rows, kw, pct
+from superpod_iac.render.labels import count, esc, file_part, fold, html_rows, kw, n_of, pct
 from superpod_iac.render.scope import Scope
 from superpod_iac.render.styles import Styles
 
@@ -196,7 +196,7 @@ def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Gra
         tot = group_totals(inv, fset.cabinets)
         rows = [f"{count(len(fset.replicas))} further replicas, each powered like "
                 f"{esc(fset.representative)}",
-                f"{count(len(names))} power nodes · {kw(tot.load_w)} IT load in total"]
+                f"{n_of(len(names), 'power node')} · {kw(tot.load_w)} IT load in total"]
         style = "power-over" if over else ("power-over-failure" if after else "folded")
         if over or after:
             rows.append(f"{over} node(s) overloaded, {after} overloaded after a failure")
@@ -221,7 +221,7 @@ def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Gra
     over = counts.get("power-over", 0)
     after = counts.get("power-over-failure", 0)
     graph.subtitle.append(
-        f"{count(len(inv.power_nodes))} power nodes · {count(tot.cabinets)} cabinets · "
+        f"{n_of(len(inv.power_nodes), 'power node')} · {n_of(tot.cabinets, 'cabinet')} · "
         f"{kw(tot.load_w)} IT load · {over} overloaded · {after} overloaded after a failure")
     graph.notes.append(f"Loads: normal operation, devices at nameplate maximum plus optics, "
                        f"through shelf/UPS efficiencies; derated = {inv.policy.derating * 100:.0f} "

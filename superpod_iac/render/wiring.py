@@ -26,7 +26,7 @@ from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.linkstats import columns
 from superpod_iac.model.utilization import cabinet_use, group_totals
 from superpod_iac.render.graph import Cluster, Edge, Graph, Node
-from superpod_iac.render.labels import count, esc, file_part, fold, html_rows, kw, pct
+from superpod_iac.render.labels import count, esc, file_part, fold, html_rows, kw, n_of, pct
 from superpod_iac.render.scope import STANDALONE, Pod, Scope, device_mask
 from superpod_iac.render.styles import Styles
 
@@ -201,7 +201,7 @@ def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
         else:
             head = f"cabinet {inv.cabinets[cabs[0]].type_name}"
         rows = [esc(head),
-                f"{count(tot.accelerators)} accelerators · {count(tot.cabinets)} cabinets",
+                f"{n_of(tot.accelerators, 'accelerator')} · {n_of(tot.cabinets, 'cabinet')}",
                 f"{kw(tot.load_w)} IT load"]
         _group_node(graph, g, esc(g.label), rows)
         graph.add_legend("node", g.style, {"superpod": "superpod",
@@ -211,7 +211,7 @@ def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
     allcabs = list(inv.cabinets)
     tot = group_totals(inv, allcabs)
     graph.subtitle.append(
-        f"{count(len(inv.superpods))} superpods · {count(tot.cabinets)} cabinets · "
+        f"{n_of(len(inv.superpods), 'superpod')} · {n_of(tot.cabinets, 'cabinet')} · "
         f"{count(tot.accelerators)} accelerators · {count(len(inv.links))} links · "
         f"{kw(tot.load_w)} IT load")
     if chunk > 1:
@@ -326,7 +326,7 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
         graph.add_legend("node", "external", "outside this diagram")
     _bundle_edges(graph, inv, groups, bundles, styles)
     tot = group_totals(inv, pod.cabinets)
-    graph.subtitle.append(f"{count(tot.cabinets)} cabinets · {count(tot.accelerators)} "
+    graph.subtitle.append(f"{n_of(tot.cabinets, 'cabinet')} · {count(tot.accelerators)} "
                           f"accelerators · {count(int(touching.sum()))} links · "
                           f"{kw(tot.load_w)} IT load")
     if len(pod.replicas) > 1:
