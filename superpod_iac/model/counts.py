@@ -106,12 +106,8 @@ def _link_stats(inv: Inventory, group_of_cabinet: np.ndarray, groups: int, inner
 
 def _group_array(inv: Inventory, members: list[set[str]]) -> np.ndarray:
     names, _ = device_cabinet_ids(inv)
-    out = np.full(len(names), -1, dtype=np.int64)
-    for g, cabs in enumerate(members):
-        for i, name in enumerate(names):
-            if name in cabs:
-                out[i] = g
-    return out
+    group_of = {cab: g for g, cabs in enumerate(members) for cab in cabs}
+    return np.fromiter((group_of.get(n, -1) for n in names), dtype=np.int64, count=len(names))
 
 
 def superpod_counts(inv: Inventory) -> dict[str, SystemCounts]:

@@ -113,21 +113,30 @@ def _ancestors(inv: Inventory, name: str) -> list[str]:
     return chain
 
 
-def _down(failed: set[str] | frozenset[str], name: str, anc: dict[str, list[str]]) -> bool:
-    return name in failed or any(a in failed for a in anc[name])
+def _down_set(inv: Inventory, failed: frozenset[str]) -> frozenset[str]:
+    """The failed nodes and everything below them."""
+    out = set(failed)
+    stack = list(failed)
+    while stack:
+        for child in inv.power_nodes[stack.pop()].children:
+            if child not in out:
+                out.add(child)
+                stack.append(child)
+    return frozenset(out)
 
 
-def _cabinet_draw(inv: Inventory, cab: Cabinet, load: float, failed: set[str] | frozenset[str],
-                  failed_shelf: str | None, anc: dict[str, list[str]]) -> dict[str, float] | None:
-    """Feed -> watts one cabinet draws; None when the cabinet is left without supply."""
+def _cabinet_draw(inv: Inventory, cab: Cabinet, load: float, down: frozenset[str]
+                  ) -> dict[str, float] | None:
+    """Feed -> watts one cabinet draws while the nodes in `down` (failed nodes and everything
+    below them) are out; None when the cabinet is left without supply."""
     draw: dict[str, float] = defaultdict(float)
 
     def live(f: str) -> bool:
-        return f in inv.power_nodes and not _down(failed, f, anc)
+        return f in inv.power_nodes and f not in down
 
     sh = shelves(cab.devices)
     if sh:
-        active = [d for d in sh if d.address != failed_shelf and any(live(f) for f in d.feeds)]
+        active = [d for d in sh if any(live(f) for f in d.feeds)]
         if not active:
             return None if load > 0 else draw
         share = load / len(active)
@@ -201,7 +210,7 @@ def power_tree(inv: Inventory) -> PowerTree:
     draw: dict[str, float] = defaultdict(float)
     unsupplied: list[str] = []
     for cab in inv.iter_cabinets():
-        got = _cabinet_draw(inv, cab, loads[cab.name].max_w, set(), None, anc)
+        got = _cabinet_draw(inv, cab, loads[cab.name].max_w, frozenset())
         if got is None:
             unsupplied.append(cab.name)
             got = {}
@@ -219,6 +228,7 @@ def power_tree(inv: Inventory) -> PowerTree:
     failures: list[Scenario] = []
     worst: dict[str, tuple[float, str]] = {}
     for label, failed in _scenarios(inv, sides):
+        down = _down_set(inv, failed)
         affected: set[str] = set()
         for node in failed:
             affected |= by_feed.get(node, set())
@@ -226,7 +236,7 @@ def power_tree(inv: Inventory) -> PowerTree:
         lost: list[str] = []
         for name in sorted(affected):
             cab = inv.cabinets[name]
-            got = _cabinet_draw(inv, cab, loads[name].max_w, failed, None, anc)
+            got = _cabinet_draw(inv, cab, loads[name].max_w, down)
             if got is None:
                 lost.append(name)
                 got = {}
@@ -235,8 +245,7 @@ def power_tree(inv: Inventory) -> PowerTree:
             for f, w in base[name].items():
                 delta[f] -= w
         changed = _roll_up(inv, delta, anc)
-        sc_loads = {n: normal_loads[n] + dw for n, dw in changed.items()
-                    if not _down(failed, n, anc)}
+        sc_loads = {n: normal_loads[n] + dw for n, dw in changed.items() if n not in down}
         failures.append(Scenario(label, sc_loads, lost, failed))
         for n, w in sc_loads.items():
             if w > worst.get(n, (-1.0, ""))[0]:
