@@ -253,3 +253,18 @@ def test_identical_cabinets_fold_in_power_and_cooling(tmp_path: Path) -> None:
     assert any(e.label.startswith("2 × ") and "L/min" in e.label for e in cool.edges)
     unfolded = power.power_graph(inv, build_scope(inv), load_styles(), "t")
     assert "c_rk2" in unfolded.nodes  # three cabinets are below the default threshold
+
+
+@pytest.mark.parametrize("spec", sorted(p.name for p in SPECS.iterdir() if p.is_dir()))
+def test_every_spec_draws_all_four_views(spec: str) -> None:
+    """Every reference design yields wiring (three levels), power, cooling and elevation;
+    cabinet-level wiring is built for two cabinets per spec to keep the suite quick."""
+    _, jobs = _jobs([SPECS / spec])
+    names = [j.name for j in jobs]
+    assert {"power", "cooling", "elevation", "wiring-cluster"} <= set(names)
+    assert any(n.startswith("wiring-pod-") for n in names)
+    cabinets = [j for j in jobs if j.name.startswith("wiring-cabinet-")]
+    assert cabinets
+    for job in [j for j in jobs if not j.name.startswith("wiring-cabinet-")] + cabinets[:2]:
+        text = to_dot(job.build())
+        assert text.startswith("digraph ") and "LEGEND" in text, job.name

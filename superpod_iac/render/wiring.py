@@ -269,9 +269,9 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
                                             f"({pct(use.pct)} of rating)"]),
                      "cabinet", html=True)
         by_type: dict[str, list[int]] = {}
-        for d in cab.devices:
-            if d.type.port_groups:
-                by_type.setdefault(d.type_name, []).append(d.index)
+        wired = [d for d in cab.devices if d.type.port_groups] or cab.devices
+        for d in wired:  # a cabinet without data ports still shows what it holds
+            by_type.setdefault(d.type_name, []).append(d.index)
         gids: list[int] = []
         for tname in sorted(by_type, key=lambda t: (_TIER.get(inv.catalog.device_types[t].role,
                                                               0), t)):
@@ -349,8 +349,12 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
     use = cabinet_use(inv)[cabinet]
     graph = Graph(cabinet_graph_name(cabinet), "wiring",
                   f"{title} — wiring, cabinet level: {cabinet}")
-    devices = [d for d in sorted(cab.devices, key=lambda d: (-d.u, natural_key(d.name)))
-               if d.type.port_groups]
+    ordered = sorted(cab.devices, key=lambda d: (-d.u, natural_key(d.name)))
+    devices = [d for d in ordered if d.type.port_groups]
+    if not devices:
+        devices = ordered
+        graph.notes.append("No device of this cabinet declares data ports in the catalog: "
+                           "there is nothing to wire yet.")
     local = device_mask(inv, [cabinet])
     usage = port_usage(inv, [d.index for d in devices])
     groups: list[Group] = []
@@ -421,7 +425,8 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
     graph.subtitle.append(f"{cab.type_name} · {len(cab.devices)} devices · "
                           f"{count(len(sel))} links · {kw(use.load_w)} ({pct(use.pct)} of "
                           f"{kw(use.rating_w)} rating)")
-    unwired = [d.name for d in cab.devices if not d.type.port_groups]
+    drawn = {d.index for d in devices}
+    unwired = [d.name for d in cab.devices if d.index not in drawn]
     if unwired:
         graph.notes.append(f"Not drawn (no data ports): {fold(sorted(unwired, key=natural_key))}; "
                            "see the elevation and power diagrams.")
