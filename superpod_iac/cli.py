@@ -350,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         from superpod_iac.pipeline import InputError
 
-        if isinstance(exc, InputError | FileNotFoundError | PermissionError | IsADirectoryError):
+        if isinstance(exc, InputError | OSError):  # I/O problems are the user's to fix: exit 2
             sys.stderr.write(f"superpod: error: {exc}\n")
             return EXIT_USAGE
         if os.environ.get("SUPERPOD_DEBUG"):

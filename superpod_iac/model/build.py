@@ -159,6 +159,7 @@ class Builder:
     def build(self) -> Inventory:
         self.site()
         self.power()
+        self._power_cycles()
         self.cooling()
         self.cabinets()
         self.fabrics()
@@ -198,6 +199,23 @@ class Builder:
             else:
                 self._missing("power node", parent, _sub(obj.origin, "parent"),
                               f"parent of power node {obj.name}")
+
+    def _power_cycles(self) -> None:
+        """Parents that loop back (a -> b -> a) make the tree meaningless: report each loop once."""
+        nodes = self.inv.power_nodes
+        reported: set[frozenset[str]] = set()
+        for start in sorted(nodes):
+            path: list[str] = []
+            cur: str | None = start
+            while cur in nodes and cur not in path:
+                path.append(cur)
+                cur = nodes[cur].spec.parent
+            if cur in path:
+                loop = path[path.index(cur):]
+                key = frozenset(loop)
+                if key not in reported:
+                    reported.add(key)
+                    self.inv.cycles.append((" -> ".join([*loop, cur]), nodes[loop[0]].origin))
 
     def cooling(self) -> None:
         cat = self.inv.catalog

@@ -302,6 +302,8 @@ class Inventory:
     duplicates: list[tuple[str, str, Origin, Origin]] = field(default_factory=list)
     """(kind, name, first origin, second origin) names defined twice after expansion (REF002)."""
     expansion_errors: list[tuple[str, Origin]] = field(default_factory=list)
+    cycles: list[tuple[str, Origin]] = field(default_factory=list)
+    """Power-tree parent loops (`a -> b -> a`) found while building (rule REF004)."""
     hall_policies: dict[str, Policy] = field(default_factory=dict)
     """hall -> the policy of the Site declaring it (several Sites in one project)."""
     cache: dict[str, Any] = field(default_factory=dict)

@@ -79,3 +79,20 @@ def bad_template(inv: Inventory) -> Iterator[Finding]:
     """
     for message, origin in inv.expansion_errors:
         yield Finding(message, origin, "make lockstep ranges the same length as the name's range")
+
+
+@rule("REF004", "power tree parents form a loop")
+def power_cycle(inv: Inventory) -> Iterator[Finding]:
+    """Each power node's `parent` leads up toward the utility; a chain that comes back to
+    itself describes no real distribution and makes every load roll-up meaningless.
+
+    Example:
+        - {name: rpp-1, parent: rpp-2}
+        - {name: rpp-2, parent: rpp-1}
+
+    Fix:
+        Point the chain at the upstream busway, UPS or utility it really hangs from.
+    """
+    for loop, origin in inv.cycles:
+        yield Finding(f"power nodes form a loop: {loop}", origin,
+                      "give the chain a real upstream parent", ("parent",))
