@@ -172,6 +172,38 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from superpod_iac.netbox.importer import import_netbox, to_yaml
+
+    res = import_netbox(args.paths, name=args.name, redundancy=args.redundancy,
+                        rack_power_kw=args.rack_power_kw)
+    for w in res.warnings:
+        sys.stderr.write(f"warning: {w}\n")
+    for e in res.errors:
+        sys.stderr.write(f"error: {e}\n")
+    _emit(to_yaml(res), args.out)
+    if args.out:
+        spec = res.catalog["spec"]
+        sys.stderr.write(f"wrote {len(spec.get('device_types', []))} device type(s) and "
+                         f"{len(spec.get('cabinet_types', []))} cabinet type(s) to {args.out}\n")
+    return EXIT_FINDINGS if res.errors else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from superpod_iac.netbox.exporter import export
+    from superpod_iac.pipeline import load_project
+    from superpod_iac.report import REPORTERS
+
+    project = load_project(args.paths, _config(args))
+    if project.errors:
+        sys.stderr.write(REPORTERS["text"](project.diagnostics, len(project.sources)))
+        sys.stderr.write("superpod: export needs a design that validates clean\n")
+        return EXIT_FINDINGS
+    counts = export(project.inventory, Path(args.out))
+    sys.stdout.write("".join(f"{name}: {n}\n" for name, n in counts.items()))
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from superpod_iac.fsio import atomic_write
     from superpod_iac.manifest.schema import generate, stale
@@ -315,6 +347,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write to this file instead of stdout")
     p.add_argument("--config", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("import", help="import part data from other tools")
+    isub = p.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    q = isub.add_parser("netbox", help="NetBox devicetype-library YAML -> a Catalog manifest")
+    q.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
+    q.add_argument("--out", help="write the Catalog here (default: stdout)")
+    q.add_argument("--name", default="netbox-import", help="metadata.name of the Catalog")
+    q.add_argument("--redundancy", choices=["N+N", "2N", "N+1", "N"], default="N+N",
+                   help="PSU redundancy used to turn power-port draws into max_w (default N+N)")
+    q.add_argument("--rack-power-kw", type=float, default=10.0,
+                   help="power rating for imported rack types (NetBox has none; default 10)")
+    q.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="export a validated design to other tools")
+    esub = p.add_subparsers(dest="target", required=True, metavar="TARGET")
+    q = esub.add_parser("netbox", help="CSV files for NetBox bulk import (+ device-type YAML)")
+    _add_common(q)
+    q.add_argument("--out", default="build/netbox", help="directory (default: build/netbox)")
+    q.set_defaults(func=cmd_export)
 
     p = sub.add_parser("schema", help="write or check the JSON Schemas generated from the models")
     p.add_argument("--out", default="schemas", help="directory (default: schemas)")

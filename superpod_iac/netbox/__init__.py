@@ -1,0 +1,2 @@
+"""NetBox interoperability: import devicetype-library files as a Catalog, export a design as
+CSV files NetBox's bulk import accepts."""

@@ -1,0 +1,150 @@
+"""A validated design -> CSV files for NetBox's bulk import (sites, racks, devices, cables),
+plus the manufacturers, roles and device types they reference, so a DCIM can be seeded.
+
+Columns follow NetBox's import forms (dcim SiteImportForm, RackImportForm, DeviceImportForm,
+CableImportForm); device types are written as YAML in the devicetype-library format, which is
+what NetBox's device-type import takes. Cables are streamed (clusters have millions).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from superpod_iac.fsio import atomic_text, atomic_write
+from superpod_iac.model.inventory import Inventory
+from superpod_iac.netbox.importer import interface_map
+
+SITE_COLUMNS = ["name", "slug", "status", "description"]
+RACK_COLUMNS = ["site", "name", "status", "u_height", "width", "outer_width", "outer_depth",
+                "outer_unit", "weight", "max_weight", "weight_unit", "description"]
+DEVICE_COLUMNS = ["name", "role", "manufacturer", "device_type", "site", "rack", "position",
+                  "face", "status", "airflow", "description"]
+CABLE_COLUMNS = ["side_a_site", "side_a_device", "side_a_type", "side_a_name", "side_b_site",
+                 "side_b_device", "side_b_type", "side_b_name", "type", "status", "label",
+                 "length", "length_unit"]
+MANUFACTURER_COLUMNS = ["name", "slug"]
+ROLE_COLUMNS = ["name", "slug", "color"]
+_CABLE_TYPE = {"smf": "smf", "mmf": "mmf-om4", "dac": "dac-passive", "acc": "dac-active",
+               "aec": "aec", "cat6": "cat6", "backplane": ""}
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")
+
+
+def device_name(cabinet: str, device: str) -> str:
+    return f"{cabinet}-{device}"
+
+
+def _site(inv: Inventory, hall: str | None) -> str:
+    return hall or "unplaced"
+
+
+def _iface_type(form_factor: str, speed: float) -> str:
+    for name, m in sorted(interface_map().items()):
+        if m["form_factor"] == form_factor and float(m["speed_gbps"]) == float(speed):
+            return name
+    return "other"
+
+
+def _port_kind(inv: Inventory, dev: int, port: int) -> tuple[str, str]:
+    d = inv.devices[dev]
+    p = inv.catalog.ports(d.type_name)[0][port]
+    if d.type.role == "patch-panel":
+        return ("dcim.rearport" if p.group.name.startswith("rear") else "dcim.frontport"), p.name
+    return "dcim.interface", p.name
+
+
+def _cables(inv: Inventory) -> Iterator[list[Any]]:
+    t = inv.links
+    for i in range(len(t)):
+        a, b = inv.devices[t.a_dev[i]], inv.devices[t.b_dev[i]]
+        a_type, a_name = _port_kind(inv, t.a_dev[i], t.a_port[i])
+        b_type, b_name = _port_kind(inv, t.b_dev[i], t.b_port[i])
+        cable = inv.catalog.cable_types.get(t.cable_of(i) or "")
+        length = t.length_m[i]
+        yield [_site(inv, inv.cabinets[a.cabinet].hall), device_name(a.cabinet, a.name), a_type,
+               a_name, _site(inv, inv.cabinets[b.cabinet].hall), device_name(b.cabinet, b.name),
+               b_type, b_name, _CABLE_TYPE.get(cable.medium, "") if cable else "", "planned",
+               f"L{i + 1}", "" if length != length else round(length, 2), "m"]
+
+
+def _write(path: Path, columns: list[str], rows: Any) -> int:
+    n = 0
+    with atomic_text(path) as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(columns)
+        for r in rows:
+            w.writerow(["" if v is None else v for v in r])
+            n += 1
+    return n
+
+
+def export(inv: Inventory, out: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    halls = sorted({c.hall or "unplaced" for c in inv.cabinets.values()})
+    counts["sites.csv"] = _write(out / "sites.csv", SITE_COLUMNS,
+                                 ([h, _slug(h), "planned", "superpod-iac hall"] for h in halls))
+    racks = []
+    for cab in inv.iter_cabinets():
+        t = cab.type
+        racks.append([_site(inv, cab.hall), cab.name, "planned", t.height_u, 19,
+                      t.footprint.width_mm, t.footprint.depth_mm, "mm", t.empty_weight_kg,
+                      t.payload_kg, "kg", f"{cab.type_name} at {cab.row}/{cab.slot}"])
+    counts["racks.csv"] = _write(out / "racks.csv", RACK_COLUMNS, racks)
+    used_types = sorted({d.type_name for d in inv.devices})
+    makers = sorted({inv.catalog.device_types[t].manufacturer or "Generic" for t in used_types})
+    counts["manufacturers.csv"] = _write(out / "manufacturers.csv", MANUFACTURER_COLUMNS,
+                                         ([m, _slug(m)] for m in makers))
+    roles = sorted({d.type.role for d in inv.devices})
+    counts["device-roles.csv"] = _write(out / "device-roles.csv", ROLE_COLUMNS,
+                                        ([r, _slug(r), "9e9e9e"] for r in roles))
+    yaml = YAML()
+    yaml.default_flow_style = False
+    for name in used_types:
+        t = inv.catalog.device_types[name]
+        ports = inv.catalog.ports(name)[0]
+        doc: dict[str, Any] = {"manufacturer": t.manufacturer or "Generic", "model": name,
+                               "slug": _slug(name), "u_height": t.height_u,
+                               "weight": t.weight_kg, "weight_unit": "kg"}
+        if t.role == "patch-panel":
+            doc["rear-ports"] = [{"name": p.name, "type": "lc", "positions": 1}
+                                 for p in ports if p.group.name.startswith("rear")]
+            doc["front-ports"] = [{"name": p.name, "type": "lc", "rear_port":
+                                   p.name.replace("f", "r", 1), "rear_port_position": 1}
+                                  for p in ports if not p.group.name.startswith("rear")]
+        elif ports:
+            doc["interfaces"] = [{"name": p.name, "type": _iface_type(p.group.form_factor,
+                                                                      p.speed_gbps)}
+                                 for p in ports]
+        if t.max_w:
+            doc["power-ports"] = [{"name": "psu0", "type": "iec-60320-c20",
+                                   "maximum_draw": round(t.max_w)}]
+        import io
+
+        buf = io.StringIO()
+        yaml.dump(doc, buf)
+        atomic_write(out / "device-types" / f"{_slug(name)}.yaml", buf.getvalue())
+    counts["device-types"] = len(used_types)
+    devices = []
+    for cab in inv.iter_cabinets():
+        for d in cab.devices:
+            t = d.type
+            devices.append([device_name(cab.name, d.name), t.role, t.manufacturer or "Generic",
+                            name_slug(d.type_name), _site(inv, cab.hall), cab.name,
+                            d.u if t.height_u else "", "front" if t.height_u else "",
+                            "planned", t.airflow or "", d.address])
+    counts["devices.csv"] = _write(out / "devices.csv", DEVICE_COLUMNS, devices)
+    counts["cables.csv"] = _write(out / "cables.csv", CABLE_COLUMNS, _cables(inv))
+    return counts
+
+
+def name_slug(name: str) -> str:
+    return _slug(name)

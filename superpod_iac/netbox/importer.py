@@ -1,0 +1,244 @@
+"""netbox-community devicetype-library YAML -> a superpod Catalog manifest.
+
+Device types become device types (U height, weight in kg, maximum draw from the power ports,
+interfaces grouped into port groups by NetBox interface type), rack types become cabinet types.
+Input is checked against the library's own JSON Schema first. Nothing is dropped silently:
+unmapped interface types are kept as `other` ports, module types are reported and skipped
+(superpod models NIC cards as port groups of the device that holds them).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError, validators
+from referencing import Registry, Resource
+from ruamel.yaml import YAML
+
+from superpod_iac.model.expand import ExpansionError, expand, fold
+
+_WEIGHT = {"kg": 1.0, "g": 0.001, "lb": 0.45359237, "oz": 0.028349523125}
+_LENGTH_MM = {"mm": 1.0, "in": 25.4}
+_AIRFLOW = {"front-to-rear": "front-to-rear", "rear-to-front": "rear-to-front",
+            "passive": "passive"}
+_SAFE = re.compile(r"[^A-Za-z0-9_./:\-]")
+_REDUNDANCY_SHARE = {"N+N": lambda n: max(n // 2, 1), "2N": lambda n: max(n // 2, 1),
+                     "N+1": lambda n: max(n - 1, 1), "N": lambda n: n}
+
+
+@dataclass
+class ImportResult:
+    catalog: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    files: int = 0
+
+
+def _multiple_of(validator: Any, m: float, instance: Any, schema: Any):  # type: ignore[no-untyped-def]
+    """`multipleOf` with a float tolerance: 161.36 is a multiple of 0.01 in decimal, though not
+    in binary floating point (the stock check rejects it)."""
+    if not validator.is_type(instance, "number") or isinstance(instance, bool):
+        return
+    q = instance / m
+    if abs(q - round(q)) > 1e-9 * max(1.0, abs(q)):
+        yield ValidationError(f"{instance!r} is not a multiple of {m}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"multipleOf": _multiple_of})
+
+
+@lru_cache(maxsize=1)
+def _schemas() -> tuple[Registry, dict[str, Any]]:
+    folder = resources.files("superpod_iac") / "netbox" / "schema"
+    docs = {}
+    for name in ("devicetype", "moduletype", "racktype", "components", "reusable",
+                 "generated_schema"):
+        docs[name] = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+    registry = Registry().with_resources(
+        (d["$id"], Resource.from_contents(d)) for d in docs.values() if "$id" in d)
+    return registry, docs
+
+
+@lru_cache(maxsize=1)
+def interface_map() -> dict[str, dict[str, Any]]:
+    text = (resources.files("superpod_iac") / "netbox" / "interface_types.yaml").read_text(
+        encoding="utf-8")
+    return dict(YAML(typ="safe").load(text))
+
+
+def _kind(path: Path, data: dict[str, Any]) -> str:
+    parts = set(path.parts)
+    if "rack-types" in parts or ("form_factor" in data and "width" in data):
+        return "racktype"
+    if "module-types" in parts:
+        return "moduletype"
+    return "devicetype"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _ports_nodeset(names: list[str]) -> str:
+    """A nodeset that expands back to exactly these names, in order if possible."""
+    folded = fold(names)
+    try:
+        if list(expand(folded)) == names or sorted(expand(folded)) == sorted(names):
+            return folded
+    except ExpansionError:
+        pass
+    return ",".join(names)
+
+
+def _device(data: dict[str, Any], src: str, redundancy: str, res: ImportResult) -> dict[str, Any]:
+    name = data.get("slug") or _slug(f"{data['manufacturer']}-{data['model']}")
+    unit = data.get("weight_unit", "kg")
+    weight = float(data.get("weight", 0)) * _WEIGHT.get(unit, 1.0)
+    ports = data.get("power-ports", []) or []
+    draws = [float(p["maximum_draw"]) for p in ports if p.get("maximum_draw")]
+    n = len(ports)
+    max_w = 0.0
+    note = f"NetBox devicetype-library {src}"
+    if draws:
+        share = _REDUNDANCY_SHARE.get(redundancy, _REDUNDANCY_SHARE["N+N"])(n)
+        max_w = max(draws) * share
+        note += f"; {n} power port(s), max {max(draws):g} W each, {redundancy} -> {max_w:g} W"
+    elif n:
+        res.warnings.append(f"{src}: {n} power port(s) without maximum_draw: max_w set to 0")
+    groups: dict[str, list[str]] = defaultdict(list)
+    mapping = interface_map()
+    for iface in data.get("interfaces", []) or []:
+        itype = iface.get("type", "")
+        if iface.get("mgmt_only") and itype not in mapping:
+            itype = itype or "other"
+        groups[itype].append(_SAFE.sub("-", str(iface["name"])))
+    port_groups = []
+    for itype, names in groups.items():
+        if itype == "virtual":
+            res.warnings.append(f"{src}: {len(names)} virtual interface(s) are not physical "
+                                f"ports: kept as group 'virtual' ({', '.join(names[:3])})")
+        m = mapping.get(itype)
+        if m is None:
+            if itype != "virtual":
+                res.warnings.append(f"{src}: interface type '{itype}' is not mapped: "
+                                    f"{len(names)} port(s) kept as form factor 'other'")
+            m = {"form_factor": "other", "speed_gbps": 1}
+        port_groups.append({"name": _SAFE.sub("-", itype) or "ports",
+                            "ports": _ports_nodeset(names),
+                            "form_factor": m["form_factor"], "speed_gbps": m["speed_gbps"]})
+    role = "pdu" if data.get("power-outlets") else (
+        "switch" if sum(len(v) for v in groups.values()) >= 16 else "other")
+    u = data.get("u_height", 1)
+    out: dict[str, Any] = {
+        "name": name, "manufacturer": data["manufacturer"], "model": data["model"],
+        "role": role, "height_u": math.ceil(float(u)), "weight_kg": round(weight, 3),
+        "max_w": max_w,
+    }
+    if data.get("part_number"):
+        out["part_number"] = str(data["part_number"])
+    if data.get("airflow") in _AIRFLOW:
+        out["airflow"] = _AIRFLOW[data["airflow"]]
+    if port_groups:
+        out["port_groups"] = port_groups
+    out["source"] = note
+    return out
+
+
+def _rack(data: dict[str, Any], src: str, power_kw: float, res: ImportResult) -> dict[str, Any]:
+    unit = data.get("weight_unit", "kg")
+    scale = _WEIGHT.get(unit, 1.0)
+    mm = _LENGTH_MM.get(data.get("outer_unit", "mm"), 1.0)
+    width = float(data.get("outer_width") or 600) * mm
+    depth = float(data.get("outer_depth") or 1200) * mm
+    if not data.get("max_weight"):
+        res.warnings.append(f"{src}: no max_weight: payload set to 1000 kg (planning value)")
+    return {
+        "name": data.get("slug") or _slug(f"{data['manufacturer']}-{data['model']}"),
+        "manufacturer": data["manufacturer"], "model": data["model"],
+        "height_u": data["u_height"], "payload_kg": float(data.get("max_weight") or 1000) * scale,
+        "empty_weight_kg": round(float(data.get("weight", 0)) * scale, 3),
+        "power_rating_kw": power_kw,
+        "footprint": {"width_mm": width, "depth_mm": depth},
+        "source": f"NetBox devicetype-library {src}; power rating not in NetBox: "
+                  f"{power_kw:g} kW from --rack-power-kw",
+    }
+
+
+def _files(paths: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out += sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml"))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise FileNotFoundError(f"no such file or directory: {raw}")
+    return out
+
+
+def import_netbox(paths: list[str], *, name: str = "netbox-import", redundancy: str = "N+N",
+                  rack_power_kw: float = 10.0) -> ImportResult:
+    registry, docs = _schemas()
+    spec: dict[str, list[dict[str, Any]]] = {"cabinet_types": [], "device_types": []}
+    res = ImportResult({})
+    yaml = YAML(typ="safe")
+    for path in _files(paths):
+        if path.parent.name == "schema":
+            continue
+        res.files += 1
+        src = str(path)
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"))
+        except Exception as exc:  # any YAML problem is the file's: reported, never raised
+            res.errors.append(f"{src}: not valid YAML: {str(exc).splitlines()[0]}")
+            continue
+        if not isinstance(data, dict) or "model" not in data:
+            res.errors.append(f"{src}: not a NetBox device, module or rack type")
+            continue
+        kind = _kind(path, data)
+        validator = _Validator(docs[kind], registry=registry)
+        for problem in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+            where = "/".join(str(p) for p in problem.absolute_path) or "(document)"
+            text = f"{src}: {where}: {problem.message} (NetBox {kind} schema)"
+            if problem.validator == "required" or not problem.absolute_path:
+                res.errors.append(text)
+            else:
+                res.warnings.append(text + "; imported anyway")
+        if any(e.startswith(f"{src}:") for e in res.errors):
+            continue
+        if kind == "moduletype":
+            ifaces = [i["name"] for i in data.get("interfaces", []) or []]
+            res.warnings.append(f"{src}: module type {data['model']} skipped: superpod models "
+                                f"cards as port groups of their device"
+                                + (f" (interfaces {', '.join(ifaces)})" if ifaces else ""))
+            continue
+        if kind == "racktype":
+            spec["cabinet_types"].append(_rack(data, src, rack_power_kw, res))
+        else:
+            spec["device_types"].append(_device(data, src, redundancy, res))
+    spec = {k: sorted(v, key=lambda x: x["name"]) for k, v in spec.items() if v}
+    res.catalog = {"apiVersion": "superpod-iac/v1alpha1", "kind": "Catalog",
+                   "metadata": {"name": name}, "spec": spec}
+    return res
+
+
+def to_yaml(res: ImportResult) -> str:
+    import io
+
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.width = 120
+    buf = io.StringIO()
+    buf.write("# yaml-language-server: $schema=../schemas/superpod.schema.json\n"
+              f"# Generated by `superpod import netbox` from {res.files} NetBox file(s).\n")
+    yaml.dump(res.catalog, buf)
+    return buf.getvalue()

@@ -1,0 +1,108 @@
+"""NetBox: every devicetype-library sample imports to a valid Catalog; the export's columns and
+references hold together the way NetBox's bulk import needs."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from tests.conftest import ROOT
+
+SAMPLES = ROOT.parent / "shared" / "data" / "netbox-devicetype-library"
+pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared NetBox samples not present")
+SAMPLE_FILES = sorted(p for p in SAMPLES.rglob("*") if p.suffix in (".yaml", ".yml")
+                      and p.parent.name != "schema")
+
+
+@pytest.mark.parametrize("sample", SAMPLE_FILES, ids=lambda p: p.name)
+def test_each_sample_imports_and_validates(cli, sample: Path, tmp_path: Path) -> None:
+    out = tmp_path / "catalog.yaml"
+    res = cli("import", "netbox", str(sample), "--out", str(out))
+    assert res.code == 0, res.err
+    assert "Traceback" not in res.err
+    doc = YAML(typ="safe").load(out.read_text())
+    spec = doc["spec"]
+    if "module-types" in sample.parts:
+        assert "skipped" in res.err and not spec  # reported, not silently dropped
+    else:
+        assert sum(len(v) for v in spec.values()) == 1
+    assert cli("validate", str(out)).code == 0
+
+
+def test_whole_library_and_conversions(cli, tmp_path: Path) -> None:
+    out = tmp_path / "nb.yaml"
+    res = cli("import", "netbox", str(SAMPLES), "--out", str(out))
+    assert res.code == 0, res.err
+    spec = YAML(typ="safe").load(out.read_text())["spec"]
+    types = {d["name"]: d for d in spec["device_types"]}
+    qm = types["nvidia-qm9700"]
+    assert qm["height_u"] == 1 and qm["weight_kg"] == 14.8 and qm["airflow"] == "rear-to-front"
+    ib = next(g for g in qm["port_groups"] if g["form_factor"] == "osfp")
+    assert ib["speed_gbps"] == 400
+    rack = spec["cabinet_types"][0]
+    assert rack["height_u"] == 42 and rack["payload_kg"] == 1020
+    assert rack["footprint"] == {"width_mm": 750, "depth_mm": 1200}
+    assert "10gbase-x-sfpp' is not mapped" in res.err  # kept, with a warning
+    arista = types["arista-dcs-7060dx5-32-f"]
+    assert any(g["form_factor"] == "other" for g in arista["port_groups"])
+    # power ports: two 3 kW PSUs at N+N give 3 kW; N+1 over two PSUs gives 3 kW as well
+    sm = next(d for d in spec["device_types"] if d["max_w"] > 0 and d["role"] != "pdu")
+    assert sm["max_w"] > 0
+
+
+def test_imported_type_used_in_a_cabinet(cli, tmp_path: Path) -> None:
+    cli("import", "netbox", str(SAMPLES / "device-types" / "Nvidia" / "SN2201.yaml"),
+        "--out", str(tmp_path / "parts.yaml"))
+    base = (ROOT / "tests/fixtures/rules/_base.yaml").read_text()
+    (tmp_path / "base.yaml").write_text(base)
+    (tmp_path / "cab.yaml").write_text("""apiVersion: superpod-iac/v1alpha1
+kind: Cabinet
+metadata: {name: mgmt-01}
+spec:
+  type: light-rack
+  location: {hall: hall1, row: A, slot: 1}
+  feeds: [feed-A1, feed-B1]
+  devices:
+    - {name: tor1, type: mellanox-sn2201, u: 1}
+""")
+    res = cli("validate", str(tmp_path))
+    assert res.code == 0, res.out
+
+
+def test_export_references_resolve(cli, tmp_path: Path) -> None:
+    out = tmp_path / "nb"
+    res = cli("export", "netbox", "specs/cloudmatrix-384", "--out", str(out))
+    assert res.code == 0, res.err
+
+    def rows(name: str) -> list[dict[str, str]]:
+        return list(csv.DictReader((out / name).open()))
+
+    sites = {r["name"] for r in rows("sites.csv")}
+    racks = rows("racks.csv")
+    assert racks and all(r["site"] in sites for r in racks)
+    rack_names = {r["name"] for r in racks}
+    types = {p.stem: YAML(typ="safe").load(p.read_text()) for p in (out / "device-types").glob("*")}
+    makers = {r["name"] for r in rows("manufacturers.csv")}
+    roles = {r["name"] for r in rows("device-roles.csv")}
+    devices = rows("devices.csv")
+    assert len(devices) == 176
+    by_name = {}
+    for d in devices:
+        assert d["rack"] in rack_names and d["site"] in sites and d["role"] in roles
+        assert d["device_type"] in types and d["manufacturer"] in makers
+        by_name[d["name"]] = types[d["device_type"]]
+    cables = rows("cables.csv")
+    assert len(cables) == 4224
+    kinds = {"dcim.interface": "interfaces", "dcim.frontport": "front-ports",
+             "dcim.rearport": "rear-ports"}
+    for c in cables:
+        for side in ("a", "b"):
+            dtype = by_name[c[f"side_{side}_device"]]
+            names = {p["name"] for p in dtype[kinds[c[f"side_{side}_type"]]]}
+            assert c[f"side_{side}_name"] in names
+    assert set(csv.DictReader((out / "cables.csv").open()).fieldnames or []) >= {
+        "side_a_device", "side_a_type", "side_a_name", "side_b_device", "side_b_type",
+        "side_b_name", "type", "status"}
