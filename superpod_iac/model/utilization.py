@@ -207,6 +207,10 @@ class GroupTotals:
     devices: int
     accelerators: int
     load_w: float
+    liquid_cooled_w: float = 0.0
+    """Liquid heat carried away by CDUs (cabinets with a cooling unit)."""
+    air_w: float = 0.0
+    """Heat left to the room air (residual after liquid capture and rear doors)."""
 
 
 def group_totals(inv: Inventory, cabinets: list[str]) -> GroupTotals:
@@ -221,4 +225,7 @@ def group_totals(inv: Inventory, cabinets: list[str]) -> GroupTotals:
         out.devices += len(inv.cabinets[name].devices)
         out.accelerators += use.accelerators
         out.load_w += use.load_w
+        if use.cooling_unit is not None:
+            out.liquid_cooled_w += use.liquid_w
+        out.air_w += use.residual_air_w
     return out

@@ -163,10 +163,10 @@ def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
                             "cdu-over" if bad else "folded", html=True))
         graph.add_legend("node", "folded", "further identical replicas, drawn once")
     tot = group_totals(inv, list(inv.cabinets))
-    liquid = sum(u.heat_w for u in uses.values())
     graph.subtitle.append(
         f"{n_of(len(plan.units), 'CDU unit')} · {n_of(tot.cabinets, 'cabinet')} · "
-        f"{kw(liquid)} to liquid · {over} over capacity · {after} over with redundancy spent")
+        f"{kw(tot.liquid_cooled_w)} to liquid · {kw(tot.air_w)} to air · {over} over capacity · "
+        f"{after} over with redundancy spent")
     graph.notes.append("Heat at nameplate maximum: the liquid share goes to the CDU, the rest "
                        "(and optics) to the room air, less what rear doors absorb. Flow: "
                        "Q / (rho c_p dT) with the CDU's fluid and temperature rise.")
