@@ -146,9 +146,12 @@ def replicate(builder: Builder, m: Manifest, cluster: ClusterObj) -> None:
     inside = (remap[col["a_dev"]] >= 0) & (remap[col["b_dev"]] >= 0) if len(inv.links) else \
         np.zeros(0, dtype=bool)
     sel = np.nonzero(inside)[0]
+    touching = (remap[col["a_dev"]] >= 0) | (remap[col["b_dev"]] >= 0) if len(inv.links) else \
+        np.zeros(0, dtype=bool)
+    boundary = np.nonzero(touching & ~inside)[0]
     tmpl_cols = {k: v[sel].copy() for k, v in col.items()}
     local_a, local_b = remap[tmpl_cols["a_dev"]], remap[tmpl_cols["b_dev"]]
-    del col, inside  # release the views: the link arrays grow below
+    del col, inside, touching  # release the views: the link arrays grow below
     bases: list[np.ndarray] = []
     for replica in cluster.replicas:
         prefix = f"{replica}."
@@ -169,10 +172,23 @@ def replicate(builder: Builder, m: Manifest, cluster: ClusterObj) -> None:
         inv.superpods[replica] = SuperpodObj(replica, template.origin, cabinets,
                                              list(template.fabrics), template.expect,
                                              dict(template.labels), template=template.name)
+    _rehome_boundary_links(inv, boundary, remap, bases[0] if bases else None)
     remap = _retire_template(inv, infra, template, sel)
     bases = [remap[b] for b in bases]
     for j, cascade in enumerate(m.model.spec.cascade):
         _cascade(builder, m, cluster, j, cascade, template.cabinets, bases)
+
+
+def _rehome_boundary_links(inv: Inventory, boundary: np.ndarray, local: np.ndarray,
+                           first: np.ndarray | None) -> None:
+    """Links between the template and devices outside it now attach to the first replica."""
+    if first is None:
+        return
+    t = inv.links
+    for i in boundary.tolist():
+        for col in (t.a_dev, t.b_dev):
+            if local[col[i]] >= 0:
+                col[i] = int(first[local[col[i]]])
 
 
 def _append_links(inv: Inventory, cols: dict[str, np.ndarray], a_dev: np.ndarray,

@@ -276,8 +276,14 @@ def asymmetric_replicas(inv: Inventory) -> Iterator[Finding]:
                     continue
                 ref = counts[common[0]]
                 c = counts[members[0]]
+                diffs = [f"{f} {getattr(c, f):,} vs {getattr(ref, f):,}"
+                         for f in ("cabinets", "devices", "accelerators", "links", "transceivers")
+                         if getattr(c, f) != getattr(ref, f)]
+                if round(c.max_w) != round(ref.max_w):
+                    diffs.append(f"power {c.max_w / 1000:,.1f} vs {ref.max_w / 1000:,.1f} kW")
+                if not diffs:
+                    diffs.append("device types differ")
                 yield Finding(f"replica(s) {fold(members)} of {key} differ from {fold(common)}: "
-                              f"{c.devices} devices / {c.links} links / {c.max_w / 1000:.1f} kW vs "
-                              f"{ref.devices} / {ref.links} / {ref.max_w / 1000:.1f} kW",
+                              f"{'; '.join(diffs)}",
                               inv.superpods[members[0]].origin,
                               "make the replicas identical or remove the replica-of label")
