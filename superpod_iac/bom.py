@@ -15,7 +15,7 @@ import numpy as np
 
 from superpod_iac import physics
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.model.linkstats import columns
+from superpod_iac.model.linkstats import columns, transceiver_modules
 from superpod_iac.model.loads import cabinet_loads
 
 
@@ -85,9 +85,8 @@ def _transceivers(inv: Inventory) -> list[BomLine]:
     t = inv.links
     if not len(t):
         return []
-    col = columns(inv)
-    counts = np.bincount(col["xcvr_a"][col["xcvr_a"] >= 0], minlength=len(t.xcvr_names)) + \
-        np.bincount(col["xcvr_b"][col["xcvr_b"] >= 0], minlength=len(t.xcvr_names))
+    _devs, xs = transceiver_modules(inv)  # one per physical module (twin-port cages share)
+    counts = np.bincount(xs, minlength=len(t.xcvr_names))
     out = []
     for i in np.argsort(t.xcvr_names).tolist() if t.xcvr_names else []:
         n = int(counts[i])

@@ -105,3 +105,34 @@ def test_outputs_are_deterministic_across_hash_seeds(command: list[str]) -> None
                               env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"})
         outs.append(proc.stdout)
     assert outs[0] == outs[1]
+
+
+def test_twin_port_module_counted_once(cli, tmp_path: Path) -> None:
+    """Two 400G links on the sub-ports of one 800G twin-port cage use one 2xSR4 module there."""
+    (tmp_path / "base.yaml").write_text((ROOT / "tests/fixtures/rules/_base.yaml").read_text())
+    (tmp_path / "twin.yaml").write_text("""apiVersion: superpod-iac/v1alpha1
+kind: Cabinet
+metadata: {name: rk}
+spec:
+  type: nvl72-rack
+  location: {hall: hall1, row: A, slot: 1}
+  feeds: [feed-A1, feed-B1]
+  devices:
+    - {name: "host[1-2]", type: fx-host, u: "[1-2]"}
+    - {name: sw1, type: fx-switch, u: 20}
+---
+apiVersion: superpod-iac/v1alpha1
+kind: Fabric
+metadata: {name: fab}
+spec:
+  plane: scale-out
+  cable: mmf-om4-mpo12
+  links:
+    - {a: "rk/sw1:p1/[1-2]", b: "rk/host[1-2]:osfp1", transceiver_a: 800g-2xsr4, transceiver_b: 400g-sr4.2}
+""")
+    res = cli("validate", "--format", "json", str(tmp_path))
+    assert [d for d in res.json()["diagnostics"] if d["severity"] == "error"] == []
+    rows = {(r["category"], r["part"]): r["quantity"]
+            for r in cli("bom", "--format", "json", str(tmp_path)).json()["rows"]}
+    assert rows[("transceiver", "800g-2xsr4")] == 1
+    assert rows[("transceiver", "400g-sr4.2")] == 2

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.model.linkstats import columns, device_cabinet_ids
+from superpod_iac.model.linkstats import columns, device_cabinet_ids, transceiver_modules
 from superpod_iac.model.loads import cabinet_loads
 
 
@@ -99,8 +99,9 @@ def _link_stats(inv: Inventory, group_of_cabinet: np.ndarray, groups: int, inner
         ok = (ga >= 0) | (gb >= 0)
         links = np.array([int(ok.sum())])
         optical = np.array([int((ok & fibre).sum())])
-    xcvrs = np.bincount(ga[(ga >= 0) & (col["xcvr_a"] >= 0)], minlength=groups) + \
-        np.bincount(gb[(gb >= 0) & (col["xcvr_b"] >= 0)], minlength=groups)
+    mod_devs, _xs = transceiver_modules(inv)
+    gm = group_of_cabinet[dev_cab[mod_devs]]
+    xcvrs = np.bincount(gm[gm >= 0], minlength=groups)
     return links, optical, xcvrs
 
 

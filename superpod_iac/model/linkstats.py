@@ -188,3 +188,33 @@ def device_cabinet_ids(inv: Inventory) -> tuple[list[str], np.ndarray]:
         cached = (names, arr)
         inv.cache["device_cabinet_ids"] = cached
     return cached
+
+
+def transceiver_modules(inv: Inventory) -> tuple[np.ndarray, np.ndarray]:
+    """(device index, transceiver-name index) of every physical optical module.
+
+    A link end with a transceiver holds one module, except that the breakout sub-ports of one
+    cage (`osfp1/1`, `osfp1/2`) share the cage's single twin-port module.
+    """
+    cached = inv.cache.get("transceiver_modules")
+    if cached is not None:
+        return cached
+    t = inv.links
+    if not len(t):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    idx = port_index(inv)
+    c = columns(inv)
+    devs = np.concatenate([c["a_dev"], c["b_dev"]]).astype(np.int64)
+    ports = np.concatenate([c["a_port"], c["b_port"]]).astype(np.int64)
+    xs = np.concatenate([c["xcvr_a"], c["xcvr_b"]]).astype(np.int64)
+    has = xs >= 0
+    devs, ports, xs = devs[has], ports[has], xs[has]
+    offset = idx.type_offset[idx.type_ids[devs]]
+    cage = idx.cage_of_port[offset + ports] - offset
+    key = (devs * port_stride(inv) + cage) * (len(t.xcvr_names) + 1) + xs
+    _keys, first = np.unique(key, return_index=True)
+    first.sort()
+    cached = (devs[first], xs[first])
+    inv.cache["transceiver_modules"] = cached
+    return cached

@@ -41,10 +41,11 @@ def cabinet_loads(inv: Inventory) -> dict[str, CabinetLoad]:
 
 
 def _add_transceivers(inv: Inventory, loads: dict[str, CabinetLoad]) -> None:
-    """Optics count toward the cabinet of the device they plug into (numpy bincounts)."""
+    """Optics count toward the cabinet of the device they plug into, one per physical module
+    (numpy bincounts)."""
     import numpy as np
 
-    from superpod_iac.model.linkstats import columns, device_cabinet_ids
+    from superpod_iac.model.linkstats import device_cabinet_ids, transceiver_modules
 
     links = inv.links
     if not len(links):
@@ -53,14 +54,10 @@ def _add_transceivers(inv: Inventory, loads: dict[str, CabinetLoad]) -> None:
                       if n in inv.catalog.transceiver_types else 0.0
                       for n in links.xcvr_names] + [0.0])
     names, dev_cab = device_cabinet_ids(inv)
-    col = columns(inv)
-    count = np.zeros(len(names), dtype=np.int64)
-    power = np.zeros(len(names))
-    for dev, x in ((col["a_dev"], col["xcvr_a"]), (col["b_dev"], col["xcvr_b"])):
-        has = x >= 0
-        cab = dev_cab[dev[has]]
-        count += np.bincount(cab, minlength=len(names))
-        power += np.bincount(cab, weights=watts[x[has]], minlength=len(names))
+    devs, xs = transceiver_modules(inv)
+    cab = dev_cab[devs]
+    count = np.bincount(cab, minlength=len(names))
+    power = np.bincount(cab, weights=watts[xs], minlength=len(names))
     for i in np.nonzero(count)[0].tolist():
         load = loads[names[i]]
         w = float(power[i])

@@ -180,14 +180,14 @@ def media_mismatch(inv: Inventory) -> Iterator[Finding]:
         cable, xcvrs = _parts(inv, g)
         problem = None
         if len(xcvrs) == 2 and (xcvrs[0].medium != xcvrs[1].medium or
-                                xcvrs[0].connector != xcvrs[1].connector):
+                                _conn(xcvrs[0].connector) != _conn(xcvrs[1].connector)):
             problem = (f"ends use {xcvrs[0].name} ({xcvrs[0].medium}, {xcvrs[0].connector}) and "
                        f"{xcvrs[1].name} ({xcvrs[1].medium}, {xcvrs[1].connector})")
         elif cable is not None and cable.medium in _FIBRE:
             for x in xcvrs:
                 if x.medium != cable.medium:
                     problem = f"{x.name} needs {x.medium} but cable {cable.name} is {cable.medium}"
-                elif x.connector != cable.connector:
+                elif _conn(x.connector) != _conn(cable.connector):
                     problem = (f"{x.name} has {x.connector} connectors but cable {cable.name} is "
                                f"{cable.connector}")
                 if problem:
@@ -261,3 +261,8 @@ def _optics_missing(inv: Inventory, g: LinkGroup) -> bool:
     passive = {t for t, d in inv.catalog.device_types.items() if d.role == "patch-panel"}
     return (g.xcvr_a is None and g.a_type not in passive) or \
         (g.xcvr_b is None and g.b_type not in passive)
+
+
+def _conn(connector: str) -> str:
+    """Connector per lane path: a twin-port module's `2xmpo-12` is an MPO-12 per sub-port."""
+    return connector[2:] if connector.startswith("2x") else connector
