@@ -288,7 +288,9 @@ class Builder:
             names = self._names(m.model.metadata.name, origin)
             spec = m.model.spec
             data = spec.model_dump(exclude={"devices"})
-            per_cabinet = 1 + sum(count_names(d.name) for d in spec.devices)
+            # a device range over max_names is reported at its own line by _names
+            cap = self.inv.limits.max_names
+            per_cabinet = 1 + sum(min(count_names(d.name), cap) for d in spec.devices)
             if not self.budget(len(names) * per_cabinet, origin, "cabinets and devices"):
                 continue
             for k, name in enumerate(names):
