@@ -15,6 +15,7 @@ from pathlib import Path
 from superpod_iac import __version__
 from superpod_iac.config import Config, ConfigError, load_config
 from superpod_iac.diagnostics import Severity
+from superpod_iac.report.escape import terminal
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 BUG_HINT = ("this is a bug in superpod; please report it with the command, `superpod --version` "
@@ -429,16 +430,37 @@ EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 """Registration hooks for further commands (render, bom, ...), each in its own module."""
 
 
+def _safe_streams() -> None:
+    """Output works whatever the terminal encoding (LANG=C, PYTHONIOENCODING=ascii): characters
+    the stream cannot encode are written as backslash escapes instead of raising."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
+def _on_sigterm(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds through atomic writers, which remove their temporaries
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+
+    _safe_streams()
+    if threading_main():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
     except (UsageError, ConfigError) as exc:
-        sys.stderr.write(f"superpod: error: {exc}\n")
+        sys.stderr.write(f"superpod: error: {terminal(str(exc))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        sys.stderr.write("superpod: interrupted\n")
+        sys.stderr.write("superpod: interrupted (no partial output was left behind)\n")
         return 130
     except BrokenPipeError:
         return EXIT_OK
@@ -446,13 +468,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         from superpod_iac.pipeline import InputError
 
         if isinstance(exc, InputError | OSError):  # I/O problems are the user's to fix: exit 2
-            sys.stderr.write(f"superpod: error: {exc}\n")
+            sys.stderr.write(f"superpod: error: {terminal(str(exc))}\n")
             return EXIT_USAGE
         if os.environ.get("SUPERPOD_DEBUG"):
             raise
         sys.stderr.write(f"superpod: internal error: {type(exc).__name__}: {exc}\n"
                          f"    hint: {BUG_HINT}\n")
         return EXIT_INTERNAL
+
+
+def threading_main() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,3 +51,44 @@ def expectations(path: Path) -> list[tuple[str, int | None]]:
 
 def rule_fixtures() -> list[Path]:
     return sorted(p for p in RULE_FIXTURES.glob("*.yaml") if expectations(p))
+
+
+# -- tests never read outside the repository ----------------------------------------------
+_OUTSIDE = (str(ROOT.parent / "shared"),)
+"""The team's shared folder sits beside the checkout on developer machines but not for a user
+who clones the repository: a test that reads it would pass here and fail there."""
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event == "open" and isinstance(args[0], str | bytes | Path):
+        path = os.fsdecode(args[0]) if not isinstance(args[0], Path) else str(args[0])
+        if os.path.abspath(path).startswith(_OUTSIDE):
+            raise PermissionError(f"tests must not read outside the repository: {path} "
+                                  "(vendor what the test needs under tests/)")
+
+
+sys.addaudithook(_audit)
+
+
+# -- a skipped test is a failure unless CI genuinely lacks what it needs ---------------------
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "ci_lacks(reason): the test needs something CI machines cannot have; only "
+        "such a test may be skipped (every other skip fails the run)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail") \
+            and item.get_closest_marker("ci_lacks") is None:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (f"skipped without a ci_lacks marker, which counts as a failure: "
+                           f"{reason}")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+    skipped = len(terminalreporter.stats.get("skipped", []))
+    terminalreporter.write_line(f"skipped tests (allowed only with ci_lacks): {skipped}")

@@ -76,9 +76,34 @@ def _merge_catalog(manifests: Iterable[Manifest], inv_dups: list[Any]) -> PartCa
                         continue
                 target[part.name] = part
                 cat.origins[key] = origin
+                if section == "device_types" and not is_builtin:
+                    _port_duplicates(part, origin, inv_dups)
         for loss in m.model.spec.connector_losses:
             cat.connector_loss_db[loss.connector] = loss.loss_db
     return cat
+
+
+def _port_duplicates(dtype: Any, origin: Origin, inv_dups: list[Any]) -> None:
+    """Two port groups, or two ports, of one device type with the same name would collapse
+    into one port silently (the second group's ports unreachable): REF002."""
+    groups: dict[str, Origin] = {}
+    ports: dict[str, Origin] = {}
+    for j, group in enumerate(dtype.port_groups):
+        gorigin = _sub(origin, "port_groups", j)
+        if group.name in groups:
+            inv_dups.append(("port group", f"{dtype.name}/{group.name}", groups[group.name],
+                             gorigin))
+        groups.setdefault(group.name, gorigin)
+        try:
+            names = expand(group.ports)
+        except ExpansionError:
+            continue  # reported when the type's ports are used
+        for name in names:
+            if name in ports:
+                inv_dups.append(("port", f"{dtype.name}:{name}", ports[name],
+                                 _sub(gorigin, "ports")))
+                break
+            ports[name] = gorigin
 
 
 def _builtin_dir() -> str:

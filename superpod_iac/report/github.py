@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from superpod_iac.diagnostics import Diagnostic, Severity
+from superpod_iac.report.escape import terminal
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return terminal(text)  # other control characters (ANSI escapes) made visible
 
 
 def _prop(text: str) -> str:
