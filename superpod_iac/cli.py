@@ -156,19 +156,30 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    """Both revisions are loaded with every rule, so the findings delta is exact; a revision
+    with schema errors is still compared (its findings say what is wrong)."""
     import tempfile
 
-    from superpod_iac.diff import RevisionError, diff, materialize, to_markdown
+    from superpod_iac.diff import RevisionError, Side, design_diff, materialize
+    from superpod_iac.diff.render import FORMATS
+    from superpod_iac.pipeline import load_project
 
+    if args.old == "-" and args.new == "-":
+        raise UsageError("only one of OLD and NEW can be standard input")
     with tempfile.TemporaryDirectory(prefix="superpod-diff-") as work:
         try:
             old_path, new_path = materialize(args.old, work), materialize(args.new, work)
         except RevisionError as exc:
             raise UsageError(str(exc)) from exc
-        old, new = _design([old_path], args), _design([new_path], args)
-        if old is None or new is None:
-            return EXIT_FINDINGS
-        _emit(to_markdown(diff(old, new), args.old, args.new), args.out)
+        cfg = _config(args)
+        old = Side(args.old, old_path, load_project([old_path], cfg))
+        new = Side(args.new, new_path, load_project([new_path], _config(args)))
+        d = design_diff(old, new)
+        _emit(FORMATS[args.format](d), args.out)
+    if args.fail_on == "new" and d.findings.new_errors:
+        return EXIT_FINDINGS
+    if args.fail_on == "any" and new.project.errors:
+        return EXIT_FINDINGS
     return EXIT_OK
 
 
@@ -341,9 +352,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("diff", help="what changes between two designs (markdown for a PR)")
+    p = sub.add_parser("diff", help="what a change edits, what it does to loads and failure "
+                       "margins, and which findings it adds or fixes (md for a PR comment)")
     p.add_argument("old", metavar="OLD", help="path, or REV:PATH for a git revision")
     p.add_argument("new", metavar="NEW", help="path, or REV:PATH for a git revision")
+    p.add_argument("--format", choices=["text", "json", "md"], default="text",
+                   help="text (a plan for the terminal), json, or md for a pull-request "
+                        "comment (default: text)")
+    p.add_argument("--fail-on", choices=["never", "new", "any"], default="never",
+                   help="exit 1 when the change introduces error findings (new), or when the "
+                        "new revision has any (any); default: never")
     p.add_argument("--out", help="write to this file instead of stdout")
     p.add_argument("--config", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_diff)
