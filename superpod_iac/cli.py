@@ -217,8 +217,20 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from superpod_iac.fsio import atomic_write
-    from superpod_iac.manifest.schema import generate, stale
+    from superpod_iac.manifest import KINDS
+    from superpod_iac.manifest.schema import generate, kind_schema, stale
 
+    if args.print:
+        text = kind_schema(args.print)
+        if text is None:
+            import difflib
+
+            close = difflib.get_close_matches(args.print, [*KINDS, "bundle"], n=1, cutoff=0.5)
+            raise UsageError(f"unknown kind '{args.print}'" + (
+                f"; did you mean '{close[0]}'?" if close else "") +
+                f" (kinds: {', '.join(KINDS)}, or bundle for any kind)")
+        sys.stdout.write(text)
+        return EXIT_OK
     out = Path(args.out)
     if args.check:
         problems = stale(out)
@@ -388,6 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="write or check the JSON Schemas generated from the models")
     p.add_argument("--out", default="schemas", help="directory (default: schemas)")
     p.add_argument("--check", action="store_true", help="fail when the files are stale")
+    p.add_argument("--print", metavar="KIND",
+                   help="write the schema of one kind (Cabinet, PowerSystem, ...; `bundle` for "
+                        "any kind) to standard output instead of files")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("rules", help="list the rules, or explain one")
