@@ -303,7 +303,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                   help="manifest files or directories (default: .)")
+                   help="manifest files or directories, - for standard input (default: .)")
     p.add_argument("--config", help="pyproject.toml to read [tool.superpod] from")
 
 
@@ -418,10 +418,22 @@ EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 """Registration hooks for further commands (render, bom, ...), each in its own module."""
 
 
+def _stdout_dash(args: argparse.Namespace) -> None:
+    """`--out -` means standard output (never a file named `-`); a directory output cannot."""
+    if getattr(args, "out", None) != "-":
+        return
+    if args.command == "export" or (args.command == "schema" and not args.print):
+        hint = " (use --print KIND for one schema)" if args.command == "schema" else ""
+        raise UsageError(f"{args.command} writes several files: --out needs a directory, "
+                         f"not -{hint}")
+    args.out = None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _stdout_dash(args)
         return int(args.func(args))
     except (UsageError, ConfigError) as exc:
         sys.stderr.write(f"superpod: error: {exc}\n")

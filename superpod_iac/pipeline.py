@@ -11,7 +11,15 @@ from superpod_iac.manifest.parse import Manifest, parse_documents
 from superpod_iac.model.build import build_inventory
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.rules.engine import finish, run_rules
-from superpod_iac.source.loader import LoadLimits, SourceFile, discover, load_file
+from superpod_iac.source.loader import (
+    STDIN,
+    Discovery,
+    LoadLimits,
+    SourceFile,
+    discover,
+    load_file,
+    missing_message,
+)
 
 
 class InputError(Exception):
@@ -32,10 +40,17 @@ class Project:
 
 def load_project(paths: Sequence[str], config: Config, *, check: bool = True,
                  limits: LoadLimits | None = None) -> Project:
-    found = discover(paths or ["."])
+    paths = list(paths or ["."])
+    stdin = paths.count(STDIN)
+    if stdin > 1:
+        raise InputError("standard input (-) can be given once")
+    found = discover([p for p in paths if p != STDIN]) if len(paths) > stdin else \
+        Discovery([], [], [])
     if found.missing:
-        raise InputError(f"no such file or directory: {', '.join(found.missing)}")
+        raise InputError(missing_message(found.missing))
     sources = [load_file(f, limits) for f in found.files]
+    if stdin:
+        sources.append(load_file(STDIN, limits))
     manifests, parse_diags = parse_documents(sources)
     inventory = build_inventory(manifests, config.policy)
     diags: list[Diagnostic] = [d for s in sources for d in s.diagnostics]

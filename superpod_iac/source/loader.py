@@ -127,6 +127,45 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Discovery:
     return Discovery(sorted(found.values()), missing, sorted(escaped))
 
 
+def did_you_mean(raw: str) -> str | None:
+    """The sibling a mistyped path most likely meant: `specs/vera-rubin-nvl144` ->
+    `specs/nvl144` (close spelling, or one name containing the other)."""
+    import difflib
+
+    p = FsPath(raw)
+    parent = p.parent
+    if not p.name:
+        return None
+    if not parent.is_dir():  # the folder is mistyped too: fix it first
+        fixed = did_you_mean(str(parent)) if str(parent) not in (".", "/", raw) else None
+        if fixed is None or not FsPath(fixed).is_dir():
+            return None
+        parent = FsPath(fixed)
+        if (parent / p.name).exists():
+            return str(parent / p.name)
+    try:
+        names = sorted(x.name for x in parent.iterdir()
+                       if not x.name.startswith(".") and x.name not in SKIP_DIRS)
+    except OSError:
+        return None
+    close = difflib.get_close_matches(p.name, names, n=1, cutoff=0.6)
+    if not close:
+        key = p.name.lower()
+        close = sorted((n for n in names if len(n) >= 3 and (n.lower() in key or key in n.lower())),
+                       key=lambda n: (-len(n), n))[:1]
+    if not close:
+        return None
+    return close[0] if str(parent) == "." and "/" not in raw else str(parent / close[0])
+
+
+def missing_message(missing: Iterable[str]) -> str:
+    parts = []
+    for m in missing:
+        hint = did_you_mean(m)
+        parts.append(f"{m} (did you mean {hint}?)" if hint else m)
+    return f"no such file or directory: {', '.join(parts)}"
+
+
 def _inside(path: FsPath, root: FsPath) -> bool:
     try:
         path.relative_to(root)
@@ -150,8 +189,17 @@ def _ignores(text: str) -> dict[int, frozenset[str]]:
     return out
 
 
+STDIN = "-"
+"""A manifest path of `-` reads standard input."""
+STDIN_NAME = "<stdin>"
+
+
 def load_file(path: str, limits: LoadLimits | None = None) -> SourceFile:
     limits = limits or LoadLimits()
+    if path == STDIN:
+        import sys
+
+        return load_bytes(STDIN_NAME, sys.stdin.buffer.read(limits.max_bytes + 1), limits)
     src = SourceFile(path)
     try:
         size = os.path.getsize(path)
@@ -165,6 +213,18 @@ def load_file(path: str, limits: LoadLimits | None = None) -> SourceFile:
     except OSError as exc:
         src.diagnostics.append(_error(path, "SCH009", f"cannot read file: {exc.strerror}",
                                       "check the path and its permissions"))
+        return src
+    return load_bytes(path, raw, limits)
+
+
+def load_bytes(path: str, raw: bytes, limits: LoadLimits | None = None) -> SourceFile:
+    """Documents from file content already read (a file, or standard input)."""
+    limits = limits or LoadLimits()
+    src = SourceFile(path)
+    if len(raw) > limits.max_bytes:
+        src.diagnostics.append(_error(
+            path, "SCH008", f"input is more than {limits.max_bytes} bytes",
+            "split the design into several files, or use replication and generators"))
         return src
     if b"\x00" in raw:
         src.diagnostics.append(_error(path, "SCH009", "file holds NUL bytes: binary, not YAML",
