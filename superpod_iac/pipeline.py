@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from superpod_iac import API_VERSION
 from superpod_iac.config import Config
 from superpod_iac.diagnostics import Diagnostic, Severity
 from superpod_iac.manifest.parse import Manifest, parse_documents
-from superpod_iac.model.build import build_inventory
+from superpod_iac.model.build import build_inventory, declared_names
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.rules.engine import finish, run_rules
 from superpod_iac.source.loader import (
@@ -52,7 +53,11 @@ def load_project(paths: Sequence[str], config: Config, *, check: bool = True,
     if stdin:
         sources.append(load_file(STDIN, limits))
     manifests, parse_diags = parse_documents(sources)
-    inventory = build_inventory(manifests, config.policy)
+    parsed = {id(m.document) for m in manifests}
+    unbuilt = {name for src in sources for doc in src.documents if id(doc) not in parsed
+               and isinstance(doc.data, dict) and doc.data.get("apiVersion") == API_VERSION
+               for name in declared_names(doc.data)}
+    inventory = build_inventory(manifests, config.policy, unbuilt)
     diags: list[Diagnostic] = [d for s in sources for d in s.diagnostics]
     diags.extend(Diagnostic("SCH011", Severity.ERROR, f"symlink {link} leads outside the project "
                             "root; not followed", link, 1, 1, (),

@@ -105,8 +105,29 @@ def _site_policies(sites: list[Manifest], base: Policy) -> dict[str, Policy]:
     return out
 
 
+def declared_names(data: Any) -> set[str]:
+    """Every name a raw document declares (`metadata.name` and the `name` of each nested
+    object, ranges expanded): what a manifest that failed its schema would have defined."""
+    out: set[str] = set()
+    stack = [data]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, dict):
+            name = cur.get("name")
+            if isinstance(name, str):
+                try:
+                    out.update(expand(name))
+                except ExpansionError:
+                    out.add(name)
+            stack.extend(cur.values())
+        elif isinstance(cur, list):
+            stack.extend(cur)
+    return out
+
+
 class Builder:
-    def __init__(self, manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None):
+    def __init__(self, manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None,
+                 unbuilt: set[str] | None = None):
         self.by_kind: dict[str, list[Manifest]] = {}
         for m in manifests:
             self.by_kind.setdefault(m.kind, []).append(m)
@@ -116,6 +137,7 @@ class Builder:
         self.inv = Inventory(catalog, _policy(sites, policy_overrides or {}))
         self.inv.hall_policies = _site_policies(sites, self.inv.policy)
         self.inv.duplicates.extend(dups)
+        self.inv.unbuilt.update(unbuilt or ())
         self._reported: set[tuple[str, Origin]] = set()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -129,6 +151,8 @@ class Builder:
         return True
 
     def _missing(self, what: str, name: str, origin: Origin, context: str) -> None:
+        if name in self.inv.unbuilt:
+            return  # defined, but its definition already has a finding
         self.inv.unresolved.append((what, name, origin, context))
 
     def _names(self, template: str, origin: Origin) -> tuple[str, ...]:
@@ -157,6 +181,7 @@ class Builder:
 
     # -- stages ----------------------------------------------------------------------------
     def build(self) -> Inventory:
+        self._accelerator_refs()
         self.site()
         self.power()
         self._power_cycles()
@@ -166,6 +191,15 @@ class Builder:
         self.superpods()
         self.clusters()
         return self.inv
+
+    def _accelerator_refs(self) -> None:
+        cat = self.inv.catalog
+        for name, dtype in cat.device_types.items():
+            acc = dtype.accelerators
+            if acc is not None and acc.type not in cat.accelerator_types:
+                origin = cat.origins[("device_types", name)]
+                self._missing("accelerator type", acc.type,
+                              _sub(origin, "accelerators", "type"), f"device type {name}")
 
     def site(self) -> None:
         for m in self.by_kind.get("Site", []):
@@ -230,6 +264,9 @@ class Builder:
             for i, zone in enumerate(spec.air_zones):
                 if self._define("air zone", zone.name, _origin(m, "spec", "air_zones", i)):
                     self.inv.air_zones[zone.name] = zone
+                    if zone.hall not in self.inv.halls:
+                        self._missing("hall", zone.hall, _origin(m, "spec", "air_zones", i,
+                                                                 "hall"), f"air zone {zone.name}")
             for i, cdu in enumerate(spec.cdus):
                 origin = _origin(m, "spec", "cdus", i)
                 names = self._names(cdu.name, origin)
@@ -246,6 +283,8 @@ class Builder:
                         self._missing("fluid", c.fluid, _sub(origin, "fluid"), f"CDU {name}")
                     if c.group and c.group not in self.inv.cdu_groups:
                         self._missing("CDU group", c.group, _sub(origin, "group"), f"CDU {name}")
+                    if c.loop and c.loop not in self.inv.loops:
+                        self._missing("loop", c.loop, _sub(origin, "loop"), f"CDU {name}")
                     self.inv.cdus[name] = CduObj(
                         name, c, origin,
                         c.capacity_kw if c.capacity_kw is not None else
@@ -271,6 +310,7 @@ class Builder:
         ctype = cat.cabinet_types.get(sub["type"])
         if ctype is None:
             self._missing("cabinet type", sub["type"], _origin(m, "spec", "type"), f"cabinet {name}")
+            self.inv.unbuilt.add(name)
             return
         cab = Cabinet(name, sub["type"], ctype, _origin(m, "metadata", "name"), labels,
                       feeds=list(sub["feeds"]), cdu=sub["cdu"], rear_door_kw=sub["rear_door_kw"],
@@ -282,8 +322,10 @@ class Builder:
             row = self.inv.rows.get((loc["hall"], loc["row"]))
             if loc["hall"] not in self.inv.halls:
                 self._missing("hall", loc["hall"], lorigin, f"cabinet {name}")
+                self.inv.unplaced.add(name)
             elif row is None:
                 self._missing("row", f"{loc['hall']}/{loc['row']}", lorigin, f"cabinet {name}")
+                self.inv.unplaced.add(name)
             if slot is not None:
                 cab.hall, cab.row, cab.slot = loc["hall"], loc["row"], slot
                 if row is not None:
@@ -307,6 +349,7 @@ class Builder:
             self._missing("device type", dev.type,
                           _sub(origin, "type"),
                           f"device {cab.name}/{dev.name}")
+            self.inv.unbuilt.update(f"{cab.name}/{n}" for n in names)
             return
         data = dev.model_dump()
         for k, name in enumerate(names):
@@ -397,9 +440,10 @@ class Builder:
                                             and self.inv.cabinets[c].superpod is None)
 
 
-def build_inventory(manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None
-                    ) -> Inventory:
-    return Builder(manifests, policy_overrides).build()
+def build_inventory(manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None,
+                    unbuilt: set[str] | None = None) -> Inventory:
+    """`unbuilt`: names declared by documents that failed their schema (`declared_names`)."""
+    return Builder(manifests, policy_overrides, unbuilt).build()
 
 
 __all__ = ["build_inventory"]
