@@ -49,20 +49,35 @@ def load_project(paths: Sequence[str], config: Config, *, check: bool = True,
         Discovery([], [], [])
     if found.missing:
         raise InputError(missing_message(found.missing))
-    sources = [load_file(f, limits) for f in found.files]
+    from superpod_iac.progress import bar
+
+    steps = bar(desc="superpod", total=len(found.files) + stdin + 2 + int(check), unit="step")
+    sources = []
+    for f in found.files:
+        steps.set_postfix_str(f"read {f}", refresh=False)
+        sources.append(load_file(f, limits))
+        steps.update()
     if stdin:
         sources.append(load_file(STDIN, limits))
+        steps.update()
+    steps.set_postfix_str("parse", refresh=False)
     manifests, parse_diags = parse_documents(sources)
+    steps.update()
     parsed = {id(m.document) for m in manifests}
     unbuilt = {name for src in sources for doc in src.documents if id(doc) not in parsed
                and isinstance(doc.data, dict) and doc.data.get("apiVersion") == API_VERSION
                for name in declared_names(doc.data)}
+    steps.set_postfix_str("model", refresh=False)
     inventory = build_inventory(manifests, config.policy, unbuilt)
+    steps.update()
     diags: list[Diagnostic] = [d for s in sources for d in s.diagnostics]
     diags.extend(Diagnostic("SCH011", Severity.ERROR, f"symlink {link} leads outside the project "
                             "root; not followed", link, 1, 1, (),
                             "keep linked designs inside the repository") for link in found.escaped)
     diags.extend(parse_diags)
     if check:
+        steps.set_postfix_str("rules", refresh=False)
         diags.extend(run_rules(inventory, config))
+        steps.update()
+    steps.close()
     return Project(sources, manifests, inventory, finish(diags, sources, config))
