@@ -106,7 +106,12 @@ def to_text(d: DesignDiff) -> str:
     if d.impacts:
         out += ["Consequences (kW; margin = capacity left in the worst single failure):",
                 *_capped([_impact_line(i) for i in d.impacts]), ""]
-    out += ["Totals:", *_capped([_total_line(t) for t in d.totals]), ""]
+    changed = [t for t in d.totals if qty(t.old, t.unit) != qty(t.new, t.unit)]
+    same = [t for t in d.totals if t not in changed]
+    out += ["Totals:", *_capped([_total_line(t) for t in changed])]
+    if same:
+        out.append("  unchanged: " + ", ".join(f"{t.name} {qty(t.new, t.unit)}" for t in same))
+    out.append("")
     out += [f"Findings: {_findings_summary(d)}",
             *_capped([f"+ {_diag_line(x)}" for x in d.findings.new] +
                      [f"- {_diag_line(x)} (fixed)" for x in d.findings.fixed]), ""]

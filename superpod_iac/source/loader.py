@@ -64,10 +64,14 @@ class SourceFile:
 
 
 def _display(path: FsPath) -> str:
+    """Relative to the working directory when inside it (`specs/x/power.yaml`), else absolute
+    (`/tmp/cabinet.yaml`, never `../../../tmp/cabinet.yaml`)."""
     try:
-        return os.path.relpath(path)
+        rel = os.path.relpath(path)
     except ValueError:  # different drive (Windows)
         return str(path)
+    return os.path.abspath(path) if rel == os.pardir or rel.startswith(os.pardir + os.sep) \
+        else rel
 
 
 def project_root(path: FsPath) -> FsPath:
