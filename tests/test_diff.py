@@ -199,6 +199,32 @@ def test_every_kind_of_change_appears_with_its_consequence(cli, tmp_path: Path, 
         assert links["links"] == (40, 30) and links["optics"] == (80, 60)
 
 
+def test_link_line_edited_in_place_is_a_field_change(cli, tmp_path: Path) -> None:
+    new = _edit(tmp_path, {"fabric.yaml": [('b: "net1/leaf2:p[11-20]"', 'b: "net1/leaf2:p[21-30]"')]})
+    doc = _diff(cli, new)
+    ch = _change(doc, "Fabric", "spec.links[3].b")
+    assert (ch["old"], ch["new"]) == ("net1/leaf2:p[11-20]", "net1/leaf2:p[21-30]")
+    assert ch["line"] == _line_of(new / "fabric.yaml", "p[21-30]")
+    assert (doc["links"]["added"], doc["links"]["removed"]) == (10, 10)
+
+
+def test_generator_change_shows_the_field_and_the_links_it_drops(cli, tmp_path: Path) -> None:
+    new = tmp_path / "nvl"
+    shutil.copytree(ROOT / NVL, new)
+    fab = new / "fabric-nvlink.yaml"
+    fab.write_text(fab.read_text().replace('endpoints: "nvl72-01/tray*"',
+                                           'endpoints: "nvl72-01/tray0*"'))
+    res = cli("diff", NVL, str(new), "--format", "json")
+    doc = res.json()
+    ch = _change(doc, "Fabric", "spec.generators[0].endpoints")
+    assert (ch["old"], ch["new"]) == ("nvl72-01/tray*", "nvl72-01/tray0*")
+    assert (doc["links"]["added"], doc["links"]["removed"]) == (0, 648)  # 9 trays x 4 x 18
+    totals = {t["name"]: (t["old"], t["new"]) for t in doc["totals"]}
+    assert totals["links"] == (1296, 648)
+    assert {"PRT004", "EXP001"} <= {x["rule"] for x in doc["findings"]["new_findings"]}
+    assert res.code == 0  # --fail-on defaults to never
+
+
 def test_findings_delta_new_fixed_unchanged_and_fail_on(cli, tmp_path: Path) -> None:
     broken = _edit(tmp_path / "a", {"catalog.yaml": [("power_rating_kw: 45", "power_rating_kw: 40")]})
     # from broken to a revision that fixes the rating but lowers the policy: 2 fixed (PWR001),

@@ -74,6 +74,10 @@ def _named_list(value: Any) -> bool:
         isinstance(v, dict) and isinstance(v.get("name"), str) for v in value)
 
 
+def _is_named(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("name"), str)
+
+
 def _keyed(items: list[Any]) -> dict[str, tuple[int, Any, str]]:
     """List items by name (named objects) or by content (other mappings): key -> (index,
     item, label for the path)."""
@@ -119,7 +123,17 @@ class _Walker:
             any(isinstance(v, dict) for v in a) or any(isinstance(v, dict) for v in b))
         if structured:
             ka, kb = _keyed(a), _keyed(b)
+            # unnamed items edited in place (a generator's field, one end of a link line): pair
+            # the unmatched ones in order when both sides have as many, and diff field by field
+            gone = [k for k in ka if k not in kb and not _is_named(ka[k][1])]
+            came = [k for k in kb if k not in ka and not _is_named(kb[k][1])]
+            paired = dict(zip(gone, came, strict=True)) if len(gone) == len(came) else {}
+            for old_key, new_key in paired.items():
+                i, j = ka[old_key][0], kb[new_key][0]
+                self.walk(ka[old_key][1], kb[new_key][1], f"{label}[{j}]", (*pa, i), (*pb, j))
             for key in [*ka, *(k for k in kb if k not in ka)]:
+                if key in paired or key in paired.values():
+                    continue
                 sub = f"{label}[{(ka.get(key) or kb[key])[2]}]"
                 if key not in kb:
                     self.emit("-", sub, ka[key][1], None, (*pa, ka[key][0]), pb)

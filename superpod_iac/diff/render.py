@@ -14,6 +14,8 @@ from superpod_iac.report.numbers import num, qty
 
 MAX_LISTED = 50
 """Rows per section in text and markdown; json lists everything."""
+TEXT_LINKS = 10
+"""Example links in the text plan."""
 FOLD_AT = 10
 """Markdown sections longer than this are folded into a <details> block."""
 
@@ -98,8 +100,11 @@ def to_text(d: DesignDiff) -> str:
                                                          if x.details else "")
                           for x in o.objects]), ""]
     if o.links_added or o.links_removed:
-        out += [f"Links: +{o.links_added:,}, -{o.links_removed:,}",
-                *_capped(o.link_examples), ""]
+        shown = o.link_examples[:TEXT_LINKS]
+        more = len(o.link_examples) - len(shown)
+        out += [f"Links: +{o.links_added:,}, -{o.links_removed:,}", *_capped(shown),
+                *([f"  ... (--format json lists {len(o.link_examples):,} examples)"]
+                  if more > 0 else []), ""]
     if o.bom_changes:
         out += ["BOM:", *_capped([f"{c} {p}: {a:,} -> {b:,} ({b - a:+,})"
                                   for c, p, a, b in o.bom_changes]), ""]
