@@ -280,3 +280,16 @@ def test_diff_output_is_deterministic(cli, tmp_path: Path) -> None:
     outs = {cli("diff", str(BASE), str(new), "--format", f).out for f in ("md",) * 2}
     assert len(outs) == 1
     assert json.loads(cli("diff", str(BASE), str(new), "--format", "json").out)
+
+
+def test_large_designs_compare_links_as_counts_per_fabric_and_media(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from superpod_iac.diff import objects
+
+    monkeypatch.setattr(objects, "LINK_SET_LIMIT", 0)
+    new = _edit(tmp_path, {"fabric.yaml": [
+        ('    - {a: "rk2/host[01-10]:osfp2", b: "net1/leaf2:p[11-20]"}\n', "")]})
+    doc = _diff(cli, new)
+    assert (doc["links"]["added"], doc["links"]["removed"]) == (0, 10)
+    assert doc["links"]["examples"] == [
+        "- diff-scale-out: mmf-om4-mpo12 / ('400g-sr4.2', '400g-sr4.2')"]

@@ -99,7 +99,6 @@ def _devices(old: Inventory, new: Inventory) -> list[ObjectChange]:
 
 def _links(inv: Inventory) -> Counter[str]:
     t = inv.links
-    fabrics = {f.index: f.name for f in inv.fabrics.values()}
     out: Counter[str] = Counter()
     if len(t) <= LINK_SET_LIMIT:
         for i in range(len(t)):
@@ -107,9 +106,28 @@ def _links(inv: Inventory) -> Counter[str]:
             b = inv.endpoint(t.b_dev[i], t.b_port[i])
             a, b = sorted((a, b))
             out[f"{a} <> {b} ({t.cable_of(i) or 'no cable'})"] += 1
-    else:
-        for i in range(len(t)):
-            out[f"{fabrics.get(t.fabric[i], '?')}: {t.cable_of(i)} / {t.xcvrs_of(i)}"] += 1
+        return out
+    import numpy as np
+
+    fabrics = {f.index: f.name for f in inv.fabrics.values()}
+    # one int64 key per link: (fabric, cable, transceiver a, transceiver b), each shifted by 1
+    # so that -1 (none) stays distinct; np.unique over one column is a plain sort
+    nc, nx = len(t.cable_names) + 1, len(t.xcvr_names) + 1
+    key = np.frombuffer(t.fabric, dtype=np.int32).astype(np.int64)
+    key = key * nc + np.frombuffer(t.cable, dtype=np.int32) + 1
+    key = key * nx + np.frombuffer(t.xcvr_a, dtype=np.int32) + 1
+    key = key * nx + np.frombuffer(t.xcvr_b, dtype=np.int32) + 1
+    keys, counts = np.unique(key, return_counts=True)
+
+    def name(names: list[str], i: int) -> str | None:
+        return names[i] if i >= 0 else None
+
+    for k, n in zip(keys.tolist(), counts.tolist(), strict=True):
+        k, xb = divmod(k, nx)
+        k, xa = divmod(k, nx)
+        fab, cable = divmod(k, nc)
+        xcvrs = (name(t.xcvr_names, xa - 1), name(t.xcvr_names, xb - 1))
+        out[f"{fabrics.get(fab, '?')}: {name(t.cable_names, cable - 1)} / {xcvrs}"] += n
     return out
 
 
