@@ -293,3 +293,16 @@ def test_large_designs_compare_links_as_counts_per_fabric_and_media(
     assert (doc["links"]["added"], doc["links"]["removed"]) == (0, 10)
     assert doc["links"]["examples"] == [
         "- diff-scale-out: mmf-om4-mpo12 / ('400g-sr4.2', '400g-sr4.2')"]
+
+
+def test_a_schema_error_in_the_new_revision_is_a_field_change_and_a_new_finding(
+        cli, tmp_path: Path) -> None:
+    new = _edit(tmp_path, {"power.yaml": [("side: A, voltage_v: 415, breaker_a: 125}\n    - {name: rk2-A",
+                                           "side: A, voltage_v: 415, breakr_a: 125}\n    - {name: rk2-A")]})
+    doc = _diff(cli, new, "--fail-on", "new")
+    paths = {(c["op"], c["path"]) for c in doc["changes"]}
+    assert ("+", "spec.nodes[rk1-A].breakr_a") in paths
+    assert ("-", "spec.nodes[rk1-A].breaker_a") in paths
+    assert not any(c["path"] == "" for c in doc["changes"]), "not a removed manifest"
+    assert [x["rule"] for x in doc["findings"]["new_findings"]] == ["SCH003"]
+    assert cli("diff", str(BASE), str(new), "--fail-on", "new").code == 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
+from superpod_iac import API_VERSION
 from superpod_iac.diagnostics import Path
 from superpod_iac.diff.changes import Change, manifest_changes, with_reach
 from superpod_iac.diff.consequences import Impact, Total, design_totals, impacts
@@ -73,8 +74,10 @@ def design_diff(old: Side, new: Side) -> DesignDiff:
         return sides[id(m)].display(m.document.file), line
 
     oi, ni = old.project.inventory, new.project.inventory
-    changes = with_reach(manifest_changes(old.project.manifests, new.project.manifests, where),
-                         oi, ni)
+    od, nd = _documents(old), _documents(new)
+    sides.update({id(m): old for m in od})
+    sides.update({id(m): new for m in nd})
+    changes = with_reach(manifest_changes(od, nd, where), oi, ni)
     delta = findings_delta(old.project.diagnostics, new.project.diagnostics,
                            _root_dir(old.root), _root_dir(new.root))
     delta.new = [replace(x, file=new.display(x.file)) for x in delta.new]
@@ -82,6 +85,22 @@ def design_diff(old: Side, new: Side) -> DesignDiff:
     delta.fixed = [replace(x, file=old.display(x.file)) for x in delta.fixed]
     return DesignDiff(old.label, new.label, changes, object_diff(oi, ni), impacts(oi, ni),
                       design_totals(oi, ni), delta)
+
+
+def _documents(side: Side) -> list[Manifest]:
+    """Every document of our apiVersion, also those that failed their schema (a typo in the
+    new revision is a changed field, not a removed manifest)."""
+    out: list[Manifest] = []
+    for src in side.project.sources:
+        for doc in src.documents:
+            data = doc.data
+            if not isinstance(data, dict) or data.get("apiVersion") != API_VERSION:
+                continue
+            meta = data.get("metadata")
+            name = meta.get("name") if isinstance(meta, dict) else None
+            if isinstance(data.get("kind"), str) and isinstance(name, str):
+                out.append(Manifest(data["kind"], name, None, doc))
+    return out
 
 
 def _root_dir(root: str) -> str:
