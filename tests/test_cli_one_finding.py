@@ -71,7 +71,7 @@ def test_misspelt_device_type_is_one_ref001_with_did_you_mean_and_a_count(cli, t
     assert len(found) == 1
     d = found[0]
     assert d["rule"] == "REF001" and "did you mean 'diff-leaf'?" in d["hint"]
-    assert "unknown device type 'diff-lef' (device net1/leaf[1-2])" in d["message"]
+    assert "unknown device type 'diff-lef' (device net1/leaf[1-2]: 2 devices)" in d["message"]
 
 
 def test_replicated_reference_counts_the_objects_it_affects(cli, tmp_path) -> None:

@@ -17,9 +17,6 @@ from superpod_iac.model.utilization import cabinet_use, cooling_use, power_use
 
 _EPS = 1e-6
 
-Pair = tuple[float | None, float | None]
-
-
 @dataclass(frozen=True, slots=True)
 class Figures:
     load_w: float
@@ -43,7 +40,7 @@ class Impact:
     old: Figures | None
     new: Figures | None
 
-    def pair(self, attr: str) -> Pair:
+    def pair(self, attr: str) -> tuple[Any, Any]:
         return (getattr(self.old, attr) if self.old else None,
                 getattr(self.new, attr) if self.new else None)
 

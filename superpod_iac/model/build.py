@@ -346,9 +346,10 @@ class Builder:
         names = self._names(dev.name, origin)
         dtype = cat.device_types.get(dev.type)
         if dtype is None:
+            count = f": {len(names)} devices" if len(names) > 1 else ""
             self._missing("device type", dev.type,
                           _sub(origin, "type"),
-                          f"device {cab.name}/{dev.name}")
+                          f"device {cab.name}/{dev.name}{count}")
             self.inv.unbuilt.update(f"{cab.name}/{n}" for n in names)
             return
         data = dev.model_dump()
