@@ -306,3 +306,22 @@ def test_a_schema_error_in_the_new_revision_is_a_field_change_and_a_new_finding(
     assert not any(c["path"] == "" for c in doc["changes"]), "not a removed manifest"
     assert [x["rule"] for x in doc["findings"]["new_findings"]] == ["SCH003"]
     assert cli("diff", str(BASE), str(new), "--fail-on", "new").code == 1
+
+
+def test_cabinet_added_lists_the_cabinet_not_each_device(cli, tmp_path: Path) -> None:
+    rk3 = ('---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: rk3}\n'
+           'spec:\n  type: diff-rack\n  location: {hall: hall1, row: A, slot: 4}\n'
+           '  feeds: [rk1-A, rk1-B]\n  cdu: cdus\n  devices:\n'
+           '    - {name: "host[01-10]", type: diff-host, u: "[1-19/2]"}\n')
+    new = _edit(tmp_path, {})
+    (new / "cabinets.yaml").write_text((new / "cabinets.yaml").read_text() + rk3)
+    doc = _diff(cli, new)
+    assert [(o["op"], o["name"], o["details"]) for o in doc["objects"]] == [
+        ("+", "rk3", ["diff-rack, 10 devices"])]
+    ch = _change(doc, "Cabinet", "")
+    assert ch["op"] == "+" and ch["name"] == "rk3"
+    assert _impact(doc, "cabinet", "rk3")["load_kw"] == [None, 42.0]  # 10 x 4.2 kW
+    before, after = _impact(doc, "feed", "rk1-A")["load_kw"]
+    assert after == pytest.approx(2 * before, rel=0.01)  # rk3 shares rk1's feeds
+    totals = {t["name"]: (t["old"], t["new"]) for t in doc["totals"]}
+    assert totals["accelerators"] == (80, 120) and totals["cabinets"] == (3, 4)

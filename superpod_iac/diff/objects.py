@@ -69,10 +69,10 @@ def _cabinets(old: Inventory, new: Inventory) -> list[ObjectChange]:
     for name in sorted(set(oc) | set(nc)):
         a: Cabinet | None = oc.get(name)
         b: Cabinet | None = nc.get(name)
-        if a is None:
-            out.append(ObjectChange("+", "cabinet", name))
-        elif b is None:
-            out.append(ObjectChange("-", "cabinet", name))
+        if a is None and b is not None:
+            out.append(ObjectChange("+", "cabinet", name, _holding(b)))
+        elif b is None and a is not None:
+            out.append(ObjectChange("-", "cabinet", name, _holding(a)))
         else:
             details = _fields(a, b, _CABINET_FIELDS)
             if details:
@@ -80,10 +80,17 @@ def _cabinets(old: Inventory, new: Inventory) -> list[ObjectChange]:
     return out
 
 
+def _holding(cab: Cabinet) -> tuple[str, ...]:
+    """A whole cabinet added or removed: its type and device count (devices not listed)."""
+    n = len(cab.devices)
+    return (f"{cab.type_name}, {n:,} device{'s' if n != 1 else ''}",)
+
+
 def _devices(old: Inventory, new: Inventory) -> list[ObjectChange]:
     out: list[ObjectChange] = []
-    od: dict[str, Device] = {d.address: d for d in old.devices}
-    nd: dict[str, Device] = {d.address: d for d in new.devices}
+    both = set(old.cabinets) & set(new.cabinets)  # devices of added / removed cabinets: above
+    od: dict[str, Device] = {d.address: d for d in old.devices if d.cabinet in both}
+    nd: dict[str, Device] = {d.address: d for d in new.devices if d.cabinet in both}
     for addr in sorted(set(od) | set(nd)):
         a, b = od.get(addr), nd.get(addr)
         if a is None and b is not None:
