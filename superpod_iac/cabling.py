@@ -28,7 +28,9 @@ def rows(inv: Inventory) -> Iterator[list[Any]]:
     fabrics = {f.index: f.name for f in inv.fabrics.values()}
     width = max(len(str(len(t))), 6)
     stock_cache: dict[tuple[int, float], float | None] = {}
-    for i in range(len(t)):
+    from superpod_iac.progress import bar
+
+    for i in bar(range(len(t)), desc="cabling", unit="link", scale=True):
         a_dev, b_dev = inv.devices[t.a_dev[i]], inv.devices[t.b_dev[i]]
         a_port, b_port = inv.port_name(t.a_dev[i], t.a_port[i]), inv.port_name(t.b_dev[i], t.b_port[i])
         ca, cb = inv.cabinets[a_dev.cabinet], inv.cabinets[b_dev.cabinet]

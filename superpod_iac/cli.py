@@ -7,6 +7,7 @@ Exit codes: 0 clean (warnings allowed unless --strict), 1 findings at error leve
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -167,19 +168,30 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    """Both revisions are loaded with every rule, so the findings delta is exact; a revision
+    with schema errors is still compared (its findings say what is wrong)."""
     import tempfile
 
-    from superpod_iac.diff import RevisionError, diff, materialize, to_markdown
+    from superpod_iac.diff import RevisionError, Side, design_diff, materialize
+    from superpod_iac.diff.render import FORMATS
+    from superpod_iac.pipeline import load_project
 
+    if args.old == "-" and args.new == "-":
+        raise UsageError("only one of OLD and NEW can be standard input")
     with tempfile.TemporaryDirectory(prefix="superpod-diff-") as work:
         try:
             old_path, new_path = materialize(args.old, work), materialize(args.new, work)
         except RevisionError as exc:
             raise UsageError(str(exc)) from exc
-        old, new = _design([old_path], args), _design([new_path], args)
-        if old is None or new is None:
-            return EXIT_FINDINGS
-        _emit(to_markdown(diff(old, new), args.old, args.new), args.out)
+        cfg = _config(args)
+        old = Side(args.old, old_path, load_project([old_path], cfg))
+        new = Side(args.new, new_path, load_project([new_path], _config(args)))
+        d = design_diff(old, new)
+        _emit(FORMATS[args.format](d), args.out)
+    if args.fail_on == "new" and d.findings.new_errors:
+        return EXIT_FINDINGS
+    if args.fail_on == "any" and new.project.errors:
+        return EXIT_FINDINGS
     return EXIT_OK
 
 
@@ -235,7 +247,7 @@ def cmd_config(args: argparse.Namespace) -> int:
     for key, value in sorted({**policy_defaults(), **cfg.policy}.items()):
         lines.append(f"{key} = {value!r}  # {origin('policy.' + key, 'default (catalog/policy.yaml)')}")
     lines.append("[limits]  # docs/security.md")
-    for key in cfg.limits.keys():
+    for key in cfg.limits:
         lines.append(f"{key} = {getattr(cfg.limits, key)}  # {origin('limits.' + key)}")
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK
@@ -243,8 +255,20 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from superpod_iac.fsio import atomic_write
-    from superpod_iac.manifest.schema import generate, stale
+    from superpod_iac.manifest import KINDS
+    from superpod_iac.manifest.schema import generate, kind_schema, stale
 
+    if args.print:
+        text = kind_schema(args.print)
+        if text is None:
+            import difflib
+
+            close = difflib.get_close_matches(args.print, [*KINDS, "bundle"], n=1, cutoff=0.5)
+            raise UsageError(f"unknown kind '{args.print}'" + (
+                f"; did you mean '{close[0]}'?" if close else "") +
+                f" (kinds: {', '.join(KINDS)}, or bundle for any kind)")
+        sys.stdout.write(text)
+        return EXIT_OK
     out = Path(args.out)
     if args.check:
         problems = stale(out)
@@ -317,7 +341,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                   help="manifest files or directories (default: .)")
+                   help="manifest files or directories, - for standard input (default: .)")
     p.add_argument("--config", help="pyproject.toml or superpod.toml to read (default: found "
                    "from the first PATH upwards, up to the repository root)")
 
@@ -379,9 +403,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("diff", help="what changes between two designs (markdown for a PR)")
+    p = sub.add_parser("diff", help="what a change edits, what it does to loads and failure "
+                       "margins, and which findings it adds or fixes (md for a PR comment)")
     p.add_argument("old", metavar="OLD", help="path, or REV:PATH for a git revision")
     p.add_argument("new", metavar="NEW", help="path, or REV:PATH for a git revision")
+    p.add_argument("--format", choices=["text", "json", "md"], default="text",
+                   help="text (a plan for the terminal), json, or md for a pull-request "
+                        "comment (default: text)")
+    p.add_argument("--fail-on", choices=["never", "new", "any"], default="never",
+                   help="exit 1 when the change introduces error findings (new), or when the "
+                        "new revision has any (any); default: never")
     p.add_argument("--out", help="write to this file instead of stdout")
     p.add_argument("--config", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_diff)
@@ -408,6 +439,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="write or check the JSON Schemas generated from the models")
     p.add_argument("--out", default="schemas", help="directory (default: schemas)")
     p.add_argument("--check", action="store_true", help="fail when the files are stale")
+    p.add_argument("--print", metavar="KIND",
+                   help="write the schema of one kind (Cabinet, PowerSystem, ...; `bundle` for "
+                        "any kind) to standard output instead of files")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("config", help="print the effective configuration and where each value "
@@ -436,14 +470,23 @@ def _safe_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            try:
+            with contextlib.suppress(ValueError, OSError):
                 reconfigure(errors="backslashreplace")
-            except (ValueError, OSError):
-                pass
 
 
 def _on_sigterm(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt  # unwinds through atomic writers, which remove their temporaries
+
+
+def _stdout_dash(args: argparse.Namespace) -> None:
+    """`--out -` means standard output (never a file named `-`); a directory output cannot."""
+    if getattr(args, "out", None) != "-":
+        return
+    if args.command == "export" or (args.command == "schema" and not args.print):
+        hint = " (use --print KIND for one schema)" if args.command == "schema" else ""
+        raise UsageError(f"{args.command} writes several files: --out needs a directory, "
+                         f"not -{hint}")
+    args.out = None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -455,6 +498,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _stdout_dash(args)
         return int(args.func(args))
     except (UsageError, ConfigError) as exc:
         sys.stderr.write(f"superpod: error: {terminal(str(exc))}\n")

@@ -5,13 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from superpod_iac import API_VERSION
 from superpod_iac.config import Config
 from superpod_iac.diagnostics import Diagnostic, Severity
 from superpod_iac.manifest.parse import Manifest, parse_documents
-from superpod_iac.model.build import build_inventory
+from superpod_iac.model.build import build_inventory, declared_names
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.rules.engine import finish, run_rules
-from superpod_iac.source.loader import LoadLimits, SourceFile, discover, load_file
+from superpod_iac.source.loader import (
+    STDIN,
+    STDIN_NAME,
+    Discovery,
+    LoadLimits,
+    SourceFile,
+    discover,
+    load_file,
+    missing_message,
+)
 
 
 class InputError(Exception):
@@ -30,33 +40,52 @@ class Project:
         return sum(d.severity == Severity.ERROR for d in self.diagnostics)
 
 
-def _read(files: list[str], limits: LoadLimits) -> tuple[list[SourceFile], list[Diagnostic]]:
-    """Load each file, stopping (with SCH012) once the run's total byte budget is spent."""
-    sources: list[SourceFile] = []
-    total = 0
-    for f in files:
-        src = load_file(f, limits)
-        total += src.size
-        if total > limits.max_total_bytes:
-            return sources, [Diagnostic(
-                "SCH012", Severity.ERROR, f"the files given hold more than "
-                f"{limits.max_total_bytes:,} bytes (limit max_total_bytes); {f} and the "
-                f"{len(files) - len(sources) - 1} file(s) after it are not read", f, 1, 1, (),
-                "validate one design at a time, or raise [tool.superpod.limits] "
-                "max_total_bytes")]
-        sources.append(src)
-    return sources, []
+def _budget_exceeded(path: str, total: int, left: int, limits: LoadLimits) -> Diagnostic:
+    return Diagnostic(
+        "SCH012", Severity.ERROR, f"the files given hold more than {limits.max_total_bytes:,} "
+        f"bytes (limit max_total_bytes; {total:,} read so far); {path} and the {left} file(s) "
+        "after it are not read", path, 1, 1, (),
+        "validate one design at a time, or raise [tool.superpod.limits] max_total_bytes")
 
 
 def load_project(paths: Sequence[str], config: Config, *, check: bool = True,
                  limits: LoadLimits | None = None) -> Project:
     limits = limits or config.limits
-    found = discover(paths or ["."], limits)
+    paths = list(paths or ["."])
+    stdin = paths.count(STDIN)
+    if stdin > 1:
+        raise InputError("standard input (-) can be given once")
+    found = discover([p for p in paths if p != STDIN], limits) if len(paths) > stdin else \
+        Discovery([], [], [])
     if found.missing:
-        raise InputError(f"no such file or directory: {', '.join(found.missing)}")
-    sources, budget = _read(found.files, limits)
-    manifests, parse_diags = parse_documents(sources, named=found.named)
-    inventory = build_inventory(manifests, config.policy, limits)
+        raise InputError(missing_message(found.missing))
+    from superpod_iac.progress import bar
+
+    files = [*found.files, *([STDIN] if stdin else [])]
+    steps = bar(desc="superpod", total=len(files) + 2 + int(check), unit="step")
+    sources: list[SourceFile] = []
+    budget: list[Diagnostic] = []
+    total = 0
+    for i, f in enumerate(files):
+        steps.set_postfix_str(f"read {f}", refresh=False)
+        src = load_file(f, limits)
+        total += src.size
+        if total > limits.max_total_bytes:  # bounded before the next file is read
+            budget.append(_budget_exceeded(f, total, len(files) - i - 1, limits))
+            break
+        sources.append(src)
+        steps.update()
+    steps.set_postfix_str("parse", refresh=False)
+    named = found.named | ({STDIN_NAME} if stdin else set())
+    manifests, parse_diags = parse_documents(sources, named=named)
+    steps.update()
+    parsed = {id(m.document) for m in manifests}
+    unbuilt = {name for src in sources for doc in src.documents if id(doc) not in parsed
+               and isinstance(doc.data, dict) and doc.data.get("apiVersion") == API_VERSION
+               for name in declared_names(doc.data)}
+    steps.set_postfix_str("model", refresh=False)
+    inventory = build_inventory(manifests, config.policy, limits, unbuilt)
+    steps.update()
     diags: list[Diagnostic] = [d for s in sources for d in s.diagnostics]
     diags.extend(found.problems)
     diags.extend(budget)
@@ -69,5 +98,8 @@ def load_project(paths: Sequence[str], config: Config, *, check: bool = True,
                             "[tool.superpod.limits] (docs/security.md)").at(origin)
                  for message, origin in inventory.limit_errors)
     if check:
+        steps.set_postfix_str("rules", refresh=False)
         diags.extend(run_rules(inventory, config))
+        steps.update()
+    steps.close()
     return Project(sources, manifests, inventory, finish(diags, sources, config))

@@ -163,7 +163,7 @@ def _worker(start: int, stop: int) -> list[str]:
                                                                   strict=True)],
                                       [], s.ignores) for i, s in enumerate(base)]
             errors = _check(sources)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             problems.append(f"case {case} ({what if 'what' in dir() else '?'}): "
                             f"{type(exc).__name__}: {exc}")
             continue

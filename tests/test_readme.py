@@ -21,18 +21,43 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert README.index("make demo") < README.index("## ")
 
 
-def test_tour_runs_verbatim() -> None:
+def test_tour_prints_exactly_what_the_readme_shows() -> None:
+    """Each ```sh block of the tour is followed by a ```text block with its exact output."""
     tour = README[README.index("## Five-minute tour"):README.index("## Use it in CI")]
-    blocks = re.findall(r"```sh\n(.*?)```", tour, re.S)
-    assert len(blocks) == 4
+    pairs = re.findall(r"```sh\n(.*?)```\n\n```text\n(.*?)```", tour, re.S)
+    assert len(pairs) == 5 == tour.count("```sh")
     env = {**os.environ, "PATH": f"{Path(ROOT / '.venv' / 'bin')}:{os.environ['PATH']}"}
-    outputs = []
-    for block in blocks:
-        proc = subprocess.run(["bash", "-e", "-c", block], cwd=ROOT, capture_output=True,
-                              text=True, env=env, timeout=600, check=False)
-        assert proc.returncode == 0, block + proc.stdout + proc.stderr
-        outputs.append(proc.stdout + proc.stderr)
-    assert "ok:" in outputs[0]
-    assert "SPC002 error: device nvl72-01/nvsw1 (U14-U14) overlaps tray05" in outputs[1]
+    for block, shown in pairs:
+        proc = subprocess.run(["bash", "-e", "-c", block], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, env=env, timeout=600,
+                              check=False)
+        assert proc.returncode == 0, block + proc.stdout
+        assert proc.stdout == shown, f"README tour output differs for:\n{block}"
     assert (ROOT / "build" / "tour" / "power.svg").read_text().lstrip().startswith("<?xml")
-    assert "| transceiver | 400g-lpo | 6912 |" in outputs[3]
+
+
+def test_precommit_snippet_uses_a_rev_that_exists() -> None:
+    snippet = README[README.index("## Use it from pre-commit"):]
+    rev = re.search(r"^\s+rev: (\S+)", snippet, re.M)
+    assert rev is not None
+    git = ["git", "-C", str(ROOT)]
+    refs = subprocess.run([*git, "for-each-ref", "--format=%(refname)"], capture_output=True,
+                          text=True, check=True).stdout.split()
+    names = {r.split("/", 3)[-1] if r.startswith("refs/remotes/") else r.split("/", 2)[-1]
+             for r in refs}
+    assert rev.group(1) in names, f"rev {rev.group(1)} is no branch or tag: {sorted(names)}"
+    hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    for hook in re.findall(r"^\s+- id: (\S+)", snippet, re.M):
+        assert f"- id: {hook}" in hooks
+
+
+def test_modeline_for_another_repository_resolves(tmp_path: Path) -> None:
+    """The README's recipe: `superpod schema --out schemas` beside a designs/ folder, and a
+    modeline `../schemas/superpod.schema.json` in designs/*.yaml."""
+    modeline = re.search(r"^# yaml-language-server: \$schema=(\.\./schemas/\S+)$", README, re.M)
+    assert modeline is not None
+    env = {**os.environ, "PATH": f"{Path(ROOT / '.venv' / 'bin')}:{os.environ['PATH']}"}
+    subprocess.run(["superpod", "schema", "--out", "schemas"], cwd=tmp_path, env=env,
+                   check=True, capture_output=True)
+    (tmp_path / "designs").mkdir()
+    assert (tmp_path / "designs" / modeline.group(1)).resolve().is_file()

@@ -105,7 +105,16 @@ def _diagnostics(exc: ValidationError, model: type[BaseModel], doc: Document) ->
         line, col = doc.position(path)
         out.append(Diagnostic(rule, Severity.ERROR, msg, doc.file, line, col, path, hint,
                               doc.index))
-    return out
+    return _one_per_typo(out)
+
+
+def _one_per_typo(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """A misspelt required field is one mistake: keep `unknown field 'uu'` (did you mean 'u'?)
+    and drop `required field 'u' is missing` at the same place."""
+    meant = {(d.path[:-1], d.hint[len("did you mean '"):-2]) for d in diags
+             if d.rule == "SCH003" and d.hint.startswith("did you mean '")}
+    return [d for d in diags if not (d.rule == "SCH010" and (d.path[:-1], str(d.path[-1]) if
+                                                              d.path else "") in meant)]
 
 
 def _looks_ours(data: Any) -> bool:

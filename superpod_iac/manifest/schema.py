@@ -30,22 +30,44 @@ def _dump(schema: dict[str, object]) -> str:
 def generate() -> dict[str, str]:
     """File name -> schema text, deterministic."""
     out: dict[str, str] = {}
-    for kind, model in KINDS.items():
-        schema = model.model_json_schema(by_alias=True, mode="validation")
-        schema = {"$schema": DRAFT, "$id": BASE_ID + file_name(kind),
-                  "title": f"superpod-iac {kind} ({API_VERSION})", **schema}
-        out[file_name(kind)] = _dump(schema)
+    for kind in KINDS:
+        out[file_name(kind)] = _dump(_kind_schema(kind))
     _, defs = models_json_schema([(m, "validation") for m in KINDS.values()], by_alias=True)
     bundle = {
         "$schema": DRAFT,
         "$id": BASE_ID + BUNDLE,
         "title": f"superpod-iac manifest, any kind ({API_VERSION})",
-        "description": "One document of any superpod-iac kind; `kind` selects the schema.",
-        "oneOf": [{"$ref": f"#/$defs/{kind}"} for kind in KINDS],
+        "description": "One document of any superpod-iac kind; `kind` selects the schema, so "
+                       "an error in a Cabinet is reported against the Cabinet schema.",
+        "type": "object",
+        "required": ["apiVersion", "kind"],
+        "properties": {"apiVersion": {"const": API_VERSION}, "kind": {"enum": list(KINDS)}},
+        # if/then on `kind` rather than oneOf: validators report the matching kind's errors
+        # instead of "not valid under any of the given schemas" / "Catalog was expected"
+        "allOf": [{"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                   "then": {"$ref": f"#/$defs/{kind}"}} for kind in KINDS],
         "$defs": defs["$defs"],
     }
     out[BUNDLE] = _dump(bundle)
     return dict(sorted(out.items()))
+
+
+def _kind_schema(kind: str) -> dict[str, object]:
+    schema = KINDS[kind].model_json_schema(by_alias=True, mode="validation")
+    return {"$schema": DRAFT, "$id": BASE_ID + file_name(kind),
+            "title": f"superpod-iac {kind} ({API_VERSION})", **schema}
+
+
+def kind_schema(kind: str) -> str | None:
+    """The schema of one kind, case-insensitive (`cabinet`, `Cabinet`); `bundle` for the
+    any-kind bundle; None when there is no such kind."""
+    key = kind.strip().lower()
+    if key in ("bundle", BUNDLE):
+        return generate()[BUNDLE]
+    for name in KINDS:
+        if key in (name.lower(), file_name(name)):
+            return _dump(_kind_schema(name))
+    return None
 
 
 def stale(directory: Path) -> list[str]:

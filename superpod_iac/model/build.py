@@ -8,7 +8,6 @@ from typing import Any
 
 from superpod_iac.diagnostics import Origin
 from superpod_iac.manifest.parse import Manifest
-from superpod_iac.source.loader import LoadLimits
 from superpod_iac.model.catalog import builtin_catalogs, policy_defaults
 from superpod_iac.model.expand import (
     MAX_NAMES,
@@ -30,6 +29,7 @@ from superpod_iac.model.inventory import (
     PowerNodeObj,
     SuperpodObj,
 )
+from superpod_iac.source.loader import LoadLimits
 
 _SECTIONS = ("cabinet_types", "device_types", "accelerator_types", "transceiver_types",
              "cable_types", "cdu_types", "fluids")
@@ -138,9 +138,29 @@ def _site_policies(sites: list[Manifest], base: Policy) -> dict[str, Policy]:
     return out
 
 
+def declared_names(data: Any) -> set[str]:
+    """Every name a raw document declares (`metadata.name` and the `name` of each nested
+    object, ranges expanded): what a manifest that failed its schema would have defined."""
+    out: set[str] = set()
+    stack = [data]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, dict):
+            name = cur.get("name")
+            if isinstance(name, str):
+                try:
+                    out.update(expand(name))
+                except ExpansionError:
+                    out.add(name)
+            stack.extend(cur.values())
+        elif isinstance(cur, list):
+            stack.extend(cur)
+    return out
+
+
 class Builder:
     def __init__(self, manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None,
-                 limits: LoadLimits | None = None):
+                 limits: LoadLimits | None = None, unbuilt: set[str] | None = None):
         self.by_kind: dict[str, list[Manifest]] = {}
         for m in manifests:
             self.by_kind.setdefault(m.kind, []).append(m)
@@ -151,6 +171,7 @@ class Builder:
         self.inv.hall_policies = _site_policies(sites, self.inv.policy)
         self.inv.duplicates.extend(dups)
         self.inv.limits = limits or LoadLimits()
+        self.inv.unbuilt.update(unbuilt or ())
         self._reported: set[tuple[str, Origin]] = set()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -164,6 +185,8 @@ class Builder:
         return True
 
     def _missing(self, what: str, name: str, origin: Origin, context: str) -> None:
+        if name in self.inv.unbuilt:
+            return  # defined, but its definition already has a finding
         self.inv.unresolved.append((what, name, origin, context))
 
     def _names(self, template: str, origin: Origin) -> tuple[str, ...]:
@@ -210,6 +233,7 @@ class Builder:
 
     # -- stages ----------------------------------------------------------------------------
     def build(self) -> Inventory:
+        self._accelerator_refs()
         self.site()
         self.power()
         self._power_cycles()
@@ -219,6 +243,15 @@ class Builder:
         self.superpods()
         self.clusters()
         return self.inv
+
+    def _accelerator_refs(self) -> None:
+        cat = self.inv.catalog
+        for name, dtype in cat.device_types.items():
+            acc = dtype.accelerators
+            if acc is not None and acc.type not in cat.accelerator_types:
+                origin = cat.origins[("device_types", name)]
+                self._missing("accelerator type", acc.type,
+                              _sub(origin, "accelerators", "type"), f"device type {name}")
 
     def site(self) -> None:
         for m in self.by_kind.get("Site", []):
@@ -283,6 +316,9 @@ class Builder:
             for i, zone in enumerate(spec.air_zones):
                 if self._define("air zone", zone.name, _origin(m, "spec", "air_zones", i)):
                     self.inv.air_zones[zone.name] = zone
+                    if zone.hall not in self.inv.halls:
+                        self._missing("hall", zone.hall, _origin(m, "spec", "air_zones", i,
+                                                                 "hall"), f"air zone {zone.name}")
             for i, cdu in enumerate(spec.cdus):
                 origin = _origin(m, "spec", "cdus", i)
                 names = self._names(cdu.name, origin)
@@ -299,6 +335,8 @@ class Builder:
                         self._missing("fluid", c.fluid, _sub(origin, "fluid"), f"CDU {name}")
                     if c.group and c.group not in self.inv.cdu_groups:
                         self._missing("CDU group", c.group, _sub(origin, "group"), f"CDU {name}")
+                    if c.loop and c.loop not in self.inv.loops:
+                        self._missing("loop", c.loop, _sub(origin, "loop"), f"CDU {name}")
                     self.inv.cdus[name] = CduObj(
                         name, c, origin,
                         c.capacity_kw if c.capacity_kw is not None else
@@ -329,6 +367,7 @@ class Builder:
         ctype = cat.cabinet_types.get(sub["type"])
         if ctype is None:
             self._missing("cabinet type", sub["type"], _origin(m, "spec", "type"), f"cabinet {name}")
+            self.inv.unbuilt.add(name)
             return
         cab = Cabinet(name, sub["type"], ctype, _origin(m, "metadata", "name"), labels,
                       feeds=list(sub["feeds"]), cdu=sub["cdu"], rear_door_kw=sub["rear_door_kw"],
@@ -340,8 +379,10 @@ class Builder:
             row = self.inv.rows.get((loc["hall"], loc["row"]))
             if loc["hall"] not in self.inv.halls:
                 self._missing("hall", loc["hall"], lorigin, f"cabinet {name}")
+                self.inv.unplaced.add(name)
             elif row is None:
                 self._missing("row", f"{loc['hall']}/{loc['row']}", lorigin, f"cabinet {name}")
+                self.inv.unplaced.add(name)
             if slot is not None:
                 cab.hall, cab.row, cab.slot = loc["hall"], loc["row"], slot
                 if row is not None:
@@ -362,9 +403,11 @@ class Builder:
         names = self._names(dev.name, origin)
         dtype = cat.device_types.get(dev.type)
         if dtype is None:
+            count = f": {len(names)} devices" if len(names) > 1 else ""
             self._missing("device type", dev.type,
                           _sub(origin, "type"),
-                          f"device {cab.name}/{dev.name}")
+                          f"device {cab.name}/{dev.name}{count}")
+            self.inv.unbuilt.update(f"{cab.name}/{n}" for n in names)
             return
         data = dev.model_dump()
         if not self.budget(len(names), origin, "cabinets and devices"):
@@ -474,10 +517,12 @@ class Builder:
 
 
 def build_inventory(manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None,
-                    limits: LoadLimits | None = None) -> Inventory:
+                    limits: LoadLimits | None = None, unbuilt: set[str] | None = None
+                    ) -> Inventory:
+    """`unbuilt`: names declared by documents that failed their schema (`declared_names`)."""
     token = MAX_NAMES.set((limits or LoadLimits()).max_names)
     try:
-        return Builder(manifests, policy_overrides, limits).build()
+        return Builder(manifests, policy_overrides, limits, unbuilt).build()
     finally:
         MAX_NAMES.reset(token)
 

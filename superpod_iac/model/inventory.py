@@ -300,6 +300,14 @@ class Inventory:
     """(kind, name) -> where a named object was written (for REF diagnostics)."""
     unresolved: list[tuple[str, str, Origin, str]] = field(default_factory=list)
     """(what, name, origin, context) references the build could not resolve (rule REF001)."""
+    unbuilt: set[str] = field(default_factory=set)
+    """Names that are defined but could not be built because of a finding already reported
+    (a manifest that failed its schema, a cabinet or device of an unknown type). References
+    to them are not reported again: one mistake, one finding."""
+    unplaced: set[str] = field(default_factory=set)
+    """Cabinets whose hall or row is unknown (reported): their link lengths are unknown."""
+    claimed_ports: list[tuple[int, int]] = field(default_factory=list)
+    """(device, port) ends of links whose other end is unbuilt: counted as connected."""
     duplicates: list[tuple[str, str, Origin, Origin]] = field(default_factory=list)
     """(kind, name, first origin, second origin) names defined twice after expansion (REF002)."""
     expansion_errors: list[tuple[str, Origin]] = field(default_factory=list)

@@ -39,14 +39,28 @@ def resolve_port(inv: Inventory, text: str) -> tuple[int, int] | str:
     return idx, p.index
 
 
+def _unbuilt(inv: Inventory, text: str) -> bool:
+    """The endpoint's device or cabinet is defined but was not built (reported already)."""
+    dev = text.rpartition(":")[0]
+    return dev in inv.unbuilt or dev.partition("/")[0] in inv.unbuilt
+
+
+def media_rule(fabric: Any, length_m: float) -> int | None:
+    """Index of the first media rule whose max length fits the computed length."""
+    if math.isnan(length_m):
+        return None
+    for k, rule in enumerate(fabric.media):
+        if length_m <= rule.max_length_m:
+            return k
+    return None
+
+
 def pick_media(fabric: Any, length_m: float) -> tuple[str | None, str | None]:
     """First media rule whose max length fits the computed length: (cable, transceiver)."""
-    if math.isnan(length_m):
+    k = media_rule(fabric, length_m)
+    if k is None:
         return None, None
-    for rule in fabric.media:
-        if length_m <= rule.max_length_m:
-            return rule.cable, rule.transceiver
-    return None, None
+    return fabric.media[k].cable, fabric.media[k].transceiver
 
 
 def add_explicit_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
@@ -67,14 +81,20 @@ def add_explicit_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
         oid = inv.links.intern_origin(origin)
         for a_text, b_text in zip(a_list, b_list, strict=True):
             ends: list[tuple[int, int]] = []
+            unbuilt = False
             for side, text in (("a", a_text), ("b", b_text)):
                 got = resolve_port(inv, text)
                 if isinstance(got, str):
+                    if _unbuilt(inv, text):
+                        unbuilt = True  # its cabinet or device already has a finding
+                        continue
                     builder._missing("port", text, Origin(origin.file, origin.doc,
                                      (*origin.path, side)), got)
                 else:
                     ends.append(got)
             if len(ends) != 2:
+                if unbuilt:
+                    inv.claimed_ports.extend(ends)
                 continue
             add_link(builder, fab, link, ends[0], ends[1], oid, origin)
 
@@ -88,17 +108,36 @@ def add_link(builder: Builder, fab: FabricObj, link: Any, a: tuple[int, int], b:
     spec = fab.spec
     length = link.length_m if link is not None and link.length_m is not None else \
         link_length_m(inv, inv.devices[a[0]], inv.devices[b[0]])
-    cable = (link.cable if link is not None else None) or spec.cable
+    # where each part name was written (a path under `spec`; None: the link's own line), so
+    # a wrong name is reported once, at its own line
+    cable = link.cable if link is not None else None
+    cable_at: tuple[Any, ...] | None = None
+    if cable is None and spec.cable is not None:
+        cable, cable_at = spec.cable, ("cable",)
     xa = (getattr(link, "transceiver_a", None) or link.transceiver) if link is not None else None
     xb = (getattr(link, "transceiver_b", None) or link.transceiver) if link is not None else None
-    xa, xb = xa or spec.transceiver, xb or spec.transceiver
+    xa_at: tuple[Any, ...] | None = None
+    xb_at: tuple[Any, ...] | None = None
+    if xa is None and spec.transceiver is not None:
+        xa, xa_at = spec.transceiver, ("transceiver",)
+    if xb is None and spec.transceiver is not None:
+        xb, xb_at = spec.transceiver, ("transceiver",)
     if cable is None and spec.media:
-        cable, xcvr = pick_media(spec, length)
-        xa, xb = xa or xcvr, xb or xcvr
-    for what, name, section in (("cable type", cable, inv.catalog.cable_types),
-                                ("transceiver type", xa, inv.catalog.transceiver_types),
-                                ("transceiver type", xb, inv.catalog.transceiver_types)):
+        k = media_rule(spec, length)
+        if k is not None:
+            rule = spec.media[k]
+            cable, cable_at = rule.cable, ("media", k, "cable")
+            if xa is None and rule.transceiver is not None:
+                xa, xa_at = rule.transceiver, ("media", k, "transceiver")
+            if xb is None and rule.transceiver is not None:
+                xb, xb_at = rule.transceiver, ("media", k, "transceiver")
+    cat = inv.catalog
+    for what, name, section, at in (("cable type", cable, cat.cable_types, cable_at),
+                                    ("transceiver type", xa, cat.transceiver_types, xa_at),
+                                    ("transceiver type", xb, cat.transceiver_types, xb_at)):
         if name is not None and name not in section:
-            builder._missing(what, name, origin, f"link in fabric {fab.name}")
+            where = origin if at is None else \
+                Origin(fab.origin.file, fab.origin.doc, ("spec", *at))
+            builder._missing(what, name, where, f"link in fabric {fab.name}")
     inv.links.add(a, b, cable=cable, xcvr_a=xa, xcvr_b=xb, length_m=length, fabric=fab.index,
                   origin=oid)

@@ -160,6 +160,8 @@ def used_mask(inv: Inventory) -> np.ndarray:
     mask = np.zeros(max(len(inv.devices), 1) * stride, dtype=bool)
     mask[c["a_dev"].astype(np.int64) * stride + c["a_port"]] = True
     mask[c["b_dev"].astype(np.int64) * stride + c["b_port"]] = True
+    for dev, port in inv.claimed_ports:  # links to an unbuilt end: not "unconnected" as well
+        mask[dev * stride + port] = True
     inv.cache["used_mask"] = mask
     return mask
 

@@ -142,7 +142,11 @@ def export(inv: Inventory, out: Path) -> dict[str, int]:
                             d.u if t.height_u else "", "front" if t.height_u else "",
                             "planned", t.airflow or "", d.address])
     counts["devices.csv"] = _write(out / "devices.csv", DEVICE_COLUMNS, devices)
-    counts["cables.csv"] = _write(out / "cables.csv", CABLE_COLUMNS, _cables(inv))
+    from superpod_iac.progress import bar
+
+    counts["cables.csv"] = _write(out / "cables.csv", CABLE_COLUMNS,
+                                  bar(_cables(inv), desc="export cables", total=len(inv.links),
+                                      unit="link", scale=True))
     return counts
 
 

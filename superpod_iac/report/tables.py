@@ -1,6 +1,8 @@
 """Rows -> csv, json, markdown or an aligned text table (BOM, summary, compare, diff).
 
-Formatting only: numbers arrive computed; this module rounds them for display.
+Formatting only: numbers arrive computed; this module rounds them for display. CSV and JSON
+keep full precision for machines; markdown and terminal tables print numbers as engineers
+write them (report.numbers: 559.6 kW, 49,152 GB).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from superpod_iac.report.numbers import num
+
 
 def _cell(value: Any) -> str:
     if value is None:
@@ -20,6 +24,13 @@ def _cell(value: Any) -> str:
             return f"{int(value)}"
         return f"{value:.3f}".rstrip("0").rstrip(".")
     return str(value)
+
+
+def _shown(value: Any) -> str:
+    """A cell for people (markdown, terminal tables): numbers as engineers write them."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return num(value)
+    return _cell(value)
 
 
 def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -41,12 +52,12 @@ def to_md(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = ""
     lines.append("| " + " | ".join(columns) + " |")
     lines.append("|" + "|".join("---" for _ in columns) + "|")
     for r in rows:
-        lines.append("| " + " | ".join(_cell(v).replace("|", "\\|") for v in r) + " |")
+        lines.append("| " + " | ".join(_shown(v).replace("|", "\\|") for v in r) + " |")
     return "\n".join(lines) + "\n"
 
 
 def to_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    cells = [list(columns)] + [[_cell(v) for v in r] for r in rows]
+    cells = [list(columns)] + [[_shown(v) for v in r] for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(len(columns))]
     out = []
     for n, r in enumerate(cells):

@@ -241,6 +241,8 @@ def media_incomplete(inv: Inventory) -> Iterator[Finding]:
     """
     for g in link_groups(inv):
         cable, xcvrs = _parts(inv, g)
+        if g.cable is None and math.isnan(g.length_m) and _unplaced(inv, g):
+            continue  # a cabinet with an unknown hall or row: REF001 said so
         if g.cable is None:
             length = "unknown length" if math.isnan(g.length_m) else f"{g.length_m:.1f} m"
             yield Finding(f"{example(inv, g)} has no cable ({length}: no cable declared and no "
@@ -254,6 +256,12 @@ def media_incomplete(inv: Inventory) -> Iterator[Finding]:
             yield Finding(f"{example(inv, g)} uses copper cable {cable.name} but also declares "
                           f"transceivers{times(g)}", group_origin(inv, g),
                           "remove the transceivers, or use fibre")
+
+
+def _unplaced(inv: Inventory, g: LinkGroup) -> bool:
+    t = inv.links
+    return any(inv.devices[d].cabinet in inv.unplaced
+               for d in (t.a_dev[g.first], t.b_dev[g.first]))
 
 
 def _optics_missing(inv: Inventory, g: LinkGroup) -> bool:

@@ -144,6 +144,8 @@ def cabinet_unsupplied(inv: Inventory) -> Iterator[Finding]:
     for name in tree.normal.unsupplied:
         cab = inv.cabinets[name]
         reported.add(name)
+        if any(f in inv.unbuilt for f in cab.feeds):
+            continue  # its feeds are defined in a manifest that failed: reported there
         yield Finding(f"cabinet {name} draws {_kw(loads[name].max_w)} but none of its feeds "
                       "exists or is connected", cab.origin, "give the cabinet feeds: spec.feeds "
                       "or feeds on its power shelves")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from superpod_iac.diagnostics import Origin
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.rules.registry import Finding, rule
 
@@ -19,6 +20,7 @@ def _known(inv: Inventory, what: str) -> list[str]:
         "CDU": list(inv.cdus), "CDU group": list(inv.cdu_groups), "hall": list(inv.halls),
         "cabinet": list(inv.cabinets), "fabric": list(inv.fabrics),
         "superpod": list(inv.superpods), "row": [f"{h}/{r}" for h, r in inv.rows],
+        "loop": list(inv.loops), "accelerator type": list(cat.accelerator_types),
     }
     return table.get(what, [])
 
@@ -28,6 +30,11 @@ def unknown_reference(inv: Inventory) -> Iterator[Finding]:
     """Every name a manifest refers to (part type, cabinet, feed, CDU, fabric, port) must be
     defined somewhere in the project or in the built-in catalog. A dangling reference means a
     cabinet without power, a link to nowhere, or a part nobody can order.
+    One mistake gives one finding: a wrong name written once (on a template expanded to many
+    objects, a media rule used by many links, a link line over many endpoints) is reported
+    once with the number of objects it affects; references to objects that are defined but
+    could not be built (their manifest failed its schema, their type is unknown) are not
+    reported again.
 
     Example:
         spec: {type: nvl72-rack, feeds: [busway-A9]}   # no power node busway-A9
@@ -35,15 +42,49 @@ def unknown_reference(inv: Inventory) -> Iterator[Finding]:
     Fix:
         Correct the name (the hint suggests the closest one) or define the object.
     """
+    # one finding per mistake: the same wrong name on one line (a template expanded to 18
+    # CDUs, a media rule used by 400 links, a link line over 72 endpoints) is reported once,
+    # with the number of objects it affects
+    groups: dict[tuple[str, str, Origin], list[tuple[str, str]]] = {}
     for what, name, origin, context in inv.unresolved:
-        close = difflib.get_close_matches(name, _known(inv, what), n=1)
+        key = (what, "" if what == "port" else name, origin)
+        groups.setdefault(key, []).append((name, context))
+    for (what, _, origin), items in groups.items():
+        name, context = items[0]
+        contexts = list(dict.fromkeys(c for _, c in items))
         if what == "port":
-            yield Finding(f"{context} (in {name})", origin,
-                          f"did you mean '{close[0]}'?" if close else
+            more = f" and {len(items) - 1:,} more endpoint(s) of this line" if len(items) > 1 \
+                else ""
+            close = _endpoint_hint(inv, name, context)
+            yield Finding(f"{context} (in {name}){more}", origin,
+                          f"did you mean '{close}'?" if close else
                           "check cabinet, device and port names (cabinet/device:port)")
             continue
-        hint = f"did you mean '{close[0]}'?" if close else f"define the {what} or fix the name"
-        yield Finding(f"unknown {what} '{name}' ({context})", origin, hint)
+        close_names = difflib.get_close_matches(name, _known(inv, what), n=1)
+        hint = f"did you mean '{close_names[0]}'?" if close_names else \
+            f"define the {what} or fix the name"
+        where = contexts[0] if len(contexts) == 1 else \
+            f"{contexts[0]} and {len(contexts) - 1:,} more: {len(contexts):,} objects affected"
+        yield Finding(f"unknown {what} '{name}' ({where})", origin, hint)
+
+
+def _endpoint_hint(inv: Inventory, endpoint: str, reason: str) -> str | None:
+    """The endpoint as it was probably meant: closest cabinet, device or port name."""
+    dev, _, port = endpoint.rpartition(":")
+    cab, _, device = dev.partition("/")
+    if reason.startswith("device "):
+        if cab not in inv.cabinets:
+            close = difflib.get_close_matches(cab, list(inv.cabinets), n=1)
+            return f"{close[0]}/{device}:{port}" if close else None
+        names = [d.name for d in inv.cabinets[cab].devices]
+        close = difflib.get_close_matches(device, names, n=1)
+        return f"{cab}/{close[0]}:{port}" if close else None
+    idx = inv.device_index.get(dev)
+    if reason.startswith("port ") and idx is not None:
+        ports = list(inv.catalog.ports(inv.devices[idx].type_name)[1])
+        close = difflib.get_close_matches(port, ports, n=1)
+        return f"{dev}:{close[0]}" if close else None
+    return None
 
 
 @rule("REF002", "name defined twice")

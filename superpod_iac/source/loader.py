@@ -96,10 +96,14 @@ class SourceFile:
 
 
 def _display(path: FsPath) -> str:
+    """Relative to the working directory when inside it (`specs/x/power.yaml`), else absolute
+    (`/tmp/cabinet.yaml`, never `../../../tmp/cabinet.yaml`)."""
     try:
-        return os.path.relpath(path)
+        rel = os.path.relpath(path)
     except ValueError:  # different drive (Windows)
         return str(path)
+    return os.path.abspath(path) if rel == os.pardir or rel.startswith(os.pardir + os.sep) \
+        else rel
 
 
 def project_root(path: FsPath) -> FsPath:
@@ -122,6 +126,45 @@ class Discovery:
     """Special files, symlink loops, unreadable folders, limits reached."""
     named: set[str] = field(default_factory=set)
     """Files named on the command line (not found by walking a folder)."""
+
+
+def did_you_mean(raw: str) -> str | None:
+    """The sibling a mistyped path most likely meant: `specs/vera-rubin-nvl144` ->
+    `specs/nvl144` (close spelling, or one name containing the other)."""
+    import difflib
+
+    p = FsPath(raw)
+    parent = p.parent
+    if not p.name:
+        return None
+    if not parent.is_dir():  # the folder is mistyped too: fix it first
+        fixed = did_you_mean(str(parent)) if str(parent) not in (".", "/", raw) else None
+        if fixed is None or not FsPath(fixed).is_dir():
+            return None
+        parent = FsPath(fixed)
+        if (parent / p.name).exists():
+            return str(parent / p.name)
+    try:
+        names = sorted(x.name for x in parent.iterdir()
+                       if not x.name.startswith(".") and x.name not in SKIP_DIRS)
+    except OSError:
+        return None
+    close = difflib.get_close_matches(p.name, names, n=1, cutoff=0.6)
+    if not close:
+        key = p.name.lower()
+        close = sorted((n for n in names if len(n) >= 3 and (n.lower() in key or key in n.lower())),
+                       key=lambda n: (-len(n), n))[:1]
+    if not close:
+        return None
+    return close[0] if str(parent) == "." and "/" not in raw else str(parent / close[0])
+
+
+def missing_message(missing: Iterable[str]) -> str:
+    parts = []
+    for m in missing:
+        hint = did_you_mean(m)
+        parts.append(f"{m} (did you mean {hint}?)" if hint else m)
+    return f"no such file or directory: {', '.join(parts)}"
 
 
 def _problem(path: str, rule: str, message: str, hint: str) -> Diagnostic:
@@ -265,6 +308,30 @@ def _comment_candidates(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+STDIN = "-"
+"""A manifest path of `-` reads standard input."""
+STDIN_NAME = "<stdin>"
+
+
+def _decode(path: str, raw: bytes, limits: LoadLimits, diags: list[Diagnostic]) -> str | None:
+    if len(raw) > limits.max_bytes:  # grew while being read, or standard input
+        diags.append(_error(path, "SCH008", f"input is more than {limits.max_bytes:,} bytes "
+                            "(limit max_bytes)", "split the design into several files"))
+        return None
+    if b"\x00" in raw:
+        diags.append(_error(path, "SCH009", "file holds NUL bytes: binary, not YAML",
+                            "only UTF-8 YAML text files are manifests"))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        diags.append(_error(
+            path, "SCH009", f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start})", "save the file as UTF-8", line))
+        return None
+
+
 def read_text(path: str, limits: LoadLimits, diags: list[Diagnostic]) -> str | None:
     """The file's text, or None with a diagnostic (too large, special, binary, not UTF-8).
 
@@ -295,30 +362,32 @@ def read_text(path: str, limits: LoadLimits, diags: list[Diagnostic]) -> str | N
         return None
     finally:
         os.close(fd)
-    if len(raw) > limits.max_bytes:  # grew while being read
-        diags.append(_error(path, "SCH008", f"file is larger than {limits.max_bytes:,} bytes",
-                            "split the design into several files"))
-        return None
-    if b"\x00" in raw:
-        diags.append(_error(path, "SCH009", "file holds NUL bytes: binary, not YAML",
-                            "only UTF-8 YAML text files are manifests"))
-        return None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        diags.append(_error(
-            path, "SCH009", f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
-            f"{exc.start})", "save the file as UTF-8", line))
-        return None
+    return _decode(path, raw, limits, diags)
 
 
 def load_file(path: str, limits: LoadLimits | None = None) -> SourceFile:
     limits = limits or LoadLimits()
+    if path == STDIN:
+        import sys
+
+        return load_bytes(STDIN_NAME, sys.stdin.buffer.read(limits.max_bytes + 1), limits)
     src = SourceFile(path)
     text = read_text(path, limits, src.diagnostics)
     if text is None:
         return src
+    return _load_text(src, text, limits)
+
+
+def load_bytes(path: str, raw: bytes, limits: LoadLimits | None = None) -> SourceFile:
+    """Documents from content already read (standard input)."""
+    limits = limits or LoadLimits()
+    src = SourceFile(path)
+    text = _decode(path, raw, limits, src.diagnostics)
+    return src if text is None else _load_text(src, text, limits)
+
+
+def _load_text(src: SourceFile, text: str, limits: LoadLimits) -> SourceFile:
+    path = src.path
     src.size = len(text)
     candidates = _comment_candidates(text)
     builder = TreeBuilder(path, limits.max_nodes, limits.max_depth, limits.max_alias_nodes,

@@ -1,0 +1,34 @@
+"""Progress on a terminal for long commands, nothing on a pipe.
+
+A tqdm bar on standard error that appears only when standard error is a terminal and only
+after the work has run for `DELAY_S` seconds (so quick runs, pre-commit hooks and CI logs
+stay clean). `SUPERPOD_PROGRESS_DELAY` overrides the delay (tests use 0).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from tqdm import tqdm
+
+DELAY_S = 2.0
+T = TypeVar("T")
+
+
+def _delay() -> float:
+    try:
+        return max(0.0, float(os.environ.get("SUPERPOD_PROGRESS_DELAY", DELAY_S)))
+    except ValueError:
+        return DELAY_S
+
+
+def bar(iterable: Iterable[T] | None = None, *, desc: str, total: int | None = None,
+        unit: str = "it", scale: bool = False) -> tqdm[Any]:
+    """A progress bar over `iterable` (or one to `update()` by hand); `scale` shows counts as
+    4.22k, 2.16M."""
+    return tqdm(iterable, desc=desc, total=total, unit=unit, file=sys.stderr, disable=None,
+                leave=False, delay=_delay(), dynamic_ncols=True, mininterval=0.2,
+                unit_scale=scale)

@@ -1,0 +1,55 @@
+"""Numbers as an engineer writes them: `559.6 kW`, `1,200 PFLOPS`, `0.25 kW`, `+3.2 kW`.
+
+One place for user-facing number formatting, so no output prints `1200.024` or `60000.512`:
+thousands separators, one decimal below 1,000, none from 1,000 up, two significant digits
+below 1, and no trailing `.0`.
+"""
+
+from __future__ import annotations
+
+import math
+
+_THOUSAND = 1000.0
+
+
+def num(value: float | int | None, *, signed: bool = False, missing: str = "n/a") -> str:
+    """`1200.024` -> `1,200`; `559.63` -> `559.6`; `45.0` -> `45`; `0.2549` -> `0.25`."""
+    if value is None:
+        return missing
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    sign = "+" if signed and value > 0 else ""
+    if isinstance(value, int):
+        return f"{sign}{value:,}"
+    mag = abs(value)
+    if mag >= _THOUSAND:
+        text = f"{value:,.0f}"
+    elif mag >= 1 or mag == 0:
+        text = f"{value:,.1f}"
+    else:
+        digits = max(1, 1 - math.floor(math.log10(mag)))  # two significant digits
+        text = f"{value:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", "+0"):
+        text = "0"
+    return sign + text if not text.startswith("-") else text
+
+
+def qty(value: float | int | None, unit: str, *, signed: bool = False) -> str:
+    """A number with its unit: `qty(559.63, "kW")` -> `559.6 kW`."""
+    if value is None:
+        return "n/a"
+    return f"{num(value, signed=signed)} {unit}".rstrip()
+
+
+def kw(watts: float | None, *, signed: bool = False) -> str:
+    """Watts shown in kW: `kw(42_200)` -> `42.2 kW`."""
+    return "n/a" if watts is None else qty(watts / 1000.0, "kW", signed=signed)
+
+
+def arrow(old: str, new: str) -> str:
+    """`old -> new`, or just the value when it did not change."""
+    return new if old == new else f"{old} -> {new}"

@@ -1,0 +1,109 @@
+"""One mistake, one finding: a single-character typo in each kind of reference (or in a field
+name) yields at least one and at most two findings, not one per port, link or replica, and
+never an "unknown feed" for a feed that is defined in a manifest with a schema error."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+BASE = FIXTURES / "diff" / "base"
+
+# name: (file, text, text with one typo)
+CASES = {
+ "cabinet type": ("cabinets.yaml", "type: diff-rack\n  location: {hall: hall1, row: A, slot: 1}", "type: diff-rak\n  location: {hall: hall1, row: A, slot: 1}"),
+ "device type": ("cabinets.yaml", 'type: diff-host, u: "[1-19/2]"}\n---', 'type: diff-hst, u: "[1-19/2]"}\n---'),
+ "leaf device type": ("cabinets.yaml", "type: diff-leaf", "type: diff-lef"),
+ "cabinet feed": ("cabinets.yaml", "feeds: [rk1-A, rk1-B]", "feeds: [rk1-A, rk1-C]"),
+ "cabinet cdu": ("cabinets.yaml", "cdu: cdus\n  devices:\n    - {name: \"host[01-10]\", type: diff-host, u: \"[1-19/2]\"}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: rk2}", "cdu: cdu\n  devices:\n    - {name: \"host[01-10]\", type: diff-host, u: \"[1-19/2]\"}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: rk2}"),
+ "hall": ("cabinets.yaml", "{hall: hall1, row: A, slot: 1}", "{hall: hal1, row: A, slot: 1}"),
+ "row": ("cabinets.yaml", "{hall: hall1, row: A, slot: 1}", "{hall: hall1, row: B, slot: 1}"),
+ "power parent": ("power.yaml", "{name: rk1-A, type: feed, parent: ups-A", "{name: rk1-A, type: feed, parent: ups-Z"),
+ "ups parent": ("power.yaml", "{name: ups-A, type: ups, parent: utility", "{name: ups-A, type: ups, parent: utilty"),
+ "cdu group": ("cooling.yaml", "group: cdus", "group: cdu"),
+ "cdu loop": ("cooling.yaml", "loop: tower-loop", "loop: tower-lop"),
+ "cdu fluid": ("cooling.yaml", "fluid: pg25", "fluid: pg52"),
+ "cdu type": ("cooling.yaml", "type: cdu-inrack-250", "type: cdu-inrack-205"),
+ "media cable": ("fabric.yaml", "cable: mmf-om4-mpo12", "cable: mmf-om4-mpo21"),
+ "media transceiver": ("fabric.yaml", "transceiver: 400g-sr4.2", "transceiver: 400g-sr4.3"),
+ "link cabinet": ("fabric.yaml", '{a: "rk1/host[01-10]:osfp1"', '{a: "rk7/host[01-10]:osfp1"'),
+ "link device": ("fabric.yaml", '{a: "rk1/host[01-10]:osfp1"', '{a: "rk1/hots[01-10]:osfp1"'),
+ "link port": ("fabric.yaml", '{a: "rk1/host[01-10]:osfp1"', '{a: "rk1/host[01-10]:ospf1"'),
+ "superpod cabinet": ("fabric.yaml", 'cabinets: ["rk[1-2]", net1]', 'cabinets: ["rk[1-2]", net2]'),
+ "superpod fabric": ("fabric.yaml", "fabrics: [diff-scale-out]", "fabrics: [diff-scale-ot]"),
+ "accelerator type": ("catalog.yaml", "type: b200", "type: b20"),
+ "field typo (feeds)": ("cabinets.yaml", "feeds: [rk1-A, rk1-B]", "feds: [rk1-A, rk1-B]"),
+ "field typo (cdu)": ("cabinets.yaml", "cdu: cdus\n  devices:\n    - {name: \"host[01-10]\", type: diff-host, u: \"[1-19/2]\"}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: rk2}", "cdus: cdus\n  devices:\n    - {name: \"host[01-10]\", type: diff-host, u: \"[1-19/2]\"}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: rk2}"),
+ "field typo (power node)": ("power.yaml", "{name: rk1-A, type: feed, parent: ups-A, side: A, voltage_v: 415, breaker_a: 125}", "{name: rk1-A, type: feed, parent: ups-A, side: A, voltage_v: 415, breakr_a: 125}"),
+ "field typo (device)": ("cabinets.yaml", 'type: diff-leaf, u: "[20-21]"', 'type: diff-leaf, uu: "[20-21]"'),
+ "power node name": ("power.yaml", "{name: rk1-A, type: feed", "{name: rk1-AA, type: feed"),
+ "cdu name": ("cooling.yaml", 'name: "cdu-[1-2]"', 'name: "cdu-[1-2"'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_one_typo_gives_at_most_two_findings(cli, tmp_path: Path, case: str) -> None:
+    file, text, typo = CASES[case]
+    design = tmp_path / "design"
+    shutil.copytree(BASE, design)
+    target = design / file
+    original = target.read_text()
+    assert text in original, case
+    target.write_text(original.replace(text, typo, 1))
+    res = cli("validate", str(design), "--format", "json")
+    assert res.code == 1, res.out
+    found = res.json()["diagnostics"]
+    summary = [f"{d['rule']} {d['message']}" for d in found]
+    assert 1 <= len(found) <= 2, summary
+    assert found[0]["rule"] != "PRT004" or len(found) == 2
+
+
+def test_misspelt_device_type_is_one_ref001_with_did_you_mean_and_a_count(cli, tmp_path) -> None:
+    design = tmp_path / "design"
+    shutil.copytree(BASE, design)
+    cab = design / "cabinets.yaml"
+    cab.write_text(cab.read_text().replace("type: diff-leaf", "type: diff-lef"))
+    found = cli("validate", str(design), "--format", "json").json()["diagnostics"]
+    assert len(found) == 1
+    d = found[0]
+    assert d["rule"] == "REF001" and "did you mean 'diff-leaf'?" in d["hint"]
+    assert "unknown device type 'diff-lef' (device net1/leaf[1-2]: 2 devices)" in d["message"]
+
+
+def test_replicated_reference_counts_the_objects_it_affects(cli, tmp_path) -> None:
+    design = tmp_path / "design"
+    shutil.copytree(BASE, design)
+    cool = design / "cooling.yaml"
+    cool.write_text(cool.read_text().replace("fluid: pg25", "fluid: pg52"))
+    found = cli("validate", str(design), "--format", "json").json()["diagnostics"]
+    assert [d["rule"] for d in found] == ["REF001"]
+    assert "2 objects affected" in found[0]["message"]
+    assert found[0]["hint"] == "did you mean 'pg25'?"
+
+
+def test_misspelt_endpoint_suggests_the_endpoint(cli, tmp_path) -> None:
+    design = tmp_path / "design"
+    shutil.copytree(BASE, design)
+    fab = design / "fabric.yaml"
+    fab.write_text(fab.read_text().replace('{a: "rk1/host[01-10]:osfp1"',
+                                           '{a: "rk1/hots[01-10]:osfp1"'))
+    found = cli("validate", str(design), "--format", "json").json()["diagnostics"]
+    ref = [d for d in found if d["rule"] == "REF001"]
+    assert len(ref) == 1 and "9 more endpoint(s) of this line" in ref[0]["message"]
+    assert ref[0]["hint"] == "did you mean 'rk1/host01:osfp1'?"
+
+
+def test_misspelt_field_in_power_system_does_not_cascade(cli, tmp_path) -> None:
+    """A typo in one power node's field fails the PowerSystem's schema; the feeds it defines
+    are not then reported as unknown by every cabinet."""
+    design = tmp_path / "design"
+    shutil.copytree(BASE, design)
+    power = design / "power.yaml"
+    power.write_text(power.read_text().replace("voltage_v: 415, breaker_a: 125}",
+                                               "voltage_v: 415, breakr_a: 125}", 1))
+    found = cli("validate", str(design), "--format", "json").json()["diagnostics"]
+    assert [(d["rule"], d["hint"]) for d in found] == [("SCH003", "did you mean 'breaker_a'?")]
