@@ -242,7 +242,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     from superpod_iac.pipeline import load_project
     from superpod_iac.render import LEVELS, VIEWS, DotMissing, design_title, plan
     from superpod_iac.render.emit import INSTALL_HINT
-    from superpod_iac.render.output import diagram_bytes, write_all
+    from superpod_iac.render.output import NothingToShow, diagram_bytes, write_all
     from superpod_iac.report import REPORTERS
 
     if args.level and args.view not in ("wiring", "all"):
@@ -258,8 +258,14 @@ def cmd_render(args: argparse.Namespace) -> int:
     jobs = plan(project.inventory, views, levels, design_title(project.inventory, fallback))
     try:
         if args.out:
-            written = write_all(jobs, args.format, Path(args.out))
+            skipped: list[str] = []
+            written = write_all(jobs, args.format, Path(args.out), skipped=skipped)
             sys.stdout.write(f"wrote {len(written)} diagram(s) to {args.out}/\n")
+            if skipped:
+                sys.stdout.write(f"not written ({len(skipped)}, nothing to show):\n" +
+                                 "".join(f"  {s}\n" for s in skipped[:10]) +
+                                 (f"  ... and {len(skipped) - 10} more\n"
+                                  if len(skipped) > 10 else ""))
             return EXIT_OK
         if len(jobs) != 1:
             names = ", ".join(j.name for j in jobs[:4]) + (", ..." if len(jobs) > 4 else "")
@@ -268,6 +274,9 @@ def cmd_render(args: argparse.Namespace) -> int:
         if args.format == "png" and sys.stdout.isatty():
             raise UsageError("not writing PNG bytes to a terminal: pass --out DIR or redirect")
         data = diagram_bytes(jobs[0], args.format)
+    except NothingToShow as exc:
+        sys.stderr.write(f"superpod: {exc}\n")
+        return EXIT_OK
     except DotMissing as exc:
         raise UsageError(f"{exc}\n    hint: {INSTALL_HINT}") from exc
     if args.format == "png":

@@ -229,3 +229,46 @@ def group_totals(inv: Inventory, cabinets: list[str]) -> GroupTotals:
             out.liquid_cooled_w += use.liquid_w
         out.air_w += use.residual_air_w
     return out
+
+
+@dataclass(slots=True)
+class PowerCurrent:
+    """Currents of a power node whose voltage is declared (amps are derived, not rated)."""
+
+    load_a: float
+    """Line current in normal operation (3-phase: balanced line current)."""
+    worst_a: float | None
+    """Line current after the worst failure the node survives."""
+    phase_a: dict[str, float]
+    """Per-phase current (L1/L2/L3) where single-phase children are modelled; else empty."""
+
+
+def power_currents(inv: Inventory) -> dict[str, PowerCurrent]:
+    """Node -> currents from `power_use` loads: I = P / (sqrt(3) V_LL PF) for 3-phase nodes,
+    I = P / (V PF) for single-phase ones; per phase I = P_phase / (V_LL / sqrt(3) PF)."""
+    cached = inv.cache.get("power_currents")
+    if cached is not None:
+        return cached
+    uses = power_use(inv)
+    phases = power_tree(inv).phase_loads_w
+    out: dict[str, PowerCurrent] = {}
+    for name, node in sorted(inv.power_nodes.items()):
+        s = node.spec
+        if s.voltage_v is None:
+            continue
+        use = uses[name]
+
+        def amps(w: float, v: float = s.voltage_v, three: bool = s.phases == 3,
+                 pf: float = s.pf) -> float:
+            return (physics.three_phase_current_a(w, v, pf) if three
+                    else physics.single_phase_current_a(w, v, pf))
+
+        per: dict[str, float] = {}
+        if s.phases == 3 and name in phases:
+            v_ln = s.voltage_v / physics.SQRT3
+            per = {ph: physics.single_phase_current_a(w, v_ln, s.pf)
+                   for ph, w in sorted(phases[name].items())}
+        out[name] = PowerCurrent(amps(use.load_w),
+                                 amps(use.worst_w) if use.worst_w is not None else None, per)
+    inv.cache["power_currents"] = out
+    return out

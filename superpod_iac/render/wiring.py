@@ -214,6 +214,9 @@ def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
         f"{n_of(len(inv.superpods), 'superpod')} · {n_of(tot.cabinets, 'cabinet')} · "
         f"{count(tot.accelerators)} accelerators · {count(len(inv.links))} links · "
         f"{kw(tot.load_w)} IT load")
+    if len(groups) <= 1:
+        graph.empty = ("one superpod and nothing outside it: no links between superpods to draw "
+                       "(see the pod-level wiring)")
     if chunk > 1:
         graph.notes.append(f"{count(len(names))} superpods are drawn as runs of up to {chunk} "
                            "consecutive replicas (double border); links inside a run are counted "
@@ -329,6 +332,8 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
     graph.subtitle.append(f"{n_of(tot.cabinets, 'cabinet')} · {count(tot.accelerators)} "
                           f"accelerators · {count(int(touching.sum()))} links · "
                           f"{kw(tot.load_w)} IT load")
+    if not touching.any():
+        graph.empty = f"no links touch {label} (see the elevation for its devices)"
     if len(pod.replicas) > 1:
         graph.subtitle.append(f"stands for {len(pod.replicas)} identical replicas of "
                               f"{pod.template}: {fold(pod.replicas)}")
@@ -343,12 +348,44 @@ def cabinet_graph_name(cabinet: str) -> str:
     return f"wiring-cabinet-{file_part(cabinet)}"
 
 
-def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, title: str
-                  ) -> Graph:
+def identical_cabinets(inv: Inventory, cabinets: list[str]) -> list[list[str]]:
+    """Cabinets in groups wired alike: same type, same devices at the same U, and the same
+    links port by port (fabric, local port, and the peer's device type, or the peer device
+    when it is in the cabinet). Each group is drawn once; order follows `cabinets`."""
+    col = columns(inv)
+    groups: dict[tuple[object, ...], list[str]] = {}
+    for c in cabinets:
+        cab = inv.cabinets[c]
+        local = device_mask(inv, [c])
+        links: dict[tuple[str, str, int, str], int] = defaultdict(int)
+        if len(col["a_dev"]):
+            sel = np.nonzero(local[col["a_dev"]] | local[col["b_dev"]])[0]
+            for i in sel.tolist():
+                ends = ((int(col["a_dev"][i]), int(col["a_port"][i]), int(col["b_dev"][i])),
+                        (int(col["b_dev"][i]), int(col["b_port"][i]), int(col["a_dev"][i])))
+                for dev, port, peer in ends:
+                    if local[dev]:
+                        other = inv.devices[peer].name if local[peer] else \
+                            inv.devices[peer].type_name
+                        links[(inv.devices[dev].name, inv.port_name(dev, port),
+                               int(col["fabric"][i]), other)] += 1
+        key = (cab.type_name, tuple((d.name, d.type_name, d.u) for d in cab.devices),
+               tuple(sorted(links.items())))
+        groups.setdefault(key, []).append(c)
+    return list(groups.values())
+
+
+def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, title: str,
+                  members: list[str] | None = None) -> Graph:
     cab = inv.cabinets[cabinet]
     use = cabinet_use(inv)[cabinet]
+    members = members or [cabinet]
+    shown = cabinet if len(members) == 1 else f"{fold(members)} (drawn: {cabinet})"
     graph = Graph(cabinet_graph_name(cabinet), "wiring",
-                  f"{title} — wiring, cabinet level: {cabinet}")
+                  f"{title} — wiring, cabinet level: {shown}")
+    if len(members) > 1:
+        graph.subtitle.append(f"{len(members)} cabinets wired alike ({fold(members)}): drawn "
+                              f"once, with the peer ports of {cabinet}")
     ordered = sorted(cab.devices, key=lambda d: (-d.u, natural_key(d.name)))
     devices = [d for d in ordered if d.type.port_groups]
     if not devices:
@@ -425,6 +462,8 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
     graph.subtitle.append(f"{cab.type_name} · {len(cab.devices)} devices · "
                           f"{count(len(sel))} links · {kw(use.load_w)} ({pct(use.pct)} of "
                           f"{kw(use.rating_w)} rating)")
+    if len(sel) == 0:
+        graph.empty = f"no links touch cabinet {cabinet} (see the elevation for its devices)"
     drawn = {d.index for d in devices}
     unwired = [d.name for d in cab.devices if d.index not in drawn]
     if unwired:
