@@ -287,6 +287,29 @@ def cmd_render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """One self-contained HTML page; written even when the design has findings (they are in
+    it), so CI can upload it as an artifact. Exit 1 only when the manifests do not parse."""
+    from tqdm import tqdm
+
+    from superpod_iac.htmlreport import build_report
+
+    fallback = Path(args.paths[0]).resolve().name if len(args.paths) == 1 else "design"
+    bar = tqdm(desc="report", unit="diagram", file=sys.stderr, disable=None, leave=False)
+
+    def tick(name: str) -> None:
+        bar.set_postfix_str(name, refresh=False)
+        bar.update()
+
+    page = build_report(args.paths, _config(args), title=fallback, base=args.base,
+                        progress=tick)
+    bar.close()
+    _emit(page, None if args.out == "-" else args.out)
+    if args.out != "-":
+        sys.stderr.write(f"wrote {args.out} ({len(page.encode('utf-8')) / 1e6:.1f} MB)\n")
+    return EXIT_OK
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                    help="manifest files or directories (default: .)")
@@ -384,6 +407,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rules", help="list the rules, or explain one")
     p.add_argument("id", nargs="?", help="rule ID, e.g. PWR001")
     p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser("report", help="one self-contained HTML design report (summary, "
+                       "findings, diagrams, BOM, cut sheet)")
+    _add_common(p)
+    p.add_argument("--out", required=True, metavar="FILE", help="HTML file to write (- = stdout)")
+    p.add_argument("--base", metavar="REV",
+                   help="git revision to diff against (the same path as of REV)")
+    p.set_defaults(func=cmd_report)
 
     for register in EXTRA_COMMANDS:
         register(sub)
