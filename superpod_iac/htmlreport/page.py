@@ -150,9 +150,15 @@ def collect(paths: Sequence[str], config: Config, *, title: str, base: str | Non
     from superpod_iac.bom import bom_lines, totals
     from superpod_iac.metrics import summary_rows, systems
     from superpod_iac.pipeline import load_project
-    from superpod_iac.render import LEVELS, VIEWS, DotMissing, plan, render_bytes, to_dot
-
-    from superpod_iac.render import design_title
+    from superpod_iac.render import (
+        LEVELS,
+        VIEWS,
+        DotMissing,
+        design_title,
+        plan,
+        render_bytes,
+        to_dot,
+    )
 
     project = load_project(paths, config)
     inv = project.inventory
@@ -326,7 +332,7 @@ def render_page(data: ReportData) -> str:
     else:
         exp = "<p>No `expect:` values are declared.</p>"
     parts.append(f'<section id="expectations"><h2>Expectations</h2>{exp}</section>')
-    dg = [f'<section id="diagrams"><h2>Diagrams</h2>']
+    dg = ['<section id="diagrams"><h2>Diagrams</h2>']
     if data.diagram_error:
         dg.append(f'<p class="note">{_e(data.diagram_error)}</p>')
     dg.append('<p class="meta">Wheel or the buttons to zoom, drag to pan.</p>')
