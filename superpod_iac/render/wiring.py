@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import pairwise
 from dataclasses import dataclass
 
 import numpy as np
@@ -375,8 +376,16 @@ def identical_cabinets(inv: Inventory, cabinets: list[str]) -> list[list[str]]:
     return list(groups.values())
 
 
+def _merged_pairs(bundles: list[Bundle]) -> int:
+    return len({(b.a, b.b, b.fabric) for b in bundles if b.a != b.b})
+
+
 def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, title: str,
                   members: list[str] | None = None) -> Graph:
+    """One cabinet: its devices top to bottom in U order (as the elevation), each with its port
+    usage; bundles per device pair and fabric with count, media and ports as visible text. When
+    there are more bundles than `layout.max_edge_labels`, the largest set of same-type devices
+    is drawn as one box (repeatedly), so every bundle keeps its label."""
     cab = inv.cabinets[cabinet]
     use = cabinet_use(inv)[cabinet]
     members = members or [cabinet]
@@ -387,21 +396,9 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         graph.subtitle.append(f"{len(members)} cabinets wired alike ({fold(members)}): drawn "
                               f"once, with the peer ports of {cabinet}")
     ordered = sorted(cab.devices, key=lambda d: (-d.u, natural_key(d.name)))
-    devices = [d for d in ordered if d.type.port_groups]
-    if not devices:
-        devices = ordered
-        graph.notes.append("No device of this cabinet declares data ports in the catalog: "
-                           "there is nothing to wire yet.")
+    devices = [d for d in ordered if d.type.port_groups] or ordered
     local = device_mask(inv, [cabinet])
     usage = port_usage(inv, [d.index for d in devices])
-    groups: list[Group] = []
-    dev_group = np.full(len(inv.devices), -1, dtype=np.int64)
-    for d in devices:
-        role = d.type.role
-        style = role if role in ("compute", "switch", "patch-panel", "management",
-                                 "storage") else "other"
-        dev_group[d.index] = len(groups)
-        groups.append(Group(f"d{len(groups)}", d.name, style, _TIER.get(role, 0)))
     col = columns(inv)
     touching = (local[col["a_dev"]] | local[col["b_dev"]]) if len(col["a_dev"]) else \
         np.zeros(0, dtype=bool)
@@ -415,12 +412,52 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         other = inv.devices[dev].cabinet
         peer_key[dev] = other if other in pod_cabs or not inv.cabinets[other].superpod \
             else inv.cabinets[other].superpod
-    outside: dict[str, int] = {}
-    for key in sorted(set(peer_key.values()), key=natural_key):
-        outside[key] = len(groups)
-        groups.append(Group(f"x{len(groups)}", key, "external", _TIER["external"]))
-    for dev, key in peer_key.items():
-        dev_group[dev] = outside[key]
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for d in devices:
+        by_type[d.type_name].append(d.index)
+
+    def assign(folded: set[str]) -> tuple[list[Group], np.ndarray, dict[str, int], list[list[int]]]:
+        groups: list[Group] = []
+        dev_group = np.full(len(inv.devices), -1, dtype=np.int64)
+        devs_of: list[list[int]] = []
+        seen_type: dict[str, int] = {}
+        for d in devices:
+            role = d.type.role
+            style = role if role in ("compute", "switch", "patch-panel", "management",
+                                     "storage") else "other"
+            if d.type_name in folded:
+                gid = seen_type.get(d.type_name)
+                if gid is None:
+                    gid = seen_type[d.type_name] = len(groups)
+                    groups.append(Group(f"d{gid}", d.type_name, style, _TIER.get(role, 0),
+                                        device_type=d.type_name))
+                    devs_of.append([])
+            else:
+                gid = len(groups)
+                groups.append(Group(f"d{gid}", d.name, style, _TIER.get(role, 0)))
+                devs_of.append([])
+            dev_group[d.index] = gid
+            devs_of[gid].append(d.index)
+        outside: dict[str, int] = {}
+        for key in sorted(set(peer_key.values()), key=natural_key):
+            outside[key] = len(groups)
+            groups.append(Group(f"x{len(groups)}", key, "external", _TIER["external"]))
+        for dev, key in peer_key.items():
+            dev_group[dev] = outside[key]
+        return groups, dev_group, outside, devs_of
+
+    folded: set[str] = set()
+    mask = touching if len(col["a_dev"]) else None
+    groups, dev_group, outside, devs_of = assign(folded)
+    bundles = bundle_links(inv, dev_group, mask)
+    limit = int(styles.layout("max_edge_labels"))
+    while _merged_pairs(bundles) > limit:
+        candidates = [t for t, idx in by_type.items() if t not in folded and len(idx) > 1]
+        if not candidates:
+            break
+        folded.add(max(candidates, key=lambda t: (len(by_type[t]), t)))
+        groups, dev_group, outside, devs_of = assign(folded)
+        bundles = bundle_links(inv, dev_group, mask)
     # port names per (group pair, fabric): a Python pass over this cabinet's links only
     names_a: dict[tuple[int, int, int], list[str]] = defaultdict(list)
     names_b: dict[tuple[int, int, int], list[str]] = defaultdict(list)
@@ -438,38 +475,65 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         names_b[key].append(pb if local[db] else inv.devices[db].address)
     ports = {k: (fold(sorted(set(v), key=natural_key)),
                  fold(sorted(set(names_b[k]), key=natural_key))) for k, v in names_a.items()}
-    bundles = bundle_links(inv, dev_group, touching if len(col["a_dev"]) else None)
     count_internal(groups, bundles)
     peers = peer_rows(inv, groups, bundles)
-    for d in devices:
-        gid = int(dev_group[d.index])
+    by_tier: dict[int, list[str]] = defaultdict(list)
+    for gid, idx in enumerate(devs_of):
+        if not idx:
+            continue
         g = groups[gid]
-        rows = [f"{esc(d.type_name)} · U{d.u}"]
-        for pu in usage[d.index]:
-            short = pu.used < pu.total
-            text = f"{esc(pu.group)}: {pu.used}/{pu.total} used"
-            if short and pu.required:
-                text = f'<font color="#d93025">{text} (required)</font>'
-            rows.append(text)
+        devs = [inv.devices[i] for i in idx]
+        if g.device_type:
+            us = sorted(d.u for d in devs)
+            title = f"{len(devs)} × {esc(g.device_type)}"
+            rows = [f"{esc(fold(sorted((d.name for d in devs), key=natural_key)))} · "
+                    f"U{us[0]}–U{us[-1]}"]
+            totals: dict[str, list[int]] = {}
+            for i in idx:
+                for pu in usage[i]:
+                    t = totals.setdefault(pu.group, [0, 0])
+                    t[0] += pu.used
+                    t[1] += pu.total
+            rows += [f"{esc(name)}: {u}/{t} used" for name, (u, t) in totals.items()]
+        else:
+            d = devs[0]
+            title = esc(d.name)
+            rows = [f"{esc(d.type_name)} · U{d.u}"]
+            for pu in usage[d.index]:
+                text = f"{esc(pu.group)}: {pu.used}/{pu.total} used"
+                if pu.used < pu.total and pu.required:
+                    text = f'<font color="#d93025">{text} (required)</font>'
+                rows.append(text)
         rows += peers.get(gid, [])
-        _group_node(graph, g, esc(d.name), rows)
+        _group_node(graph, g, title, rows)
+        by_tier[g.tier].append(g.id)
         graph.add_legend("node", g.style, g.style.replace("-", " "))
     for key, gid in outside.items():
         what = "superpod" if key in inv.superpods else "cabinet"
         _group_node(graph, groups[gid], esc(key), [f"other {what}"])
         graph.add_legend("node", "external", "outside this diagram")
     _bundle_edges(graph, inv, groups, bundles, styles, ports)
-    graph.subtitle.append(f"{cab.type_name} · {len(cab.devices)} devices · "
-                          f"{count(len(sel))} links · {kw(use.load_w)} ({pct(use.pct)} of "
+    # top-to-bottom in U order within each column: a chain of invisible flat edges
+    for ids in by_tier.values():
+        if len(ids) > 1:
+            graph.ranks.append(ids)
+            for a, b in pairwise(ids):
+                graph.add_edge(Edge(a, b, "invisible"))
+    graph.subtitle.append(f"{cab.type_name} · {n_of(len(cab.devices), 'device')} · "
+                          f"{n_of(len(sel), 'link')} · {kw(use.load_w)} ({pct(use.pct)} of "
                           f"{kw(use.rating_w)} rating)")
     if len(sel) == 0:
         graph.empty = f"no links touch cabinet {cabinet} (see the elevation for its devices)"
+    if folded:
+        graph.notes.append(f"Drawn as one box each, to keep every bundle labelled: "
+                           f"{', '.join(sorted(folded))} (names, U range and summed port use "
+                           "in the box).")
     drawn = {d.index for d in devices}
     unwired = [d.name for d in cab.devices if d.index not in drawn]
     if unwired:
         graph.notes.append(f"Not drawn (no data ports): {fold(sorted(unwired, key=natural_key))}; "
                            "see the elevation and power diagrams.")
-    if not any("too many to label" in n for n in graph.notes):
-        graph.notes.append("Edges: one per device pair and fabric, labelled with the link count, "
-                           "the media and the ports at both ends (nodeset notation).")
+    graph.notes.append("Boxes top to bottom in U order (as the elevation). Edges: one per box "
+                       "pair and fabric, labelled with the link count, the media and the ports "
+                       "at both ends (nodeset notation).")
     return graph
