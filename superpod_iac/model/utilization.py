@@ -211,6 +211,8 @@ class GroupTotals:
     """Liquid heat carried away by CDUs (cabinets with a cooling unit)."""
     air_w: float = 0.0
     """Heat left to the room air (residual after liquid capture and rear doors)."""
+    air_gross_w: float = 0.0
+    """Heat not captured by liquid, before rear doors (the summary's `heat to air`)."""
 
 
 def group_totals(inv: Inventory, cabinets: list[str]) -> GroupTotals:
@@ -228,6 +230,7 @@ def group_totals(inv: Inventory, cabinets: list[str]) -> GroupTotals:
         if use.cooling_unit is not None:
             out.liquid_cooled_w += use.liquid_w
         out.air_w += use.residual_air_w
+        out.air_gross_w += use.air_w
     return out
 
 

@@ -511,6 +511,7 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
     for key, gid in outside.items():
         what = "superpod" if key in inv.superpods else "cabinet"
         _group_node(graph, groups[gid], esc(key), [f"other {what}"])
+        by_tier[groups[gid].tier].append(groups[gid].id)
         graph.add_legend("node", "external", "outside this diagram")
     _bundle_edges(graph, inv, groups, bundles, styles, ports)
     # top-to-bottom in U order within each column: a chain of invisible flat edges
