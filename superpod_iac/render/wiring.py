@@ -25,7 +25,7 @@ from superpod_iac.model.bundles import Bundle, bundle_links, port_usage
 from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.linkstats import columns
-from superpod_iac.model.utilization import cabinet_use, group_totals
+from superpod_iac.model.utilization import CabinetUse, cabinet_use, group_totals
 from superpod_iac.render.graph import Cluster, Edge, Graph, Node
 from superpod_iac.render.labels import count, esc, file_part, fold, html_rows, kw, n_of, pct
 from superpod_iac.render.scope import STANDALONE, Pod, Scope, device_mask
@@ -257,25 +257,30 @@ def pod_graph_name(pod: Pod) -> str:
     return f"wiring-pod-{file_part('standalone' if pod.standalone else pod.name)}"
 
 
-def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str) -> Graph:
-    label = STANDALONE if pod.standalone else pod.name
-    graph = Graph(pod_graph_name(pod), "wiring", f"{title} — wiring, pod level: {label}")
-    uses = cabinet_use(inv)
-    in_pod = device_mask(inv, pod.cabinets)
+def _pod_groups(inv: Inventory, sets: list[list[str]], uses: dict[str, CabinetUse]
+                ) -> tuple[list[Group], np.ndarray, list[tuple[Cluster, list[int]]]]:
+    """One box (cluster) per set of cabinets, one group per device type inside it."""
     groups: list[Group] = []
     dev_group = np.full(len(inv.devices), -1, dtype=np.int64)
     clusters: list[tuple[Cluster, list[int]]] = []
-    for cname in pod.cabinets:
+    for names in sets:
+        cname = names[0]
         cab = inv.cabinets[cname]
         use = uses[cname]
+        shown = fold(names)
+        head = f"{len(names)} × " if len(names) > 1 else ""
+        each = ", each" if len(names) > 1 else ""
         cl = Cluster(f"c_{file_part(cname)}",
-                     html_rows(esc(cname), [f"{esc(cab.type_name)} · {kw(use.load_w)} "
-                                            f"({pct(use.pct)} of rating)"]),
+                     html_rows(f"{head}{esc(shown)}",
+                               [f"{esc(cab.type_name)} · {kw(use.load_w)} "
+                                f"({pct(use.pct)} of rating{each})"]),
                      "cabinet", html=True)
         by_type: dict[str, list[int]] = {}
-        wired = [d for d in cab.devices if d.type.port_groups] or cab.devices
-        for d in wired:  # a cabinet without data ports still shows what it holds
-            by_type.setdefault(d.type_name, []).append(d.index)
+        for member in names:
+            mcab = inv.cabinets[member]
+            wired = [d for d in mcab.devices if d.type.port_groups] or mcab.devices
+            for d in wired:  # a cabinet without data ports still shows what it holds
+                by_type.setdefault(d.type_name, []).append(d.index)
         gids: list[int] = []
         for tname in sorted(by_type, key=lambda t: (_TIER.get(inv.catalog.device_types[t].role,
                                                               0), t)):
@@ -283,14 +288,47 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
             role = inv.catalog.device_types[tname].role
             style = role if role in ("compute", "switch", "patch-panel", "management",
                                      "storage") else "other"
-            groups.append(Group(f"g{gid}", f"{cname}/{tname}", style, _TIER.get(role, 0),
+            groups.append(Group(f"g{gid}", f"{shown}/{tname}", style, _TIER.get(role, 0),
                                 device_type=tname))
             for i in by_type[tname]:
                 dev_group[i] = gid
             gids.append(gid)
         clusters.append((cl, gids))
-        graph.clusters.append(cl)
+    return groups, dev_group, clusters
+
+
+def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str) -> Graph:
+    label = STANDALONE if pod.standalone else pod.name
+    graph = Graph(pod_graph_name(pod), "wiring", f"{title} — wiring, pod level: {label}")
+    uses = cabinet_use(inv)
+    in_pod = device_mask(inv, pod.cabinets)
     col = columns(inv)
+
+    def content(cname: str) -> tuple[object, ...]:
+        cab = inv.cabinets[cname]
+        return (cab.type_name, round(uses[cname].load_w, 1),
+                tuple(sorted((d.type_name, d.u) for d in cab.devices)))
+
+    sets: list[list[str]] = [[c] for c in pod.cabinets]
+    for attempt in range(2):
+        groups, dev_group, clusters = _pod_groups(inv, sets, uses)
+        if attempt == 1 or not len(col["a_dev"]):
+            break
+        # too many bundles to label: cabinets with the same contents become one box each
+        probe = bundle_links(inv, dev_group, (in_pod[col["a_dev"]] | in_pod[col["b_dev"]]))
+        if _merged_pairs(probe) <= int(styles.layout("max_edge_labels")):
+            break
+        alike: dict[tuple[object, ...], list[str]] = {}
+        for c in pod.cabinets:
+            alike.setdefault(content(c), []).append(c)
+        if all(len(v) == 1 for v in alike.values()):
+            break
+        sets = list(alike.values())
+        graph.notes.append("Cabinets with the same contents and load are drawn as one box "
+                           "(N × name) to keep every bundle labelled; the cabinet-level views "
+                           "show each cabinet's ports.")
+    for cl, _ in clusters:
+        graph.clusters.append(cl)
     touching = in_pod[col["a_dev"]] | in_pod[col["b_dev"]] if len(col["a_dev"]) else \
         np.zeros(0, dtype=bool)
     outside: dict[str, int] = {}
