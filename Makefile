@@ -59,8 +59,10 @@ test: setup dot chromium
 lint: setup
 	$(BIN)/ruff check .
 
-docs: setup
+# docs/diagrams/<spec>/*.png and the gallery in docs/diagrams.md: every view of two specs
+docs: setup dot
 	$(BIN)/python -m superpod_iac.docsgen
+	$(BIN)/python -m superpod_iac.render.gallery
 
 schemas: setup
 	$(BIN)/superpod schema --out schemas

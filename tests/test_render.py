@@ -251,7 +251,8 @@ def test_identical_cabinets_fold_in_power_and_cooling(tmp_path: Path) -> None:
     assert any("rk[1-2]-A" in n.label and "<b>2 × </b>" in n.label for n in graph.nodes.values())
     cool = cooling.cooling_graph(inv, build_scope(inv), styles, "t")
     assert any(e.label.startswith("2 × ") and "L/min" in e.label for e in cool.edges)
-    unfolded = cooling.cooling_graph(inv, build_scope(inv), load_styles(), "t")
+    unfold = Styles({**base, "layout": {**base["layout"], "fold_cabinets_above": 99}})
+    unfolded = cooling.cooling_graph(inv, build_scope(inv), unfold, "t")
     assert not any(e.label.startswith("2 × ") for e in unfolded.edges)  # below the threshold
 
 

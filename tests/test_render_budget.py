@@ -78,3 +78,16 @@ def test_views_with_nothing_to_show_write_no_file(cli, tmp_path: Path) -> None:
 def test_identical_cabinets_draw_one_wiring_view() -> None:
     names = [j.name for j in _jobs("cloudmatrix-384") if j.name.startswith("wiring-cabinet-")]
     assert names == ["wiring-cabinet-c01", "wiring-cabinet-s1"]
+
+
+def test_docs_gallery_is_current(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/diagrams.md shows a PNG of every view of the NVL72 and the CloudMatrix 384."""
+    from superpod_iac.render import gallery
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    assert gallery.main(["--check"]) == 0, "run `make docs` and commit"
+    text = (ROOT / "docs" / "diagrams.md").read_text(encoding="utf-8")
+    for spec in gallery.SPECS:
+        for view in ("power", "cooling", "elevation", "wiring-pod-", "wiring-cabinet-"):
+            assert f"](diagrams/{spec}/{view}" in text, (spec, view)
