@@ -91,3 +91,13 @@ def test_docs_gallery_is_current(monkeypatch: pytest.MonkeyPatch) -> None:
     for spec in gallery.SPECS:
         for view in ("power", "cooling", "elevation", "wiring-pod-", "wiring-cabinet-"):
             assert f"](diagrams/{spec}/{view}" in text, (spec, view)
+
+
+def test_cluster_power_has_a_campus_level() -> None:
+    job = next(j for j in _jobs("cluster-432xcm384") if j.name == "power")
+    graph = job.build()
+    assert "campus" in graph.nodes
+    label = graph.nodes["campus"].label
+    assert "432 utility connections" in label and "864.0 MW" in label
+    heads = {e.head for e in graph.edges if e.tail == "campus"}
+    assert any(h.startswith("f_") for h in heads) and any(h.startswith("p_") for h in heads)

@@ -275,3 +275,21 @@ def power_currents(inv: Inventory) -> dict[str, PowerCurrent]:
                                  amps(use.worst_w) if use.worst_w is not None else None, per)
     inv.cache["power_currents"] = out
     return out
+
+
+@dataclass(slots=True)
+class SiteTotals:
+    """The roots of every power tree together (a campus of replicated superpods)."""
+
+    roots: int
+    rated_w: float
+    """Sum of the roots' ratings (roots without a rating add nothing)."""
+    load_w: float
+    """Sum of the roots' loads in normal operation."""
+
+
+def site_totals(inv: Inventory) -> SiteTotals:
+    uses = power_use(inv)
+    roots = [n for n, node in inv.power_nodes.items() if node.spec.parent is None]
+    return SiteTotals(len(roots), sum(uses[r].rated_w or 0.0 for r in roots),
+                      sum(uses[r].load_w for r in roots))

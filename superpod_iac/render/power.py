@@ -27,6 +27,7 @@ from superpod_iac.model.utilization import (
     group_totals,
     power_currents,
     power_use,
+    site_totals,
 )
 from superpod_iac.render.graph import Cluster, Edge, Graph, Node
 from superpod_iac.render.labels import count, esc, file_part, fold, kw, n_of, pct
@@ -339,6 +340,20 @@ def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Gra
         counts["power-over"] += over
         counts["power-over-failure"] += after
         graph.add_legend("node", "folded", "further identical replicas, drawn once")
+    if scope.folded:  # a campus: the utility feeds of every replica, drawn and folded
+        site = site_totals(inv)
+        tot_all = group_totals(inv, list(inv.cabinets))
+        left = [f"{count(site.roots)} utility connections (one per power tree)",
+                f"rated <b>{kw(site.rated_w)}</b> in total",
+                f"load <b>{kw(site.load_w)}</b> · IT load {kw(tot_all.load_w)}"]
+        graph.add_node(Node("campus", _box("SITE", "campus", left, []), "power", html=True))
+        for name in order:
+            if inv.power_nodes[name].spec.parent is None and f"p_{file_part(name)}" in \
+                    graph.nodes:
+                graph.add_edge(Edge("campus", f"p_{file_part(name)}", "campus"))
+        for nid in [n for n in graph.nodes if n.startswith("f_")]:
+            graph.add_edge(Edge("campus", nid, "campus"))
+        graph.add_legend("edge", "campus", "campus: the utility connection of each superpod")
     for style in ("power", "power-near", "power-over-failure", "power-over"):
         if counts.get(style):
             graph.add_legend("node", style, _STATUS_TEXT[style])
