@@ -289,10 +289,11 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """One self-contained HTML page; written even when the design has findings (they are in
-    it), so CI can upload it as an artifact. Exit 1 only when the manifests do not parse."""
+    it), so CI can upload it as an artifact. Exit 1 when the manifests do not parse (schema
+    or reference errors: the page then holds the findings only), else 0."""
     from tqdm import tqdm
 
-    from superpod_iac.htmlreport import build_report
+    from superpod_iac.htmlreport import collect, render_page
 
     fallback = Path(args.paths[0]).resolve().name if len(args.paths) == 1 else "design"
     bar = tqdm(desc="report", unit="diagram", file=sys.stderr, disable=None, leave=False)
@@ -301,12 +302,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         bar.set_postfix_str(name, refresh=False)
         bar.update()
 
-    page = build_report(args.paths, _config(args), title=fallback, base=args.base,
-                        progress=tick)
+    data = collect(args.paths, _config(args), title=fallback, base=args.base, progress=tick)
+    page = render_page(data)
     bar.close()
     _emit(page, None if args.out == "-" else args.out)
     if args.out != "-":
         sys.stderr.write(f"wrote {args.out} ({len(page.encode('utf-8')) / 1e6:.1f} MB)\n")
+    if data.blocked:
+        sys.stderr.write("superpod: the design has schema or reference errors: the report "
+                         "holds the findings only\n")
+        return EXIT_FINDINGS
     return EXIT_OK
 
 

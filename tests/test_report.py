@@ -101,3 +101,15 @@ def test_output_is_deterministic(cli, tmp_path: Path) -> None:
     assert cli("report", str(SPECS / "nvl144"), "--out", str(a)).code == 0
     assert cli("report", str(SPECS / "nvl144"), "--out", str(b)).code == 0
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_unparseable_design_reports_findings_only(cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((FIXTURES / "render" / "mini" / "design.yaml").read_text()
+                   .replace("breaker_a: 60}", "breaker_a: x}", 1))
+    out = tmp_path / "r.html"
+    res = cli("report", str(bad), "--out", str(out))
+    assert res.code == 1 and "findings only" in res.err
+    page = out.read_text(encoding="utf-8")
+    assert "SCH" in page and "no diagrams, BOM or cable schedule" in page
+    assert 'class="diagram"' not in page

@@ -11,6 +11,12 @@ metrics, bom and cabling modules; this package only lays them out.
 
 from __future__ import annotations
 
-from superpod_iac.htmlreport.page import MAX_CUT_ROWS, ReportData, build_report, collect
+from superpod_iac.htmlreport.page import (
+    MAX_CUT_ROWS,
+    ReportData,
+    build_report,
+    collect,
+    render_page,
+)
 
-__all__ = ["MAX_CUT_ROWS", "ReportData", "build_report", "collect"]
+__all__ = ["MAX_CUT_ROWS", "ReportData", "build_report", "collect", "render_page"]

@@ -58,6 +58,8 @@ class ReportData:
     diff_md: str | None = None
     diff_error: str | None = None
     base: str | None = None
+    blocked: bool = False
+    """Schema or reference errors: the model is incomplete, only findings are reported."""
 
 
 def _expectations(inv: Inventory) -> list[list[Any]]:
@@ -187,6 +189,7 @@ def collect(paths: Sequence[str], config: Config, *, title: str, base: str | Non
     blocking = any(d.severity == Severity.ERROR and d.rule[:3] in ("SCH", "REF")
                    for d in findings)
     if blocking:
+        data.blocked = True
         data.diagram_error = ("The design has schema or reference errors (see Findings): no "
                               "diagrams, BOM or cable schedule until they are fixed.")
         return data
