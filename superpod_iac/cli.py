@@ -296,7 +296,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from superpod_iac.htmlreport import collect, render_page
 
     fallback = Path(args.paths[0]).resolve().name if len(args.paths) == 1 else "design"
-    bar = tqdm(desc="report", unit="diagram", file=sys.stderr, disable=None, leave=False)
+    bar = tqdm(desc="report", unit="diagram", file=sys.stderr, disable=None, leave=False,
+               delay=2)  # shown for reports taking longer than 2 s
 
     def tick(name: str) -> None:
         bar.set_postfix_str(name, refresh=False)

@@ -225,11 +225,11 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
 
     _, jobs = _jobs([MINI], views=("power", "elevation"))
     tty = Tty()
-    write_all(jobs, "dot", tmp_path, stream=tty)  # type: ignore[arg-type]
+    write_all(jobs, "dot", tmp_path, stream=tty, delay_s=0)  # type: ignore[arg-type]
     assert "render" in tty.text and "diagram" in tty.text
     quiet = Tty()
     quiet.isatty = lambda: False  # type: ignore[method-assign]
-    write_all(jobs, "dot", tmp_path, stream=quiet)  # type: ignore[arg-type]
+    write_all(jobs, "dot", tmp_path, stream=quiet, delay_s=0)  # type: ignore[arg-type]
     assert quiet.text == ""
 
 

@@ -26,12 +26,14 @@ def diagram_bytes(job: Job, fmt: str) -> bytes:
 
 
 def write_all(jobs: list[Job], fmt: str, out_dir: Path, stream: TextIO | None = None,
-              skipped: list[str] | None = None) -> list[Path]:
+              skipped: list[str] | None = None, delay_s: float = 2.0) -> list[Path]:
     """Render every job into `out_dir/<name>.<fmt>`; returns the paths written. Diagrams with
-    nothing to show are not written; `skipped` collects why."""
+    nothing to show are not written; `skipped` collects why. On a terminal a progress bar
+    appears once rendering has taken `delay_s` seconds."""
     stream = stream or sys.stderr
     written: list[Path] = []
     bar = tqdm(jobs, desc="render", unit="diagram", file=stream, disable=None, leave=False,
+               delay=delay_s,  # a progress bar for renders longer than 2 s
                dynamic_ncols=True)
     for job in bar:
         bar.set_postfix_str(job.name, refresh=False)
