@@ -390,13 +390,15 @@ def cabinet_graph_name(cabinet: str) -> str:
 def identical_cabinets(inv: Inventory, cabinets: list[str]) -> list[list[str]]:
     """Cabinets in groups wired alike: same type, same devices at the same U, and the same
     links port by port (fabric, local port, and the peer's device type, or the peer device
-    when it is in the cabinet). Each group is drawn once; order follows `cabinets`."""
+    when it is in the cabinet; fabrics compared by plane, as each cabinet may have a scale-up
+    fabric of its own). Each group is drawn once; order follows `cabinets`."""
     col = columns(inv)
+    plane = {f.index: f.plane or f.name for f in inv.fabrics.values()}
     groups: dict[tuple[object, ...], list[str]] = {}
     for c in cabinets:
         cab = inv.cabinets[c]
         local = device_mask(inv, [c])
-        links: dict[tuple[str, str, int, str], int] = defaultdict(int)
+        links: dict[tuple[str, str, str, str], int] = defaultdict(int)
         if len(col["a_dev"]):
             sel = np.nonzero(local[col["a_dev"]] | local[col["b_dev"]])[0]
             for i in sel.tolist():
@@ -407,7 +409,7 @@ def identical_cabinets(inv: Inventory, cabinets: list[str]) -> list[list[str]]:
                         other = inv.devices[peer].name if local[peer] else \
                             inv.devices[peer].type_name
                         links[(inv.devices[dev].name, inv.port_name(dev, port),
-                               int(col["fabric"][i]), other)] += 1
+                               plane.get(int(col["fabric"][i]), ""), other)] += 1
         key = (cab.type_name, tuple((d.name, d.type_name, d.u) for d in cab.devices),
                tuple(sorted(links.items())))
         groups.setdefault(key, []).append(c)
