@@ -9,7 +9,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SPECS  ?= specs
 BUILD  ?= build
 
-.PHONY: demo test setup dot lint docs schemas bench clean
+.PHONY: demo test setup dot chromium lint docs schemas bench clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,13 @@ dot:
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq graphviz; }
 	@dot -V
 
+# The HTML report's browser tests drive Debian's Chromium through Playwright (never
+# `playwright install`: the system browser is used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "chromium is missing: installing it through apt (for the HTML report browser tests)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
 demo: setup dot
 	$(BIN)/superpod validate $(SPECS)/
 	@for spec in $(SPECS)/*/; do \
@@ -43,7 +50,7 @@ demo: setup dot
 	done
 	@echo "diagrams (every view and level) in $(BUILD)/<spec>/diagrams/"
 
-test: setup dot
+test: setup dot chromium
 	$(BIN)/ruff check .
 	$(BIN)/superpod schema --check
 	$(BIN)/python -m superpod_iac.docsgen --check
@@ -52,8 +59,10 @@ test: setup dot
 lint: setup
 	$(BIN)/ruff check .
 
-docs: setup
+# docs/diagrams/<spec>/*.png and the gallery in docs/diagrams.md: every view of two specs
+docs: setup dot
 	$(BIN)/python -m superpod_iac.docsgen
+	$(BIN)/python -m superpod_iac.render.gallery
 
 schemas: setup
 	$(BIN)/superpod schema --out schemas

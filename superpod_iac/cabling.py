@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from superpod_iac import physics
@@ -23,14 +23,16 @@ COLUMNS = [
 ]
 
 
-def rows(inv: Inventory) -> Iterator[list[Any]]:
+def rows(inv: Inventory, indices: Iterable[int] | None = None) -> Iterator[list[Any]]:
+    """Cut-sheet rows of every link, or of the links at `indices` (in that order)."""
     t = inv.links
     fabrics = {f.index: f.name for f in inv.fabrics.values()}
     width = max(len(str(len(t))), 6)
     stock_cache: dict[tuple[int, float], float | None] = {}
     from superpod_iac.progress import bar
 
-    for i in bar(range(len(t)), desc="cabling", unit="link", scale=True):
+    chosen = range(len(t)) if indices is None else indices
+    for i in bar(chosen, desc="cabling", unit="link", scale=True):
         a_dev, b_dev = inv.devices[t.a_dev[i]], inv.devices[t.b_dev[i]]
         a_port, b_port = inv.port_name(t.a_dev[i], t.a_port[i]), inv.port_name(t.b_dev[i], t.b_port[i])
         ca, cb = inv.cabinets[a_dev.cabinet], inv.cabinets[b_dev.cabinet]

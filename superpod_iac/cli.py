@@ -303,7 +303,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     from superpod_iac.pipeline import load_project
     from superpod_iac.render import LEVELS, VIEWS, DotMissing, design_title, plan
     from superpod_iac.render.emit import INSTALL_HINT
-    from superpod_iac.render.output import diagram_bytes, write_all
+    from superpod_iac.render.output import NothingToShow, diagram_bytes, write_all
     from superpod_iac.report import REPORTERS
 
     if args.level and args.view not in ("wiring", "all"):
@@ -319,8 +319,14 @@ def cmd_render(args: argparse.Namespace) -> int:
     jobs = plan(project.inventory, views, levels, design_title(project.inventory, fallback))
     try:
         if args.out:
-            written = write_all(jobs, args.format, Path(args.out))
+            skipped: list[str] = []
+            written = write_all(jobs, args.format, Path(args.out), skipped=skipped)
             sys.stdout.write(f"wrote {len(written)} diagram(s) to {args.out}/\n")
+            if skipped:
+                sys.stdout.write(f"not written ({len(skipped)}, nothing to show):\n" +
+                                 "".join(f"  {s}\n" for s in skipped[:10]) +
+                                 (f"  ... and {len(skipped) - 10} more\n"
+                                  if len(skipped) > 10 else ""))
             return EXIT_OK
         if len(jobs) != 1:
             names = ", ".join(j.name for j in jobs[:4]) + (", ..." if len(jobs) > 4 else "")
@@ -329,6 +335,9 @@ def cmd_render(args: argparse.Namespace) -> int:
         if args.format == "png" and sys.stdout.isatty():
             raise UsageError("not writing PNG bytes to a terminal: pass --out DIR or redirect")
         data = diagram_bytes(jobs[0], args.format)
+    except NothingToShow as exc:
+        sys.stderr.write(f"superpod: {exc}\n")
+        return EXIT_OK
     except DotMissing as exc:
         raise UsageError(f"{exc}\n    hint: {INSTALL_HINT}") from exc
     if args.format == "png":
@@ -336,6 +345,35 @@ def cmd_render(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
     else:
         sys.stdout.write(data.decode("utf-8"))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """One self-contained HTML page; written even when the design has findings (they are in
+    it), so CI can upload it as an artifact. Exit 1 when the manifests do not parse (schema
+    or reference errors: the page then holds the findings only), else 0."""
+    from tqdm import tqdm
+
+    from superpod_iac.htmlreport import collect, render_page
+
+    fallback = Path(args.paths[0]).resolve().name if len(args.paths) == 1 else "design"
+    bar = tqdm(desc="report", unit="diagram", file=sys.stderr, disable=None, leave=False,
+               delay=2)  # shown for reports taking longer than 2 s
+
+    def tick(name: str) -> None:
+        bar.set_postfix_str(name, refresh=False)
+        bar.update()
+
+    data = collect(args.paths, _config(args), title=fallback, base=args.base, progress=tick)
+    page = render_page(data)
+    bar.close()
+    _emit(page, None if args.out == "-" else args.out)
+    if args.out != "-":
+        sys.stderr.write(f"wrote {args.out} ({len(page.encode('utf-8')) / 1e6:.1f} MB)\n")
+    if data.blocked:
+        sys.stderr.write("superpod: the design has schema or reference errors: the report "
+                         "holds the findings only\n")
+        return EXIT_FINDINGS
     return EXIT_OK
 
 
@@ -454,6 +492,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rules", help="list the rules, or explain one")
     p.add_argument("id", nargs="?", help="rule ID, e.g. PWR001")
     p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser("report", help="one self-contained HTML design report (summary, "
+                       "findings, diagrams, BOM, cut sheet)")
+    _add_common(p)
+    p.add_argument("--out", required=True, metavar="FILE", help="HTML file to write (- = stdout)")
+    p.add_argument("--base", metavar="REV",
+                   help="git revision to diff against (the same path as of REV)")
+    p.set_defaults(func=cmd_report)
 
     for register in EXTRA_COMMANDS:
         register(sub)

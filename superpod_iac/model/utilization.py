@@ -211,6 +211,8 @@ class GroupTotals:
     """Liquid heat carried away by CDUs (cabinets with a cooling unit)."""
     air_w: float = 0.0
     """Heat left to the room air (residual after liquid capture and rear doors)."""
+    air_gross_w: float = 0.0
+    """Heat not captured by liquid, before rear doors (the summary's `heat to air`)."""
 
 
 def group_totals(inv: Inventory, cabinets: list[str]) -> GroupTotals:
@@ -228,4 +230,66 @@ def group_totals(inv: Inventory, cabinets: list[str]) -> GroupTotals:
         if use.cooling_unit is not None:
             out.liquid_cooled_w += use.liquid_w
         out.air_w += use.residual_air_w
+        out.air_gross_w += use.air_w
     return out
+
+
+@dataclass(slots=True)
+class PowerCurrent:
+    """Currents of a power node whose voltage is declared (amps are derived, not rated)."""
+
+    load_a: float
+    """Line current in normal operation (3-phase: balanced line current)."""
+    worst_a: float | None
+    """Line current after the worst failure the node survives."""
+    phase_a: dict[str, float]
+    """Per-phase current (L1/L2/L3) where single-phase children are modelled; else empty."""
+
+
+def power_currents(inv: Inventory) -> dict[str, PowerCurrent]:
+    """Node -> currents from `power_use` loads: I = P / (sqrt(3) V_LL PF) for 3-phase nodes,
+    I = P / (V PF) for single-phase ones; per phase I = P_phase / (V_LL / sqrt(3) PF)."""
+    cached = inv.cache.get("power_currents")
+    if cached is not None:
+        return cached
+    uses = power_use(inv)
+    phases = power_tree(inv).phase_loads_w
+    out: dict[str, PowerCurrent] = {}
+    for name, node in sorted(inv.power_nodes.items()):
+        s = node.spec
+        if s.voltage_v is None:
+            continue
+        use = uses[name]
+
+        def amps(w: float, v: float = s.voltage_v, three: bool = s.phases == 3,
+                 pf: float = s.pf) -> float:
+            return (physics.three_phase_current_a(w, v, pf) if three
+                    else physics.single_phase_current_a(w, v, pf))
+
+        per: dict[str, float] = {}
+        if s.phases == 3 and name in phases:
+            v_ln = s.voltage_v / physics.SQRT3
+            per = {ph: physics.single_phase_current_a(w, v_ln, s.pf)
+                   for ph, w in sorted(phases[name].items())}
+        out[name] = PowerCurrent(amps(use.load_w),
+                                 amps(use.worst_w) if use.worst_w is not None else None, per)
+    inv.cache["power_currents"] = out
+    return out
+
+
+@dataclass(slots=True)
+class SiteTotals:
+    """The roots of every power tree together (a campus of replicated superpods)."""
+
+    roots: int
+    rated_w: float
+    """Sum of the roots' ratings (roots without a rating add nothing)."""
+    load_w: float
+    """Sum of the roots' loads in normal operation."""
+
+
+def site_totals(inv: Inventory) -> SiteTotals:
+    uses = power_use(inv)
+    roots = [n for n, node in inv.power_nodes.items() if node.spec.parent is None]
+    return SiteTotals(len(roots), sum(uses[r].rated_w or 0.0 for r in roots),
+                      sum(uses[r].load_w for r in roots))

@@ -58,10 +58,11 @@ def plan(inv: Inventory, views: Sequence[str], levels: Sequence[str], title: str
                                     lambda pod=pod: wiring.pod_graph(inv, scope, pod, styles,
                                                                      title)))
             if "cabinet" in levels:
-                for cab in sorted(scope.drawn_cabinets, key=natural_key):
-                    jobs.append(Job(wiring.cabinet_graph_name(cab),
-                                    lambda cab=cab: wiring.cabinet_graph(inv, scope, cab, styles,
-                                                                         title)))
+                cabs = sorted(scope.drawn_cabinets, key=natural_key)
+                for members in wiring.identical_cabinets(inv, cabs):
+                    jobs.append(Job(wiring.cabinet_graph_name(members[0]),
+                                    lambda m=members: wiring.cabinet_graph(
+                                        inv, scope, m[0], styles, title, m)))
         elif view == "power":
             jobs.append(Job("power", lambda: power.power_graph(inv, scope, styles, title)))
         elif view == "cooling":

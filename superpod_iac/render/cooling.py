@@ -35,6 +35,15 @@ from superpod_iac.render.labels import (
 from superpod_iac.render.scope import Scope
 from superpod_iac.render.styles import Styles
 
+_NARROW = {"air zone": 0, "row": 1, "hall": 2}
+"""Air spaces from the narrowest: a cabinet's residual heat is drawn to the first it is in."""
+
+
+def _after_doors(gross_w: float, residual_w: float) -> str:
+    """` (12.2 kW left to the room after rear doors)` when rear doors take a share."""
+    return "" if kw(gross_w) == kw(residual_w) else \
+        f" ({kw(residual_w)} left to the room after rear doors)"
+
 
 def _temp(c: float | None) -> str:
     return "n/a" if c is None else f"{c:g} °C"
@@ -97,11 +106,18 @@ def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
                 graph.add_legend("edge", "facility", "facility water")
     # cabinets
     zones = [z for z in air_use(inv) if scope.folded_prefix(z.name) is None]
+    # A cabinet's heat reaches the room once: drawn to the narrowest air space it is in (an
+    # air zone, else its row, else its hall); wider spaces show their totals in their boxes.
     zone_of: dict[str, list[str]] = defaultdict(list)
+    narrowest: dict[str, int] = {}
     for (kind, name, _cap, _heat, members) in plan.air_zones:
         if scope.folded_prefix(name) is None:
+            rank = _NARROW.get(kind, len(_NARROW))
             for c in members:
-                zone_of[c].append(f"a_{file_part(kind)}_{file_part(name)}")
+                if rank < narrowest.get(c, len(_NARROW) + 1):
+                    narrowest[c] = rank
+                    zone_of[c] = [f"a_{file_part(kind)}_{file_part(name)}"]
+    nested = len({z.kind for z in zones}) > 1
     for z in zones:
         style = "air-over" if z.overloaded else "air"
         over += z.overloaded
@@ -110,6 +126,13 @@ def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
         graph.add_node(Node(f"a_{file_part(z.kind)}_{file_part(z.name)}",
                             html_rows(esc(z.name), rows), style, html=True))
         graph.add_legend("node", "air", "room air (hall, row, air zone)")
+    spaces = [(_NARROW.get(kind, len(_NARROW)), f"a_{file_part(kind)}_{file_part(name)}",
+               set(members)) for (kind, name, _cap, _heat, members) in plan.air_zones
+              if scope.folded_prefix(name) is None]
+    for rank, zid, members in spaces:  # an air zone within its row or hall: a dashed "within"
+        wider = [(r, w) for r, w, m in spaces if r > rank and members and members <= m]
+        if wider and zid in graph.nodes:
+            graph.add_edge(Edge(zid, min(wider)[1], "air", "within"))
     groups: dict[tuple[object, ...], list[str]] = {}
     fold_above = len(scope.drawn_cabinets) > int(styles.layout("fold_cabinets_above"))
     for cname in scope.drawn_cabinets:
@@ -145,7 +168,7 @@ def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
                 graph.add_edge(Edge(cid, zid, "air", f"{each}{kw(cu.residual_air_w)}"))
                 graph.add_legend("edge", "air", "heat left to the room air")
     if len(groups) < len(scope.drawn_cabinets):
-        graph.notes.append("Cabinets with the same figures on the same CDU unit are drawn once "
+        graph.notes.append("Cabinets with the same figures on the same cooling unit are drawn once "
                            "(nodeset names; edge labels N × figures for each).")
     for fset in scope.folded:
         units = [u for u in plan.units if scope.folded_prefix(u) is fset]
@@ -155,7 +178,7 @@ def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
         tot = group_totals(inv, fset.cabinets)
         rows = [f"{count(len(fset.replicas))} further replicas, each cooled like "
                 f"{esc(fset.representative)}",
-                f"{n_of(len(units), 'CDU unit')} · {kw(tot.load_w)} IT load in total"]
+                f"{n_of(len(units), 'cooling unit')} · {kw(tot.load_w)} IT load in total"]
         if bad:
             rows.append(f"{bad} unit(s) over capacity")
         graph.add_node(Node(f"f_{file_part(fset.representative)}",
@@ -163,11 +186,17 @@ def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
                             "cdu-over" if bad else "folded", html=True))
         graph.add_legend("node", "folded", "further identical replicas, drawn once")
     tot = group_totals(inv, list(inv.cabinets))
+    n_cdus = sum(len(u.members) for u in plan.units.values())
     graph.subtitle.append(
-        f"{n_of(len(plan.units), 'CDU unit')} · {n_of(tot.cabinets, 'cabinet')} · "
-        f"{kw(tot.liquid_cooled_w)} to liquid · {kw(tot.air_w)} to air · {over} over capacity · "
+        f"{n_of(n_cdus, 'CDU')} in {n_of(len(plan.units), 'cooling unit')} · "
+        f"{n_of(tot.cabinets, 'cabinet')} · "
+        f"{kw(tot.liquid_cooled_w)} to liquid · {kw(tot.air_gross_w)} to air"
+        f"{_after_doors(tot.air_gross_w, tot.air_w)} · {over} over capacity · "
         f"{after} over with redundancy spent")
     graph.notes.append("Heat at nameplate maximum: the liquid share goes to the CDU, the rest "
                        "(and optics) to the room air, less what rear doors absorb. Flow: "
                        "Q / (rho c_p dT) with the CDU's fluid and temperature rise.")
+    if nested:
+        graph.notes.append("Heat to air is drawn once, to the narrowest air space a cabinet is in "
+                           "(air zone, then row, then hall); wider spaces show their totals.")
     return graph

@@ -128,7 +128,7 @@ def elevation_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) ->
             graph.add_legend("node", f"role:{role}", _ROLE_TEXT.get(role, "free U"))
     total = len(scope.drawn_cabinets)
     graph.subtitle.append(f"{n_of(total, 'cabinet')} drawn as {n_of(len(ordered), 'distinct layout')} "
-                          "layouts (front view, U1 at the bottom)")
+                          "(front view, U1 at the bottom)")
     if scope.folded:
         reps = sum(len(f.replicas) for f in scope.folded)
         graph.notes.append(f"{count(reps)} further superpod replicas have the same cabinets as "

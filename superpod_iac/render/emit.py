@@ -6,6 +6,8 @@ uses and its footnotes, as the graph's HTML label at the top.
 
 from __future__ import annotations
 
+import re
+
 import graphviz
 
 from superpod_iac.render.graph import Cluster, Graph, LegendItem
@@ -172,10 +174,12 @@ def to_dot(graph: Graph, styles: Styles | None = None) -> str:
     return dg.source
 
 
-def render_bytes(dot_text: str, fmt: str) -> bytes:
-    """Lay out and draw with the real `dot` binary."""
-    if fmt == "dot":
-        return dot_text.encode("utf-8")
+MAX_ASPECT = 3.0
+"""Size budget: no diagram wider or taller than 3:1 (see docs/diagrams.md)."""
+_SVG_SIZE = re.compile(rb'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
+
+
+def _pipe(dot_text: str, fmt: str) -> bytes:
     try:
         return graphviz.Source(dot_text).pipe(format=fmt, engine="dot", quiet=True)
     except graphviz.ExecutableNotFound as exc:
@@ -184,3 +188,35 @@ def render_bytes(dot_text: str, fmt: str) -> bytes:
     except graphviz.CalledProcessError as exc:
         detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
         raise DotFailed(detail[-1] if detail else str(exc)) from exc
+
+
+def svg_size_pt(svg: bytes) -> tuple[float, float]:
+    m = _SVG_SIZE.search(svg)
+    if m is None:
+        raise DotFailed("dot wrote an SVG without a size")
+    return float(m[1]), float(m[2])
+
+
+def _with_ratio(dot_text: str, ratio: float) -> str:
+    """Ask dot to stretch the short side of a too-long drawing (`ratio` = height / width)."""
+    head, brace, rest = dot_text.partition("{")
+    return f"{head}{brace}\n\tratio={ratio:.4f}{rest}"
+
+
+def render_bytes(dot_text: str, fmt: str) -> bytes:
+    """Lay out and draw with the real `dot` binary.
+
+    A layout longer than 3:1 is laid out again with the short side stretched to 3:1 (nodes
+    spread apart, nothing scaled down), so every diagram stays within the aspect budget."""
+    if fmt == "dot":
+        return dot_text.encode("utf-8")
+    svg = _pipe(dot_text, "svg")
+    w, h = svg_size_pt(svg)
+    text = dot_text
+    for margin in (0.98, 0.92, 0.8):  # the header and margins do not stretch: aim inside
+        if not (w > 0 and h > 0 and max(w, h) / min(w, h) > MAX_ASPECT):
+            break
+        text = _with_ratio(dot_text, 1 / (MAX_ASPECT * margin) if w > h else MAX_ASPECT * margin)
+        svg = _pipe(text, "svg")
+        w, h = svg_size_pt(svg)
+    return svg if fmt == "svg" else _pipe(text, fmt)

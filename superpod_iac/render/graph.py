@@ -71,6 +71,8 @@ class Graph:
     legend: list[LegendItem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Footnotes printed under the legend (how to read the numbers, what was folded)."""
+    empty: str | None = None
+    """Why the diagram has nothing to show (no file is written for it); None when it has."""
 
     def add_node(self, node: Node, cluster: Cluster | None = None) -> Node:
         if node.id in self.nodes:

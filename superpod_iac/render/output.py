@@ -14,21 +14,37 @@ from superpod_iac.render import Job
 from superpod_iac.render.emit import render_bytes, to_dot
 
 
+class NothingToShow(Exception):
+    """The diagram asked for has nothing to draw (the message says why)."""
+
+
 def diagram_bytes(job: Job, fmt: str) -> bytes:
-    return render_bytes(to_dot(job.build()), fmt)
+    graph = job.build()
+    if graph.empty is not None:
+        raise NothingToShow(f"{job.name}: nothing to show: {graph.empty}")
+    return render_bytes(to_dot(graph), fmt)
 
 
-def write_all(jobs: list[Job], fmt: str, out_dir: Path, stream: TextIO | None = None
-              ) -> list[Path]:
-    """Render every job into `out_dir/<name>.<fmt>`; returns the paths written."""
+def write_all(jobs: list[Job], fmt: str, out_dir: Path, stream: TextIO | None = None,
+              skipped: list[str] | None = None, delay_s: float = 2.0) -> list[Path]:
+    """Render every job into `out_dir/<name>.<fmt>`; returns the paths written. Diagrams with
+    nothing to show are not written; `skipped` collects why. On a terminal a progress bar
+    appears once rendering has taken `delay_s` seconds."""
     stream = stream or sys.stderr
     written: list[Path] = []
     bar = tqdm(jobs, desc="render", unit="diagram", file=stream, disable=None, leave=False,
+               delay=delay_s,  # a progress bar for renders longer than 2 s
                dynamic_ncols=True)
     for job in bar:
         bar.set_postfix_str(job.name, refresh=False)
         path = out_dir / f"{job.name}.{fmt}"
-        atomic_write(path, diagram_bytes(job, fmt))
+        try:
+            data = diagram_bytes(job, fmt)
+        except NothingToShow as exc:
+            if skipped is not None:
+                skipped.append(str(exc))
+            continue
+        atomic_write(path, data)
         written.append(path)
     bar.close()
     return written

@@ -17,6 +17,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from superpod_iac.model.bundles import Bundle, bundle_links, port_usage
 from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.linkstats import columns
-from superpod_iac.model.utilization import cabinet_use, group_totals
+from superpod_iac.model.utilization import CabinetUse, cabinet_use, group_totals
 from superpod_iac.render.graph import Cluster, Edge, Graph, Node
 from superpod_iac.render.labels import count, esc, file_part, fold, html_rows, kw, n_of, pct
 from superpod_iac.render.scope import STANDALONE, Pod, Scope, device_mask
@@ -214,6 +215,9 @@ def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
         f"{n_of(len(inv.superpods), 'superpod')} · {n_of(tot.cabinets, 'cabinet')} · "
         f"{count(tot.accelerators)} accelerators · {count(len(inv.links))} links · "
         f"{kw(tot.load_w)} IT load")
+    if len(groups) <= 1:
+        graph.empty = ("one superpod and nothing outside it: no links between superpods to draw "
+                       "(see the pod-level wiring)")
     if chunk > 1:
         graph.notes.append(f"{count(len(names))} superpods are drawn as runs of up to {chunk} "
                            "consecutive replicas (double border); links inside a run are counted "
@@ -253,25 +257,30 @@ def pod_graph_name(pod: Pod) -> str:
     return f"wiring-pod-{file_part('standalone' if pod.standalone else pod.name)}"
 
 
-def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str) -> Graph:
-    label = STANDALONE if pod.standalone else pod.name
-    graph = Graph(pod_graph_name(pod), "wiring", f"{title} — wiring, pod level: {label}")
-    uses = cabinet_use(inv)
-    in_pod = device_mask(inv, pod.cabinets)
+def _pod_groups(inv: Inventory, sets: list[list[str]], uses: dict[str, CabinetUse]
+                ) -> tuple[list[Group], np.ndarray, list[tuple[Cluster, list[int]]]]:
+    """One box (cluster) per set of cabinets, one group per device type inside it."""
     groups: list[Group] = []
     dev_group = np.full(len(inv.devices), -1, dtype=np.int64)
     clusters: list[tuple[Cluster, list[int]]] = []
-    for cname in pod.cabinets:
+    for names in sets:
+        cname = names[0]
         cab = inv.cabinets[cname]
         use = uses[cname]
+        shown = fold(names)
+        head = f"{len(names)} × " if len(names) > 1 else ""
+        each = ", each" if len(names) > 1 else ""
         cl = Cluster(f"c_{file_part(cname)}",
-                     html_rows(esc(cname), [f"{esc(cab.type_name)} · {kw(use.load_w)} "
-                                            f"({pct(use.pct)} of rating)"]),
+                     html_rows(f"{head}{esc(shown)}",
+                               [f"{esc(cab.type_name)} · {kw(use.load_w)} "
+                                f"({pct(use.pct)} of rating{each})"]),
                      "cabinet", html=True)
         by_type: dict[str, list[int]] = {}
-        wired = [d for d in cab.devices if d.type.port_groups] or cab.devices
-        for d in wired:  # a cabinet without data ports still shows what it holds
-            by_type.setdefault(d.type_name, []).append(d.index)
+        for member in names:
+            mcab = inv.cabinets[member]
+            wired = [d for d in mcab.devices if d.type.port_groups] or mcab.devices
+            for d in wired:  # a cabinet without data ports still shows what it holds
+                by_type.setdefault(d.type_name, []).append(d.index)
         gids: list[int] = []
         for tname in sorted(by_type, key=lambda t: (_TIER.get(inv.catalog.device_types[t].role,
                                                               0), t)):
@@ -279,14 +288,47 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
             role = inv.catalog.device_types[tname].role
             style = role if role in ("compute", "switch", "patch-panel", "management",
                                      "storage") else "other"
-            groups.append(Group(f"g{gid}", f"{cname}/{tname}", style, _TIER.get(role, 0),
+            groups.append(Group(f"g{gid}", f"{shown}/{tname}", style, _TIER.get(role, 0),
                                 device_type=tname))
             for i in by_type[tname]:
                 dev_group[i] = gid
             gids.append(gid)
         clusters.append((cl, gids))
-        graph.clusters.append(cl)
+    return groups, dev_group, clusters
+
+
+def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str) -> Graph:
+    label = STANDALONE if pod.standalone else pod.name
+    graph = Graph(pod_graph_name(pod), "wiring", f"{title} — wiring, pod level: {label}")
+    uses = cabinet_use(inv)
+    in_pod = device_mask(inv, pod.cabinets)
     col = columns(inv)
+
+    def content(cname: str) -> tuple[object, ...]:
+        cab = inv.cabinets[cname]
+        return (cab.type_name, round(uses[cname].load_w, 1),
+                tuple(sorted((d.type_name, d.u) for d in cab.devices)))
+
+    sets: list[list[str]] = [[c] for c in pod.cabinets]
+    for attempt in range(2):
+        groups, dev_group, clusters = _pod_groups(inv, sets, uses)
+        if attempt == 1 or not len(col["a_dev"]):
+            break
+        # too many bundles to label: cabinets with the same contents become one box each
+        probe = bundle_links(inv, dev_group, (in_pod[col["a_dev"]] | in_pod[col["b_dev"]]))
+        if _merged_pairs(probe) <= int(styles.layout("max_edge_labels")):
+            break
+        alike: dict[tuple[object, ...], list[str]] = {}
+        for c in pod.cabinets:
+            alike.setdefault(content(c), []).append(c)
+        if all(len(v) == 1 for v in alike.values()):
+            break
+        sets = list(alike.values())
+        graph.notes.append("Cabinets with the same contents and load are drawn as one box "
+                           "(N × name) to keep every bundle labelled; the cabinet-level views "
+                           "show each cabinet's ports.")
+    for cl, _ in clusters:
+        graph.clusters.append(cl)
     touching = in_pod[col["a_dev"]] | in_pod[col["b_dev"]] if len(col["a_dev"]) else \
         np.zeros(0, dtype=bool)
     outside: dict[str, int] = {}
@@ -329,6 +371,8 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
     graph.subtitle.append(f"{n_of(tot.cabinets, 'cabinet')} · {count(tot.accelerators)} "
                           f"accelerators · {count(int(touching.sum()))} links · "
                           f"{kw(tot.load_w)} IT load")
+    if not touching.any():
+        graph.empty = f"no links touch {label} (see the elevation for its devices)"
     if len(pod.replicas) > 1:
         graph.subtitle.append(f"stands for {len(pod.replicas)} identical replicas of "
                               f"{pod.template}: {fold(pod.replicas)}")
@@ -343,28 +387,58 @@ def cabinet_graph_name(cabinet: str) -> str:
     return f"wiring-cabinet-{file_part(cabinet)}"
 
 
-def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, title: str
-                  ) -> Graph:
+def identical_cabinets(inv: Inventory, cabinets: list[str]) -> list[list[str]]:
+    """Cabinets in groups wired alike: same type, same devices at the same U, and the same
+    links port by port (fabric, local port, and the peer's device type, or the peer device
+    when it is in the cabinet; fabrics compared by plane, as each cabinet may have a scale-up
+    fabric of its own). Each group is drawn once; order follows `cabinets`."""
+    col = columns(inv)
+    plane = {f.index: f.plane or f.name for f in inv.fabrics.values()}
+    groups: dict[tuple[object, ...], list[str]] = {}
+    for c in cabinets:
+        cab = inv.cabinets[c]
+        local = device_mask(inv, [c])
+        links: dict[tuple[str, str, str, str], int] = defaultdict(int)
+        if len(col["a_dev"]):
+            sel = np.nonzero(local[col["a_dev"]] | local[col["b_dev"]])[0]
+            for i in sel.tolist():
+                ends = ((int(col["a_dev"][i]), int(col["a_port"][i]), int(col["b_dev"][i])),
+                        (int(col["b_dev"][i]), int(col["b_port"][i]), int(col["a_dev"][i])))
+                for dev, port, peer in ends:
+                    if local[dev]:
+                        other = inv.devices[peer].name if local[peer] else \
+                            inv.devices[peer].type_name
+                        links[(inv.devices[dev].name, inv.port_name(dev, port),
+                               plane.get(int(col["fabric"][i]), ""), other)] += 1
+        key = (cab.type_name, tuple((d.name, d.type_name, d.u) for d in cab.devices),
+               tuple(sorted(links.items())))
+        groups.setdefault(key, []).append(c)
+    return list(groups.values())
+
+
+def _merged_pairs(bundles: list[Bundle]) -> int:
+    return len({(b.a, b.b, b.fabric) for b in bundles if b.a != b.b})
+
+
+def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, title: str,
+                  members: list[str] | None = None) -> Graph:
+    """One cabinet: its devices top to bottom in U order (as the elevation), each with its port
+    usage; bundles per device pair and fabric with count, media and ports as visible text. When
+    there are more bundles than `layout.max_edge_labels`, the largest set of same-type devices
+    is drawn as one box (repeatedly), so every bundle keeps its label."""
     cab = inv.cabinets[cabinet]
     use = cabinet_use(inv)[cabinet]
+    members = members or [cabinet]
+    shown = cabinet if len(members) == 1 else f"{fold(members)} (drawn: {cabinet})"
     graph = Graph(cabinet_graph_name(cabinet), "wiring",
-                  f"{title} — wiring, cabinet level: {cabinet}")
+                  f"{title} — wiring, cabinet level: {shown}")
+    if len(members) > 1:
+        graph.subtitle.append(f"{len(members)} cabinets wired alike ({fold(members)}): drawn "
+                              f"once, with the peer ports of {cabinet}")
     ordered = sorted(cab.devices, key=lambda d: (-d.u, natural_key(d.name)))
-    devices = [d for d in ordered if d.type.port_groups]
-    if not devices:
-        devices = ordered
-        graph.notes.append("No device of this cabinet declares data ports in the catalog: "
-                           "there is nothing to wire yet.")
+    devices = [d for d in ordered if d.type.port_groups] or ordered
     local = device_mask(inv, [cabinet])
     usage = port_usage(inv, [d.index for d in devices])
-    groups: list[Group] = []
-    dev_group = np.full(len(inv.devices), -1, dtype=np.int64)
-    for d in devices:
-        role = d.type.role
-        style = role if role in ("compute", "switch", "patch-panel", "management",
-                                 "storage") else "other"
-        dev_group[d.index] = len(groups)
-        groups.append(Group(f"d{len(groups)}", d.name, style, _TIER.get(role, 0)))
     col = columns(inv)
     touching = (local[col["a_dev"]] | local[col["b_dev"]]) if len(col["a_dev"]) else \
         np.zeros(0, dtype=bool)
@@ -378,12 +452,52 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         other = inv.devices[dev].cabinet
         peer_key[dev] = other if other in pod_cabs or not inv.cabinets[other].superpod \
             else inv.cabinets[other].superpod
-    outside: dict[str, int] = {}
-    for key in sorted(set(peer_key.values()), key=natural_key):
-        outside[key] = len(groups)
-        groups.append(Group(f"x{len(groups)}", key, "external", _TIER["external"]))
-    for dev, key in peer_key.items():
-        dev_group[dev] = outside[key]
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for d in devices:
+        by_type[d.type_name].append(d.index)
+
+    def assign(folded: set[str]) -> tuple[list[Group], np.ndarray, dict[str, int], list[list[int]]]:
+        groups: list[Group] = []
+        dev_group = np.full(len(inv.devices), -1, dtype=np.int64)
+        devs_of: list[list[int]] = []
+        seen_type: dict[str, int] = {}
+        for d in devices:
+            role = d.type.role
+            style = role if role in ("compute", "switch", "patch-panel", "management",
+                                     "storage") else "other"
+            if d.type_name in folded:
+                gid = seen_type.get(d.type_name)
+                if gid is None:
+                    gid = seen_type[d.type_name] = len(groups)
+                    groups.append(Group(f"d{gid}", d.type_name, style, _TIER.get(role, 0),
+                                        device_type=d.type_name))
+                    devs_of.append([])
+            else:
+                gid = len(groups)
+                groups.append(Group(f"d{gid}", d.name, style, _TIER.get(role, 0)))
+                devs_of.append([])
+            dev_group[d.index] = gid
+            devs_of[gid].append(d.index)
+        outside: dict[str, int] = {}
+        for key in sorted(set(peer_key.values()), key=natural_key):
+            outside[key] = len(groups)
+            groups.append(Group(f"x{len(groups)}", key, "external", _TIER["external"]))
+        for dev, key in peer_key.items():
+            dev_group[dev] = outside[key]
+        return groups, dev_group, outside, devs_of
+
+    folded: set[str] = set()
+    mask = touching if len(col["a_dev"]) else None
+    groups, dev_group, outside, devs_of = assign(folded)
+    bundles = bundle_links(inv, dev_group, mask)
+    limit = int(styles.layout("max_edge_labels"))
+    while _merged_pairs(bundles) > limit:
+        candidates = [t for t, idx in by_type.items() if t not in folded and len(idx) > 1]
+        if not candidates:
+            break
+        folded.add(max(candidates, key=lambda t: (len(by_type[t]), t)))
+        groups, dev_group, outside, devs_of = assign(folded)
+        bundles = bundle_links(inv, dev_group, mask)
     # port names per (group pair, fabric): a Python pass over this cabinet's links only
     names_a: dict[tuple[int, int, int], list[str]] = defaultdict(list)
     names_b: dict[tuple[int, int, int], list[str]] = defaultdict(list)
@@ -401,36 +515,66 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         names_b[key].append(pb if local[db] else inv.devices[db].address)
     ports = {k: (fold(sorted(set(v), key=natural_key)),
                  fold(sorted(set(names_b[k]), key=natural_key))) for k, v in names_a.items()}
-    bundles = bundle_links(inv, dev_group, touching if len(col["a_dev"]) else None)
     count_internal(groups, bundles)
     peers = peer_rows(inv, groups, bundles)
-    for d in devices:
-        gid = int(dev_group[d.index])
+    by_tier: dict[int, list[str]] = defaultdict(list)
+    for gid, idx in enumerate(devs_of):
+        if not idx:
+            continue
         g = groups[gid]
-        rows = [f"{esc(d.type_name)} · U{d.u}"]
-        for pu in usage[d.index]:
-            short = pu.used < pu.total
-            text = f"{esc(pu.group)}: {pu.used}/{pu.total} used"
-            if short and pu.required:
-                text = f'<font color="#d93025">{text} (required)</font>'
-            rows.append(text)
+        devs = [inv.devices[i] for i in idx]
+        if g.device_type:
+            us = sorted(d.u for d in devs)
+            title = f"{len(devs)} × {esc(g.device_type)}"
+            rows = [f"{esc(fold(sorted((d.name for d in devs), key=natural_key)))} · "
+                    f"U{us[0]}–U{us[-1]}"]
+            totals: dict[str, list[int]] = {}
+            for i in idx:
+                for pu in usage[i]:
+                    t = totals.setdefault(pu.group, [0, 0])
+                    t[0] += pu.used
+                    t[1] += pu.total
+            rows += [f"{esc(name)}: {u}/{t} used" for name, (u, t) in totals.items()]
+        else:
+            d = devs[0]
+            title = esc(d.name)
+            rows = [f"{esc(d.type_name)} · U{d.u}"]
+            for pu in usage[d.index]:
+                text = f"{esc(pu.group)}: {pu.used}/{pu.total} used"
+                if pu.used < pu.total and pu.required:
+                    text = f'<font color="#d93025">{text} (required)</font>'
+                rows.append(text)
         rows += peers.get(gid, [])
-        _group_node(graph, g, esc(d.name), rows)
+        _group_node(graph, g, title, rows)
+        by_tier[g.tier].append(g.id)
         graph.add_legend("node", g.style, g.style.replace("-", " "))
     for key, gid in outside.items():
         what = "superpod" if key in inv.superpods else "cabinet"
         _group_node(graph, groups[gid], esc(key), [f"other {what}"])
+        by_tier[groups[gid].tier].append(groups[gid].id)
         graph.add_legend("node", "external", "outside this diagram")
     _bundle_edges(graph, inv, groups, bundles, styles, ports)
-    graph.subtitle.append(f"{cab.type_name} · {len(cab.devices)} devices · "
-                          f"{count(len(sel))} links · {kw(use.load_w)} ({pct(use.pct)} of "
+    # top-to-bottom in U order within each column: a chain of invisible flat edges
+    for ids in by_tier.values():
+        if len(ids) > 1:
+            graph.ranks.append(ids)
+            for a, b in pairwise(ids):
+                graph.add_edge(Edge(a, b, "invisible"))
+    graph.subtitle.append(f"{cab.type_name} · {n_of(len(cab.devices), 'device')} · "
+                          f"{n_of(len(sel), 'link')} · {kw(use.load_w)} ({pct(use.pct)} of "
                           f"{kw(use.rating_w)} rating)")
+    if len(sel) == 0:
+        graph.empty = f"no links touch cabinet {cabinet} (see the elevation for its devices)"
+    if folded:
+        graph.notes.append(f"Drawn as one box each, to keep every bundle labelled: "
+                           f"{', '.join(sorted(folded))} (names, U range and summed port use "
+                           "in the box).")
     drawn = {d.index for d in devices}
     unwired = [d.name for d in cab.devices if d.index not in drawn]
     if unwired:
         graph.notes.append(f"Not drawn (no data ports): {fold(sorted(unwired, key=natural_key))}; "
                            "see the elevation and power diagrams.")
-    if not any("too many to label" in n for n in graph.notes):
-        graph.notes.append("Edges: one per device pair and fabric, labelled with the link count, "
-                           "the media and the ports at both ends (nodeset notation).")
+    graph.notes.append("Boxes top to bottom in U order (as the elevation). Edges: one per box "
+                       "pair and fabric, labelled with the link count, the media and the ports "
+                       "at both ends (nodeset notation).")
     return graph
