@@ -1,54 +1,112 @@
-"""The cable schedule (cut sheet): one row per link, streamed.
+"""The cable schedule (cut sheet) and label sheets: one row per link, streamed.
 
 Rows are produced one at a time from the LinkTable columns, so a cluster with millions of links
 is written without holding the rows in memory.
+
+Identifiers follow the ANSI/TIA-606 pattern for a cable: the identifiers of its two ends joined
+by `/`, each end `SITE.RSS-UUU:PORT` (site = hall, R = row, SS = position in the row, UUU = the
+device's lowest rack unit, then the port; a breakout sub-port `p1/2` is written `p1.2` so `/`
+only ever separates the ends). An identifier depends only on where the two ends are, never on
+the link's position in the design, so editing another cabinet never renames a cable.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import json
 import math
 from collections.abc import Iterator
 from typing import IO, Any
 
-from superpod_iac import physics
-from superpod_iac.model.inventory import Inventory
+from superpod_iac.bom.lines import cable_sizes
+from superpod_iac.model.inventory import Cabinet, Device, Inventory
 
 COLUMNS = [
-    "link_id", "fabric",
+    "cable_id", "link_id", "fabric", "route",
     "a_hall", "a_row", "a_position", "a_cabinet", "a_u", "a_device", "a_port",
     "b_hall", "b_row", "b_position", "b_cabinet", "b_u", "b_device", "b_port",
-    "cable", "length_m", "transceiver_a", "transceiver_b", "label",
+    "a_label", "b_label",
+    "cable", "length_m", "run_m", "cable_mpn", "cable_sku", "transceiver_a", "transceiver_b",
+    "label",
 ]
+"""`length_m`: the orderable length; `run_m`: the computed run (floor + rise + slack)."""
+
+ROUTES = ("same cabinet", "same row", "cross-row via tray", "cross-hall", "in-rack harness",
+          "unknown")
+
+
+def cabinet_id(cab: Cabinet) -> str:
+    """TIA-606 cabinet identifier: `SITE.RSS` from hall, row and position (`CM384-HALL.A03`);
+    the cabinet name when it has no floor position."""
+    if cab.hall and cab.row and cab.slot is not None:
+        return f"{cab.hall.upper()}.{cab.row.upper()}{cab.slot:02d}"
+    return f"{(cab.hall or 'SITE').upper()}.{cab.name.upper()}"
+
+
+def end_id(cab: Cabinet, dev: Device, port: str) -> str:
+    """TIA-606 identifier of one cable end: `SITE.RSS-UUU:PORT`."""
+    return f"{cabinet_id(cab)}-U{dev.u:02d}:{port.replace('/', '.')}"
+
+
+def route(ca: Cabinet, cb: Cabinet) -> str:
+    if ca is cb:
+        return "same cabinet"
+    if ca.hall != cb.hall:
+        return "cross-hall"
+    if ca.row is not None and ca.row == cb.row:
+        return "same row"
+    return "cross-row via tray"
 
 
 def rows(inv: Inventory) -> Iterator[list[Any]]:
     t = inv.links
+    if not len(t):
+        return
     fabrics = {f.index: f.name for f in inv.fabrics.values()}
     width = max(len(str(len(t))), 6)
-    stock_cache: dict[tuple[int, float], float | None] = {}
+    per_link, sizes = cable_sizes(inv)
+    prefix: dict[int, str] = {}
+
+    def end(dev_i: int, dev: Device, cab: Cabinet, port: str) -> str:
+        p = prefix.get(dev_i)
+        if p is None:
+            p = prefix[dev_i] = f"{cabinet_id(cab)}-U{dev.u:02d}:"
+        return p + port.replace("/", ".")
+
     for i in range(len(t)):
-        a_dev, b_dev = inv.devices[t.a_dev[i]], inv.devices[t.b_dev[i]]
-        a_port, b_port = inv.port_name(t.a_dev[i], t.a_port[i]), inv.port_name(t.b_dev[i], t.b_port[i])
+        ai, bi = t.a_dev[i], t.b_dev[i]
+        a_dev, b_dev = inv.devices[ai], inv.devices[bi]
+        a_port, b_port = inv.port_name(ai, t.a_port[i]), inv.port_name(bi, t.b_port[i])
         ca, cb = inv.cabinets[a_dev.cabinet], inv.cabinets[b_dev.cabinet]
-        cable = t.cable_of(i)
+        name, stock, size = sizes[per_link[i]]
+        ctype = inv.catalog.cable_types.get(name)
         xa, xb = t.xcvrs_of(i)
-        length = t.length_m[i]
-        cut: float | None = None
-        if not math.isnan(length) and cable in inv.catalog.cable_types:
-            key = (t.cable[i], round(length, 2))
-            if key not in stock_cache:
-                stock_cache[key] = physics.round_up_to_stock(
-                    length, inv.catalog.cable_types[cable].stocked_lengths_m)
-            cut = stock_cache[key]
+        a_end, b_end = end(ai, a_dev, ca, a_port), end(bi, b_dev, cb, b_port)
+        run = t.length_m[i]
+        mpn = ""
+        if ctype is not None:
+            mpn = (ctype.length_mpns.get(f"{stock:g}") if stock is not None else None) \
+                or ctype.mpn or ctype.part_number or "unconfirmed"
         link_id = f"L{i + 1:0{width}d}"
-        fabric = fabrics.get(t.fabric[i], "")
-        label = f"{link_id} {a_dev.address}:{a_port} <> {b_dev.address}:{b_port}"
-        yield [link_id, fabric,
+        harness = size == "in-rack harness"
+        length: float | str | None = stock if stock is not None else (None if harness else size)
+        sku = ctype.vendor_sku or "" if ctype is not None else ""
+        yield [f"{a_end}/{b_end}", link_id, fabrics.get(t.fabric[i], ""),
+               "in-rack harness" if harness else route(ca, cb),
                ca.hall, ca.row, ca.slot, ca.name, a_dev.u, a_dev.name, a_port,
                cb.hall, cb.row, cb.slot, cb.name, b_dev.u, b_dev.name, b_port,
-               cable, cut, xa, xb, label]
+               a_end, b_end,
+               t.cable_of(i), length, None if math.isnan(run) else round(run, 2), mpn, sku,
+               xa, xb, f"{link_id} {a_dev.address}:{a_port} <> {b_dev.address}:{b_port}"]
+
+
+def _csv_cell(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
 
 
 def write_csv(inv: Inventory, out: IO[str]) -> int:
@@ -56,7 +114,7 @@ def write_csv(inv: Inventory, out: IO[str]) -> int:
     w.writerow(COLUMNS)
     n = 0
     for r in rows(inv):
-        w.writerow(["" if v is None else v for v in r])
+        w.writerow([_csv_cell(v) for v in r])
         n += 1
     return n
 
@@ -68,4 +126,63 @@ def write_json(inv: Inventory, out: IO[str]) -> int:
         out.write(("\n  " if n == 0 else ",\n  ") + json.dumps(dict(zip(COLUMNS, r, strict=True))))
         n += 1
     out.write("\n]}\n")
+    return n
+
+
+LABEL_COLUMNS = ["cable_id", "end", "this_end", "far_end", "cable", "length_m",
+                 "transceiver", "route"]
+_I = {c: i for i, c in enumerate(COLUMNS)}
+
+
+def labels(inv: Inventory) -> Iterator[list[Any]]:
+    """Two labels per cable, A end then B end: the cable identifier, this end, the far end."""
+    for r in rows(inv):
+        for end, near, far, xcvr in (("A", "a_label", "b_label", "transceiver_a"),
+                                     ("B", "b_label", "a_label", "transceiver_b")):
+            yield [r[_I["cable_id"]], end, r[_I[near]], r[_I[far]], r[_I["cable"]],
+                   r[_I["length_m"]], r[_I[xcvr]], r[_I["route"]]]
+
+
+def write_labels_csv(inv: Inventory, out: IO[str]) -> int:
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(LABEL_COLUMNS)
+    n = 0
+    for r in labels(inv):
+        w.writerow([_csv_cell(v) for v in r])
+        n += 1
+    return n
+
+
+_HTML_HEAD = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Cable labels</title>
+<style>
+@page { size: A4; margin: 10mm; }
+body { font-family: "DejaVu Sans Mono", monospace; margin: 0; }
+.sheet { display: grid; grid-template-columns: repeat(2, 1fr); gap: 2mm; }
+.label { border: 0.2mm solid #000; padding: 1.5mm; height: 19mm; overflow: hidden;
+         break-inside: avoid; page-break-inside: avoid; font-size: 7pt; line-height: 1.25; }
+.label b { font-size: 8pt; }
+.id { word-break: break-all; }
+</style></head><body>
+<p>Cable labels: two per cable (A end, then B end); TIA-606 identifiers
+<code>SITE.RSS-UUU:PORT</code>. Print at 100 % on A4.</p>
+<div class="sheet">
+"""
+
+
+def write_labels_html(inv: Inventory, out: IO[str]) -> int:
+    """Print-ready HTML: a two-column grid of labels (one row per cable: its A and B ends)."""
+    out.write(_HTML_HEAD)
+    n = 0
+    for cid, end, near, far, cable, length, xcvr, rte in labels(inv):
+        size = f"{length:g} m" if isinstance(length, int | float) else (length or "")
+        extra = f" &middot; {html.escape(str(xcvr))}" if xcvr else ""
+        out.write(
+            f'<div class="label"><b>{end}: {html.escape(near)}</b><br>'
+            f'<span class="id">to {html.escape(far)}</span><br>'
+            f'{html.escape(str(cable or ""))} {html.escape(str(size))}{extra}'
+            f' &middot; {html.escape(rte)}<br><span class="id">{html.escape(cid)}</span>'
+            f"</div>\n")
+        n += 1
+    out.write("</div>\n</body></html>\n")
     return n

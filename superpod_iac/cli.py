@@ -109,11 +109,18 @@ def cmd_cabling(args: argparse.Namespace) -> int:
     inv = _design(args.paths, args)
     if inv is None:
         return EXIT_FINDINGS
-    writer = cabling.write_json if args.format == "json" else cabling.write_csv
+    if args.labels:
+        if args.format == "json":
+            raise UsageError("--labels writes csv or html (print-ready), not json")
+        writer = cabling.write_labels_html if args.format == "html" else cabling.write_labels_csv
+    elif args.format == "html":
+        raise UsageError("--format html is the printable label sheet: add --labels")
+    else:
+        writer = cabling.write_json if args.format == "json" else cabling.write_csv
     if args.out:
         with atomic_text(args.out) as fh:
             n = writer(inv, fh)
-        sys.stderr.write(f"wrote {n} links to {args.out}\n")
+        sys.stderr.write(f"wrote {n} {'labels' if args.labels else 'links'} to {args.out}\n")
     else:
         writer(inv, sys.stdout)
     return EXIT_OK
@@ -320,7 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("cabling", help="cable schedule (cut sheet): one row per link, streamed")
     _add_common(p)
-    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--format", choices=["csv", "json", "html"], default="csv",
+                   help="html: the print-ready label sheet (with --labels)")
+    p.add_argument("--labels", action="store_true",
+                   help="printable labels, two per cable (A and B end): csv or --format html")
     p.add_argument("--out", help="write to this file (atomically) instead of stdout")
     p.set_defaults(func=cmd_cabling)
 

@@ -52,7 +52,7 @@ def test_cabling_rows_and_stocked_lengths(cli, tmp_path: Path) -> None:
     assert float(first["length_m"]) in {1, 2, 3, 5, 7, 10, 15, 20, 30}
     assert first["label"].startswith(first["link_id"])
     js = json.loads(cli("cabling", "--format", "json", NVL).out)
-    assert len(js["links"]) == 1296 and js["columns"][0] == "link_id"
+    assert len(js["links"]) == 1296 and js["columns"][0] == "cable_id"
 
 
 def test_summary_and_compare_reproduce_published_multiples(cli) -> None:

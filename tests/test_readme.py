@@ -35,4 +35,4 @@ def test_tour_runs_verbatim() -> None:
     assert "ok:" in outputs[0]
     assert "SPC002 error: device nvl72-01/nvsw1 (U14-U14) overlaps tray05" in outputs[1]
     assert (ROOT / "build" / "tour" / "power.svg").read_text().lstrip().startswith("<?xml")
-    assert "| transceiver | 400g-lpo | 6912 |" in outputs[3]
+    assert "| optics | 400g-lpo | base | 6912 |" in outputs[3]
