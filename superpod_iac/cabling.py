@@ -16,8 +16,11 @@ import csv
 import html
 import json
 import math
+from array import array
 from collections.abc import Iterator
 from typing import IO, Any
+
+import numpy as np
 
 from superpod_iac.bom.lines import cable_sizes
 from superpod_iac.model.inventory import Cabinet, Device, Inventory
@@ -60,63 +63,86 @@ def route(ca: Cabinet, cb: Cabinet) -> str:
 
 
 def rows(inv: Inventory) -> Iterator[list[Any]]:
+    """One row per link (COLUMNS), streamed. Everything per device, per port list and per
+    cable size is looked up once; the loop only joins precomputed pieces."""
     t = inv.links
-    if not len(t):
+    n = len(t)
+    if not n:
         return
     fabrics = {f.index: f.name for f in inv.fabrics.values()}
-    width = max(len(str(len(t))), 6)
+    width = max(len(str(n)), 6)
     per_link, sizes = cable_sizes(inv)
-    prefix: dict[int, str] = {}
-
-    def end(dev_i: int, dev: Device, cab: Cabinet, port: str) -> str:
-        p = prefix.get(dev_i)
-        if p is None:
-            p = prefix[dev_i] = f"{cabinet_id(cab)}-U{dev.u:02d}:"
-        return p + port.replace("/", ".")
-
-    for i in range(len(t)):
-        ai, bi = t.a_dev[i], t.b_dev[i]
-        a_dev, b_dev = inv.devices[ai], inv.devices[bi]
-        a_port, b_port = inv.port_name(ai, t.a_port[i]), inv.port_name(bi, t.b_port[i])
-        ca, cb = inv.cabinets[a_dev.cabinet], inv.cabinets[b_dev.cabinet]
-        name, stock, size = sizes[per_link[i]]
+    size_info = []
+    for name, stock, size in sizes:
         ctype = inv.catalog.cable_types.get(name)
-        xa, xb = t.xcvrs_of(i)
-        a_end, b_end = end(ai, a_dev, ca, a_port), end(bi, b_dev, cb, b_port)
-        run = t.length_m[i]
-        mpn = ""
+        mpn = sku = ""
         if ctype is not None:
             mpn = (ctype.length_mpns.get(f"{stock:g}") if stock is not None else None) \
                 or ctype.mpn or ctype.part_number or "unconfirmed"
-        link_id = f"L{i + 1:0{width}d}"
+            sku = ctype.vendor_sku or ""
         harness = size == "in-rack harness"
         length: float | str | None = stock if stock is not None else (None if harness else size)
-        sku = ctype.vendor_sku or "" if ctype is not None else ""
-        yield [f"{a_end}/{b_end}", link_id, fabrics.get(t.fabric[i], ""),
+        if isinstance(length, float) and length.is_integer():
+            length = int(length)
+        size_info.append((length, mpn, sku, harness))
+    dev_info: dict[int, tuple[Any, ...]] = {}
+    port_names: dict[str, list[str]] = {}
+
+    def device(i: int) -> tuple[Any, ...]:
+        info = dev_info.get(i)
+        if info is None:
+            d = inv.devices[i]
+            cab = inv.cabinets[d.cabinet]
+            names = port_names.get(d.type_name)
+            if names is None:
+                names = port_names[d.type_name] = [p.name for p in
+                                                   inv.catalog.ports(d.type_name)[0]]
+            info = dev_info[i] = (cab, f"{cabinet_id(cab)}-U{d.u:02d}:", names, d.address,
+                                  [cab.hall, cab.row, cab.slot, cab.name, d.u, d.name])
+        return info
+
+    a_dev, b_dev, a_port, b_port = t.a_dev, t.b_dev, t.a_port, t.b_port  # array('i'): cheap
+    fab, lengths, sizes_of = t.fabric, t.length_m, array("i", per_link.astype(np.int32).tobytes())
+    xa_idx, xb_idx, xnames = t.xcvr_a, t.xcvr_b, t.xcvr_names
+    cable_idx, cnames = t.cable, t.cable_names
+    for i in range(n):
+        ca, pa, names_a, addr_a, loc_a = device(a_dev[i])
+        cb, pb, names_b, addr_b, loc_b = device(b_dev[i])
+        port_a, port_b = names_a[a_port[i]], names_b[b_port[i]]
+        a_end = pa + port_a.replace("/", ".")
+        b_end = pb + port_b.replace("/", ".")
+        length, mpn, sku, harness = size_info[sizes_of[i]]
+        run = lengths[i]
+        link_id = f"L{i + 1:0{width}d}"
+        xa, xb, ci = xa_idx[i], xb_idx[i], cable_idx[i]
+        yield [f"{a_end}/{b_end}", link_id, fabrics.get(fab[i], ""),
                "in-rack harness" if harness else route(ca, cb),
-               ca.hall, ca.row, ca.slot, ca.name, a_dev.u, a_dev.name, a_port,
-               cb.hall, cb.row, cb.slot, cb.name, b_dev.u, b_dev.name, b_port,
-               a_end, b_end,
-               t.cable_of(i), length, None if math.isnan(run) else round(run, 2), mpn, sku,
-               xa, xb, f"{link_id} {a_dev.address}:{a_port} <> {b_dev.address}:{b_port}"]
+               *loc_a, port_a, *loc_b, port_b, a_end, b_end,
+               cnames[ci] if ci >= 0 else None, length,
+               None if math.isnan(run) else round(run, 2), mpn, sku,
+               xnames[xa] if xa >= 0 else None, xnames[xb] if xb >= 0 else None,
+               f"{link_id} {addr_a}:{port_a} <> {addr_b}:{port_b}"]
 
 
-def _csv_cell(v: Any) -> Any:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    return v
+class _Counted:
+    """Wrap a row iterator and count what passes (csv.writerows takes an iterator)."""
+
+    def __init__(self, it: Iterator[list[Any]]) -> None:
+        self.it, self.n = it, 0
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        for r in self.it:
+            self.n += 1
+            yield r
 
 
 def write_csv(inv: Inventory, out: IO[str]) -> int:
+    """csv writes None as an empty cell; numbers arrive already in their shortest form."""
     w = csv.writer(out, lineterminator="\n")
     w.writerow(COLUMNS)
-    n = 0
-    for r in rows(inv):
-        w.writerow([_csv_cell(v) for v in r])
-        n += 1
-    return n
+    counted = _Counted(rows(inv))
+    w.writerows(counted)
+    return counted.n
 
 
 def write_json(inv: Inventory, out: IO[str]) -> int:
@@ -148,7 +174,7 @@ def write_labels_csv(inv: Inventory, out: IO[str]) -> int:
     w.writerow(LABEL_COLUMNS)
     n = 0
     for r in labels(inv):
-        w.writerow([_csv_cell(v) for v in r])
+        w.writerow(r)
         n += 1
     return n
 
