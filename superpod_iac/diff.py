@@ -34,6 +34,8 @@ class DesignDiff:
     links_removed: int = 0
     link_examples: list[str] = field(default_factory=list)
     bom_changes: list[tuple[str, str, int, int]] = field(default_factory=list)
+    bom_costs: list[str] = field(default_factory=list)
+    """Per BOM change: `old -> new CUR` when both sides are priced, else `unconfirmed`."""
     power_kw: list[tuple[str, float, float]] = field(default_factory=list)
     total_kw: tuple[float, float] = (0.0, 0.0)
 
@@ -83,11 +85,15 @@ def diff(old: Inventory, new: Inventory) -> DesignDiff:
     d.links_added, d.links_removed = sum(added.values()), sum(removed.values())
     d.link_examples = [f"+ {k}" for k in sorted(added)[:MAX_LISTED // 2]] + \
         [f"- {k}" for k in sorted(removed)[:MAX_LISTED // 2]]
-    ob = {(x.category, x.part): x.quantity for x in bom_lines(old)}
-    nb = {(x.category, x.part): x.quantity for x in bom_lines(new)}
+    ob, nb = _bom(old), _bom(new)
     for key in sorted(set(ob) | set(nb)):
-        if ob.get(key, 0) != nb.get(key, 0):
-            d.bom_changes.append((key[0], key[1], ob.get(key, 0), nb.get(key, 0)))
+        oq, oc, ocur = ob.get(key, (0, 0.0, ""))
+        nq, nc, ncur = nb.get(key, (0, 0.0, ""))
+        if oq != nq:
+            d.bom_changes.append((key[0], key[1], oq, nq))
+            cur = ncur or ocur
+            d.bom_costs.append("unconfirmed" if oc is None or nc is None
+                               else f"{oc:,.2f} -> {nc:,.2f} {cur}")
     ol_, nl_ = cabinet_loads(old), cabinet_loads(new)
     for name in sorted(set(ol_) | set(nl_)):
         a = ol_[name].max_w / 1000 if name in ol_ else 0.0
@@ -97,6 +103,16 @@ def diff(old: Inventory, new: Inventory) -> DesignDiff:
     d.total_kw = (sum(x.max_w for x in ol_.values()) / 1000,
                   sum(x.max_w for x in nl_.values()) / 1000)
     return d
+
+
+def _bom(inv: Inventory) -> dict[tuple[str, str], tuple[int, float | None, str]]:
+    """(category, part) -> (quantity, total price or None when unpriced, currency); spare rows
+    are keyed `part (spares)` so base and spares compare separately."""
+    out: dict[tuple[str, str], tuple[int, float | None, str]] = {}
+    for x in bom_lines(inv):
+        part = x.part if x.line == "base" else f"{x.part} (spares)"
+        out[(x.category, part)] = (x.quantity, x.total_price, x.currency)
+    return out
 
 
 def _listing(title: str, items: list[str], sign: str) -> list[str]:
@@ -123,9 +139,11 @@ def to_markdown(d: DesignDiff, old_label: str, new_label: str) -> str:
         lines += [f"**Links**: +{d.links_added:,} / -{d.links_removed:,}", ""]
         lines += [f"- `{x}`" for x in d.link_examples] + [""]
     if d.bom_changes:
-        lines += ["**BOM changes**", "", "| category | part | old | new | delta |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {c} | {p} | {o:,} | {n:,} | {n - o:+,} |" for c, p, o, n in d.bom_changes]
+        lines += ["**BOM changes**", "", "| category | part | old | new | delta | cost |",
+                  "|---|---|---|---|---|---|"]
+        costs = d.bom_costs or [""] * len(d.bom_changes)
+        lines += [f"| {c} | {p} | {o:,} | {n:,} | {n - o:+,} | {cost} |"
+                  for (c, p, o, n), cost in zip(d.bom_changes, costs, strict=True)]
         lines.append("")
     if d.power_kw:
         lines += ["**Power per cabinet**", "", "| cabinet | old kW | new kW | delta |",

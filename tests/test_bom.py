@@ -211,3 +211,21 @@ def test_markdown_lists_totals_and_cluster(cli) -> None:
     assert res.code == 0
     assert "- rack units: 37 used of 48" in res.out
     assert "1,296 links on scale-up-backplane" in res.out
+
+
+def test_diff_shows_bom_rows_with_cost_before_and_after(cli, tmp_path: Path) -> None:
+    rails = ("apiVersion: superpod-iac/v1alpha1\nkind: Catalog\nmetadata: {name: quotes}\n"
+             "spec:\n  accessory_types:\n    - {name: rail-kit-1u, kind: rail-kit, "
+             "unit_price: 50, mpn: TEST-RAIL}\n")
+    old, new = tmp_path / "old", tmp_path / "new"
+    for d in (old, new):
+        shutil.copytree(ROOT / NVL, d)
+        (d / "quotes.yaml").write_text(rails)
+    cab = new / "cabinet.yaml"
+    cab.write_text(cab.read_text().replace('"mgmt[1-2]", type: nvl72-mgmt-switch, u: "[36-37]"',
+                                           '"mgmt[1-3]", type: nvl72-mgmt-switch, u: "[36-38]"'))
+    res = cli("diff", str(old), str(new))
+    assert res.code == 0, res.err
+    assert "| accessories | rail-kit-1u | 2 | 3 | +1 | 100.00 -> 150.00 USD |" in res.out
+    assert "| racks | blanking-panel-1u | 11 | 10 | -1 | unconfirmed |" in res.out
+    assert "| power | power-cord-c13-c14-2m | 4 | 6 | +2 | unconfirmed |" in res.out
