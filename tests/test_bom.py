@@ -6,7 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import shutil
+import subprocess
+import sys
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -199,11 +203,19 @@ def test_xlsx_reads_back_and_sums(cli, tmp_path: Path) -> None:
     assert last[0] == "total" and last[2] == 384
 
 
-def test_xlsx_is_deterministic_and_refuses_a_terminal(cli, tmp_path: Path) -> None:
+def test_xlsx_is_deterministic_and_streams_to_a_pipe(cli, tmp_path: Path) -> None:
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     assert cli("bom", NVL, "--format", "xlsx", "--out", str(a)).code == 0
     assert cli("bom", NVL, "--format", "xlsx", "--out", str(b)).code == 0
     assert a.read_bytes() == b.read_bytes()
+    # no wall-clock stamp anywhere (openpyxl writes the save time into docProps/core.xml)
+    with zipfile.ZipFile(a) as z:
+        assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert re.findall(r"W3CDTF\">([^<]*)<", core) == ["2000-01-01T00:00:00Z"] * 2
+    proc = subprocess.run([sys.executable, "-m", "superpod_iac", "bom", NVL, "--format", "xlsx"],
+                          cwd=ROOT, capture_output=True, check=False)
+    assert proc.returncode == 0 and proc.stdout == a.read_bytes()  # a pipe takes the bytes
 
 
 def test_markdown_lists_totals_and_cluster(cli) -> None:
@@ -229,3 +241,52 @@ def test_diff_shows_bom_rows_with_cost_before_and_after(cli, tmp_path: Path) -> 
     assert "| accessories | rail-kit-1u | 2 | 3 | +1 | 100.00 -> 150.00 USD |" in res.out
     assert "| racks | blanking-panel-1u | 11 | 10 | -1 | unconfirmed |" in res.out
     assert "| power | power-cord-c13-c14-2m | 4 | 6 | +2 | unconfirmed |" in res.out
+
+
+def test_cluster_totals_are_aggregated_per_superpod_and_cluster(cli) -> None:
+    """432 x CloudMatrix 384: a few dozen rows, not 2 million; totals per superpod and for the
+    cluster are the per-pod figures x 432."""
+    res = cli("bom", "--format", "json", "specs/cluster-432xcm384")
+    assert res.code == 0, res.err
+    doc = res.json()
+    assert len(doc["rows"]) < 40
+    rows = {(r["category"], r["part"], r["line"]): r["quantity"] for r in doc["rows"]}
+    assert rows[("optics", "400g-lpo", "base")] == 432 * 6912
+    assert rows[("racks", "blanking-panel-1u", "base")] == 432 * 160
+    # 432 x 768 inter-pod trunks of 100 m (cluster.yaml: length_m 100 -> stocked 100 m)
+    assert rows[("cables", "smf-os2-mpo12 100 m", "base")] == 432 * 768
+    tot = doc["totals"]
+    pods = tot["superpods"]
+    assert len(pods) == 432
+    assert {p["accelerators"] for p in pods.values()} == {384}
+    assert all(p["power_kw"] == pytest.approx(559.552) for p in pods.values())
+    (cluster,) = tot["clusters"].values()
+    assert cluster["superpods"] == 432 and cluster["accelerators"] == 165888
+    assert cluster["optics"] == {"400g-lpo": 2985984}
+    assert cluster["power_kw"] == pytest.approx(432 * 559.552)
+
+
+def test_unknown_accessory_type_is_a_row_not_a_crash(cli, tmp_path: Path) -> None:
+    spec = tmp_path / "p"
+    spec.mkdir()
+    (spec / "p.yaml").write_text("""\
+apiVersion: superpod-iac/v1alpha1
+kind: Catalog
+metadata: {name: mine}
+spec:
+  device_types:
+    - {name: box, role: compute, height_u: 2, max_w: 500, accessories: [{type: no-such-rail}]}
+---
+apiVersion: superpod-iac/v1alpha1
+kind: Cabinet
+metadata: {name: r1}
+spec:
+  type: generic-42u-rack
+  devices:
+    - {name: "b[1-3]", type: box, u: "[1-5/2]"}
+""")
+    rows = _rows(cli, str(spec))
+    row = rows[("accessories", "no-such-rail", "base")]
+    assert row["quantity"] == 3 and "unknown accessory type" in row["note"]
+    assert row["mpn"] == "unconfirmed"
+    assert rows[("racks", "blanking-panel-1u", "base")]["quantity"] == 42 - 3 * 2
