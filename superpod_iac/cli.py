@@ -26,22 +26,32 @@ class UsageError(Exception):
     """Bad arguments or paths: exit code 2."""
 
 
-def _ids(text: str | None) -> list[str]:
-    return [t.strip().upper() for t in (text or "").split(",") if t.strip()]
+def _ids(text: str, option: str) -> list[str]:
+    from superpod_iac.config import check_ids
+
+    return check_ids(text.split(","), option)
 
 
-def _config(args: argparse.Namespace) -> Config:
-    cfg = load_config(Path(args.config) if getattr(args, "config", None) else None) \
-        if not getattr(args, "config", None) else load_config(path=Path(args.config))
-    if getattr(args, "select", None):
-        cfg.select = _ids(args.select)
-    if getattr(args, "ignore", None):
-        cfg.ignore = cfg.ignore + _ids(args.ignore)
+def _config(args: argparse.Namespace, paths: list[str] | None = None) -> Config:
+    """Configuration from --config, else found from the paths given (up to the repo root);
+    --select replaces the configured selection, --ignore adds to it."""
+    explicit = getattr(args, "config", None)
+    if explicit and not Path(explicit).is_file():
+        raise UsageError(f"--config {explicit}: no such file")
+    cfg = load_config(path=Path(explicit) if explicit else None,
+                      paths=paths if paths is not None else getattr(args, "paths", None))
+    if getattr(args, "select", None) is not None:
+        cfg.select = _ids(args.select, "--select")
+        cfg.origins["select"] = "--select"
+    if getattr(args, "ignore", None) is not None:
+        cfg.ignore = cfg.ignore + _ids(args.ignore, "--ignore")
+        cfg.origins["ignore"] = "--ignore" + (f" + {cfg.origins['ignore']}"
+                                              if "ignore" in cfg.origins else "")
     return cfg
 
 
 def _emit(text: str, out: str | None) -> None:
-    if out:
+    if out and out != "-":
         from superpod_iac.fsio import atomic_write
 
         atomic_write(out, text)
@@ -69,7 +79,7 @@ def _design(paths: list[str], args: argparse.Namespace):  # type: ignore[no-unty
     from superpod_iac.pipeline import load_project
     from superpod_iac.report import REPORTERS
 
-    cfg = _config(args)
+    cfg = _config(args, paths)
     cfg.select = ["SCH", "REF"]
     project = load_project(paths, cfg)
     if project.errors:
@@ -207,6 +217,32 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_config(args: argparse.Namespace) -> int:
+    """Print the effective configuration and where each value came from."""
+    import json
+
+    from superpod_iac.model.catalog import policy_defaults
+
+    cfg = _config(args)
+    lines = [f"# configuration file: {cfg.source or '(none found; built-in defaults)'}"]
+
+    def origin(key: str, default: str = "default") -> str:
+        return cfg.origins.get(key, default)
+
+    lines.append(f"select = {json.dumps(cfg.select)}  # {origin('select')}")
+    lines.append(f"ignore = {json.dumps(cfg.ignore)}  # {origin('ignore')}")
+    lines.append("[severity]" + ("" if cfg.severity else "  # none overridden"))
+    lines.extend(f"{k} = \"{v.value}\"  # {origin('severity')}" for k, v in cfg.severity.items())
+    lines.append("[policy]  # a Site manifest's policy overrides these for its halls")
+    for key, value in sorted({**policy_defaults(), **cfg.policy}.items()):
+        lines.append(f"{key} = {value!r}  # {origin('policy.' + key, 'default (catalog/policy.yaml)')}")
+    lines.append("[limits]  # docs/security.md")
+    for key in cfg.limits.keys():
+        lines.append(f"{key} = {getattr(cfg.limits, key)}  # {origin('limits.' + key)}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from superpod_iac.fsio import atomic_write
     from superpod_iac.manifest.schema import generate, stale
@@ -284,7 +320,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                    help="manifest files or directories (default: .)")
-    p.add_argument("--config", help="pyproject.toml to read [tool.superpod] from")
+    p.add_argument("--config", help="pyproject.toml or superpod.toml to read (default: found "
+                   "from the first PATH upwards, up to the repository root)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -381,6 +418,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="schemas", help="directory (default: schemas)")
     p.add_argument("--check", action="store_true", help="fail when the files are stale")
     p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("config", help="print the effective configuration and where each value "
+                       "came from")
+    _add_common(p)
+    p.add_argument("--select", help="as for validate")
+    p.add_argument("--ignore", help="as for validate")
+    p.set_defaults(func=cmd_config)
 
     p = sub.add_parser("rules", help="list the rules, or explain one")
     p.add_argument("id", nargs="?", help="rule ID, e.g. PWR001")

@@ -1,13 +1,29 @@
-"""Project configuration: `[tool.superpod]` in pyproject.toml (select/ignore, severities, policy)."""
+"""Project configuration: `[tool.superpod]` in pyproject.toml, or a `superpod.toml`.
+
+Found from the paths being validated (as ruff and yamllint do): the nearest folder, walking up
+from the first path, that holds a `superpod.toml` or a `pyproject.toml` with a `[tool.superpod]`
+table; the walk stops at the repository root (the folder holding `.git`). `--config FILE`
+overrides the search. Every key and value is checked: an unknown key, rule ID, policy key or
+limit, or a value of the wrong type, is a configuration error (exit 2) that names the key;
+nothing is silently ignored.
+"""
 
 from __future__ import annotations
 
+import difflib
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from superpod_iac.diagnostics import Severity
+from superpod_iac.source.loader import LoadLimits
+
+KEYS = ("select", "ignore", "severity", "policy", "limits")
+UNSUPPRESSIBLE = ("SCH", "INT")
+"""Loader, schema and internal findings: no select, ignore, inline comment or severity override
+hides them or makes them pass (a design that was not read was not checked)."""
 
 
 class ConfigError(Exception):
@@ -20,9 +36,15 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, Severity] = field(default_factory=dict)
     policy: dict[str, Any] = field(default_factory=dict)
+    limits: LoadLimits = field(default_factory=LoadLimits)
     source: str | None = None
+    origins: dict[str, str] = field(default_factory=dict)
+    """Configuration key (`select`, `policy.derating`, ...) -> where its value came from."""
 
     def enabled(self, rule_id: str) -> bool:
+        if rule_id.startswith(UNSUPPRESSIBLE):
+            return True
+
         def match(patterns: list[str]) -> bool:
             return any(p == "ALL" or rule_id.startswith(p) for p in patterns)
 
@@ -31,58 +53,168 @@ class Config:
         return not match(self.ignore)
 
     def severity_of(self, rule_id: str, default: Severity) -> Severity:
+        if rule_id.startswith(UNSUPPRESSIBLE):
+            return default
         best = ""
         chosen = default
         for pattern, sev in self.severity.items():
-            if rule_id.startswith(pattern) and len(pattern) > len(best):
+            if (pattern == "ALL" or rule_id.startswith(pattern)) and len(pattern) > len(best):
                 best, chosen = pattern, sev
         return chosen
 
 
-def find_pyproject(start: Path) -> Path | None:
+def repo_root(start: Path) -> Path | None:
     for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
+        if (folder / ".git").exists():
+            return folder
     return None
 
 
-def _ids(value: Any, key: str) -> list[str]:
-    if isinstance(value, str):
-        value = [v.strip() for v in value.split(",") if v.strip()]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"[tool.superpod] {key} must be a list of rule IDs or prefixes")
-    return [v.upper() for v in value]
+def find_config(paths: Sequence[str | Path]) -> Path | None:
+    """The configuration file that governs `paths` (the first path decides), or None."""
+    first = Path(paths[0] if paths else ".")
+    start = first.resolve() if first.exists() else Path.cwd().resolve()
+    if not start.is_dir():
+        start = start.parent
+    stop = repo_root(start)
+    for folder in (start, *start.parents):
+        own = folder / "superpod.toml"
+        if own.is_file():
+            return own
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_section(pyproject):
+            return pyproject
+        if folder == stop:
+            break
+    return None
 
 
-def load_config(start: Path | None = None, path: Path | None = None) -> Config:
-    pyproject = path or find_pyproject((start or Path.cwd()).resolve())
-    if pyproject is None:
-        return Config()
+def _has_section(pyproject: Path) -> bool:
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True  # report the broken file rather than skip it
+    return isinstance(data.get("tool"), dict) and "superpod" in data["tool"]
+
+
+def known_rule_ids() -> list[str]:
+    from superpod_iac.rules.registry import all_rules
+
+    return list(all_rules())
+
+
+def check_ids(values: Iterable[str], where: str) -> list[str]:
+    """Rule IDs or prefixes, upper-cased; each must name at least one rule (or be ALL)."""
+    ids = known_rule_ids()
+    out: list[str] = []
+    for raw in values:
+        value = raw.strip().upper()
+        if not value:
+            raise ConfigError(f"{where}: empty rule ID (a stray comma?)")
+        if value != "ALL" and not any(r.startswith(value) for r in ids):
+            close = difflib.get_close_matches(value, ids + sorted({r[:3] for r in ids}), n=1)
+            raise ConfigError(f"{where}: unknown rule ID or prefix '{raw.strip()}'"
+                              + (f"; did you mean '{close[0]}'?" if close else
+                                 " (run `superpod rules` for the list)"))
+        out.append(value)
+    return out
+
+
+def _ids(value: Any, key: str, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: [tool.superpod] {key} must be a list of rule IDs or "
+                          f"prefixes (got {type(value).__name__})")
+    if not value:
+        return []
+    return check_ids(value, f"{where}: [tool.superpod] {key}")
+
+
+def _policy(value: Any, where: str) -> dict[str, Any]:
+    from pydantic import ValidationError
+
+    from superpod_iac.manifest.site import Policy
+
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: [tool.superpod.policy] must be a table")
+    known = list(Policy.model_fields)
+    for key in value:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            raise ConfigError(f"{where}: unknown policy key '{key}' in [tool.superpod.policy]"
+                              + (f"; did you mean '{close[0]}'?" if close else
+                                 f" (known: {', '.join(known)})"))
+    try:
+        Policy.model_validate(value)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        key = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"{where}: [tool.superpod.policy] {key}: {err['msg']} "
+                          f"(got {err.get('input')!r})") from exc
+    return dict(value)
+
+
+def _limits(value: Any, where: str) -> LoadLimits:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: [tool.superpod.limits] must be a table")
+    known = LoadLimits.keys()
+    for key, v in value.items():
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
+            raise ConfigError(f"{where}: unknown limit '{key}' in [tool.superpod.limits]"
+                              + (f"; did you mean '{close[0]}'?" if close else
+                                 f" (known: {', '.join(known)})"))
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ConfigError(f"{where}: [tool.superpod.limits] {key} must be a positive whole "
+                              f"number (got {v!r})")
+    return replace(LoadLimits(), **value)
+
+
+def load_config(start: Path | None = None, path: Path | None = None,
+                paths: Sequence[str | Path] | None = None) -> Config:
+    """The configuration for a run: `path` if given, else the one found from `paths`."""
+    chosen = path or find_config(list(paths) if paths else [start or Path.cwd()])
+    if chosen is None:
+        return Config()
+    where = str(chosen)
+    try:
+        data = tomllib.loads(chosen.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read {pyproject}: {exc}") from exc
-    section = data.get("tool", {}).get("superpod", {})
+        raise ConfigError(f"cannot read {chosen}: {exc}") from exc
+    if chosen.name == "pyproject.toml":
+        section = data.get("tool", {}).get("superpod", {}) if isinstance(data.get("tool"),
+                                                                          dict) else {}
+    else:
+        section = data
     if not isinstance(section, dict):
-        raise ConfigError(f"{pyproject}: [tool.superpod] must be a table")
-    unknown = set(section) - {"select", "ignore", "severity", "policy"}
+        raise ConfigError(f"{where}: [tool.superpod] must be a table")
+    unknown = set(section) - set(KEYS)
     if unknown:
-        raise ConfigError(f"{pyproject}: unknown [tool.superpod] keys: {', '.join(sorted(unknown))}")
-    cfg = Config(source=str(pyproject))
-    cfg.select = _ids(section.get("select", []), "select")
-    cfg.ignore = _ids(section.get("ignore", []), "ignore")
+        key = sorted(unknown)[0]
+        close = difflib.get_close_matches(key, KEYS, n=1)
+        raise ConfigError(f"{where}: unknown [tool.superpod] key '{key}'"
+                          + (f"; did you mean '{close[0]}'?" if close else
+                             f" (known: {', '.join(KEYS)})"))
+    cfg = Config(source=where)
+    cfg.select = _ids(section.get("select", []), "select", where)
+    cfg.ignore = _ids(section.get("ignore", []), "ignore", where)
     sev = section.get("severity", {})
     if not isinstance(sev, dict):
-        raise ConfigError(f"{pyproject}: [tool.superpod.severity] must be a table")
+        raise ConfigError(f"{where}: [tool.superpod.severity] must be a table")
     for key, value in sev.items():
+        [rid] = check_ids([key], f"{where}: [tool.superpod.severity]")
         try:
-            cfg.severity[key.upper()] = Severity(value)
+            cfg.severity[rid] = Severity(value)
         except ValueError as exc:
-            raise ConfigError(f"{pyproject}: severity of {key} must be error, warning or info"
-                              ) from exc
-    policy = section.get("policy", {})
-    if not isinstance(policy, dict):
-        raise ConfigError(f"{pyproject}: [tool.superpod.policy] must be a table")
-    cfg.policy = dict(policy)
+            raise ConfigError(f"{where}: [tool.superpod.severity] {key} must be error, warning "
+                              f"or info (got {value!r})") from exc
+    cfg.policy = _policy(section.get("policy", {}), where)
+    cfg.limits = _limits(section.get("limits", {}), where)
+    for key in ("select", "ignore", "severity"):
+        if key in section:
+            cfg.origins[key] = where
+    for sub in ("policy", "limits"):
+        for key in section.get(sub, {}):
+            cfg.origins[f"{sub}.{key}"] = where
     return cfg

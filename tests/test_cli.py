@@ -54,7 +54,7 @@ def test_pyproject_config(cli, tmp_path: Path, monkeypatch) -> None:
     assert main(["validate", "."]) == 2
 
 
-def test_internal_error_exit_3_without_traceback(monkeypatch, capsys) -> None:
+def test_crashing_rule_is_one_finding_and_others_still_run(monkeypatch, capsys) -> None:
     from superpod_iac import cli as cli_mod
     from superpod_iac.rules import registry
 
@@ -64,6 +64,28 @@ def test_internal_error_exit_3_without_traceback(monkeypatch, capsys) -> None:
     rules = dict(registry.RULES)
     rules["PWR001"] = registry.Rule("PWR001", "x", registry.Severity.ERROR, boom, "")
     monkeypatch.setattr(registry, "RULES", rules)
+    monkeypatch.chdir(ROOT)
+    code = cli_mod.main(["validate", BASE, "tests/fixtures/rules/SPC002.yaml"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out.count("INT001") == 1 and "rule PWR001 (x) raised ZeroDivisionError: synthetic" in out
+    assert "SPC002" in out  # the other rules still ran
+    assert "Traceback" not in out + err
+    # a crashing rule cannot be silenced
+    code = cli_mod.main(["validate", BASE, "--ignore", "PWR001"])
+    assert code == 0  # PWR001 ignored: it does not run, so it cannot crash
+    code = cli_mod.main(["validate", BASE, "--ignore", "INT"])
+    assert code == 1 and "INT001" in capsys.readouterr().out
+
+
+def test_internal_error_outside_rules_exit_3_without_traceback(monkeypatch, capsys) -> None:
+    from superpod_iac import cli as cli_mod
+    from superpod_iac import pipeline
+
+    def boom(*_args, **_kw):
+        raise ZeroDivisionError("synthetic")
+
+    monkeypatch.setattr(pipeline, "build_inventory", boom)
     monkeypatch.chdir(ROOT)
     code = cli_mod.main(["validate", BASE])
     err = capsys.readouterr().err

@@ -79,7 +79,7 @@ def test_binary_and_bad_encoding(tmp_path: Path) -> None:
 def test_file_too_large(tmp_path: Path) -> None:
     src = load_file(_write(tmp_path, "a: 1\n" * 1000), LoadLimits(max_bytes=100))
     [d] = src.diagnostics
-    assert d.rule == "SCH008" and "5000 bytes > limit 100" in d.message
+    assert d.rule == "SCH008" and "5,000 bytes > limit 100" in d.message
 
 
 def test_inline_ignore_comments(tmp_path: Path) -> None:

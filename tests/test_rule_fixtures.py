@@ -11,7 +11,8 @@ from tests.conftest import RULE_FIXTURES, expectations, rule_fixtures
 
 BASE = RULE_FIXTURES / "_base.yaml"
 # Loader-level rules whose triggering input cannot be a text fixture; tested in test_loader.py.
-GENERATED_INPUT = {"SCH008", "SCH009", "SCH011"}
+GENERATED_INPUT = {"SCH008", "SCH009", "SCH011", "INT001"}
+# INT001 (a rule that raises) is shown in test_cli.py with a rule made to crash.
 
 
 @pytest.mark.parametrize("fixture", rule_fixtures(), ids=lambda p: p.stem)

@@ -13,9 +13,11 @@ _BIG = 1e9
 
 
 class Strict(BaseModel):
-    """Base for every manifest object: unknown fields and NaN/inf are schema errors."""
+    """Base for every manifest object: unknown fields and NaN/inf are schema errors, and types
+    are strict: `true` is not a number and `"12"` is not 12 (no silent coercion)."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=False,
+                              strict=True)
 
 
 Name = Annotated[
@@ -53,7 +55,8 @@ class ManifestBase(Strict):
     api_version: Literal["superpod-iac/v1alpha1"] = Field(alias="apiVersion")
     metadata: Metadata
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True,
+                              strict=True)
 
 
 assert API_VERSION == "superpod-iac/v1alpha1"

@@ -108,38 +108,74 @@ def _diagnostics(exc: ValidationError, model: type[BaseModel], doc: Document) ->
     return out
 
 
-def parse_documents(files: list[SourceFile]) -> tuple[list[Manifest], list[Diagnostic]]:
-    """Typed manifests from every document that declares our apiVersion; others are ignored."""
+def _looks_ours(data: Any) -> bool:
+    """A mapping that claims (or nearly claims) our apiVersion, or names one of our kinds."""
+    if not isinstance(data, dict):
+        return False
+    api, kind = data.get("apiVersion"), data.get("kind")
+    if isinstance(api, str) and (api.lower().startswith(API_GROUP.split("-")[0]) or
+                                 difflib.SequenceMatcher(None, api, API_VERSION).ratio() >= 0.75):
+        return True
+    return isinstance(kind, str) and bool(difflib.get_close_matches(kind, list(KINDS), n=1,
+                                                                      cutoff=0.75))
+
+
+def _kind_problem(data: Any, doc: Document, named: bool) -> Diagnostic | None:
+    """SCH005 for a document of ours whose apiVersion or kind is missing, misspelt or unknown."""
+    def diag(path: tuple[str, ...], msg: str, hint: str) -> Diagnostic:
+        line, col = doc.position(path)
+        return Diagnostic("SCH005", Severity.ERROR, msg, doc.file, line, col, path, hint,
+                          doc.index)
+
+    if not isinstance(data, dict):
+        shown = "a list" if isinstance(data, list) else f"a {type(data).__name__} scalar"
+        return diag((), f"document {doc.index + 1} is {shown}, not a manifest",
+                    "a manifest is a mapping with apiVersion, kind, metadata and spec")
+    api, kind = data.get("apiVersion"), data.get("kind")
+    if api is None:
+        return diag((), "apiVersion is missing", f"add apiVersion: {API_VERSION}")
+    if api != API_VERSION:
+        close = difflib.get_close_matches(str(api), [API_VERSION], n=1, cutoff=0.5)
+        return diag(("apiVersion",), f"unknown apiVersion '{api}'" if not str(api).startswith(
+            API_GROUP) else f"unsupported apiVersion '{api}'",
+            f"did you mean '{close[0]}'?" if close else f"use apiVersion: {API_VERSION}")
+    if not isinstance(kind, str) or kind not in KINDS:
+        close = difflib.get_close_matches(str(kind), list(KINDS), n=1)
+        if kind is None:
+            return diag((), "kind is missing", "kinds: " + ", ".join(KINDS))
+        return diag(("kind",), f"unknown kind '{kind}'", f"did you mean '{close[0]}'?" if close
+                    else "kinds: " + ", ".join(KINDS))
+    return None
+
+
+def parse_documents(files: list[SourceFile], named: set[str] | frozenset[str] = frozenset()
+                    ) -> tuple[list[Manifest], list[Diagnostic]]:
+    """Typed manifests from every document of ours; a document is never skipped silently.
+
+    A file is ours when it was named on the command line or any of its documents claims our
+    apiVersion (or nearly does, or names one of our kinds). In a file of ours every document
+    must be a valid manifest: a misspelt, unknown or missing apiVersion or kind is SCH005 with
+    a did-you-mean. Files found by walking a folder that hold no document of ours (CI configs,
+    other tools' YAML) are not part of the design.
+    """
     manifests: list[Manifest] = []
     diags: list[Diagnostic] = []
     for src in files:
-        for doc in src.documents:
+        docs = [d for d in src.documents if d.data is not None and d.trusted]
+        ours = src.path in named or any(_looks_ours(d.data) for d in docs)
+        if not ours:
+            continue
+        for doc in docs:
             data = doc.data
-            if not isinstance(data, dict) or not doc.trusted:
+            problem = _kind_problem(data, doc, src.path in named)
+            if problem is not None:
+                diags.append(problem)
                 continue
-            api = data.get("apiVersion")
-            if not isinstance(api, str) or not api.startswith(API_GROUP):
-                continue
-            line, col = doc.position(("apiVersion",))
-            if api != API_VERSION:
-                diags.append(Diagnostic(
-                    "SCH005", Severity.ERROR, f"unsupported apiVersion '{api}'", doc.file, line,
-                    col, ("apiVersion",), f"use apiVersion: {API_VERSION}", doc.index))
-                continue
-            kind = data.get("kind")
-            model = KINDS.get(kind) if isinstance(kind, str) else None
-            if model is None:
-                close = difflib.get_close_matches(str(kind), list(KINDS), n=1)
-                line, col = doc.position(("kind",))
-                diags.append(Diagnostic(
-                    "SCH005", Severity.ERROR, f"unknown kind '{kind}'", doc.file, line, col,
-                    ("kind",), f"did you mean '{close[0]}'?" if close else
-                    "kinds: " + ", ".join(KINDS), doc.index))
-                continue
+            model = KINDS[data["kind"]]
             try:
                 obj = model.model_validate(data)
             except ValidationError as exc:
                 diags.extend(_diagnostics(exc, model, doc))
                 continue
-            manifests.append(Manifest(kind, obj.metadata.name, obj, doc))
+            manifests.append(Manifest(data["kind"], obj.metadata.name, obj, doc))
     return manifests, diags

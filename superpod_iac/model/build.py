@@ -8,8 +8,16 @@ from typing import Any
 
 from superpod_iac.diagnostics import Origin
 from superpod_iac.manifest.parse import Manifest
+from superpod_iac.source.loader import LoadLimits
 from superpod_iac.model.catalog import builtin_catalogs, policy_defaults
-from superpod_iac.model.expand import ExpansionError, expand, substitute
+from superpod_iac.model.expand import (
+    MAX_NAMES,
+    ExpansionError,
+    LimitError,
+    count_names,
+    expand,
+    substitute,
+)
 from superpod_iac.model.inventory import (
     Cabinet,
     CduObj,
@@ -106,7 +114,8 @@ def _site_policies(sites: list[Manifest], base: Policy) -> dict[str, Policy]:
 
 
 class Builder:
-    def __init__(self, manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None):
+    def __init__(self, manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None,
+                 limits: LoadLimits | None = None):
         self.by_kind: dict[str, list[Manifest]] = {}
         for m in manifests:
             self.by_kind.setdefault(m.kind, []).append(m)
@@ -116,6 +125,7 @@ class Builder:
         self.inv = Inventory(catalog, _policy(sites, policy_overrides or {}))
         self.inv.hall_policies = _site_policies(sites, self.inv.policy)
         self.inv.duplicates.extend(dups)
+        self.inv.limits = limits or LoadLimits()
         self._reported: set[tuple[str, Origin]] = set()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -134,9 +144,27 @@ class Builder:
     def _names(self, template: str, origin: Origin) -> tuple[str, ...]:
         try:
             return expand(template)
+        except LimitError as exc:
+            self.limit(str(exc), origin)
+            return ()
         except ExpansionError as exc:
             self.inv.expansion_errors.append((str(exc), origin))
             return ()
+
+    def limit(self, message: str, origin: Origin) -> None:
+        """A work limit was reached: reported as SCH012 (once per place), the work not done."""
+        if (message, origin) not in self.inv.limit_errors:
+            self.inv.limit_errors.append((message, origin))
+
+    def budget(self, adding: int, origin: Origin, what: str = "objects") -> bool:
+        """Whether `adding` more cabinets/devices fit in LoadLimits.max_objects."""
+        total = len(self.inv.devices) + len(self.inv.cabinets) + adding
+        limit = self.inv.limits.max_objects
+        if total > limit:
+            self.limit(f"expanding this template would make {total:,} {what} > limit "
+                       f"{limit:,} (limit max_objects)", origin)
+            return False
+        return True
 
     def _subst(self, value: Any, i: int, n: int, name: str, origin: Origin) -> Any:
         try:
@@ -260,6 +288,11 @@ class Builder:
             names = self._names(m.model.metadata.name, origin)
             spec = m.model.spec
             data = spec.model_dump(exclude={"devices"})
+            # a device range over max_names is reported at its own line by _names
+            cap = self.inv.limits.max_names
+            per_cabinet = 1 + sum(min(count_names(d.name), cap) for d in spec.devices)
+            if not self.budget(len(names) * per_cabinet, origin, "cabinets and devices"):
+                continue
             for k, name in enumerate(names):
                 sub = self._subst(data, k, len(names), name, origin)
                 if sub is None or not self._define("cabinet", name, origin):
@@ -309,6 +342,8 @@ class Builder:
                           f"device {cab.name}/{dev.name}")
             return
         data = dev.model_dump()
+        if not self.budget(len(names), origin, "cabinets and devices"):
+            return
         for k, name in enumerate(names):
             sub = self._subst({"u": data["u"], "feeds": data["feeds"]}, k, len(names), name, origin)
             if sub is None:
@@ -376,6 +411,12 @@ class Builder:
             if not self._define("cluster", m.name, origin):
                 continue
             spec = m.model.spec
+            limits = self.inv.limits
+            if spec.replicas > limits.max_replicas:
+                self.limit(f"cluster {m.name} asks for {spec.replicas:,} replicas > limit "
+                           f"{limits.max_replicas:,} (limit max_replicas)",
+                           _origin(m, "spec", "replicas"))
+                continue
             pattern = spec.names or f"{spec.superpod}-[1-{spec.replicas}]"
             replicas = list(self._names(pattern, _origin(m, "spec", "names")))
             if replicas and len(replicas) != spec.replicas:
@@ -391,15 +432,29 @@ class Builder:
                 continue
             if self.inv.superpods[spec.superpod].template is not None:
                 continue
+            pod = self.inv.superpods[spec.superpod]
+            pod_objects = sum(1 + len(self.inv.cabinets[c].devices) for c in pod.cabinets)
+            if not self.budget(pod_objects * (len(replicas) - 1), origin, "cabinets and devices"):
+                continue
+            pod_links = len(self.inv.links) * len(replicas)
+            if pod_links > limits.max_links:
+                self.limit(f"replicating {spec.superpod} {len(replicas):,} times would make up "
+                           f"to {pod_links:,} links > limit {limits.max_links:,} (limit "
+                           "max_links)", origin)
+                continue
             replicate(self, m, cluster)
             in_pods = {c for r in replicas for c in self.inv.superpods[r].cabinets}
             cluster.extra_cabinets = sorted(c for c in self.inv.cabinets if c not in in_pods
                                             and self.inv.cabinets[c].superpod is None)
 
 
-def build_inventory(manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None
-                    ) -> Inventory:
-    return Builder(manifests, policy_overrides).build()
+def build_inventory(manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None,
+                    limits: LoadLimits | None = None) -> Inventory:
+    token = MAX_NAMES.set((limits or LoadLimits()).max_names)
+    try:
+        return Builder(manifests, policy_overrides, limits).build()
+    finally:
+        MAX_NAMES.reset(token)
 
 
 __all__ = ["build_inventory"]

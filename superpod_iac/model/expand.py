@@ -7,6 +7,7 @@ not by a home-made parser.
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -17,21 +18,58 @@ _HAS_RANGE = re.compile(r"\[[0-9][0-9,\-/]*\]")
 _SUBST = re.compile(r"\{(i|i0|name)\}")
 
 
+_GROUP = re.compile(r"\[([^\]]*)\]")
+_ELEMENT = re.compile(r"^\s*(\d+)(?:-(\d+)(?:/(\d+))?)?\s*$")
+MAX_NAMES: ContextVar[int] = ContextVar("MAX_NAMES", default=100_000)
+"""Names one pattern may expand to (LoadLimits.max_names; set per run by the pipeline)."""
+
+
 class ExpansionError(ValueError):
     """A template cannot be expanded (bad range, or lockstep lengths differ)."""
 
 
+class LimitError(ExpansionError):
+    """A template would expand to more names than LoadLimits.max_names allows."""
+
+
+def count_names(pattern: str) -> int:
+    """An upper bound on the names `pattern` expands to, computed from the bracket text alone.
+
+    ClusterShell builds every element of a range in memory, so `h[1-100000000]` would take
+    minutes and gigabytes before any check could run: the bound is taken first.
+    """
+    total = 1
+    for group in _GROUP.findall(pattern):
+        count = 0
+        for element in group.split(","):
+            m = _ELEMENT.match(element)
+            if m is None:
+                continue  # malformed: ClusterShell reports it
+            lo, hi, step = int(m.group(1)), int(m.group(2) or m.group(1)), int(m.group(3) or 1)
+            count += max(0, (hi - lo) // max(step, 1) + 1)
+        total *= max(count, 1)
+    return total
+
+
 @lru_cache(maxsize=65536)
-def expand(pattern: str) -> tuple[str, ...]:
-    """Expand a nodeset pattern into names, in order; a plain name expands to itself."""
+def _expand(pattern: str, limit: int) -> tuple[str, ...]:
     if "[" not in pattern:
         return (pattern,)
     if not _HAS_RANGE.search(pattern):
         raise ExpansionError(f"'{pattern}' holds '[' but no valid range like [01-18]")
+    bound = count_names(pattern)
+    if bound > limit:
+        raise LimitError(f"'{pattern}' expands to {bound:,} names > limit {limit:,} "
+                             "(limit max_names)")
     try:
         return tuple(NodeSet(pattern, resolver=RESOLVER_NOGROUP))
     except (NodeSetParseError, RangeSetParseError, ValueError) as exc:
         raise ExpansionError(f"cannot expand '{pattern}': {exc}") from exc
+
+
+def expand(pattern: str) -> tuple[str, ...]:
+    """Expand a nodeset pattern into names, in order; a plain name expands to itself."""
+    return _expand(pattern, MAX_NAMES.get())
 
 
 def fold(names: list[str]) -> str:

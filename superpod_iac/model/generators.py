@@ -62,6 +62,13 @@ def _ports(inv: Inventory, dev: int, nodeset: str) -> list[int]:
         names = expand(nodeset)
     except ExpansionError as exc:
         raise GeneratorError(str(exc)) from exc
+    # Every generator picks its link ends here: counting them bounds the links a generator
+    # can make (LoadLimits.max_links) before it makes them.
+    used = inv.cache.get("generator_ports", 0) + len(names)
+    inv.cache["generator_ports"] = used
+    if used > inv.limits.max_links:
+        raise GeneratorError(f"generators select more than {inv.limits.max_links:,} link ends "
+                             "(limit max_links)")
     missing = [n for n in names if n not in by_name]
     if missing:
         raise GeneratorError(f"port '{missing[0]}' is not on {device.address} "

@@ -28,6 +28,7 @@ from superpod_iac.manifest.power import PowerNode
 from superpod_iac.manifest.site import Hall, Row
 from superpod_iac.manifest.superpod import Expect
 from superpod_iac.model.expand import expand
+from superpod_iac.source.loader import LoadLimits
 
 
 @dataclass(slots=True)
@@ -306,6 +307,9 @@ class Inventory:
     duplicates: list[tuple[str, str, Origin, Origin]] = field(default_factory=list)
     """(kind, name, first origin, second origin) names defined twice after expansion (REF002)."""
     expansion_errors: list[tuple[str, Origin]] = field(default_factory=list)
+    limit_errors: list[tuple[str, Origin]] = field(default_factory=list)
+    """Work limits reached while expanding (SCH012); the work was not done."""
+    limits: LoadLimits = field(default_factory=LoadLimits)
     cycles: list[tuple[str, Origin]] = field(default_factory=list)
     """Power-tree parent loops (`a -> b -> a`) found while building (rule REF004)."""
     hall_policies: dict[str, Policy] = field(default_factory=dict)

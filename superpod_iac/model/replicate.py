@@ -69,6 +69,9 @@ class Infra:
         self.loops = sorted({inv.cdus[c].spec.loop for c in self.cdus
                              if inv.cdus[c].spec.loop in inv.loops})
         self.halls = sorted(set(self.halls))
+        self.rows = {h: [(r, row) for (hh, r), row in inv.rows.items() if hh == h]
+                     for h in self.halls}
+        """Rows of each hall, found once (a scan per replica made replication quadratic)."""
         self.zones = sorted(z for z, zone in inv.air_zones.items() if zone.hall in self.halls)
         self.power = sorted(power)
 
@@ -108,10 +111,9 @@ def _clone_infra(inv: Inventory, infra: Infra, prefix: str) -> None:
     for name in infra.halls:
         inv.halls[prefix + name] = inv.halls[name]
         inv.origins[("hall", prefix + name)] = inv.origins[("hall", name)]
-        for (h, r), row in list(inv.rows.items()):
-            if h == name:
-                inv.rows[(prefix + name, r)] = row
-                inv.origins[("row", f"{prefix}{name}/{r}")] = inv.origins[("row", f"{name}/{r}")]
+        for r, row in infra.rows[name]:
+            inv.rows[(prefix + name, r)] = row
+            inv.origins[("row", f"{prefix}{name}/{r}")] = inv.origins[("row", f"{name}/{r}")]
     for name in infra.zones:
         zone = inv.air_zones[name]
         inv.air_zones[prefix + name] = zone.model_copy(

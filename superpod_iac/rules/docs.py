@@ -14,6 +14,7 @@ FAMILIES = {
     "OPT": "Cables and optics",
     "TOP": "Topology",
     "EXP": "Expectations",
+    "INT": "Internal",
 }
 
 

@@ -3,14 +3,15 @@
 Checking is separated from reporting (check-jsonschema style): the engine attaches rule ID and
 severity, finds file:line:col from the finding's path (cfn-lint style), applies inline
 `# superpod: ignore[ID]` comments and the project configuration, and sorts deterministically.
+A rule that raises becomes one INT001 finding naming it (cfn-lint's E0002); the others still run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from superpod_iac.config import Config
-from superpod_iac.diagnostics import Diagnostic
+from superpod_iac.config import UNSUPPRESSIBLE, Config
+from superpod_iac.diagnostics import Diagnostic, Path, Severity
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.rules.registry import all_rules
 from superpod_iac.source.loader import Document, SourceFile
@@ -21,44 +22,115 @@ def run_rules(inv: Inventory, config: Config) -> list[Diagnostic]:
     for rule in all_rules().values():
         if rule.check is None or not config.enabled(rule.id):
             continue
-        for f in rule.check(inv):
-            d = Diagnostic(rule.id, f.severity or rule.severity, f.message, hint=f.hint)
-            out.append(d.at(f.origin, *f.sub))
+        found: list[Diagnostic] = []
+        try:
+            for f in rule.check(inv):
+                d = Diagnostic(rule.id, f.severity or rule.severity, f.message, hint=f.hint)
+                found.append(d.at(f.origin, *f.sub))
+        except Exception as exc:  # noqa: BLE001  (a crashing rule must not hide the others)
+            out.append(Diagnostic(
+                "INT001", Severity.ERROR, f"rule {rule.id} ({rule.summary}) raised "
+                f"{type(exc).__name__}: {exc}; its checks did not run", "", 0, 0, (),
+                "this is a bug in superpod: please report it with the design; the other "
+                "rules ran (set SUPERPOD_DEBUG=1 for the traceback)"))
+            import os
+
+            if os.environ.get("SUPERPOD_DEBUG"):
+                raise
+            continue
+        out.extend(found)
     return out
 
 
 def finish(diagnostics: Iterable[Diagnostic], sources: list[SourceFile], config: Config
            ) -> list[Diagnostic]:
-    """Resolve positions, drop suppressed and deselected ones, apply severities, sort, dedupe."""
+    """Resolve positions, drop suppressed and deselected ones, apply severities, sort, dedupe.
+
+    Loader, schema and internal findings (SCH, INT) are never suppressed or downgraded.
+    """
     docs: dict[tuple[str, int], Document] = {
         (d.file, d.index): d for s in sources for d in s.documents}
     ignores = {s.path: s.ignores for s in sources}
-    out: set[Diagnostic] = set()
+    out: set[Diagnostic] = set(_bad_ignores(sources))
     for d in diagnostics:
         if not config.enabled(d.rule):
             continue
         doc = docs.get((d.file, d.doc))
-        lines: list[int] = []
+        lines: set[int] = {d.line}
         if doc is not None:
             if d.line == 0:
                 line, col = doc.position(d.path)
                 d = d.with_position(line, col)
-            lines = [doc.position(d.path[:cut])[0] for cut in range(len(d.path), -1, -1)]
-        lines.append(d.line)
-        if _suppressed(d.rule, lines, ignores.get(d.file, {})):
+            lines = _object_lines(doc, d.path, d.line)
+        if not d.rule.startswith(UNSUPPRESSIBLE) and \
+                _suppressed(d.rule, lines, ignores.get(d.file, {})):
             continue
         sev = config.severity_of(d.rule, d.severity)
         if sev != d.severity:
             d = d.with_severity(sev)
         out.add(d)
-    return sorted(out, key=Diagnostic.sort_key)
+    return _cap(sorted(out, key=Diagnostic.sort_key), config.limits.max_findings_per_rule)
 
 
-def _suppressed(rule_id: str, lines: list[int], ignores: dict[int, frozenset[str]]) -> bool:
+def _object_lines(doc: Document, path: Path, line: int) -> set[int]:
+    """The lines an inline ignore may sit on for a finding: its own line, and the first line
+    of the object it is about (the innermost list item or the document's metadata), never an
+    enclosing container's line (an ignore on `spec:` would hide every finding below it)."""
+    lines = {line, doc.position(path)[0]}
+    for cut in range(len(path), 0, -1):
+        if isinstance(path[cut - 1], int):  # the innermost list item holding the finding
+            lines.add(doc.position(path[:cut])[0])
+            break
+    else:  # a finding about the whole document's object (a cabinet, a superpod)
+        lines.add(doc.position(("metadata",))[0])
+        lines.add(doc.position(("metadata", "name"))[0])
+    return lines
+
+
+def _suppressed(rule_id: str, lines: set[int], ignores: dict[int, frozenset[str]]) -> bool:
     if not ignores:
         return False
-    for line in set(lines):
+    for line in lines:
         ids = ignores.get(line)
         if ids and any(i == "ALL" or rule_id.startswith(i) for i in ids):
             return True
     return False
+
+
+def _bad_ignores(sources: list[SourceFile]) -> Iterable[Diagnostic]:
+    """SCH013 for an inline ignore naming no rule: the suppression it meant does not happen."""
+    from superpod_iac.config import known_rule_ids
+
+    known: list[str] | None = None
+    for src in sources:
+        for line, ids in sorted(src.ignores.items()):
+            known = known or known_rule_ids()
+            for i in sorted(ids):
+                if i == "ALL" or (i and any(r.startswith(i) for r in known)):
+                    continue
+                what = "an empty rule ID" if not i else f"unknown rule ID or prefix '{i}'"
+                yield Diagnostic("SCH013", Severity.WARNING,
+                                 f"`# superpod: ignore[...]` names {what}: it suppresses nothing",
+                                 src.path, line, 1, (),
+                                 "name rule IDs (PWR001) or families (PWR); `superpod rules` "
+                                 "lists them")
+
+
+def _cap(diags: list[Diagnostic], limit: int) -> list[Diagnostic]:
+    """At most `limit` findings of one rule per file; the rest are counted in one more."""
+    counts: dict[tuple[str, str], int] = {}
+    out: list[Diagnostic] = []
+    for d in diags:
+        key = (d.file, d.rule)
+        n = counts.get(key, 0) + 1
+        counts[key] = n
+        if n <= limit:
+            out.append(d)
+    for (file, rule), n in sorted(counts.items()):
+        if n > limit:
+            first = next(d for d in diags if d.file == file and d.rule == rule)
+            out.append(Diagnostic(rule, first.severity, f"... and {n - limit:,} more {rule} "
+                                  f"finding(s) in this file (limit max_findings_per_rule)",
+                                  file, first.line, first.column, (),
+                                  "fix the ones shown first; they often share one cause"))
+    return sorted(out, key=Diagnostic.sort_key)

@@ -68,7 +68,11 @@ def wrong_type(_inv: object) -> Iterator[Finding]:
 
 @rule("SCH005", "unknown kind or apiVersion", stage="manifest")
 def unknown_kind(_inv: object) -> Iterator[Finding]:
-    """A document that claims our apiVersion must name a supported version and kind.
+    """A document of ours must name a supported apiVersion and kind; one that does not is an
+    error with a did-you-mean, never skipped (a skipped document is a design left unchecked).
+    A file is ours when it is named on the command line or any of its documents claims (or
+    nearly claims) our apiVersion or names one of our kinds; every document in it must then be
+    a manifest. YAML files found in folders that hold nothing of ours are not read as design.
 
     Example:
         apiVersion: superpod-iac/v1alpha1
@@ -157,5 +161,53 @@ def path_escape(_inv: object) -> Iterator[Finding]:
 
     Fix:
         Copy the file into the project, or link to a path inside it.
+    """
+    yield from ()
+
+
+@rule("SCH012", "work limit exceeded", stage="source")
+def work_limit(_inv: object) -> Iterator[Finding]:
+    """Every piece of work is bounded before it is done, so a hostile or mistaken input ends
+    in seconds with this finding instead of hanging a pre-commit hook or exhausting memory:
+    total bytes read, files and folder depth, names a range expands to (`h[1-100000000]`),
+    objects after replication, Cluster replicas, links made by generators, and findings per
+    rule and file. The finding names the limit, the number and the place; the work beyond it
+    is not done, so the design is not fully checked and the run fails.
+
+    Example:
+        metadata: {name: "h[1-100000000]"}
+
+    Fix:
+        Use the range you meant (`h[1-1000]`), or raise the limit in `[tool.superpod.limits]`
+        (docs/security.md lists each limit and its default).
+    """
+    yield from ()
+
+
+@rule("SCH013", "inline ignore names no rule", severity="warning", stage="source")
+def unknown_ignore(_inv: object) -> Iterator[Finding]:
+    """An inline `# superpod: ignore[...]` that names an unknown or empty rule ID suppresses
+    nothing; said aloud so the typo is seen (the finding it meant to hide is still reported).
+
+    Example:
+        metadata: {name: c1}  # superpod: ignore[PWR0001]
+
+    Fix:
+        Name a rule ID or family that exists: `# superpod: ignore[PWR001]`.
+    """
+    yield from ()
+
+
+@rule("INT001", "a rule raised an exception", stage="engine")
+def rule_crashed(_inv: object) -> Iterator[Finding]:
+    """A rule that raises is a bug in superpod; the engine turns it into this one finding
+    naming the rule (as cfn-lint's E0002 does), runs every other rule, and fails the run,
+    because the checks that rule makes did not happen. It is never suppressed.
+
+    Example:
+        (any design that makes a rule raise)
+
+    Fix:
+        Report it with the design; `SUPERPOD_DEBUG=1` shows the traceback.
     """
     yield from ()

@@ -1,37 +1,67 @@
 """Find manifest files and load them into documents with positions.
 
 Every problem becomes a Diagnostic (rule family SCH), never an exception: syntax errors,
-duplicate keys, unsafe tags, alias bombs, oversized or binary files, wrong encodings.
+duplicate keys, unsafe tags, alias bombs, oversized, binary or special files, wrong encodings,
+symlink loops, trees too deep or too large. Every limit is checked before the work it bounds.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 from pathlib import Path as FsPath
-from typing import Any, NamedTuple
+from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from superpod_iac.diagnostics import Diagnostic, Path, Severity
-from superpod_iac.source.nodes import Converter, LimitExceeded
+from superpod_iac.source.tree import TreeBuilder
 
 YAML_SUFFIXES = (".yaml", ".yml")
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "build", ".tox"}
-_IGNORE_RE = re.compile(r"#\s*superpod:\s*ignore\[([A-Za-z0-9_, ]+)\]")
+# A real comment starts at the line start or after white space (YAML 1.2, 6.6).
+_IGNORE_RE = re.compile(r"(?:^|(?<=\s))#\s*superpod:\s*ignore\[([^\]\n]*)\]")
 
 
 @dataclass(frozen=True)
 class LoadLimits:
-    max_bytes: int = 32 * 1024 * 1024
-    max_nodes: int = 2_000_000
+    """Bounds on the work one run may do; raise them in `[tool.superpod.limits]`.
+
+    Each is checked while reading or expanding, before the work it bounds (docs/security.md).
+    """
+
+    max_bytes: int = 4 * 1024 * 1024
+    """One file, in bytes (checked before the file is read)."""
+    max_total_bytes: int = 16 * 1024 * 1024
+    """All files of one run together."""
+    max_files: int = 5_000
+    """YAML files found under the paths given."""
+    max_dir_depth: int = 32
+    """Folder levels below a path given on the command line."""
+    max_nodes: int = 1_000_000
+    """YAML nodes in one document (scalars, mappings, sequences, alias expansions)."""
     max_alias_nodes: int = 100_000
     """Nodes produced by expanding aliases (billion laughs stops here in milliseconds)."""
     max_depth: int = 64
+    """Nesting levels of one document."""
+    max_names: int = 100_000
+    """Names one replication template or selector may expand to (`h[1-100000000]`)."""
+    max_objects: int = 5_000_000
+    """Cabinets, devices and other objects after replication, all templates together."""
+    max_replicas: int = 20_000
+    """Superpod replicas of one Cluster."""
+    max_links: int = 20_000_000
+    """Links after topology generators and replication."""
+    max_findings_per_rule: int = 200
+    """Findings of one rule in one file; the rest are counted in one summary finding."""
+
+    @classmethod
+    def keys(cls) -> dict[str, int]:
+        """Every limit with its default (for docs and configuration checks)."""
+        return {f.name: f.default for f in fields(cls)}  # type: ignore[misc]
 
 
 @dataclass
@@ -61,6 +91,8 @@ class SourceFile:
     documents: list[Document] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     ignores: dict[int, frozenset[str]] = field(default_factory=dict)
+    """Line -> rule IDs or prefixes named by a real `# superpod: ignore[...]` comment there."""
+    size: int = 0
 
 
 def _display(path: FsPath) -> str:
@@ -80,51 +112,134 @@ def project_root(path: FsPath) -> FsPath:
     return base
 
 
-class Discovery(NamedTuple):
+@dataclass
+class Discovery:
     files: list[str]
     missing: list[str]
     escaped: list[str]
     """Symlinks not followed because they lead outside the project root."""
+    problems: list[Diagnostic] = field(default_factory=list)
+    """Special files, symlink loops, unreadable folders, limits reached."""
+    named: set[str] = field(default_factory=set)
+    """Files named on the command line (not found by walking a folder)."""
 
 
-def discover(paths: Iterable[str | os.PathLike[str]]) -> Discovery:
-    """Expand directories into their YAML files, sorted.
+def _problem(path: str, rule: str, message: str, hint: str) -> Diagnostic:
+    return Diagnostic(rule, Severity.ERROR, message, path, 1, 1, (), hint)
 
-    Directory symlinks are followed only when they resolve inside the project root (see
-    `project_root`); a file reached twice (directly and through a link) is read once.
-    Symlinks leading outside are skipped and listed in `escaped`.
+
+def discover(paths: Iterable[str | os.PathLike[str]], limits: LoadLimits | None = None
+             ) -> Discovery:
+    """Expand directories into their YAML files, sorted; never hang, never read outside.
+
+    Folders are walked iteratively (no recursion limit), at most `max_dir_depth` levels and
+    `max_files` files. Symlinks are followed only when they resolve inside the project root
+    (see `project_root`), each real folder is entered once (a symlink loop is reported), a file
+    reached twice is read once. FIFOs, sockets and devices are reported, never opened.
     """
+    limits = limits or LoadLimits()
+    out = Discovery([], [], [])
     found: dict[str, str] = {}
-    missing: list[str] = []
-    escaped: list[str] = []
     for raw in paths:
         p = FsPath(raw)
-        if p.is_dir():
-            root = project_root(p)
-            for folder, dirs, files in os.walk(p, followlinks=True):
-                keep = []
-                for d in sorted(dirs):
-                    if d in SKIP_DIRS or d.startswith("."):
-                        continue
-                    full = FsPath(folder) / d
-                    if full.is_symlink() and not _inside(full.resolve(), root):
-                        escaped.append(_display(full))
-                        continue
-                    keep.append(d)
-                dirs[:] = keep
-                for name in sorted(files):
-                    if name.endswith(YAML_SUFFIXES):
-                        full = FsPath(folder) / name
-                        real = full.resolve()
-                        if full.is_symlink() and not _inside(real, root):
-                            escaped.append(_display(full))
-                            continue
-                        found.setdefault(str(real), _display(full))
-        elif p.is_file():
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            if p.is_symlink():
+                out.problems.append(_problem(str(raw), "SCH009", f"{raw} is a dangling symlink",
+                                             "fix or remove the link"))
+            else:
+                out.missing.append(str(raw))
+            continue
+        except OSError as exc:  # a symlink loop (ELOOP), permission denied, ...
+            out.problems.append(_problem(str(raw), "SCH009", f"cannot read {raw}: "
+                                         f"{exc.strerror}", "check the path"))
+            continue
+        if p.is_symlink() and not _inside(p.resolve(), project_root(p.absolute().parent)):
+            out.escaped.append(str(raw))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            _walk(p, limits, out, found)
+        elif stat.S_ISREG(st.st_mode):
             found.setdefault(str(p.resolve()), _display(p))
+            out.named.add(_display(p))
         else:
-            missing.append(str(raw))
-    return Discovery(sorted(found.values()), missing, sorted(escaped))
+            out.problems.append(_special(str(raw), st.st_mode))
+    out.files = sorted(found.values())
+    out.escaped.sort()
+    return out
+
+
+def _special(path: str, mode: int) -> Diagnostic:
+    what = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    return _problem(path, "SCH009", f"{path} is {what}; not read",
+                    "manifests are regular files; remove it or name the files to check")
+
+
+def _walk(top: FsPath, limits: LoadLimits, out: Discovery, found: dict[str, str]) -> None:
+    root = project_root(top)
+    seen_dirs: set[tuple[int, int]] = set()
+    stack: list[tuple[FsPath, tuple[tuple[int, int], ...]]] = [(top, ())]
+    while stack:
+        folder, ancestors = stack.pop()
+        depth = len(ancestors)
+        try:
+            st = folder.stat()
+            key = (st.st_dev, st.st_ino)
+            if key in ancestors:
+                out.problems.append(_problem(
+                    _display(folder), "SCH009", f"{_display(folder)} is a symlink loop (it "
+                    "leads back to a folder that contains it); not followed", "remove the link"))
+                continue
+            if key in seen_dirs:
+                continue  # a folder linked from two places is read once
+            seen_dirs.add(key)
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            out.problems.append(_problem(_display(folder), "SCH009",
+                                         f"cannot read folder {_display(folder)}: {exc.strerror}",
+                                         "check its permissions, or leave it out"))
+            continue
+        subdirs: list[FsPath] = []
+        for entry in entries:
+            full = FsPath(entry.path)
+            try:
+                is_link = entry.is_symlink()
+                est = entry.stat(follow_symlinks=True)
+            except OSError as exc:
+                if entry.name.endswith(YAML_SUFFIXES) or is_link:
+                    out.problems.append(_problem(_display(full), "SCH009",
+                                                 f"cannot read {_display(full)}: {exc.strerror}",
+                                                 "fix or remove it"))
+                continue
+            if is_link and not _inside(full.resolve(), root):
+                if stat.S_ISDIR(est.st_mode) or entry.name.endswith(YAML_SUFFIXES):
+                    out.escaped.append(_display(full))
+                continue
+            if stat.S_ISDIR(est.st_mode):
+                if entry.name in SKIP_DIRS or entry.name.startswith("."):
+                    continue
+                subdirs.append(full)
+            elif entry.name.endswith(YAML_SUFFIXES):
+                if not stat.S_ISREG(est.st_mode):
+                    out.problems.append(_special(_display(full), est.st_mode))
+                    continue
+                if len(found) >= limits.max_files:
+                    out.problems.append(_problem(
+                        _display(top), "SCH012", f"more than {limits.max_files:,} YAML files "
+                        f"under {_display(top)} (limit max_files); the rest are not read",
+                        "name the design's folder, or raise [tool.superpod.limits] max_files"))
+                    return
+                found.setdefault(str(full.resolve()), _display(full))
+        if subdirs and depth + 1 > limits.max_dir_depth:
+            out.problems.append(_problem(
+                _display(subdirs[0]), "SCH012", f"folders nest deeper than "
+                f"{limits.max_dir_depth} levels below {_display(top)} (limit max_dir_depth); "
+                "deeper folders are not read",
+                "flatten the tree, or raise [tool.superpod.limits] max_dir_depth"))
+            continue
+        stack.extend((d, (*ancestors, key)) for d in reversed(subdirs))
 
 
 def _inside(path: FsPath, root: FsPath) -> bool:
@@ -139,99 +254,106 @@ def _error(file: str, rule: str, message: str, hint: str, line: int = 1, col: in
     return Diagnostic(rule, Severity.ERROR, message, file, line, col, (), hint)
 
 
-def _ignores(text: str) -> dict[int, frozenset[str]]:
-    out: dict[int, frozenset[str]] = {}
+def _comment_candidates(text: str) -> list[tuple[int, int, str]]:
+    """(line, column) 0-based and the ID list of each `# superpod: ignore[...]` in the text."""
     if "superpod:" not in text:
-        return out
-    for number, line in enumerate(text.splitlines(), start=1):
-        m = _IGNORE_RE.search(line)
-        if m:
-            out[number] = frozenset(x.strip().upper() for x in m.group(1).split(",") if x.strip())
+        return []
+    out = []
+    for number, line in enumerate(text.splitlines()):
+        if "superpod:" in line:
+            out.extend((number, m.start(), m.group(1)) for m in _IGNORE_RE.finditer(line))
     return out
+
+
+def read_text(path: str, limits: LoadLimits, diags: list[Diagnostic]) -> str | None:
+    """The file's text, or None with a diagnostic (too large, special, binary, not UTF-8).
+
+    Shared by every reader of YAML (manifests, NetBox device types), so each gets the limits.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        diags.append(_error(path, "SCH009", f"cannot read file: {exc.strerror}",
+                            "check the path and its permissions"))
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            diags.append(_special(path, st.st_mode))
+            return None
+        if st.st_size > limits.max_bytes:
+            diags.append(_error(
+                path, "SCH008", f"file is {st.st_size:,} bytes > limit {limits.max_bytes:,} "
+                "bytes (limit max_bytes)",
+                "split the design into several files, or use replication and generators"))
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read(limits.max_bytes + 1)
+    except OSError as exc:
+        diags.append(_error(path, "SCH009", f"cannot read file: {exc.strerror}",
+                            "check the path and its permissions"))
+        return None
+    finally:
+        os.close(fd)
+    if len(raw) > limits.max_bytes:  # grew while being read
+        diags.append(_error(path, "SCH008", f"file is larger than {limits.max_bytes:,} bytes",
+                            "split the design into several files"))
+        return None
+    if b"\x00" in raw:
+        diags.append(_error(path, "SCH009", "file holds NUL bytes: binary, not YAML",
+                            "only UTF-8 YAML text files are manifests"))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        diags.append(_error(
+            path, "SCH009", f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start})", "save the file as UTF-8", line))
+        return None
 
 
 def load_file(path: str, limits: LoadLimits | None = None) -> SourceFile:
     limits = limits or LoadLimits()
     src = SourceFile(path)
+    text = read_text(path, limits, src.diagnostics)
+    if text is None:
+        return src
+    src.size = len(text)
+    candidates = _comment_candidates(text)
+    builder = TreeBuilder(path, limits.max_nodes, limits.max_depth, limits.max_alias_nodes,
+                          src.diagnostics, sorted((ln, col) for ln, col, _ in candidates))
     try:
-        size = os.path.getsize(path)
-        if size > limits.max_bytes:
-            src.diagnostics.append(_error(
-                path, "SCH008", f"file is {size} bytes > limit {limits.max_bytes} bytes",
-                "split the design into several files, or use replication and generators"))
-            return src
-        with open(path, "rb") as fh:
-            raw = fh.read(limits.max_bytes + 1)
-    except OSError as exc:
-        src.diagnostics.append(_error(path, "SCH009", f"cannot read file: {exc.strerror}",
-                                      "check the path and its permissions"))
-        return src
-    if b"\x00" in raw:
-        src.diagnostics.append(_error(path, "SCH009", "file holds NUL bytes: binary, not YAML",
-                                      "only UTF-8 YAML text files are manifests"))
-        return src
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        src.diagnostics.append(_error(
-            path, "SCH009", f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
-            f"{exc.start})", "save the file as UTF-8", line))
-        return src
-    src.ignores = _ignores(text)
-    src.documents = list(_documents(path, text, limits, src.diagnostics))
+        for built in builder.documents(text):
+            src.documents.append(Document(path, built.index, built.data, built.positions,
+                                          built.start, not built.refused_tag))
+    except MarkedYAMLError as exc:
+        src.diagnostics.append(_syntax(path, text, exc))
+    except YAMLError as exc:
+        src.diagnostics.append(_error(path, "SCH001", f"YAML error: {str(exc).splitlines()[0]}",
+                                      "fix the YAML syntax"))
+    for line, col, ids in candidates:
+        if (line, col) in builder.inside_scalars:
+            continue  # text inside a quoted or block scalar, not a comment
+        names = frozenset(x.strip().upper() for x in ids.split(","))
+        src.ignores[line + 1] = src.ignores.get(line + 1, frozenset()) | names
     return src
 
 
-def _documents(path: str, text: str, limits: LoadLimits, diags: list[Diagnostic]) -> Iterator[Document]:
-    yaml = YAML(typ="safe", pure=False)
-    index = 0
-    try:
-        for node in yaml.compose_all(io.StringIO(text)):
-            if node is None:
-                index += 1
-                continue
-            conv = Converter(path, index, limits.max_nodes, limits.max_depth,
-                             max_alias_nodes=limits.max_alias_nodes)
-            try:
-                data = conv.convert(node)
-            except LimitExceeded as exc:
-                mark = exc.node.start_mark
-                diags.append(Diagnostic(exc.rule, Severity.ERROR, exc.message, path,
-                                        mark.line + 1, mark.column + 1, (),
-                                        "remove alias chains and deep nesting; use replication",
-                                        index))
-                index += 1
-                continue
-            except RecursionError:
-                diags.append(_error(path, "SCH007", "document nests too deeply to read",
-                                    "flatten the document", node.start_mark.line + 1))
-                index += 1
-                continue
-            diags.extend(conv.diagnostics)
-            mark = node.start_mark
-            yield Document(path, index, data, conv.positions, (mark.line + 1, mark.column + 1),
-                           not conv.refused_tag)
-            index += 1
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        last = text.count("\n") + (0 if text.endswith("\n") else 1)
-        if line > max(last, 1):  # an error at end of input: point at the last line
-            line, col = max(last, 1), 1
-        problem = exc.problem or exc.context or "invalid YAML"
-        ctx = exc.context_mark
-        if exc.context and ctx is not None and ctx.line + 1 != line:
-            problem = f"{problem} ({exc.context} at line {ctx.line + 1})"
-        rule = "SCH002" if "duplicate" in str(problem) else "SCH001"
-        diags.append(_error(path, rule, f"YAML syntax error: {problem}",
-                            "fix the YAML syntax at this position", line, col))
-    except YAMLError as exc:
-        diags.append(_error(path, "SCH001", f"YAML error: {str(exc).splitlines()[0]}",
-                            "fix the YAML syntax"))
-    except RecursionError:
-        diags.append(_error(path, "SCH007", "document nests too deeply to read", "flatten it"))
+def _syntax(path: str, text: str, exc: MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    last = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if line > max(last, 1):  # an error at end of input: point at the last line
+        line, col = max(last, 1), 1
+    problem = exc.problem or exc.context or "invalid YAML"
+    ctx = exc.context_mark
+    if exc.context and ctx is not None and ctx.line + 1 != line:
+        problem = f"{problem} ({exc.context} at line {ctx.line + 1})"
+    rule = "SCH002" if "duplicate" in str(problem) else "SCH001"
+    return _error(path, rule, f"YAML syntax error: {problem}",
+                  "fix the YAML syntax at this position", line, col)
 
 
 def load_paths(paths: Iterable[str], limits: LoadLimits | None = None) -> list[SourceFile]:
-    return [load_file(f, limits) for f in discover(paths).files]
+    return [load_file(f, limits) for f in discover(paths, limits).files]
