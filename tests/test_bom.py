@@ -290,3 +290,44 @@ spec:
     assert row["quantity"] == 3 and "unknown accessory type" in row["note"]
     assert row["mpn"] == "unconfirmed"
     assert rows[("racks", "blanking-panel-1u", "base")]["quantity"] == 42 - 3 * 2
+
+
+def test_per_psu_accessories_and_psu_spares(cli, tmp_path: Path) -> None:
+    """A PDU type with 3 PSUs and one cord per PSU: 5 PDUs -> 15 cords; PSU spares 1 per 20 of
+    15 -> 1; a 10 % power spares rule for cords -> ceil(1.5) = 2."""
+    spec = tmp_path / "p"
+    spec.mkdir()
+    (spec / "p.yaml").write_text("""\
+apiVersion: superpod-iac/v1alpha1
+kind: Catalog
+metadata: {name: mine}
+spec:
+  device_types:
+    - name: shelf
+      role: power-shelf
+      height_u: 1
+      power_output: {psu_count: 3, psu_w: 3000}
+      accessories: [{type: power-cord-c19-c20-2m, per: psu}]
+---
+apiVersion: superpod-iac/v1alpha1
+kind: Site
+metadata: {name: s}
+spec:
+  policy:
+    spares:
+      - {category: power, kind: psu, per: 20}
+      - {category: power, kind: power-cord, pct: 10}
+---
+apiVersion: superpod-iac/v1alpha1
+kind: Cabinet
+metadata: {name: r1}
+spec:
+  type: generic-42u-rack
+  devices:
+    - {name: "p[1-5]", type: shelf, u: "[1-5]"}
+""")
+    rows = _rows(cli, str(spec))
+    cords = rows[("power", "power-cord-c19-c20-2m", "base")]
+    assert cords["quantity"] == 5 * 3 and "PSUs (5 x 3)" in cords["note"]
+    assert rows[("power", "shelf PSU", "spare")]["quantity"] == 1
+    assert rows[("power", "power-cord-c19-c20-2m", "spare")]["quantity"] == 2
