@@ -47,9 +47,17 @@ def cabinet_id(cab: Cabinet) -> str:
     return f"{(cab.hall or 'SITE').upper()}.{cab.name.upper()}"
 
 
+def device_id(cab: Cabinet, dev: Device) -> str:
+    """`SITE.RSS-UNN`: the device's lowest rack unit; a 0U device (side-mounted PDU) has no U
+    of its own and is named instead."""
+    if dev.type.height_u == 0:
+        return f"{cabinet_id(cab)}-{dev.name.upper()}"
+    return f"{cabinet_id(cab)}-U{dev.u:02d}"
+
+
 def end_id(cab: Cabinet, dev: Device, port: str) -> str:
-    """TIA-606 identifier of one cable end: `SITE.RSS-UUU:PORT`."""
-    return f"{cabinet_id(cab)}-U{dev.u:02d}:{port.replace('/', '.')}"
+    """TIA-606 identifier of one cable end: `SITE.RSS-UNN:PORT`."""
+    return f"{device_id(cab, dev)}:{port.replace('/', '.')}"
 
 
 def route(ca: Cabinet, cb: Cabinet) -> str:
@@ -97,7 +105,7 @@ def rows(inv: Inventory) -> Iterator[list[Any]]:
             if names is None:
                 names = port_names[d.type_name] = [p.name for p in
                                                    inv.catalog.ports(d.type_name)[0]]
-            info = dev_info[i] = (cab, f"{cabinet_id(cab)}-U{d.u:02d}:", names, d.address,
+            info = dev_info[i] = (cab, f"{device_id(cab, d)}:", names, d.address,
                                   [cab.hall, cab.row, cab.slot, cab.name, d.u, d.name])
         return info
 
