@@ -1,68 +1,160 @@
-"""The cable schedule (cut sheet): one row per link, streamed.
+"""The cable schedule (cut sheet) and label sheets: one row per link, streamed.
 
 Rows are produced one at a time from the LinkTable columns, so a cluster with millions of links
 is written without holding the rows in memory.
+
+Identifiers follow the ANSI/TIA-606 pattern for a cable: the identifiers of its two ends joined
+by `/`, each end `SITE.RSS-UUU:PORT` (site = hall, R = row, SS = position in the row, UUU = the
+device's lowest rack unit, then the port; a breakout sub-port `p1/2` is written `p1.2` so `/`
+only ever separates the ends). An identifier depends only on where the two ends are, never on
+the link's position in the design, so editing another cabinet never renames a cable.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import json
 import math
+from array import array
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from superpod_iac import physics
-from superpod_iac.model.inventory import Inventory
+import numpy as np
+
+from superpod_iac.bom.lines import cable_sizes
+from superpod_iac.model.inventory import Cabinet, Device, Inventory
 
 COLUMNS = [
-    "link_id", "fabric",
+    "cable_id", "link_id", "fabric", "route",
     "a_hall", "a_row", "a_position", "a_cabinet", "a_u", "a_device", "a_port",
     "b_hall", "b_row", "b_position", "b_cabinet", "b_u", "b_device", "b_port",
-    "cable", "length_m", "transceiver_a", "transceiver_b", "label",
+    "a_label", "b_label",
+    "cable", "length_m", "run_m", "cable_mpn", "cable_sku", "transceiver_a", "transceiver_b",
+    "label",
 ]
+"""`length_m`: the orderable length; `run_m`: the computed run (floor + rise + slack)."""
+
+ROUTES = ("same cabinet", "same row", "cross-row via tray", "cross-hall", "in-rack harness",
+          "unknown")
+
+
+def cabinet_id(cab: Cabinet) -> str:
+    """TIA-606 cabinet identifier: `SITE.RSS` from hall, row and position (`CM384-HALL.A03`);
+    the cabinet name when it has no floor position."""
+    if cab.hall and cab.row and cab.slot is not None:
+        return f"{cab.hall.upper()}.{cab.row.upper()}{cab.slot:02d}"
+    return f"{(cab.hall or 'SITE').upper()}.{cab.name.upper()}"
+
+
+def device_id(cab: Cabinet, dev: Device) -> str:
+    """`SITE.RSS-UNN`: the device's lowest rack unit; a 0U device (side-mounted PDU) has no U
+    of its own and is named instead."""
+    if dev.type.height_u == 0:
+        return f"{cabinet_id(cab)}-{dev.name.upper()}"
+    return f"{cabinet_id(cab)}-U{dev.u:02d}"
+
+
+def end_id(cab: Cabinet, dev: Device, port: str) -> str:
+    """TIA-606 identifier of one cable end: `SITE.RSS-UNN:PORT`."""
+    return f"{device_id(cab, dev)}:{port.replace('/', '.')}"
+
+
+def route(ca: Cabinet, cb: Cabinet) -> str:
+    if ca is cb:
+        return "same cabinet"
+    if ca.hall != cb.hall:
+        return "cross-hall"
+    if ca.row is not None and ca.row == cb.row:
+        return "same row"
+    return "cross-row via tray"
 
 
 def rows(inv: Inventory, indices: Iterable[int] | None = None) -> Iterator[list[Any]]:
-    """Cut-sheet rows of every link, or of the links at `indices` (in that order)."""
+    """One row per link (COLUMNS), streamed, or of the links at `indices` (in that order).
+    Everything per device, per port list and per cable size is looked up once; the loop only
+    joins precomputed pieces."""
     t = inv.links
+    n = len(t)
+    if not n:
+        return
     fabrics = {f.index: f.name for f in inv.fabrics.values()}
-    width = max(len(str(len(t))), 6)
-    stock_cache: dict[tuple[int, float], float | None] = {}
+    width = max(len(str(n)), 6)
+    per_link, sizes = cable_sizes(inv)
+    size_info = []
+    for name, stock, size in sizes:
+        ctype = inv.catalog.cable_types.get(name)
+        mpn = sku = ""
+        if ctype is not None:
+            mpn = (ctype.length_mpns.get(f"{stock:g}") if stock is not None else None) \
+                or ctype.mpn or ctype.part_number or "unconfirmed"
+            sku = ctype.vendor_sku or ""
+        harness = size == "in-rack harness"
+        length: float | str | None = stock if stock is not None else (None if harness else size)
+        if isinstance(length, float) and length.is_integer():
+            length = int(length)
+        size_info.append((length, mpn, sku, harness))
+    dev_info: dict[int, tuple[Any, ...]] = {}
+    port_names: dict[str, list[str]] = {}
+
+    def device(i: int) -> tuple[Any, ...]:
+        info = dev_info.get(i)
+        if info is None:
+            d = inv.devices[i]
+            cab = inv.cabinets[d.cabinet]
+            names = port_names.get(d.type_name)
+            if names is None:
+                names = port_names[d.type_name] = [p.name for p in
+                                                   inv.catalog.ports(d.type_name)[0]]
+            info = dev_info[i] = (cab, f"{device_id(cab, d)}:", names, d.address,
+                                  [cab.hall, cab.row, cab.slot, cab.name, d.u, d.name])
+        return info
+
+    a_dev, b_dev, a_port, b_port = t.a_dev, t.b_dev, t.a_port, t.b_port  # array('i'): cheap
+    fab, lengths, sizes_of = t.fabric, t.length_m, array("i", per_link.astype(np.int32).tobytes())
+    xa_idx, xb_idx, xnames = t.xcvr_a, t.xcvr_b, t.xcvr_names
+    cable_idx, cnames = t.cable, t.cable_names
     from superpod_iac.progress import bar
 
-    chosen = range(len(t)) if indices is None else indices
+    chosen = range(n) if indices is None else indices
     for i in bar(chosen, desc="cabling", unit="link", scale=True):
-        a_dev, b_dev = inv.devices[t.a_dev[i]], inv.devices[t.b_dev[i]]
-        a_port, b_port = inv.port_name(t.a_dev[i], t.a_port[i]), inv.port_name(t.b_dev[i], t.b_port[i])
-        ca, cb = inv.cabinets[a_dev.cabinet], inv.cabinets[b_dev.cabinet]
-        cable = t.cable_of(i)
-        xa, xb = t.xcvrs_of(i)
-        length = t.length_m[i]
-        cut: float | None = None
-        if not math.isnan(length) and cable in inv.catalog.cable_types:
-            key = (t.cable[i], round(length, 2))
-            if key not in stock_cache:
-                stock_cache[key] = physics.round_up_to_stock(
-                    length, inv.catalog.cable_types[cable].stocked_lengths_m)
-            cut = stock_cache[key]
+        ca, pa, names_a, addr_a, loc_a = device(a_dev[i])
+        cb, pb, names_b, addr_b, loc_b = device(b_dev[i])
+        port_a, port_b = names_a[a_port[i]], names_b[b_port[i]]
+        a_end = pa + port_a.replace("/", ".")
+        b_end = pb + port_b.replace("/", ".")
+        length, mpn, sku, harness = size_info[sizes_of[i]]
+        run = lengths[i]
         link_id = f"L{i + 1:0{width}d}"
-        fabric = fabrics.get(t.fabric[i], "")
-        label = f"{link_id} {a_dev.address}:{a_port} <> {b_dev.address}:{b_port}"
-        yield [link_id, fabric,
-               ca.hall, ca.row, ca.slot, ca.name, a_dev.u, a_dev.name, a_port,
-               cb.hall, cb.row, cb.slot, cb.name, b_dev.u, b_dev.name, b_port,
-               cable, cut, xa, xb, label]
+        xa, xb, ci = xa_idx[i], xb_idx[i], cable_idx[i]
+        yield [f"{a_end}/{b_end}", link_id, fabrics.get(fab[i], ""),
+               "in-rack harness" if harness else route(ca, cb),
+               *loc_a, port_a, *loc_b, port_b, a_end, b_end,
+               cnames[ci] if ci >= 0 else None, length,
+               None if math.isnan(run) else round(run, 2), mpn, sku,
+               xnames[xa] if xa >= 0 else None, xnames[xb] if xb >= 0 else None,
+               f"{link_id} {addr_a}:{port_a} <> {addr_b}:{port_b}"]
+
+
+class _Counted:
+    """Wrap a row iterator and count what passes (csv.writerows takes an iterator)."""
+
+    def __init__(self, it: Iterator[list[Any]]) -> None:
+        self.it, self.n = it, 0
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        for r in self.it:
+            self.n += 1
+            yield r
 
 
 def write_csv(inv: Inventory, out: IO[str]) -> int:
+    """csv writes None as an empty cell; numbers arrive already in their shortest form."""
     w = csv.writer(out, lineterminator="\n")
     w.writerow(COLUMNS)
-    n = 0
-    for r in rows(inv):
-        w.writerow(["" if v is None else v for v in r])
-        n += 1
-    return n
+    counted = _Counted(rows(inv))
+    w.writerows(counted)
+    return counted.n
 
 
 def write_json(inv: Inventory, out: IO[str]) -> int:
@@ -72,4 +164,63 @@ def write_json(inv: Inventory, out: IO[str]) -> int:
         out.write(("\n  " if n == 0 else ",\n  ") + json.dumps(dict(zip(COLUMNS, r, strict=True))))
         n += 1
     out.write("\n]}\n")
+    return n
+
+
+LABEL_COLUMNS = ["cable_id", "end", "this_end", "far_end", "cable", "length_m",
+                 "transceiver", "route"]
+_I = {c: i for i, c in enumerate(COLUMNS)}
+
+
+def labels(inv: Inventory) -> Iterator[list[Any]]:
+    """Two labels per cable, A end then B end: the cable identifier, this end, the far end."""
+    for r in rows(inv):
+        for end, near, far, xcvr in (("A", "a_label", "b_label", "transceiver_a"),
+                                     ("B", "b_label", "a_label", "transceiver_b")):
+            yield [r[_I["cable_id"]], end, r[_I[near]], r[_I[far]], r[_I["cable"]],
+                   r[_I["length_m"]], r[_I[xcvr]], r[_I["route"]]]
+
+
+def write_labels_csv(inv: Inventory, out: IO[str]) -> int:
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(LABEL_COLUMNS)
+    n = 0
+    for r in labels(inv):
+        w.writerow(r)
+        n += 1
+    return n
+
+
+_HTML_HEAD = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Cable labels</title>
+<style>
+@page { size: A4; margin: 10mm; }
+body { font-family: "DejaVu Sans Mono", monospace; margin: 0; }
+.sheet { display: grid; grid-template-columns: repeat(2, 1fr); gap: 2mm; }
+.label { border: 0.2mm solid #000; padding: 1.5mm; height: 19mm; overflow: hidden;
+         break-inside: avoid; page-break-inside: avoid; font-size: 7pt; line-height: 1.25; }
+.label b { font-size: 8pt; }
+.id { word-break: break-all; }
+</style></head><body>
+<p>Cable labels: two per cable (A end, then B end); TIA-606 identifiers
+<code>SITE.RSS-UUU:PORT</code>. Print at 100 % on A4.</p>
+<div class="sheet">
+"""
+
+
+def write_labels_html(inv: Inventory, out: IO[str]) -> int:
+    """Print-ready HTML: a two-column grid of labels (one row per cable: its A and B ends)."""
+    out.write(_HTML_HEAD)
+    n = 0
+    for cid, end, near, far, cable, length, xcvr, rte in labels(inv):
+        size = f"{length:g} m" if isinstance(length, int | float) else (length or "")
+        extra = f" &middot; {html.escape(str(xcvr))}" if xcvr else ""
+        out.write(
+            f'<div class="label"><b>{end}: {html.escape(near)}</b><br>'
+            f'<span class="id">to {html.escape(far)}</span><br>'
+            f'{html.escape(str(cable or ""))} {html.escape(str(size))}{extra}'
+            f' &middot; {html.escape(rte)}<br><span class="id">{html.escape(cid)}</span>'
+            f"</div>\n")
+        n += 1
+    out.write("</div>\n</body></html>\n")
     return n

@@ -93,28 +93,24 @@ def _design(paths: list[str], args: argparse.Namespace):  # type: ignore[no-unty
 
 
 def cmd_bom(args: argparse.Namespace) -> int:
-    from superpod_iac.bom import bom_lines, totals
-    from superpod_iac.report import tables
+    from superpod_iac.bom.table import render
 
+    if args.format == "xlsx" and not args.out and sys.stdout.isatty():
+        raise UsageError("not writing XLSX bytes to a terminal: pass --out FILE or redirect")
     inv = _design(args.paths, args)
     if inv is None:
         return EXIT_FINDINGS
-    lines = bom_lines(inv)
-    cols = ["category", "part", "quantity", "unit", "unit_power_w", "total_power_w",
-            "unit_weight_kg", "total_weight_kg", "unit_price_usd", "total_price_usd", "note"]
-    rows = [[getattr(x, c) for c in cols] for x in lines]
-    tot = totals(inv, lines)
-    if args.format == "json":
-        text = tables.to_json(cols, rows, totals=tot)
-    elif args.format == "md":
-        text = tables.to_md(cols, rows, "Bill of materials") + (
-            f"\n**Totals**: {tot['power_kw']:,.1f} kW (devices + optics at maximum), "
-            f"{tot['weight_kg']:,.0f} kg, ${tot['price_usd']:,.0f} (parts with a price)\n")
-    else:
-        rows.append(["total", "", None, "", None, tot["power_kw"] * 1000, None,
-                     tot["weight_kg"], None, tot["price_usd"], "power: cabinet loads"])
-        text = tables.to_csv(cols, rows)
-    _emit(text, args.out)
+    doc = render(inv, args.format, args.group_by, spares=not args.no_spares)
+    if isinstance(doc, bytes):
+        if args.out:
+            from superpod_iac.fsio import atomic_write
+
+            atomic_write(args.out, doc)
+        else:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(doc)
+        return EXIT_OK
+    _emit(doc, args.out)
     return EXIT_OK
 
 
@@ -125,11 +121,18 @@ def cmd_cabling(args: argparse.Namespace) -> int:
     inv = _design(args.paths, args)
     if inv is None:
         return EXIT_FINDINGS
-    writer = cabling.write_json if args.format == "json" else cabling.write_csv
+    if args.labels:
+        if args.format == "json":
+            raise UsageError("--labels writes csv or html (print-ready), not json")
+        writer = cabling.write_labels_html if args.format == "html" else cabling.write_labels_csv
+    elif args.format == "html":
+        raise UsageError("--format html is the printable label sheet: add --labels")
+    else:
+        writer = cabling.write_json if args.format == "json" else cabling.write_csv
     if args.out:
         with atomic_text(args.out) as fh:
             n = writer(inv, fh)
-        sys.stderr.write(f"wrote {n} links to {args.out}\n")
+        sys.stderr.write(f"wrote {n} {'labels' if args.labels else 'links'} to {args.out}\n")
     else:
         writer(inv, sys.stdout)
     return EXIT_OK
@@ -414,13 +417,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bom", help="bill of materials: one line per part type")
     _add_common(p)
-    p.add_argument("--format", choices=["csv", "json", "md"], default="csv")
+    p.add_argument("--format", choices=["csv", "json", "md", "xlsx"], default="csv")
+    p.add_argument("--group-by", choices=["hall", "row", "cabinet", "superpod"],
+                   help="split every count by hall, row, cabinet or superpod (phased delivery)")
+    p.add_argument("--no-spares", action="store_true",
+                   help="leave out the spares rows of the site policy")
     p.add_argument("--out", help="write to this file (atomically) instead of stdout")
     p.set_defaults(func=cmd_bom)
 
     p = sub.add_parser("cabling", help="cable schedule (cut sheet): one row per link, streamed")
     _add_common(p)
-    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--format", choices=["csv", "json", "html"], default="csv",
+                   help="html: the print-ready label sheet (with --labels)")
+    p.add_argument("--labels", action="store_true",
+                   help="printable labels, two per cable (A and B end): csv or --format html")
     p.add_argument("--out", help="write to this file (atomically) instead of stdout")
     p.set_defaults(func=cmd_cabling)
 

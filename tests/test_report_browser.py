@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from superpod_iac.bom import COLUMNS as BOM_COLUMNS
+from superpod_iac.cabling import COLUMNS as CUT_COLUMNS
 from superpod_iac.config import Config
 from superpod_iac.htmlreport import build_report
 from tests.conftest import SPECS
@@ -75,17 +77,17 @@ def test_report_in_chromium(spec: str, browser, artifacts: Path, tmp_path: Path)
     assert requests == [html_file.as_uri()], "the report must load nothing else"
 
     # BOM: sort by quantity (ascending, then descending), filter by a part name
-    qty = 2  # column index of `quantity`
+    qty = BOM_COLUMNS.index("quantity")
     page.click(f"#bom-data-widget th[data-col='{qty}']")
     values = [_number(t) for t in _column(page, "bom-data-widget", qty)]
     assert values == sorted(values) and len(values) > 1
     page.click(f"#bom-data-widget th[data-col='{qty}']")
     values = [_number(t) for t in _column(page, "bom-data-widget", qty)]
     assert values == sorted(values, reverse=True)
-    part = _column(page, "bom-data-widget", 1)[-1]
+    part = _column(page, "bom-data-widget", BOM_COLUMNS.index("part"))[-1]
     page.fill("#bom-data-widget input.filter", part)
     expect(page.locator("#bom-data-widget .info")).to_contain_text("filtered")
-    parts = _column(page, "bom-data-widget", 1)
+    parts = _column(page, "bom-data-widget", BOM_COLUMNS.index("part"))
     assert part in parts
     rows = page.eval_on_selector_all("#bom-data-widget tbody tr",
                                      "rows => rows.map(r => r.textContent.toLowerCase())")
@@ -94,13 +96,14 @@ def test_report_in_chromium(spec: str, browser, artifacts: Path, tmp_path: Path)
     # cut sheet: sort by cabinet, filter by a device, page forward when there is a next page
     total = page.text_content("#cut-data-widget .info") or ""
     if "of" in total:
-        page.click("#cut-data-widget th[data-col='5']")  # a_cabinet
-        cabs = _column(page, "cut-data-widget", 5)
+        cab_col = CUT_COLUMNS.index("a_cabinet")
+        page.click(f"#cut-data-widget th[data-col='{cab_col}']")
+        cabs = _column(page, "cut-data-widget", cab_col)
         assert cabs == sorted(cabs, key=_natural)
         if not page.is_disabled("#cut-data-widget button.next"):
             page.click("#cut-data-widget button.next")
             assert (page.text_content("#cut-data-widget .info") or "").startswith("rows 101")
-        dev = _column(page, "cut-data-widget", 7)[0]
+        dev = _column(page, "cut-data-widget", CUT_COLUMNS.index("a_device"))[0]
         page.fill("#cut-data-widget input.filter", dev)
         expect(page.locator("#cut-data-widget .info")).to_contain_text("filtered")
         assert all(dev in row for row in page.eval_on_selector_all(

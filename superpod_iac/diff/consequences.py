@@ -118,7 +118,7 @@ def design_totals(old: Inventory, new: Inventory) -> list[Total]:
                 "optics": sum(x.transceivers for x in loads.values()),
                 "links": len(inv.links), "cabinets": len(inv.cabinets),
                 "devices": len(inv.devices), "weight": tot["weight_kg"],
-                "cost": tot["price_usd"]}
+                "cost": tot["price"].get("USD", 0.0)}
 
     a, b = one(old), one(new)
     units = {"power": "kW", "weight": "kg", "cost": "USD"}

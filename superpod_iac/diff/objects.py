@@ -35,6 +35,9 @@ class ObjectDiff:
     links_removed: int = 0
     link_examples: list[str] = field(default_factory=list)
     bom_changes: list[tuple[str, str, int, int]] = field(default_factory=list)
+    bom_costs: list[str] = field(default_factory=list)
+    """Per BOM change, in step: `old -> new CUR` when both sides are priced, else
+    `unconfirmed` (a part without a confirmed price is never shown as free)."""
 
     @property
     def empty(self) -> bool:
@@ -146,9 +149,19 @@ def object_diff(old: Inventory, new: Inventory) -> ObjectDiff:
     d.links_added, d.links_removed = sum(added.values()), sum(removed.values())
     d.link_examples = [f"+ {k}" for k in sorted(added)[:MAX_LINK_EXAMPLES // 2]] + \
         [f"- {k}" for k in sorted(removed)[:MAX_LINK_EXAMPLES // 2]]
-    ob = {(x.category, x.part): x.quantity for x in bom_lines(old)}
-    nb = {(x.category, x.part): x.quantity for x in bom_lines(new)}
+    ob, nb = _bom(old), _bom(new)
     for key in sorted(set(ob) | set(nb)):
-        if ob.get(key, 0) != nb.get(key, 0):
-            d.bom_changes.append((key[0], key[1], ob.get(key, 0), nb.get(key, 0)))
+        oq, oc, ocur = ob.get(key, (0, 0.0, ""))
+        nq, nc, ncur = nb.get(key, (0, 0.0, ""))
+        if oq != nq:
+            d.bom_changes.append((key[0], key[1], oq, nq))
+            d.bom_costs.append("unconfirmed" if oc is None or nc is None
+                               else f"{oc:,.2f} -> {nc:,.2f} {ncur or ocur}".rstrip())
     return d
+
+
+def _bom(inv: Inventory) -> dict[tuple[str, str], tuple[int, float | None, str]]:
+    """(category, part) -> (quantity, total price or None when unpriced, currency); spare rows
+    are keyed `part (spares)` so base and spare quantities compare separately."""
+    return {(x.category, x.part if x.line == "base" else f"{x.part} (spares)"):
+            (x.quantity, x.total_price, x.currency) for x in bom_lines(inv)}

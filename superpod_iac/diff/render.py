@@ -106,8 +106,9 @@ def to_text(d: DesignDiff) -> str:
                 *([f"  ... (--format json lists {len(o.link_examples):,} examples)"]
                   if more > 0 else []), ""]
     if o.bom_changes:
-        out += ["BOM:", *_capped([f"{c} {p}: {a:,} -> {b:,} ({b - a:+,})"
-                                  for c, p, a, b in o.bom_changes]), ""]
+        out += ["BOM:", *_capped([f"{c} {p}: {a:,} -> {b:,} ({b - a:+,}), cost {cost}"
+                                  for (c, p, a, b), cost in zip(o.bom_changes, o.bom_costs,
+                                                                strict=True)]), ""]
     if d.impacts:
         out += ["Consequences (kW; margin = capacity left in the worst single failure):",
                 *_capped([_impact_line(i) for i in d.impacts]), ""]
@@ -132,7 +133,8 @@ def to_json(d: DesignDiff) -> str:
                     for x in o.objects],
         "links": {"added": o.links_added, "removed": o.links_removed,
                   "examples": o.link_examples},
-        "bom": [{"category": c, "part": p, "old": a, "new": b} for c, p, a, b in o.bom_changes],
+        "bom": [{"category": c, "part": p, "old": a, "new": b, "cost": cost}
+                for (c, p, a, b), cost in zip(o.bom_changes, o.bom_costs, strict=True)],
         "consequences": [i.as_dict() for i in d.impacts],
         "totals": [{"name": t.name, "unit": t.unit, "old": t.old, "new": t.new}
                    for t in d.totals],
@@ -198,8 +200,9 @@ def to_markdown(d: DesignDiff) -> str:
     if o.links_added or o.links_removed:
         out += _section(f"Links (+{o.links_added:,} / -{o.links_removed:,})", ["link"],
                         [[x] for x in o.link_examples])
-    out += _section("BOM", ["category", "part", "old", "new", "delta"], [
-        [c, p, f"{a:,}", f"{b:,}", f"{b - a:+,}"] for c, p, a, b in o.bom_changes])
+    out += _section("BOM", ["category", "part", "old", "new", "delta", "cost"], [
+        [c, p, f"{a:,}", f"{b:,}", f"{b - a:+,}", cost]
+        for (c, p, a, b), cost in zip(o.bom_changes, o.bom_costs, strict=True)])
     out += _section("Totals", ["", "old", "new", "delta"], [
         [t.name, qty(t.old, t.unit), qty(t.new, t.unit),
          "" if t.old == t.new else qty(t.new - t.old, t.unit, signed=True)] for t in d.totals])

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from superpod_iac import __version__
+from superpod_iac.bom import COLUMNS as BOM_COLUMNS
 from superpod_iac.config import Config
 from superpod_iac.diagnostics import Diagnostic, Severity
 from superpod_iac.model.inventory import Inventory
@@ -23,8 +24,6 @@ MAX_CUT_ROWS = 20_000
 """Cut-sheet rows embedded at most (the full schedule is `superpod cabling`)."""
 MAX_FINDINGS = 2_000
 """Findings shown with their source lines at most (the rest are counted)."""
-BOM_COLUMNS = ["category", "part", "quantity", "unit", "unit_power_w", "total_power_w",
-               "unit_weight_kg", "total_weight_kg", "unit_price_usd", "total_price_usd", "note"]
 EXPECT_FIELDS = ("accelerators", "cabinets", "switches", "transceivers", "links")
 _SVG_START = re.compile(r"<svg\b")
 _SVG_ID = re.compile(r'\b(id|href)="(#?)([^"]+)"')
@@ -211,8 +210,10 @@ def collect(paths: Sequence[str], config: Config, *, title: str, base: str | Non
     lines = bom_lines(inv)
     data.bom_rows = [[_num(getattr(x, c)) for c in BOM_COLUMNS] for x in lines]
     tot = totals(inv, lines)
+    prices = ", ".join(f"{v:,.0f} {cur}" for cur, v in tot["price"].items()) or "no prices"
     data.bom_note = (f"Totals: {tot['power_kw']:,.1f} kW (devices + optics at maximum), "
-                     f"{tot['weight_kg']:,.0f} kg, ${tot['price_usd']:,.0f} (parts with a price).")
+                     f"{tot['weight_kg']:,.0f} kg, {prices} ({tot['rows_unpriced']:,} row(s) "
+                     "without a confirmed price).")
     idx, data.cut_note = _cut_indices(inv)
     data.cut_cols = list(cabling.COLUMNS)
     data.cut_rows = [[_num(v) for v in r] for r in cabling.rows(inv, idx.tolist())]

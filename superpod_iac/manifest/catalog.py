@@ -29,6 +29,10 @@ Plane = Literal["scale-up", "scale-out", "frontend", "management", "storage"]
 Role = Literal["compute", "switch", "power-shelf", "pdu", "management", "storage", "cdu",
                "patch-panel", "other"]
 Redundancy = Literal["N", "N+1", "N+2", "N+N", "2N"]
+Unconfirmed = Literal["unconfirmed"]
+"""An explicit "not published / not known": shown as `unconfirmed` in the BOM, never invented."""
+BomCategory = Literal["compute", "network", "optics", "cables", "power", "cooling", "racks",
+                      "accessories"]
 
 
 class Part(Strict):
@@ -36,9 +40,43 @@ class Part(Strict):
     manufacturer: str | None = None
     model: str | None = None
     part_number: str | None = None
+    """Legacy spelling of `mpn` (the NetBox importer writes it); `mpn` wins when both are set."""
+    mpn: str | None = None
+    """Manufacturer part number; `unconfirmed` when not published."""
+    vendor_sku: str | None = None
+    """The reseller's or distributor's order code, when it differs from the MPN."""
+    unit_price: NonNeg | Unconfirmed | None = None
+    """Public list price per unit in `currency`, as of `price_date`; `unconfirmed` when none."""
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    """ISO 4217 code of `unit_price`."""
+    price_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}(-\d{2})?$")
+    """When the price was quoted or published (YYYY-MM or YYYY-MM-DD)."""
+    lead_time_weeks: NonNeg | Unconfirmed | None = None
     unit_price_usd: NonNeg | None = None
     status: Literal["shipping", "announced", "unconfirmed"] = "shipping"
     source: str | None = None
+
+
+class Accessory(Strict):
+    """A part bought with a device or cabinet but not drawn in the model (rails, cords, hoses)."""
+
+    type: Name
+    """An `accessory_types` entry."""
+    count: PosCount = 1
+    per: Literal["device", "psu", "cabinet", "cooled-cabinet", "free-u"] = "device"
+    """What one `count` is multiplied by: each device, each PSU of a power shelf / PDU, each
+    cabinet, each cabinet with a CDU, or each free rack unit of the cabinet."""
+
+
+class AccessoryType(Part):
+    """Rails, power cords and whips, blanking panels, cable managers, CDU hoses, cassettes."""
+
+    category: BomCategory = "accessories"
+    kind: Literal["power-cord", "rail-kit", "blanking-panel", "cable-manager", "hose",
+                  "manifold", "rack-pdu", "patch-panel", "cassette", "trunk", "other"] = "other"
+    length_m: Pos | None = None
+    height_u: Count = 0
+    weight_kg: NonNeg = 0
 
 
 class Footprint(Strict):
@@ -54,6 +92,7 @@ class CabinetType(Part):
     power_rating_kw: Pos
     footprint: Footprint
     cooling: Literal["air", "liquid", "hybrid"] = "air"
+    accessories: list[Accessory] = Field(default_factory=list)
 
 
 class AcceleratorType(Part):
@@ -111,6 +150,7 @@ class DeviceType(Part):
     port_groups: list[PortGroup] = Field(default_factory=list)
     power_output: PowerOutput | None = None
     airflow: Literal["front-to-rear", "rear-to-front", "passive", "liquid", "mixed"] | None = None
+    accessories: list[Accessory] = Field(default_factory=list)
 
 
 class TransceiverType(Part):
@@ -133,6 +173,9 @@ class CableType(Part):
     max_length_m: Pos
     attenuation_db_per_km: NonNeg = 0
     stocked_lengths_m: list[Pos] = Field(default_factory=list)
+    """Orderable lengths: a computed run is rounded up to the next one (empty: cut to order)."""
+    length_mpns: dict[str, str] = Field(default_factory=dict)
+    """Manufacturer part number per orderable length (`"3": MCP4Y10-N003`), where it differs."""
     connector: Connector = "integrated"
     form_factor: FormFactor | None = None
     """For DAC/ACC/AEC: the cage form factor of the integrated plugs."""
@@ -148,6 +191,7 @@ class CduType(Part):
     form: Literal["in-rack", "in-row", "facility"] = "in-row"
     height_u: Count = 0
     power_w: NonNeg = 0
+    accessories: list[Accessory] = Field(default_factory=list)
 
 
 class Fluid(Strict):
@@ -171,6 +215,7 @@ class CatalogSpec(Strict):
     transceiver_types: list[TransceiverType] = Field(default_factory=list)
     cable_types: list[CableType] = Field(default_factory=list)
     cdu_types: list[CduType] = Field(default_factory=list)
+    accessory_types: list[AccessoryType] = Field(default_factory=list)
     fluids: list[Fluid] = Field(default_factory=list)
     connector_losses: list[ConnectorLoss] = Field(default_factory=list)
 

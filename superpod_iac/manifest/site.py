@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from superpod_iac.manifest.common import (
+    Count,
     Fraction,
     ManifestBase,
     Name,
@@ -16,6 +17,19 @@ from superpod_iac.manifest.common import (
     Strict,
     Temperature,
 )
+
+
+class Spares(Strict):
+    """Spares for one BOM category: the larger of `pct` % of the base quantity and `min`,
+    and one per `per` units when given (e.g. PSUs: 1 per 20); rounded up."""
+
+    category: Literal["compute", "network", "optics", "cables", "power", "cooling", "racks",
+                      "accessories"]
+    pct: NonNeg = 0
+    min: Count = 0
+    per: PosCount | None = None
+    kind: str | None = None
+    """Only parts of this accessory kind or device role (e.g. `power-shelf`, `power-cord`)."""
 
 
 class Policy(Strict):
@@ -32,6 +46,8 @@ class Policy(Strict):
     coolant_delta_t_c: Pos | None = None
     facility_supply_c: Temperature | None = None
     patch_panels_per_link: int | None = Field(default=None, ge=0, le=20)
+    spares: list[Spares] | None = None
+    """Spares and attrition per BOM category (replaces the built-in list when given)."""
 
 
 class Row(Strict):

@@ -32,7 +32,7 @@ from superpod_iac.model.inventory import (
 from superpod_iac.source.loader import LoadLimits
 
 _SECTIONS = ("cabinet_types", "device_types", "accelerator_types", "transceiver_types",
-             "cable_types", "cdu_types", "fluids")
+             "cable_types", "cdu_types", "fluids", "accessory_types")
 
 
 def _origin(m: Manifest, *path: str | int) -> Origin:

@@ -14,6 +14,7 @@ from typing import Any
 from superpod_iac.diagnostics import Origin
 from superpod_iac.manifest.catalog import (
     AcceleratorType,
+    AccessoryType,
     CabinetType,
     CableType,
     CduType,
@@ -46,6 +47,8 @@ class Policy:
     facility_supply_c: float
     patch_panels_per_link: int
     origin: Origin | None = None
+    spares: list[dict[str, Any]] = field(default_factory=list)
+    """Spares policy rows (category, pct, min, per, kind), as plain dicts."""
 
 
 @dataclass(slots=True)
@@ -66,6 +69,7 @@ class PartCatalog:
     transceiver_types: dict[str, TransceiverType] = field(default_factory=dict)
     cable_types: dict[str, CableType] = field(default_factory=dict)
     cdu_types: dict[str, CduType] = field(default_factory=dict)
+    accessory_types: dict[str, AccessoryType] = field(default_factory=dict)
     fluids: dict[str, Fluid] = field(default_factory=dict)
     connector_loss_db: dict[str, float] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)

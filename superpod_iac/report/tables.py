@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -66,3 +67,76 @@ def to_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
         if n == 0:
             out.append("  ".join("-" * w for w in widths))
     return "\n".join(out) + "\n"
+
+
+_SHEET_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """An Excel-legal, unique sheet title (31 characters, none of []:*?/\\)."""
+    base = (name or "BOM").translate(_SHEET_BAD)[:31] or "BOM"
+    title, n = base, 1
+    while title.lower() in taken:
+        n += 1
+        suffix = f"~{n}"
+        title = base[:31 - len(suffix)] + suffix
+    taken.add(title.lower())
+    return title
+
+
+def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]],
+                                   Sequence[Sequence[Any]]]]) -> bytes:
+    """Workbook bytes: one sheet per (title, columns, rows, footer rows); bold frozen header,
+    footer rows in bold below the data. Byte-identical across runs (fixed timestamps)."""
+    import datetime as dt
+    import zipfile
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+    taken: set[str] = set()
+    for title, columns, rows, footer in sheets:
+        ws = wb.create_sheet(sheet_title(title, taken))
+        ws.append(list(columns))
+        for cell in ws[1]:
+            cell.font = bold
+        for r in rows:
+            _append(ws, r)
+        for r in footer:
+            _append(ws, r)
+            for cell in ws[ws.max_row]:
+                cell.font = bold
+        ws.freeze_panes = "A2"
+        for i, col in enumerate(columns, start=1):
+            width = max([len(str(col))] + [len(_cell(r[i - 1])) for r in rows[:500]])
+            ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
+    fixed = dt.datetime(2000, 1, 1)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    raw = io.BytesIO()
+    wb.save(raw)
+    out = io.BytesIO()  # re-zip with fixed entry times, so the bytes are deterministic
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps `modified` on save
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z",
+                              data)
+            dst.writestr(entry, data)
+    return out.getvalue()
+
+
+def _append(ws: Any, row: Sequence[Any]) -> None:
+    """Append a row; every string stays a string cell (a name starting with `=` never becomes
+    a formula)."""
+    ws.append([v if v is None or isinstance(v, int | float | str) else str(v) for v in row])
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
