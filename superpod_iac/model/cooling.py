@@ -50,6 +50,20 @@ class CoolingPlan:
     loop_heat_w: dict[str, float]
 
 
+_MIN_UNITS = {"N": 1, "N+1": 2, "N+2": 3, "2N": 2, "N+N": 2}
+"""Members a redundancy group needs before its declaration leaves a spare (N+1: two units)."""
+
+
+def spare_shortfall(redundancy: str, count: int) -> str:
+    """Why `count` units cannot give `redundancy` (CDUs in a group, PSUs in a shelf), or ''."""
+    need = _MIN_UNITS.get(redundancy, 1)
+    if count < need:
+        return f"needs at least {need}"
+    if redundancy in ("2N", "N+N") and count % 2:
+        return "an odd count cannot form two equal halves"
+    return ""
+
+
 def _unit_for(inv: Inventory, ref: str, units: dict[str, CoolingUnit]) -> CoolingUnit | None:
     if ref in inv.cdu_groups:
         name = ref

@@ -286,3 +286,72 @@ def shelf_capacity(inv: Inventory) -> dict[str, tuple[float, float, str]]:
                         worst, what = total - w, f"side {s} fails"
         out[cab.name] = (total, worst, what)
     return out
+
+
+SOURCE_TYPES = frozenset({"utility", "generator"})
+"""Power sources, not distribution: the common-mode search does not fail them (a grid outage is
+covered by on-site generation and UPS ride-through, which a single-parent tree cannot draw as
+parallel paths; Uptime Institute Tier Standard: Topology treats the utility as an economic
+alternative, not as the dependable source)."""
+
+
+def _live(inv: Inventory, feeds: list[str], down: frozenset[str]) -> bool:
+    return any(f in inv.power_nodes and f not in down for f in feeds)
+
+
+def dark_devices(inv: Inventory, cab: Cabinet, down: frozenset[str]) -> list[Device]:
+    """Devices of `cab` left with no live supply while the nodes in `down` are out.
+
+    A device with its own feeds (a power shelf, a PDU) is dark when all of them are down. The
+    other devices draw from the cabinet's power shelves (busbar): dark when every shelf is dark;
+    in a cabinet without shelves they draw from the cabinet's feeds."""
+    sh = shelves(cab.devices)
+    dark: list[Device] = []
+    own_dark = {d.name for d in cab.devices if d.feeds and not _live(inv, d.feeds, down)}
+    if sh:
+        shared_dark = all(d.name in own_dark or (not d.feeds and not _live(inv, cab.feeds, down))
+                          for d in sh)
+    else:
+        shared_dark = bool(cab.feeds) and not _live(inv, cab.feeds, down)
+    for d in cab.devices:
+        if d.name in own_dark or (not d.feeds and shared_dark):
+            dark.append(d)
+    return dark
+
+
+@dataclass(slots=True)
+class CommonMode:
+    node: str
+    sides: list[str]
+    """Sides whose nodes sit under the failed node (both sides, or none declared)."""
+    dark: list[Device]
+    claimed: str
+
+
+def common_mode_points(inv: Inventory) -> list[CommonMode]:
+    """Every non-source node of a 2N PowerSystem whose single failure leaves devices dark and
+    whose subtree spans both sides (or no side at all): the 2N claim is not true there."""
+    cached = inv.cache.get("common_mode_points")
+    if cached is not None:
+        return cached
+    sides = _side_map(inv)
+    by_node: dict[str, set[str]] = defaultdict(set)
+    for cab in inv.iter_cabinets():
+        for f in set(cab.feeds) | {f for d in cab.devices for f in d.feeds}:
+            if f in inv.power_nodes:
+                for node in (f, *_ancestors(inv, f)):
+                    by_node[node].add(cab.name)
+    out: list[CommonMode] = []
+    for name in sorted(inv.power_nodes):
+        node = inv.power_nodes[name]
+        if node.redundancy != "2N" or node.spec.type in SOURCE_TYPES or name not in by_node:
+            continue
+        down = _down_set(inv, frozenset({name}))
+        below = sorted({s for n in down if (s := sides.get(n))})
+        if len(below) == 1:
+            continue  # a one-sided node: its loss is what the other side is for (PWR004/5)
+        dark = [d for c in sorted(by_node[name]) for d in dark_devices(inv, inv.cabinets[c], down)]
+        if dark:
+            out.append(CommonMode(name, below, dark, node.redundancy))
+    inv.cache["common_mode_points"] = out
+    return out

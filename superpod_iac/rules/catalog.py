@@ -6,6 +6,7 @@ from superpod_iac.rules import (  # noqa: F401
     optics,
     ports,
     power,
+    redundancy,
     references,
     schema,
     space,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from superpod_iac.diagnostics import Origin
-from superpod_iac.model.cooling import CoolingUnit, cooling_plan
+from superpod_iac.model.cooling import CoolingUnit, cooling_plan, spare_shortfall
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
 from superpod_iac.rules.registry import Finding, rule
@@ -125,6 +125,8 @@ def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
     for name, unit in cooling_plan(inv).units.items():
         if unit.kind != "CDU group" or unit.redundancy == "N":
             continue
+        if spare_shortfall(unit.redundancy, len(unit.members)):
+            continue  # RED002: the group has no spare at all
         after = unit.capacity_after_loss_w()
         if after is None or unit.capacity_w is None or unit.heat_w > unit.capacity_w + 1e-6:
             continue

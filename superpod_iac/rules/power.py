@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from superpod_iac import physics
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
-from superpod_iac.model.power import power_tree, shelf_capacity, shelves
+from superpod_iac.model.power import common_mode_points, power_tree, shelf_capacity, shelves
 from superpod_iac.rules.registry import Finding, rule
 
 
@@ -153,7 +153,10 @@ def cabinet_unsupplied(inv: Inventory) -> Iterator[Finding]:
             reported.add(name)
             yield Finding(f"cabinet {name} draws {_kw(loads[name].max_w)} but has no feed",
                           cab.origin, "add spec.feeds (or feeds on its power shelves)")
+    common = {cm.node for cm in common_mode_points(inv)}  # RED001 reports those, node by node
     for sc in tree.failures:
+        if sc.failed & common:
+            continue
         for name in sc.unsupplied:
             if name in reported:
                 continue
