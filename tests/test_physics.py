@@ -107,3 +107,23 @@ def test_surviving_load_share() -> None:
     with pytest.raises(ValueError):
         physics.surviving_load_share_w(120, 2, 2)
     assert math.isclose(physics.three_phase_current_a(0, 415, 0.9), 0)
+
+
+def test_input_voltage_fits_hand_checked() -> None:
+    # 415 V 3-phase shelf on 208 V: 49.9 % off -> no; on 400 V: 3.6 % off -> yes
+    assert not physics.input_voltage_fits(415, 3, 208, 3, 10)
+    assert physics.input_voltage_fits(415, 3, 400, 3, 10)
+    # 3-phase input on a single-phase supply never fits
+    assert not physics.input_voltage_fits(415, 3, 415, 1, 10)
+    # 230 V single-phase PSU on a 400 V wye, line-to-neutral: 400 / sqrt 3 = 230.9 V
+    assert physics.line_to_neutral_v(400) == pytest.approx(230.94, abs=0.01)
+    assert physics.input_voltage_fits(230, 1, 400, 3, 10)
+    # 230 V PSU on a 120 V single-phase circuit: 47.8 % off
+    assert not physics.input_voltage_fits(230, 1, 120, 1, 10)
+
+
+def test_ups_runtime_hand_checked() -> None:
+    # ELC003 example: 4 kWh x 0.96 / 54 kW x 60 = 4.27 min; 10 kWh: 10.67 min
+    assert physics.ups_runtime_min(4, 54_000, 0.96) == pytest.approx(4.267, abs=0.001)
+    assert physics.ups_runtime_min(10, 54_000, 0.96) == pytest.approx(10.667, abs=0.001)
+    assert physics.ups_runtime_min(10, 0) == math.inf

@@ -92,7 +92,9 @@ class PowerOutput(Strict):
     redundancy: Redundancy = "N+1"
     efficiency: Fraction | None = None
     input_voltage_v: Pos | None = None
+    """Nominal input voltage (line-to-line for 3-phase inputs); checked against the feed."""
     input_phases: Literal[1, 3] = 3
+    input_frequency_hz: list[Literal[50, 60]] = Field(default_factory=lambda: [50, 60])
 
 
 class DeviceType(Part):

@@ -32,6 +32,12 @@ class Policy(Strict):
     coolant_delta_t_c: Pos | None = None
     facility_supply_c: Temperature | None = None
     patch_panels_per_link: int | None = Field(default=None, ge=0, le=20)
+    voltage_tolerance_pct: NonNeg | None = Field(default=None, le=50)
+    ups_runtime_min: NonNeg | None = None
+    supply_air_c: Temperature | None = None
+    cdu_approach_c: NonNeg | None = Field(default=None, le=50)
+    splice_loss_db: NonNeg | None = Field(default=None, le=10)
+    aisle_clearance_m: NonNeg | None = Field(default=None, le=100)
 
 
 class Row(Strict):

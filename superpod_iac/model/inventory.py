@@ -44,6 +44,12 @@ class Policy:
     coolant_delta_t_c: float
     facility_supply_c: float
     patch_panels_per_link: int
+    voltage_tolerance_pct: float
+    ups_runtime_min: float
+    supply_air_c: float
+    cdu_approach_c: float
+    splice_loss_db: float
+    aisle_clearance_m: float
     origin: Origin | None = None
 
 

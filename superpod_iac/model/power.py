@@ -68,9 +68,19 @@ def usable_output_w(dev: Device) -> float:
     return max(usable, 0) * out.psu_w
 
 
+NAMEPLATE_TYPES = frozenset({"ups", "generator"})
+"""Nodes whose kW rating is already a continuous output rating: a UPS's rated active power
+(IEC 62040-3 5.3.2, rated output active power, continuous) and a generator's prime/continuous
+rating (ISO 8528-1 13.3). The 80 % continuous-load rule (NEC 210.19(A)(1), 210.20(A), 215.2,
+215.3) sizes conductors and overcurrent devices, not these machines."""
+
+
 def capacity(node: PowerNodeObj, derating: float) -> NodeCapacity:
     s = node.spec
     pct = "100 %-rated" if s.continuous_100pct else f"{derating * 100:.0f} %"
+    if s.rating_kw is not None and s.type in NAMEPLATE_TYPES:
+        rated = s.rating_kw * 1000.0
+        return NodeCapacity(rated, rated, f"{s.rating_kw:g} kW {s.type} nameplate")
     if s.rating_kw is not None:
         rated = s.rating_kw * 1000.0
         return NodeCapacity(rated, physics.derated_w(rated, derating, s.continuous_100pct),
@@ -355,3 +365,37 @@ def common_mode_points(inv: Inventory) -> list[CommonMode]:
             out.append(CommonMode(name, below, dark, node.redundancy))
     inv.cache["common_mode_points"] = out
     return out
+
+
+@dataclass(slots=True)
+class Supply:
+    """Electrical character of a power node, inherited down the tree where not declared."""
+
+    voltage_v: float | None
+    phases: int
+    frequency_hz: int | None
+
+
+def supplies(inv: Inventory) -> dict[str, Supply]:
+    """node -> its voltage (own, else the nearest ancestor's), phases and frequency."""
+    cached = inv.cache.get("supplies")
+    if cached is not None:
+        return cached
+    out: dict[str, Supply] = {}
+    for name, node in inv.power_nodes.items():
+        v, f = node.spec.voltage_v, node.spec.frequency_hz
+        through_transformer = node.spec.type == "transformer"
+        for anc in _ancestors(inv, name):
+            a = inv.power_nodes[anc].spec
+            if v is None and not through_transformer:
+                v = a.voltage_v  # a transformer's voltage_v is its secondary; above it, unknown
+            through_transformer |= a.type == "transformer"
+            f = f if f is not None else a.frequency_hz
+        out[name] = Supply(v, node.spec.phases, f)
+    inv.cache["supplies"] = out
+    return out
+
+
+def ancestors(inv: Inventory, name: str) -> list[str]:
+    """Parent, grandparent, ... of a power node (loops cut)."""
+    return _ancestors(inv, name)

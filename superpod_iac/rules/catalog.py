@@ -2,6 +2,7 @@
 
 from superpod_iac.rules import (  # noqa: F401
     cooling,
+    electrical,
     expect,
     optics,
     ports,
