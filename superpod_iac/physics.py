@@ -178,3 +178,8 @@ def ups_runtime_min(battery_kwh: float, load_w: float, efficiency: float | None 
         return math.inf
     eta = 1.0 if efficiency is None else efficiency
     return battery_kwh * 1000.0 * eta / load_w * 60.0
+
+
+def cdu_min_supply_c(facility_supply_c: float, approach_c: float) -> float:
+    """Coldest coolant a liquid-to-liquid CDU can deliver: facility water + approach."""
+    return facility_supply_c + approach_c

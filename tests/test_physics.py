@@ -127,3 +127,9 @@ def test_ups_runtime_hand_checked() -> None:
     assert physics.ups_runtime_min(4, 54_000, 0.96) == pytest.approx(4.267, abs=0.001)
     assert physics.ups_runtime_min(10, 54_000, 0.96) == pytest.approx(10.667, abs=0.001)
     assert physics.ups_runtime_min(10, 0) == math.inf
+
+
+def test_cdu_min_supply_hand_checked() -> None:
+    # CLG006 example: 40 C facility water + 6 K approach = 46 C; 30 C + 6 K = 36 C
+    assert physics.cdu_min_supply_c(40, 6) == 46
+    assert physics.cdu_min_supply_c(30, 6) == 36

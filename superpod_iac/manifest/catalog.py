@@ -147,6 +147,8 @@ class CduType(Part):
     capacity_kw: Pos
     flow_lpm: Pos
     supply_c: Temperature | None = None
+    approach_c: NonNeg | None = Field(default=None, le=50)
+    """Facility water to technology-loop supply at full load; policy `cdu_approach_c` if unset."""
     form: Literal["in-rack", "in-row", "facility"] = "in-row"
     height_u: Count = 0
     power_w: NonNeg = 0

@@ -47,6 +47,9 @@ class Row(Strict):
     pitch_m: Pos = 0.6
     slots: PosCount
     air_capacity_kw: NonNeg | None = None
+    cold_aisle: Literal["front", "rear"] = "front"
+    """Which face of the row's cabinets is on the cold aisle (`front` in the usual hot/cold
+    aisle layout); air-cooled devices must take air in from that side."""
 
 
 class Hall(Strict):
@@ -54,6 +57,8 @@ class Hall(Strict):
     floor_load_kg_m2: Pos | None = None
     tray_height_m: NonNeg = 2.6
     air_capacity_kw: NonNeg | None = None
+    supply_air_c: Temperature | None = None
+    """Cold-aisle supply air; policy `supply_air_c` (ASHRAE recommended 27 C) when unset."""
     rows: list[Row] = Field(default_factory=list)
     floor: Literal["raised", "slab"] = "slab"
 

@@ -252,6 +252,8 @@ class Builder:
                         (ctype.capacity_kw if ctype else None),
                         c.flow_lpm if c.flow_lpm is not None else (ctype.flow_lpm if ctype else None),
                         c.supply_c if c.supply_c is not None else (ctype.supply_c if ctype else None),
+                        c.approach_c if c.approach_c is not None else
+                        (ctype.approach_c if ctype else None),
                     )
 
     def cabinets(self) -> None:

@@ -159,6 +159,7 @@ class CduObj:
     capacity_kw: float | None
     flow_lpm: float | None
     supply_c: float | None
+    approach_c: float | None = None
 
 
 @dataclass(slots=True)

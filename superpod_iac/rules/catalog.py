@@ -11,5 +11,6 @@ from superpod_iac.rules import (  # noqa: F401
     references,
     schema,
     space,
+    temperature,
     topology,
 )

@@ -138,18 +138,23 @@ def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
 
 @rule("CLG006", "coolant supply warmer than a device allows")
 def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
-    """Cold plates are rated for a maximum coolant supply temperature (ASHRAE W-classes);
-    the CDU's supply (or its facility loop's, or the policy's) must not exceed any device's
-    `max_coolant_supply_c`.
+    """Cold plates are rated for a maximum coolant supply temperature (ASHRAE W-classes).
+    The supply a cabinet sees is the warmest its CDUs deliver, and a CDU cannot deliver colder
+    than the facility water it is fed plus its approach (`approach_c` on the CDU or its type,
+    else policy `cdu_approach_c`): its set point only counts when it is above that floor.
 
     Formula:
+        T_supply = max over the cabinet's CDUs of max(supply_c, loop supply_c + approach_c)
         T_supply <= min(device max_coolant_supply_c) over liquid-cooled devices in the cabinet
 
     Example:
-        cdus: [{name: cdu-1, type: cdu-inrack-250, supply_c: 50}]   # trays allow 45 C
+        loops: [{name: loop-1, capacity_kw: 1000, supply_c: 40}]
+        cdus: [{name: cdu-1, type: cdu-inrack-250, loop: loop-1, approach_c: 6}]
+        # set point 25 C, but 40 C water + 6 K approach = 46 C > 45 C tray maximum
 
     Fix:
-        Lower the CDU or loop supply temperature, or choose devices rated for it.
+        Lower the facility water or loop supply temperature, use a CDU with a smaller approach,
+        or choose devices rated for the warmer coolant.
     """
     plan = cooling_plan(inv)
     for name in sorted(plan.supply_c):

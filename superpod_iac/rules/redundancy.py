@@ -77,12 +77,10 @@ def too_few_units(inv: Inventory) -> Iterator[Finding]:
     Fix:
         Add the spare unit (a second CDU, an even PSU count), or declare `redundancy: N`.
     """
-    plan = cooling_plan(inv)
     for name, group in sorted(inv.cdu_groups.items()):
         members = [c for c in inv.cdus.values() if c.spec.group == name]
-        unit = plan.units.get(name)
-        if not members and (unit is None or unit.heat_w <= 0):
-            continue  # an empty, unused group: CLG rules say nothing, nor do we
+        if not members:
+            continue  # an empty group: TMP003 reports it if it receives heat
         problem = spare_shortfall(group.redundancy, len(members))
         if problem:
             yield Finding(f"CDU group {name} declares {group.redundancy} with {len(members)} "
