@@ -133,3 +133,14 @@ def test_cdu_min_supply_hand_checked() -> None:
     # CLG006 example: 40 C facility water + 6 K approach = 46 C; 30 C + 6 K = 36 C
     assert physics.cdu_min_supply_c(40, 6) == 46
     assert physics.cdu_min_supply_c(30, 6) == 36
+
+
+def test_channel_loss_counts_both_ends_and_every_panel() -> None:
+    # OPT003 example: 400GBASE-DR4 over 200 m OS2 (0.5 dB/km), 0.75 dB per mated MPO pair
+    assert physics.channel_loss_db(200, 0.5, 2, 0.75) == pytest.approx(1.60)
+    assert physics.channel_loss_db(200, 0.5, 2, 0.75, patch_panels=2) == pytest.approx(3.10)
+    # OPT004 example: one patch panel -> 2.35 dB, 0.65 dB left of 3.0
+    assert physics.channel_loss_db(200, 0.5, 2, 0.75, patch_panels=1) == pytest.approx(2.35)
+    # two splices at 0.3 dB (TIA-568.3-D) on top
+    assert physics.channel_loss_db(200, 0.5, 2, 0.75, splices=2, splice_loss_db=0.3) == \
+        pytest.approx(2.20)

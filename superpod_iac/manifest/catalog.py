@@ -29,6 +29,14 @@ Plane = Literal["scale-up", "scale-out", "frontend", "management", "storage"]
 Role = Literal["compute", "switch", "power-shelf", "pdu", "management", "storage", "cdu",
                "patch-panel", "other"]
 Redundancy = Literal["N", "N+1", "N+2", "N+N", "2N"]
+Phy = Literal[
+    "100GBASE-SR4", "100GBASE-SR1", "100GBASE-DR", "100GBASE-FR1", "100GBASE-LR1",
+    "100GBASE-LR4", "200GBASE-SR4", "200GBASE-DR4", "200GBASE-FR4", "400GBASE-SR8",
+    "400GBASE-SR4.2", "400GBASE-SR4", "400GBASE-VR4", "400GBASE-DR4", "400GBASE-FR4",
+    "400GBASE-LR4-6", "400GBASE-LR8", "800GBASE-SR8", "800GBASE-VR8", "800GBASE-DR8",
+    "800GBASE-DR4", "800GBASE-FR4", "800GBASE-LR4", "proprietary",
+]
+"""IEEE 802.3 PHY names (802.3bm/cd/cu/bs/cm/db/df/dj); `proprietary` for vendor-only optics."""
 
 
 class Part(Strict):
@@ -128,12 +136,22 @@ class TransceiverType(Part):
     penalties_db: NonNeg = 0
     ports: PosCount = 1
     """Logical ports the module carries (2 for twin-port 2x400G modules)."""
+    phy: Phy | None = None
+    """PHY of each logical port: both ends of a link must run the same one (FIB001)."""
+    lanes: PosCount | None = None
+    """Optical lanes of the whole module."""
+    fibres: PosCount | None = None
+    """Fibres the whole module uses (8 for DR4 on an MPO-12, 2 for duplex LC FR4/LR8)."""
+    wavelength_nm: Pos | None = None
+    """Nominal wavelength (band centre for WDM PHYs): selects the cable's attenuation."""
 
 
 class CableType(Part):
     medium: Medium
     max_length_m: Pos
     attenuation_db_per_km: NonNeg = 0
+    attenuation_db_per_km_at_nm: dict[int, NonNeg] = Field(default_factory=dict)
+    """Attenuation by wavelength (850, 1300, 1310, 1550 nm); the flat figure otherwise."""
     stocked_lengths_m: list[Pos] = Field(default_factory=list)
     connector: Connector = "integrated"
     form_factor: FormFactor | None = None

@@ -64,6 +64,16 @@ class Port:
 
 
 @dataclass(slots=True)
+class LinkPlant:
+    """Per link template line: the passive plant of the optical path, where declared."""
+
+    patch_panels: int | None = None
+    splices: int = 0
+    trunk: str | None = None
+    fabric: str = ""
+
+
+@dataclass(slots=True)
 class PartCatalog:
     cabinet_types: dict[str, CabinetType] = field(default_factory=dict)
     device_types: dict[str, DeviceType] = field(default_factory=dict)
@@ -313,6 +323,8 @@ class Inventory:
     """Power-tree parent loops (`a -> b -> a`) found while building (rule REF004)."""
     hall_policies: dict[str, Policy] = field(default_factory=dict)
     """hall -> the policy of the Site declaring it (several Sites in one project)."""
+    link_plant: dict[int, LinkPlant] = field(default_factory=dict)
+    """link origin index -> patch panels / splices / trunk declared on that link line."""
     cache: dict[str, Any] = field(default_factory=dict)
     """Derived data computed once per Inventory (loads, port usage), shared by rules."""
 

@@ -4,6 +4,7 @@ from superpod_iac.rules import (  # noqa: F401
     cooling,
     electrical,
     expect,
+    fibre,
     optics,
     ports,
     power,
