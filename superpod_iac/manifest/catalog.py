@@ -61,6 +61,10 @@ class CabinetType(Part):
     empty_weight_kg: NonNeg = 0
     power_rating_kw: Pos
     footprint: Footprint
+    mounting_depth_mm: Pos | None = None
+    """Usable depth between front and rear rails; the footprint depth when unset."""
+    mounting_width_mm: Pos | None = None
+    """Usable width between the rails (450 mm for EIA-310 19-inch); the footprint when unset."""
     cooling: Literal["air", "liquid", "hybrid"] = "air"
 
 
@@ -108,6 +112,10 @@ class PowerOutput(Strict):
 class DeviceType(Part):
     role: Role = "other"
     height_u: Count = 1
+    depth_mm: Pos | None = None
+    """Chassis depth including handles and cable bend room the vendor requires."""
+    width_mm: Pos | None = None
+    """Chassis width, where it is not standard 19-inch rack equipment."""
     weight_kg: NonNeg = 0
     max_w: NonNeg = 0
     typical_w: NonNeg | None = None

@@ -5,6 +5,7 @@ from superpod_iac.rules import (  # noqa: F401
     electrical,
     expect,
     fibre,
+    geometry,
     optics,
     ports,
     power,
