@@ -109,6 +109,31 @@ class PowerOutput(Strict):
     input_frequency_hz: list[Literal[50, 60]] = Field(default_factory=lambda: [50, 60])
 
 
+OutletType = Literal["c13", "c19", "c39", "hardwired", "busbar"]
+CordType = Literal["c14", "c20", "hardwired", "busbar"]
+
+
+class OutletBank(Strict):
+    """A bank of identical outlets on a rack PDU, behind one branch breaker."""
+
+    name: Name
+    type: OutletType
+    count: PosCount
+    outlet_a: Pos
+    """Rating of each outlet (IEC 60320: C13 10 A, C19 16 A)."""
+    breaker_a: Pos | None = None
+    """The bank's branch breaker; its continuous load is derated (policy `derating`)."""
+
+
+class Psus(Strict):
+    """A device's power supplies as seen from the PDU: how many cords, of which plug."""
+
+    count: PosCount
+    cord: CordType
+    redundancy: Redundancy = "N+N"
+    """N+N: either half of the cords carries the device (two sides); N: every cord is needed."""
+
+
 class DeviceType(Part):
     role: Role = "other"
     height_u: Count = 1
@@ -128,6 +153,10 @@ class DeviceType(Part):
     """Fast memory on the device outside accelerator HBM (e.g. Grace/Vera LPDDR5X)."""
     port_groups: list[PortGroup] = Field(default_factory=list)
     power_output: PowerOutput | None = None
+    outlets: list[OutletBank] = Field(default_factory=list)
+    """A rack PDU's outlets, bank by bank; devices' cords are assigned to them (OUT rules)."""
+    psus: Psus | None = None
+    """The device's own PSUs and their cords (servers and switches on rack PDUs)."""
     airflow: Literal["front-to-rear", "rear-to-front", "passive", "liquid", "mixed"] | None = None
 
 

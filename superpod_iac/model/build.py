@@ -312,7 +312,8 @@ class Builder:
             return
         data = dev.model_dump()
         for k, name in enumerate(names):
-            sub = self._subst({"u": data["u"], "feeds": data["feeds"]}, k, len(names), name, origin)
+            sub = self._subst({"u": data["u"], "feeds": data["feeds"], "outlets": data["outlets"]},
+                              k, len(names), name, origin)
             if sub is None:
                 continue
             if "{" in repr(sub):
@@ -320,7 +321,8 @@ class Builder:
             u = self._int(sub["u"], origin, "u")
             if u is None or not self._define("device", f"{cab.name}/{name}", origin):
                 continue
-            device = Device(name, cab.name, dev.type, dtype, u, origin, list(sub["feeds"]))
+            device = Device(name, cab.name, dev.type, dtype, u, origin, list(sub["feeds"]),
+                            outlets=list(sub["outlets"]))
             for j, feed in enumerate(device.feeds):
                 if feed not in self.inv.power_nodes:
                     self._missing("feed", feed,

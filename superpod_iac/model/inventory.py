@@ -120,6 +120,8 @@ class Device:
     feeds: list[str] = field(default_factory=list)
     index: int = -1
     """Position in Inventory.devices (link columns refer to it)."""
+    outlets: list[str] = field(default_factory=list)
+    """Explicit PSU cord assignment: `pdu-device:outlet` per cord (else round-robin)."""
 
     @property
     def address(self) -> str:

@@ -7,6 +7,7 @@ from superpod_iac.rules import (  # noqa: F401
     fibre,
     geometry,
     optics,
+    outlets,
     ports,
     power,
     redundancy,
