@@ -128,7 +128,10 @@ def _cables(inv: Inventory) -> list[BomLine]:
     out = []
     for (name, size), n in sorted(per.items(), key=lambda kv: (kv[0][0], _size_key(kv[0][1]))):
         ctype = inv.catalog.cable_types.get(name)
-        out.append(_line("cable", f"{name} {size}", n, None, None,
+        metres = float(size.split(" ")[0]) if size.endswith(" m") else None
+        weight = ctype.weight_kg_per_m * metres if ctype and metres and ctype.weight_kg_per_m \
+            else None
+        out.append(_line("cable", f"{name} {size}", n, None, weight,
                          ctype.unit_price_usd if ctype else None,
                          ctype.medium if ctype else ""))
     return out

@@ -128,11 +128,11 @@ spec:
   plane: scale-out
   cable: mmf-om4-mpo12
   links:
-    - {a: "rk/sw1:p1/[1-2]", b: "rk/host[1-2]:osfp1", transceiver_a: 800g-2xsr4, transceiver_b: 400g-sr4.2}
+    - {a: "rk/sw1:p1/[1-2]", b: "rk/host[1-2]:osfp1", transceiver_a: 800g-2xsr4, transceiver_b: 400g-sr4}
 """)
     res = cli("validate", "--format", "json", str(tmp_path))
     assert [d for d in res.json()["diagnostics"] if d["severity"] == "error"] == []
     rows = {(r["category"], r["part"]): r["quantity"]
             for r in cli("bom", "--format", "json", str(tmp_path)).json()["rows"]}
     assert rows[("transceiver", "800g-2xsr4")] == 1
-    assert rows[("transceiver", "400g-sr4.2")] == 2
+    assert rows[("transceiver", "400g-sr4")] == 2

@@ -100,8 +100,10 @@ def flow_short(inv: Inventory) -> Iterator[Finding]:
     for name, unit in cooling_plan(inv).units.items():
         if unit.flow_lpm is not None and unit.required_lpm is not None and \
                 unit.required_lpm > unit.flow_lpm + 1e-6:
+            fluid = inv.catalog.fluids.get(unit.fluid or "")
+            at = f" (properties at {fluid.at_c:g} C)" if fluid and fluid.at_c is not None else ""
             yield Finding(f"{unit.kind} {name} needs {unit.required_lpm:.0f} L/min of "
-                          f"{unit.fluid} for {_kw(unit.heat_w)} at dT {unit.delta_t_c:g} K > "
+                          f"{unit.fluid}{at} for {_kw(unit.heat_w)} at dT {unit.delta_t_c:g} K > "
                           f"{unit.flow_lpm:.0f} L/min available", _origin(inv, unit),
                           "add flow (CDUs/pumps), raise delta_t_c, or reduce the heat per CDU")
 

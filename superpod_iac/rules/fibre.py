@@ -25,8 +25,14 @@ def _xcvrs(inv: Inventory, g: LinkGroup) -> list[TransceiverType]:
 
 
 def fibres_per_link(x: TransceiverType) -> int | None:
-    """Fibres one logical port of the module uses (a twin 2xDR4 module: 16 / 2 = 8)."""
-    return None if x.fibres is None else -(-x.fibres // x.ports)
+    """Fibres one logical port of the module uses (a twin 2xDR4 module: 16 / 2 = 8).
+
+    Without a declared fibre count, a parallel (MPO) module uses one transmit and one receive
+    fibre per lane: 2 x lanes."""
+    fibres = x.fibres
+    if fibres is None and x.lanes is not None and "mpo" in x.connector:
+        fibres = 2 * x.lanes
+    return None if fibres is None else -(-fibres // x.ports)
 
 
 @rule("FIB001", "the two ends of a link run different PHYs")
