@@ -80,7 +80,7 @@ def capacity(node: PowerNodeObj, derating: float) -> NodeCapacity:
     pct = "100 %-rated" if s.continuous_100pct else f"{derating * 100:.0f} %"
     if s.rating_kw is not None and s.type in NAMEPLATE_TYPES:
         rated = s.rating_kw * 1000.0
-        return NodeCapacity(rated, rated, f"{s.rating_kw:g} kW {s.type} nameplate")
+        return NodeCapacity(rated, rated, f"{s.rating_kw:g} kW nameplate (continuous)")
     if s.rating_kw is not None:
         rated = s.rating_kw * 1000.0
         return NodeCapacity(rated, physics.derated_w(rated, derating, s.continuous_100pct),

@@ -71,9 +71,11 @@ def too_few_fibres(inv: Inventory) -> Iterator[Finding]:
         fibres(transceiver) / ports(transceiver) <= cable fibres
 
     Example:
-        - {a: "rk-1/host1:osfp1", b: "rk-2/host1:osfp1", cable: mmf-om4-mpo12,
+        cable_types: [{name: mmf-om4-mpo16-leg8, connector: mpo-16, fibres: 8, ...}]
+        - {a: "rk-1/host1:osfp1", b: "rk-2/host1:osfp1", cable: mmf-om4-mpo16-leg8,
            transceiver: 400g-sr8}
-        # 400GBASE-SR8: 16 fibres; the MPO-12 cable carries 8: 8 of 16 lanes dark
+        # 400GBASE-SR8 uses 16 fibres; one leg of an MPO-16 to 2 x 8 harness carries 8:
+        # 16 / 1 port = 16 > 8, half the lanes dark
 
     Fix:
         Use a cable with enough fibres (MPO-16 for SR8/DR8), or a PHY with fewer lanes.

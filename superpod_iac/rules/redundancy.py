@@ -112,7 +112,8 @@ def cooling_common_mode(inv: Inventory) -> Iterator[Finding]:
     Example:
         groups: [{name: tcs-1, redundancy: 2N}]
         cdus: [{name: "cdu-[1-2]", type: cdu-inrack-250, group: tcs-1, loop: loop-1}]
-        # loop-1 fails: both CDUs lose facility water; the 2 cabinets on tcs-1 lose cooling
+        # 1 distinct loop < 2: loop-1 fails, both CDUs lose facility water and every cabinet
+        # on tcs-1 loses liquid cooling
 
     Fix:
         Put the group's halves on two facility loops, or declare N+1.
