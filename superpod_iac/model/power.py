@@ -345,21 +345,28 @@ def common_mode_points(inv: Inventory) -> list[CommonMode]:
     if cached is not None:
         return cached
     sides = _side_map(inv)
+    anc = {name: _ancestors(inv, name) for name in inv.power_nodes}
+    sides_below: dict[str, set[str]] = defaultdict(set)
+    for name, side in sides.items():
+        if side:
+            for node in (name, *anc[name]):
+                sides_below[node].add(side)
+    candidates = {n for n, node in inv.power_nodes.items()
+                  if node.redundancy == "2N" and node.spec.type not in SOURCE_TYPES
+                  and len(sides_below.get(n, ())) != 1}  # one-sided: the other side covers it
     by_node: dict[str, set[str]] = defaultdict(set)
-    for cab in inv.iter_cabinets():
-        for f in set(cab.feeds) | {f for d in cab.devices for f in d.feeds}:
-            if f in inv.power_nodes:
-                for node in (f, *_ancestors(inv, f)):
-                    by_node[node].add(cab.name)
+    if candidates:
+        for cab in inv.iter_cabinets():
+            for f in set(cab.feeds) | {f for d in cab.devices for f in d.feeds}:
+                if f in inv.power_nodes:
+                    for node in (f, *anc[f]):
+                        if node in candidates:
+                            by_node[node].add(cab.name)
     out: list[CommonMode] = []
-    for name in sorted(inv.power_nodes):
+    for name in sorted(candidates & set(by_node)):
         node = inv.power_nodes[name]
-        if node.redundancy != "2N" or node.spec.type in SOURCE_TYPES or name not in by_node:
-            continue
         down = _down_set(inv, frozenset({name}))
-        below = sorted({s for n in down if (s := sides.get(n))})
-        if len(below) == 1:
-            continue  # a one-sided node: its loss is what the other side is for (PWR004/5)
+        below = sorted(sides_below.get(name, ()))
         dark = [d for c in sorted(by_node[name]) for d in dark_devices(inv, inv.cabinets[c], down)]
         if dark:
             out.append(CommonMode(name, below, dark, node.redundancy))

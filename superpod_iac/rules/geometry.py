@@ -110,14 +110,22 @@ def _row_boxes(inv: Inventory) -> list[_RowBox]:
     return out
 
 
-def _facing_pairs(inv: Inventory) -> Iterator[tuple[_RowBox, _RowBox, float]]:
+def _facing_pairs(inv: Inventory) -> list[tuple[_RowBox, _RowBox, float]]:
     """Pairs of rows in one hall that share an x stretch, with the free gap between them."""
-    boxes = _row_boxes(inv)
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            if a.hall != b.hall or a.x1 <= b.x0 + 1e-9 or b.x1 <= a.x0 + 1e-9:
-                continue
-            yield a, b, abs(a.y - b.y) - (a.depth_m + b.depth_m) / 2.0
+    cached = inv.cache.get("geo_facing_pairs")
+    if cached is not None:
+        return cached
+    by_hall: dict[str, list[_RowBox]] = defaultdict(list)
+    for box in _row_boxes(inv):
+        by_hall[box.hall].append(box)
+    out = []
+    for boxes in by_hall.values():
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                if a.x1 > b.x0 + 1e-9 and b.x1 > a.x0 + 1e-9:
+                    out.append((a, b, abs(a.y - b.y) - (a.depth_m + b.depth_m) / 2.0))
+    inv.cache["geo_facing_pairs"] = out
+    return out
 
 
 @rule("GEO003", "the aisle between two rows is narrower than the policy clearance")
