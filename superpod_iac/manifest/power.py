@@ -22,6 +22,8 @@ class PowerNode(Strict):
     phases: Literal[1, 3] = 3
     breaker_a: Pos | None = None
     """Overcurrent protection; a child's breaker must not exceed its parent's (ELC002)."""
+    conductor_a: Pos | None = None
+    """Ampacity of the cable, whip or busway the node's breaker protects (ELC004)."""
     pf: Fraction = 0.95
     phase: Literal["L1", "L2", "L3"] | None = None
     """For single-phase branches: the phase of the parent they sit on."""

@@ -137,3 +137,30 @@ def ups_runtime(inv: Inventory) -> Iterator[Finding]:
             yield Finding(f"UPS {name} runs {minutes:.1f} min on {kwh:g} kWh at {load / 1000:.1f} kW "
                           f"{when} < {floor:g} min policy minimum", node.origin,
                           "add battery capacity or move load to another UPS")
+
+
+@rule("ELC004", "a cable or whip is smaller than the breaker protecting it")
+def conductor_under_breaker(inv: Inventory) -> Iterator[Finding]:
+    """A conductor must be protected at or below its ampacity (NEC 240.4; IEC 60364-4-43
+    433.1: I_n <= I_z): a 63 A whip behind a 100 A breaker can carry 100 A continuously
+    without tripping anything and overheats. Checked where a node declares the ampacity of
+    its cable, whip or busway (`conductor_a`).
+
+    Formula:
+        breaker_a <= conductor_a
+
+    Example:
+        - {name: whip-A2, parent: feed-A1, voltage_v: 415, breaker_a: 100, conductor_a: 63}
+        # a 100 A breaker on a whip rated 63 A: 100 - 63 = 37 A of overload it never trips on
+
+    Fix:
+        Use a breaker no larger than the conductor's ampacity, or a larger conductor.
+    """
+    for name in sorted(inv.power_nodes):
+        node = inv.power_nodes[name]
+        s = node.spec
+        if s.breaker_a is not None and s.conductor_a is not None and \
+                s.breaker_a > s.conductor_a + 1e-9:
+            yield Finding(f"{s.type} {name}: {s.breaker_a:g} A breaker protects a {s.conductor_a:g} A "
+                          f"conductor ({s.breaker_a - s.conductor_a:g} A unprotected)", node.origin,
+                          f"use a breaker of at most {s.conductor_a:g} A, or a larger conductor")
