@@ -34,6 +34,9 @@ class Link(Strict):
     """Measured or fixed length; when left out it is computed from the floor grid."""
     patch_panels: int | None = Field(default=None, ge=0, le=20)
     """Patch panels in the optical path (one mated pair each); overrides the site policy."""
+    cassettes: int = Field(default=0, ge=0, le=20)
+    """Breakout cassettes (MPO trunk at the rear, LC / MPO ports at the front) in the path:
+    two mated pairs each."""
     splices: int = Field(default=0, ge=0, le=100)
     """Fusion splices in the optical path (policy `splice_loss_db` each)."""
     trunk: Ref | None = None

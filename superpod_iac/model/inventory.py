@@ -68,6 +68,7 @@ class LinkPlant:
     """Per link template line: the passive plant of the optical path, where declared."""
 
     patch_panels: int | None = None
+    cassettes: int = 0
     splices: int = 0
     trunk: str | None = None
     fabric: str = ""

@@ -65,8 +65,10 @@ def add_explicit_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
                  "they must pair up one to one", origin))
             continue
         oid = inv.links.intern_origin(origin)
-        if link.patch_panels is not None or link.splices or link.trunk is not None:
-            inv.link_plant[oid] = LinkPlant(link.patch_panels, link.splices, link.trunk, fab.name)
+        if link.patch_panels is not None or link.splices or link.cassettes or \
+                link.trunk is not None:
+            inv.link_plant[oid] = LinkPlant(link.patch_panels, link.cassettes, link.splices,
+                                            link.trunk, fab.name)
             trunks = {t.name for t in spec.trunks}
             if link.trunk is not None and link.trunk not in trunks:
                 builder._missing("trunk", link.trunk, Origin(origin.file, origin.doc,

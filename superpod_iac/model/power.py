@@ -349,8 +349,8 @@ def common_mode_points(inv: Inventory) -> list[CommonMode]:
     sides_below: dict[str, set[str]] = defaultdict(set)
     for name, side in sides.items():
         if side:
-            for node in (name, *anc[name]):
-                sides_below[node].add(side)
+            for up in (name, *anc[name]):
+                sides_below[up].add(side)
     candidates = {n for n, node in inv.power_nodes.items()
                   if node.redundancy == "2N" and node.spec.type not in SOURCE_TYPES
                   and len(sides_below.get(n, ())) != 1}  # one-sided: the other side covers it
@@ -359,9 +359,9 @@ def common_mode_points(inv: Inventory) -> list[CommonMode]:
         for cab in inv.iter_cabinets():
             for f in set(cab.feeds) | {f for d in cab.devices for f in d.feeds}:
                 if f in inv.power_nodes:
-                    for node in (f, *anc[f]):
-                        if node in candidates:
-                            by_node[node].add(cab.name)
+                    for up in (f, *anc[f]):
+                        if up in candidates:
+                            by_node[up].add(cab.name)
     out: list[CommonMode] = []
     for name in sorted(candidates & set(by_node)):
         node = inv.power_nodes[name]

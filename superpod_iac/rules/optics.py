@@ -90,6 +90,8 @@ def no_stock_length(inv: Inventory) -> Iterator[Finding]:
 
 _END_PAIRS = 2
 """Mated connector pairs at the channel's two ends (module to cord), before any patch panel."""
+_CASSETTE_PAIRS = 2
+"""A breakout cassette is two mated pairs: the trunk's MPO at its rear, the cord at its front."""
 
 
 def _channel(inv: Inventory, g: LinkGroup, cable: CableType, x: TransceiverType | None = None
@@ -103,6 +105,7 @@ def _channel(inv: Inventory, g: LinkGroup, cable: CableType, x: TransceiverType 
     panels = plant.patch_panels if plant is not None and plant.patch_panels is not None else \
         inv.policy.patch_panels_per_link
     splices = plant.splices if plant is not None else 0
+    cassettes = plant.cassettes if plant is not None else 0
     conn = inv.catalog.connector_loss_db.get(cable.connector, 0.0)
     att = cable.attenuation_db_per_km
     at = ""
@@ -110,10 +113,12 @@ def _channel(inv: Inventory, g: LinkGroup, cable: CableType, x: TransceiverType 
         by_nm = cable.attenuation_db_per_km_at_nm.get(round(x.wavelength_nm))
         if by_nm is not None:
             att, at = by_nm, f" at {x.wavelength_nm:g} nm"
-    loss = physics.channel_loss_db(g.length_m, att, _END_PAIRS, conn, panels, splices,
+    pairs = _END_PAIRS + _CASSETTE_PAIRS * cassettes
+    loss = physics.channel_loss_db(g.length_m, att, pairs, conn, panels, splices,
                                    inv.policy.splice_loss_db)
-    how = (f"{g.length_m:.1f} m x {att:g} dB/km{at} + {_END_PAIRS + panels} mated pair(s) x "
-           f"{conn:g} dB ({panels} patch panel(s))" + (f" + {splices} splice(s) x "
+    what = f"{panels} patch panel(s)" + (f", {cassettes} cassette(s)" if cassettes else "")
+    how = (f"{g.length_m:.1f} m x {att:g} dB/km{at} + {pairs + panels} mated pair(s) x "
+           f"{conn:g} dB ({what})" + (f" + {splices} splice(s) x "
                                                         f"{inv.policy.splice_loss_db:g} dB"
                                                         if splices else ""))
     return loss, how
@@ -124,12 +129,13 @@ def loss_over_budget(inv: Inventory) -> Iterator[Finding]:
     """The channel insertion loss must not exceed the PHY's maximum channel insertion loss,
     nor the module power budget (Tx OMA min - Rx sensitivity - penalties) where the catalog
     gives them. Every mated connector pair counts: the two ends of the channel plus one per
-    patch panel (the link's `patch_panels`, else policy `patch_panels_per_link`); each splice
+    patch panel (the link's `patch_panels`, else policy `patch_panels_per_link`) and two per
+    breakout cassette (`cassettes`: trunk MPO at the rear, cord at the front); each splice
     adds policy `splice_loss_db` (0.3 dB, TIA-568.3-D); fibre attenuation is taken at the
     module's wavelength where the cable type lists it (`attenuation_db_per_km_at_nm`).
 
     Formula:
-        loss = km x dB/km(wavelength) + (2 + patch_panels) x connector loss
+        loss = km x dB/km(wavelength) + (2 + patch_panels + 2 x cassettes) x connector loss
                + splices x splice_loss_db  <= max_channel_loss_db
         and <= tx_oma_min_dbm - rx_sensitivity_oma_dbm - penalties_db
 
