@@ -144,3 +144,8 @@ def test_channel_loss_counts_both_ends_and_every_panel() -> None:
     # two splices at 0.3 dB (TIA-568.3-D) on top
     assert physics.channel_loss_db(200, 0.5, 2, 0.75, splices=2, splice_loss_db=0.3) == \
         pytest.approx(2.20)
+
+
+def test_pump_example_flow_hand_checked() -> None:
+    # RED004 example: 183.6 kW of PG25 (1019 kg/m3, 3.94 kJ/kg K) at dT 10 K -> 274.4 L/min
+    assert physics.coolant_flow_lpm(183_600, 1019, 3.94, 10) == pytest.approx(274.4, abs=0.1)

@@ -204,6 +204,10 @@ class CduType(Part):
     supply_c: Temperature | None = None
     approach_c: NonNeg | None = Field(default=None, le=50)
     """Facility water to technology-loop supply at full load; policy `cdu_approach_c` if unset."""
+    pumps: PosCount | None = None
+    """Pumps in the CDU; with `pump_flow_lpm`, the flow after one pump fails is checked."""
+    pump_flow_lpm: Pos | None = None
+    """Flow one pump delivers at the design head."""
     form: Literal["in-rack", "in-row", "facility"] = "in-row"
     height_u: Count = 0
     power_w: NonNeg = 0

@@ -135,3 +135,38 @@ def cooling_common_mode(inv: Inventory) -> Iterator[Finding]:
                       f"its failure removes liquid cooling from {len(cabs)} cabinet(s)"
                       f"{': ' + shown if cabs else ''}", inv.origins.get(("cdu group", name)),
                       "put the group's halves on two facility loops, or declare N+1")
+
+
+@rule("RED004", "a CDU's flow falls short when one of its pumps fails")
+def pump_redundancy(inv: Inventory) -> Iterator[Finding]:
+    """CDUs carry redundant pumps (typically N+1, each pump sized so the others carry the
+    design flow): a pump is the part that fails and is serviced most. Where the CDU type gives
+    its `pumps` and `pump_flow_lpm`, the flow of the remaining pumps must still cover the heat
+    the CDU (its share of its group) carries at the design temperature rise.
+
+    Formula:
+        (pumps - 1) x pump_flow_lpm >= required flow of the unit / CDUs in the unit
+
+    Example:
+        cdu_types: [{name: cdu-2p, capacity_kw: 250, flow_lpm: 375, pumps: 2, pump_flow_lpm: 190}]
+        # 2 cabinets x 20 GB200 trays x 5.4 kW x 0.85 = 183.6 kW of PG25 heat at dT 10 K:
+        # 183,600 / (1019 x 3.94 x 1000 x 10) x 60,000 = 274 L/min; one pump out leaves
+        # 1 x 190 = 190 L/min < 274 (two 300 L/min pumps would do)
+
+    Fix:
+        Use a CDU type with a spare pump (or larger pumps), or less heat per CDU.
+    """
+    for name, unit in cooling_plan(inv).units.items():
+        if unit.required_lpm is None or not unit.members:
+            continue
+        need = unit.required_lpm / len(unit.members)
+        for m in unit.members:
+            t = inv.catalog.cdu_types.get(m.spec.type or "")
+            if t is None or t.pumps is None or t.pump_flow_lpm is None:
+                continue
+            left = (t.pumps - 1) * t.pump_flow_lpm
+            if left + 1e-6 < need:
+                yield Finding(f"CDU {m.name} ({t.name}, {t.pumps} x {t.pump_flow_lpm:g} L/min pumps) "
+                              f"gives {left:g} L/min with one pump out < {need:.0f} L/min its share "
+                              f"of {unit.kind} {name} needs", m.origin,
+                              "use a CDU with a spare pump or larger pumps, or move heat away")
