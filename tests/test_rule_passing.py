@@ -47,3 +47,11 @@ def test_new_rules_have_passing_variants() -> None:
     covered = {r for p in _fixtures() for r in _passes(p)}
     missing = sorted(r for r in all_rules() if r.startswith(FAMILIES) and r not in covered)
     assert not missing, f"rules without a passing variant in tests/fixtures/rules/pass: {missing}"
+
+
+def test_every_rule_family_has_a_section_in_the_rule_reference() -> None:
+    from superpod_iac.rules.docs import FAMILIES
+    from superpod_iac.rules.registry import all_rules
+
+    missing = sorted({r.family for r in all_rules().values()} - set(FAMILIES))
+    assert not missing, f"families without a docs/rules.md section (rules/docs.py): {missing}"
