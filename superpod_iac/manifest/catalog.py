@@ -132,6 +132,10 @@ class Psus(Strict):
     cord: CordType
     redundancy: Redundancy = "N+N"
     """N+N: either half of the cords carries the device (two sides); N: every cord is needed."""
+    input_min_v: Pos | None = None
+    """Lowest input voltage the PSUs accept (200 for a 200-240 V high-line-only PSU)."""
+    input_max_v: Pos | None = None
+    """Highest input voltage the PSUs accept."""
 
 
 class DeviceType(Part):

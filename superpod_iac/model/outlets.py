@@ -37,6 +37,8 @@ class Cord:
     k: int
     outlet: Outlet | None
     side: str | None
+    volts: float | None = None
+    """Voltage at the outlet (PDU feed line-to-neutral, or its voltage if single-phase)."""
     normal_a: float = 0.0
     worst_a: float = 0.0
     """Current after the device's other side (or one cord, N+1) is lost."""
@@ -124,6 +126,7 @@ def cabinet_outlets(inv: Inventory) -> dict[str, CabinetOutlets]:
                 if c.outlet is None:
                     continue
                 v, pf = _outlet_voltage(inv, c.outlet.pdu)
+                c.volts = v
                 if v is None:
                     continue
                 c.normal_a = physics.single_phase_current_a(watts / len(cords), v, pf)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from superpod_iac import physics
 from superpod_iac.model.inventory import Inventory
+from superpod_iac.model.outlets import cabinet_outlets
 from superpod_iac.model.power import ancestors, power_tree, supplies
 from superpod_iac.rules.registry import Finding, rule
 
@@ -164,3 +165,41 @@ def conductor_under_breaker(inv: Inventory) -> Iterator[Finding]:
             yield Finding(f"{s.type} {name}: {s.breaker_a:g} A breaker protects a {s.conductor_a:g} A "
                           f"conductor ({s.breaker_a - s.conductor_a:g} A unprotected)", node.origin,
                           f"use a breaker of at most {s.conductor_a:g} A, or a larger conductor")
+
+
+@rule("ELC005", "a PSU cord sits on an outlet outside the PSU's input voltage range")
+def psu_outlet_voltage(inv: Inventory) -> Iterator[Finding]:
+    """A server or switch PSU accepts a range of input voltages (high-line-only GPU server
+    PSUs: 200-240 V; wide-range ones 100-240 V). The voltage at a PDU outlet is the PDU feed's
+    line-to-neutral voltage on a 3-phase wye (415 V -> 240 V, 400 V -> 231 V, 208 V -> 120 V)
+    or its voltage if single-phase. A 200-240 V PSU on a 208 V wye PDU's 120 V outlets will not
+    start.
+
+    Formula:
+        input_min_v <= V_outlet <= input_max_v,  V_outlet = V_LL / sqrt 3 (3-phase wye PDU)
+
+    Example:
+        psus: {count: 2, cord: c20, input_min_v: 200, input_max_v: 240}
+        - {name: feed-A2, parent: utility, side: A, voltage_v: 208, breaker_a: 100}
+        # PDU on feed-A2: 208 / sqrt 3 = 120.1 V at the outlets < 200 V minimum
+
+    Fix:
+        Feed the PDU from a supply whose outlet voltage the PSUs accept (415/240 V, or a
+        208 V delta PDU wired line-to-line), or use wide-range PSUs.
+    """
+    for _cab, co in sorted(cabinet_outlets(inv).items()):
+        for cord in co.cords:
+            psus = cord.device.type.psus
+            v = cord.volts
+            if psus is None or v is None or cord.outlet is None:
+                continue
+            low = psus.input_min_v if psus.input_min_v is not None else 0.0
+            high = psus.input_max_v if psus.input_max_v is not None else float("inf")
+            if not low - 1e-9 <= v <= high + 1e-9:
+                rng = (f"{low:g}-{high:g} V" if psus.input_max_v is not None and
+                       psus.input_min_v is not None else
+                       f"at most {high:g} V" if psus.input_min_v is None else f"at least {low:g} V")
+                yield Finding(f"{cord.device.address} cord {cord.k + 1} on "
+                              f"{cord.outlet.pdu.address}:{cord.outlet.number} gets {v:.1f} V; "
+                              f"its PSUs accept {rng}", cord.device.origin,
+                              "feed the PDU from a supply the PSUs accept, or use wide-range PSUs")
