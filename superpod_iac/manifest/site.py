@@ -50,6 +50,9 @@ class Row(Strict):
     cold_aisle: Literal["front", "rear"] = "front"
     """Which face of the row's cabinets is on the cold aisle (`front` in the usual hot/cold
     aisle layout); air-cooled devices must take air in from that side."""
+    front_faces: Literal["+y", "-y"] | None = None
+    """Direction the cabinets' fronts face on the floor grid; with it, neighbouring rows are
+    checked to present the same (hot or cold) side to the aisle they share."""
 
 
 class Hall(Strict):

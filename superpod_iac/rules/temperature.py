@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from superpod_iac.manifest.site import Row
 from superpod_iac.model.cooling import cooling_plan
 from superpod_iac.model.inventory import Device, Inventory
 from superpod_iac.rules.registry import Finding, rule
@@ -141,3 +142,50 @@ def airflow_against_aisle(inv: Inventory) -> Iterator[Finding]:
                           f"{d.type.airflow}: intake at the {_INTAKE[d.type.airflow or '']}, but "
                           f"the cold aisle is at the {cold} of row {cab.row}", d.origin,
                           "use the variant with the opposite airflow, or turn the device round")
+
+
+def _aisle_side(row: Row, toward: str) -> str:
+    """`cold` or `hot`: what the row presents towards +y or -y."""
+    face = "front" if row.front_faces == toward else "rear"
+    return "cold" if face == row.cold_aisle else "hot"
+
+
+@rule("TMP005", "two rows present a hot and a cold side to the same aisle")
+def mixed_aisle(inv: Inventory) -> Iterator[Finding]:
+    """Hot/cold aisle containment works only if both rows along an aisle present the same
+    side to it: fronts to a cold aisle, rears to a hot one. A row turned the wrong way blows
+    its exhaust into its neighbour's intake. Checked for neighbouring rows (sharing an x
+    stretch, next to each other in y) that both declare `front_faces`.
+
+    Formula:
+        side(row_a towards row_b) == side(row_b towards row_a)
+        side = cold if the face towards the aisle is the row's cold_aisle face, else hot
+
+    Example:
+        rows: [{name: A, y_m: 0, front_faces: "+y", slots: 4},
+               {name: B, y_m: 2.4, front_faces: "+y", slots: 4}]
+        # A's front (cold) faces B; B's rear (hot) faces A: the aisle between gets both
+
+    Fix:
+        Turn one row round (`front_faces`), or declare where the cold aisle really is.
+    """
+    by_hall: dict[str, list[tuple[str, Row]]] = defaultdict(list)
+    for (hall, name), row in inv.rows.items():
+        if row.front_faces is not None:
+            by_hall[hall].append((name, row))
+    for hall, rows in sorted(by_hall.items()):
+        rows.sort(key=lambda nr: (nr[1].y_m, nr[0]))
+        for i, (na, a) in enumerate(rows):
+            a_x1 = a.x_m + a.slots * a.pitch_m
+            for nb, b in rows[i + 1:]:
+                if b.y_m <= a.y_m + 1e-9:
+                    continue
+                if b.x_m >= a_x1 - 1e-9 or a.x_m >= b.x_m + b.slots * b.pitch_m - 1e-9:
+                    continue
+                up, down = _aisle_side(a, "+y"), _aisle_side(b, "-y")
+                if up != down:
+                    yield Finding(f"rows {na} and {nb} of hall {hall} share an aisle: {na} "
+                                  f"presents its {up} side, {nb} its {down} side",
+                                  inv.origins.get(("row", f"{hall}/{nb}")),
+                                  "turn one row round (front_faces) or fix cold_aisle")
+                break  # only the next row along y shares this aisle
