@@ -142,3 +142,44 @@ def surviving_load_share_w(total_w: float, feeds_total: int, feeds_lost: int) ->
     if left <= 0:
         raise ValueError("no feed survives: the load is unsupplied")
     return total_w / left
+
+
+def line_to_neutral_v(voltage_ll_v: float) -> float:
+    """Phase (line-to-neutral) voltage of a wye system: V_LN = V_LL / sqrt(3) (415 V -> 240 V)."""
+    return voltage_ll_v / SQRT3
+
+
+def within_pct(value: float, nominal: float, tolerance_pct: float) -> bool:
+    """|value - nominal| <= nominal x tolerance %."""
+    return abs(value - nominal) <= abs(nominal) * tolerance_pct / 100.0 + 1e-9
+
+
+def input_voltage_fits(nominal_v: float, input_phases: int, supply_v: float, supply_phases: int,
+                       tolerance_pct: float) -> bool:
+    """Does a PSU of nominal input `nominal_v` run from a supply of `supply_v`?
+
+    A 3-phase input needs a 3-phase supply with V_LL within the tolerance. A 1-phase input on a
+    3-phase wye may be wired line-to-line (V_LL) or line-to-neutral (V_LL / sqrt 3); on a
+    1-phase supply it sees the supply voltage."""
+    if input_phases == 3:
+        return supply_phases == 3 and within_pct(supply_v, nominal_v, tolerance_pct)
+    candidates = [supply_v]
+    if supply_phases == 3:
+        candidates.append(line_to_neutral_v(supply_v))
+    return any(within_pct(v, nominal_v, tolerance_pct) for v in candidates)
+
+
+def ups_runtime_min(battery_kwh: float, load_w: float, efficiency: float | None = None) -> float:
+    """Battery runtime at a constant load: t = E x efficiency / P, in minutes (inf at no load).
+
+    A first-order estimate: it ignores Peukert losses at high discharge rates, so real runtimes
+    at full load come out shorter; use the vendor's runtime curve for the final design."""
+    if load_w <= 0:
+        return math.inf
+    eta = 1.0 if efficiency is None else efficiency
+    return battery_kwh * 1000.0 * eta / load_w * 60.0
+
+
+def cdu_min_supply_c(facility_supply_c: float, approach_c: float) -> float:
+    """Coldest coolant a liquid-to-liquid CDU can deliver: facility water + approach."""
+    return facility_supply_c + approach_c

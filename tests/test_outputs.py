@@ -102,7 +102,7 @@ spec:
   plane: scale-out
   cable: mmf-om4-mpo12
   links:
-    - {a: "rk/sw1:p1/[1-2]", b: "rk/host[1-2]:osfp1", transceiver_a: 800g-2xsr4, transceiver_b: 400g-sr4.2}
+    - {a: "rk/sw1:p1/[1-2]", b: "rk/host[1-2]:osfp1", transceiver_a: 800g-2xsr4, transceiver_b: 400g-sr4}
 """)
     res = cli("validate", "--format", "json", str(tmp_path))
     assert [d for d in res.json()["diagnostics"] if d["severity"] == "error"] == []
@@ -110,4 +110,4 @@ spec:
             for r in cli("bom", "--format", "json", str(tmp_path)).json()["rows"]
             if r["line"] == "base"}
     assert rows[("optics", "800g-2xsr4")] == 1
-    assert rows[("optics", "400g-sr4.2")] == 2
+    assert rows[("optics", "400g-sr4")] == 2

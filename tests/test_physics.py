@@ -107,3 +107,45 @@ def test_surviving_load_share() -> None:
     with pytest.raises(ValueError):
         physics.surviving_load_share_w(120, 2, 2)
     assert math.isclose(physics.three_phase_current_a(0, 415, 0.9), 0)
+
+
+def test_input_voltage_fits_hand_checked() -> None:
+    # 415 V 3-phase shelf on 208 V: 49.9 % off -> no; on 400 V: 3.6 % off -> yes
+    assert not physics.input_voltage_fits(415, 3, 208, 3, 10)
+    assert physics.input_voltage_fits(415, 3, 400, 3, 10)
+    # 3-phase input on a single-phase supply never fits
+    assert not physics.input_voltage_fits(415, 3, 415, 1, 10)
+    # 230 V single-phase PSU on a 400 V wye, line-to-neutral: 400 / sqrt 3 = 230.9 V
+    assert physics.line_to_neutral_v(400) == pytest.approx(230.94, abs=0.01)
+    assert physics.input_voltage_fits(230, 1, 400, 3, 10)
+    # 230 V PSU on a 120 V single-phase circuit: 47.8 % off
+    assert not physics.input_voltage_fits(230, 1, 120, 1, 10)
+
+
+def test_ups_runtime_hand_checked() -> None:
+    # ELC003 example: 4 kWh x 0.96 / 54 kW x 60 = 4.27 min; 10 kWh: 10.67 min
+    assert physics.ups_runtime_min(4, 54_000, 0.96) == pytest.approx(4.267, abs=0.001)
+    assert physics.ups_runtime_min(10, 54_000, 0.96) == pytest.approx(10.667, abs=0.001)
+    assert physics.ups_runtime_min(10, 0) == math.inf
+
+
+def test_cdu_min_supply_hand_checked() -> None:
+    # CLG006 example: 40 C facility water + 6 K approach = 46 C; 30 C + 6 K = 36 C
+    assert physics.cdu_min_supply_c(40, 6) == 46
+    assert physics.cdu_min_supply_c(30, 6) == 36
+
+
+def test_channel_loss_counts_both_ends_and_every_panel() -> None:
+    # OPT003 example: 400GBASE-DR4 over 200 m OS2 (0.5 dB/km), 0.75 dB per mated MPO pair
+    assert physics.channel_loss_db(200, 0.5, 2, 0.75) == pytest.approx(1.60)
+    assert physics.channel_loss_db(200, 0.5, 2, 0.75, patch_panels=2) == pytest.approx(3.10)
+    # OPT004 example: one patch panel -> 2.35 dB, 0.65 dB left of 3.0
+    assert physics.channel_loss_db(200, 0.5, 2, 0.75, patch_panels=1) == pytest.approx(2.35)
+    # two splices at 0.3 dB (TIA-568.3-D) on top
+    assert physics.channel_loss_db(200, 0.5, 2, 0.75, splices=2, splice_loss_db=0.3) == \
+        pytest.approx(2.20)
+
+
+def test_pump_example_flow_hand_checked() -> None:
+    # RED004 example: 183.6 kW of PG25 (1019 kg/m3, 3.94 kJ/kg K) at dT 10 K -> 274.4 L/min
+    assert physics.coolant_flow_lpm(183_600, 1019, 3.94, 10) == pytest.approx(274.4, abs=0.1)

@@ -40,6 +40,9 @@ class Device(Strict):
     """Power shelves / PDUs: which PowerSystem feeds they draw from. `{feed1}`, `{feed2}` name
     the cabinet's own feeds (handy in replicated cabinets), `{cabinet}` the cabinet's name."""
     serial: str | None = None
+    outlets: list[Ref] = Field(default_factory=list)
+    """Explicit cord assignment, one `pdu-device:outlet-number` per PSU cord in order
+    (outlets numbered from 1 across the PDU's banks); else cords go round-robin per side."""
 
 
 class CabinetSpec(Strict):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
+from pydantic import Strict as PydStrict
 
 from superpod_iac.manifest.common import (
     Count,
@@ -33,6 +34,18 @@ Unconfirmed = Literal["unconfirmed"]
 """An explicit "not published / not known": shown as `unconfirmed` in the BOM, never invented."""
 BomCategory = Literal["compute", "network", "optics", "cables", "power", "cooling", "racks",
                       "accessories"]
+Phy = Literal[
+    "100GBASE-SR4", "100GBASE-SR1", "100GBASE-DR", "100GBASE-FR1", "100GBASE-LR1",
+    "100GBASE-LR4", "200GBASE-SR4", "200GBASE-DR4", "200GBASE-FR4", "400GBASE-SR8",
+    "400GBASE-SR4.2", "400GBASE-SR4", "400GBASE-VR4", "400GBASE-DR4", "400GBASE-FR4",
+    "400GBASE-LR4-6", "400GBASE-LR8", "800GBASE-SR8", "800GBASE-VR8", "800GBASE-DR8",
+    "800GBASE-DR4", "800GBASE-FR4", "800GBASE-LR4", "proprietary",
+]
+"""IEEE 802.3 PHY names (802.3bm/cd/cu/bs/cm/db/df/dj); `proprietary` for vendor-only optics."""
+
+
+Wavelength = Annotated[int, Field(ge=600, le=1700), PydStrict(False)]
+"""A wavelength in nm as a mapping key: YAML keys are read as text, so `850:` converts."""
 
 
 class Part(Strict):
@@ -91,6 +104,10 @@ class CabinetType(Part):
     empty_weight_kg: NonNeg = 0
     power_rating_kw: Pos
     footprint: Footprint
+    mounting_depth_mm: Pos | None = None
+    """Usable depth between front and rear rails; the footprint depth when unset."""
+    mounting_width_mm: Pos | None = None
+    """Usable width between the rails (450 mm for EIA-310 19-inch); the footprint when unset."""
     cooling: Literal["air", "liquid", "hybrid"] = "air"
     accessories: list[Accessory] = Field(default_factory=list)
 
@@ -131,12 +148,47 @@ class PowerOutput(Strict):
     redundancy: Redundancy = "N+1"
     efficiency: Fraction | None = None
     input_voltage_v: Pos | None = None
+    """Nominal input voltage (line-to-line for 3-phase inputs); checked against the feed."""
     input_phases: Literal[1, 3] = 3
+    input_frequency_hz: list[Literal[50, 60]] = Field(default_factory=lambda: [50, 60])
+
+
+OutletType = Literal["c13", "c19", "c39", "hardwired", "busbar"]
+CordType = Literal["c14", "c20", "hardwired", "busbar"]
+
+
+class OutletBank(Strict):
+    """A bank of identical outlets on a rack PDU, behind one branch breaker."""
+
+    name: Name
+    type: OutletType
+    count: PosCount
+    outlet_a: Pos
+    """Rating of each outlet (IEC 60320: C13 10 A, C19 16 A)."""
+    breaker_a: Pos | None = None
+    """The bank's branch breaker; its continuous load is derated (policy `derating`)."""
+
+
+class Psus(Strict):
+    """A device's power supplies as seen from the PDU: how many cords, of which plug."""
+
+    count: PosCount
+    cord: CordType
+    redundancy: Redundancy = "N+N"
+    """N+N: either half of the cords carries the device (two sides); N: every cord is needed."""
+    input_min_v: Pos | None = None
+    """Lowest input voltage the PSUs accept (200 for a 200-240 V high-line-only PSU)."""
+    input_max_v: Pos | None = None
+    """Highest input voltage the PSUs accept."""
 
 
 class DeviceType(Part):
     role: Role = "other"
     height_u: Count = 1
+    depth_mm: Pos | None = None
+    """Chassis depth including handles and cable bend room the vendor requires."""
+    width_mm: Pos | None = None
+    """Chassis width, where it is not standard 19-inch rack equipment."""
     weight_kg: NonNeg = 0
     max_w: NonNeg = 0
     typical_w: NonNeg | None = None
@@ -149,6 +201,10 @@ class DeviceType(Part):
     """Fast memory on the device outside accelerator HBM (e.g. Grace/Vera LPDDR5X)."""
     port_groups: list[PortGroup] = Field(default_factory=list)
     power_output: PowerOutput | None = None
+    outlets: list[OutletBank] = Field(default_factory=list)
+    """A rack PDU's outlets, bank by bank; devices' cords are assigned to them (OUT rules)."""
+    psus: Psus | None = None
+    """The device's own PSUs and their cords (servers and switches on rack PDUs)."""
     airflow: Literal["front-to-rear", "rear-to-front", "passive", "liquid", "mixed"] | None = None
     accessories: list[Accessory] = Field(default_factory=list)
 
@@ -166,12 +222,22 @@ class TransceiverType(Part):
     penalties_db: NonNeg = 0
     ports: PosCount = 1
     """Logical ports the module carries (2 for twin-port 2x400G modules)."""
+    phy: Phy | None = None
+    """PHY of each logical port: both ends of a link must run the same one (FIB001)."""
+    lanes: PosCount | None = None
+    """Optical lanes of the whole module."""
+    fibres: PosCount | None = None
+    """Fibres the whole module uses (8 for DR4 on an MPO-12, 2 for duplex LC FR4/LR8)."""
+    wavelength_nm: Pos | None = None
+    """Nominal wavelength (band centre for WDM PHYs): selects the cable's attenuation."""
 
 
 class CableType(Part):
     medium: Medium
     max_length_m: Pos
     attenuation_db_per_km: NonNeg = 0
+    attenuation_db_per_km_at_nm: dict[Wavelength, NonNeg] = Field(default_factory=dict)
+    """Attenuation by wavelength (850, 1300, 1310, 1550 nm); the flat figure otherwise."""
     stocked_lengths_m: list[Pos] = Field(default_factory=list)
     """Orderable lengths: a computed run is rounded up to the next one (empty: cut to order)."""
     length_mpns: dict[str, str] = Field(default_factory=dict)
@@ -188,6 +254,12 @@ class CduType(Part):
     capacity_kw: Pos
     flow_lpm: Pos
     supply_c: Temperature | None = None
+    approach_c: NonNeg | None = Field(default=None, le=50)
+    """Facility water to technology-loop supply at full load; policy `cdu_approach_c` if unset."""
+    pumps: PosCount | None = None
+    """Pumps in the CDU; with `pump_flow_lpm`, the flow after one pump fails is checked."""
+    pump_flow_lpm: Pos | None = None
+    """Flow one pump delivers at the design head."""
     form: Literal["in-rack", "in-row", "facility"] = "in-row"
     height_u: Count = 0
     power_w: NonNeg = 0

@@ -24,6 +24,8 @@ class Cdu(Strict):
     capacity_kw: Pos | None = None
     flow_lpm: Pos | None = None
     supply_c: Temperature | None = None
+    approach_c: NonNeg | None = None
+    """Overrides the CDU type's approach (facility water to supply)."""
     delta_t_c: Pos | None = None
     fluid: Ref = "water"
     group: Ref | None = None

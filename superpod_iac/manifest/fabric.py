@@ -33,6 +33,14 @@ class Link(Strict):
     length_m: Pos | None = None
     """Measured or fixed length; when left out it is computed from the floor grid."""
     patch_panels: int | None = Field(default=None, ge=0, le=20)
+    """Patch panels in the optical path (one mated pair each); overrides the site policy."""
+    cassettes: int = Field(default=0, ge=0, le=20)
+    """Breakout cassettes (MPO trunk at the rear, LC / MPO ports at the front) in the path:
+    two mated pairs each."""
+    splices: int = Field(default=0, ge=0, le=100)
+    """Fusion splices in the optical path (policy `splice_loss_db` each)."""
+    trunk: Ref | None = None
+    """The fabric's MPO trunk (`trunks:`) these links run through; its fibres are counted."""
 
 
 class MediaRule(Strict):
@@ -110,6 +118,17 @@ class Mesh(GeneratorMedia):
 Generator = Annotated[SwitchedPlanes | Clos | Mesh, Field(discriminator="type")]
 
 
+class Trunk(Strict):
+    """A multi-fibre trunk (MPO-24, 144-fibre) that carries several links between two
+    breakout cassettes or patch panels."""
+
+    name: Name
+    cable: Ref
+    """Cable type of the trunk; its `fibres` is the trunk's capacity."""
+    count: PosCount = 1
+    """Parallel trunks of this type under the one name."""
+
+
 class FabricSpec(Strict):
     plane: Plane
     links: list[Link] = Field(default_factory=list)
@@ -119,6 +138,7 @@ class FabricSpec(Strict):
     transceiver: Ref | None = None
     max_oversubscription: NonNeg | None = None
     rail_aligned: bool = False
+    trunks: list[Trunk] = Field(default_factory=list)
 
 
 class Fabric(ManifestBase):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,16 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
+def _literal_hint(err: Any, got: object) -> str:
+    """`did you mean 'mpo-12'?` for a mistyped enumerated name (connector, PHY, medium)."""
+    if err["type"] != "literal_error" or not isinstance(got, str):
+        return ""
+    options = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+    by_key = {o.lower(): o for o in options}
+    close = difflib.get_close_matches(got.lower(), list(by_key), n=1, cutoff=0.5)
+    return f"did you mean '{by_key[close[0]]}'?" if close else ""
+
+
 def _diagnostics(exc: ValidationError, model: type[BaseModel], doc: Document) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     seen: set[tuple[Path, str]] = set()
@@ -97,7 +108,7 @@ def _diagnostics(exc: ValidationError, model: type[BaseModel], doc: Document) ->
             if len(shown) > 60:
                 shown = shown[:57] + "..."
             msg = f"{'.'.join(str(p) for p in path) or 'document'}: {err['msg']} (got {shown})"
-            hint = "fix the value's type or range (see the schema in schemas/)"
+            hint = _literal_hint(err, got) or "fix the value's type or range (see the schema in schemas/)"
         key = (path, rule)
         if key in seen and rule == "SCH004":
             continue  # one message per field for union mismatches

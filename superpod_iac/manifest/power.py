@@ -21,12 +21,19 @@ class PowerNode(Strict):
     voltage_v: Pos | None = None
     phases: Literal[1, 3] = 3
     breaker_a: Pos | None = None
+    """Overcurrent protection; a child's breaker must not exceed its parent's (ELC002)."""
+    conductor_a: Pos | None = None
+    """Ampacity of the cable, whip or busway the node's breaker protects (ELC004)."""
     pf: Fraction = 0.95
     phase: Literal["L1", "L2", "L3"] | None = None
     """For single-phase branches: the phase of the parent they sit on."""
     continuous_100pct: bool = False
     """A 100 %-rated assembly: carries its full rating continuously (no 80 % derating)."""
     efficiency: Fraction | None = None
+    frequency_hz: Literal[50, 60] | None = None
+    """Supply frequency; nodes without one inherit it from the nearest ancestor."""
+    battery_kwh: Pos | None = None
+    """UPS: usable battery energy; with it the runtime at the worst-case load is checked."""
 
 
 class PowerSystemSpec(Strict):

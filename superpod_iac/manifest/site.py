@@ -48,6 +48,12 @@ class Policy(Strict):
     patch_panels_per_link: int | None = Field(default=None, ge=0, le=20)
     spares: list[Spares] | None = None
     """Spares and attrition per BOM category (replaces the built-in list when given)."""
+    voltage_tolerance_pct: NonNeg | None = Field(default=None, le=50)
+    ups_runtime_min: NonNeg | None = None
+    supply_air_c: Temperature | None = None
+    cdu_approach_c: NonNeg | None = Field(default=None, le=50)
+    splice_loss_db: NonNeg | None = Field(default=None, le=10)
+    aisle_clearance_m: NonNeg | None = Field(default=None, le=100)
 
 
 class Row(Strict):
@@ -57,6 +63,12 @@ class Row(Strict):
     pitch_m: Pos = 0.6
     slots: PosCount
     air_capacity_kw: NonNeg | None = None
+    cold_aisle: Literal["front", "rear"] = "front"
+    """Which face of the row's cabinets is on the cold aisle (`front` in the usual hot/cold
+    aisle layout); air-cooled devices must take air in from that side."""
+    front_faces: Literal["+y", "-y"] | None = None
+    """Direction the cabinets' fronts face on the floor grid; with it, neighbouring rows are
+    checked to present the same (hot or cold) side to the aisle they share."""
 
 
 class Hall(Strict):
@@ -64,6 +76,8 @@ class Hall(Strict):
     floor_load_kg_m2: Pos | None = None
     tray_height_m: NonNeg = 2.6
     air_capacity_kw: NonNeg | None = None
+    supply_air_c: Temperature | None = None
+    """Cold-aisle supply air; policy `supply_air_c` (ASHRAE recommended 27 C) when unset."""
     rows: list[Row] = Field(default_factory=list)
     floor: Literal["raised", "slab"] = "slab"
 

@@ -343,6 +343,8 @@ class Builder:
                         (ctype.capacity_kw if ctype else None),
                         c.flow_lpm if c.flow_lpm is not None else (ctype.flow_lpm if ctype else None),
                         c.supply_c if c.supply_c is not None else (ctype.supply_c if ctype else None),
+                        c.approach_c if c.approach_c is not None else
+                        (ctype.approach_c if ctype else None),
                     )
 
     def cabinets(self) -> None:
@@ -413,7 +415,8 @@ class Builder:
         if not self.budget(len(names), origin, "cabinets and devices"):
             return
         for k, name in enumerate(names):
-            sub = self._subst({"u": data["u"], "feeds": data["feeds"]}, k, len(names), name, origin)
+            sub = self._subst({"u": data["u"], "feeds": data["feeds"], "outlets": data["outlets"]},
+                              k, len(names), name, origin)
             if sub is None:
                 continue
             if "{" in repr(sub):
@@ -421,7 +424,8 @@ class Builder:
             u = self._int(sub["u"], origin, "u")
             if u is None or not self._define("device", f"{cab.name}/{name}", origin):
                 continue
-            device = Device(name, cab.name, dev.type, dtype, u, origin, list(sub["feeds"]))
+            device = Device(name, cab.name, dev.type, dtype, u, origin, list(sub["feeds"]),
+                            outlets=list(sub["outlets"]))
             for j, feed in enumerate(device.feeds):
                 if feed not in self.inv.power_nodes:
                     self._missing("feed", feed,

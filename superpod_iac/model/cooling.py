@@ -50,6 +50,32 @@ class CoolingPlan:
     loop_heat_w: dict[str, float]
 
 
+_MIN_UNITS = {"N": 1, "N+1": 2, "N+2": 3, "2N": 2, "N+N": 2}
+"""Members a redundancy group needs before its declaration leaves a spare (N+1: two units)."""
+
+
+def spare_shortfall(redundancy: str, count: int) -> str:
+    """Why `count` units cannot give `redundancy` (CDUs in a group, PSUs in a shelf), or ''."""
+    need = _MIN_UNITS.get(redundancy, 1)
+    if count < need:
+        return f"needs at least {need}"
+    if redundancy in ("2N", "N+N") and count % 2:
+        return "an odd count cannot form two equal halves"
+    return ""
+
+
+def effective_supply_c(inv: Inventory, cdu: CduObj) -> float | None:
+    """The coolant temperature a CDU really delivers: its set point, but never colder than the
+    facility water it is fed plus its approach (a heat exchanger cannot cool below its source):
+    max(supply_c, loop supply_c + approach_c). Without a loop, the set point (or None)."""
+    loop = inv.loops.get(cdu.spec.loop or "")
+    if loop is None:
+        return cdu.supply_c
+    approach = cdu.approach_c if cdu.approach_c is not None else inv.policy.cdu_approach_c
+    floor = physics.cdu_min_supply_c(loop.supply_c, approach)
+    return floor if cdu.supply_c is None else max(cdu.supply_c, floor)
+
+
 def _unit_for(inv: Inventory, ref: str, units: dict[str, CoolingUnit]) -> CoolingUnit | None:
     if ref in inv.cdu_groups:
         name = ref
@@ -90,9 +116,9 @@ def cooling_plan(inv: Inventory) -> CoolingPlan:
         unit_of[cab.name] = unit.name
         unit.cabinets.append(cab.name)
         unit.heat_w += load.liquid_w
-        temps = [m.supply_c for m in unit.members if m.supply_c is not None]
-        loops = [inv.loops[m.spec.loop].supply_c for m in unit.members if m.spec.loop in inv.loops]
-        supply[cab.name] = max(temps) if temps else (max(loops) if loops else pol.facility_supply_c)
+        temps = [effective_supply_c(inv, m) for m in unit.members]
+        known = [t for t in temps if t is not None]
+        supply[cab.name] = max(known) if known else pol.facility_supply_c
     for unit in units.values():
         ms = unit.members
         if ms and all(m.capacity_kw is not None for m in ms):

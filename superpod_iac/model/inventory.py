@@ -46,6 +46,12 @@ class Policy:
     coolant_delta_t_c: float
     facility_supply_c: float
     patch_panels_per_link: int
+    voltage_tolerance_pct: float
+    ups_runtime_min: float
+    supply_air_c: float
+    cdu_approach_c: float
+    splice_loss_db: float
+    aisle_clearance_m: float
     origin: Origin | None = None
     spares: list[dict[str, Any]] = field(default_factory=list)
     """Spares policy rows (category, pct, min, per, kind), as plain dicts."""
@@ -59,6 +65,17 @@ class Port:
     speed_gbps: float
     cage: int = -1
     """For a breakout sub-port (`osfp1/2`): the index of its cage port; -1 for a cage."""
+
+
+@dataclass(slots=True)
+class LinkPlant:
+    """Per link template line: the passive plant of the optical path, where declared."""
+
+    patch_panels: int | None = None
+    cassettes: int = 0
+    splices: int = 0
+    trunk: str | None = None
+    fabric: str = ""
 
 
 @dataclass(slots=True)
@@ -109,6 +126,8 @@ class Device:
     feeds: list[str] = field(default_factory=list)
     index: int = -1
     """Position in Inventory.devices (link columns refer to it)."""
+    outlets: list[str] = field(default_factory=list)
+    """Explicit PSU cord assignment: `pdu-device:outlet` per cord (else round-robin)."""
 
     @property
     def address(self) -> str:
@@ -158,6 +177,7 @@ class CduObj:
     capacity_kw: float | None
     flow_lpm: float | None
     supply_c: float | None
+    approach_c: float | None = None
 
 
 @dataclass(slots=True)
@@ -322,6 +342,8 @@ class Inventory:
     """Power-tree parent loops (`a -> b -> a`) found while building (rule REF004)."""
     hall_policies: dict[str, Policy] = field(default_factory=dict)
     """hall -> the policy of the Site declaring it (several Sites in one project)."""
+    link_plant: dict[int, LinkPlant] = field(default_factory=dict)
+    """link origin index -> patch panels / splices / trunk declared on that link line."""
     cache: dict[str, Any] = field(default_factory=dict)
     """Derived data computed once per Inventory (loads, port usage), shared by rules."""
 

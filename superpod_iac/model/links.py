@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from superpod_iac.diagnostics import Origin
 from superpod_iac.model.expand import ExpansionError, expand
-from superpod_iac.model.inventory import FabricObj, Inventory
+from superpod_iac.model.inventory import FabricObj, Inventory, LinkPlant
 from superpod_iac.model.lengths import link_length_m
 
 if TYPE_CHECKING:
@@ -79,6 +79,14 @@ def add_explicit_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
                  "they must pair up one to one", origin))
             continue
         oid = inv.links.intern_origin(origin)
+        if link.patch_panels is not None or link.splices or link.cassettes or \
+                link.trunk is not None:
+            inv.link_plant[oid] = LinkPlant(link.patch_panels, link.cassettes, link.splices,
+                                            link.trunk, fab.name)
+            trunks = {t.name for t in spec.trunks}
+            if link.trunk is not None and link.trunk not in trunks:
+                builder._missing("trunk", link.trunk, Origin(origin.file, origin.doc,
+                                 (*origin.path, "trunk")), f"fabric {fab.name}")
         for a_text, b_text in zip(a_list, b_list, strict=True):
             ends: list[tuple[int, int]] = []
             unbuilt = False

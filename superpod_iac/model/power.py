@@ -68,9 +68,19 @@ def usable_output_w(dev: Device) -> float:
     return max(usable, 0) * out.psu_w
 
 
+NAMEPLATE_TYPES = frozenset({"ups", "generator"})
+"""Nodes whose kW rating is already a continuous output rating: a UPS's rated active power
+(IEC 62040-3 5.3.2, rated output active power, continuous) and a generator's prime/continuous
+rating (ISO 8528-1 13.3). The 80 % continuous-load rule (NEC 210.19(A)(1), 210.20(A), 215.2,
+215.3) sizes conductors and overcurrent devices, not these machines."""
+
+
 def capacity(node: PowerNodeObj, derating: float) -> NodeCapacity:
     s = node.spec
     pct = "100 %-rated" if s.continuous_100pct else f"{derating * 100:.0f} %"
+    if s.rating_kw is not None and s.type in NAMEPLATE_TYPES:
+        rated = s.rating_kw * 1000.0
+        return NodeCapacity(rated, rated, f"{s.rating_kw:g} kW nameplate (continuous)")
     if s.rating_kw is not None:
         rated = s.rating_kw * 1000.0
         return NodeCapacity(rated, physics.derated_w(rated, derating, s.continuous_100pct),
@@ -286,3 +296,113 @@ def shelf_capacity(inv: Inventory) -> dict[str, tuple[float, float, str]]:
                         worst, what = total - w, f"side {s} fails"
         out[cab.name] = (total, worst, what)
     return out
+
+
+SOURCE_TYPES = frozenset({"utility", "generator"})
+"""Power sources, not distribution: the common-mode search does not fail them (a grid outage is
+covered by on-site generation and UPS ride-through, which a single-parent tree cannot draw as
+parallel paths; Uptime Institute Tier Standard: Topology treats the utility as an economic
+alternative, not as the dependable source)."""
+
+
+def _live(inv: Inventory, feeds: list[str], down: frozenset[str]) -> bool:
+    return any(f in inv.power_nodes and f not in down for f in feeds)
+
+
+def dark_devices(inv: Inventory, cab: Cabinet, down: frozenset[str]) -> list[Device]:
+    """Devices of `cab` left with no live supply while the nodes in `down` are out.
+
+    A device with its own feeds (a power shelf, a PDU) is dark when all of them are down. The
+    other devices draw from the cabinet's power shelves (busbar): dark when every shelf is dark;
+    in a cabinet without shelves they draw from the cabinet's feeds."""
+    sh = shelves(cab.devices)
+    dark: list[Device] = []
+    own_dark = {d.name for d in cab.devices if d.feeds and not _live(inv, d.feeds, down)}
+    if sh:
+        shared_dark = all(d.name in own_dark or (not d.feeds and not _live(inv, cab.feeds, down))
+                          for d in sh)
+    else:
+        shared_dark = bool(cab.feeds) and not _live(inv, cab.feeds, down)
+    for d in cab.devices:
+        if d.name in own_dark or (not d.feeds and shared_dark):
+            dark.append(d)
+    return dark
+
+
+@dataclass(slots=True)
+class CommonMode:
+    node: str
+    sides: list[str]
+    """Sides whose nodes sit under the failed node (both sides, or none declared)."""
+    dark: list[Device]
+    claimed: str
+
+
+def common_mode_points(inv: Inventory) -> list[CommonMode]:
+    """Every non-source node of a 2N PowerSystem whose single failure leaves devices dark and
+    whose subtree spans both sides (or no side at all): the 2N claim is not true there."""
+    cached = inv.cache.get("common_mode_points")
+    if cached is not None:
+        return cached
+    sides = _side_map(inv)
+    anc = {name: _ancestors(inv, name) for name in inv.power_nodes}
+    sides_below: dict[str, set[str]] = defaultdict(set)
+    for name, side in sides.items():
+        if side:
+            for up in (name, *anc[name]):
+                sides_below[up].add(side)
+    candidates = {n for n, node in inv.power_nodes.items()
+                  if node.redundancy == "2N" and node.spec.type not in SOURCE_TYPES
+                  and len(sides_below.get(n, ())) != 1}  # one-sided: the other side covers it
+    by_node: dict[str, set[str]] = defaultdict(set)
+    if candidates:
+        for cab in inv.iter_cabinets():
+            for f in set(cab.feeds) | {f for d in cab.devices for f in d.feeds}:
+                if f in inv.power_nodes:
+                    for up in (f, *anc[f]):
+                        if up in candidates:
+                            by_node[up].add(cab.name)
+    out: list[CommonMode] = []
+    for name in sorted(candidates & set(by_node)):
+        node = inv.power_nodes[name]
+        down = _down_set(inv, frozenset({name}))
+        below = sorted(sides_below.get(name, ()))
+        dark = [d for c in sorted(by_node[name]) for d in dark_devices(inv, inv.cabinets[c], down)]
+        if dark:
+            out.append(CommonMode(name, below, dark, node.redundancy))
+    inv.cache["common_mode_points"] = out
+    return out
+
+
+@dataclass(slots=True)
+class Supply:
+    """Electrical character of a power node, inherited down the tree where not declared."""
+
+    voltage_v: float | None
+    phases: int
+    frequency_hz: int | None
+
+
+def supplies(inv: Inventory) -> dict[str, Supply]:
+    """node -> its voltage (own, else the nearest ancestor's), phases and frequency."""
+    cached = inv.cache.get("supplies")
+    if cached is not None:
+        return cached
+    out: dict[str, Supply] = {}
+    for name, node in inv.power_nodes.items():
+        v, f = node.spec.voltage_v, node.spec.frequency_hz
+        through_transformer = node.spec.type == "transformer"
+        for anc in _ancestors(inv, name):
+            a = inv.power_nodes[anc].spec
+            if v is None and not through_transformer:
+                v = a.voltage_v  # a transformer's voltage_v is its secondary; above it, unknown
+            through_transformer |= a.type == "transformer"
+            f = f if f is not None else a.frequency_hz
+        out[name] = Supply(v, node.spec.phases, f)
+    inv.cache["supplies"] = out
+    return out
+
+
+def ancestors(inv: Inventory, name: str) -> list[str]:
+    """Parent, grandparent, ... of a power node (loops cut)."""
+    return _ancestors(inv, name)

@@ -130,7 +130,7 @@ def _clone_cabinet(inv: Inventory, cab: Cabinet, prefix: str, infra_sets: dict[s
                     labels=dict(cab.labels))
     for dev in cab.devices:
         d = Device(dev.name, clone.name, dev.type_name, dev.type, dev.u, dev.origin,
-                   [_rn(prefix, f, power) or f for f in dev.feeds])
+                   [_rn(prefix, f, power) or f for f in dev.feeds], outlets=list(dev.outlets))
         clone.devices.append(d)
     return clone
 

@@ -2,12 +2,18 @@
 
 from superpod_iac.rules import (  # noqa: F401
     cooling,
+    electrical,
     expect,
+    fibre,
+    geometry,
     optics,
+    outlets,
     ports,
     power,
+    redundancy,
     references,
     schema,
     space,
+    temperature,
     topology,
 )

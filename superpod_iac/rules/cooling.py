@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from superpod_iac.diagnostics import Origin
-from superpod_iac.model.cooling import CoolingUnit, cooling_plan
+from superpod_iac.model.cooling import CoolingUnit, cooling_plan, spare_shortfall
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
 from superpod_iac.rules.registry import Finding, rule
@@ -100,8 +100,10 @@ def flow_short(inv: Inventory) -> Iterator[Finding]:
     for name, unit in cooling_plan(inv).units.items():
         if unit.flow_lpm is not None and unit.required_lpm is not None and \
                 unit.required_lpm > unit.flow_lpm + 1e-6:
+            fluid = inv.catalog.fluids.get(unit.fluid or "")
+            at = f" (properties at {fluid.at_c:g} C)" if fluid and fluid.at_c is not None else ""
             yield Finding(f"{unit.kind} {name} needs {unit.required_lpm:.0f} L/min of "
-                          f"{unit.fluid} for {_kw(unit.heat_w)} at dT {unit.delta_t_c:g} K > "
+                          f"{unit.fluid}{at} for {_kw(unit.heat_w)} at dT {unit.delta_t_c:g} K > "
                           f"{unit.flow_lpm:.0f} L/min available", _origin(inv, unit),
                           "add flow (CDUs/pumps), raise delta_t_c, or reduce the heat per CDU")
 
@@ -125,6 +127,8 @@ def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
     for name, unit in cooling_plan(inv).units.items():
         if unit.kind != "CDU group" or unit.redundancy == "N":
             continue
+        if spare_shortfall(unit.redundancy, len(unit.members)):
+            continue  # RED002: the group has no spare at all
         after = unit.capacity_after_loss_w()
         if after is None or unit.capacity_w is None or unit.heat_w > unit.capacity_w + 1e-6:
             continue
@@ -136,18 +140,23 @@ def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
 
 @rule("CLG006", "coolant supply warmer than a device allows")
 def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
-    """Cold plates are rated for a maximum coolant supply temperature (ASHRAE W-classes);
-    the CDU's supply (or its facility loop's, or the policy's) must not exceed any device's
-    `max_coolant_supply_c`.
+    """Cold plates are rated for a maximum coolant supply temperature (ASHRAE W-classes).
+    The supply a cabinet sees is the warmest its CDUs deliver, and a CDU cannot deliver colder
+    than the facility water it is fed plus its approach (`approach_c` on the CDU or its type,
+    else policy `cdu_approach_c`): its set point only counts when it is above that floor.
 
     Formula:
+        T_supply = max over the cabinet's CDUs of max(supply_c, loop supply_c + approach_c)
         T_supply <= min(device max_coolant_supply_c) over liquid-cooled devices in the cabinet
 
     Example:
-        cdus: [{name: cdu-1, type: cdu-inrack-250, supply_c: 50}]   # trays allow 45 C
+        loops: [{name: loop-1, capacity_kw: 1000, supply_c: 40}]
+        cdus: [{name: cdu-1, type: cdu-inrack-250, loop: loop-1, approach_c: 6}]
+        # set point 25 C, but 40 C water + 6 K approach = 46 C > 45 C tray maximum
 
     Fix:
-        Lower the CDU or loop supply temperature, or choose devices rated for it.
+        Lower the facility water or loop supply temperature, use a CDU with a smaller approach,
+        or choose devices rated for the warmer coolant.
     """
     plan = cooling_plan(inv)
     for name in sorted(plan.supply_c):

@@ -88,25 +88,61 @@ def no_stock_length(inv: Inventory) -> Iterator[Finding]:
                           group_origin(inv, g), "add a stocked length or choose another cable")
 
 
-def _loss(inv: Inventory, g: LinkGroup, cable: CableType) -> float:
-    pairs = inv.policy.patch_panels_per_link
+_END_PAIRS = 2
+"""Mated connector pairs at the channel's two ends (module to cord), before any patch panel."""
+_CASSETTE_PAIRS = 2
+"""A breakout cassette is two mated pairs: the trunk's MPO at its rear, the cord at its front."""
+
+
+def _channel(inv: Inventory, g: LinkGroup, cable: CableType, x: TransceiverType | None = None
+             ) -> tuple[float, str]:
+    """Channel insertion loss of a link group and how it was made up, for messages.
+
+    Every mated pair counts: both ends plus one per patch panel (the link's `patch_panels`,
+    else the site policy); splices at policy `splice_loss_db`; fibre attenuation at the
+    module's wavelength when the cable gives one for it."""
+    plant = inv.link_plant.get(g.origin)
+    panels = plant.patch_panels if plant is not None and plant.patch_panels is not None else \
+        inv.policy.patch_panels_per_link
+    splices = plant.splices if plant is not None else 0
+    cassettes = plant.cassettes if plant is not None else 0
     conn = inv.catalog.connector_loss_db.get(cable.connector, 0.0)
-    return physics.channel_loss_db(g.length_m, cable.attenuation_db_per_km, 0, conn, pairs)
+    att = cable.attenuation_db_per_km
+    at = ""
+    if x is not None and x.wavelength_nm is not None:
+        by_nm = cable.attenuation_db_per_km_at_nm.get(round(x.wavelength_nm))
+        if by_nm is not None:
+            att, at = by_nm, f" at {x.wavelength_nm:g} nm"
+    pairs = _END_PAIRS + _CASSETTE_PAIRS * cassettes
+    loss = physics.channel_loss_db(g.length_m, att, pairs, conn, panels, splices,
+                                   inv.policy.splice_loss_db)
+    what = f"{panels} patch panel(s)" + (f", {cassettes} cassette(s)" if cassettes else "")
+    how = (f"{g.length_m:.1f} m x {att:g} dB/km{at} + {pairs + panels} mated pair(s) x "
+           f"{conn:g} dB ({what})" + (f" + {splices} splice(s) x "
+                                                        f"{inv.policy.splice_loss_db:g} dB"
+                                                        if splices else ""))
+    return loss, how
 
 
 @rule("OPT003", "optical channel loss exceeds the link budget")
 def loss_over_budget(inv: Inventory) -> Iterator[Finding]:
-    """The channel insertion loss (fibre attenuation plus one mated connector pair per patch
-    panel in the path) must not exceed the PHY's maximum channel insertion loss, nor the module
-    power budget (Tx OMA min - Rx sensitivity - penalties) where the catalog gives them.
+    """The channel insertion loss must not exceed the PHY's maximum channel insertion loss,
+    nor the module power budget (Tx OMA min - Rx sensitivity - penalties) where the catalog
+    gives them. Every mated connector pair counts: the two ends of the channel plus one per
+    patch panel (the link's `patch_panels`, else policy `patch_panels_per_link`) and two per
+    breakout cassette (`cassettes`: trunk MPO at the rear, cord at the front); each splice
+    adds policy `splice_loss_db` (0.3 dB, TIA-568.3-D); fibre attenuation is taken at the
+    module's wavelength where the cable type lists it (`attenuation_db_per_km_at_nm`).
 
     Formula:
-        loss = km x dB/km + patch_panels x connector loss <= max_channel_loss_db
+        loss = km x dB/km(wavelength) + (2 + patch_panels + 2 x cassettes) x connector loss
+               + splices x splice_loss_db  <= max_channel_loss_db
         and <= tx_oma_min_dbm - rx_sensitivity_oma_dbm - penalties_db
 
     Example:
-        # 400GBASE-SR8 (1.9 dB) over 90 m of OM4 with 2 patch panels: 0.32 + 1.5 = 1.82 dB ok,
-        # with 3 patch panels 2.57 dB: over budget
+        # 400GBASE-DR4 (3.0 dB) over 200 m of OS2 MPO-12 (0.5 dB/km at 1310 nm, 0.75 dB/pair):
+        # no patch panel: 0.10 + 2 x 0.75 = 1.60 dB ok; with 2 patch panels:
+        # 0.10 + 4 x 0.75 = 3.10 dB > 3.0 dB: over budget
 
     Fix:
         Remove patch panels from the path, shorten the run, or use a longer-reach PHY.
@@ -115,12 +151,11 @@ def loss_over_budget(inv: Inventory) -> Iterator[Finding]:
         cable, xcvrs = _parts(inv, g)
         if cable is None or cable.medium not in _FIBRE or not xcvrs or math.isnan(g.length_m):
             continue
-        loss = _loss(inv, g, cable)
         for x in xcvrs:
+            loss, how = _channel(inv, g, cable, x)
             if x.max_channel_loss_db is not None and loss > x.max_channel_loss_db + 1e-9:
                 yield Finding(f"{example(inv, g)}: channel loss {loss:.2f} dB > {x.max_channel_loss_db:g} "
-                              f"dB maximum of {x.name} ({g.length_m:.1f} m x {cable.attenuation_db_per_km:g} "
-                              f"dB/km + {inv.policy.patch_panels_per_link} patch panel(s)){times(g)}",
+                              f"dB maximum of {x.name} ({how}){times(g)}",
                               group_origin(inv, g), "shorten the path, remove patch panels, or use "
                               "a longer-reach PHY")
                 break
@@ -137,13 +172,15 @@ def loss_over_budget(inv: Inventory) -> Iterator[Finding]:
 @rule("OPT004", "optical link within budget but under the policy margin", severity="warning")
 def under_margin(inv: Inventory) -> Iterator[Finding]:
     """Operators keep a margin between the computed channel loss and the PHY maximum for
-    ageing, dirty connectors and repairs (policy `optical_margin_db`).
+    ageing, dirty connectors and repairs (policy `optical_margin_db`). The loss is OPT003's:
+    both ends, every patch panel, splices and attenuation at the module's wavelength.
 
     Formula:
         loss + optical_margin_db <= max_channel_loss_db
 
     Example:
-        # SR8 link at 1.5 dB against 1.9 dB maximum with a 1.0 dB policy margin
+        # 400GBASE-DR4 over 200 m OS2 MPO-12, one patch panel: 0.10 + 3 x 0.75 = 2.35 dB;
+        # 3.0 - 2.35 = 0.65 dB left < 1.0 dB policy margin
 
     Fix:
         Shorten the path or remove a patch panel; or lower the margin in the Site policy.
@@ -153,11 +190,13 @@ def under_margin(inv: Inventory) -> Iterator[Finding]:
         cable, xcvrs = _parts(inv, g)
         if cable is None or cable.medium not in _FIBRE or not xcvrs or math.isnan(g.length_m):
             continue
-        loss = _loss(inv, g, cable)
-        limits = [x.max_channel_loss_db for x in xcvrs if x.max_channel_loss_db is not None]
-        if not limits:
+        pairs = [(x.max_channel_loss_db - _channel(inv, g, cable, x)[0], x) for x in xcvrs
+                 if x.max_channel_loss_db is not None]
+        if not pairs:
             continue
-        limit = min(limits)
+        _left, worst = min(pairs, key=lambda p: (p[0], p[1].name))
+        limit = worst.max_channel_loss_db or 0.0
+        loss = _channel(inv, g, cable, worst)[0]
         if loss <= limit + 1e-9 and loss + margin > limit + 1e-9:
             yield Finding(f"{example(inv, g)}: channel loss {loss:.2f} dB leaves "
                           f"{limit - loss:.2f} dB < {margin:g} dB policy margin{times(g)}",

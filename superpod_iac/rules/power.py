@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from superpod_iac import physics
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
-from superpod_iac.model.power import power_tree, shelf_capacity, shelves
+from superpod_iac.model.power import common_mode_points, power_tree, shelf_capacity, shelves
 from superpod_iac.rules.registry import Finding, rule
 
 
@@ -67,12 +67,14 @@ def _kw(w: float) -> str:
 def node_over_rating(inv: Inventory) -> Iterator[Finding]:
     """Every node of the power tree (feed, busway, RPP, UPS, transformer) carries at most its
     continuous rating: 80 % of the breaker for continuous loads (NEC 210.20(A), 215.3) unless the
-    assembly is declared 100 %-rated. Loads roll up from the devices through power-shelf
+    assembly is declared 100 %-rated. A UPS or generator is used at its kW nameplate: its rating
+    is already a continuous output rating (IEC 62040-3, ISO 8528-1); the 80 % rule sizes
+    breakers and conductors, not machines. Loads roll up from the devices through power-shelf
     efficiency and node efficiency (UPS losses) to the root.
 
     Formula:
         P_node = sum(children) (/ efficiency);  capacity = sqrt(3) V_LL I PF x 0.8 (3-phase)
-        or rating_kw x 0.8;  P_node <= capacity
+        or rating_kw x 0.8 (rating_kw x 1.0 for a UPS or generator);  P_node <= capacity
 
     Example:
         - {name: feed-A1, parent: busway-A1, voltage_v: 415, breaker_a: 100}   # 54.7 kW derated
@@ -155,7 +157,10 @@ def cabinet_unsupplied(inv: Inventory) -> Iterator[Finding]:
             reported.add(name)
             yield Finding(f"cabinet {name} draws {_kw(loads[name].max_w)} but has no feed",
                           cab.origin, "add spec.feeds (or feeds on its power shelves)")
+    common = {cm.node for cm in common_mode_points(inv)}  # RED001 reports those, node by node
     for sc in tree.failures:
+        if sc.failed & common:
+            continue
         for name in sc.unsupplied:
             if name in reported:
                 continue

@@ -122,8 +122,11 @@ def floor_load(inv: Inventory) -> Iterator[Finding]:
         if load > hall.floor_load_kg_m2 + 1e-6:
             yield Finding(f"cabinet {cab.name} loads the floor with {load:,.0f} kg/m2 ({weight:,.0f} "
                           f"kg on {fp.width_mm / 1000:g} x {fp.depth_mm / 1000:g} m) > hall "
-                          f"{hall.name} rating {hall.floor_load_kg_m2:,.0f} kg/m2", cab.origin,
-                          "use slab or reinforced floor, or lighten the cabinet")
+                          f"{hall.name} rating {hall.floor_load_kg_m2:,.0f} kg/m2 ({hall.floor} "
+                          "floor)", cab.origin,
+                          "use slab or reinforced floor, or lighten the cabinet"
+                          if hall.floor == "raised" else
+                          "lighten the cabinet or spread its load (a load-spreading plinth)")
 
 
 @rule("SPC005", "two cabinets at one floor position")

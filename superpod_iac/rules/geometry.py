@@ -1,0 +1,179 @@
+"""GEO: geometry on the floor and in the cabinet: depth, row pitch, aisles, row overlap.
+
+Floor convention: a row runs along x from `x_m`; slot k's cabinet starts at x_m + (k-1) x
+pitch_m and is as wide as its footprint; `y_m` is the row's centre line, so a cabinet spans
+y_m +/- depth / 2.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+
+from superpod_iac.model.inventory import Cabinet, Inventory
+from superpod_iac.rules.registry import Finding, rule
+
+
+@rule("GEO001", "a device is deeper or wider than its cabinet's mounting space")
+def device_too_deep(inv: Inventory) -> Iterator[Finding]:
+    """A device must fit between the cabinet's rails: its depth (with handles and the cable
+    bend room its vendor requires) within the mounting depth, its width within the mounting
+    width. A cabinet type without a declared mounting depth or width is bounded by its
+    footprint: nothing deeper than the cabinet can be inside it.
+
+    Formula:
+        device depth_mm <= mounting_depth_mm (else footprint depth_mm)
+        device width_mm <= mounting_width_mm (else footprint width_mm)
+
+    Example:
+        cabinet_types: [{name: shallow-rack, footprint: {width_mm: 600, depth_mm: 800}, ...}]
+        - {name: sw1, type: ib-switch-144x400g, u: 1}     # 660 mm deep: fits;
+        # with mounting_depth_mm: 600 (rails 600 mm apart) it is 60 mm too deep
+
+    Fix:
+        Use a deeper cabinet type (1,200 mm for current AI racks) or move the rails back.
+    """
+    for cab in inv.iter_cabinets():
+        t = cab.type
+        depth = t.mounting_depth_mm or t.footprint.depth_mm
+        width = t.mounting_width_mm or t.footprint.width_mm
+        for dev in cab.devices:
+            d, w = dev.type.depth_mm, dev.type.width_mm
+            if d is not None and d > depth + 1e-9:
+                yield Finding(f"{dev.address} ({dev.type_name}) is {d:g} mm deep > {depth:g} mm "
+                              f"mounting depth of {cab.type_name}", dev.origin,
+                              "use a deeper cabinet type, or move the rails back")
+            if w is not None and w > width + 1e-9:
+                yield Finding(f"{dev.address} ({dev.type_name}) is {w:g} mm wide > {width:g} mm "
+                              f"mounting width of {cab.type_name}", dev.origin,
+                              "use a wider cabinet type (21-inch OCP, 800 mm)")
+
+
+@rule("GEO002", "neighbouring cabinets in a row overlap: footprint wider than the row pitch")
+def cabinets_overlap(inv: Inventory) -> Iterator[Finding]:
+    """Slots in a row are `pitch_m` apart; a cabinet wider than the distance to the next
+    occupied slot runs into its neighbour (an 800 mm network cabinet in a 600 mm-pitch row).
+
+    Formula:
+        x(next cabinet) >= x(cabinet) + footprint width_mm / 1000
+
+    Example:
+        rows: [{name: A, slots: 10, pitch_m: 0.6}]
+        # an 800 mm-wide cabinet at slot 1 and another at slot 2: 0.8 m > 0.6 m, 0.2 m overlap
+
+    Fix:
+        Leave the next slot empty, use a row pitch of at least the widest cabinet, or narrower
+        cabinets.
+    """
+    rows: dict[tuple[str, str], list[Cabinet]] = defaultdict(list)
+    for cab in inv.iter_cabinets():
+        if cab.hall and cab.row and cab.x_m is not None:
+            rows[(cab.hall, cab.row)].append(cab)
+    for key in sorted(rows):
+        cabs = sorted(rows[key], key=lambda c: (c.x_m or 0.0, c.name))
+        for left, right in pairwise(cabs):
+            width = left.type.footprint.width_mm / 1000.0
+            gap = (right.x_m or 0.0) - (left.x_m or 0.0)
+            if gap + 1e-9 < width and gap > 1e-9:  # gap 0 is SPC005 (same position)
+                yield Finding(f"cabinet {left.name} ({left.type.footprint.width_mm:g} mm wide) "
+                              f"overlaps {right.name} {gap:.2f} m along row {key[1]} by "
+                              f"{width - gap:.2f} m", left.origin,
+                              "leave the next slot empty or widen the row pitch")
+
+
+@dataclass(slots=True)
+class _RowBox:
+    hall: str
+    name: str
+    x0: float
+    x1: float
+    y: float
+    depth_m: float
+
+
+def _row_boxes(inv: Inventory) -> list[_RowBox]:
+    """Occupied rows with their x extent and the depth of their deepest cabinet."""
+    cabs: dict[tuple[str, str], list[Cabinet]] = defaultdict(list)
+    for cab in inv.iter_cabinets():
+        if cab.hall and cab.row and cab.x_m is not None:
+            cabs[(cab.hall, cab.row)].append(cab)
+    out = []
+    for (hall, name), row in sorted(inv.rows.items()):
+        members = cabs.get((hall, name))
+        if not members:
+            continue
+        widest = max(c.type.footprint.width_mm for c in members) / 1000.0
+        out.append(_RowBox(hall, name, row.x_m, row.x_m + (row.slots - 1) * row.pitch_m + widest,
+                           row.y_m, max(c.type.footprint.depth_mm for c in members) / 1000.0))
+    return out
+
+
+def _facing_pairs(inv: Inventory) -> list[tuple[_RowBox, _RowBox, float]]:
+    """Pairs of rows in one hall that share an x stretch, with the free gap between them."""
+    cached = inv.cache.get("geo_facing_pairs")
+    if cached is not None:
+        return cached
+    by_hall: dict[str, list[_RowBox]] = defaultdict(list)
+    for box in _row_boxes(inv):
+        by_hall[box.hall].append(box)
+    out = []
+    for boxes in by_hall.values():
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                if a.x1 > b.x0 + 1e-9 and b.x1 > a.x0 + 1e-9:
+                    out.append((a, b, abs(a.y - b.y) - (a.depth_m + b.depth_m) / 2.0))
+    inv.cache["geo_facing_pairs"] = out
+    return out
+
+
+@rule("GEO003", "the aisle between two rows is narrower than the policy clearance")
+def aisle_too_narrow(inv: Inventory) -> Iterator[Finding]:
+    """Rows must leave an aisle for people, lifts and air: the free gap between two rows'
+    cabinets (centre-line distance minus half of each row's deepest cabinet) must be at least
+    policy `aisle_clearance_m` (1.2 m: ASHRAE TC 9.9 / BICSI 002 cold-aisle practice, and more
+    than NEC 110.26's 0.9 m working space).
+
+    Formula:
+        |y_a - y_b| - (depth_a + depth_b) / 2 >= aisle_clearance_m
+
+    Example:
+        rows: [{name: A, y_m: 0, slots: 10}, {name: B, y_m: 2.0, slots: 10}]
+        # 1.2 m-deep cabinets: 2.0 - 1.2 = 0.8 m aisle < 1.2 m (y_m: 2.4 gives exactly 1.2 m)
+
+    Fix:
+        Move the rows apart (row `y_m`), or use shallower cabinets.
+    """
+    for a, b, gap in _facing_pairs(inv):
+        clearance = inv.hall_policies.get(a.hall, inv.policy).aisle_clearance_m
+        if -1e-9 <= gap < clearance - 1e-9:
+            yield Finding(f"rows {a.name} and {b.name} of hall {a.hall} leave a {gap:.2f} m aisle "
+                          f"(centre lines {abs(a.y - b.y):.2f} m apart, cabinets {a.depth_m:g} m and "
+                          f"{b.depth_m:g} m deep) < {clearance:g} m clearance",
+                          inv.origins.get(("row", f"{b.hall}/{b.name}")),
+                          f"move row {b.name} to y_m >= {a.y + (a.depth_m + b.depth_m) / 2 + clearance:.2f}")
+
+
+@rule("GEO004", "two rows overlap on the floor")
+def rows_overlap(inv: Inventory) -> Iterator[Finding]:
+    """Two rows whose cabinets would occupy the same floor: their x stretches meet and their
+    centre lines are closer than half of each row's deepest cabinet. Usually a copied row with
+    an unchanged `y_m`.
+
+    Formula:
+        |y_a - y_b| < (depth_a + depth_b) / 2 with overlapping x ranges
+
+    Example:
+        rows: [{name: A, y_m: 0, slots: 10}, {name: B, y_m: 1.0, slots: 10}]
+        # 1.2 m-deep cabinets reach 0.6 m either side: 1.0 m < 1.2 m, 0.2 m of overlap
+
+    Fix:
+        Give each row its own `y_m` (at least depth + aisle clearance apart) or `x_m`.
+    """
+    for a, b, gap in _facing_pairs(inv):
+        if gap < -1e-9:
+            yield Finding(f"rows {a.name} and {b.name} of hall {a.hall} overlap by {-gap:.2f} m "
+                          f"(centre lines {abs(a.y - b.y):.2f} m apart, cabinets {a.depth_m:g} m and "
+                          f"{b.depth_m:g} m deep)", inv.origins.get(("row", f"{b.hall}/{b.name}")),
+                          "give each row its own y_m, depth + aisle clearance apart")

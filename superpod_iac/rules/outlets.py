@@ -1,0 +1,118 @@
+"""OUT: PSU cords on rack-PDU outlets: plug types, outlet counts, currents, A/B separation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from superpod_iac.model.inventory import Inventory
+from superpod_iac.model.outlets import cabinet_outlets
+from superpod_iac.rules.registry import Finding, rule
+
+
+@rule("OUT001", "a PSU cord has no outlet it fits")
+def cord_without_outlet(inv: Inventory) -> Iterator[Finding]:
+    """Every PSU cord needs an outlet of its plug's type: a C14 plug mates with a C13 (or C39)
+    outlet, a C20 with a C19 (or C39) (IEC 60320). Cords are assigned explicitly (`outlets:` on
+    the device, `pdu:number`) or round-robin per side over the side's PDUs; when the fitting
+    outlets run out, or an explicit outlet is missing, taken twice or of the wrong type, the
+    cord is unplugged.
+
+    Formula:
+        cords with plug P on side S <= free outlets fitting P on side S's PDUs
+
+    Example:
+        # PDU per side: 2 x C19 (one bank); 3 servers with 2 x C20 cords each (N+N):
+        # 3 cords per side > 2 C19 outlets: the third server's cords have no outlet
+
+    Fix:
+        Use PDUs with more outlets of that type (or C39 outlets), add a PDU per side, or move
+        a device to another cabinet.
+    """
+    for _cab, co in sorted(cabinet_outlets(inv).items()):
+        for cord in co.cords:
+            if cord.problem:
+                yield Finding(f"{cord.device.address} ({cord.device.type_name}): {cord.problem}",
+                              cord.device.origin, "add outlets of the cord's type, or fix the "
+                              "outlet assignment")
+
+
+@rule("OUT002", "an outlet or outlet bank carries more current than its rating")
+def outlet_overload(inv: Inventory) -> Iterator[Finding]:
+    """Each cord carries the device's maximum draw shared by its cords; when the other side
+    fails (N+N) the surviving cords carry all of it. That worst-case current must fit the
+    outlet's rating (IEC 60320: C13 10 A, C19 16 A) and the sum over a bank must fit the bank
+    breaker's continuous rating (policy `derating`, 80 %). Outlet voltage: the PDU feed's
+    line-to-neutral voltage (3-phase) or its voltage (1-phase).
+
+    Formula:
+        I_cord = P_device / cords_surviving / (V_outlet x PF) <= outlet_a
+        sum(I_cord in bank) <= breaker_a x derating
+
+    Example:
+        # 3.6 kW GPU server, 2 x C14 cords (N+N) on C13 outlets of a 415 V (240 V L-N) PDU:
+        # normal 1.8 kW per cord = 7.9 A; side A fails: 3.6 kW / (240 V x 0.95) = 15.8 A > 10 A
+
+    Fix:
+        Use C19/C20 outlets and cords for high-power PSUs, spread devices over more banks, or
+        use PDUs with larger bank breakers.
+    """
+    derating = inv.policy.derating
+    for _cab, co in sorted(cabinet_outlets(inv).items()):
+        for cord in co.cords:
+            o = cord.outlet
+            if o is None or cord.problem or cord.worst_a <= o.bank.outlet_a + 1e-9:
+                continue
+            yield Finding(f"{cord.device.address} cord {cord.k + 1} on {o.pdu.address}:{o.number} "
+                          f"({o.bank.type.upper()}, {o.bank.outlet_a:g} A) carries "
+                          f"{cord.worst_a:.1f} A when its other cords are lost "
+                          f"({cord.normal_a:.1f} A normally)", cord.device.origin,
+                          "use a larger outlet and cord type (C19/C20), or a lower-power device")
+        for (pdu, bank_name), amps in sorted(co.bank_worst_a.items()):
+            dev = inv.devices[inv.device_index[pdu]]
+            bank = next(b for b in dev.type.outlets if b.name == bank_name)
+            if bank.breaker_a is None:
+                continue
+            limit = bank.breaker_a * derating
+            if amps > limit + 1e-9:
+                yield Finding(f"bank {bank_name} of {pdu} carries {amps:.1f} A in the worst case > "
+                              f"{limit:.1f} A ({bank.breaker_a:g} A breaker x {derating:g})",
+                              dev.origin, "spread the cords over more banks or PDUs")
+
+
+@rule("OUT003", "both cords of a redundant power supply pair land on one PDU or one side")
+def cords_same_side(inv: Inventory) -> Iterator[Finding]:
+    """A device with redundant PSUs (N+N) survives the loss of a PDU, a feed or a whole side
+    only if its cords are split across sides: with both cords on one PDU that PDU (or its
+    breaker) is a common-mode point and the redundancy is only declared.
+
+    Formula:
+        N+N device: cords on >= 2 PDUs and, where the PDUs have sides, on >= 2 sides
+
+    Example:
+        - {name: gpu1, type: gpu-server, u: 10, outlets: ["pdu-A:1", "pdu-A:2"]}
+        # both C20 cords on pdu-A: pdu-A (or side A) fails and gpu1 goes dark
+
+    Fix:
+        Plug one cord of each pair into the other side's PDU (or drop `outlets:` and let the
+        round-robin assignment alternate sides).
+    """
+    for _cab, co in sorted(cabinet_outlets(inv).items()):
+        seen: set[str] = set()
+        for cord in co.cords:
+            dev = cord.device
+            psus = dev.type.psus
+            if dev.address in seen or psus is None or psus.redundancy not in ("N+N", "2N") or \
+                    psus.count < 2:
+                continue
+            seen.add(dev.address)
+            mine = [c for c in co.cords if c.device is dev and c.outlet is not None]
+            if len(mine) < psus.count:
+                continue  # OUT001 reports the missing outlets
+            pdus = sorted({c.outlet.pdu.address for c in mine if c.outlet is not None})
+            sides = sorted({c.side for c in mine if c.side})
+            any_sides = any(c.side for c in co.cords)
+            if len(pdus) < 2 or (any_sides and len(sides) < 2):
+                where = f"PDU {pdus[0]}" if len(pdus) < 2 else f"side {sides[0] if sides else '?'}"
+                yield Finding(f"{dev.address} ({dev.type_name}, {psus.count} cords {psus.redundancy}) "
+                              f"has every cord on {where}: its failure darkens the device",
+                              dev.origin, "put the cords of each redundant pair on two sides / PDUs")

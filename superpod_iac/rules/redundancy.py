@@ -1,0 +1,172 @@
+"""RED: redundancy that is true, not only declared.
+
+The PWR and CLG rules size the survivors of the failures a design declares (a side, a feed, a
+CDU). These rules look for the failures the declaration forgets: a single node above both sides
+of a 2N tree, a redundancy group with too few members to have a spare, a 2N cooling group whose
+CDUs all hang on one facility loop.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from superpod_iac.model.cooling import cooling_plan, spare_shortfall
+from superpod_iac.model.inventory import Device, Inventory
+from superpod_iac.model.power import common_mode_points
+from superpod_iac.rules.registry import Finding, rule
+
+_SHOWN = 3
+
+
+def _devices(devs: list[Device]) -> str:
+    cabs = sorted({d.cabinet for d in devs})
+    shown = ", ".join(d.address for d in devs[:_SHOWN])
+    more = f", ... ({len(devs)} devices in {len(cabs)} cabinet(s))" if len(devs) > _SHOWN else ""
+    return shown + more
+
+
+@rule("RED001", "a single power node is a common-mode point of a 2N design")
+def power_common_mode(inv: Inventory) -> Iterator[Finding]:
+    """2N means two independent paths: no single component failure may remove both. Every node
+    of a 2N PowerSystem is failed in turn, not only the feeds and shelves; a node whose subtree
+    holds both side A and side B (a shared transformer, UPS or switchboard at the top of the
+    tree), or a side-less node whose loss leaves devices without supply, is a common-mode point.
+    Sources (`utility`, `generator`) are not failed: a grid outage is what the UPS and
+    generators below cover (Uptime Institute Tier Standard: Topology treats the utility as an
+    economic alternative, not as the dependable source).
+
+    Formula:
+        for every node n (type not utility/generator) of a 2N system:
+        dark(n) = devices whose every supply path runs through n;
+        n is common-mode when dark(n) != {} and sides below n != exactly one
+
+    Example:
+        - {name: swbd-1, type: switchboard, parent: utility, rating_kw: 2000}
+        - {name: feed-A1, parent: swbd-1, side: A, voltage_v: 415, breaker_a: 400}
+        - {name: feed-B1, parent: swbd-1, side: B, voltage_v: 415, breaker_a: 400}
+        # swbd-1 fails: feed-A1 and feed-B1 both go; a cabinet with 2 hosts (0.5 kW each) on
+        # feed-A1 + feed-B1 loses both hosts (1.0 kW) although 2N was declared
+
+    Fix:
+        Give each side its own path up to the source (one transformer / UPS / switchboard per
+        side), or declare the redundancy the design really has (`redundancy: N`).
+    """
+    for cm in common_mode_points(inv):
+        node = inv.power_nodes[cm.node]
+        where = "both sides (" + "/".join(cm.sides) + ")" if cm.sides else "no declared side"
+        yield Finding(f"{node.spec.type} {cm.node} feeds {where}: its failure darkens "
+                      f"{_devices(cm.dark)} although {cm.claimed} is declared", node.origin,
+                      f"give each side its own {node.spec.type}, or declare redundancy N")
+
+
+@rule("RED002", "a redundancy group has too few members to have a spare")
+def too_few_units(inv: Inventory) -> Iterator[Finding]:
+    """A CDU group declared N+1 with one CDU, or a power shelf declared N+1 with one PSU, has
+    nothing to fail over to: the declaration is false whatever the load. N+1 needs at least two
+    units, N+2 three, 2N (N+N) at least two and an even count (two equal halves).
+
+    Formula:
+        members >= 2 (N+1, 2N, N+N), >= 3 (N+2); 2N / N+N: members even
+
+    Example:
+        groups: [{name: tcs-1, redundancy: N+1}]
+        cdus: [{name: cdu-1, type: cdu-inrack-250, group: tcs-1}]   # 1 CDU: no spare
+        # a shelf type with psu_count: 3, redundancy: N+N cannot split 3 PSUs into two halves
+
+    Fix:
+        Add the spare unit (a second CDU, an even PSU count), or declare `redundancy: N`.
+    """
+    for name, group in sorted(inv.cdu_groups.items()):
+        members = [c for c in inv.cdus.values() if c.spec.group == name]
+        if not members:
+            continue  # an empty group: TMP003 reports it if it receives heat
+        problem = spare_shortfall(group.redundancy, len(members))
+        if problem:
+            yield Finding(f"CDU group {name} declares {group.redundancy} with {len(members)} "
+                          f"CDU(s): {problem}", inv.origins.get(("cdu group", name)),
+                          "add CDUs to the group, or declare redundancy N")
+    for tname, t in sorted(inv.catalog.device_types.items()):
+        out = t.power_output
+        if out is None:
+            continue
+        problem = spare_shortfall(out.redundancy, out.psu_count)
+        if problem and any(d.type_name == tname for d in inv.devices):
+            yield Finding(f"device type {tname} declares {out.redundancy} PSU redundancy with "
+                          f"{out.psu_count} PSU(s): {problem}",
+                          inv.catalog.origins.get(("device_types", tname)),
+                          "give the shelf a spare PSU, or declare redundancy N")
+
+
+@rule("RED003", "a 2N CDU group hangs on one facility loop")
+def cooling_common_mode(inv: Inventory) -> Iterator[Finding]:
+    """A CDU group declared 2N promises two independent cooling paths; if every CDU of the
+    group draws facility water from the same loop, that loop (its pumps, its header, a valve)
+    is a common-mode point and the cabinets on the group lose all liquid cooling when it fails.
+    (N+1 and N+2 groups only claim to survive the loss of a CDU; their loop is outside the
+    claim.)
+
+    Formula:
+        2N group: number of distinct `loop` values over its CDUs >= 2
+
+    Example:
+        groups: [{name: tcs-1, redundancy: 2N}]
+        cdus: [{name: "cdu-[1-2]", type: cdu-inrack-250, group: tcs-1, loop: loop-1}]
+        # 1 distinct loop < 2: loop-1 fails, both CDUs lose facility water and every cabinet
+        # on tcs-1 loses liquid cooling
+
+    Fix:
+        Put the group's halves on two facility loops, or declare N+1.
+    """
+    plan = cooling_plan(inv)
+    by_group: dict[str, set[str]] = defaultdict(set)
+    for c in inv.cdus.values():
+        if c.spec.group and c.spec.loop:
+            by_group[c.spec.group].add(c.spec.loop)
+    for name, group in sorted(inv.cdu_groups.items()):
+        loops = by_group.get(name, set())
+        if group.redundancy != "2N" or len(loops) != 1:
+            continue
+        (loop,) = loops
+        unit = plan.units.get(name)
+        cabs = unit.cabinets if unit else []
+        shown = ", ".join(cabs[:_SHOWN]) + (f", ... ({len(cabs)})" if len(cabs) > _SHOWN else "")
+        yield Finding(f"CDU group {name} declares 2N but every CDU is on facility loop {loop}: "
+                      f"its failure removes liquid cooling from {len(cabs)} cabinet(s)"
+                      f"{': ' + shown if cabs else ''}", inv.origins.get(("cdu group", name)),
+                      "put the group's halves on two facility loops, or declare N+1")
+
+
+@rule("RED004", "a CDU's flow falls short when one of its pumps fails")
+def pump_redundancy(inv: Inventory) -> Iterator[Finding]:
+    """CDUs carry redundant pumps (typically N+1, each pump sized so the others carry the
+    design flow): a pump is the part that fails and is serviced most. Where the CDU type gives
+    its `pumps` and `pump_flow_lpm`, the flow of the remaining pumps must still cover the heat
+    the CDU (its share of its group) carries at the design temperature rise.
+
+    Formula:
+        (pumps - 1) x pump_flow_lpm >= required flow of the unit / CDUs in the unit
+
+    Example:
+        cdu_types: [{name: cdu-2p, capacity_kw: 250, flow_lpm: 375, pumps: 2, pump_flow_lpm: 190}]
+        # 2 cabinets x 20 GB200 trays x 5.4 kW x 0.85 = 183.6 kW of PG25 heat at dT 10 K:
+        # 183,600 / (1019 x 3.94 x 1000 x 10) x 60,000 = 274 L/min; one pump out leaves
+        # 1 x 190 = 190 L/min < 274 (two 300 L/min pumps would do)
+
+    Fix:
+        Use a CDU type with a spare pump (or larger pumps), or less heat per CDU.
+    """
+    for name, unit in cooling_plan(inv).units.items():
+        if unit.required_lpm is None or not unit.members:
+            continue
+        need = unit.required_lpm / len(unit.members)
+        for m in unit.members:
+            t = inv.catalog.cdu_types.get(m.spec.type or "")
+            if t is None or t.pumps is None or t.pump_flow_lpm is None:
+                continue
+            left = (t.pumps - 1) * t.pump_flow_lpm
+            if left + 1e-6 < need:
+                yield Finding(f"CDU {m.name} ({t.name}, {t.pumps} x {t.pump_flow_lpm:g} L/min pumps) "
+                              f"gives {left:g} L/min with one pump out < {need:.0f} L/min its share "
+                              f"of {unit.kind} {name} needs", m.origin,
+                              "use a CDU with a spare pump or larger pumps, or move heat away")

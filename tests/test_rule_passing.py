@@ -1,0 +1,57 @@
+"""Every rule added for issue #13 has a passing variant next to its failing fixture.
+
+`tests/fixtures/rules/pass/ID.yaml` (header `# passes: ID`) is the nearest correct design: it
+validates with the shared base context and reports no error at all, and not rule ID at any level.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RULE_FIXTURES
+
+BASE = RULE_FIXTURES / "_base.yaml"
+PASS = RULE_FIXTURES / "pass"
+PASSES_RE = re.compile(r"^# passes: ([A-Z]{3}\d{3})\s*$", re.M)
+# Families that issue #13 added or extended: each of their rules must have a passing variant.
+FAMILIES = ("RED", "ELC", "OUT", "FIB", "GEO", "TMP")
+
+
+def _passes(path: Path) -> list[str]:
+    return PASSES_RE.findall(path.read_text(encoding="utf-8"))
+
+
+def _fixtures() -> list[Path]:
+    return sorted(PASS.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("fixture", _fixtures(), ids=lambda p: p.stem)
+def test_passing_variant_is_clean(cli, fixture: Path) -> None:
+    rules = _passes(fixture)
+    assert rules, f"{fixture.name} has no `# passes: ID` header"
+    res = cli("validate", "--format", "json", str(BASE.relative_to(BASE.parents[3])),
+              str(fixture.relative_to(fixture.parents[4])))
+    diags = res.json()["diagnostics"]
+    errors = [(d["rule"], d["line"], d["message"]) for d in diags if d["severity"] == "error"]
+    assert res.code == 0 and not errors, errors
+    fired = [d for d in diags if d["rule"] in rules]
+    assert not fired, fired
+
+
+def test_new_rules_have_passing_variants() -> None:
+    from superpod_iac.rules.registry import all_rules
+
+    covered = {r for p in _fixtures() for r in _passes(p)}
+    missing = sorted(r for r in all_rules() if r.startswith(FAMILIES) and r not in covered)
+    assert not missing, f"rules without a passing variant in tests/fixtures/rules/pass: {missing}"
+
+
+def test_every_rule_family_has_a_section_in_the_rule_reference() -> None:
+    from superpod_iac.rules.docs import FAMILIES
+    from superpod_iac.rules.registry import all_rules
+
+    missing = sorted({r.family for r in all_rules().values()} - set(FAMILIES))
+    assert not missing, f"families without a docs/rules.md section (rules/docs.py): {missing}"
