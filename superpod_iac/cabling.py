@@ -24,6 +24,7 @@ import numpy as np
 
 from superpod_iac.bom.lines import cable_sizes
 from superpod_iac.model.inventory import Cabinet, Device, Inventory
+from superpod_iac.report.escape import csv_row
 
 COLUMNS = [
     "cable_id", "link_id", "fabric", "route",
@@ -152,7 +153,7 @@ def write_csv(inv: Inventory, out: IO[str]) -> int:
     """csv writes None as an empty cell; numbers arrive already in their shortest form."""
     w = csv.writer(out, lineterminator="\n")
     w.writerow(COLUMNS)
-    counted = _Counted(rows(inv))
+    counted = _Counted(csv_row(r) for r in rows(inv))
     w.writerows(counted)
     return counted.n
 
@@ -186,7 +187,7 @@ def write_labels_csv(inv: Inventory, out: IO[str]) -> int:
     w.writerow(LABEL_COLUMNS)
     n = 0
     for r in labels(inv):
-        w.writerow(r)
+        w.writerow(csv_row(r))
         n += 1
     return n
 

@@ -17,6 +17,7 @@ from superpod_iac import __version__
 from superpod_iac.config import Config, ConfigError, load_config
 from superpod_iac.diagnostics import Severity
 from superpod_iac.report.escape import terminal
+from superpod_iac.source.loader import LoadLimits
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 BUG_HINT = ("this is a bug in superpod; please report it with the command, `superpod --version` "
@@ -250,7 +251,7 @@ def cmd_config(args: argparse.Namespace) -> int:
     for key, value in sorted({**policy_defaults(), **cfg.policy}.items()):
         lines.append(f"{key} = {value!r}  # {origin('policy.' + key, 'default (catalog/policy.yaml)')}")
     lines.append("[limits]  # docs/security.md")
-    for key in cfg.limits:
+    for key in LoadLimits.keys():
         lines.append(f"{key} = {getattr(cfg.limits, key)}  # {origin('limits.' + key)}")
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK

@@ -71,8 +71,20 @@ def repo_root(start: Path) -> Path | None:
 
 
 def find_config(paths: Sequence[str | Path]) -> Path | None:
-    """The configuration file that governs `paths` (the first path decides), or None."""
-    first = Path(paths[0] if paths else ".")
+    """The configuration file that governs `paths`, or None. Paths governed by two different
+    files are a usage error (which one applies would be a guess): pass --config."""
+    found = {f for f in (_find_one(p) for p in (paths or ["."])) if f is not None}
+    if len(found) > 1:
+        raise ConfigError("the paths given are governed by different configuration files ("
+                          + ", ".join(sorted(map(str, found))) + "); validate them separately "
+                          "or pass --config")
+    return found.pop() if found else None
+
+
+def _find_one(path: str | Path) -> Path | None:
+    first = Path(path)
+    if str(path) == "-":
+        first = Path.cwd()
     start = first.resolve() if first.exists() else Path.cwd().resolve()
     if not start.is_dir():
         start = start.parent

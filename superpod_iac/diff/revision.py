@@ -17,10 +17,15 @@ def materialize(spec: str, workdir: str) -> str:
     if spec == "-" or os.path.exists(spec) or ":" not in spec:
         return spec
     rev, path = spec.split(":", 1)
+    if not rev or rev.startswith("-"):
+        # a revision is never an option: `--output=...` would make git write a file
+        raise RevisionError(f"{spec}: a revision cannot start with '-' or be empty")
     target = tempfile.mkdtemp(prefix="rev-", dir=workdir)
     tar_path = os.path.join(target, "tree.tar")
     with open(tar_path, "wb") as fh:
-        proc = subprocess.run(["git", "archive", "--format=tar", rev, "--", path or "."],
+        # --end-of-options: nothing after it is read as an option (git archive takes no `--`)
+        proc = subprocess.run(["git", "archive", "--format=tar", "--end-of-options", rev,
+                               path or "."],
                               stdout=fh, stderr=subprocess.PIPE, check=False)
     if proc.returncode != 0:
         raise RevisionError(f"git cannot produce {spec}: "

@@ -21,3 +21,18 @@ def _visible(m: re.Match[str]) -> str:
 def terminal(text: str) -> str:
     """`text` with control characters and bidi overrides made visible (one line, no escapes)."""
     return _UNSAFE.sub(_visible, text)
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run: text starting with `=`, `+`, `-`, `@`, tab or
+    carriage return is prefixed with `'` (OWASP CSV injection); numbers pass unchanged."""
+    if value.__class__ is str and value[:1] in _FORMULA:  # type: ignore[index]
+        return "'" + value  # type: ignore[operator]
+    return value
+
+
+def csv_row(row: list[object]) -> list[object]:
+    return [csv_cell(v) for v in row]

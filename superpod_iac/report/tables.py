@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from superpod_iac.report.escape import csv_cell
 from superpod_iac.report.numbers import num
 
 
@@ -39,7 +40,7 @@ def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
     for r in rows:
-        w.writerow([_cell(v) for v in r])
+        w.writerow([csv_cell(_cell(v)) for v in r])
     return buf.getvalue()
 
 
