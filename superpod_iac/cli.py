@@ -251,7 +251,7 @@ def cmd_config(args: argparse.Namespace) -> int:
     for key, value in sorted({**policy_defaults(), **cfg.policy}.items()):
         lines.append(f"{key} = {value!r}  # {origin('policy.' + key, 'default (catalog/policy.yaml)')}")
     lines.append("[limits]  # docs/security.md")
-    for key in LoadLimits.keys():
+    for key in LoadLimits.defaults():
         lines.append(f"{key} = {getattr(cfg.limits, key)}  # {origin('limits.' + key)}")
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK

@@ -170,7 +170,7 @@ def _policy(value: Any, where: str) -> dict[str, Any]:
 def _limits(value: Any, where: str) -> LoadLimits:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: [tool.superpod.limits] must be a table")
-    known = LoadLimits.keys()
+    known = LoadLimits.defaults()
     for key, v in value.items():
         if key not in known:
             close = difflib.get_close_matches(key, list(known), n=1)

@@ -59,7 +59,7 @@ class LoadLimits:
     """Findings of one rule in one file; the rest are counted in one summary finding."""
 
     @classmethod
-    def keys(cls) -> dict[str, int]:
+    def defaults(cls) -> dict[str, int]:
         """Every limit with its default (for docs and configuration checks)."""
         return {f.name: f.default for f in fields(cls)}  # type: ignore[misc]
 
