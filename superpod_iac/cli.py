@@ -141,7 +141,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from superpod_iac.report import tables
 
     picked = []
-    for path, name in ((args.a, args.system_a), (args.b, args.system_b)):
+    targets = [(args.a, args.system_a), (args.b, args.system_b)] + [(p, None) for p in args.more]
+    for path, name in targets:
         inv = _design([path], args)
         if inv is None:
             return EXIT_FINDINGS
@@ -149,7 +150,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             picked.append(pick_system(inv, name)[1])
         except KeyError as exc:
             raise UsageError(f"{path}: {exc.args[0]}") from exc
-    cols, rows = compare_rows(picked[0], picked[1])
+    cols, rows = compare_rows(*picked)
     fmt = {"json": tables.to_json, "md": tables.to_md}.get(args.format, tables.to_table)
     _emit(fmt(cols, rows), args.out)
     return EXIT_OK
@@ -330,9 +331,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write to this file instead of stdout")
     p.set_defaults(func=cmd_summary)
 
-    p = sub.add_parser("compare", help="two systems' metrics side by side with ratios")
+    p = sub.add_parser("compare", help="two or more systems' metrics side by side with ratios")
     p.add_argument("a", metavar="PATH_A")
     p.add_argument("b", metavar="PATH_B")
+    p.add_argument("more", metavar="PATH", nargs="*", help="further systems (compared with A)")
     p.add_argument("--system-a", help="superpod or cluster in PATH_A (default: its cluster, "
                    "else its largest superpod)")
     p.add_argument("--system-b", help="likewise for PATH_B")

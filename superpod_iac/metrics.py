@@ -6,6 +6,9 @@ from superpod_iac.model.counts import SystemCounts, cluster_counts, superpod_cou
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 
+NA = "n/a"
+"""Shown for a metric a compared system does not have."""
+
 PRECISIONS = ("fp4", "fp8", "bf16", "fp16", "tf32", "fp32", "fp64", "int8", "fp6")
 
 
@@ -80,18 +83,39 @@ def pick_system(inv: Inventory, name: str | None) -> tuple[str, SystemCounts]:
     return max(found, key=lambda s: (s[1].accelerators, s[0]))
 
 
-def compare_rows(a: SystemCounts, b: SystemCounts) -> tuple[list[str], list[list[object]]]:
-    cols = ["metric", "unit", a.name, b.name, "ratio A/B"]
+def compare_rows(*systems_: SystemCounts) -> tuple[list[str], list[list[object]]]:
+    """Metrics of two or more systems side by side, in the first system's metric order, then
+    any metric only a later one has; a metric a system lacks is `n/a`. Ratio columns compare
+    the first system (A) with each other one (B, C, ...)."""
+    if len(systems_) < 2:
+        raise ValueError("compare needs at least two systems")
+    letters = [chr(ord("A") + i) if i < 26 else f"S{i + 1}" for i in range(len(systems_))]
+    names: list[str] = []
+    for letter, c in zip(letters, systems_, strict=True):
+        name = c.name if c.name not in names else f"{c.name} ({letter})"
+        names.append(name)
+    cols = ["metric", "unit", *names] + [f"ratio A/{x}" for x in letters[1:]]
+    order: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    values: list[dict[str, float | int | None]] = []
+    for c in systems_:
+        vals: dict[str, float | int | None] = {}
+        for metric, value, unit in metric_rows(c):
+            if metric not in seen:
+                seen.add(metric)
+                order.append((metric, unit))
+            vals[metric] = value
+        values.append(vals)
     rows: list[list[object]] = []
-    for (metric, va, unit), (_m, vb, _u) in zip(metric_rows(a), metric_rows(b), strict=True):
-        ratio = (va / vb) if isinstance(va, int | float) and isinstance(vb, int | float) and vb \
-            else None
-        rows.append([metric, unit, _round(va), _round(vb),
-                     None if ratio is None else f"{ratio:.2f}x"])
-    names_a = {m for m, _v, _u in metric_rows(a)}
-    for metric, vb, unit in metric_rows(b):
-        if metric not in names_a:
-            rows.append([metric, unit, None, _round(vb), None])
+    for metric, unit in order:
+        vs = [v.get(metric) for v in values]
+        shown: list[object] = [NA if metric not in v else _round(v[metric]) for v in values]
+        ratios: list[object] = []
+        for vb in vs[1:]:
+            va = vs[0]
+            ok = isinstance(va, int | float) and isinstance(vb, int | float) and vb
+            ratios.append(f"{va / vb:.2f}x" if ok else None)  # type: ignore[operator]
+        rows.append([metric, unit, *shown, *ratios])
     return cols, rows
 
 
