@@ -60,9 +60,18 @@ def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | None, str]]:
 def summary_rows(inv: Inventory) -> tuple[list[str], list[list[object]]]:
     cols = ["system", "metric", "value", "unit"]
     rows: list[list[object]] = []
+    from superpod_iac.model.shape import analyse
+
+    shapes = analyse(inv)
     for label, c in systems(inv):
         for metric, value, unit in metric_rows(c):
             rows.append([label, metric, _round(value), unit])
+        pod = inv.superpods.get(c.name)
+        fabrics = set(pod.fabrics) if pod is not None else set(inv.fabrics)
+        for rep in shapes:
+            if rep.fabric in fabrics and rep.bisection_gbps is not None:
+                rows.append([label, f"bisection bandwidth {rep.fabric} ({rep.shape})",
+                             _round(rep.bisection_gbps / 1000), "Tb/s"])
     return cols, rows
 
 

@@ -70,6 +70,10 @@ class SwitchedPlanes(GeneratorMedia):
     switch_ports: Ref
     """Port-name nodeset on each switch, e.g. `c[1-2]p[01-72]`."""
     planes: PosCount
+    plane_by: Literal["port", "cage"] = "port"
+    """`cage`: the breakout sub-ports of one cage join one plane (the j-th cage of the
+    endpoint's ports goes to plane j mod `planes`), as when one twin-link module of a switch
+    chip carries two links of that chip's plane (CloudMatrix 384 L1 chips)."""
 
 
 class Clos(GeneratorMedia):
@@ -110,6 +114,30 @@ class Mesh(GeneratorMedia):
 Generator = Annotated[SwitchedPlanes | Clos | Mesh, Field(discriminator="type")]
 
 
+class Shape(Strict):
+    """The topology a fabric claims, verified against the links that exist (TOP006, TOP007).
+
+    Hops count links on a path: two nodes on one switch are 2 hops apart, torus neighbours 1.
+    """
+
+    type: Literal["full-mesh", "torus", "mesh", "all-to-all-one-hop", "clos"]
+    nodes: Ref
+    """Devices the shape joins (glob on `cabinet/device`); for torus, mesh and full-mesh their
+    natural order gives the coordinates, first dimension fastest."""
+    dims: list[PosCount] | None = Field(default=None, min_length=1, max_length=6)
+    """torus / mesh / full-mesh: nodes per dimension. A full mesh of several dimensions links
+    each node to every node that differs from it in one coordinate (UB-Mesh nD-FullMesh)."""
+    switches: Ref | None = None
+    """all-to-all-one-hop: the plane switches (glob), in natural order."""
+    planes: PosCount = 1
+    """all-to-all-one-hop: the switches cut into this many equal planes in natural order;
+    every node pair must share a switch in every plane."""
+    tiers: Literal[1, 2, 3] | None = None
+    """clos: switch tiers above the nodes (2 = leaf/spine, 3 = leaf/spine/core)."""
+    max_hops: PosCount | None = None
+    """Declared bound on hops between any two nodes (default: what the shape implies)."""
+
+
 class FabricSpec(Strict):
     plane: Plane
     links: list[Link] = Field(default_factory=list)
@@ -119,6 +147,8 @@ class FabricSpec(Strict):
     transceiver: Ref | None = None
     max_oversubscription: NonNeg | None = None
     rail_aligned: bool = False
+    shape: Shape | None = None
+    """The topology this fabric claims (checked by TOP006/TOP007, bisection in `summary`)."""
 
 
 class Fabric(ManifestBase):
@@ -126,4 +156,4 @@ class Fabric(ManifestBase):
     spec: FabricSpec
 
 
-__all__ = ["Fabric", "FabricSpec", "Generator", "Link", "MediaRule", "Name"]
+__all__ = ["Fabric", "FabricSpec", "Generator", "Link", "MediaRule", "Name", "Shape"]

@@ -75,8 +75,14 @@ def switched_planes(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tup
     planes = gen.planes
     ep_ports = {e: _ports(inv, e, gen.endpoint_ports) for e in endpoints}
     per_plane: list[list[tuple[int, int]]] = [[] for _ in range(planes)]
+    by_cage = getattr(gen, "plane_by", "port") == "cage"
     for e in endpoints:
+        cages: dict[int, int] = {}
+        info = inv.catalog.ports(inv.devices[e].type_name)[0] if by_cage else []
         for j, p in enumerate(ep_ports[e]):
+            if by_cage:
+                cage = info[p].cage if info[p].cage >= 0 else p
+                j = cages.setdefault(cage, len(cages))
             per_plane[j % planes].append((e, p))
     slots = [(s, p) for s in switches for p in _ports(inv, s, gen.switch_ports)]
     if len(slots) % planes:

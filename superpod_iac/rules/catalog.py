@@ -8,6 +8,7 @@ from superpod_iac.rules import (  # noqa: F401
     power,
     references,
     schema,
+    shape,
     space,
     topology,
 )
