@@ -99,7 +99,9 @@ def _link_stats(inv: Inventory, group_of_cabinet: np.ndarray, groups: int, inner
         ok = (ga >= 0) | (gb >= 0)
         links = np.array([int(ok.sum())])
         optical = np.array([int((ok & fibre).sum())])
-    mod_devs, _xs = transceiver_modules(inv)
+    # a superpod's modules are those on its own links (like its links): the pod end of a
+    # link to a cluster tier belongs to the cluster's count
+    mod_devs, _xs = transceiver_modules(inv, ok if inner and not ok.all() else None)
     gm = group_of_cabinet[dev_cab[mod_devs]]
     xcvrs = np.bincount(gm[gm >= 0], minlength=groups)
     return links, optical, xcvrs
