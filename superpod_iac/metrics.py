@@ -40,14 +40,18 @@ def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | None, str]]:
         if p in c.compute_tflops:
             rows.append((f"compute {p} dense", c.compute_tflops[p] / 1000, "PFLOPS"))
     rows += [
-        ("HBM", c.hbm_gb, "GB"),
-        ("fast memory (HBM + device memory)", c.hbm_gb + c.memory_gb, "GB"),
+        ("HBM", c.hbm_gb or None, "GB"),
+        ("HBM bandwidth", c.hbm_tbytes_s or None, "TB/s"),
+        ("fast memory (HBM + device memory)", (c.hbm_gb + c.memory_gb) or None, "GB"),
         ("scale-up bandwidth per accelerator",
-         c.scale_up_gbytes_s / c.accelerators if c.accelerators else None, "GB/s"),
-        ("scale-up bandwidth aggregate", c.scale_up_gbytes_s / 1000, "TB/s"),
+         c.scale_up_gbytes_s / c.accelerators if c.accelerators and c.scale_up_gbytes_s
+         else None, "GB/s"),
+        ("scale-up bandwidth aggregate", c.scale_up_gbytes_s / 1000 or None, "TB/s"),
         ("power max", c.max_w / 1000, "kW"),
         ("power typical", c.typical_w / 1000, "kW"),
         ("power per cabinet", c.max_w / 1000 / c.cabinets if c.cabinets else None, "kW"),
+        ("power per dense PFLOPS (bf16)", c.max_w / c.compute_tflops["bf16"]
+         if c.compute_tflops.get("bf16") else None, "kW/PF"),
         ("heat to liquid", c.liquid_w / 1000, "kW"),
         ("heat to air", c.air_w / 1000, "kW"),
         ("links", c.links, ""),
@@ -69,9 +73,13 @@ def summary_rows(inv: Inventory) -> tuple[list[str], list[list[object]]]:
         pod = inv.superpods.get(c.name)
         fabrics = set(pod.fabrics) if pod is not None else set(inv.fabrics)
         for rep in shapes:
-            if rep.fabric in fabrics and rep.bisection_gbps is not None:
+            if rep.fabric not in fabrics:
+                continue
+            if rep.bisection_gbps is not None:
                 rows.append([label, f"bisection bandwidth {rep.fabric} ({rep.shape})",
                              _round(rep.bisection_gbps / 1000), "Tb/s"])
+            if rep.max_hops is not None:
+                rows.append([label, f"max hops {rep.fabric}", rep.max_hops, "links"])
     return cols, rows
 
 

@@ -51,3 +51,31 @@ def test_al128_needs_its_rear_door(cli, tmp_path) -> None:
     res = cli("validate", "--format", "json", str(tmp_path))
     assert res.code == 1
     assert [d["rule"] for d in res.json()["diagnostics"]] == ["CLG001"]
+
+
+def test_readme_figure_tables_match_the_tool() -> None:
+    """Each spec README's published-figures table: the tool column is what `summary` computes
+    for the spec's system (regenerated, then compared cell by cell), and every difference
+    above 2 % carries a note."""
+    from superpod_iac.figures import (
+        differences_unexplained,
+        fmt,
+        render_rows,
+        spec_folders,
+        spec_metrics,
+        table_rows,
+    )
+
+    folders = spec_folders(str(SPECS))
+    assert folders
+    for folder in folders:
+        text = (folder / "README.md").read_text(encoding="utf-8")
+        rows = table_rows(text)
+        assert rows, f"{folder.name}: README has no figures table"
+        metrics = spec_metrics(folder)
+        for row in rows:
+            assert row[0] in metrics, f"{folder.name}: '{row[0]}' is not a summary metric"
+            value, unit = metrics[row[0]]
+            assert row[1] == f"{fmt(value)} {unit}".strip(), (folder.name, row)
+        assert rows == render_rows(folder, rows), folder.name
+        assert not differences_unexplained(rows), (folder.name, differences_unexplained(rows))
