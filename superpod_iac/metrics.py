@@ -142,21 +142,57 @@ def _round(v: float | int | None) -> float | int | None:
     return v
 
 
-def systems_markdown(spec_root: str = "specs") -> str:
-    """docs/systems.md: every reference design's summary (the figures `superpod summary` shows)."""
+COMPARISONS: list[tuple[str, str, str, list[tuple[str, float, str]]]] = [
+    ("Huawei's claim: Atlas 950 vs Vera Rubin NVL144", "atlas-950", "nvl144", [
+        ("accelerator dies", 56.8, ""),
+        ("compute fp8 dense", 6.7, ""),
+        ("fast memory (HBM + device memory)", 15.0, "1,152 TB / 75 TB = 15.4x; Huawei rounds "
+                                                   "to 15x"),
+        ("scale-up bandwidth aggregate", 62.0, ""),
+    ]),
+    ("SemiAnalysis: CloudMatrix 384 vs GB200 NVL72", "cloudmatrix-384", "gb200-nvl72", [
+        ("compute bf16 dense", 1.7, "300 / 180 PF = 1.67x, rounded to 1.7x"),
+        ("HBM", 3.6, ""),
+        ("HBM bandwidth", 2.1, ""),
+        ("power max", 3.9, "SemiAnalysis counts the NVL72 at ~145 kW with its scale-out "
+                          "network; the NVL72 spec models the rack alone"),
+        ("power per dense PFLOPS (bf16)", 2.3, "follows from the power row"),
+    ]),
+]
+"""(title, spec A, spec B, [(metric, published multiple A/B, note)]): the article's
+comparisons, recomputed from the specs in docs/systems.md."""
+
+
+def _spec_system(folder: object) -> tuple[str, SystemCounts]:
     from pathlib import Path
 
     from superpod_iac.config import Config
     from superpod_iac.pipeline import load_project
+
+    key = str(Path(str(folder)).resolve())
+    if key not in _SYSTEMS:
+        inv = load_project([str(folder)], Config(select=["SCH", "REF"])).inventory
+        _SYSTEMS[key] = pick_system(inv, None)
+    return _SYSTEMS[key]
+
+
+_SYSTEMS: dict[str, tuple[str, SystemCounts]] = {}
+
+
+def systems_markdown(spec_root: str = "specs") -> str:
+    """docs/systems.md: every reference design's summary, its published-figures table (from
+    its README) and the published comparisons between systems, recomputed."""
+    from pathlib import Path
+
+    from superpod_iac import figures
     from superpod_iac.report import tables
 
     cols = ["spec", "system", "accelerators", "cabinets", "FP8 PF", "BF16 PF", "HBM GB",
             "scale-up TB/s", "power kW", "kW / cabinet", "optics"]
     rows = []
-    for folder in sorted(p for p in Path(spec_root).iterdir() if p.is_dir()):
-        cfg = Config(select=["SCH", "REF"])
-        inv = load_project([str(folder)], cfg).inventory
-        label, c = pick_system(inv, None)
+    folders = sorted(p for p in Path(spec_root).iterdir() if p.is_dir())
+    for folder in folders:
+        label, c = _spec_system(folder)
         fp8 = c.compute_tflops.get("fp8")
         bf16 = c.compute_tflops.get("bf16")
         rows.append([f"[{folder.name}](../{spec_root}/{folder.name}/README.md)", label,
@@ -172,4 +208,31 @@ def systems_markdown(spec_root: str = "specs") -> str:
             "(`superpod summary specs/NAME`); see each spec's README for sources and for the "
             "figures that are unconfirmed or announced. Power is nameplate maximum IT load "
             "(devices + optics).\n\n")
-    return head + tables.to_md(cols, rows)
+    out = head + tables.to_md(cols, rows)
+    out += ("\n## Published comparisons, recomputed\n\nRatios of the two specs' `summary` "
+            "metrics (`superpod compare specs/A specs/B`) against the published multiples.\n")
+    ccols = ["metric", "A", "B", "tool A/B", "published A/B", "difference", "note"]
+    for title, a, b, items in COMPARISONS:
+        if not (Path(spec_root) / a).is_dir() or not (Path(spec_root) / b).is_dir():
+            continue
+        ma = dict((m, v) for m, v, _u in metric_rows(_spec_system(Path(spec_root) / a)[1]))
+        mb = dict((m, v) for m, v, _u in metric_rows(_spec_system(Path(spec_root) / b)[1]))
+        crow = []
+        for metric, published, note in items:
+            va, vb = ma.get(metric), mb.get(metric)
+            ratio = va / vb if isinstance(va, int | float) and isinstance(vb, int | float) \
+                and vb else None
+            crow.append([metric, figures.fmt(va), figures.fmt(vb),
+                         "n/a" if ratio is None else f"{ratio:.2f}x", f"{published:g}x",
+                         "" if ratio is None else f"{(ratio - published) / published * 100:+.1f} %",
+                         note])
+        out += f"\n### {title} ({a} / {b})\n\n" + tables.to_md(ccols, crow)
+    out += "\n## Published figures per system\n\nFrom each spec README's figures table.\n"
+    for folder in folders:
+        if not (folder / "README.md").is_file():
+            continue
+        frows = figures.table_rows((folder / "README.md").read_text(encoding="utf-8"))
+        if frows:
+            out += (f"\n### [{folder.name}](../{spec_root}/{folder.name}/README.md)\n\n"
+                    + figures.to_md(figures.render_rows(folder, frows)) + "\n")
+    return out
