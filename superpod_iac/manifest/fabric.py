@@ -99,6 +99,9 @@ class Clos(GeneratorMedia):
     rails: PosCount = 1
     oversubscription: Pos = 1.0
     """Declared downlink:uplink bandwidth ratio per leaf (1.0 = non-blocking)."""
+    endpoint_transceiver: Ref | None = None
+    """Module at the endpoint end of endpoint-to-leaf links when it differs from the switch
+    end (a single-port NIC module against a twin-port module at the leaf)."""
 
 
 class Mesh(GeneratorMedia):

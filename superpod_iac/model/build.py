@@ -392,9 +392,26 @@ class Builder:
             if self.inv.superpods[spec.superpod].template is not None:
                 continue
             replicate(self, m, cluster)
-            in_pods = {c for r in replicas for c in self.inv.superpods[r].cabinets}
-            cluster.extra_cabinets = sorted(c for c in self.inv.cabinets if c not in in_pods
-                                            and self.inv.cabinets[c].superpod is None)
+            cluster.extra_cabinets = _linked_outside(self.inv, replicas)
+
+
+def _linked_outside(inv: Inventory, replicas: list[str]) -> list[str]:
+    """Cabinets in no superpod that are cabled to the replicas (a cluster's core tier): several
+    clusters in one project each count only their own."""
+    import numpy as np
+
+    from superpod_iac.model.linkstats import columns
+
+    mine = np.zeros(len(inv.devices), dtype=bool)
+    for r in replicas:
+        for c in inv.superpods[r].cabinets:
+            for d in inv.cabinets[c].devices:
+                mine[d.index] = True
+    col = columns(inv)
+    a, b = col["a_dev"], col["b_dev"]
+    others = np.unique(np.concatenate([b[mine[a] & ~mine[b]], a[mine[b] & ~mine[a]]]))
+    cabs = {inv.devices[int(d)].cabinet for d in others.tolist()}
+    return sorted(c for c in cabs if inv.cabinets[c].superpod is None)
 
 
 def build_inventory(manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from superpod_iac.diagnostics import Origin
@@ -233,5 +234,13 @@ def add_generated_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
             inv.expansion_errors.append((f"{gen.type} generator: {exc}", origin))
             continue
         oid = inv.links.intern_origin(origin)
+        ends: set[int] = set()
+        nic_side = None
+        if getattr(gen, "endpoint_transceiver", None):
+            ends = set(select_devices(inv, gen.endpoints))
+            nic_side = SimpleNamespace(cable=gen.cable, transceiver=gen.transceiver,
+                                       transceiver_a=gen.endpoint_transceiver,
+                                       length_m=gen.length_m)
         for a, b in pairs:
-            add_link(builder, fab, gen, a, b, oid, origin)
+            spec = nic_side if nic_side is not None and a[0] in ends else gen
+            add_link(builder, fab, spec, a, b, oid, origin)
