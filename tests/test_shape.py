@@ -92,3 +92,27 @@ def test_missing_wraparound_is_an_error(cli, tmp_path: Path) -> None:
     assert top[0]["severity"] == "error"
     assert "8 of 32 neighbour links missing (8 of them wraparound)" in top[0]["message"]
     assert "12 node(s) below degree 4" in top[0]["message"]
+
+
+def test_torus_coordinates_from_names(cli, tmp_path: Path) -> None:
+    """coords_from: nodes named by coordinates in any order form the declared torus; a
+    duplicate coordinate is reported."""
+    text = (SHAPES / "pass.yaml").read_text()
+    # name the 16 torus nodes by coordinates, listed in reverse
+    names = [f"x{i % 4}y{i // 4}" for i in range(16)][::-1]
+    devices = "\n".join(f'    - {{name: {n}, type: sx-node, u: {k + 1}}}'
+                        for k, n in enumerate(names))
+    text = text.replace('    - {name: "n[01-16]", type: sx-node, u: "[1-16]"}', devices)
+    text = text.replace('nodes: "t1/n*", dims: [4, 4], max_hops: 4}',
+                        'nodes: "t1/x*", dims: [4, 4], max_hops: 4, coords_from: "x(\\\\d)y(\\\\d)"}')
+    text = text.replace('{type: torus, nodes: "t1/n*", dims: [4, 4], ports: "m[1-4]"}',
+                        '{type: torus, nodes: "t1/x*", dims: [4, 4], ports: "m[1-4]", '
+                        'coords_from: "x(\\\\d)y(\\\\d)"}')
+    (tmp_path / "shape.yaml").write_text(text)
+    reps = _reports(BASE, tmp_path / "shape.yaml")
+    assert not reps["sx-torus"].structure and reps["sx-torus"].max_hops == 4
+    res = cli("validate", str(BASE.relative_to(BASE.parents[3])), str(tmp_path / "shape.yaml"))
+    assert res.code == 0, res.out
+    (tmp_path / "shape.yaml").write_text(text.replace("{name: x3y3,", "{name: x2y3b,"))
+    res = cli("validate", str(BASE.relative_to(BASE.parents[3])), str(tmp_path / "shape.yaml"))
+    assert res.code == 1 and "share coordinates [2, 3]" in res.out

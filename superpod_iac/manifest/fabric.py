@@ -112,6 +112,10 @@ class Mesh(GeneratorMedia):
     dims: list[PosCount] = Field(min_length=1, max_length=3)
     ports: Ref
     """Port nodeset per node: 2 per dimension (minus, plus), in dimension order."""
+    coords_from: str | None = None
+    """Regular expression with one group per dimension, matched on each node's device name,
+    giving its coordinates (e.g. `x(\\d+)y(\\d+)z(\\d+)`) when natural order cannot (a torus
+    spread over many cabinets)."""
 
 
 Generator = Annotated[SwitchedPlanes | Clos | Mesh, Field(discriminator="type")]
@@ -139,6 +143,8 @@ class Shape(Strict):
     """clos: switch tiers above the nodes (2 = leaf/spine, 3 = leaf/spine/core)."""
     max_hops: PosCount | None = None
     """Declared bound on hops between any two nodes (default: what the shape implies)."""
+    coords_from: str | None = None
+    """torus / mesh / full-mesh: coordinates from the device names (as the mesh generator's)."""
 
 
 class FabricSpec(Strict):

@@ -173,9 +173,38 @@ def _uplinks(inv: Inventory, lower: list[int], up_ports: str, upper: list[int],
     return out
 
 
+def order_by_coords(inv: Inventory, nodes: list[int], pattern: str | None,
+                    dims: list[int]) -> list[int]:
+    """Nodes in coordinate order (first dimension fastest) from `pattern`'s groups matched on
+    each device name; unchanged without a pattern."""
+    if not pattern:
+        return nodes
+    try:
+        rx = re.compile(pattern)
+    except re.error as exc:
+        raise GeneratorError(f"coords_from '{pattern}': {exc}") from exc
+    keyed: dict[int, int] = {}
+    for n in nodes:
+        m = rx.search(inv.devices[n].name)
+        if m is None or len(m.groups()) != len(dims):
+            raise GeneratorError(f"coords_from '{pattern}' does not give {len(dims)} "
+                                 f"coordinates for {inv.devices[n].address}")
+        coord = [int(g) for g in m.groups()]
+        if any(not 0 <= c < d for c, d in zip(coord, dims, strict=True)):
+            raise GeneratorError(f"{inv.devices[n].address}: coordinates {coord} outside dims "
+                                 f"{dims}")
+        idx = _index(coord, dims)
+        if idx in keyed:
+            raise GeneratorError(f"{inv.devices[n].address} and "
+                                 f"{inv.devices[keyed[idx]].address} share coordinates {coord}")
+        keyed[idx] = n
+    return [keyed[i] for i in sorted(keyed)]
+
+
 def mesh(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     nodes = select_devices(inv, gen.nodes)
     dims = list(gen.dims)
+    nodes = order_by_coords(inv, nodes, getattr(gen, "coords_from", None), dims)
     total = 1
     for d in dims:
         total *= d

@@ -22,7 +22,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from superpod_iac.model.expand import ExpansionError, expand, fold
-from superpod_iac.model.generators import natural_key
+from superpod_iac.model.generators import GeneratorError, natural_key, order_by_coords
 from superpod_iac.model.inventory import FabricObj, Inventory
 from superpod_iac.model.linkstats import columns, port_index
 
@@ -120,7 +120,7 @@ def analyse_fabric(inv: Inventory, fab: FabricObj) -> ShapeReport:
         a, b, speed = a[keep], b[keep], speed[keep]
     names = [inv.devices[i].address[len(prefix):] for i in nodes]
     if shape.type in ("torus", "mesh", "full-mesh"):
-        _direct(inv, rep, shape, np.array(nodes, dtype=np.int64), names, a, b, speed)
+        _direct(inv, rep, shape, np.array(nodes, dtype=np.int64), names, a, b, speed, prefix)
     elif shape.type == "all-to-all-one-hop":
         _switched(inv, rep, shape, nodes, names, a, b, speed, scope, prefix)
     else:
@@ -184,13 +184,21 @@ def shape_diameter(kind: str, dims: list[int]) -> int:
 
 
 def _direct(inv: Inventory, rep: ShapeReport, shape, nodes: np.ndarray, names: list[str],
-            a: np.ndarray, b: np.ndarray, speed: np.ndarray) -> None:
+            a: np.ndarray, b: np.ndarray, speed: np.ndarray, prefix: str = "") -> None:
     dims = list(shape.dims or [len(nodes)])
     n = prod(dims)
     if n != len(nodes):
         rep.structure.append(f"dims {'x'.join(map(str, dims))} = {n:,} nodes but the selector "
                              f"'{shape.nodes}' matches {len(nodes):,}")
         return
+    if shape.coords_from:
+        try:
+            ordered = order_by_coords(inv, nodes.tolist(), shape.coords_from, dims)
+        except GeneratorError as exc:
+            rep.structure.append(str(exc))
+            return
+        nodes = np.array(ordered, dtype=np.int64)
+        names = [inv.devices[i].address[len(prefix):] for i in ordered]
     pos = _local(len(inv.devices), nodes)
     pa, pb = pos[a], pos[b]
     both = (pa >= 0) & (pb >= 0) & (pa != pb)
