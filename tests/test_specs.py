@@ -79,3 +79,17 @@ def test_readme_figure_tables_match_the_tool() -> None:
             assert row[1] == f"{fmt(value)} {unit}".strip(), (folder.name, row)
         assert rows == render_rows(folder, rows), folder.name
         assert not differences_unexplained(rows), (folder.name, differences_unexplained(rows))
+
+
+def test_catalina_sidecars_reject_liquid_heat_to_the_hall(cli, tmp_path) -> None:
+    """Meta Catalina's AALC sidecars are liquid-to-air CDUs: the racks' cold-plate heat lands
+    in the hall's air. With the hall sized for the residual air heat alone (~37 kW), the
+    hall check fails on the sidecars' ~105 kW."""
+    for f in (SPECS / "meta-catalina").glob("*.yaml"):
+        (tmp_path / f.name).write_text(f.read_text().replace(
+            "air_capacity_kw: 180", "air_capacity_kw: 120"))
+    res = cli("validate", "--format", "json", str(tmp_path))
+    assert res.code == 1
+    diags = res.json()["diagnostics"]
+    assert [d["rule"] for d in diags] == ["CLG007"], diags
+    assert "142.1" in diags[0]["message"] and "cat-hall" in diags[0]["message"]

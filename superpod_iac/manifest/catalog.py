@@ -145,7 +145,8 @@ class CduType(Part):
     capacity_kw: Pos
     flow_lpm: Pos
     supply_c: Temperature | None = None
-    form: Literal["in-rack", "in-row", "facility"] = "in-row"
+    form: Literal["in-rack", "in-row", "facility", "liquid-to-air"] = "in-row"
+    """`liquid-to-air`: rejects to room air (AALC sidecar); see Cdu.rejects_to_hall."""
     height_u: Count = 0
     power_w: NonNeg = 0
 

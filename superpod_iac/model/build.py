@@ -246,6 +246,9 @@ class Builder:
                         self._missing("fluid", c.fluid, _sub(origin, "fluid"), f"CDU {name}")
                     if c.group and c.group not in self.inv.cdu_groups:
                         self._missing("CDU group", c.group, _sub(origin, "group"), f"CDU {name}")
+                    if c.rejects_to_hall and c.rejects_to_hall not in self.inv.halls:
+                        self._missing("hall", c.rejects_to_hall, _sub(origin, "rejects_to_hall"),
+                                      f"CDU {name}")
                     self.inv.cdus[name] = CduObj(
                         name, c, origin,
                         c.capacity_kw if c.capacity_kw is not None else
