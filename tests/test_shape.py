@@ -116,3 +116,20 @@ def test_torus_coordinates_from_names(cli, tmp_path: Path) -> None:
     (tmp_path / "shape.yaml").write_text(text.replace("{name: x3y3,", "{name: x2y3b,"))
     res = cli("validate", str(BASE.relative_to(BASE.parents[3])), str(tmp_path / "shape.yaml"))
     assert res.code == 1 and "share coordinates [2, 3]" in res.out
+
+
+def test_full_mesh_generator_per_group_and_its_shape(tmp_path: Path) -> None:
+    """Two groups of a 2x2 full mesh with 2 links per pair: 2 groups x 4 pairs x 2 = 16 links;
+    the shape holds."""
+    text = (SHAPES / "pass.yaml").read_text().replace(
+        '''  shape: {type: torus, nodes: "t1/n*", dims: [4, 4], max_hops: 4}
+  generators:
+    - {type: torus, nodes: "t1/n*", dims: [4, 4], ports: "m[1-4]"}''',
+        '''  shape: {type: full-mesh, nodes: "t1/n0[1-8]", dims: [2, 2], max_hops: 2}
+  generators:
+    - {type: full-mesh, nodes: "t1/n0[1-8]", dims: [2, 2], ports: "m[1-4]", links_per_pair: 2}''')
+    (tmp_path / "shape.yaml").write_text(text)
+    inv = load_project([str(BASE), str(tmp_path / "shape.yaml")], Config()).inventory
+    rep = {r.fabric: r for r in analyse(inv)}["sx-torus"]
+    assert not rep.structure and rep.max_hops == 2
+    assert sum(1 for f in inv.links.fabric if f == inv.fabrics["sx-torus"].index) == 16

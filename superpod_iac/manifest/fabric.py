@@ -118,7 +118,20 @@ class Mesh(GeneratorMedia):
     spread over many cabinets)."""
 
 
-Generator = Annotated[SwitchedPlanes | Clos | Mesh, Field(discriminator="type")]
+class FullMesh(GeneratorMedia):
+    """nD full mesh (UB-Mesh style) over each consecutive group of prod(dims) selected devices
+    (natural order, first dimension fastest): every node links to each node of its group that
+    differs from it in one coordinate, `links_per_pair` times. Ports are used in dimension
+    order, then by neighbour coordinate, then link: (d - 1) x links_per_pair per dimension."""
+
+    type: Literal["full-mesh"]
+    nodes: Ref
+    dims: list[PosCount] = Field(min_length=1, max_length=4)
+    ports: Ref
+    links_per_pair: PosCount = 1
+
+
+Generator = Annotated[SwitchedPlanes | Clos | Mesh | FullMesh, Field(discriminator="type")]
 
 
 class Shape(Strict):

@@ -250,7 +250,44 @@ def _index(coord: list[int], dims: list[int]) -> int:
     return i
 
 
-GENERATORS = {"switched-planes": switched_planes, "clos": clos, "mesh": mesh, "torus": mesh}
+def full_mesh(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    nodes = select_devices(inv, gen.nodes)
+    dims = list(gen.dims)
+    size = 1
+    for d in dims:
+        size *= d
+    if len(nodes) % size:
+        raise GeneratorError(f"dims {'x'.join(map(str, dims))} = {size} nodes per group, but "
+                             f"the selector matches {len(nodes)} (not a multiple)")
+    m = gen.links_per_pair
+    need = sum(d - 1 for d in dims) * m
+    ports = {n: _ports(inv, n, gen.ports) for n in nodes}
+    for n, plist in ports.items():
+        if len(plist) != need:
+            raise GeneratorError(f"{inv.devices[n].address} needs {need} full-mesh ports "
+                                 f"(sum of (d - 1) x {m}), has {len(plist)}")
+    offsets = [0]
+    for d in dims[:-1]:
+        offsets.append(offsets[-1] + (d - 1) * m)
+    out = []
+    for g in range(0, len(nodes), size):
+        group = nodes[g:g + size]
+        for i, n in enumerate(group):
+            ci = _coord(i, dims)
+            for axis, d in enumerate(dims):
+                for v in range(ci[axis] + 1, d):
+                    cj = list(ci)
+                    cj[axis] = v
+                    j = group[_index(cj, dims)]
+                    slot_i = offsets[axis] + (v - 1) * m        # toward v (> own coordinate)
+                    slot_j = offsets[axis] + ci[axis] * m      # toward ci (< v)
+                    for k in range(m):
+                        out.append(((n, ports[n][slot_i + k]), (j, ports[j][slot_j + k])))
+    return out
+
+
+GENERATORS = {"switched-planes": switched_planes, "clos": clos, "mesh": mesh, "torus": mesh,
+              "full-mesh": full_mesh}
 
 
 def add_generated_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:

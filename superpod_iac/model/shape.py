@@ -186,6 +186,10 @@ def shape_diameter(kind: str, dims: list[int]) -> int:
 def _direct(inv: Inventory, rep: ShapeReport, shape, nodes: np.ndarray, names: list[str],
             a: np.ndarray, b: np.ndarray, speed: np.ndarray, prefix: str = "") -> None:
     dims = list(shape.dims or [len(nodes)])
+    groups = 1
+    if shape.type == "full-mesh" and prod(dims) and len(nodes) % prod(dims) == 0:
+        groups = len(nodes) // prod(dims)   # one mesh per consecutive group (per rack)
+        dims = [*dims, groups] if groups > 1 else dims
     n = prod(dims)
     if n != len(nodes):
         rep.structure.append(f"dims {'x'.join(map(str, dims))} = {n:,} nodes but the selector "
@@ -204,11 +208,15 @@ def _direct(inv: Inventory, rep: ShapeReport, shape, nodes: np.ndarray, names: l
     both = (pa >= 0) & (pb >= 0) & (pa != pb)
     lo, hi = np.minimum(pa[both], pb[both]), np.maximum(pa[both], pb[both])
     have = np.unique(lo * n + hi)
-    exp = expected_pairs(shape.type, dims)
+    exp = expected_pairs(shape.type, dims[:-1] if groups > 1 else dims)
+    if groups > 1:
+        size = n // groups
+        exp = np.concatenate([exp + g * size for g in range(groups)])
     want = exp[:, 0] * n + exp[:, 1]
     missing = np.setdiff1d(want, have, assume_unique=True)
     extra = np.setdiff1d(have, want, assume_unique=True)
-    label = f"{shape.type} {'x'.join(map(str, dims))}"
+    label = f"{shape.type} {'x'.join(map(str, dims[:-1] if groups > 1 else dims))}" + (
+        f" (x {groups} groups)" if groups > 1 else "")
     if len(missing):
         coord = _coords(n, dims)
         i, j = missing // n, missing % n
@@ -231,9 +239,10 @@ def _direct(inv: Inventory, rep: ShapeReport, shape, nodes: np.ndarray, names: l
         rep.structure.append(f"{label}: {len(extra):,} link(s) join nodes that are not "
                              f"neighbours in the shape, e.g. {eg}")
     if not len(missing) and not len(extra):
-        rep.max_hops = shape_diameter(shape.type, dims)
+        rep.max_hops = shape_diameter(shape.type, dims[:-1] if groups > 1 else dims)
     # bisection: cut across the largest dimension, first half of its coordinates vs the rest
-    axis = int(np.argmax(dims))
+    # (several full-mesh groups: cut each group the same way and sum the groups)
+    axis = int(np.argmax(dims[:-1] if groups > 1 else dims))
     side = _coords(n, dims)[:, axis] < dims[axis] // 2 if dims[axis] > 1 else \
         np.zeros(n, dtype=bool)
     cross = both.copy()
