@@ -41,7 +41,7 @@ spec:
   replicas: {replicas}
   names: "cm384-[001-{replicas:03d}]"
   cascade:
-    - {{type: ring, uplinks: "s*/odf*:f[01-96]", cable: smf-os2-mpo12, length_m: 100}}
+    - {{type: ring, uplinks: "s*/rspine*:p[33-64]", cable: smf-os2-mpo12, transceiver: 400g-dr4, length_m: 100}}
 """)
     return target
 

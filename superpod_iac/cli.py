@@ -25,6 +25,14 @@ BUG_HINT = ("this is a bug in superpod; please report it with the command, `supe
             "(set SUPERPOD_DEBUG=1 for the traceback)")
 
 
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK}  clean (warnings allowed unless --strict)
+  {EXIT_FINDINGS}  findings at error level (a manifest that does not parse is a finding)
+  {EXIT_USAGE}  usage, configuration or I/O error
+  {EXIT_INTERNAL}  internal error (a bug: a one-line report hint, no traceback)
+"""
+
+
 class UsageError(Exception):
     """Bad arguments or paths: exit code 2."""
 
@@ -157,7 +165,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from superpod_iac.report import tables
 
     picked = []
-    for path, name in ((args.a, args.system_a), (args.b, args.system_b)):
+    targets = [(args.a, args.system_a), (args.b, args.system_b)] + [(p, None) for p in args.more]
+    for path, name in targets:
         inv = _design([path], args)
         if inv is None:
             return EXIT_FINDINGS
@@ -165,7 +174,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             picked.append(pick_system(inv, name)[1])
         except KeyError as exc:
             raise UsageError(f"{path}: {exc.args[0]}") from exc
-    cols, rows = compare_rows(picked[0], picked[1])
+    cols, rows = compare_rows(*picked)
     fmt = {"json": tables.to_json, "md": tables.to_md}.get(args.format, tables.to_table)
     _emit(fmt(cols, rows), args.out)
     return EXIT_OK
@@ -305,7 +314,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     """Diagrams are drawn even when rules would fail (overloads are highlighted, not fatal);
     a design whose manifests do not parse is reported and nothing is drawn (exit 1)."""
     from superpod_iac.pipeline import load_project
-    from superpod_iac.render import LEVELS, VIEWS, DotMissing, design_title, plan
+    from superpod_iac.render import LEVELS, VIEWS, DotFailed, DotMissing, design_title, plan
     from superpod_iac.render.emit import INSTALL_HINT
     from superpod_iac.render.output import NothingToShow, diagram_bytes, write_all
     from superpod_iac.report import REPORTERS
@@ -344,6 +353,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         return EXIT_OK
     except DotMissing as exc:
         raise UsageError(f"{exc}\n    hint: {INSTALL_HINT}") from exc
+    except DotFailed as exc:  # a Graphviz failure is the input's or the machine's: exit 2
+        raise UsageError(f"Graphviz dot failed: {exc}") from exc
     if args.format == "png":
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -390,7 +401,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="superpod", description="Validate, render and bill AI superpod designs.")
+        prog="superpod", description="Validate, render and bill AI superpod designs.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"superpod {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -441,9 +453,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write to this file instead of stdout")
     p.set_defaults(func=cmd_summary)
 
-    p = sub.add_parser("compare", help="two systems' metrics side by side with ratios")
+    p = sub.add_parser("compare", help="two or more systems' metrics side by side with ratios")
     p.add_argument("a", metavar="PATH_A")
     p.add_argument("b", metavar="PATH_B")
+    p.add_argument("more", metavar="PATH", nargs="*", help="further systems (compared with A)")
     p.add_argument("--system-a", help="superpod or cluster in PATH_A (default: its cluster, "
                    "else its largest superpod)")
     p.add_argument("--system-b", help="likewise for PATH_B")
@@ -564,7 +577,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("superpod: interrupted (no partial output was left behind)\n")
         return 130
     except BrokenPipeError:
-        return EXIT_OK
+        # the reader of our standard output went away (`| head`): the output is incomplete, so
+        # this is not a success (a pipeline with pipefail must not pass a design unchecked)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.stderr.write("superpod: output truncated: standard output was closed\n")
+        return EXIT_USAGE
     except Exception as exc:
         from superpod_iac.pipeline import InputError
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
+from superpod_iac.figures import readme_text, spec_folders
 from superpod_iac.fsio import atomic_write
 from superpod_iac.metrics import systems_markdown
 from superpod_iac.rules.docs import rules_markdown
@@ -18,6 +20,8 @@ GENERATED: dict[str, Callable[[], str]] = {
     "docs/rules.md": rules_markdown,
     "docs/systems.md": systems_markdown,
 }
+# each reference design's README: its published-figures table (tool and difference columns)
+GENERATED.update({f"specs/{p.name}/README.md": partial(readme_text, p) for p in spec_folders()})
 
 
 def main(argv: list[str] | None = None) -> int:

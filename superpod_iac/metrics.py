@@ -6,6 +6,9 @@ from superpod_iac.model.counts import SystemCounts, cluster_counts, superpod_cou
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 
+NA = "n/a"
+"""Shown for a metric a compared system does not have."""
+
 PRECISIONS = ("fp4", "fp8", "bf16", "fp16", "tf32", "fp32", "fp64", "int8", "fp6")
 
 
@@ -37,14 +40,18 @@ def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | None, str]]:
         if p in c.compute_tflops:
             rows.append((f"compute {p} dense", c.compute_tflops[p] / 1000, "PFLOPS"))
     rows += [
-        ("HBM", c.hbm_gb, "GB"),
-        ("fast memory (HBM + device memory)", c.hbm_gb + c.memory_gb, "GB"),
+        ("HBM", c.hbm_gb or None, "GB"),
+        ("HBM bandwidth", c.hbm_tbytes_s or None, "TB/s"),
+        ("fast memory (HBM + device memory)", (c.hbm_gb + c.memory_gb) or None, "GB"),
         ("scale-up bandwidth per accelerator",
-         c.scale_up_gbytes_s / c.accelerators if c.accelerators else None, "GB/s"),
-        ("scale-up bandwidth aggregate", c.scale_up_gbytes_s / 1000, "TB/s"),
+         c.scale_up_gbytes_s / c.accelerators if c.accelerators and c.scale_up_gbytes_s
+         else None, "GB/s"),
+        ("scale-up bandwidth aggregate", c.scale_up_gbytes_s / 1000 or None, "TB/s"),
         ("power max", c.max_w / 1000, "kW"),
         ("power typical", c.typical_w / 1000, "kW"),
         ("power per cabinet", c.max_w / 1000 / c.cabinets if c.cabinets else None, "kW"),
+        ("power per dense PFLOPS (bf16)", c.max_w / c.compute_tflops["bf16"]
+         if c.compute_tflops.get("bf16") else None, "kW/PF"),
         ("heat to liquid", c.liquid_w / 1000, "kW"),
         ("heat to air", c.air_w / 1000, "kW"),
         ("links", c.links, ""),
@@ -57,9 +64,22 @@ def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | None, str]]:
 def summary_rows(inv: Inventory) -> tuple[list[str], list[list[object]]]:
     cols = ["system", "metric", "value", "unit"]
     rows: list[list[object]] = []
+    from superpod_iac.model.shape import analyse
+
+    shapes = analyse(inv)
     for label, c in systems(inv):
         for metric, value, unit in metric_rows(c):
             rows.append([label, metric, _round(value), unit])
+        pod = inv.superpods.get(c.name)
+        fabrics = set(pod.fabrics) if pod is not None else set(inv.fabrics)
+        for rep in shapes:
+            if rep.fabric not in fabrics:
+                continue
+            if rep.bisection_gbps is not None:
+                rows.append([label, f"bisection bandwidth {rep.fabric} ({rep.shape})",
+                             _round(rep.bisection_gbps / 1000), "Tb/s"])
+            if rep.max_hops is not None:
+                rows.append([label, f"max hops {rep.fabric}", rep.max_hops, "links"])
     return cols, rows
 
 
@@ -80,18 +100,39 @@ def pick_system(inv: Inventory, name: str | None) -> tuple[str, SystemCounts]:
     return max(found, key=lambda s: (s[1].accelerators, s[0]))
 
 
-def compare_rows(a: SystemCounts, b: SystemCounts) -> tuple[list[str], list[list[object]]]:
-    cols = ["metric", "unit", a.name, b.name, "ratio A/B"]
+def compare_rows(*systems_: SystemCounts) -> tuple[list[str], list[list[object]]]:
+    """Metrics of two or more systems side by side, in the first system's metric order, then
+    any metric only a later one has; a metric a system lacks is `n/a`. Ratio columns compare
+    the first system (A) with each other one (B, C, ...)."""
+    if len(systems_) < 2:
+        raise ValueError("compare needs at least two systems")
+    letters = [chr(ord("A") + i) if i < 26 else f"S{i + 1}" for i in range(len(systems_))]
+    names: list[str] = []
+    for letter, c in zip(letters, systems_, strict=True):
+        name = c.name if c.name not in names else f"{c.name} ({letter})"
+        names.append(name)
+    cols = ["metric", "unit", *names] + [f"ratio A/{x}" for x in letters[1:]]
+    order: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    values: list[dict[str, float | int | None]] = []
+    for c in systems_:
+        vals: dict[str, float | int | None] = {}
+        for metric, value, unit in metric_rows(c):
+            if metric not in seen:
+                seen.add(metric)
+                order.append((metric, unit))
+            vals[metric] = value
+        values.append(vals)
     rows: list[list[object]] = []
-    for (metric, va, unit), (_m, vb, _u) in zip(metric_rows(a), metric_rows(b), strict=True):
-        ratio = (va / vb) if isinstance(va, int | float) and isinstance(vb, int | float) and vb \
-            else None
-        rows.append([metric, unit, _round(va), _round(vb),
-                     None if ratio is None else f"{ratio:.2f}x"])
-    names_a = {m for m, _v, _u in metric_rows(a)}
-    for metric, vb, unit in metric_rows(b):
-        if metric not in names_a:
-            rows.append([metric, unit, None, _round(vb), None])
+    for metric, unit in order:
+        vs = [v.get(metric) for v in values]
+        shown: list[object] = [NA if metric not in v else _round(v[metric]) for v in values]
+        ratios: list[object] = []
+        for vb in vs[1:]:
+            va = vs[0]
+            ok = isinstance(va, int | float) and isinstance(vb, int | float) and vb
+            ratios.append(f"{va / vb:.2f}x" if ok else None)  # type: ignore[operator]
+        rows.append([metric, unit, *shown, *ratios])
     return cols, rows
 
 
@@ -101,21 +142,57 @@ def _round(v: float | int | None) -> float | int | None:
     return v
 
 
-def systems_markdown(spec_root: str = "specs") -> str:
-    """docs/systems.md: every reference design's summary (the figures `superpod summary` shows)."""
+COMPARISONS: list[tuple[str, str, str, list[tuple[str, float, str]]]] = [
+    ("Huawei's claim: Atlas 950 vs Vera Rubin NVL144", "atlas-950", "nvl144", [
+        ("accelerator dies", 56.8, ""),
+        ("compute fp8 dense", 6.7, ""),
+        ("fast memory (HBM + device memory)", 15.0, "1,152 TB / 75 TB = 15.4x; Huawei rounds "
+                                                   "to 15x"),
+        ("scale-up bandwidth aggregate", 62.0, ""),
+    ]),
+    ("SemiAnalysis: CloudMatrix 384 vs GB200 NVL72", "cloudmatrix-384", "gb200-nvl72", [
+        ("compute bf16 dense", 1.7, "300 / 180 PF = 1.67x, rounded to 1.7x"),
+        ("HBM", 3.6, ""),
+        ("HBM bandwidth", 2.1, ""),
+        ("power max", 3.9, "SemiAnalysis counts the NVL72 at ~145 kW with its scale-out "
+                          "network; the NVL72 spec models the rack alone"),
+        ("power per dense PFLOPS (bf16)", 2.3, "follows from the power row"),
+    ]),
+]
+"""(title, spec A, spec B, [(metric, published multiple A/B, note)]): the article's
+comparisons, recomputed from the specs in docs/systems.md."""
+
+
+def _spec_system(folder: object) -> tuple[str, SystemCounts]:
     from pathlib import Path
 
     from superpod_iac.config import Config
     from superpod_iac.pipeline import load_project
+
+    key = str(Path(str(folder)).resolve())
+    if key not in _SYSTEMS:
+        inv = load_project([str(folder)], Config(select=["SCH", "REF"])).inventory
+        _SYSTEMS[key] = pick_system(inv, None)
+    return _SYSTEMS[key]
+
+
+_SYSTEMS: dict[str, tuple[str, SystemCounts]] = {}
+
+
+def systems_markdown(spec_root: str = "specs") -> str:
+    """docs/systems.md: every reference design's summary, its published-figures table (from
+    its README) and the published comparisons between systems, recomputed."""
+    from pathlib import Path
+
+    from superpod_iac import figures
     from superpod_iac.report import tables
 
     cols = ["spec", "system", "accelerators", "cabinets", "FP8 PF", "BF16 PF", "HBM GB",
             "scale-up TB/s", "power kW", "kW / cabinet", "optics"]
     rows = []
-    for folder in sorted(p for p in Path(spec_root).iterdir() if p.is_dir()):
-        cfg = Config(select=["SCH", "REF"])
-        inv = load_project([str(folder)], cfg).inventory
-        label, c = pick_system(inv, None)
+    folders = sorted(p for p in Path(spec_root).iterdir() if p.is_dir())
+    for folder in folders:
+        label, c = _spec_system(folder)
         fp8 = c.compute_tflops.get("fp8")
         bf16 = c.compute_tflops.get("bf16")
         rows.append([f"[{folder.name}](../{spec_root}/{folder.name}/README.md)", label,
@@ -131,4 +208,31 @@ def systems_markdown(spec_root: str = "specs") -> str:
             "(`superpod summary specs/NAME`); see each spec's README for sources and for the "
             "figures that are unconfirmed or announced. Power is nameplate maximum IT load "
             "(devices + optics).\n\n")
-    return head + tables.to_md(cols, rows)
+    out = head + tables.to_md(cols, rows)
+    out += ("\n## Published comparisons, recomputed\n\nRatios of the two specs' `summary` "
+            "metrics (`superpod compare specs/A specs/B`) against the published multiples.\n")
+    ccols = ["metric", "A", "B", "tool A/B", "published A/B", "difference", "note"]
+    for title, a, b, items in COMPARISONS:
+        if not (Path(spec_root) / a).is_dir() or not (Path(spec_root) / b).is_dir():
+            continue
+        ma = dict((m, v) for m, v, _u in metric_rows(_spec_system(Path(spec_root) / a)[1]))
+        mb = dict((m, v) for m, v, _u in metric_rows(_spec_system(Path(spec_root) / b)[1]))
+        crow = []
+        for metric, published, note in items:
+            va, vb = ma.get(metric), mb.get(metric)
+            ratio = va / vb if isinstance(va, int | float) and isinstance(vb, int | float) \
+                and vb else None
+            crow.append([metric, figures.fmt(va), figures.fmt(vb),
+                         "n/a" if ratio is None else f"{ratio:.2f}x", f"{published:g}x",
+                         "" if ratio is None else f"{(ratio - published) / published * 100:+.1f} %",
+                         note])
+        out += f"\n### {title} ({a} / {b})\n\n" + tables.to_md(ccols, crow)
+    out += "\n## Published figures per system\n\nFrom each spec README's figures table.\n"
+    for folder in folders:
+        if not (folder / "README.md").is_file():
+            continue
+        frows = figures.table_rows((folder / "README.md").read_text(encoding="utf-8"))
+        if frows:
+            out += (f"\n### [{folder.name}](../{spec_root}/{folder.name}/README.md)\n\n"
+                    + figures.to_md(figures.render_rows(folder, frows)) + "\n")
+    return out

@@ -75,8 +75,9 @@ def test_nvl72_totals(cli) -> None:
 def test_cm384_derived_rows_by_hand(cli) -> None:
     rows = _rows(cli, CM)
     q = {k: r["quantity"] for k, r in rows.items()}
-    # 42U racks: compute 42 - 4 x 8U = 10 free x 12; comm 42 - 28 - 4 = 10 free x 4
-    assert q[("racks", "blanking-panel-1u", "base")] == 10 * 12 + 10 * 4
+    # 42U racks: compute 42 - 4 x 8U = 10 free x 12; comm s1-s2 hold 28 L2 + 4 leaf + 3 spine
+    # + 1 VPC = 36U (6 free each), s3-s4 35U (7 free each)
+    assert q[("racks", "blanking-panel-1u", "base")] == 10 * 12 + 2 * 6 + 2 * 7 == 146
     assert q[("cooling", "cdu-hose-pair", "base")] == 12  # the compute cabinets have a CDU
     assert q[("power", "rack-pdu-3ph-415v", "base")] == 2 * 16
     assert q[("power", "power-cord-c19-c20-2m", "base")] == 4 * 48
@@ -84,10 +85,12 @@ def test_cm384_derived_rows_by_hand(cli) -> None:
     assert q[("accessories", "rail-kit-8u", "base")] == 48
     assert q[("accessories", "rail-kit-1u", "base")] == 112
     assert q[("accessories", "cable-manager-vertical-42u", "base")] == 2 * 4
-    # optics: 2,688 UB links x 2 ends + 1,536 RoCE links x 1 end = 6,912 modules; 2 % spares
+    # optics: 5,376 UB links, two per twin-port module at each end (2 x 2,688) + 1,536
+    # scale-out module ends (NIC, leaf and spine) = 6,912 modules; 2 % spares
     assert q[("optics", "400g-lpo", "base")] == 2 * 2688 + 1536 == 6912
     assert q[("optics", "400g-lpo", "spare")] == math.ceil(6912 * 0.02) == 139
-    assert "4224 A + 2688 B" in rows[("optics", "400g-lpo", "base")]["note"]
+    assert "6144 A + 6144 B = 12288, 5376 share a twin-port cage" in \
+        rows[("optics", "400g-lpo", "base")]["note"]
 
 
 SITE = {"A": 0.0, "B": 2.4}  # specs/cloudmatrix-384/site.yaml: row y, x 0, pitch 0.6
@@ -95,7 +98,10 @@ STOCK = [1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500]  # smf-
 
 
 def _run_by_hand(a_row: str, a_pos: int, a_u: int, b_row: str, b_pos: int, b_u: int) -> float:
-    """(Manhattan + rise to the 2.6 m tray at both ends) x 1.10 + 1 m (policy defaults)."""
+    """(Manhattan + rise to the 2.6 m tray at both ends) x 1.10 + 1 m (policy defaults); in one
+    cabinet, the vertical distance between the U positions + 1 m."""
+    if (a_row, a_pos) == (b_row, b_pos):
+        return abs(a_u - b_u) * 0.04445 + 1.0
     dx = abs((a_pos - 1) * 0.6 - (b_pos - 1) * 0.6)
     dy = abs(SITE[a_row] - SITE[b_row])
     rise = (2.6 - (a_u - 1) * 0.04445) + (2.6 - (b_u - 1) * 0.04445)
@@ -105,7 +111,8 @@ def _run_by_hand(a_row: str, a_pos: int, a_u: int, b_row: str, b_pos: int, b_u: 
 def test_cm384_orderable_cable_lengths_by_hand(cli) -> None:
     """Every link's run recomputed from the floor plan, rounded up to the stocked lengths: the
     counts per length are the BOM's cable rows, and spares are 5 % of each, rounded up."""
-    cut = list(csv.DictReader(io.StringIO(cli("cabling", CM).out)))
+    cut = [r for r in csv.DictReader(io.StringIO(cli("cabling", CM).out))
+           if r["cable"] == "smf-os2-mpo12"]
     want: Counter[float] = Counter()
     for r in cut:
         run = _run_by_hand(r["a_row"], int(r["a_position"]), int(r["a_u"]),
@@ -114,10 +121,10 @@ def test_cm384_orderable_cable_lengths_by_hand(cli) -> None:
     # the first link, c01/node1 (A1, U1) -> s1/l2sw01 (B5, U1): (2.4 + 2.4 + 5.2) x 1.1 + 1 = 12
     assert _run_by_hand("A", 1, 1, "B", 5, 1) == pytest.approx(12.0)
     rows = _rows(cli, CM)
-    got = {r["length_m"]: r["quantity"] for (c, _p, line), r in rows.items()
-           if c == "cables" and line == "base"}
+    got = {r["length_m"]: r["quantity"] for (c, p, line), r in rows.items()
+           if c == "cables" and line == "base" and p.startswith("smf-os2-mpo12 ")}
     assert got == dict(want)
-    assert sum(got.values()) == 4224
+    assert sum(got.values()) == len(cut) == 5376 + 768 + 48
     for (c, part, line), r in rows.items():
         if c == "cables" and line == "spare":
             base = rows[(c, part, "base")]["quantity"]
@@ -191,10 +198,10 @@ def test_xlsx_reads_back_and_sums(cli, tmp_path: Path) -> None:
         for r in body:
             if r["part"] == "smf-os2-mpo12 10 m":
                 assert r["mpn"] == "TEST-MPO-10M"
-    assert optics == 6912
+    assert optics == 6912 + 96  # 400G LPO + the VPC plane's 96 DR4 modules
     # optics (base + spares, spares rounded up per group) at 250.50, every cable at 40
     grouped = cli("bom", "--format", "json", "--group-by", "row", str(spec)).json()["rows"]
-    modules = sum(r["quantity"] for r in grouped if r["category"] == "optics")
+    modules = sum(r["quantity"] for r in grouped if r["part"] == "400g-lpo")  # the priced one
     cables = sum(r["quantity"] for r in grouped if r["category"] == "cables")
     assert modules >= 6912 + 139
     assert price == pytest.approx(modules * 250.5 + cables * 40)
@@ -252,18 +259,25 @@ def test_cluster_totals_are_aggregated_per_superpod_and_cluster(cli) -> None:
     assert len(doc["rows"]) < 40
     rows = {(r["category"], r["part"], r["line"]): r["quantity"] for r in doc["rows"]}
     assert rows[("optics", "400g-lpo", "base")] == 432 * 6912
-    assert rows[("racks", "blanking-panel-1u", "base")] == 432 * 160
-    # 432 x 768 inter-pod trunks of 100 m (cluster.yaml: length_m 100 -> stocked 100 m)
-    assert rows[("cables", "smf-os2-mpo12 100 m", "base")] == 432 * 768
+    # DR4: 96 VPC-plane modules per pod, and 384 pod-to-core uplinks x 2 ends per pod
+    assert rows[("optics", "400g-dr4", "base")] == 432 * (96 + 2 * 384)
+    # 146 free U per pod (test_cm384_derived_rows_by_hand) + 384 core racks of 42U holding a
+    # 32U chassis (10 free U each)
+    assert rows[("racks", "blanking-panel-1u", "base")] == 432 * 146 + 384 * 10
+    # 432 x 384 pod-to-core uplinks of 150 m (cluster.yaml: length_m 150 -> stocked 150 m)
+    assert rows[("cables", "smf-os2-mpo12 150 m", "base")] == 432 * 384
     tot = doc["totals"]
-    pods = tot["superpods"]
+    pods = {k: v for k, v in tot["superpods"].items() if k != "(no superpod)"}
     assert len(pods) == 432
     assert {p["accelerators"] for p in pods.values()} == {384}
-    assert all(p["power_kw"] == pytest.approx(559.552) for p in pods.values())
+    # each pod: the stand-alone 558.928 kW + its 384 uplink modules at the spines (8.5 W each)
+    assert all(p["power_kw"] == pytest.approx(558.928 + 384 * 8.5 / 1000) for p in pods.values())
+    core = tot["superpods"]["(no superpod)"]
+    assert core["cabinets"] == 384
     (cluster,) = tot["clusters"].values()
     assert cluster["superpods"] == 432 and cluster["accelerators"] == 165888
-    assert cluster["optics"] == {"400g-lpo": 2985984}
-    assert cluster["power_kw"] == pytest.approx(432 * 559.552)
+    assert cluster["optics"] == {"400g-dr4": 373248, "400g-lpo": 2985984}
+    assert cluster["power_kw"] == pytest.approx(432 * 562.192 + core["power_kw"])
 
 
 def test_unknown_accessory_type_is_a_row_not_a_crash(cli, tmp_path: Path) -> None:

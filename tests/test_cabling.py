@@ -24,18 +24,19 @@ def _cut(cli, path: str) -> list[dict[str, str]]:
 def test_identifiers_are_tia606_and_unique(cli) -> None:
     rows = _cut(cli, CM)
     ids = [r["cable_id"] for r in rows]
-    assert len(set(ids)) == len(ids) == 4224
+    assert len(set(ids)) == len(ids) == 5376 + 768 + 48  # UB, scale-out, VPC links
     first = rows[0]
-    # c01 is row A position 1, node1 sits at U1; s1 is row B position 5, l2sw01 at U1
-    assert first["a_label"] == "CM384-HALL.A01-U01:ub01"
-    assert first["b_label"] == "CM384-HALL.B05-U01:p01"
+    # c01 is row A position 1, node1 sits at U1; s1 is row B position 5, l2sw01 at U1; UB
+    # links are the sub-ports of twin-link cages (ub01/1 is labelled ub01.1)
+    assert first["a_label"] == "CM384-HALL.A01-U01:ub01.1"
+    assert first["b_label"] == "CM384-HALL.B05-U01:p01.1"
     assert first["cable_id"] == f"{first['a_label']}/{first['b_label']}"
     assert first["route"] == "cross-row via tray"
     assert first["length_m"] == "15" and float(first["run_m"]) == 12
     assert first["transceiver_a"] == first["transceiver_b"] == "400g-lpo"
     assert first["cable_mpn"] == "unconfirmed"
     routes = {r["route"] for r in rows}
-    assert routes <= {"same row", "cross-row via tray"}
+    assert routes <= {"same cabinet", "same row", "cross-row via tray"}
     same_row = [r for r in rows if r["route"] == "same row"]
     assert same_row and all(r["a_row"] == r["b_row"] for r in same_row)
 
@@ -90,7 +91,7 @@ spec:
 
     assert ids(after, False) == ids(before, False)
     assert not set(ids(after, True)) & set(ids(before, True))
-    assert len(ids(after, True)) == 4 * (56 + 32)
+    assert len(ids(after, True)) == 4 * (112 + 8 + 1)  # per node: UB sub-ports, RDMA, VPC
     # an unrelated cabinet added: no identifier changes at all
     (spec / "extra.yaml").write_text("""\
 apiVersion: superpod-iac/v1alpha1
@@ -134,7 +135,7 @@ def test_labels_html_is_printable_and_escaped(cli, tmp_path: Path) -> None:
     assert text.startswith("<!DOCTYPE html>") and "@page" in text
     parser = _Labels()
     parser.feed(text)
-    assert parser.labels == 2 * 4224
+    assert parser.labels == 2 * (5376 + 768 + 48)
     assert "CM384-HALL.A01-U01:ub01" in text and "smf-os2-mpo12 15 m" in text
     assert cli("cabling", CM, "--format", "html").code == 2  # html is the label sheet only
     assert cli("cabling", CM, "--labels", "--format", "json").code == 2

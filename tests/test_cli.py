@@ -110,3 +110,11 @@ def test_schema_check_and_write(cli, tmp_path: Path) -> None:
     (out / "cabinet.schema.json").write_text("{}")
     res = cli("schema", "--check", "--out", str(out))
     assert res.code == 1 and "cabinet.schema.json" in res.err
+
+
+def test_help_text_names_every_exit_code(capsys) -> None:
+    from superpod_iac.cli import build_parser
+
+    text = build_parser().format_help()
+    for code in ("0  clean", "1  findings", "2  usage", "3  internal"):
+        assert code in text

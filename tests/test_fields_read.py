@@ -61,7 +61,6 @@ PENDING = {
     "tdp_w": "a check that a device's max_w covers its accelerators' TDP (not written yet)",
     "rail_aligned": "topology shape checks (issue #13 item 7)",
     "cpus": "summary metrics (CPU count), model/counts.py",
-    "hbm_tbytes_s": "summary metrics (aggregate HBM bandwidth), model/counts.py",
     "serial": "the NetBox export (device serial column)",
     "form": "the cooling diagram's CDU labels (in-rack / in-row / facility)",
 }

@@ -17,19 +17,23 @@ CM = "specs/cloudmatrix-384"
 NVL = "specs/gb200-nvl72"
 
 
-def test_bom_transceivers_are_two_per_optical_link_plus_one_per_uplink(cli) -> None:
+def test_bom_transceivers_are_one_per_cabled_cage(cli) -> None:
+    """One module per cage that has a transceiver: the two UB links of a twin-link cage
+    (`ub01/1`, `ub01/2`) share one module (independent count from the cabling schedule)."""
     res = cli("bom", "--format", "json", CM)
     assert res.code == 0, res.err
     doc = res.json()
     xcvr = sum(r["quantity"] for r in doc["rows"] if r["category"] == "optics"
                and r["line"] == "base")
     cab = list(csv.DictReader(io.StringIO(cli("cabling", CM).out)))
-    both = sum(1 for r in cab if r["transceiver_a"] and r["transceiver_b"])
-    one = sum(1 for r in cab if bool(r["transceiver_a"]) != bool(r["transceiver_b"]))
-    assert xcvr == 2 * both + one == 6912
+    cages = {(r[f"{e}_cabinet"], r[f"{e}_device"], r[f"{e}_port"].split("/")[0])
+             for r in cab for e in "ab" if r[f"transceiver_{e}"]}
+    assert xcvr == len(cages) == 7008
+    ub = sum(r["quantity"] for r in doc["rows"] if r["part"] == "400g-lpo" and r["line"] == "base")
+    assert ub == 5376 + 1536   # SemiAnalysis: scale-up + scale-out
     cables = sum(r["quantity"] for r in doc["rows"] if r["category"] == "cables"
                  and r["line"] == "base")
-    assert cables == len(cab) == 4224
+    assert cables == len(cab) == 5376 + 768 + 48
 
 
 def test_bom_accelerators_and_power_match_independent_counts(cli) -> None:
@@ -46,7 +50,7 @@ def test_cabling_rows_and_stocked_lengths(cli, tmp_path: Path) -> None:
     res = cli("cabling", CM, "--out", str(out))
     assert res.code == 0
     rows = list(csv.DictReader(out.open()))
-    assert len(rows) == 4224
+    assert len(rows) == 5376 + 768 + 48
     first = rows[0]
     assert first["a_hall"] == "cm384-hall" and first["cable"] == "smf-os2-mpo12"
     assert float(first["length_m"]) in {1, 2, 3, 5, 7, 10, 15, 20, 30}

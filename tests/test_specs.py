@@ -42,12 +42,57 @@ def test_every_spec_has_a_readme_and_expectations() -> None:
         assert "expect:" in text, f"{folder.name} declares no expectations"
 
 
-def test_al128_needs_its_rear_door(cli, tmp_path) -> None:
-    """The AL128 spec shows what a ~300 kW cabinet demands: without the rear-door heat
-    exchanger its residual air heat breaks the air-cooled limit (CLG001)."""
+def test_al128_needs_its_seventh_shelf(cli, tmp_path) -> None:
+    """The AL128 spec shows what a ~300 kW cabinet demands of its power shelves: 7 dual-fed
+    54 kW shelves are N+1 for 301.6 kW; with 6, losing one leaves 270 kW (PWR007)."""
     for f in (SPECS / "al128").glob("*.yaml"):
-        text = f.read_text().replace("  rear_door_kw: 20\n", "")
+        text = f.read_text().replace('{name: "pwr[1-7]", type: al128-hvdc-shelf, u: "[41-47]"',
+                                     '{name: "pwr[1-6]", type: al128-hvdc-shelf, u: "[41-46]"')
         (tmp_path / f.name).write_text(text)
     res = cli("validate", "--format", "json", str(tmp_path))
     assert res.code == 1
-    assert [d["rule"] for d in res.json()["diagnostics"]] == ["CLG001"]
+    diags = res.json()["diagnostics"]
+    assert [d["rule"] for d in diags] == ["PWR007"], diags
+    assert "270.0 kW" in diags[0]["message"]
+
+
+def test_readme_figure_tables_match_the_tool() -> None:
+    """Each spec README's published-figures table: the tool column is what `summary` computes
+    for the spec's system (regenerated, then compared cell by cell), and every difference
+    above 2 % carries a note."""
+    from superpod_iac.figures import (
+        differences_unexplained,
+        fmt,
+        render_rows,
+        spec_folders,
+        spec_metrics,
+        table_rows,
+    )
+
+    folders = spec_folders(str(SPECS))
+    assert folders
+    for folder in folders:
+        text = (folder / "README.md").read_text(encoding="utf-8")
+        rows = table_rows(text)
+        assert rows, f"{folder.name}: README has no figures table"
+        metrics = spec_metrics(folder)
+        for row in rows:
+            assert row[0] in metrics, f"{folder.name}: '{row[0]}' is not a summary metric"
+            value, unit = metrics[row[0]]
+            assert row[1] == f"{fmt(value)} {unit}".strip(), (folder.name, row)
+        assert rows == render_rows(folder, rows), folder.name
+        assert not differences_unexplained(rows), (folder.name, differences_unexplained(rows))
+
+
+def test_catalina_sidecars_reject_liquid_heat_to_the_hall(cli, tmp_path) -> None:
+    """Meta Catalina's AALC sidecars are liquid-to-air CDUs: the racks' cold-plate heat lands
+    in the hall's air. With the hall sized for the residual air heat alone (~37 kW), the
+    hall check fails on the sidecars' ~105 kW."""
+    for f in (SPECS / "meta-catalina").glob("*.yaml"):
+        (tmp_path / f.name).write_text(f.read_text().replace(
+            "air_capacity_kw: 180", "air_capacity_kw: 120"))
+    res = cli("validate", "--format", "json", str(tmp_path))
+    assert res.code == 1
+    diags = res.json()["diagnostics"]
+    assert [d["rule"] for d in diags] == ["CLG007"], diags
+    assert "142.1" in diags[0]["message"] and "cat-hall" in diags[0]["message"]

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -34,15 +34,24 @@ READERS = [["validate"], ["render", "--view", "power", "--format", "dot"], ["bom
 way; `import netbox` has its own test)."""
 
 
+_MEASURE = """import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:])
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+sys.stderr.write(f"\\nMEASURED {u.ru_utime + u.ru_stime} {u.ru_maxrss}\\n")
+sys.exit(r.returncode)
+"""
+
+
 def _run(args: list[str], cwd: Path | None = None, timeout: float = 120,
          **env: str) -> tuple[int, str, float, int]:
-    """(exit code, output, CPU seconds, peak RSS in KiB) of `superpod ARGS` as a process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.run([SUPERPOD, *args], cwd=cwd or ROOT, capture_output=True, text=True,
-                          timeout=timeout, check=False, env={**os.environ, **env})
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return proc.returncode, proc.stdout + proc.stderr, cpu, after.ru_maxrss
+    """(exit code, output, CPU seconds, peak RSS in KiB) of `superpod ARGS` as a process, measured
+    by a fresh parent whose only child it is (RUSAGE_CHILDREN of pytest would mix in others)."""
+    proc = subprocess.run([sys.executable, "-c", _MEASURE, SUPERPOD, *args], cwd=cwd or ROOT,
+                          capture_output=True, text=True, timeout=timeout, check=False,
+                          env={**os.environ, **env})
+    err, _, tail = proc.stderr.rpartition("\nMEASURED ")
+    cpu, rss = tail.split()
+    return proc.returncode, proc.stdout + err, float(cpu), int(rss)
 
 
 def _write(path: Path, text: str | bytes) -> Path:
@@ -118,15 +127,16 @@ def test_limits_are_raisable_in_configuration(tmp_path: Path) -> None:
     assert code == 2 and "max_names must be a positive whole number" in out, out
 
 
-def test_deep_folder_tree_and_many_files(tmp_path: Path) -> None:
-    deep = tmp_path / "deep"
+def test_deep_folder_tree(tmp_path: Path) -> None:
     rel = "/".join(f"d{i % 10}" for i in range(1_100))  # a RecursionError in os.walk before
     subprocess.run(["mkdir", "-p", rel], cwd=tmp_path, check=True)
-    subprocess.run(["sh", "-c", f"echo 'a: 1' > {rel}/x.yaml"], cwd=tmp_path, check=True)
-    deep = tmp_path / "d0"
-    code, out, cpu, _ = _run(["validate", str(deep)])
-    assert code == 1 and "SCH012" in out and "max_dir_depth" in out, out
-    assert cpu < 5
+    try:
+        subprocess.run(["sh", "-c", f"echo 'a: 1' > {rel}/x.yaml"], cwd=tmp_path, check=True)
+        code, out, cpu, _ = _run(["validate", str(tmp_path / "d0")])
+        assert code == 1 and "SCH012" in out and "max_dir_depth" in out, out
+        assert cpu < 5
+    finally:  # pytest's own clean-up of old temporary folders recurses and would fail on it
+        subprocess.run(["rm", "-rf", "d0"], cwd=tmp_path, check=True)
 
 
 def test_special_files_and_symlink_loops_are_findings(tmp_path: Path) -> None:
@@ -358,3 +368,24 @@ spec:
     assert code == 0, out
     for line in out.splitlines()[1:]:
         assert not any(cell.startswith(("=", "+", "@")) for cell in line.split(",")), line
+
+
+def test_sanitised_names_never_collide() -> None:
+    from superpod_iac.render.labels import file_part
+
+    names = ["a/b", "a_b", "a:b", "a b", "a_b_", "../etc", "cm384-001.c03"]
+    parts = [file_part(n) for n in names]
+    assert len(set(parts)) == len(parts), parts
+    assert file_part("cm384-001.c03") == "cm384-001.c03"
+    assert all("/" not in p and not p.startswith(".") for p in parts)
+
+
+def test_a_failing_dot_is_exit_2_with_its_message(tmp_path: Path) -> None:
+    """A Graphviz that fails (here a `dot` on PATH that reports an error) is the machine's
+    problem, exit 2 with dot's own message, never exit 3."""
+    fake = _write(tmp_path / "bin" / "dot", "#!/bin/sh\necho 'Error: out of memory in dot' >&2\n"
+                  "exit 1\n")
+    fake.chmod(0o755)
+    code, out, _, _ = _run(["render", "specs/gb200-nvl72", "--view", "power", "--format", "svg"],
+                           PATH=f"{fake.parent}:{os.environ['PATH']}")
+    assert code == 2 and "out of memory in dot" in out and "Traceback" not in out, out

@@ -260,7 +260,8 @@ class CduType(Part):
     """Pumps in the CDU; with `pump_flow_lpm`, the flow after one pump fails is checked."""
     pump_flow_lpm: Pos | None = None
     """Flow one pump delivers at the design head."""
-    form: Literal["in-rack", "in-row", "facility"] = "in-row"
+    form: Literal["in-rack", "in-row", "facility", "liquid-to-air"] = "in-row"
+    """`liquid-to-air`: rejects to room air (AALC sidecar); see Cdu.rejects_to_hall."""
     height_u: Count = 0
     power_w: NonNeg = 0
     accessories: list[Accessory] = Field(default_factory=list)

@@ -30,6 +30,9 @@ class Cdu(Strict):
     fluid: Ref = "water"
     group: Ref | None = None
     loop: Ref | None = None
+    rejects_to_hall: Ref | None = None
+    """A liquid-to-air CDU (an air-assisted liquid cooling sidecar): the hall whose air takes
+    the heat it removes, instead of a facility water loop."""
 
 
 class CduGroup(Strict):

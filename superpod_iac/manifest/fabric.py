@@ -78,6 +78,10 @@ class SwitchedPlanes(GeneratorMedia):
     switch_ports: Ref
     """Port-name nodeset on each switch, e.g. `c[1-2]p[01-72]`."""
     planes: PosCount
+    plane_by: Literal["port", "cage"] = "port"
+    """`cage`: the breakout sub-ports of one cage join one plane (the j-th cage of the
+    endpoint's ports goes to plane j mod `planes`), as when one twin-link module of a switch
+    chip carries two links of that chip's plane (CloudMatrix 384 L1 chips)."""
 
 
 class Clos(GeneratorMedia):
@@ -103,6 +107,9 @@ class Clos(GeneratorMedia):
     rails: PosCount = 1
     oversubscription: Pos = 1.0
     """Declared downlink:uplink bandwidth ratio per leaf (1.0 = non-blocking)."""
+    endpoint_transceiver: Ref | None = None
+    """Module at the endpoint end of endpoint-to-leaf links when it differs from the switch
+    end (a single-port NIC module against a twin-port module at the leaf)."""
 
 
 class Mesh(GeneratorMedia):
@@ -113,9 +120,52 @@ class Mesh(GeneratorMedia):
     dims: list[PosCount] = Field(min_length=1, max_length=3)
     ports: Ref
     """Port nodeset per node: 2 per dimension (minus, plus), in dimension order."""
+    coords_from: str | None = None
+    """Regular expression with one group per dimension, matched on each node's device name,
+    giving its coordinates (e.g. `x(\\d+)y(\\d+)z(\\d+)`) when natural order cannot (a torus
+    spread over many cabinets)."""
 
 
-Generator = Annotated[SwitchedPlanes | Clos | Mesh, Field(discriminator="type")]
+class FullMesh(GeneratorMedia):
+    """nD full mesh (UB-Mesh style) over each consecutive group of prod(dims) selected devices
+    (natural order, first dimension fastest): every node links to each node of its group that
+    differs from it in one coordinate, `links_per_pair` times. Ports are used in dimension
+    order, then by neighbour coordinate, then link: (d - 1) x links_per_pair per dimension."""
+
+    type: Literal["full-mesh"]
+    nodes: Ref
+    dims: list[PosCount] = Field(min_length=1, max_length=4)
+    ports: Ref
+    links_per_pair: PosCount = 1
+
+
+Generator = Annotated[SwitchedPlanes | Clos | Mesh | FullMesh, Field(discriminator="type")]
+
+
+class Shape(Strict):
+    """The topology a fabric claims, verified against the links that exist (TOP006, TOP007).
+
+    Hops count links on a path: two nodes on one switch are 2 hops apart, torus neighbours 1.
+    """
+
+    type: Literal["full-mesh", "torus", "mesh", "all-to-all-one-hop", "clos"]
+    nodes: Ref
+    """Devices the shape joins (glob on `cabinet/device`); for torus, mesh and full-mesh their
+    natural order gives the coordinates, first dimension fastest."""
+    dims: list[PosCount] | None = Field(default=None, min_length=1, max_length=6)
+    """torus / mesh / full-mesh: nodes per dimension. A full mesh of several dimensions links
+    each node to every node that differs from it in one coordinate (UB-Mesh nD-FullMesh)."""
+    switches: Ref | None = None
+    """all-to-all-one-hop: the plane switches (glob), in natural order."""
+    planes: PosCount = 1
+    """all-to-all-one-hop: the switches cut into this many equal planes in natural order;
+    every node pair must share a switch in every plane."""
+    tiers: Literal[1, 2, 3] | None = None
+    """clos: switch tiers above the nodes (2 = leaf/spine, 3 = leaf/spine/core)."""
+    max_hops: PosCount | None = None
+    """Declared bound on hops between any two nodes (default: what the shape implies)."""
+    coords_from: str | None = None
+    """torus / mesh / full-mesh: coordinates from the device names (as the mesh generator's)."""
 
 
 class Trunk(Strict):
@@ -139,6 +189,8 @@ class FabricSpec(Strict):
     max_oversubscription: NonNeg | None = None
     rail_aligned: bool = False
     trunks: list[Trunk] = Field(default_factory=list)
+    shape: Shape | None = None
+    """The topology this fabric claims (checked by TOP006/TOP007, bisection in `summary`)."""
 
 
 class Fabric(ManifestBase):
@@ -146,4 +198,4 @@ class Fabric(ManifestBase):
     spec: FabricSpec
 
 
-__all__ = ["Fabric", "FabricSpec", "Generator", "Link", "MediaRule", "Name"]
+__all__ = ["Fabric", "FabricSpec", "Generator", "Link", "MediaRule", "Name", "Shape"]

@@ -49,11 +49,21 @@ class Cascade(Strict):
 
     `ring`: each replica's uplink ports (matched by `uplinks`, in order) are split in halves;
     the first half of replica i links to the second half of replica i+1 (the last to the first).
+
+    `clos`: a core tier above the replicas' uplinks (the top tier of a folded Clos). With U
+    uplinks per replica, R replicas and C core switches of P ports, uplink u of every replica
+    goes to core u mod C, so every replica reaches every core; C must divide U and each core
+    needs R x U / C ports: the generator reports the core count the design needs,
+    ceil(R x U / P) rounded up to a divisor of U, when the selected cores do not fit.
     """
 
-    type: Literal["ring"] = "ring"
+    type: Literal["ring", "clos"] = "ring"
     uplinks: Ref
     """Port selector inside one superpod: `cabinet-glob/device-glob:port-nodeset`."""
+    cores: Ref | None = None
+    """clos: the core switches (glob on `cabinet/device` of the cluster's own cabinets)."""
+    core_ports: Ref | None = None
+    """clos: port nodeset on each core switch, used in order."""
     cable: Ref | None = None
     transceiver: Ref | None = None
     length_m: Pos | None = None

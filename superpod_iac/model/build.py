@@ -337,6 +337,9 @@ class Builder:
                         self._missing("CDU group", c.group, _sub(origin, "group"), f"CDU {name}")
                     if c.loop and c.loop not in self.inv.loops:
                         self._missing("loop", c.loop, _sub(origin, "loop"), f"CDU {name}")
+                    if c.rejects_to_hall and c.rejects_to_hall not in self.inv.halls:
+                        self._missing("hall", c.rejects_to_hall, _sub(origin, "rejects_to_hall"),
+                                      f"CDU {name}")
                     self.inv.cdus[name] = CduObj(
                         name, c, origin,
                         c.capacity_kw if c.capacity_kw is not None else
@@ -508,16 +511,46 @@ class Builder:
             pod_objects = sum(1 + len(self.inv.cabinets[c].devices) for c in pod.cabinets)
             if not self.budget(pod_objects * (len(replicas) - 1), origin, "cabinets and devices"):
                 continue
-            pod_links = len(self.inv.links) * len(replicas)
+            pod_links = len(self.inv.links) + _template_links(self.inv, pod) * len(replicas)
             if pod_links > limits.max_links:
                 self.limit(f"replicating {spec.superpod} {len(replicas):,} times would make up "
                            f"to {pod_links:,} links > limit {limits.max_links:,} (limit "
                            "max_links)", origin)
                 continue
             replicate(self, m, cluster)
-            in_pods = {c for r in replicas for c in self.inv.superpods[r].cabinets}
-            cluster.extra_cabinets = sorted(c for c in self.inv.cabinets if c not in in_pods
-                                            and self.inv.cabinets[c].superpod is None)
+            cluster.extra_cabinets = _linked_outside(self.inv, replicas)
+
+
+def _template_links(inv: Inventory, pod: SuperpodObj) -> int:
+    """Links with an end in the superpod template: what each replica copies."""
+    import numpy as np
+
+    mine = np.zeros(len(inv.devices), dtype=bool)
+    for c in pod.cabinets:
+        for d in inv.cabinets[c].devices:
+            mine[d.index] = True
+    a = np.frombuffer(inv.links.a_dev, dtype=np.int32) if len(inv.links) else np.zeros(0, int)
+    b = np.frombuffer(inv.links.b_dev, dtype=np.int32) if len(inv.links) else np.zeros(0, int)
+    return int((mine[a] | mine[b]).sum())
+
+
+def _linked_outside(inv: Inventory, replicas: list[str]) -> list[str]:
+    """Cabinets in no superpod that are cabled to the replicas (a cluster's core tier): several
+    clusters in one project each count only their own."""
+    import numpy as np
+
+    from superpod_iac.model.linkstats import columns
+
+    mine = np.zeros(len(inv.devices), dtype=bool)
+    for r in replicas:
+        for c in inv.superpods[r].cabinets:
+            for d in inv.cabinets[c].devices:
+                mine[d.index] = True
+    col = columns(inv)
+    a, b = col["a_dev"], col["b_dev"]
+    others = np.unique(np.concatenate([b[mine[a] & ~mine[b]], a[mine[b] & ~mine[a]]]))
+    cabs = {inv.devices[int(d)].cabinet for d in others.tolist()}
+    return sorted(c for c in cabs if inv.cabinets[c].superpod is None)
 
 
 def build_inventory(manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None,

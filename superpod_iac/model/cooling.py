@@ -136,13 +136,22 @@ def cooling_plan(inv: Inventory) -> CoolingPlan:
         for m in unit.members:
             if m.spec.loop and unit.members:
                 loop_heat[m.spec.loop] += unit.heat_w / len(unit.members)
+    rejected: dict[str, float] = defaultdict(float)
+    for unit in units.values():
+        for m in unit.members:
+            if m.spec.rejects_to_hall and unit.members:
+                rejected[m.spec.rejects_to_hall] += unit.heat_w / len(unit.members)
     plan = CoolingPlan(dict(sorted(units.items())), unit_of, supply, residual,
-                       _air(inv, residual), dict(loop_heat))
+                       _air(inv, residual, rejected), dict(loop_heat))
     inv.cache["cooling_plan"] = plan
     return plan
 
 
-def _air(inv: Inventory, residual: dict[str, float]) -> list[tuple[str, str, float, float, list[str]]]:
+def _air(inv: Inventory, residual: dict[str, float], rejected: dict[str, float] | None = None
+         ) -> list[tuple[str, str, float, float, list[str]]]:
+    """Air load per hall, row and air zone: cabinets' residual air heat, plus in a hall (and its
+    hall-wide zones) the heat liquid-to-air CDUs reject into it."""
+    rejected = rejected or {}
     out: list[tuple[str, str, float, float, list[str]]] = []
     by_hall: dict[str, list[str]] = defaultdict(list)
     by_row: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -155,7 +164,7 @@ def _air(inv: Inventory, residual: dict[str, float]) -> list[tuple[str, str, flo
         if hall.air_capacity_kw is not None:
             cabs = by_hall.get(name, [])
             out.append(("hall", name, hall.air_capacity_kw * 1000,
-                        sum(residual[c] for c in cabs), cabs))
+                        sum(residual[c] for c in cabs) + rejected.get(name, 0.0), cabs))
     for (h, r), row in sorted(inv.rows.items()):
         if row.air_capacity_kw is not None:
             cabs = by_row.get((h, r), [])
@@ -163,5 +172,7 @@ def _air(inv: Inventory, residual: dict[str, float]) -> list[tuple[str, str, flo
                         sum(residual[c] for c in cabs), cabs))
     for name, zone in sorted(inv.air_zones.items()):
         cabs = by_row.get((zone.hall, zone.row), []) if zone.row else by_hall.get(zone.hall, [])
-        out.append(("air zone", name, zone.capacity_kw * 1000, sum(residual[c] for c in cabs), cabs))
+        extra = 0.0 if zone.row else rejected.get(zone.hall, 0.0)
+        out.append(("air zone", name, zone.capacity_kw * 1000,
+                    sum(residual[c] for c in cabs) + extra, cabs))
     return out

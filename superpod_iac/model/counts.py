@@ -36,6 +36,8 @@ class SystemCounts:
     memory_gb: float = 0.0
     """Fast device memory outside accelerator HBM (e.g. Grace/Vera LPDDR5X)."""
     scale_up_gbytes_s: float = 0.0
+    hbm_tbytes_s: float = 0.0
+    """Aggregate HBM bandwidth of the accelerators."""
     accelerator_types: dict[str, int] = field(default_factory=dict)
 
 
@@ -68,6 +70,7 @@ def _count(inv: Inventory, name: str, kind: str, cabinets: set[str]) -> SystemCo
         out.accelerator_dies += n * a.dies
         out.hbm_gb += n * a.hbm_gb
         out.scale_up_gbytes_s += n * a.scale_up_gbytes_s
+        out.hbm_tbytes_s += n * a.hbm_tbytes_s
         for prec, tf in a.compute_tflops.items():
             out.compute_tflops[prec] = out.compute_tflops.get(prec, 0.0) + n * tf
     return out
@@ -99,7 +102,9 @@ def _link_stats(inv: Inventory, group_of_cabinet: np.ndarray, groups: int, inner
         ok = (ga >= 0) | (gb >= 0)
         links = np.array([int(ok.sum())])
         optical = np.array([int((ok & fibre).sum())])
-    mod_devs, _xs = transceiver_modules(inv)
+    # a superpod's modules are those on its own links (like its links): the pod end of a
+    # link to a cluster tier belongs to the cluster's count
+    mod_devs, _xs = transceiver_modules(inv, ok if inner and not ok.all() else None)
     gm = group_of_cabinet[dev_cab[mod_devs]]
     xcvrs = np.bincount(gm[gm >= 0], minlength=groups)
     return links, optical, xcvrs

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from superpod_iac.diagnostics import Origin
@@ -82,8 +83,14 @@ def switched_planes(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tup
     planes = gen.planes
     ep_ports = {e: _ports(inv, e, gen.endpoint_ports) for e in endpoints}
     per_plane: list[list[tuple[int, int]]] = [[] for _ in range(planes)]
+    by_cage = getattr(gen, "plane_by", "port") == "cage"
     for e in endpoints:
+        cages: dict[int, int] = {}
+        info = inv.catalog.ports(inv.devices[e].type_name)[0] if by_cage else []
         for j, p in enumerate(ep_ports[e]):
+            if by_cage:
+                cage = info[p].cage if info[p].cage >= 0 else p
+                j = cages.setdefault(cage, len(cages))
             per_plane[j % planes].append((e, p))
     slots = [(s, p) for s in switches for p in _ports(inv, s, gen.switch_ports)]
     if len(slots) % planes:
@@ -173,9 +180,38 @@ def _uplinks(inv: Inventory, lower: list[int], up_ports: str, upper: list[int],
     return out
 
 
+def order_by_coords(inv: Inventory, nodes: list[int], pattern: str | None,
+                    dims: list[int]) -> list[int]:
+    """Nodes in coordinate order (first dimension fastest) from `pattern`'s groups matched on
+    each device name; unchanged without a pattern."""
+    if not pattern:
+        return nodes
+    try:
+        rx = re.compile(pattern)
+    except re.error as exc:
+        raise GeneratorError(f"coords_from '{pattern}': {exc}") from exc
+    keyed: dict[int, int] = {}
+    for n in nodes:
+        m = rx.search(inv.devices[n].name)
+        if m is None or len(m.groups()) != len(dims):
+            raise GeneratorError(f"coords_from '{pattern}' does not give {len(dims)} "
+                                 f"coordinates for {inv.devices[n].address}")
+        coord = [int(g) for g in m.groups()]
+        if any(not 0 <= c < d for c, d in zip(coord, dims, strict=True)):
+            raise GeneratorError(f"{inv.devices[n].address}: coordinates {coord} outside dims "
+                                 f"{dims}")
+        idx = _index(coord, dims)
+        if idx in keyed:
+            raise GeneratorError(f"{inv.devices[n].address} and "
+                                 f"{inv.devices[keyed[idx]].address} share coordinates {coord}")
+        keyed[idx] = n
+    return [keyed[i] for i in sorted(keyed)]
+
+
 def mesh(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     nodes = select_devices(inv, gen.nodes)
     dims = list(gen.dims)
+    nodes = order_by_coords(inv, nodes, getattr(gen, "coords_from", None), dims)
     total = 1
     for d in dims:
         total *= d
@@ -221,7 +257,44 @@ def _index(coord: list[int], dims: list[int]) -> int:
     return i
 
 
-GENERATORS = {"switched-planes": switched_planes, "clos": clos, "mesh": mesh, "torus": mesh}
+def full_mesh(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    nodes = select_devices(inv, gen.nodes)
+    dims = list(gen.dims)
+    size = 1
+    for d in dims:
+        size *= d
+    if len(nodes) % size:
+        raise GeneratorError(f"dims {'x'.join(map(str, dims))} = {size} nodes per group, but "
+                             f"the selector matches {len(nodes)} (not a multiple)")
+    m = gen.links_per_pair
+    need = sum(d - 1 for d in dims) * m
+    ports = {n: _ports(inv, n, gen.ports) for n in nodes}
+    for n, plist in ports.items():
+        if len(plist) != need:
+            raise GeneratorError(f"{inv.devices[n].address} needs {need} full-mesh ports "
+                                 f"(sum of (d - 1) x {m}), has {len(plist)}")
+    offsets = [0]
+    for d in dims[:-1]:
+        offsets.append(offsets[-1] + (d - 1) * m)
+    out = []
+    for g in range(0, len(nodes), size):
+        group = nodes[g:g + size]
+        for i, n in enumerate(group):
+            ci = _coord(i, dims)
+            for axis, d in enumerate(dims):
+                for v in range(ci[axis] + 1, d):
+                    cj = list(ci)
+                    cj[axis] = v
+                    j = group[_index(cj, dims)]
+                    slot_i = offsets[axis] + (v - 1) * m        # toward v (> own coordinate)
+                    slot_j = offsets[axis] + ci[axis] * m      # toward ci (< v)
+                    for k in range(m):
+                        out.append(((n, ports[n][slot_i + k]), (j, ports[j][slot_j + k])))
+    return out
+
+
+GENERATORS = {"switched-planes": switched_planes, "clos": clos, "mesh": mesh, "torus": mesh,
+              "full-mesh": full_mesh}
 
 
 def add_generated_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
@@ -234,5 +307,13 @@ def add_generated_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
             inv.expansion_errors.append((f"{gen.type} generator: {exc}", origin))
             continue
         oid = inv.links.intern_origin(origin)
+        ends: set[int] = set()
+        nic_side = None
+        if getattr(gen, "endpoint_transceiver", None):
+            ends = set(select_devices(inv, gen.endpoints))
+            nic_side = SimpleNamespace(cable=gen.cable, transceiver=gen.transceiver,
+                                       transceiver_a=gen.endpoint_transceiver,
+                                       length_m=gen.length_m)
         for a, b in pairs:
-            add_link(builder, fab, gen, a, b, oid, origin)
+            spec = nic_side if nic_side is not None and a[0] in ends else gen
+            add_link(builder, fab, spec, a, b, oid, origin)

@@ -192,13 +192,15 @@ def device_cabinet_ids(inv: Inventory) -> tuple[list[str], np.ndarray]:
     return cached
 
 
-def transceiver_modules(inv: Inventory) -> tuple[np.ndarray, np.ndarray]:
+def transceiver_modules(inv: Inventory, only: np.ndarray | None = None
+                        ) -> tuple[np.ndarray, np.ndarray]:
     """(device index, transceiver-name index) of every physical optical module.
 
     A link end with a transceiver holds one module, except that the breakout sub-ports of one
-    cage (`osfp1/1`, `osfp1/2`) share the cage's single twin-port module.
+    cage (`osfp1/1`, `osfp1/2`) share the cage's single twin-port module. `only` (a boolean
+    mask over links) restricts the count to the modules on those links (not cached).
     """
-    cached = inv.cache.get("transceiver_modules")
+    cached = inv.cache.get("transceiver_modules") if only is None else None
     if cached is not None:
         return cached
     t = inv.links
@@ -211,12 +213,15 @@ def transceiver_modules(inv: Inventory) -> tuple[np.ndarray, np.ndarray]:
     ports = np.concatenate([c["a_port"], c["b_port"]]).astype(np.int64)
     xs = np.concatenate([c["xcvr_a"], c["xcvr_b"]]).astype(np.int64)
     has = xs >= 0
+    if only is not None:
+        has &= np.concatenate([only, only])
     devs, ports, xs = devs[has], ports[has], xs[has]
     offset = idx.type_offset[idx.type_ids[devs]]
     cage = idx.cage_of_port[offset + ports] - offset
     key = (devs * port_stride(inv) + cage) * (len(t.xcvr_names) + 1) + xs
     _keys, first = np.unique(key, return_index=True)
     first.sort()
-    cached = (devs[first], xs[first])
-    inv.cache["transceiver_modules"] = cached
-    return cached
+    out = (devs[first], xs[first])
+    if only is None:
+        inv.cache["transceiver_modules"] = out
+    return out

@@ -287,10 +287,10 @@ def shelf_capacity(inv: Inventory) -> dict[str, tuple[float, float, str]]:
             if redundancy == "2N":
                 by_side: dict[str, float] = defaultdict(float)
                 for d in sh:
-                    for f in d.feeds[:1]:
-                        s = sides.get(f)
-                        if s:
-                            by_side[s] += usable_output_w(d)
+                    # a shelf fed from both sides (dual-input) survives the loss of either
+                    fed = {sides[f] for f in d.feeds if sides.get(f)}
+                    if len(fed) == 1:
+                        by_side[fed.pop()] += usable_output_w(d)
                 for s, w in sorted(by_side.items()):
                     if total - w < worst:
                         worst, what = total - w, f"side {s} fails"

@@ -279,11 +279,14 @@ def _cascade(builder: Builder, m: Manifest, cluster: ClusterObj, j: int, cascade
     except (GeneratorError, ValueError) as exc:
         inv.expansion_errors.append((f"cascade: {exc}", origin))
         return
-    if not ends or len(ends) % 2:
+    if not ends or (len(ends) % 2 and cascade.type == "ring"):
         inv.expansion_errors.append((f"cascade: uplinks '{cascade.uplinks}' select {len(ends)} "
                                      "ports; a ring needs an even, non-zero number", origin))
         return
     n = len(cluster.replicas)
+    if cascade.type == "clos":
+        _cascade_clos(builder, cluster, j, cascade, ends, bases, origin)
+        return
     if n < 2:
         return
     fab = FabricObj(f"{cluster.name}-cascade", "scale-out", origin, None, len(inv.fabrics))
@@ -302,6 +305,82 @@ def _cascade(builder: Builder, m: Manifest, cluster: ClusterObj, j: int, cascade
     length = cascade.length_m if cascade.length_m is not None else float("nan")
     cols = {
         "a_port": np.tile(east[:, 1], n), "b_port": np.tile(west[:, 1], n),
+        "cable": np.full(count, cable), "xcvr_a": np.full(count, xcvr),
+        "xcvr_b": np.full(count, xcvr), "fabric": np.full(count, fab.index),
+        "origin": np.full(count, oid), "length_m": np.full(count, length, dtype=np.float64),
+    }
+    _append_links(inv, cols, a_dev, b_dev)
+    for what, name, section in (("cable type", cascade.cable, inv.catalog.cable_types),
+                                ("transceiver type", cascade.transceiver,
+                                 inv.catalog.transceiver_types)):
+        if name is not None and name not in section:
+            builder._missing(what, name, origin, f"cascade of cluster {cluster.name}")
+    inv.cache.clear()
+
+
+def clos_cores_needed(uplinks: int, replicas: int, ports: int) -> int:
+    """Fewest core switches of `ports` ports that take `uplinks` per replica from every
+    replica, one core per uplink residue: a divisor of `uplinks` with replicas x uplinks / C
+    <= ports (0 when even one port per replica per core does not fit)."""
+    for c in range(1, uplinks + 1):
+        if uplinks % c == 0 and replicas * (uplinks // c) <= ports:
+            return c
+    return 0
+
+
+def _cascade_clos(builder: Builder, cluster: ClusterObj, j: int, cascade: Any,
+                  ends: list[tuple[int, int]], bases: list[np.ndarray], origin: Origin) -> None:
+    """Core tier of a folded Clos above the replicas' uplinks (see manifest `Cascade`)."""
+    from superpod_iac.model.generators import select_devices
+
+    inv = builder.inv
+    if not cascade.cores or not cascade.core_ports:
+        inv.expansion_errors.append(("cascade clos: needs `cores` and `core_ports`", origin))
+        return
+    try:
+        cores = select_devices(inv, cascade.cores)
+        types = {inv.devices[c].type_name for c in cores}
+        if len(types) != 1:
+            raise GeneratorError(f"core switches are of {len(types)} types; use one")
+        by_name = inv.catalog.ports(types.pop())[1]
+        names = expand(cascade.core_ports)
+        missing = [x for x in names if x not in by_name]
+        if missing:
+            raise GeneratorError(f"port '{missing[0]}' is not on the core switches")
+        core_ports = np.array([by_name[x].index for x in names], dtype=np.int64)
+    except (GeneratorError, ValueError) as exc:
+        inv.expansion_errors.append((f"cascade clos: {exc}", origin))
+        return
+    n, u, c, p = len(bases), len(ends), len(cores), len(core_ports)
+    need = clos_cores_needed(u, n, p)
+    if u % c or n * (u // c) > p:
+        hint = (f"{need} core switches" if need else
+                f"core switches with at least {n} ports (or another tier)")
+        inv.expansion_errors.append(
+            (f"cascade clos: {n} replicas x {u} uplinks over {c} core switches of {p} ports "
+             f"does not fit (each core needs {n} x {u} / C ports and C must divide {u}); "
+             f"this design needs {hint}", origin))
+        return
+    fab = FabricObj(f"{cluster.name}-cascade-{j + 1}", "scale-out", origin, None,
+                    len(inv.fabrics))
+    inv.fabrics[fab.name] = fab
+    pos = np.array([e[0] for e in ends], dtype=np.int64)
+    port = np.array([e[1] for e in ends], dtype=np.int64)
+    base = np.stack(bases)
+    a_dev = base[:, pos].reshape(-1)
+    up = np.tile(np.arange(u), n)
+    rep = np.repeat(np.arange(n), u)
+    core_idx = np.array(cores, dtype=np.int64)
+    b_dev = core_idx[up % c]
+    b_port = core_ports[rep * (u // c) + up // c]
+    count = len(a_dev)
+    t = inv.links
+    oid = t.intern_origin(origin)
+    cable = t._intern(cascade.cable, t._cable_idx, t.cable_names)
+    xcvr = t._intern(cascade.transceiver, t._xcvr_idx, t.xcvr_names)
+    length = cascade.length_m if cascade.length_m is not None else float("nan")
+    cols = {
+        "a_port": np.tile(port, n), "b_port": b_port,
         "cable": np.full(count, cable), "xcvr_a": np.full(count, xcvr),
         "xcvr_b": np.full(count, xcvr), "fabric": np.full(count, fab.index),
         "origin": np.full(count, oid), "length_m": np.full(count, length, dtype=np.float64),

@@ -188,6 +188,8 @@ def _pipe(dot_text: str, fmt: str) -> bytes:
     except graphviz.CalledProcessError as exc:
         detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
         raise DotFailed(detail[-1] if detail else str(exc)) from exc
+    except BrokenPipeError as exc:  # dot exited before reading its input
+        raise DotFailed("dot exited before reading the diagram (broken pipe)") from exc
 
 
 def svg_size_pt(svg: bytes) -> tuple[float, float]:

@@ -59,8 +59,15 @@ def fold(names: Iterable[str]) -> str:
 
 
 def file_part(name: str) -> str:
-    """A name made safe for a file name (`cm384-001.c03` stays, `a/b` -> `a_b`)."""
-    return _SAFE_ID.sub("_", name).strip("_") or "unnamed"
+    """A name made safe for a file name or a Graphviz id (`cm384-001.c03` stays). When
+    sanitising changes the name, a short hash of the original is appended (`a/b` ->
+    `a_b-1f9a2c`), so two names never share a file or a node (`a_b` stays `a_b`)."""
+    safe = _SAFE_ID.sub("_", name).strip("_").lstrip(".") or "unnamed"
+    if safe == name:
+        return safe
+    import hashlib
+
+    return f"{safe}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:6]}"
 
 
 def node_id(*parts: str) -> str:

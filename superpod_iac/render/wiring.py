@@ -253,6 +253,18 @@ def _outside_key(inv: Inventory, dev: int) -> str:
     return cab.superpod if cab.superpod is not None else cab.name
 
 
+_MANY = "all "
+
+
+def _many_key(inv: Inventory, key: str, n: int) -> str:
+    """The folded name of an outside superpod or cabinet when there are too many to draw."""
+    pod = inv.superpods.get(key)
+    if pod is not None:
+        return f"{_MANY}{n:,} superpods and cabinets" if pod.template is None else \
+            f"{_MANY}replicas of {pod.template}"
+    return f"{_MANY}other cabinets"
+
+
 def pod_graph_name(pod: Pod) -> str:
     return f"wiring-pod-{file_part('standalone' if pod.standalone else pod.name)}"
 
@@ -339,12 +351,16 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
             if in_pod[dev]:
                 continue
             outside.setdefault(_outside_key(inv, dev), -1)
-        for key in sorted(outside, key=natural_key):
+        # a core tier cabled to hundreds of replicas: one node for all of them, not one each
+        many = len(outside) > int(styles.layout("max_outside_nodes"))
+        keys = {k: (_many_key(inv, k, len(outside)) if many else k) for k in outside}
+        outside = {}
+        for key in sorted(set(keys.values()), key=natural_key):
             outside[key] = len(groups)
             groups.append(Group(f"x{len(groups)}", key, "external", _TIER["external"]))
         for dev in peers.tolist():
             if not in_pod[dev]:
-                dev_group[dev] = outside[_outside_key(inv, dev)]
+                dev_group[dev] = outside[keys[_outside_key(inv, dev)]]
     bundles = bundle_links(inv, dev_group, touching if len(col["a_dev"]) else None)
     count_internal(groups, bundles)
     peers = peer_rows(inv, groups, bundles)
@@ -363,8 +379,8 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
             graph.add_legend("node", g.style, g.style.replace("-", " "))
     for key, gid in outside.items():
         g = groups[gid]
-        what = "superpod" if key in inv.superpods else "cabinet"
-        _group_node(graph, g, esc(key), [f"other {what}"])
+        what = "superpod" if key in inv.superpods else "" if key.startswith(_MANY) else "cabinet"
+        _group_node(graph, g, esc(key), [f"other {what}" if what else "outside this pod"])
         graph.add_legend("node", "external", "outside this diagram")
     _bundle_edges(graph, inv, groups, bundles, styles)
     tot = group_totals(inv, pod.cabinets)

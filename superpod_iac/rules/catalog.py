@@ -13,6 +13,7 @@ from superpod_iac.rules import (  # noqa: F401
     redundancy,
     references,
     schema,
+    shape,
     space,
     temperature,
     topology,

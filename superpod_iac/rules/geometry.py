@@ -29,7 +29,7 @@ def device_too_deep(inv: Inventory) -> Iterator[Finding]:
 
     Example:
         cabinet_types: [{name: shallow-rack, footprint: {width_mm: 600, depth_mm: 800}, ...}]
-        - {name: sw1, type: ib-switch-144x400g, u: 1}     # 660 mm deep: fits;
+        - {name: sw1, type: qm9700, u: 1}     # 660 mm deep: fits;
         # with mounting_depth_mm: 600 (rails 600 mm apart) it is 60 mm too deep
 
     Fix:

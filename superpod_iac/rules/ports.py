@@ -78,7 +78,12 @@ def _shared(exact: np.ndarray, link_of: np.ndarray) -> list[tuple[int, np.ndarra
 def _mixed(cage: np.ndarray, is_sub: np.ndarray, link_of: np.ndarray
            ) -> list[tuple[int, np.ndarray]]:
     """Cages cabled whole while one of their breakout sub-ports is cabled too."""
-    mixed = np.intersect1d(np.unique(cage[~is_sub]), cage[is_sub])
+    size = int(cage.max()) + 1 if len(cage) else 0
+    whole = np.zeros(size, dtype=bool)
+    whole[cage[~is_sub]] = True
+    split = np.zeros(size, dtype=bool)
+    split[cage[is_sub]] = True
+    mixed = np.nonzero(whole & split)[0]  # boolean marks, not sorts: linear in the links
     return _runs(cage, link_of, mixed)
 
 
@@ -162,6 +167,13 @@ def required_unconnected(inv: Inventory) -> Iterator[Finding]:
             continue
         devs = np.nonzero(idx.type_ids == tid)[0]
         hit = used[devs[:, None] * stride + req[None, :]]
+        local_cage = idx.cage_of_port[start:end] - start
+        if (local_cage != np.arange(end - start)).any():
+            # a breakout cage counts as cabled when it or any of its sub-ports is
+            every = used[devs[:, None] * stride + np.arange(end - start)[None, :]]
+            per_cage = np.zeros(every.shape, dtype=np.int64)
+            np.add.at(per_cage, (slice(None), local_cage), every)
+            hit = hit | (per_cage[:, local_cage[req]] > 0)
         for row in np.nonzero(~hit.all(axis=1))[0].tolist():
             dev = inv.devices[int(devs[row])]
             key = (dev.origin, type_name, tuple(req[~hit[row]].tolist()))

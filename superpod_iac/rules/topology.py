@@ -176,7 +176,8 @@ def _endpoint_ports(inv: Inventory, dev: int, nodeset: str) -> list[int]:
 def scale_up_islands(inv: Inventory) -> Iterator[Finding]:
     """Every scale-up fabric (an NVLink or UB domain) must join all the accelerators it reaches
     into one component through its switches; otherwise collectives cannot span the domain it
-    claims to be. (A superpod may hold several scale-up domains, e.g. a DGX scalable unit of
+    claims to be. Scale-up fabrics that share devices (a rack's electrical mesh and the optical
+    tier between racks) are tiers of one domain and are checked together. (A superpod may hold several scale-up domains, e.g. a DGX scalable unit of
     eight NVL72 racks, each rack its own NVLink fabric.) Fabrics of replicas made by a Cluster
     are identical by construction, so the first replica's links are checked.
 
@@ -189,12 +190,20 @@ def scale_up_islands(inv: Inventory) -> Iterator[Finding]:
     if not len(inv.links):
         return
     col = columns(inv)
-    for fab in sorted(inv.fabrics.values(), key=lambda f: f.index):
-        if fab.plane != "scale-up":
-            continue
+    up = sorted((f for f in inv.fabrics.values() if f.plane == "scale-up"), key=lambda f: f.index)
+    devs_of = {f.index: np.unique(np.concatenate([col["a_dev"][col["fabric"] == f.index],
+                                                  col["b_dev"][col["fabric"] == f.index]]))
+               for f in up}
+    for fab in up:
         sel = np.nonzero(col["fabric"] == fab.index)[0]
         if not len(sel):
             continue
+        # scale-up fabrics sharing devices with this one are tiers of the same domain (a
+        # rack's electrical mesh and the optical tier joining the racks): join them
+        partners = [g.index for g in up if g.index != fab.index and
+                    np.intersect1d(devs_of[g.index], devs_of[fab.index]).size]
+        if partners:
+            sel = np.nonzero(np.isin(col["fabric"], [fab.index, *partners]))[0]
         a_all, b_all = col["a_dev"][sel], col["b_dev"][sel]
         first_pod = _first_replica_devices(inv, a_all)
         parent: dict[int, int] = {}

@@ -1,0 +1,365 @@
+"""Topology shapes: compare the links of a fabric with the shape it declares.
+
+A fabric may declare `shape:` (full-mesh, torus, mesh, all-to-all-one-hop, clos). This module
+builds the fabric's graph as sparse arrays (scipy.sparse) and measures it against the shape:
+missing and extra links (degree, wraparound), pairs of nodes beyond the declared hop count in
+each plane, and the bisection bandwidth. Rules TOP006/TOP007 report the problems; `summary`
+shows the bisection bandwidth. Every computation is array-wise (incidence matrices, sparse
+products, one multi-source BFS), so a fabric of tens of thousands of nodes costs milliseconds.
+
+A fabric of a superpod that a Cluster replicates is checked in its first replica only: the
+replicas are identical by construction (TOP005 checks that).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from math import prod
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from superpod_iac.model.expand import ExpansionError, expand, fold
+from superpod_iac.model.generators import GeneratorError, natural_key, order_by_coords
+from superpod_iac.model.inventory import FabricObj, Inventory
+from superpod_iac.model.linkstats import columns, port_index
+
+MAX_EXAMPLES = 3
+DENSE_PAIR_LIMIT = 6000
+"""Above this many distinct reach patterns the Clos pair check would need a dense matrix of
+more than 36 M entries; it then reports the check as not done instead of guessing."""
+
+
+@dataclass
+class ShapeReport:
+    fabric: str
+    shape: str
+    nodes: int = 0
+    structure: list[str] = field(default_factory=list)
+    """TOP006 problems: node count, missing or extra links, wrong degree, tiers."""
+    hops: list[str] = field(default_factory=list)
+    """TOP007 problems: node pairs beyond the declared hop count."""
+    max_hops: int | None = None
+    """Hops between the farthest pair the shape allows (when the structure matches)."""
+    bisection_gbps: float | None = None
+    """Bandwidth across the cut that splits the nodes in two halves, one direction, Gb/s."""
+
+
+def link_speeds(inv: Inventory) -> np.ndarray:
+    """Gb/s of every link: its A end's port speed (a breakout sub-port runs at cage / n)."""
+    cached = inv.cache.get("link_speeds")
+    if cached is not None:
+        return cached
+    idx = port_index(inv)
+    col = columns(inv)
+    speed_of_group = np.array([g.speed_gbps / (g.breakout if sub else 1)
+                               for _t, g, sub in idx.groups] or [0.0], dtype=np.float64)
+    if len(col["a_dev"]):
+        gp = idx.type_offset[idx.type_ids[col["a_dev"]]] + col["a_port"]
+        out = speed_of_group[idx.group_of_port[gp]]
+    else:
+        out = np.zeros(0)
+    inv.cache["link_speeds"] = out
+    return out
+
+
+def _scope(inv: Inventory, fab: FabricObj) -> tuple[np.ndarray | None, str]:
+    """(devices of the first replica, its address prefix) for a replicated fabric, else
+    (None, '')."""
+    pods = [p for p in inv.superpods.values() if fab.name in p.fabrics
+            and p.template is not None]
+    if not pods:
+        return None, ""
+    first = min(pods, key=lambda p: natural_key(p.name))
+    devs = [d.index for c in first.cabinets for d in inv.cabinets[c].devices]
+    return np.array(sorted(devs), dtype=np.int64), f"{first.name}."
+
+
+def _select(inv: Inventory, pattern: str, scope: np.ndarray | None, prefix: str) -> list[int]:
+    try:
+        pats = expand(pattern)
+    except ExpansionError:
+        pats = (pattern,)
+    pool = (inv.devices[i] for i in scope.tolist()) if scope is not None else inv.devices
+    hits = [d.index for d in pool
+            if any(fnmatch.fnmatchcase(d.address[len(prefix):] if prefix else d.address, p)
+                   for p in pats)]
+    return sorted(hits, key=lambda i: natural_key(inv.devices[i].address))
+
+
+def analyse(inv: Inventory) -> list[ShapeReport]:
+    """One report per fabric that declares a shape, in fabric order (cached)."""
+    cached = inv.cache.get("shapes")
+    if cached is not None:
+        return cached
+    out = [analyse_fabric(inv, fab) for fab in sorted(inv.fabrics.values(), key=lambda f: f.index)
+           if fab.spec is not None and fab.spec.shape is not None]
+    inv.cache["shapes"] = out
+    return out
+
+
+def analyse_fabric(inv: Inventory, fab: FabricObj) -> ShapeReport:
+    shape = fab.spec.shape
+    rep = ShapeReport(fab.name, shape.type)
+    scope, prefix = _scope(inv, fab)
+    nodes = _select(inv, shape.nodes, scope, prefix)
+    rep.nodes = len(nodes)
+    if not nodes:
+        rep.structure.append(f"selector '{shape.nodes}' matches no device")
+        return rep
+    col = columns(inv)
+    sel = np.nonzero(col["fabric"] == fab.index)[0]
+    a, b = col["a_dev"][sel].astype(np.int64), col["b_dev"][sel].astype(np.int64)
+    speed = link_speeds(inv)[sel] if len(sel) else np.zeros(0)
+    if scope is not None:
+        inside = np.zeros(len(inv.devices), dtype=bool)
+        inside[scope] = True
+        keep = inside[a] & inside[b]
+        a, b, speed = a[keep], b[keep], speed[keep]
+    names = [inv.devices[i].address[len(prefix):] for i in nodes]
+    if shape.type in ("torus", "mesh", "full-mesh"):
+        _direct(inv, rep, shape, np.array(nodes, dtype=np.int64), names, a, b, speed, prefix)
+    elif shape.type == "all-to-all-one-hop":
+        _switched(inv, rep, shape, nodes, names, a, b, speed, scope, prefix)
+    else:
+        _clos(inv, rep, shape, nodes, names, a, b, speed)
+    if shape.max_hops is not None and rep.max_hops is not None and rep.max_hops > shape.max_hops:
+        rep.hops.append(f"the {shape.type} as cabled puts nodes up to {rep.max_hops} hops apart, "
+                        f"more than the declared max_hops {shape.max_hops}")
+    return rep
+
+
+def _local(n_dev: int, nodes: np.ndarray) -> np.ndarray:
+    """device index -> position in `nodes`, -1 elsewhere."""
+    pos = np.full(n_dev, -1, dtype=np.int64)
+    pos[nodes] = np.arange(len(nodes))
+    return pos
+
+
+def _coords(n: int, dims: list[int]) -> np.ndarray:
+    """Coordinates of node positions 0..n-1, first dimension fastest (n x len(dims))."""
+    out = np.zeros((n, len(dims)), dtype=np.int64)
+    rest = np.arange(n, dtype=np.int64)
+    for k, d in enumerate(dims):
+        out[:, k] = rest % d
+        rest //= d
+    return out
+
+
+def expected_pairs(kind: str, dims: list[int]) -> np.ndarray:
+    """Undirected neighbour pairs (i < j) of a torus, mesh or nD full mesh of `dims` nodes."""
+    n = prod(dims)
+    coord = _coords(n, dims)
+    stride = np.cumprod([1, *dims[:-1]])
+    ids = np.arange(n, dtype=np.int64)
+    parts: list[np.ndarray] = []
+    for k, d in enumerate(dims):
+        if d == 1:
+            continue
+        c = coord[:, k]
+        if kind == "full-mesh":
+            for step in range(1, d):
+                ok = c + step < d
+                parts.append(np.stack([ids[ok], ids[ok] + step * stride[k]], axis=1))
+            continue
+        ok = c + 1 < d
+        parts.append(np.stack([ids[ok], ids[ok] + stride[k]], axis=1))
+        if kind == "torus" and d > 2:
+            last = c == d - 1
+            parts.append(np.stack([ids[last] - (d - 1) * stride[k], ids[last]], axis=1))
+    if not parts:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate(parts)
+    return np.unique(np.sort(pairs, axis=1), axis=0)
+
+
+def shape_diameter(kind: str, dims: list[int]) -> int:
+    if kind == "torus":
+        return sum(d // 2 for d in dims)
+    if kind == "mesh":
+        return sum(d - 1 for d in dims)
+    return sum(1 for d in dims if d > 1)
+
+
+def _direct(inv: Inventory, rep: ShapeReport, shape, nodes: np.ndarray, names: list[str],
+            a: np.ndarray, b: np.ndarray, speed: np.ndarray, prefix: str = "") -> None:
+    dims = list(shape.dims or [len(nodes)])
+    groups = 1
+    if shape.type == "full-mesh" and prod(dims) and len(nodes) % prod(dims) == 0:
+        groups = len(nodes) // prod(dims)   # one mesh per consecutive group (per rack)
+        dims = [*dims, groups] if groups > 1 else dims
+    n = prod(dims)
+    if n != len(nodes):
+        rep.structure.append(f"dims {'x'.join(map(str, dims))} = {n:,} nodes but the selector "
+                             f"'{shape.nodes}' matches {len(nodes):,}")
+        return
+    if shape.coords_from:
+        try:
+            ordered = order_by_coords(inv, nodes.tolist(), shape.coords_from, dims)
+        except GeneratorError as exc:
+            rep.structure.append(str(exc))
+            return
+        nodes = np.array(ordered, dtype=np.int64)
+        names = [inv.devices[i].address[len(prefix):] for i in ordered]
+    pos = _local(len(inv.devices), nodes)
+    pa, pb = pos[a], pos[b]
+    both = (pa >= 0) & (pb >= 0) & (pa != pb)
+    lo, hi = np.minimum(pa[both], pb[both]), np.maximum(pa[both], pb[both])
+    have = np.unique(lo * n + hi)
+    exp = expected_pairs(shape.type, dims[:-1] if groups > 1 else dims)
+    if groups > 1:
+        size = n // groups
+        exp = np.concatenate([exp + g * size for g in range(groups)])
+    want = exp[:, 0] * n + exp[:, 1]
+    missing = np.setdiff1d(want, have, assume_unique=True)
+    extra = np.setdiff1d(have, want, assume_unique=True)
+    label = f"{shape.type} {'x'.join(map(str, dims[:-1] if groups > 1 else dims))}" + (
+        f" (x {groups} groups)" if groups > 1 else "")
+    if len(missing):
+        coord = _coords(n, dims)
+        i, j = missing // n, missing % n
+        wrap = np.abs(coord[i] - coord[j]).max(axis=1) > 1 if shape.type == "torus" else \
+            np.zeros(len(i), dtype=bool)
+        deg_exp = np.bincount(exp.ravel(), minlength=n)
+        deg_have = np.bincount(np.concatenate([have // n, have % n]), minlength=n)
+        short = np.nonzero(deg_have < deg_exp)[0]
+        eg = ", ".join(f"{names[x]} - {names[y]}" for x, y in
+                       zip(i[:MAX_EXAMPLES].tolist(), j[:MAX_EXAMPLES].tolist(), strict=True))
+        rep.structure.append(
+            f"{label}: {len(missing):,} of {len(want):,} neighbour links missing"
+            f"{f' ({int(wrap.sum()):,} of them wraparound)' if wrap.any() else ''}, e.g. {eg}; "
+            f"{len(short):,} node(s) below degree {int(deg_exp.max())} "
+            f"({fold([names[k] for k in short[:50].tolist()])})")
+    if len(extra):
+        i, j = extra // n, extra % n
+        eg = ", ".join(f"{names[x]} - {names[y]}" for x, y in
+                       zip(i[:MAX_EXAMPLES].tolist(), j[:MAX_EXAMPLES].tolist(), strict=True))
+        rep.structure.append(f"{label}: {len(extra):,} link(s) join nodes that are not "
+                             f"neighbours in the shape, e.g. {eg}")
+    if not len(missing) and not len(extra):
+        rep.max_hops = shape_diameter(shape.type, dims[:-1] if groups > 1 else dims)
+    # bisection: cut across the largest dimension, first half of its coordinates vs the rest
+    # (several full-mesh groups: cut each group the same way and sum the groups)
+    axis = int(np.argmax(dims[:-1] if groups > 1 else dims))
+    side = _coords(n, dims)[:, axis] < dims[axis] // 2 if dims[axis] > 1 else \
+        np.zeros(n, dtype=bool)
+    cross = both.copy()
+    cross[both] = side[pa[both]] != side[pb[both]]
+    rep.bisection_gbps = float(speed[cross].sum())
+
+
+def _switched(inv: Inventory, rep: ShapeReport, shape, nodes: list[int], names: list[str],
+              a: np.ndarray, b: np.ndarray, speed: np.ndarray, scope: np.ndarray | None,
+              prefix: str) -> None:
+    if shape.switches is None:
+        rep.structure.append("all-to-all-one-hop needs `switches` (the plane switches)")
+        return
+    switches = _select(inv, shape.switches, scope, prefix)
+    if not switches or len(switches) % shape.planes:
+        rep.structure.append(f"{len(switches)} switches matched by '{shape.switches}' do not "
+                             f"split into {shape.planes} equal planes")
+        return
+    n_dev = len(inv.devices)
+    npos = _local(n_dev, np.array(nodes, dtype=np.int64))
+    spos = _local(n_dev, np.array(switches, dtype=np.int64))
+    # node-switch links in either direction
+    ends = [(npos[a], spos[b]), (npos[b], spos[a])]
+    rows = np.concatenate([x[(x >= 0) & (y >= 0)] for x, y in ends])
+    cols = np.concatenate([y[(x >= 0) & (y >= 0)] for x, y in ends])
+    sp = np.concatenate([speed[(x >= 0) & (y >= 0)] for x, y in ends])
+    n, s = len(nodes), len(switches)
+    inc = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, s))
+    inc.data[:] = 1.0
+    per = s // shape.planes
+    rep.bisection_gbps = float(sp.sum()) / 2
+    for k in range(shape.planes):
+        block = inc[:, k * per:(k + 1) * per]
+        alone = np.nonzero(np.asarray(block.sum(axis=1)).ravel() == 0)[0]
+        members = [inv.devices[i].address[len(prefix):] for i in switches[k * per:(k + 1) * per]]
+        plane = f"plane {k + 1} ({fold(members)})"
+        if len(alone):
+            rep.structure.append(f"{plane}: {len(alone)} node(s) have no link to any switch of "
+                                 f"the plane: {fold([names[i] for i in alone[:50].tolist()])}")
+        shared = (block @ block.T).toarray() > 0
+        iu = np.triu_indices(n, 1)
+        bad = np.nonzero(~shared[iu])[0]
+        if len(bad):
+            eg = ", ".join(f"{names[iu[0][x]]} - {names[iu[1][x]]}" for x in bad[:MAX_EXAMPLES])
+            rep.hops.append(f"{plane}: {len(bad):,} of {len(iu[0]):,} node pairs share no "
+                            f"switch, so they are more than one switch hop apart (e.g. {eg})")
+    if not rep.hops and not rep.structure:
+        rep.max_hops = 2
+
+
+def _clos(inv: Inventory, rep: ShapeReport, shape, nodes: list[int], names: list[str],
+          a: np.ndarray, b: np.ndarray, speed: np.ndarray) -> None:
+    tiers = shape.tiers or 2
+    devs, inv_map = np.unique(np.concatenate([np.array(nodes, dtype=np.int64), a, b]),
+                              return_inverse=True)
+    v = len(devs)
+    node_ids = inv_map[:len(nodes)]
+    la, lb = inv_map[len(nodes):len(nodes) + len(a)], inv_map[len(nodes) + len(a):]
+    src = v  # one virtual source joined to every node: a single BFS gives every device's tier
+    ra = np.concatenate([la, np.full(len(node_ids), src)])
+    rb = np.concatenate([lb, node_ids])
+    g = sparse.coo_matrix((np.ones(len(ra)), (ra, rb)), shape=(v + 1, v + 1)).tocsr()
+    dist = csgraph.shortest_path(g, method="D", directed=False, unweighted=True, indices=src)
+    level = np.where(np.isinf(dist), -1, dist - 1).astype(np.int64)[:v]
+    is_node = np.zeros(v, dtype=bool)
+    is_node[node_ids] = True
+    level[is_node] = 0
+    degree = np.bincount(np.concatenate([la, lb]), minlength=v)
+    alone = [names[k] for k in np.nonzero(degree[node_ids] == 0)[0].tolist()]
+    if alone:
+        rep.structure.append(f"{len(alone)} node(s) have no link on the fabric: "
+                             f"{fold(alone[:50])}")
+    top = int(level.max()) if v else 0
+    if top != tiers:
+        rep.structure.append(f"declared {tiers} switch tier(s) but the links give {top}")
+    lv_a, lv_b = level[la], level[lb]
+    skew = np.abs(lv_a - lv_b) != 1
+    if skew.any():
+        i = int(np.nonzero(skew)[0][0])
+        rep.structure.append(
+            f"{int(skew.sum()):,} link(s) do not join adjacent tiers (e.g. "
+            f"{inv.devices[int(devs[la[i]])].address} tier {lv_a[i]} - "
+            f"{inv.devices[int(devs[lb[i]])].address} tier {lv_b[i]})")
+    # bisection: half the capacity of the thinnest tier boundary
+    lower = np.minimum(lv_a, lv_b)
+    caps = [float(speed[(lower == t) & ~skew].sum()) for t in range(max(top, 1))]
+    rep.bisection_gbps = min(caps) / 2 if caps else 0.0
+    if rep.structure:
+        return
+    # reach of each node up to the top tier: product of the up incidence matrices
+    reach = None
+    for t in range(top):
+        up = (lower == t) & ~skew
+        low_end = np.where(lv_a[up] == t, la[up], lb[up])
+        high_end = np.where(lv_a[up] == t, lb[up], la[up])
+        m = sparse.csr_matrix((np.ones(int(up.sum())), (low_end, high_end)), shape=(v, v))
+        reach = m if reach is None else (reach @ m)
+        reach.data[:] = 1.0
+    if reach is None:
+        return
+    r = reach[node_ids]
+    cover = np.asarray(r.sum(axis=0)).ravel()
+    if len(nodes) < 2 or cover.max() == len(nodes):
+        rep.max_hops = 2 * top
+        return
+    patterns, which = np.unique(r.toarray() > 0, axis=0, return_inverse=True)
+    if len(patterns) > DENSE_PAIR_LIMIT:
+        rep.hops.append(f"{len(patterns):,} distinct reach patterns: pair check not done")
+        return
+    p = sparse.csr_matrix(patterns.astype(np.float64))
+    meet = (p @ p.T).toarray() > 0
+    bad = np.argwhere(~meet)
+    if len(bad):
+        x, y = bad[0]
+        i = int(np.nonzero(which.ravel() == x)[0][0])
+        j = int(np.nonzero(which.ravel() == y)[0][0])
+        rep.hops.append(f"node pairs reach no common top-tier switch, so they are more than "
+                        f"{2 * top} hops apart (e.g. {names[i]} - {names[j]})")
+    else:
+        rep.max_hops = 2 * top
