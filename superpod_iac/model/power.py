@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from superpod_iac import physics
 from superpod_iac.model.inventory import Cabinet, Device, Inventory, PowerNodeObj
@@ -237,7 +238,17 @@ def power_tree(inv: Inventory) -> PowerTree:
     normal = Scenario("normal", normal_loads, unsupplied)
     failures: list[Scenario] = []
     worst: dict[str, tuple[float, str]] = {}
+    replicas = _ReplicaMemo(inv, by_feed, loads, normal_loads)
     for label, failed in _scenarios(inv, sides):
+        key = replicas.key(label, failed)
+        reused = replicas.get(key)
+        if reused is not None:
+            sc_loads, lost = reused
+            failures.append(Scenario(label, sc_loads, lost, failed))
+            for n, w in sc_loads.items():
+                if w > worst.get(n, (-1.0, ""))[0]:
+                    worst[n] = (w, label)
+            continue
         down = _down_set(inv, failed)
         affected: set[str] = set()
         for node in failed:
@@ -256,6 +267,7 @@ def power_tree(inv: Inventory) -> PowerTree:
                 delta[f] -= w
         changed = _roll_up(inv, delta, anc)
         sc_loads = {n: normal_loads[n] + dw for n, dw in changed.items() if n not in down}
+        replicas.put(key, sc_loads, lost)
         failures.append(Scenario(label, sc_loads, lost, failed))
         for n, w in sc_loads.items():
             if w > worst.get(n, (-1.0, ""))[0]:
@@ -263,6 +275,111 @@ def power_tree(inv: Inventory) -> PowerTree:
     tree = PowerTree(caps, normal, failures, _phase_loads(inv, normal.loads_w), sides, worst)
     inv.cache["power_tree"] = tree
     return tree
+
+
+class _ReplicaMemo:
+    """Failure scenarios computed once per distinct Cluster replica and reused for the others.
+
+    A replica (`cm384-017.<name>` objects) whose power nodes and cabinets are closed (no feed,
+    parent, child or supplied cabinet outside the replica) and whose fingerprint - every input of
+    a single-node failure scenario, with the replica prefix stripped: node parents, children,
+    efficiencies, redundancy and normal load; cabinet loads, feeds and power shelves - equals an
+    earlier replica's, gets that replica's scenario results renamed. The fingerprint holds the
+    exact float inputs, and the sums run in the same order for both (names sort the same within
+    a replica), so the numbers are bit-identical to computing them again.
+    """
+
+    def __init__(self, inv: Inventory, by_feed: dict[str, set[str]], loads: dict[str, Any],
+                 normal_loads: dict[str, float]) -> None:
+        self.of_node: dict[str, tuple[str, int]] = {}
+        """node -> (replica prefix, fingerprint id) for nodes of closed replicas."""
+        self.memo: dict[tuple[int, str], tuple[dict[str, float], list[str]]] = {}
+        reps = {f"{sp.name}.": sp for sp in inv.superpods.values() if sp.template is not None}
+        if len(reps) < 2:
+            return
+        nodes_of: dict[str, list[str]] = defaultdict(list)
+        for name in inv.power_nodes:
+            hits = [name[:i + 1] for i, ch in enumerate(name) if ch == "." and name[:i + 1] in reps]
+            if len(hits) == 1:
+                nodes_of[hits[0]].append(name)
+        ids: dict[tuple[Any, ...], int] = {}
+        for prefix, nodes in nodes_of.items():
+            fp = self._fingerprint(inv, prefix, set(nodes), reps[prefix].cabinets, by_feed, loads,
+                                   normal_loads)
+            if fp is None:
+                continue
+            fid = ids.setdefault(fp, len(ids))
+            for name in nodes:
+                self.of_node[name] = (prefix, fid)
+
+    @staticmethod
+    def _fingerprint(inv: Inventory, prefix: str, nodes: set[str], cabinets: list[str],
+                     by_feed: dict[str, set[str]], loads: dict[str, Any],
+                     normal_loads: dict[str, float]) -> tuple[Any, ...] | None:
+        cut = len(prefix)
+
+        class Open(Exception):
+            pass
+
+        def loc(name: str | None) -> Any:
+            if name is None:
+                return None
+            if name in nodes:
+                return name[cut:]
+            if name in inv.power_nodes:
+                raise Open
+            return ("not a node", name)
+
+        cabs = set(cabinets)
+        try:
+            node_part = []
+            for name in sorted(nodes):
+                node = inv.power_nodes[name]
+                if not by_feed.get(name, set()) <= cabs:
+                    raise Open
+                node_part.append((name[cut:], loc(node.spec.parent), node.spec.efficiency,
+                                  node.redundancy, normal_loads[name],
+                                  tuple(loc(c) for c in node.children)))
+            cab_part = []
+            for name in sorted(cabinets):
+                if not name.startswith(prefix):
+                    raise Open
+                cab = inv.cabinets[name]
+                cab_part.append((name[cut:], loads[name].max_w, tuple(loc(f) for f in cab.feeds),
+                                 tuple((d.type_name, tuple(loc(f) for f in d.feeds))
+                                       for d in shelves(cab.devices))))
+        except Open:
+            return None
+        return (tuple(node_part), tuple(cab_part))
+
+    def key(self, label: str, failed: frozenset[str]) -> tuple[str, int, str] | None:
+        if len(failed) != 1:
+            return None
+        (name,) = failed
+        hit = self.of_node.get(name)
+        if hit is None or label != f"{name} fails":
+            return None
+        prefix, fid = hit
+        return prefix, fid, name[len(prefix):]
+
+    def get(self, key: tuple[str, int, str] | None) -> tuple[dict[str, float], list[str]] | None:
+        if key is None:
+            return None
+        prefix, fid, local = key
+        got = self.memo.get((fid, local))
+        if got is None:
+            return None
+        return {prefix + n: w for n, w in got[0].items()}, [prefix + c for c in got[1]]
+
+    def put(self, key: tuple[str, int, str] | None, sc_loads: dict[str, float],
+            lost: list[str]) -> None:
+        if key is None:
+            return
+        prefix, fid, local = key
+        if all(n.startswith(prefix) for n in sc_loads) and all(c.startswith(prefix) for c in lost):
+            cut = len(prefix)
+            self.memo[(fid, local)] = ({n[cut:]: w for n, w in sc_loads.items()},
+                                       [c[cut:] for c in lost])
 
 
 def shelf_capacity(inv: Inventory) -> dict[str, tuple[float, float, str]]:
