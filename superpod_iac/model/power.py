@@ -94,6 +94,22 @@ def capacity(node: PowerNodeObj, derating: float) -> NodeCapacity:
     return NodeCapacity(None, None, "no rating declared")
 
 
+def _capacities(inv: Inventory) -> dict[str, NodeCapacity]:
+    """capacity() of every node; nodes with the same rating inputs (every Cluster replica's copy
+    of a node) share one computation, each gets its own NodeCapacity."""
+    derating = inv.policy.derating
+    seen: dict[tuple[object, ...], NodeCapacity] = {}
+    out: dict[str, NodeCapacity] = {}
+    for name, node in inv.power_nodes.items():
+        s = node.spec
+        key = (s.rating_kw, s.type, s.continuous_100pct, s.voltage_v, s.breaker_a, s.phases, s.pf)
+        got = seen.get(key)
+        if got is None:
+            got = seen[key] = capacity(node, derating)
+        out[name] = NodeCapacity(got.rated_w, got.derated_w, got.basis)
+    return out
+
+
 def _side_map(inv: Inventory) -> dict[str, str | None]:
     """Each node's side, inherited from the nearest ancestor that declares one."""
     out: dict[str, str | None] = {}
@@ -122,6 +138,16 @@ def _ancestors(inv: Inventory, name: str) -> list[str]:
         seen.add(cur)
         cur = inv.power_nodes[cur].spec.parent
     return chain
+
+
+def _ancestor_map(inv: Inventory) -> dict[str, list[str]]:
+    """node -> its ancestors (`_ancestors`), computed once per Inventory and shared by the power
+    tree, the common-mode search and the supplies (read-only lists)."""
+    cached = inv.cache.get("power_ancestors")
+    if cached is None:
+        cached = {name: _ancestors(inv, name) for name in inv.power_nodes}
+        inv.cache["power_ancestors"] = cached
+    return cached
 
 
 def _down_set(inv: Inventory, failed: frozenset[str]) -> frozenset[str]:
@@ -212,9 +238,9 @@ def power_tree(inv: Inventory) -> PowerTree:
     cached = inv.cache.get("power_tree")
     if cached is not None:
         return cached
-    anc = {name: _ancestors(inv, name) for name in inv.power_nodes}
+    anc = _ancestor_map(inv)
     sides = _side_map(inv)
-    caps = {name: capacity(node, inv.policy.derating) for name, node in inv.power_nodes.items()}
+    caps = _capacities(inv)
     loads = cabinet_loads(inv)
     base: dict[str, dict[str, float]] = {}
     by_feed: dict[str, set[str]] = defaultdict(set)
@@ -462,7 +488,7 @@ def common_mode_points(inv: Inventory) -> list[CommonMode]:
     if cached is not None:
         return cached
     sides = _side_map(inv)
-    anc = {name: _ancestors(inv, name) for name in inv.power_nodes}
+    anc = _ancestor_map(inv)
     sides_below: dict[str, set[str]] = defaultdict(set)
     for name, side in sides.items():
         if side:
@@ -506,10 +532,11 @@ def supplies(inv: Inventory) -> dict[str, Supply]:
     if cached is not None:
         return cached
     out: dict[str, Supply] = {}
+    chains = _ancestor_map(inv)
     for name, node in inv.power_nodes.items():
         v, f = node.spec.voltage_v, node.spec.frequency_hz
         through_transformer = node.spec.type == "transformer"
-        for anc in _ancestors(inv, name):
+        for anc in chains[name]:
             a = inv.power_nodes[anc].spec
             if v is None and not through_transformer:
                 v = a.voltage_v  # a transformer's voltage_v is its secondary; above it, unknown
