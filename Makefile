@@ -67,5 +67,10 @@ docs: setup dot
 schemas: setup
 	$(BIN)/superpod schema --out schemas
 
+# issue #17's targets as CPU ratios, one table (docs/performance.md); not part of `make test`.
+# BENCH="--full" adds every command at cluster scale and the 10,000-replica run.
+bench: setup
+	$(BIN)/python benchmarks/bench.py $(BENCH)
+
 clean:
 	rm -rf $(BUILD) .pytest_cache .ruff_cache

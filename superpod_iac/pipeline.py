@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -50,6 +51,21 @@ def _budget_exceeded(path: str, total: int, left: int, limits: LoadLimits) -> Di
 
 def load_project(paths: Sequence[str], config: Config, *, check: bool = True,
                  limits: LoadLimits | None = None) -> Project:
+    """Load, build and check a design. Python's cyclic garbage collector is paused meanwhile:
+    building a large design allocates millions of long-lived objects and no cyclic garbage, and
+    each full collection re-walked all of them (~15 % of validating 432 pods; peak RSS unchanged).
+    Reference counting still frees everything as before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_project(paths, config, check=check, limits=limits)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_project(paths: Sequence[str], config: Config, *, check: bool,
+                  limits: LoadLimits | None) -> Project:
     limits = limits or config.limits
     paths = list(paths or ["."])
     stdin = paths.count(STDIN)

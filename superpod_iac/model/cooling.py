@@ -76,6 +76,19 @@ def effective_supply_c(inv: Inventory, cdu: CduObj) -> float | None:
     return floor if cdu.supply_c is None else max(cdu.supply_c, floor)
 
 
+def group_members(inv: Inventory) -> dict[str | None, list[CduObj]]:
+    """CDUs by the group they name, in inventory order (one pass, cached: a scan of every CDU
+    per group made 10,000 replicas quadratic)."""
+    cached = inv.cache.get("cdu_group_members")
+    if cached is not None:
+        return cached
+    out: dict[str | None, list[CduObj]] = defaultdict(list)
+    for c in inv.cdus.values():
+        out[c.spec.group].append(c)
+    inv.cache["cdu_group_members"] = out
+    return out
+
+
 def _unit_for(inv: Inventory, ref: str, units: dict[str, CoolingUnit]) -> CoolingUnit | None:
     if ref in inv.cdu_groups:
         name = ref
@@ -87,8 +100,7 @@ def _unit_for(inv: Inventory, ref: str, units: dict[str, CoolingUnit]) -> Coolin
     unit = units.get(name)
     if unit is None:
         if name in inv.cdu_groups:
-            members = sorted((c for c in inv.cdus.values() if c.spec.group == name),
-                             key=lambda c: c.name)
+            members = sorted(group_members(inv).get(name, ()), key=lambda c: c.name)
             unit = CoolingUnit(name, "CDU group", members, inv.cdu_groups[name].redundancy)
         else:
             unit = CoolingUnit(name, "CDU", [inv.cdus[name]], "N")

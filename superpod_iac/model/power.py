@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from superpod_iac import physics
 from superpod_iac.model.inventory import Cabinet, Device, Inventory, PowerNodeObj
@@ -93,6 +94,22 @@ def capacity(node: PowerNodeObj, derating: float) -> NodeCapacity:
     return NodeCapacity(None, None, "no rating declared")
 
 
+def _capacities(inv: Inventory) -> dict[str, NodeCapacity]:
+    """capacity() of every node; nodes with the same rating inputs (every Cluster replica's copy
+    of a node) share one computation, each gets its own NodeCapacity."""
+    derating = inv.policy.derating
+    seen: dict[tuple[object, ...], NodeCapacity] = {}
+    out: dict[str, NodeCapacity] = {}
+    for name, node in inv.power_nodes.items():
+        s = node.spec
+        key = (s.rating_kw, s.type, s.continuous_100pct, s.voltage_v, s.breaker_a, s.phases, s.pf)
+        got = seen.get(key)
+        if got is None:
+            got = seen[key] = capacity(node, derating)
+        out[name] = NodeCapacity(got.rated_w, got.derated_w, got.basis)
+    return out
+
+
 def _side_map(inv: Inventory) -> dict[str, str | None]:
     """Each node's side, inherited from the nearest ancestor that declares one."""
     out: dict[str, str | None] = {}
@@ -121,6 +138,16 @@ def _ancestors(inv: Inventory, name: str) -> list[str]:
         seen.add(cur)
         cur = inv.power_nodes[cur].spec.parent
     return chain
+
+
+def _ancestor_map(inv: Inventory) -> dict[str, list[str]]:
+    """node -> its ancestors (`_ancestors`), computed once per Inventory and shared by the power
+    tree, the common-mode search and the supplies (read-only lists)."""
+    cached = inv.cache.get("power_ancestors")
+    if cached is None:
+        cached = {name: _ancestors(inv, name) for name in inv.power_nodes}
+        inv.cache["power_ancestors"] = cached
+    return cached
 
 
 def _down_set(inv: Inventory, failed: frozenset[str]) -> frozenset[str]:
@@ -211,9 +238,9 @@ def power_tree(inv: Inventory) -> PowerTree:
     cached = inv.cache.get("power_tree")
     if cached is not None:
         return cached
-    anc = {name: _ancestors(inv, name) for name in inv.power_nodes}
+    anc = _ancestor_map(inv)
     sides = _side_map(inv)
-    caps = {name: capacity(node, inv.policy.derating) for name, node in inv.power_nodes.items()}
+    caps = _capacities(inv)
     loads = cabinet_loads(inv)
     base: dict[str, dict[str, float]] = {}
     by_feed: dict[str, set[str]] = defaultdict(set)
@@ -237,7 +264,17 @@ def power_tree(inv: Inventory) -> PowerTree:
     normal = Scenario("normal", normal_loads, unsupplied)
     failures: list[Scenario] = []
     worst: dict[str, tuple[float, str]] = {}
+    replicas = _ReplicaMemo(inv, by_feed, loads, normal_loads)
     for label, failed in _scenarios(inv, sides):
+        key = replicas.key(label, failed)
+        reused = replicas.get(key)
+        if reused is not None:
+            sc_loads, lost = reused
+            failures.append(Scenario(label, sc_loads, lost, failed))
+            for n, w in sc_loads.items():
+                if w > worst.get(n, (-1.0, ""))[0]:
+                    worst[n] = (w, label)
+            continue
         down = _down_set(inv, failed)
         affected: set[str] = set()
         for node in failed:
@@ -256,6 +293,7 @@ def power_tree(inv: Inventory) -> PowerTree:
                 delta[f] -= w
         changed = _roll_up(inv, delta, anc)
         sc_loads = {n: normal_loads[n] + dw for n, dw in changed.items() if n not in down}
+        replicas.put(key, sc_loads, lost)
         failures.append(Scenario(label, sc_loads, lost, failed))
         for n, w in sc_loads.items():
             if w > worst.get(n, (-1.0, ""))[0]:
@@ -263,6 +301,111 @@ def power_tree(inv: Inventory) -> PowerTree:
     tree = PowerTree(caps, normal, failures, _phase_loads(inv, normal.loads_w), sides, worst)
     inv.cache["power_tree"] = tree
     return tree
+
+
+class _ReplicaMemo:
+    """Failure scenarios computed once per distinct Cluster replica and reused for the others.
+
+    A replica (`cm384-017.<name>` objects) whose power nodes and cabinets are closed (no feed,
+    parent, child or supplied cabinet outside the replica) and whose fingerprint - every input of
+    a single-node failure scenario, with the replica prefix stripped: node parents, children,
+    efficiencies, redundancy and normal load; cabinet loads, feeds and power shelves - equals an
+    earlier replica's, gets that replica's scenario results renamed. The fingerprint holds the
+    exact float inputs, and the sums run in the same order for both (names sort the same within
+    a replica), so the numbers are bit-identical to computing them again.
+    """
+
+    def __init__(self, inv: Inventory, by_feed: dict[str, set[str]], loads: dict[str, Any],
+                 normal_loads: dict[str, float]) -> None:
+        self.of_node: dict[str, tuple[str, int]] = {}
+        """node -> (replica prefix, fingerprint id) for nodes of closed replicas."""
+        self.memo: dict[tuple[int, str], tuple[dict[str, float], list[str]]] = {}
+        reps = {f"{sp.name}.": sp for sp in inv.superpods.values() if sp.template is not None}
+        if len(reps) < 2:
+            return
+        nodes_of: dict[str, list[str]] = defaultdict(list)
+        for name in inv.power_nodes:
+            hits = [name[:i + 1] for i, ch in enumerate(name) if ch == "." and name[:i + 1] in reps]
+            if len(hits) == 1:
+                nodes_of[hits[0]].append(name)
+        ids: dict[tuple[Any, ...], int] = {}
+        for prefix, nodes in nodes_of.items():
+            fp = self._fingerprint(inv, prefix, set(nodes), reps[prefix].cabinets, by_feed, loads,
+                                   normal_loads)
+            if fp is None:
+                continue
+            fid = ids.setdefault(fp, len(ids))
+            for name in nodes:
+                self.of_node[name] = (prefix, fid)
+
+    @staticmethod
+    def _fingerprint(inv: Inventory, prefix: str, nodes: set[str], cabinets: list[str],
+                     by_feed: dict[str, set[str]], loads: dict[str, Any],
+                     normal_loads: dict[str, float]) -> tuple[Any, ...] | None:
+        cut = len(prefix)
+
+        class Open(Exception):
+            pass
+
+        def loc(name: str | None) -> Any:
+            if name is None:
+                return None
+            if name in nodes:
+                return name[cut:]
+            if name in inv.power_nodes:
+                raise Open
+            return ("not a node", name)
+
+        cabs = set(cabinets)
+        try:
+            node_part = []
+            for name in sorted(nodes):
+                node = inv.power_nodes[name]
+                if not by_feed.get(name, set()) <= cabs:
+                    raise Open
+                node_part.append((name[cut:], loc(node.spec.parent), node.spec.efficiency,
+                                  node.redundancy, normal_loads[name],
+                                  tuple(loc(c) for c in node.children)))
+            cab_part = []
+            for name in sorted(cabinets):
+                if not name.startswith(prefix):
+                    raise Open
+                cab = inv.cabinets[name]
+                cab_part.append((name[cut:], loads[name].max_w, tuple(loc(f) for f in cab.feeds),
+                                 tuple((d.type_name, tuple(loc(f) for f in d.feeds))
+                                       for d in shelves(cab.devices))))
+        except Open:
+            return None
+        return (tuple(node_part), tuple(cab_part))
+
+    def key(self, label: str, failed: frozenset[str]) -> tuple[str, int, str] | None:
+        if len(failed) != 1:
+            return None
+        (name,) = failed
+        hit = self.of_node.get(name)
+        if hit is None or label != f"{name} fails":
+            return None
+        prefix, fid = hit
+        return prefix, fid, name[len(prefix):]
+
+    def get(self, key: tuple[str, int, str] | None) -> tuple[dict[str, float], list[str]] | None:
+        if key is None:
+            return None
+        prefix, fid, local = key
+        got = self.memo.get((fid, local))
+        if got is None:
+            return None
+        return {prefix + n: w for n, w in got[0].items()}, [prefix + c for c in got[1]]
+
+    def put(self, key: tuple[str, int, str] | None, sc_loads: dict[str, float],
+            lost: list[str]) -> None:
+        if key is None:
+            return
+        prefix, fid, local = key
+        if all(n.startswith(prefix) for n in sc_loads) and all(c.startswith(prefix) for c in lost):
+            cut = len(prefix)
+            self.memo[(fid, local)] = ({n[cut:]: w for n, w in sc_loads.items()},
+                                       [c[cut:] for c in lost])
 
 
 def shelf_capacity(inv: Inventory) -> dict[str, tuple[float, float, str]]:
@@ -345,7 +488,7 @@ def common_mode_points(inv: Inventory) -> list[CommonMode]:
     if cached is not None:
         return cached
     sides = _side_map(inv)
-    anc = {name: _ancestors(inv, name) for name in inv.power_nodes}
+    anc = _ancestor_map(inv)
     sides_below: dict[str, set[str]] = defaultdict(set)
     for name, side in sides.items():
         if side:
@@ -389,10 +532,11 @@ def supplies(inv: Inventory) -> dict[str, Supply]:
     if cached is not None:
         return cached
     out: dict[str, Supply] = {}
+    chains = _ancestor_map(inv)
     for name, node in inv.power_nodes.items():
         v, f = node.spec.voltage_v, node.spec.frequency_hz
         through_transformer = node.spec.type == "transformer"
-        for anc in _ancestors(inv, name):
+        for anc in chains[name]:
             a = inv.power_nodes[anc].spec
             if v is None and not through_transformer:
                 v = a.voltage_v  # a transformer's voltage_v is its secondary; above it, unknown

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from superpod_iac.model.cooling import cooling_plan, spare_shortfall
+from superpod_iac.model.cooling import cooling_plan, group_members, spare_shortfall
 from superpod_iac.model.inventory import Device, Inventory
 from superpod_iac.model.power import common_mode_points
 from superpod_iac.rules.registry import Finding, rule
@@ -78,7 +78,7 @@ def too_few_units(inv: Inventory) -> Iterator[Finding]:
         Add the spare unit (a second CDU, an even PSU count), or declare `redundancy: N`.
     """
     for name, group in sorted(inv.cdu_groups.items()):
-        members = [c for c in inv.cdus.values() if c.spec.group == name]
+        members = group_members(inv).get(name, [])
         if not members:
             continue  # an empty group: TMP003 reports it if it receives heat
         problem = spare_shortfall(group.redundancy, len(members))
