@@ -376,9 +376,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", nargs="?", help="rule ID, e.g. PWR001")
     p.set_defaults(func=cmd_rules)
 
+    _add_netbox(sub)
     for register in EXTRA_COMMANDS:
         register(sub)
     return parser
+
+
+def _add_netbox(sub: argparse._SubParsersAction) -> None:
+    """`superpod netbox push|diff|pull` (superpod_iac/netbox/commands.py)."""
+    from superpod_iac.netbox.commands import add_parser
+
+    add_parser(sub)
 
 
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []

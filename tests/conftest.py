@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,3 +51,24 @@ def expectations(path: Path) -> list[tuple[str, int | None]]:
 
 def rule_fixtures() -> list[Path]:
     return sorted(p for p in RULE_FIXTURES.glob("*.yaml") if expectations(p))
+
+
+@dataclass
+class NetBoxServer:
+    url: str
+    token: str
+
+
+@pytest.fixture(scope="session")
+def netbox() -> Iterator[NetBoxServer]:
+    """A live NetBox for the whole test session, started (and stopped afterwards) by
+    scripts/netbox-dev: installs on first use, fresh migrated database every session."""
+    script = ROOT / "scripts" / "netbox-dev"
+    proc = subprocess.run([str(script), "start"], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        pytest.fail(f"scripts/netbox-dev start failed ({proc.returncode}):\n{proc.stderr}")
+    env = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    try:
+        yield NetBoxServer(env["NETBOX_URL"], env["NETBOX_TOKEN"])
+    finally:
+        subprocess.run([str(script), "stop"], capture_output=True, check=False)

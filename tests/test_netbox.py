@@ -11,8 +11,7 @@ from ruamel.yaml import YAML
 
 from tests.conftest import ROOT
 
-SAMPLES = ROOT.parent / "shared" / "data" / "netbox-devicetype-library"
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared NetBox samples not present")
+SAMPLES = ROOT / "tests" / "fixtures" / "netbox" / "devicetype-library"
 SAMPLE_FILES = sorted(p for p in SAMPLES.rglob("*") if p.suffix in (".yaml", ".yml")
                       and p.parent.name != "schema")
 
@@ -25,10 +24,9 @@ def test_each_sample_imports_and_validates(cli, sample: Path, tmp_path: Path) ->
     assert "Traceback" not in res.err
     doc = YAML(typ="safe").load(out.read_text())
     spec = doc["spec"]
-    if "module-types" in sample.parts:
-        assert "skipped" in res.err and not spec  # reported, not silently dropped
-    else:
-        assert sum(len(v) for v in spec.values()) == 1
+    assert sum(len(v) for v in spec.values()) == 1
+    for line in res.err.splitlines():  # one line per warning, each short enough to read
+        assert len(line) < 400, line
     assert cli("validate", str(out)).code == 0
 
 
