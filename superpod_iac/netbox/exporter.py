@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 
 from superpod_iac.fsio import atomic_text, atomic_write
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.netbox.importer import interface_map
+from superpod_iac.netbox.importer import SUPERPOD_MARK, interface_map
 
 SITE_COLUMNS = ["name", "slug", "status", "description"]
 RACK_COLUMNS = ["site", "name", "status", "u_height", "width", "outer_width", "outer_depth",
@@ -106,32 +106,8 @@ def export(inv: Inventory, out: Path) -> dict[str, int]:
     roles = sorted({d.type.role for d in inv.devices})
     counts["device-roles.csv"] = _write(out / "device-roles.csv", ROLE_COLUMNS,
                                         ([r, _slug(r), "9e9e9e"] for r in roles))
-    yaml = YAML()
-    yaml.default_flow_style = False
     for name in used_types:
-        t = inv.catalog.device_types[name]
-        ports = inv.catalog.ports(name)[0]
-        doc: dict[str, Any] = {"manufacturer": t.manufacturer or "Generic", "model": name,
-                               "slug": _slug(name), "u_height": t.height_u,
-                               "weight": t.weight_kg, "weight_unit": "kg"}
-        if t.role == "patch-panel":
-            doc["rear-ports"] = [{"name": p.name, "type": "lc", "positions": 1}
-                                 for p in ports if p.group.name.startswith("rear")]
-            doc["front-ports"] = [{"name": p.name, "type": "lc", "rear_port":
-                                   p.name.replace("f", "r", 1), "rear_port_position": 1}
-                                  for p in ports if not p.group.name.startswith("rear")]
-        elif ports:
-            doc["interfaces"] = [{"name": p.name, "type": _iface_type(p.group.form_factor,
-                                                                      p.speed_gbps)}
-                                 for p in ports]
-        if t.max_w:
-            doc["power-ports"] = [{"name": "psu0", "type": "iec-60320-c20",
-                                   "maximum_draw": round(t.max_w)}]
-        import io
-
-        buf = io.StringIO()
-        yaml.dump(doc, buf)
-        atomic_write(out / "device-types" / f"{_slug(name)}.yaml", buf.getvalue())
+        atomic_write(out / "device-types" / f"{_slug(name)}.yaml", device_type_yaml(inv, name))
     counts["device-types"] = len(used_types)
     devices = []
     for cab in inv.iter_cabinets():
@@ -148,3 +124,60 @@ def export(inv: Inventory, out: Path) -> dict[str, int]:
 
 def name_slug(name: str) -> str:
     return _slug(name)
+
+
+_NB_AIRFLOW = {"front-to-rear", "rear-to-front", "passive", "mixed"}
+
+
+def device_type_doc(inv: Inventory, name: str) -> dict[str, Any]:
+    """A catalog device type in the devicetype-library format (valid against its schema).
+
+    Interfaces carry NetBox interface types and `mgmt_only` for management ports; patch panels
+    get rear and front ports. No power port is written: the catalog does not know a device's
+    PSUs or their connectors, so its draw travels in the comments instead of an invented port.
+    """
+    import json
+
+    t = inv.catalog.device_types[name]
+    ports = inv.catalog.ports(name)[0]
+    doc: dict[str, Any] = {"manufacturer": t.manufacturer or "Generic", "model": t.model or name,
+                           "slug": _slug(name)}
+    if t.part_number:
+        doc["part_number"] = t.part_number
+    doc["u_height"] = t.height_u
+    doc["is_full_depth"] = True
+    if t.airflow in _NB_AIRFLOW:
+        doc["airflow"] = t.airflow
+    doc["weight"] = round(t.weight_kg, 3)
+    doc["weight_unit"] = "kg"
+    if t.role == "patch-panel":
+        rear = [p for p in ports if p.group.name.startswith("rear")]
+        front = [p for p in ports if not p.group.name.startswith("rear")]
+        doc["rear-ports"] = [{"name": p.name, "type": "lc", "positions": 1} for p in rear]
+        doc["front-ports"] = [{"name": p.name, "type": "lc", "rear_port": rear[i].name,
+                               "rear_port_position": 1}
+                              for i, p in enumerate(front) if i < len(rear)]
+    elif ports:
+        doc["interfaces"] = []
+        for p in ports:
+            iface: dict[str, Any] = {"name": p.name,
+                                     "type": _iface_type(p.group.form_factor, p.speed_gbps)}
+            if p.group.plane == "management":
+                iface["mgmt_only"] = True
+            doc["interfaces"].append(iface)
+    extra = t.model_dump(mode="json", exclude_defaults=True,
+                         exclude={"name", "part_number", "height_u", "weight_kg"})
+    doc["comments"] = SUPERPOD_MARK + "\n" + json.dumps(extra, sort_keys=True)
+    return doc
+
+
+def device_type_yaml(inv: Inventory, name: str) -> str:
+    import io
+
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.width = 4096
+    buf = io.StringIO()
+    buf.write("---\n")
+    yaml.dump(device_type_doc(inv, name), buf)
+    return buf.getvalue()

@@ -39,6 +39,14 @@ _REDUNDANCY_SHARE = {"N+N": lambda n: max(n // 2, 1), "2N": lambda n: max(n // 2
                      "N+1": lambda n: max(n - 1, 1), "N": lambda n: n}
 
 
+SUPERPOD_MARK = "superpod-iac catalog entry:"
+"""First line of the `comments` an exported device type carries: what the devicetype-library
+format has no field for (role, power, cooling, port groups) as JSON after it, so `superpod
+import netbox` of an export restores the catalog entry exactly."""
+_FROM_NETBOX = ("name", "part_number", "height_u", "weight_kg")
+"""Fields NetBox's own fields give even when a superpod entry rides in the comments."""
+
+
 @dataclass
 class ImportResult:
     catalog: dict[str, Any]
@@ -111,10 +119,33 @@ def _names(items: list[dict[str, Any]]) -> list[str]:
     return [_port_name(i["name"]) for i in items]
 
 
+def _superpod_entry(data: dict[str, Any], src: str,
+                    res: ImportResult) -> dict[str, Any] | None:
+    text = str(data.get("comments") or "")
+    if not text.startswith(SUPERPOD_MARK):
+        return None
+    try:
+        extra = json.loads(text[len(SUPERPOD_MARK):])
+    except ValueError:
+        res.warnings.append(f"{src}: comments start with '{SUPERPOD_MARK}' but the JSON after "
+                            "it does not parse: ignored")
+        return None
+    return extra if isinstance(extra, dict) else None
+
+
 def _device(data: dict[str, Any], src: str, redundancy: str, res: ImportResult,
             module: bool = False) -> dict[str, Any]:
     """One device type (or module type: a card with ports and power, imported as a zero-U
     device type). Every default taken for something the file does not say is a warning."""
+    extra = _superpod_entry(data, src, res)
+    if extra is not None:
+        quiet = ImportResult({})
+        out = _device({k: v for k, v in data.items() if k != "comments"}, src, redundancy,
+                      quiet, module)
+        # the entry restores what the library format lacks: the defaults warned about in a
+        # plain library file are not taken here
+        return {**{k: v for k, v in extra.items() if k not in _FROM_NETBOX},
+                **{k: out[k] for k in _FROM_NETBOX if k in out}}
     name = data.get("slug") or _slug(f"{data['manufacturer']}-{data['model']}")
     note = f"NetBox devicetype-library {src}" + ("; a module type (card or module)"
                                                  if module else "")
