@@ -57,6 +57,8 @@ def rule_fixtures() -> list[Path]:
 class NetBoxServer:
     url: str
     token: str
+    user: str = "admin"
+    password: str = ""
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +71,7 @@ def netbox() -> Iterator[NetBoxServer]:
         pytest.fail(f"scripts/netbox-dev start failed ({proc.returncode}):\n{proc.stderr}")
     env = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
     try:
-        yield NetBoxServer(env["NETBOX_URL"], env["NETBOX_TOKEN"])
+        yield NetBoxServer(env["NETBOX_URL"], env["NETBOX_TOKEN"], env["NETBOX_USER"],
+                           env["NETBOX_PASSWORD"])
     finally:
         subprocess.run([str(script), "stop"], capture_output=True, check=False)

@@ -1,8 +1,8 @@
 """A validated design -> CSV files for NetBox's bulk import (sites, racks, devices, cables),
 plus the manufacturers, roles and device types they reference, so a DCIM can be seeded.
 
-Columns follow NetBox's import forms (dcim SiteImportForm, RackImportForm, DeviceImportForm,
-CableImportForm); device types are written as YAML in the devicetype-library format, which is
+Columns follow NetBox 4.7's import forms (dcim SiteImportForm, RackImportForm,
+DeviceImportForm, CableImportForm, PowerPanelImportForm, PowerFeedImportForm); device types are written as YAML in the devicetype-library format, which is
 what NetBox's device-type import takes. Cables are streamed (clusters have millions).
 """
 
@@ -28,6 +28,9 @@ CABLE_COLUMNS = ["side_a_site", "side_a_device", "side_a_type", "side_a_name", "
                  "side_b_device", "side_b_type", "side_b_name", "type", "status", "label",
                  "length", "length_unit"]
 MANUFACTURER_COLUMNS = ["name", "slug"]
+PANEL_COLUMNS = ["site", "name"]
+FEED_COLUMNS = ["site", "power_panel", "rack", "name", "status", "type", "supply", "phase",
+                "voltage", "amperage", "max_utilization"]
 ROLE_COLUMNS = ["name", "slug", "color"]
 _CABLE_TYPE = {"smf": "smf", "mmf": "mmf-om4", "dac": "dac-passive", "acc": "dac-active",
                "aec": "aec", "cat6": "cat6", "backplane": ""}
@@ -114,12 +117,32 @@ def export(inv: Inventory, out: Path) -> dict[str, int]:
         for d in cab.devices:
             t = d.type
             devices.append([device_name(cab.name, d.name), t.role, t.manufacturer or "Generic",
-                            name_slug(d.type_name), _site(inv, cab.hall), cab.name,
+                            t.model or d.type_name, _site(inv, cab.hall), cab.name,
                             d.u if t.height_u else "", "front" if t.height_u else "",
                             "planned", t.airflow or "", d.address])
     counts["devices.csv"] = _write(out / "devices.csv", DEVICE_COLUMNS, devices)
     counts["cables.csv"] = _write(out / "cables.csv", CABLE_COLUMNS, _cables(inv))
+    _power(inv, out, counts)
     return counts
+
+
+def _power(inv: Inventory, out: Path, counts: dict[str, int]) -> None:
+    """Power panels and feeds, as `superpod netbox push` maps them (netbox/desired.py)."""
+    from superpod_iac.netbox.desired import build
+
+    st = build(inv, "export")
+    names = {w.key: w.fields["name"] for w in st.objects["sites"].values()}
+    panels = [[names[w.fields["site"]], w.fields["name"]]
+              for w in st.objects["power-panels"].values()]
+    counts["power-panels.csv"] = _write(out / "power-panels.csv", PANEL_COLUMNS, sorted(panels))
+    feeds = []
+    for w in st.objects["power-feeds"].values():
+        f = w.fields
+        site, panel = f["power_panel"]
+        feeds.append([names[site], panel, f["rack"][1] if f["rack"] else "", f["name"],
+                      f["status"], f["type"], f["supply"], f["phase"], f["voltage"],
+                      f["amperage"], f["max_utilization"]])
+    counts["power-feeds.csv"] = _write(out / "power-feeds.csv", FEED_COLUMNS, sorted(feeds))
 
 
 def name_slug(name: str) -> str:

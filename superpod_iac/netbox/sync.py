@@ -52,6 +52,31 @@ TERMINATION_KINDS = {"dcim.interface": "interfaces", "dcim.frontport": "front-po
                      "dcim.rearport": "rear-ports", "dcim.powerport": "power-ports",
                      "dcim.powerfeed": "power-feeds"}
 CHUNK = 250
+FIELDS = {
+    "tags": "name,slug",
+    "manufacturers": "name,slug",
+    "device-roles": "name,slug,color",
+    "rack-types": "slug,manufacturer,model,form_factor,width,u_height,outer_width,outer_depth,"
+                  "outer_unit,weight,max_weight,weight_unit,tags",
+    "device-types": "slug,manufacturer,model,u_height,is_full_depth,weight,weight_unit,airflow,"
+                    "part_number,tags",
+    "interface-templates": "name,device_type,type,mgmt_only",
+    "rear-port-templates": "name,device_type,type,positions",
+    "front-port-templates": "name,device_type,type,rear_ports",
+    "power-port-templates": "name,device_type",
+    "sites": "name,slug,status,tags",
+    "locations": "name,slug,site,status,tags",
+    "racks": "name,site,location,rack_type,status,u_height,width,facility_id,tags",
+    "devices": "name,site,location,rack,device_type,role,position,face,status,tags",
+    "interfaces": "name,device,type,mgmt_only",
+    "front-ports": "name,device", "rear-ports": "name,device", "power-ports": "name,device",
+    "power-panels": "name,site,tags",
+    "power-feeds": "name,power_panel,rack,status,type,supply,phase,voltage,amperage,"
+                   "max_utilization,tags",
+    "cables": "type,status,length,length_unit,tags",
+}
+"""What is read of each kind (NetBox's `fields` parameter): the full serialisation of an
+interface or a cable costs the server ten times more."""
 
 
 class NetBoxError(Exception):
@@ -116,10 +141,26 @@ class Live:
         return getattr(app, kind.replace("-", "_"))
 
     def _list(self, kind: str, **filters: Any) -> list[dict[str, Any]]:
+        if kind in FIELDS:
+            filters["fields"] = "id," + FIELDS[kind]
         try:
             return [dict(r) for r in self.endpoint(kind).filter(limit=1000, **filters)]
         except Exception as exc:
             raise NetBoxError(f"reading {kind}: {_message(exc)}") from exc
+
+    def _cables(self, sites: list[int]) -> list[dict[str, Any]]:
+        cables = {r["id"]: r for r in self._list("cables", site_id=sites)}
+        for r in cables.values():
+            r["a_terminations"], r["b_terminations"] = [], []
+        ids = sorted(cables)
+        for i in range(0, len(ids), 200):
+            for t in self._list("cable-terminations", cable_id=ids[i:i + 200],
+                                fields="id,cable,cable_end,termination_type,termination_id"):
+                cable = cables.get(t["cable"] if isinstance(t["cable"], int) else t["cable"]["id"])
+                if cable is not None:
+                    cable["a_terminations" if t["cable_end"] == "A" else "b_terminations"].append(
+                        {"object_type": t["termination_type"], "object_id": t["termination_id"]})
+        return list(cables.values())
 
     def site_ids(self) -> list[int]:
         return [self.id_of_key["sites"][s] for s in self.desired.sites
@@ -165,7 +206,7 @@ class Live:
             return ((r["slug"], r) for r in self._list(kind, slug=self.desired.sites))
         if not sites:
             return []
-        recs = self._list(kind, site_id=sites)
+        recs = self._cables(sites) if kind == "cables" else self._list(kind, site_id=sites)
         if kind == "locations":
             return (((self.ref("sites", r["site"]), r["slug"]), r) for r in recs)
         if kind in ("racks", "devices", "power-panels"):
