@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +52,8 @@ REFS: dict[str, dict[str, str]] = {
 TERMINATION_KINDS = {"dcim.interface": "interfaces", "dcim.frontport": "front-ports",
                      "dcim.rearport": "rear-ports", "dcim.powerport": "power-ports",
                      "dcim.powerfeed": "power-feeds"}
-CHUNK = 250
+CHUNK = 100
+PARALLEL = 2
 FIELDS = {
     "tags": "name,slug",
     "manufacturers": "name,slug",
@@ -334,6 +336,18 @@ class Live:
             sides.append(terms)
         return {"a_terminations": sides[0], "b_terminations": sides[1]}
 
+    def _create(self, kind: str, part: list[Change]) -> list[dict[str, Any]]:
+        body = [self.payload(kind, {**c.fields, "_key": c.key} if kind == "cables"
+                             else c.fields) for c in part]
+        for b in body:
+            b.pop("_key", None)
+        try:
+            made = self.endpoint(kind).create(body)
+        except Exception as exc:
+            raise NetBoxError(f"creating {kind} ({part[0].label}, ...): "
+                              f"{_message(exc)}") from exc
+        return [dict(r) for r in (made if isinstance(made, list) else [made])]
+
     def execute(self, changes: list[Change], progress: Callable[[str], None]) -> None:
         by: dict[tuple[str, str], list[Change]] = defaultdict(list)
         for c in changes:
@@ -341,21 +355,17 @@ class Live:
                 by[(c.kind, c.action)].append(c)
         for kind in KINDS:
             todo = by.get((kind, "create"), [])
-            for i in range(0, len(todo), CHUNK):
-                part = todo[i:i + CHUNK]
-                body = [self.payload(kind, {**c.fields, "_key": c.key} if kind == "cables"
-                                     else c.fields) for c in part]
-                for b in body:
-                    b.pop("_key", None)
-                try:
-                    made = self.endpoint(kind).create(body)
-                except Exception as exc:
-                    raise NetBoxError(f"creating {kind} ({part[0].label}, ...): "
-                                      f"{_message(exc)}") from exc
-                made = made if isinstance(made, list) else [made]
-                for c, rec in zip(part, made, strict=True):
-                    self._remember(kind, c.key, dict(rec))
-                progress(f"created {min(i + CHUNK, len(todo))}/{len(todo)} {kind}")
+            parts = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+            with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+                # NetBox spends its time per object (cable paths, change log): two requests
+                # in flight keep two server workers busy
+                made_parts = pool.map(lambda part, kind=kind: self._create(kind, part), parts)
+                done = 0
+                for part, made in zip(parts, made_parts, strict=True):
+                    for c, rec in zip(part, made, strict=True):
+                        self._remember(kind, c.key, rec)
+                    done += len(part)
+                    progress(f"created {done}/{len(todo)} {kind}")
             todo = by.get((kind, "update"), [])
             for i in range(0, len(todo), CHUNK):
                 part = todo[i:i + CHUNK]
