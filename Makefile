@@ -9,7 +9,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SPECS  ?= specs
 BUILD  ?= build
 
-.PHONY: demo test setup dot lint docs schemas bench clean
+.PHONY: demo test setup dot lint docs schemas bench clean netbox-up netbox-down
 
 setup: $(STAMP)
 
@@ -57,6 +57,15 @@ docs: setup
 
 schemas: setup
 	$(BIN)/superpod schema --out schemas
+
+# A loopback NetBox for `superpod netbox push|diff|pull` (the tests start their own through
+# the same script; docs/netbox.md): the first start installs and migrates (~10 min), later ones
+# take seconds.
+netbox-up:
+	scripts/netbox-dev start
+
+netbox-down:
+	scripts/netbox-dev stop
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .ruff_cache
