@@ -195,7 +195,7 @@ def test_manual_changes_are_drift(cli: Any, netbox: NetBoxServer, nb: Any) -> No
     feed.save()
     res = _diff(cli, netbox, design)
     assert res.code == 1
-    assert "nvl72-01-mgmt2" in res.out and "position 37.0 in the design, 40.0 in NetBox" in res.out
+    assert "nvl72-01/mgmt2: position 37.0 in the design, 40.0 in NetBox" in res.out, res.out
     assert "**Cables missing in NetBox** (1)" in res.out
     assert any(e in res.out for e in cable_ends)
     assert "**Power feeds with other ratings** (1)" in res.out
@@ -259,13 +259,17 @@ def test_pull_writes_a_catalog(cli: Any, netbox: NetBoxServer, tmp_path: Path) -
     doc = YAML(typ="safe").load(out.read_text())
     assert doc["kind"] == "Catalog"
     types = {d["name"]: d for d in doc["spec"]["device_types"]}
-    assert {"gb200-compute-tray", "nvlink-switch-tray", "cm384-node", "odf-96"} <= set(types)
+    assert {"gb200-compute-tray", "nvlink-switch-tray"} <= set(types)
+    if "specs/cloudmatrix-384" in DESIGNS:
+        assert {"cm384-node", "odf-96"} <= set(types)
     tray = types["gb200-compute-tray"]
     assert tray["height_u"] == 1 and tray["weight_kg"] == 45
     ports = sum(len(list(_expand(g["ports"]))) for g in tray["port_groups"])
     assert ports == 4 * 18 + 4 + 2 + 1
     racks = {c["name"] for c in doc["spec"]["cabinet_types"]}
-    assert {"nvl72-rack", "cm384-compute-rack", "cm384-comm-rack"} <= racks
+    assert "nvl72-rack" in racks
+    if "specs/cloudmatrix-384" in DESIGNS:
+        assert {"cm384-compute-rack", "cm384-comm-rack"} <= racks
     assert cli("validate", str(out)).code == 0
 
 
@@ -305,13 +309,20 @@ def test_csv_export_imports_through_netbox_bulk_import(cli: Any, netbox: NetBoxS
             "csrfmiddlewaretoken": csrf.group(1), "import_method": "direct", "data": data,
             "format": fmt, "csv_delimiter": "auto"}, allow_redirects=False)
         # NetBox redirects after a successful import; a form with errors comes back as 200
-        errors = re.findall(r'class="[^"]*(?:errorlist|text-danger)[^"]*"[^>]*>(.*?)<', res.text)
+        errors = re.findall(r'(?:errorlist|text-danger|alert-danger)[^>]*>\s*(?:<[^>]+>\s*)*([^<]+)',
+                            res.text)
         assert res.status_code == 302, (path, res.status_code, errors[:5])
 
     types = "".join(p.read_text() for p in sorted((out / "device-types").glob("*.yaml")))
-    for path, name in (("dcim/manufacturers", "manufacturers.csv"),
-                       ("dcim/device-roles", "device-roles.csv"), ("dcim/sites", "sites.csv"),
-                       ("dcim/racks", "racks.csv")):
+    # roles and manufacturers the pushes already made are there: an operator imports the rest
+    for path, name, ep in (("dcim/manufacturers", "manufacturers.csv", nb.dcim.manufacturers),
+                           ("dcim/device-roles", "device-roles.csv", nb.dcim.device_roles)):
+        lines = (out / name).read_text().splitlines()
+        rows = [r for r in lines[1:] if ep.get(slug=r.split(",")[-2 if "roles" in name else -1])
+                is None]
+        if rows:
+            bulk_import(path, "\n".join([lines[0], *rows]) + "\n", "csv")
+    for path, name in (("dcim/sites", "sites.csv"), ("dcim/racks", "racks.csv")):
         bulk_import(path, (out / name).read_text(), "csv")
     bulk_import("dcim/device-types", types, "yaml")
     for path, name in (("dcim/devices", "devices.csv"), ("dcim/cables", "cables.csv"),
