@@ -9,7 +9,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SPECS  ?= specs
 BUILD  ?= build
 
-.PHONY: demo test setup dot chromium lint docs schemas bench clean
+.PHONY: demo test setup dot chromium lint docs schemas bench clean netbox-up netbox-down
 
 setup: $(STAMP)
 
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv python3-pip; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,netbox]'
 	@touch $(STAMP)
 
 dot:
@@ -71,6 +71,15 @@ schemas: setup
 # BENCH="--full" adds every command at cluster scale and the 10,000-replica run.
 bench: setup
 	$(BIN)/python benchmarks/bench.py $(BENCH)
+
+# A loopback NetBox for `superpod netbox push|diff|pull` (the tests start their own through
+# the same script; docs/netbox.md): the first start installs and migrates (~10 min), later ones
+# take seconds.
+netbox-up:
+	scripts/netbox-dev start
+
+netbox-down:
+	scripts/netbox-dev stop
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .ruff_cache

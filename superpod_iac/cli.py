@@ -211,12 +211,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from superpod_iac.netbox.importer import import_netbox, to_yaml
 
+    limits = load_config(paths=args.paths).limits
     res = import_netbox(args.paths, name=args.name, redundancy=args.redundancy,
-                        rack_power_kw=args.rack_power_kw)
+                        rack_power_kw=args.rack_power_kw, limits=limits)
     for w in res.warnings:
-        sys.stderr.write(f"warning: {w}\n")
+        sys.stderr.write(f"warning: {terminal(w)}\n")
     for e in res.errors:
-        sys.stderr.write(f"error: {e}\n")
+        sys.stderr.write(f"error: {terminal(e)}\n")
     _emit(to_yaml(res), args.out)
     if args.out:
         spec = res.catalog["spec"]
@@ -525,9 +526,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="git revision to diff against (the same path as of REV)")
     p.set_defaults(func=cmd_report)
 
+    _add_netbox(sub)
     for register in EXTRA_COMMANDS:
         register(sub)
     return parser
+
+
+def _add_netbox(sub: argparse._SubParsersAction) -> None:
+    """`superpod netbox push|diff|pull` (superpod_iac/netbox/commands.py)."""
+    from superpod_iac.netbox.commands import add_parser
+
+    add_parser(sub)
 
 
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []

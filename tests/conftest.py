@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,3 +94,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
     skipped = len(terminalreporter.stats.get("skipped", []))
     terminalreporter.write_line(f"skipped tests (allowed only with ci_lacks): {skipped}")
+
+
+@dataclass
+class NetBoxServer:
+    url: str
+    token: str
+    user: str = "admin"
+    password: str = ""
+
+
+@pytest.fixture(scope="session")
+def netbox() -> Iterator[NetBoxServer]:
+    """A live NetBox for the whole test session, started (and stopped afterwards) by
+    scripts/netbox-dev: installs on first use, fresh migrated database every session."""
+    script = ROOT / "scripts" / "netbox-dev"
+    proc = subprocess.run([str(script), "start"], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        pytest.fail(f"scripts/netbox-dev start failed ({proc.returncode}):\n{proc.stderr}")
+    env = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    try:
+        yield NetBoxServer(env["NETBOX_URL"], env["NETBOX_TOKEN"], env["NETBOX_USER"],
+                           env["NETBOX_PASSWORD"])
+    finally:
+        subprocess.run([str(script), "stop"], capture_output=True, check=False)

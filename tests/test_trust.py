@@ -389,3 +389,12 @@ def test_a_failing_dot_is_exit_2_with_its_message(tmp_path: Path) -> None:
     code, out, _, _ = _run(["render", "specs/gb200-nvl72", "--view", "power", "--format", "svg"],
                            PATH=f"{fake.parent}:{os.environ['PATH']}")
     assert code == 2 and "out of memory in dot" in out and "Traceback" not in out, out
+
+
+@pytest.mark.parametrize("name", ["nested-brackets.yaml", "billion-laughs.yaml", "flat-list.yaml"])
+def test_import_netbox_reads_with_the_same_limits(tmp_path: Path, name: str) -> None:
+    f = _write(tmp_path / "lib" / name, HOSTILE[name][0])
+    os.mkfifo(tmp_path / "lib" / "pipe.yaml")
+    code, out, cpu, rss = _run(["import", "netbox", str(f.parent)], timeout=60)
+    assert code == 1 and "not valid YAML" in out and "FIFO" in out, out
+    assert "Traceback" not in out and cpu < 5 and rss < 1024 * 1024

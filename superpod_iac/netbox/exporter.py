@@ -1,8 +1,8 @@
 """A validated design -> CSV files for NetBox's bulk import (sites, racks, devices, cables),
 plus the manufacturers, roles and device types they reference, so a DCIM can be seeded.
 
-Columns follow NetBox's import forms (dcim SiteImportForm, RackImportForm, DeviceImportForm,
-CableImportForm); device types are written as YAML in the devicetype-library format, which is
+Columns follow NetBox 4.7's import forms (dcim SiteImportForm, RackImportForm,
+DeviceImportForm, CableImportForm, PowerPanelImportForm, PowerFeedImportForm); device types are written as YAML in the devicetype-library format, which is
 what NetBox's device-type import takes. Cables are streamed (clusters have millions).
 """
 
@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 
 from superpod_iac.fsio import atomic_text, atomic_write
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.netbox.importer import interface_map
+from superpod_iac.netbox.importer import SUPERPOD_MARK, interface_map
 
 SITE_COLUMNS = ["name", "slug", "status", "description"]
 RACK_COLUMNS = ["site", "name", "status", "u_height", "width", "outer_width", "outer_depth",
@@ -28,6 +28,9 @@ CABLE_COLUMNS = ["side_a_site", "side_a_device", "side_a_type", "side_a_name", "
                  "side_b_device", "side_b_type", "side_b_name", "type", "status", "label",
                  "length", "length_unit"]
 MANUFACTURER_COLUMNS = ["name", "slug"]
+PANEL_COLUMNS = ["site", "name"]
+FEED_COLUMNS = ["site", "power_panel", "rack", "name", "status", "type", "supply", "phase",
+                "voltage", "amperage", "max_utilization"]
 ROLE_COLUMNS = ["name", "slug", "color"]
 _CABLE_TYPE = {"smf": "smf", "mmf": "mmf-om4", "dac": "dac-passive", "acc": "dac-active",
                "aec": "aec", "cat6": "cat6", "backplane": ""}
@@ -106,39 +109,15 @@ def export(inv: Inventory, out: Path) -> dict[str, int]:
     roles = sorted({d.type.role for d in inv.devices})
     counts["device-roles.csv"] = _write(out / "device-roles.csv", ROLE_COLUMNS,
                                         ([r, _slug(r), "9e9e9e"] for r in roles))
-    yaml = YAML()
-    yaml.default_flow_style = False
     for name in used_types:
-        t = inv.catalog.device_types[name]
-        ports = inv.catalog.ports(name)[0]
-        doc: dict[str, Any] = {"manufacturer": t.manufacturer or "Generic", "model": name,
-                               "slug": _slug(name), "u_height": t.height_u,
-                               "weight": t.weight_kg, "weight_unit": "kg"}
-        if t.role == "patch-panel":
-            doc["rear-ports"] = [{"name": p.name, "type": "lc", "positions": 1}
-                                 for p in ports if p.group.name.startswith("rear")]
-            doc["front-ports"] = [{"name": p.name, "type": "lc", "rear_port":
-                                   p.name.replace("f", "r", 1), "rear_port_position": 1}
-                                  for p in ports if not p.group.name.startswith("rear")]
-        elif ports:
-            doc["interfaces"] = [{"name": p.name, "type": _iface_type(p.group.form_factor,
-                                                                      p.speed_gbps)}
-                                 for p in ports]
-        if t.max_w:
-            doc["power-ports"] = [{"name": "psu0", "type": "iec-60320-c20",
-                                   "maximum_draw": round(t.max_w)}]
-        import io
-
-        buf = io.StringIO()
-        yaml.dump(doc, buf)
-        atomic_write(out / "device-types" / f"{_slug(name)}.yaml", buf.getvalue())
+        atomic_write(out / "device-types" / f"{_slug(name)}.yaml", device_type_yaml(inv, name))
     counts["device-types"] = len(used_types)
     devices = []
     for cab in inv.iter_cabinets():
         for d in cab.devices:
             t = d.type
             devices.append([device_name(cab.name, d.name), t.role, t.manufacturer or "Generic",
-                            name_slug(d.type_name), _site(inv, cab.hall), cab.name,
+                            t.model or d.type_name, _site(inv, cab.hall), cab.name,
                             d.u if t.height_u else "", "front" if t.height_u else "",
                             "planned", t.airflow or "", d.address])
     counts["devices.csv"] = _write(out / "devices.csv", DEVICE_COLUMNS, devices)
@@ -147,8 +126,85 @@ def export(inv: Inventory, out: Path) -> dict[str, int]:
     counts["cables.csv"] = _write(out / "cables.csv", CABLE_COLUMNS,
                                   bar(_cables(inv), desc="export cables", total=len(inv.links),
                                       unit="link", scale=True))
+    _power(inv, out, counts)
     return counts
+
+
+def _power(inv: Inventory, out: Path, counts: dict[str, int]) -> None:
+    """Power panels and feeds, as `superpod netbox push` maps them (netbox/desired.py)."""
+    from superpod_iac.netbox.desired import build
+
+    st = build(inv, "export")
+    names = {w.key: w.fields["name"] for w in st.objects["sites"].values()}
+    panels = [[names[w.fields["site"]], w.fields["name"]]
+              for w in st.objects["power-panels"].values()]
+    counts["power-panels.csv"] = _write(out / "power-panels.csv", PANEL_COLUMNS, sorted(panels))
+    feeds = []
+    for w in st.objects["power-feeds"].values():
+        f = w.fields
+        site, panel = f["power_panel"]
+        feeds.append([names[site], panel, f["rack"][1] if f["rack"] else "", f["name"],
+                      f["status"], f["type"], f["supply"], f["phase"], f["voltage"],
+                      f["amperage"], f["max_utilization"]])
+    counts["power-feeds.csv"] = _write(out / "power-feeds.csv", FEED_COLUMNS, sorted(feeds))
 
 
 def name_slug(name: str) -> str:
     return _slug(name)
+
+
+_NB_AIRFLOW = {"front-to-rear", "rear-to-front", "passive", "mixed"}
+
+
+def device_type_doc(inv: Inventory, name: str) -> dict[str, Any]:
+    """A catalog device type in the devicetype-library format (valid against its schema).
+
+    Interfaces carry NetBox interface types and `mgmt_only` for management ports; patch panels
+    get rear and front ports. No power port is written: the catalog does not know a device's
+    PSUs or their connectors, so its draw travels in the comments instead of an invented port.
+    """
+    import json
+
+    t = inv.catalog.device_types[name]
+    ports = inv.catalog.ports(name)[0]
+    doc: dict[str, Any] = {"manufacturer": t.manufacturer or "Generic", "model": t.model or name,
+                           "slug": _slug(name)}
+    if t.part_number:
+        doc["part_number"] = t.part_number
+    doc["u_height"] = t.height_u
+    doc["is_full_depth"] = True
+    if t.airflow in _NB_AIRFLOW:
+        doc["airflow"] = t.airflow
+    doc["weight"] = round(t.weight_kg, 3)
+    doc["weight_unit"] = "kg"
+    if t.role == "patch-panel":
+        rear = [p for p in ports if p.group.name.startswith("rear")]
+        front = [p for p in ports if not p.group.name.startswith("rear")]
+        doc["rear-ports"] = [{"name": p.name, "type": "lc", "positions": 1} for p in rear]
+        doc["front-ports"] = [{"name": p.name, "type": "lc", "rear_port": rear[i].name,
+                               "rear_port_position": 1}
+                              for i, p in enumerate(front) if i < len(rear)]
+    elif ports:
+        doc["interfaces"] = []
+        for p in ports:
+            iface: dict[str, Any] = {"name": p.name,
+                                     "type": _iface_type(p.group.form_factor, p.speed_gbps)}
+            if p.group.plane == "management":
+                iface["mgmt_only"] = True
+            doc["interfaces"].append(iface)
+    extra = t.model_dump(mode="json", exclude_defaults=True,
+                         exclude={"name", "part_number", "height_u", "weight_kg"})
+    doc["comments"] = SUPERPOD_MARK + "\n" + json.dumps(extra, sort_keys=True)
+    return doc
+
+
+def device_type_yaml(inv: Inventory, name: str) -> str:
+    import io
+
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.width = 4096
+    buf = io.StringIO()
+    buf.write("---\n")
+    yaml.dump(device_type_doc(inv, name), buf)
+    return buf.getvalue()

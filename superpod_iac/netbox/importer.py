@@ -1,10 +1,13 @@
 """netbox-community devicetype-library YAML -> a superpod Catalog manifest.
 
 Device types become device types (U height, weight in kg, maximum draw from the power ports,
-interfaces grouped into port groups by NetBox interface type), rack types become cabinet types.
+interfaces grouped into port groups by NetBox interface type and management flag, front/rear
+ports as `front`/`rear` groups), module types (NICs, line cards, PSUs, transceivers) become
+zero-U device types with their ports and power, rack types become cabinet types. A PDU's
+outlets make it a `pdu` whose inlet ratings are its capacity (`power_output`), never a load.
 Input is checked against the library's own JSON Schema first. Nothing is dropped silently:
-unmapped interface types are kept as `other` ports, module types are reported and skipped
-(superpod models NIC cards as port groups of the device that holds them).
+every default taken (no power port, no weight, no airflow, a half U rounded up) and every
+component the model cannot hold (console ports, module bays) is a one-line warning.
 """
 
 from __future__ import annotations
@@ -24,14 +27,25 @@ from referencing import Registry, Resource
 from ruamel.yaml import YAML
 
 from superpod_iac.model.expand import ExpansionError, expand, fold
+from superpod_iac.source.loader import LoadLimits, discover, load_file, missing_message
 
 _WEIGHT = {"kg": 1.0, "g": 0.001, "lb": 0.45359237, "oz": 0.028349523125}
 _LENGTH_MM = {"mm": 1.0, "in": 25.4}
 _AIRFLOW = {"front-to-rear": "front-to-rear", "rear-to-front": "rear-to-front",
-            "passive": "passive"}
+            "passive": "passive", "mixed": "mixed"}
+_OTHER = {"form_factor": "other", "speed_gbps": 1}
+"""Form factor and nominal rate for ports NetBox types do not map (warned about)."""
 _SAFE = re.compile(r"[^A-Za-z0-9_./:\-]")
 _REDUNDANCY_SHARE = {"N+N": lambda n: max(n // 2, 1), "2N": lambda n: max(n // 2, 1),
                      "N+1": lambda n: max(n - 1, 1), "N": lambda n: n}
+
+
+SUPERPOD_MARK = "superpod-iac catalog entry:"
+"""First line of the `comments` an exported device type carries: what the devicetype-library
+format has no field for (role, power, cooling, port groups) as JSON after it, so `superpod
+import netbox` of an export restores the catalog entry exactly."""
+_FROM_NETBOX = ("name", "part_number", "height_u", "weight_kg")
+"""Fields NetBox's own fields give even when a superpod entry rides in the comments."""
 
 
 @dataclass
@@ -98,30 +112,86 @@ def _ports_nodeset(names: list[str]) -> str:
     return ",".join(names)
 
 
-def _device(data: dict[str, Any], src: str, redundancy: str, res: ImportResult) -> dict[str, Any]:
+def _port_name(raw: Any) -> str:
+    return _SAFE.sub("-", str(raw).replace("{module}", "module").strip()) or "port"
+
+
+def _names(items: list[dict[str, Any]]) -> list[str]:
+    return [_port_name(i["name"]) for i in items]
+
+
+def _superpod_entry(data: dict[str, Any], src: str,
+                    res: ImportResult) -> dict[str, Any] | None:
+    text = str(data.get("comments") or "")
+    if not text.startswith(SUPERPOD_MARK):
+        return None
+    try:
+        extra = json.loads(text[len(SUPERPOD_MARK):])
+    except ValueError:
+        res.warnings.append(f"{src}: comments start with '{SUPERPOD_MARK}' but the JSON after "
+                            "it does not parse: ignored")
+        return None
+    return extra if isinstance(extra, dict) else None
+
+
+def _device(data: dict[str, Any], src: str, redundancy: str, res: ImportResult,
+            module: bool = False) -> dict[str, Any]:
+    """One device type (or module type: a card with ports and power, imported as a zero-U
+    device type). Every default taken for something the file does not say is a warning."""
+    extra = _superpod_entry(data, src, res)
+    if extra is not None:
+        quiet = ImportResult({})
+        out = _device({k: v for k, v in data.items() if k != "comments"}, src, redundancy,
+                      quiet, module)
+        # the entry restores what the library format lacks: the defaults warned about in a
+        # plain library file are not taken here
+        return {**{k: v for k, v in extra.items() if k not in _FROM_NETBOX},
+                **{k: out[k] for k in _FROM_NETBOX if k in out}}
     name = data.get("slug") or _slug(f"{data['manufacturer']}-{data['model']}")
+    note = f"NetBox devicetype-library {src}" + ("; a module type (card or module)"
+                                                 if module else "")
     unit = data.get("weight_unit", "kg")
-    weight = float(data.get("weight", 0)) * _WEIGHT.get(unit, 1.0)
-    ports = data.get("power-ports", []) or []
-    draws = [float(p["maximum_draw"]) for p in ports if p.get("maximum_draw")]
-    n = len(ports)
+    if data.get("weight") is None:
+        res.warnings.append(f"{src}: no weight: weight_kg 0 (default); set it by hand")
+    weight = float(data.get("weight") or 0) * _WEIGHT.get(unit, 1.0)
+    inlets = data.get("power-ports", []) or []
+    outlets = data.get("power-outlets", []) or []
+    draws = [float(p["maximum_draw"]) for p in inlets if p.get("maximum_draw")]
+    typical = [float(p["allocated_draw"]) for p in inlets if p.get("allocated_draw")]
+    n = len(inlets)
     max_w = 0.0
-    note = f"NetBox devicetype-library {src}"
-    if draws:
+    typical_w: float | None = None
+    power_output: dict[str, Any] | None = None
+    if outlets:
+        # A PDU: its inlets' ratings are what it can deliver, never a load of its own.
+        kinds = sorted({str(o.get("type", "?")) for o in outlets})
+        note += (f"; PDU with {len(outlets)} outlet(s) ({', '.join(kinds)}) on {n} inlet(s): "
+                 "inlet ratings are its capacity, its own draw is taken as 0 W")
+        if draws:
+            power_output = {"psu_count": len(draws), "psu_w": max(draws),
+                            "redundancy": "N", "input_phases": 3 if any(
+                                "3p" in str(p.get("type", "")) for p in inlets) else 1}
+        else:
+            res.warnings.append(f"{src}: PDU inlets have no maximum_draw: capacity unknown, "
+                                "power_output left unset")
+    elif draws:
         share = _REDUNDANCY_SHARE.get(redundancy, _REDUNDANCY_SHARE["N+N"])(n)
         max_w = max(draws) * share
         note += f"; {n} power port(s), max {max(draws):g} W each, {redundancy} -> {max_w:g} W"
+        if typical:
+            typical_w = min(max(typical) * share, max_w)
     elif n:
-        res.warnings.append(f"{src}: {n} power port(s) without maximum_draw: max_w set to 0")
-    groups: dict[str, list[str]] = defaultdict(list)
+        res.warnings.append(f"{src}: {n} power port(s) without maximum_draw: max_w 0 W "
+                            "(default); set it by hand")
+    else:
+        res.warnings.append(f"{src}: no power ports: max_w 0 W (default); set it by hand")
+    groups: dict[tuple[str, bool], list[str]] = defaultdict(list)
     mapping = interface_map()
     for iface in data.get("interfaces", []) or []:
-        itype = iface.get("type", "")
-        if iface.get("mgmt_only") and itype not in mapping:
-            itype = itype or "other"
-        groups[itype].append(_SAFE.sub("-", str(iface["name"])))
+        itype = iface.get("type") or "other"
+        groups[(itype, bool(iface.get("mgmt_only")))].append(_port_name(iface["name"]))
     port_groups = []
-    for itype, names in groups.items():
+    for (itype, mgmt), names in groups.items():
         if itype == "virtual":
             res.warnings.append(f"{src}: {len(names)} virtual interface(s) are not physical "
                                 f"ports: kept as group 'virtual' ({', '.join(names[:3])})")
@@ -130,24 +200,54 @@ def _device(data: dict[str, Any], src: str, redundancy: str, res: ImportResult) 
             if itype != "virtual":
                 res.warnings.append(f"{src}: interface type '{itype}' is not mapped: "
                                     f"{len(names)} port(s) kept as form factor 'other'")
-            m = {"form_factor": "other", "speed_gbps": 1}
-        port_groups.append({"name": _SAFE.sub("-", itype) or "ports",
-                            "ports": _ports_nodeset(names),
-                            "form_factor": m["form_factor"], "speed_gbps": m["speed_gbps"]})
-    role = "pdu" if data.get("power-outlets") else (
-        "switch" if sum(len(v) for v in groups.values()) >= 16 else "other")
-    u = data.get("u_height", 1)
+            m = _OTHER
+        group: dict[str, Any] = {"name": _SAFE.sub("-", itype) + ("-mgmt" if mgmt else ""),
+                                 "ports": _ports_nodeset(names),
+                                 "form_factor": m["form_factor"], "speed_gbps": m["speed_gbps"]}
+        if mgmt:
+            group["plane"] = "management"
+        port_groups.append(group)
+    rear, front = data.get("rear-ports", []) or [], data.get("front-ports", []) or []
+    for gname, items in (("rear", rear), ("front", front)):
+        if items:
+            port_groups.append({"name": gname, "ports": _ports_nodeset(_names(items)),
+                                "form_factor": "other", "speed_gbps": _OTHER["speed_gbps"]})
+    for key, what in (("console-ports", "console port(s)"),
+                      ("console-server-ports", "console server port(s)"),
+                      ("module-bays", "module bay(s)"), ("device-bays", "device bay(s)")):
+        if data.get(key):
+            res.warnings.append(f"{src}: {len(data[key])} {what} not mapped (superpod models "
+                                "network ports and power only)")
+    n_ifaces = sum(len(v) for v in groups.values())
+    role = data.get("x-superpod-role") or (
+        "pdu" if outlets else "patch-panel" if (rear or front) and not n_ifaces else
+        "switch" if n_ifaces >= 16 else "other")
+    u = float(data.get("u_height", 0 if module else 1))
+    height = math.ceil(u)
+    if height != u:
+        res.warnings.append(f"{src}: u_height {u:g} is not a whole U: imported as {height} U "
+                            "(superpod places devices on whole units)")
     out: dict[str, Any] = {
         "name": name, "manufacturer": data["manufacturer"], "model": data["model"],
-        "role": role, "height_u": math.ceil(float(u)), "weight_kg": round(weight, 3),
-        "max_w": max_w,
+        "role": role, "height_u": height, "weight_kg": round(weight, 3), "max_w": max_w,
     }
+    if typical_w is not None:
+        out["typical_w"] = round(typical_w, 3)
     if data.get("part_number"):
         out["part_number"] = str(data["part_number"])
     if data.get("airflow") in _AIRFLOW:
         out["airflow"] = _AIRFLOW[data["airflow"]]
+    elif data.get("airflow"):
+        res.warnings.append(f"{src}: airflow '{data['airflow']}' has no superpod equivalent: "
+                            "left unset")
+    elif not module:
+        res.warnings.append(f"{src}: no airflow: left unset (default)")
+    if data.get("is_full_depth") is False:
+        note += "; half depth (is_full_depth: false)"
     if port_groups:
         out["port_groups"] = port_groups
+    if power_output:
+        out["power_output"] = power_output
     out["source"] = note
     return out
 
@@ -160,6 +260,9 @@ def _rack(data: dict[str, Any], src: str, power_kw: float, res: ImportResult) ->
     depth = float(data.get("outer_depth") or 1200) * mm
     if not data.get("max_weight"):
         res.warnings.append(f"{src}: no max_weight: payload set to 1000 kg (planning value)")
+    for dim, default in (("outer_width", 600), ("outer_depth", 1200)):
+        if not data.get(dim):
+            res.warnings.append(f"{src}: no {dim}: {default} mm (default)")
     return {
         "name": data.get("slug") or _slug(f"{data['manufacturer']}-{data['model']}"),
         "manufacturer": data["manufacturer"], "model": data["model"],
@@ -172,59 +275,89 @@ def _rack(data: dict[str, Any], src: str, power_kw: float, res: ImportResult) ->
     }
 
 
-def _files(paths: list[str]) -> list[Path]:
-    out: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            out += sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml"))
-        elif p.exists():
-            out.append(p)
-        else:
-            raise FileNotFoundError(f"no such file or directory: {raw}")
-    return out
+def _files(paths: list[str], limits: LoadLimits, res: ImportResult) -> list[Path]:
+    """The YAML files under `paths`, found by the same bounded walk as manifests (folder depth,
+    file count, symlink loops, special files): problems are errors, never a hang."""
+    found = discover(paths, limits)
+    if found.missing:
+        raise FileNotFoundError(missing_message(found.missing))
+    res.errors.extend(f"{d.file}: {d.message}" for d in found.problems)
+    res.errors.extend(f"{link}: symlink leads outside the project; not followed"
+                      for link in found.escaped)
+    return [Path(f) for f in found.files]
+
+
+def _one_line(problem: ValidationError) -> str:
+    if problem.validator == "enum":
+        return f"{problem.instance!r} is not a value the NetBox schema knows"
+    if problem.validator == "additionalProperties":
+        return problem.message.split(" (")[0]
+    text = problem.message.splitlines()[0]
+    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def import_netbox(paths: list[str], *, name: str = "netbox-import", redundancy: str = "N+N",
-                  rack_power_kw: float = 10.0) -> ImportResult:
-    registry, docs = _schemas()
-    spec: dict[str, list[dict[str, Any]]] = {"cabinet_types": [], "device_types": []}
+                  rack_power_kw: float = 10.0, limits: LoadLimits | None = None
+                  ) -> ImportResult:
+    """devicetype-library files (device, module and rack types) -> a Catalog."""
     res = ImportResult({})
-    yaml = YAML(typ="safe")
-    for path in _files(paths):
+    limits = limits or LoadLimits()
+    docs: list[tuple[str, str, dict[str, Any]]] = []
+    total = 0
+    for path in _files(paths, limits, res):
         if path.parent.name == "schema":
             continue
         res.files += 1
         src = str(path)
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"))
-        except Exception as exc:  # any YAML problem is the file's: reported, never raised
-            res.errors.append(f"{src}: not valid YAML: {str(exc).splitlines()[0]}")
+        # the manifests' bounded reader: size, nesting, nodes and aliases limited while reading
+        loaded = load_file(src, limits)
+        total += loaded.size
+        if total > limits.max_total_bytes:
+            res.errors.append(f"{src}: the files given hold more than "
+                              f"{limits.max_total_bytes:,} bytes (limit max_total_bytes); "
+                              "it and the files after it are not read")
+            break
+        if loaded.diagnostics:
+            first = loaded.diagnostics[0]
+            res.errors.append(f"{src}:{first.line}: not valid YAML: {first.rule} {first.message}")
             continue
+        data = loaded.documents[0].data if loaded.documents else None
         if not isinstance(data, dict) or "model" not in data:
             res.errors.append(f"{src}: not a NetBox device, module or rack type")
             continue
-        kind = _kind(path, data)
-        validator = _Validator(docs[kind], registry=registry)
-        for problem in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-            where = "/".join(str(p) for p in problem.absolute_path) or "(document)"
-            text = f"{src}: {where}: {problem.message} (NetBox {kind} schema)"
-            if problem.validator == "required" or not problem.absolute_path:
-                res.errors.append(text)
-            else:
-                res.warnings.append(text + "; imported anyway")
-        if any(e.startswith(f"{src}:") for e in res.errors):
-            continue
-        if kind == "moduletype":
-            ifaces = [i["name"] for i in data.get("interfaces", []) or []]
-            res.warnings.append(f"{src}: module type {data['model']} skipped: superpod models "
-                                f"cards as port groups of their device"
-                                + (f" (interfaces {', '.join(ifaces)})" if ifaces else ""))
+        docs.append((src, _kind(path, data), data))
+    return import_documents(docs, name=name, redundancy=redundancy,
+                            rack_power_kw=rack_power_kw, res=res)
+
+
+def import_documents(docs: list[tuple[str, str, dict[str, Any]]], *, name: str = "netbox-import",
+                     redundancy: str = "N+N", rack_power_kw: float = 10.0,
+                     validate: bool = True, res: ImportResult | None = None) -> ImportResult:
+    """(source, kind, document) triples in the devicetype-library's shape -> a Catalog;
+    kind is `devicetype`, `moduletype` or `racktype`."""
+    registry, schemas = _schemas()
+    spec: dict[str, list[dict[str, Any]]] = {"cabinet_types": [], "device_types": []}
+    res = res if res is not None else ImportResult({})
+    for src, kind, data in docs:
+        bad = False
+        if validate:
+            validator = _Validator(schemas[kind], registry=registry)
+            for problem in sorted(validator.iter_errors(data),
+                                  key=lambda e: list(e.absolute_path)):
+                where = "/".join(str(p) for p in problem.absolute_path) or "(document)"
+                text = f"{src}: {where}: {_one_line(problem)} (NetBox {kind} schema)"
+                if problem.validator == "required" or not problem.absolute_path:
+                    res.errors.append(text)
+                    bad = True
+                else:
+                    res.warnings.append(text + "; imported anyway")
+        if bad:
             continue
         if kind == "racktype":
             spec["cabinet_types"].append(_rack(data, src, rack_power_kw, res))
         else:
-            spec["device_types"].append(_device(data, src, redundancy, res))
+            spec["device_types"].append(_device(data, src, redundancy, res,
+                                                module=kind == "moduletype"))
     spec = {k: sorted(v, key=lambda x: x["name"]) for k, v in spec.items() if v}
     res.catalog = {"apiVersion": "superpod-iac/v1alpha1", "kind": "Catalog",
                    "metadata": {"name": name}, "spec": spec}

@@ -1,0 +1,342 @@
+"""`superpod netbox push|diff|pull` against a real NetBox (scripts/netbox-dev, one per session).
+
+The tests run in file order on one NetBox: push both reference designs, read everything back
+through the API and compare it with the design, re-plan (nothing to do), then drift, ownership,
+pull and the CSV bulk import.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pynetbox
+import pytest
+from ruamel.yaml import YAML
+
+from superpod_iac.config import load_config
+from superpod_iac.model.inventory import Inventory
+from superpod_iac.pipeline import load_project
+from tests.conftest import ROOT, NetBoxServer
+
+DESIGNS = os.environ.get("SUPERPOD_NETBOX_TEST_DESIGNS", "specs/gb200-nvl72").split(",")
+"""The NVL72 by default: NetBox saves about 5 cables a second on this machine class, so the
+CloudMatrix 384's 6,192 cables would add ~20 minutes to every CI run. The full check of both
+reference designs: SUPERPOD_NETBOX_TEST_DESIGNS=specs/gb200-nvl72,specs/cloudmatrix-384."""
+
+
+def _inv(path: str) -> Inventory:
+    project = load_project([str(ROOT / path)], load_config(None))
+    assert not project.errors
+    return project.inventory
+
+
+@pytest.fixture(autouse=True)
+def _token(netbox: NetBoxServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NB_TEST_TOKEN", netbox.token)
+
+
+@pytest.fixture
+def nb(netbox: NetBoxServer) -> Any:
+    return pynetbox.api(netbox.url, token=netbox.token)
+
+
+def _push(cli: Any, netbox: NetBoxServer, *args: str) -> Any:
+    return cli("netbox", "push", *args, "--url", netbox.url, "--token-env", "NB_TEST_TOKEN",
+               "--quiet")
+
+
+def _plan_line(out: str) -> str:
+    return next(line for line in out.splitlines() if line.startswith("Plan:"))
+
+
+def test_plan_then_push_both_designs(cli: Any, netbox: NetBoxServer, nb: Any) -> None:
+    for design in DESIGNS:
+        res = _push(cli, netbox, design, "--plan")
+        assert res.code == 0, res.err
+        # an empty NetBox: everything is an addition, nothing changes or goes
+        assert " to add, 0 to change, 0 to destroy." in _plan_line(res.out), res.out
+        assert "+ devices" in res.out and "+ cables" in res.out
+    assert len(nb.dcim.devices.all()) == 0  # --plan touched nothing
+    for design in DESIGNS:
+        res = _push(cli, netbox, design)
+        assert res.code == 0, res.err + res.out
+        assert "Applied:" in res.out
+
+
+def _ends(nb_cable: dict[str, Any], names: dict[tuple[str, int], tuple[str, str]]) -> Any:
+    sides = []
+    for side in ("a_terminations", "b_terminations"):
+        sides.append(tuple(sorted(names[(t["object_type"], t["object_id"])]
+                                  for t in nb_cable[side])))
+    return tuple(sorted(sides))
+
+
+@pytest.mark.parametrize("design", DESIGNS)
+def test_read_back_equals_design(design: str, nb: Any) -> None:
+    inv = _inv(design)
+    hall = next(iter(inv.cabinets.values())).hall
+    site = nb.dcim.sites.get(slug=hall)
+    assert site is not None
+    # devices at their rack and U, of their type
+    got = {d.name: d for d in nb.dcim.devices.filter(site_id=site.id, limit=1000)}
+    want = {f"{d.cabinet}-{d.name}": d for d in inv.devices}
+    assert set(got) == set(want)
+    for name, d in want.items():
+        g = got[name]
+        assert g.rack.name == d.cabinet
+        assert g.device_type.slug == d.type_name
+        assert (g.position or 0) == (d.u if d.type.height_u else 0)
+        assert "superpod-iac" in [t.slug for t in g.tags]
+    # racks at their row and slot
+    racks = {r.name: r for r in nb.dcim.racks.filter(site_id=site.id)}
+    assert set(racks) == set(inv.cabinets)
+    for cab in inv.cabinets.values():
+        assert racks[cab.name].u_height == cab.type.height_u
+        assert racks[cab.name].facility_id == f"{cab.row}/{cab.slot}"
+    # every port of every device, with its management flag
+    names: dict[tuple[str, int], tuple[str, str]] = {}
+    ifaces: dict[str, set[tuple[str, bool]]] = {}
+    for i in nb.dcim.interfaces.filter(site_id=site.id, limit=1000,
+                                       fields="id,name,device,mgmt_only"):
+        names[("dcim.interface", i.id)] = (i.device.name, i.name)
+        ifaces.setdefault(i.device.name, set()).add((i.name, i.mgmt_only))
+    for kind, ep in (("dcim.frontport", nb.dcim.front_ports), ("dcim.rearport", nb.dcim.rear_ports),
+                     ("dcim.powerport", nb.dcim.power_ports)):
+        for p in ep.filter(site_id=site.id, limit=1000, fields="id,name,device"):
+            names[(kind, p.id)] = (p.device.name, p.name)
+    for name, d in want.items():
+        if d.type.role == "patch-panel":
+            continue
+        ports = inv.catalog.ports(d.type_name)[0]
+        assert ifaces.get(name, set()) == {(p.name, p.group.plane == "management")
+                                           for p in ports}, name
+    # cables: exactly the design's links, end to end, with type and length
+    feeds = {f.id: f for f in nb.dcim.power_feeds.filter(site_id=site.id)}
+    for fid, f in feeds.items():
+        names[("dcim.powerfeed", fid)] = (f.name, "")
+    cables = {c.id: {**dict(c), "a_terminations": [], "b_terminations": []}
+              for c in nb.dcim.cables.filter(site_id=site.id, limit=1000,
+                                             fields="id,type,length")}
+    ids = sorted(cables)
+    for k in range(0, len(ids), 200):
+        for term in nb.dcim.cable_terminations.filter(
+                cable_id=ids[k:k + 200], limit=1000,
+                fields="cable,cable_end,termination_type,termination_id"):
+            t = dict(term)
+            cid = t["cable"]["id"] if isinstance(t["cable"], dict) else t["cable"]
+            side = "a_terminations" if t["cable_end"] == "A" else "b_terminations"
+            cables[cid][side].append({"object_type": t["termination_type"],
+                                      "object_id": t["termination_id"]})
+    cables = list(cables.values())
+    data_cables = [c for c in cables if c["type"] != "power"]
+    got_links = sorted(_ends(c, names) for c in data_cables)
+    t = inv.links
+    want_links = []
+    for i in range(len(t)):
+        a, b = inv.devices[t.a_dev[i]], inv.devices[t.b_dev[i]]
+        want_links.append(tuple(sorted([((f"{a.cabinet}-{a.name}", inv.port_name(a.index,
+                                                                                  t.a_port[i])),),
+                                        ((f"{b.cabinet}-{b.name}", inv.port_name(b.index,
+                                                                                  t.b_port[i])),)
+                                        ])))
+    assert got_links == sorted(want_links)
+    lengths = sorted(round(c["length"], 2) for c in data_cables if c["length"] is not None)
+    want_len = sorted(round(t.length_m[i], 2) for i in range(len(t))
+                      if t.length_m[i] == t.length_m[i])
+    assert lengths == want_len
+    # power feeds: one per facility feed, with the feed's ratings
+    want_feeds = {f for c in inv.cabinets.values() for f in c.feeds}
+    assert {f.name for f in feeds.values()} == want_feeds
+    for f in feeds.values():
+        node = inv.power_nodes[f.name].spec
+        assert f.voltage == node.voltage_v and f.amperage == node.breaker_a
+        assert f.phase.value == ("three-phase" if node.phases == 3 else "single-phase")
+        assert f.power_panel.name == node.parent
+    shelf_feeds = {(f"{d.cabinet}-{d.name}", feed) for d in inv.devices for feed in d.feeds}
+    power = [c for c in cables if c["type"] == "power"]
+    got_power = set()
+    for c in power:
+        ends = _ends(c, names)
+        feed = next(e[0] for side in ends for e in side if e[1] == "")
+        got_power |= {(e[0], feed) for side in ends for e in side if e[1]}
+    assert got_power == shelf_feeds
+
+
+def test_second_push_plans_nothing(cli: Any, netbox: NetBoxServer) -> None:
+    for design in DESIGNS:
+        res = _push(cli, netbox, design, "--plan")
+        assert res.code == 0, res.err
+        assert _plan_line(res.out) == "Plan: 0 to add, 0 to change, 0 to destroy.", res.out
+        res = _push(cli, netbox, design)
+        assert "nothing to do" in res.out
+
+
+def _diff(cli: Any, netbox: NetBoxServer, design: str) -> Any:
+    return cli("netbox", "diff", design, "--url", netbox.url, "--token-env", "NB_TEST_TOKEN",
+               "--exit-code")
+
+
+def test_manual_changes_are_drift(cli: Any, netbox: NetBoxServer, nb: Any) -> None:
+    design = "specs/gb200-nvl72"
+    clean = _diff(cli, netbox, design)
+    assert clean.code == 0 and "No drift" in clean.out, clean.out
+    # an operator moves a tray two U up, unplugs a cable and re-rates a feed by hand
+    tray = nb.dcim.devices.get(name="nvl72-01-mgmt2")
+    tray.position = 40
+    tray.save()
+    cable = next(iter(nb.dcim.cables.filter(device="nvl72-01-nvsw1", limit=1)))
+    cable_ends = {t["object"]["name"] for t in dict(cable)["a_terminations"]
+                  + dict(cable)["b_terminations"]}
+    cable.delete()
+    feed = nb.dcim.power_feeds.get(name="nvl72-feed-B1")
+    feed.amperage = 200
+    feed.save()
+    res = _diff(cli, netbox, design)
+    assert res.code == 1
+    assert "nvl72-01/mgmt2: position 37.0 in the design, 40.0 in NetBox" in res.out, res.out
+    assert "**Cables missing in NetBox** (1)" in res.out
+    assert any(e in res.out for e in cable_ends)
+    assert "**Power feeds with other ratings** (1)" in res.out
+    assert "amperage 250 in the design, 200 in NetBox" in res.out
+    # push puts the design back: three changes planned, then no drift
+    plan = _push(cli, netbox, design, "--plan")
+    assert _plan_line(plan.out) == "Plan: 1 to add, 2 to change, 0 to destroy.", plan.out
+    assert _push(cli, netbox, design).code == 0
+    assert _diff(cli, netbox, design).code == 0
+
+
+def test_objects_not_ours_are_never_deleted(cli: Any, netbox: NetBoxServer, nb: Any,
+                                            tmp_path: Path) -> None:
+    site = nb.dcim.sites.get(slug="nvl72-hall")
+    rack = nb.dcim.racks.get(name="nvl72-01")
+    role = nb.dcim.device_roles.get(slug="management")
+    dtype = nb.dcim.device_types.get(slug="nvl72-mgmt-switch")
+    hand = nb.dcim.devices.create(name="hand-racked-console", site=site.id, rack=rack.id,
+                                  position=46, face="front", role=role.id,
+                                  device_type=dtype.id)
+    # a design without the management switches: ours go, the hand-made device stays
+    design = tmp_path / "nvl72"
+    shutil.copytree(ROOT / "specs/gb200-nvl72", design)
+    cab = design / "cabinet.yaml"
+    cab.write_text(cab.read_text().replace(
+        '    - {name: "mgmt[1-2]", type: nvl72-mgmt-switch, u: "[36-37]"}\n', ""))
+    res = _push(cli, netbox, str(design), "--plan")
+    assert res.code == 0, res.err
+    assert "- devices" in res.out and "nvl72-01-mgmt1" in res.out
+    assert "hand-racked-console" not in res.out
+    assert " 0 to add, 0 to change, 2 to destroy" in _plan_line(res.out), res.out
+    assert _push(cli, netbox, str(design)).code == 0
+    assert nb.dcim.devices.get(hand.id) is not None
+    assert nb.dcim.devices.get(name="nvl72-01-mgmt1") is None
+    drift = _diff(cli, netbox, str(design))
+    assert "in NetBox, not in the design** (1)" in drift.out and "hand-racked-console" in drift.out
+    # back to the reference design
+    nb.dcim.devices.get(hand.id).delete()
+    assert _push(cli, netbox, "specs/gb200-nvl72").code == 0
+    assert _diff(cli, netbox, "specs/gb200-nvl72").code == 0
+
+
+def test_push_refuses_a_design_with_errors(cli: Any, netbox: NetBoxServer, nb: Any,
+                                           tmp_path: Path) -> None:
+    design = tmp_path / "bad"
+    shutil.copytree(ROOT / "specs/gb200-nvl72", design)
+    cab = design / "cabinet.yaml"
+    cab.write_text(cab.read_text().replace('u: "[36-37]"', 'u: "[35-36]"'))  # overlaps pwr8
+    before = len(nb.dcim.devices.all())
+    res = _push(cli, netbox, str(design))
+    assert res.code == 1
+    assert "nothing was sent to NetBox" in res.err
+    assert len(nb.dcim.devices.all()) == before
+
+
+def test_pull_writes_a_catalog(cli: Any, netbox: NetBoxServer, tmp_path: Path) -> None:
+    out = tmp_path / "pulled.yaml"
+    res = cli("netbox", "pull", "--url", netbox.url, "--token-env", "NB_TEST_TOKEN",
+              "--out", str(out))
+    assert res.code == 0, res.err
+    doc = YAML(typ="safe").load(out.read_text())
+    assert doc["kind"] == "Catalog"
+    types = {d["name"]: d for d in doc["spec"]["device_types"]}
+    assert {"gb200-compute-tray", "nvlink-switch-tray"} <= set(types)
+    if "specs/cloudmatrix-384" in DESIGNS:
+        assert {"cm384-node", "odf-96"} <= set(types)
+    tray = types["gb200-compute-tray"]
+    assert tray["height_u"] == 1 and tray["weight_kg"] == 45
+    ports = sum(len(list(_expand(g["ports"]))) for g in tray["port_groups"])
+    assert ports == 4 * 18 + 4 + 2 + 1
+    racks = {c["name"] for c in doc["spec"]["cabinet_types"]}
+    assert "nvl72-rack" in racks
+    if "specs/cloudmatrix-384" in DESIGNS:
+        assert {"cm384-compute-rack", "cm384-comm-rack"} <= racks
+    assert cli("validate", str(out)).code == 0
+
+
+def _expand(nodeset: str) -> list[str]:
+    from superpod_iac.model.expand import expand
+
+    return list(expand(nodeset))
+
+
+def test_csv_export_imports_through_netbox_bulk_import(cli: Any, netbox: NetBoxServer,
+                                                        nb: Any, tmp_path: Path) -> None:
+    """The export's files go through NetBox's own bulk-import forms (the web UI's import
+    pages), in dependency order, and NetBox then holds the design's racks, devices, cables
+    and power feeds."""
+    import re
+
+    import requests
+
+    out = tmp_path / "nb"
+    design = "specs/muxi-3d-mesh"
+    assert cli("export", "netbox", design, "--out", str(out)).code == 0
+    web = requests.Session()
+    page = web.get(f"{netbox.url}/login/", timeout=60)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token is not None
+    login = web.post(f"{netbox.url}/login/", timeout=60, data={
+        "csrfmiddlewaretoken": token.group(1), "username": netbox.user,
+        "password": netbox.password, "next": "/"}, headers={"Referer": f"{netbox.url}/login/"})
+    assert login.ok and "sessionid" in web.cookies
+
+    def bulk_import(path: str, data: str, fmt: str) -> None:
+        url = f"{netbox.url}/{path}/import/"
+        form = web.get(url, timeout=60)
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        assert csrf is not None
+        res = web.post(url, timeout=600, headers={"Referer": url}, data={
+            "csrfmiddlewaretoken": csrf.group(1), "import_method": "direct", "data": data,
+            "format": fmt, "csv_delimiter": "auto"}, allow_redirects=False)
+        # NetBox redirects after a successful import; a form with errors comes back as 200
+        errors = re.findall(r'(?:errorlist|text-danger|alert-danger)[^>]*>\s*(?:<[^>]+>\s*)*([^<]+)',
+                            res.text)
+        assert res.status_code == 302, (path, res.status_code, errors[:5])
+
+    types = "".join(p.read_text() for p in sorted((out / "device-types").glob("*.yaml")))
+    # roles and manufacturers the pushes already made are there: an operator imports the rest
+    for path, name, ep in (("dcim/manufacturers", "manufacturers.csv", nb.dcim.manufacturers),
+                           ("dcim/device-roles", "device-roles.csv", nb.dcim.device_roles)):
+        lines = (out / name).read_text().splitlines()
+        rows = [r for r in lines[1:] if ep.get(slug=r.split(",")[-2 if "roles" in name else -1])
+                is None]
+        if rows:
+            bulk_import(path, "\n".join([lines[0], *rows]) + "\n", "csv")
+    for path, name in (("dcim/sites", "sites.csv"), ("dcim/racks", "racks.csv")):
+        bulk_import(path, (out / name).read_text(), "csv")
+    bulk_import("dcim/device-types", types, "yaml")
+    for path, name in (("dcim/devices", "devices.csv"), ("dcim/cables", "cables.csv"),
+                       ("dcim/power-panels", "power-panels.csv"),
+                       ("dcim/power-feeds", "power-feeds.csv")):
+        bulk_import(path, (out / name).read_text(), "csv")
+    inv = _inv(design)
+    site = nb.dcim.sites.get(slug="muxi-3d-mesh-hall")
+    assert {r.name for r in nb.dcim.racks.filter(site_id=site.id)} == set(inv.cabinets)
+    devices = {d.name: d for d in nb.dcim.devices.filter(site_id=site.id, limit=1000)}
+    assert set(devices) == {f"{d.cabinet}-{d.name}" for d in inv.devices}
+    for d in inv.devices:
+        assert devices[f"{d.cabinet}-{d.name}"].position == d.u
+    assert nb.dcim.cables.count(site_id=site.id) == len(inv.links)
+    assert nb.dcim.power_feeds.count(site_id=site.id) == len(
+        {f for c in inv.cabinets.values() for f in c.feeds})
