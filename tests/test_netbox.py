@@ -86,7 +86,7 @@ def test_export_references_resolve(cli, tmp_path: Path) -> None:
     makers = {r["name"] for r in rows("manufacturers.csv")}
     roles = {r["name"] for r in rows("device-roles.csv")}
     devices = rows("devices.csv")
-    assert len(devices) == 176
+    assert len(devices) == 48 + 112 + 28 + 2  # nodes, UB L2, RDMA leaf/spine, VPC switches
     by_name = {}
     for d in devices:
         assert d["rack"] in rack_names and d["site"] in sites and d["role"] in roles
