@@ -93,7 +93,7 @@ def test_export_references_resolve(cli, tmp_path: Path) -> None:
         assert d["device_type"] in types and d["manufacturer"] in makers
         by_name[d["name"]] = types[d["device_type"]]
     cables = rows("cables.csv")
-    assert len(cables) == 4224
+    assert len(cables) == 5376 + 768 + 48  # UB, scale-out and VPC links
     kinds = {"dcim.interface": "interfaces", "dcim.frontport": "front-ports",
              "dcim.rearport": "rear-ports"}
     for c in cables:
