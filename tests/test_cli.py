@@ -118,3 +118,30 @@ def test_help_text_names_every_exit_code(capsys) -> None:
     text = build_parser().format_help()
     for code in ("0  clean", "1  findings", "2  usage", "3  internal"):
         assert code in text
+
+
+def test_cli_choices_are_the_registries() -> None:
+    """Every listed choice comes from the registry that implements it (the parser keeps its
+    own copy only so that `superpod --help` need not import Graphviz, numpy or openpyxl)."""
+    from superpod_iac.bom.lines import GROUP_BY
+    from superpod_iac.bom.table import FORMATS as BOM_FORMATS
+    from superpod_iac.cli import build_parser
+    from superpod_iac.diff.render import FORMATS as DIFF_FORMATS
+    from superpod_iac.render import LEVELS, VIEWS
+    from superpod_iac.render.emit import FORMATS as RENDER_FORMATS
+    from superpod_iac.report import REPORTERS
+
+    parser = build_parser()
+    subs = next(a for a in parser._actions if a.dest == "command").choices
+
+    def choices(command: str, option: str) -> list[str]:
+        action = next(a for a in subs[command]._actions if option in a.option_strings)
+        return list(action.choices)
+
+    assert choices("validate", "--format") == list(REPORTERS)
+    assert choices("render", "--view") == [*VIEWS, "all"]
+    assert choices("render", "--level") == [*LEVELS, "all"]
+    assert choices("render", "--format") == list(RENDER_FORMATS)
+    assert choices("bom", "--format") == list(BOM_FORMATS)
+    assert choices("bom", "--group-by") == list(GROUP_BY)
+    assert choices("diff", "--format") == list(DIFF_FORMATS)
