@@ -343,8 +343,16 @@ def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Gra
     if scope.folded:  # a campus: the utility feeds of every replica, drawn and folded
         site = site_totals(inv)
         tot_all = group_totals(inv, list(inv.cabinets))
-        left = [f"{count(site.roots)} utility connections (one per power tree)",
-                f"rated <b>{kw(site.rated_w)}</b> in total",
+        roots = [n for n, node in inv.power_nodes.items() if node.spec.parent is None]
+        pods = [n for n in roots if n.partition(".")[0] in inv.superpods and "." in n]
+        others = [n for n in roots if n not in set(pods)]
+        left = [f"{count(site.roots)} utility connections (one per power tree)"]
+        if others:  # e.g. a core network tier fed on its own, beside the superpods
+            left += [f"{count(len(pods))} utility connections of the superpods, rated "
+                     f"{kw(sum(uses[n].rated_w or 0.0 for n in pods))}",
+                     f"{count(len(others))} outside superpods ({esc(fold(others))}), rated "
+                     f"{kw(sum(uses[n].rated_w or 0.0 for n in others))}"]
+        left += [f"rated <b>{kw(site.rated_w)}</b> in total",
                 f"load <b>{kw(site.load_w)}</b> · IT load {kw(tot_all.load_w)}"]
         graph.add_node(Node("campus", _box("SITE", "campus", left, []), "power", html=True))
         for name in order:
