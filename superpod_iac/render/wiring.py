@@ -182,12 +182,23 @@ def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
         groups.append(Group(f"sp{gid}", fold(s), style, 0))
         members_of.append(cabs)
     in_pods = {c for sp in inv.superpods.values() for c in sp.cabinets}
-    for c in sorted((c for c in inv.cabinets if c not in in_pods), key=natural_key):
+    loose = sorted((c for c in inv.cabinets if c not in in_pods), key=natural_key)
+    loose_sets: list[list[str]] = [[c] for c in loose]
+    if len(sets) + len(loose) > limit:  # e.g. a core tier of hundreds of cabinets
+        alike: dict[tuple[object, ...], list[str]] = {}
+        for c in loose:
+            cab = inv.cabinets[c]
+            alike.setdefault((cab.type_name, tuple(sorted((d.type_name, d.u)
+                                                          for d in cab.devices))), []).append(c)
+        loose_sets = sorted(alike.values(), key=lambda s: natural_key(s[0]))
+    for cs in loose_sets:
         gid = len(groups)
-        for d in inv.cabinets[c].devices:
-            dev_group[d.index] = gid
-        groups.append(Group(f"cab{gid}", c, "cabinet", 1))
-        members_of.append([c])
+        for c in cs:
+            for d in inv.cabinets[c].devices:
+                dev_group[d.index] = gid
+        groups.append(Group(f"cab{gid}", fold(cs), "cabinet-set" if len(cs) > 1 else "cabinet",
+                            1))
+        members_of.append(cs)
     bundles = bundle_links(inv, dev_group)
     count_internal(groups, bundles)
     if _is_ring(len(groups), bundles):
@@ -199,6 +210,8 @@ def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
             template = inv.superpods[s[0]].template or s[0]
             head = f"{len(s)} superpods × {template}" if len(s) > 1 else (
                 f"superpod (replica of {template})" if template != s[0] else "superpod")
+        elif len(cabs) > 1:
+            head = f"{len(cabs)} cabinets × {inv.cabinets[cabs[0]].type_name}"
         else:
             head = f"cabinet {inv.cabinets[cabs[0]].type_name}"
         rows = [esc(head),
@@ -207,7 +220,9 @@ def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
         _group_node(graph, g, esc(g.label), rows)
         graph.add_legend("node", g.style, {"superpod": "superpod",
                                            "superpod-set": "run of identical superpod replicas",
-                                           "cabinet": "cabinet outside superpods"}[g.style])
+                                           "cabinet": "cabinet outside superpods",
+                                           "cabinet-set": "cabinets outside superpods with the "
+                                                          "same contents"}[g.style])
     _bundle_edges(graph, inv, groups, bundles, styles)
     allcabs = list(inv.cabinets)
     tot = group_totals(inv, allcabs)
@@ -218,6 +233,10 @@ def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
     if len(groups) <= 1:
         graph.empty = ("one superpod and nothing outside it: no links between superpods to draw "
                        "(see the pod-level wiring)")
+    if len(loose_sets) < len(loose):
+        graph.notes.append(f"{count(len(loose))} cabinets outside superpods are drawn as "
+                           f"{n_of(len(loose_sets), 'group')} of cabinets with the same contents "
+                           "(double border); links inside a box are counted on it.")
     if chunk > 1:
         graph.notes.append(f"{count(len(names))} superpods are drawn as runs of up to {chunk} "
                            "consecutive replicas (double border); links inside a run are counted "
