@@ -491,19 +491,21 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
     for d in devices:
         by_type[d.type_name].append(d.index)
 
-    def assign(folded: set[str]) -> tuple[list[Group], np.ndarray, dict[str, int], list[list[int]]]:
+    def assign(folded: set[str], per_u: set[str] | None = None
+               ) -> tuple[list[Group], np.ndarray, dict[str, int], list[list[int]]]:
         groups: list[Group] = []
         dev_group = np.full(len(inv.devices), -1, dtype=np.int64)
         devs_of: list[list[int]] = []
-        seen_type: dict[str, int] = {}
+        seen_type: dict[tuple[str, int], int] = {}
         for d in devices:
             role = d.type.role
             style = role if role in ("compute", "switch", "patch-panel", "management",
                                      "storage") else "other"
-            if d.type_name in folded:
-                gid = seen_type.get(d.type_name)
+            if d.type_name in folded or d.type_name in (per_u or ()):
+                key = (d.type_name, -1 if d.type_name in folded else d.u)
+                gid = seen_type.get(key)
                 if gid is None:
-                    gid = seen_type[d.type_name] = len(groups)
+                    gid = seen_type[key] = len(groups)
                     groups.append(Group(f"d{gid}", d.type_name, style, _TIER.get(role, 0),
                                         device_type=d.type_name))
                     devs_of.append([])
@@ -522,16 +524,26 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         return groups, dev_group, outside, devs_of
 
     folded: set[str] = set()
+    per_u: set[str] = set()
+    """Types drawn as one box per U position (e.g. the 16 chips of each server tray)."""
     mask = touching if len(col["a_dev"]) else None
     groups, dev_group, outside, devs_of = assign(folded)
     bundles = bundle_links(inv, dev_group, mask)
     limit = int(styles.layout("max_edge_labels"))
+    at_u: dict[str, int] = {t: len(idx) - len({inv.devices[i].u for i in idx})
+                            for t, idx in by_type.items()}
     while _merged_pairs(bundles) > limit:
-        candidates = [t for t, idx in by_type.items() if t not in folded and len(idx) > 1]
-        if not candidates:
-            break
-        folded.add(max(candidates, key=lambda t: (len(by_type[t]), t)))
-        groups, dev_group, outside, devs_of = assign(folded)
+        # first one box per U position of a type with several devices per U (server trays),
+        # then one box for the whole type
+        candidates = [t for t in by_type if t not in per_u and t not in folded and at_u[t] > 0]
+        if candidates:
+            per_u.add(max(candidates, key=lambda t: (at_u[t], t)))
+        else:
+            candidates = [t for t, idx in by_type.items() if t not in folded and len(idx) > 1]
+            if not candidates:
+                break
+            folded.add(max(candidates, key=lambda t: (len(by_type[t]), t)))
+        groups, dev_group, outside, devs_of = assign(folded, per_u)
         bundles = bundle_links(inv, dev_group, mask)
     # port names per (group pair, fabric): a Python pass over this cabinet's links only
     names_a: dict[tuple[int, int, int], list[str]] = defaultdict(list)
@@ -562,7 +574,7 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
             us = sorted(d.u for d in devs)
             title = f"{len(devs)} × {esc(g.device_type)}"
             rows = [f"{esc(fold(sorted((d.name for d in devs), key=natural_key)))} · "
-                    f"U{us[0]}–U{us[-1]}"]
+                    + (f"U{us[0]}" if us[0] == us[-1] else f"U{us[0]}–U{us[-1]}")]
             totals: dict[str, list[int]] = {}
             for i in idx:
                 for pu in usage[i]:
@@ -604,6 +616,10 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         graph.notes.append(f"Drawn as one box each, to keep every bundle labelled: "
                            f"{', '.join(sorted(folded))} (names, U range and summed port use "
                            "in the box).")
+    if per_u - folded:
+        graph.notes.append(f"Drawn as one box per U position, to keep every bundle labelled: "
+                           f"{', '.join(sorted(per_u - folded))} (names and summed port use in "
+                           "the box).")
     drawn = {d.index for d in devices}
     unwired = [d.name for d in cab.devices if d.index not in drawn]
     if unwired:
