@@ -487,6 +487,26 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         other = inv.devices[dev].cabinet
         peer_key[dev] = other if other in pod_cabs or not inv.cabinets[other].superpod \
             else inv.cabinets[other].superpod
+    folded_peers: dict[str, int] = {}
+    pod_sets: set[str] = set()
+    """Folded outside key -> number of cabinets or superpods it stands for."""
+    if len(set(peer_key.values())) > int(styles.layout("max_outside_nodes")):
+        # dozens of peer cabinets (a switch cabinet cabled to every other one): one box per
+        # cabinet type (or per superpod template) instead of one box each
+        kind: dict[str, str] = {}
+        for key in set(peer_key.values()):
+            pod = inv.superpods.get(key)
+            kind[key] = f"pod:{pod.template or key}" if pod is not None else \
+                f"cab:{inv.cabinets[key].type_name}"
+        members: dict[str, list[str]] = defaultdict(list)
+        for key in sorted(kind, key=natural_key):
+            members[kind[key]].append(key)
+        rename = {k: fold(members[kind[k]]) for k in kind}
+        for k, names in members.items():
+            folded_peers[fold(names)] = len(names)
+            if k.startswith("pod:"):
+                pod_sets.add(fold(names))
+        peer_key = {dev: rename[k] for dev, k in peer_key.items()}
     by_type: dict[str, list[int]] = defaultdict(list)
     for d in devices:
         by_type[d.type_name].append(d.index)
@@ -596,8 +616,10 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         by_tier[g.tier].append(g.id)
         graph.add_legend("node", g.style, g.style.replace("-", " "))
     for key, gid in outside.items():
-        what = "superpod" if key in inv.superpods else "cabinet"
-        _group_node(graph, groups[gid], esc(key), [f"other {what}"])
+        n = folded_peers.get(key, 1)
+        what = "superpod" if key in inv.superpods or key in pod_sets else "cabinet"
+        _group_node(graph, groups[gid], esc(key),
+                    [f"{n} other {what}s" if n > 1 else f"other {what}"])
         by_tier[groups[gid].tier].append(groups[gid].id)
         graph.add_legend("node", "external", "outside this diagram")
     _bundle_edges(graph, inv, groups, bundles, styles, ports)
@@ -612,6 +634,9 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
                           f"{kw(use.rating_w)} rating)")
     if len(sel) == 0:
         graph.empty = f"no links touch cabinet {cabinet} (see the elevation for its devices)"
+    if any(n > 1 for n in folded_peers.values()):
+        graph.notes.append("Peers outside the cabinet of one type are drawn as one dashed box "
+                           "(nodeset name, count); edges give their links in total.")
     if folded:
         graph.notes.append(f"Drawn as one box each, to keep every bundle labelled: "
                            f"{', '.join(sorted(folded))} (names, U range and summed port use "
