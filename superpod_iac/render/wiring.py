@@ -347,7 +347,8 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
             break
         # too many bundles to label: cabinets with the same contents become one box each
         probe = bundle_links(inv, dev_group, (in_pod[col["a_dev"]] | in_pod[col["b_dev"]]))
-        if _merged_pairs(probe) <= int(styles.layout("max_edge_labels")):
+        if _merged_pairs(probe) <= int(styles.layout("max_edge_labels")) and \
+                len(sets) <= int(styles.layout("pod_max_cabinet_boxes")):
             break
         alike: dict[tuple[object, ...], list[str]] = {}
         for c in pod.cabinets:
@@ -356,7 +357,8 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
             break
         sets = list(alike.values())
         graph.notes.append("Cabinets with the same contents and load are drawn as one box "
-                           "(N × name) to keep every bundle labelled; the cabinet-level views "
+                           "(N × name) to keep the diagram small and every bundle labelled; "
+                           "the cabinet-level views "
                            "show each cabinet's ports.")
     for cl, _ in clusters:
         graph.clusters.append(cl)
