@@ -77,7 +77,12 @@ def test_views_with_nothing_to_show_write_no_file(cli, tmp_path: Path) -> None:
 
 def test_identical_cabinets_draw_one_wiring_view() -> None:
     names = [j.name for j in _jobs("cloudmatrix-384") if j.name.startswith("wiring-cabinet-")]
-    assert names == ["wiring-cabinet-c01", "wiring-cabinet-s1"]
+    # the compute cabinets c01-c48 are wired alike: one view. The comm cabinets are not: s1-s2
+    # hold a VPC switch (s3-s4 do not), and each comm cabinet's RoCE spines reach the leaves of
+    # a different set of cabinets (s1's spine p01 goes to its own rleaf1, s2's to another
+    # cabinet's), so each of s1-s4 gets its own view.
+    assert names == ["wiring-cabinet-c01", "wiring-cabinet-s1", "wiring-cabinet-s2",
+                     "wiring-cabinet-s3", "wiring-cabinet-s4"]
 
 
 def test_docs_gallery_is_current(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -106,11 +106,15 @@ def _cut_indices(inv: Inventory) -> tuple[np.ndarray, str]:
     if scope.folded and n:
         col = columns(inv)
         mask = device_mask(inv, scope.drawn_cabinets)
-        idx = np.nonzero(mask[col["a_dev"]] | mask[col["b_dev"]])[0]
+        # links of the drawn cabinets, less those to folded replicas (a core tier cabled to
+        # every replica would otherwise fill the sheet with other pods' uplinks)
+        rest = device_mask(inv, [c for f in scope.folded for c in f.cabinets])
+        idx = np.nonzero((mask[col["a_dev"]] | mask[col["b_dev"]])
+                         & ~(rest[col["a_dev"]] | rest[col["b_dev"]]))[0]
         reps = ", ".join(f.representative for f in scope.folded)
         note = (f"{n:,} links in the design; shown: the {len(idx):,} links of the drawn "
-                f"superpod(s) ({reps}); the replicas are wired alike. The full schedule: "
-                "`superpod cabling`.")
+                f"superpod(s) ({reps}) and of cabinets outside superpods, less those to other "
+                "replicas; the replicas are wired alike. The full schedule: `superpod cabling`.")
     else:
         idx = np.arange(n)
     if len(idx) > MAX_CUT_ROWS:

@@ -23,7 +23,9 @@ _ROLE_TEXT = {"compute": "compute", "switch": "switch", "power-shelf": "power sh
 
 
 def _layout_key(cab: Cabinet, use: CabinetUse) -> tuple[object, ...]:
-    devs = tuple(sorted((d.u, d.name, d.type_name) for d in cab.devices))
+    # names are left out: a pod whose devices are named by torus coordinates (x04y00z00)
+    # has no two racks with the same names, yet 144 racks of one layout
+    devs = tuple(sorted((d.u, d.type_name) for d in cab.devices))
     return (cab.type_name, devs, round(use.load_w, 1), round(use.weight_kg, 1))
 
 
@@ -53,6 +55,7 @@ def rack_table(cab: Cabinet, names: list[str], use: CabinetUse, styles: Styles) 
     taken: set[int] = set()
     problems: list[str] = []
     zero_u: list[str] = []
+    overlaps: dict[str, list[Device]] = {}
     for d in sorted(cab.devices, key=lambda d: (-d.top_u, natural_key(d.name))):
         if d.u <= 0:
             zero_u.append(d.name)
@@ -62,10 +65,17 @@ def rack_table(cab: Cabinet, names: list[str], use: CabinetUse, styles: Styles) 
             problems.append(f"{d.name} reaches U{d.top_u} of {height}")
             continue
         if span & taken:
-            problems.append(f"{d.name} at U{d.u} overlaps another device")
+            overlaps.setdefault(d.type_name, []).append(d)
             continue
         taken |= span
         start[d.top_u] = d
+    for tname, devs in overlaps.items():  # one line per type: 64 chips in trays, not 64 lines
+        if len(devs) == 1:
+            problems.append(f"{devs[0].name} at U{devs[0].u} overlaps another device")
+        else:
+            us = sorted(d.u for d in devs)
+            problems.append(f"{len(devs)} × {tname} at U{us[0]}–U{us[-1]} overlap other devices "
+                            f"({fold(sorted((d.name for d in devs), key=natural_key))})")
     title = fold(names)
     rows = [f'<tr><td colspan="2" bgcolor="#3c4043"><font color="#ffffff" point-size="11">'
             f"<b>{esc(title)}</b></font></td></tr>",
@@ -133,8 +143,9 @@ def elevation_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) ->
         reps = sum(len(f.replicas) for f in scope.folded)
         graph.notes.append(f"{count(reps)} further superpod replicas have the same cabinets as "
                            f"the one drawn ({', '.join(f.representative for f in scope.folded)}).")
-    graph.notes.append("Cabinets with the same devices at the same U positions and the same "
-                       "figures are drawn once, named in nodeset notation. Load: nameplate "
+    graph.notes.append("Cabinets with the same device types at the same U positions and the "
+                       "same figures are drawn once, named in nodeset notation (device names "
+                       "are those of the first). Load: nameplate "
                        "maximum of devices and optics, against the cabinet type's rating.")
     return graph
 

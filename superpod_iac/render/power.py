@@ -91,8 +91,12 @@ def _node_label(name: str, inv: Inventory, use: PowerUse, cur: PowerCurrent | No
     tag = TAGS.get(spec.type, spec.type.upper())
     side = f" · side {spec.side}" if spec.side else ""
     each = " (figures for each)" if len(members) > 1 else ""
-    left = [f'<font color="{_GREY}">{esc(spec.type)}{side}{each}</font>',
-            f"rating {esc(use.basis)}"]
+    rating = [f"rating {esc(use.basis)}"]
+    parts = use.basis.split(", ")
+    if compact and len(parts) > 2:  # one-column boxes stay narrow: the rating on two lines
+        half = (len(parts) + 1) // 2
+        rating = [f"rating {esc(', '.join(parts[:half]))},", esc(", ".join(parts[half:]))]
+    left = [f'<font color="{_GREY}">{esc(spec.type)}{side}{each}</font>', *rating]
     right = ["", f"derated <b>{kw(use.derated_w)}</b>" if use.derated_w is not None
              else "no rating declared"]
     load = f"load <b>{kw(use.load_w)}</b>"
@@ -149,6 +153,8 @@ class FoldPlan:
     """Representative power node -> how many of its members hang under each parent member."""
     rep_of: dict[str, str]
     widest: int
+    boxes: int = 0
+    """Power boxes drawn (cabinets not counted)."""
     """Most boxes drawn at one depth of the tree (cabinets count as the deepest level)."""
 
 
@@ -211,7 +217,7 @@ def _fold_plan(inv: Inventory, drawn: list[str], cab_feeds: dict[str, dict[str, 
         for c in group:
             rep_of[c] = group[0]
     widest = max([*depth_count.values(), len(cabs)])
-    return FoldPlan(members, per_parent, rep_of, widest)
+    return FoldPlan(members, per_parent, rep_of, widest, sum(depth_count.values()))
 
 
 def drawn_topdown(drawn: list[str], children: dict[str, list[str]], roots: list[str]
@@ -238,6 +244,8 @@ def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Gra
     hidden = {m for rep, members in plan.members.items() for m in members if m != rep}
     folded_any = any(len(m) > 1 for m in plan.members.values())
     compact = plan.widest > int(styles.layout("power_wide_boxes_up_to"))
+    if plan.boxes > int(styles.layout("power_left_to_right_above")):
+        graph.view = "power-wide"  # a dozen boxes side by side would pass 4,000 px
     sides: dict[str, Cluster] = {}
     counts: dict[str, int] = defaultdict(int)
     # Side A left of side B: nodes are added side by side, A first, so dot keeps that order.
@@ -343,8 +351,16 @@ def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Gra
     if scope.folded:  # a campus: the utility feeds of every replica, drawn and folded
         site = site_totals(inv)
         tot_all = group_totals(inv, list(inv.cabinets))
-        left = [f"{count(site.roots)} utility connections (one per power tree)",
-                f"rated <b>{kw(site.rated_w)}</b> in total",
+        roots = [n for n, node in inv.power_nodes.items() if node.spec.parent is None]
+        pods = [n for n in roots if n.partition(".")[0] in inv.superpods and "." in n]
+        others = [n for n in roots if n not in set(pods)]
+        left = [f"{count(site.roots)} utility connections (one per power tree)"]
+        if others:  # e.g. a core network tier fed on its own, beside the superpods
+            left += [f"{count(len(pods))} utility connections of the superpods, rated "
+                     f"{kw(sum(uses[n].rated_w or 0.0 for n in pods))}",
+                     f"{count(len(others))} outside superpods ({esc(fold(others))}), rated "
+                     f"{kw(sum(uses[n].rated_w or 0.0 for n in others))}"]
+        left += [f"rated <b>{kw(site.rated_w)}</b> in total",
                 f"load <b>{kw(site.load_w)}</b> · IT load {kw(tot_all.load_w)}"]
         graph.add_node(Node("campus", _box("SITE", "campus", left, []), "power", html=True))
         for name in order:

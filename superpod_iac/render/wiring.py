@@ -182,12 +182,23 @@ def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
         groups.append(Group(f"sp{gid}", fold(s), style, 0))
         members_of.append(cabs)
     in_pods = {c for sp in inv.superpods.values() for c in sp.cabinets}
-    for c in sorted((c for c in inv.cabinets if c not in in_pods), key=natural_key):
+    loose = sorted((c for c in inv.cabinets if c not in in_pods), key=natural_key)
+    loose_sets: list[list[str]] = [[c] for c in loose]
+    if len(sets) + len(loose) > limit:  # e.g. a core tier of hundreds of cabinets
+        alike: dict[tuple[object, ...], list[str]] = {}
+        for c in loose:
+            cab = inv.cabinets[c]
+            alike.setdefault((cab.type_name, tuple(sorted((d.type_name, d.u)
+                                                          for d in cab.devices))), []).append(c)
+        loose_sets = sorted(alike.values(), key=lambda s: natural_key(s[0]))
+    for cs in loose_sets:
         gid = len(groups)
-        for d in inv.cabinets[c].devices:
-            dev_group[d.index] = gid
-        groups.append(Group(f"cab{gid}", c, "cabinet", 1))
-        members_of.append([c])
+        for c in cs:
+            for d in inv.cabinets[c].devices:
+                dev_group[d.index] = gid
+        groups.append(Group(f"cab{gid}", fold(cs), "cabinet-set" if len(cs) > 1 else "cabinet",
+                            1))
+        members_of.append(cs)
     bundles = bundle_links(inv, dev_group)
     count_internal(groups, bundles)
     if _is_ring(len(groups), bundles):
@@ -199,6 +210,8 @@ def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
             template = inv.superpods[s[0]].template or s[0]
             head = f"{len(s)} superpods × {template}" if len(s) > 1 else (
                 f"superpod (replica of {template})" if template != s[0] else "superpod")
+        elif len(cabs) > 1:
+            head = f"{len(cabs)} cabinets × {inv.cabinets[cabs[0]].type_name}"
         else:
             head = f"cabinet {inv.cabinets[cabs[0]].type_name}"
         rows = [esc(head),
@@ -207,7 +220,9 @@ def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
         _group_node(graph, g, esc(g.label), rows)
         graph.add_legend("node", g.style, {"superpod": "superpod",
                                            "superpod-set": "run of identical superpod replicas",
-                                           "cabinet": "cabinet outside superpods"}[g.style])
+                                           "cabinet": "cabinet outside superpods",
+                                           "cabinet-set": "cabinets outside superpods with the "
+                                                          "same contents"}[g.style])
     _bundle_edges(graph, inv, groups, bundles, styles)
     allcabs = list(inv.cabinets)
     tot = group_totals(inv, allcabs)
@@ -218,6 +233,10 @@ def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
     if len(groups) <= 1:
         graph.empty = ("one superpod and nothing outside it: no links between superpods to draw "
                        "(see the pod-level wiring)")
+    if len(loose_sets) < len(loose):
+        graph.notes.append(f"{count(len(loose))} cabinets outside superpods are drawn as "
+                           f"{n_of(len(loose_sets), 'group')} of cabinets with the same contents "
+                           "(double border); links inside a box are counted on it.")
     if chunk > 1:
         graph.notes.append(f"{count(len(names))} superpods are drawn as runs of up to {chunk} "
                            "consecutive replicas (double border); links inside a run are counted "
@@ -328,7 +347,8 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
             break
         # too many bundles to label: cabinets with the same contents become one box each
         probe = bundle_links(inv, dev_group, (in_pod[col["a_dev"]] | in_pod[col["b_dev"]]))
-        if _merged_pairs(probe) <= int(styles.layout("max_edge_labels")):
+        if _merged_pairs(probe) <= int(styles.layout("max_edge_labels")) and \
+                len(sets) <= int(styles.layout("pod_max_cabinet_boxes")):
             break
         alike: dict[tuple[object, ...], list[str]] = {}
         for c in pod.cabinets:
@@ -337,7 +357,8 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
             break
         sets = list(alike.values())
         graph.notes.append("Cabinets with the same contents and load are drawn as one box "
-                           "(N × name) to keep every bundle labelled; the cabinet-level views "
+                           "(N × name) to keep the diagram small and every bundle labelled; "
+                           "the cabinet-level views "
                            "show each cabinet's ports.")
     for cl, _ in clusters:
         graph.clusters.append(cl)
@@ -468,23 +489,45 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         other = inv.devices[dev].cabinet
         peer_key[dev] = other if other in pod_cabs or not inv.cabinets[other].superpod \
             else inv.cabinets[other].superpod
+    folded_peers: dict[str, int] = {}
+    pod_sets: set[str] = set()
+    """Folded outside key -> number of cabinets or superpods it stands for."""
+    if len(set(peer_key.values())) > int(styles.layout("max_outside_nodes")):
+        # dozens of peer cabinets (a switch cabinet cabled to every other one): one box per
+        # cabinet type (or per superpod template) instead of one box each
+        kind: dict[str, str] = {}
+        for key in set(peer_key.values()):
+            pod = inv.superpods.get(key)
+            kind[key] = f"pod:{pod.template or key}" if pod is not None else \
+                f"cab:{inv.cabinets[key].type_name}"
+        members: dict[str, list[str]] = defaultdict(list)
+        for key in sorted(kind, key=natural_key):
+            members[kind[key]].append(key)
+        rename = {k: fold(members[kind[k]]) for k in kind}
+        for k, names in members.items():
+            folded_peers[fold(names)] = len(names)
+            if k.startswith("pod:"):
+                pod_sets.add(fold(names))
+        peer_key = {dev: rename[k] for dev, k in peer_key.items()}
     by_type: dict[str, list[int]] = defaultdict(list)
     for d in devices:
         by_type[d.type_name].append(d.index)
 
-    def assign(folded: set[str]) -> tuple[list[Group], np.ndarray, dict[str, int], list[list[int]]]:
+    def assign(folded: set[str], per_u: set[str] | None = None
+               ) -> tuple[list[Group], np.ndarray, dict[str, int], list[list[int]]]:
         groups: list[Group] = []
         dev_group = np.full(len(inv.devices), -1, dtype=np.int64)
         devs_of: list[list[int]] = []
-        seen_type: dict[str, int] = {}
+        seen_type: dict[tuple[str, int], int] = {}
         for d in devices:
             role = d.type.role
             style = role if role in ("compute", "switch", "patch-panel", "management",
                                      "storage") else "other"
-            if d.type_name in folded:
-                gid = seen_type.get(d.type_name)
+            if d.type_name in folded or d.type_name in (per_u or ()):
+                key = (d.type_name, -1 if d.type_name in folded else d.u)
+                gid = seen_type.get(key)
                 if gid is None:
-                    gid = seen_type[d.type_name] = len(groups)
+                    gid = seen_type[key] = len(groups)
                     groups.append(Group(f"d{gid}", d.type_name, style, _TIER.get(role, 0),
                                         device_type=d.type_name))
                     devs_of.append([])
@@ -503,16 +546,26 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         return groups, dev_group, outside, devs_of
 
     folded: set[str] = set()
+    per_u: set[str] = set()
+    """Types drawn as one box per U position (e.g. the 16 chips of each server tray)."""
     mask = touching if len(col["a_dev"]) else None
     groups, dev_group, outside, devs_of = assign(folded)
     bundles = bundle_links(inv, dev_group, mask)
     limit = int(styles.layout("max_edge_labels"))
+    at_u: dict[str, int] = {t: len(idx) - len({inv.devices[i].u for i in idx})
+                            for t, idx in by_type.items()}
     while _merged_pairs(bundles) > limit:
-        candidates = [t for t, idx in by_type.items() if t not in folded and len(idx) > 1]
-        if not candidates:
-            break
-        folded.add(max(candidates, key=lambda t: (len(by_type[t]), t)))
-        groups, dev_group, outside, devs_of = assign(folded)
+        # first one box per U position of a type with several devices per U (server trays),
+        # then one box for the whole type
+        candidates = [t for t in by_type if t not in per_u and t not in folded and at_u[t] > 0]
+        if candidates:
+            per_u.add(max(candidates, key=lambda t: (at_u[t], t)))
+        else:
+            candidates = [t for t, idx in by_type.items() if t not in folded and len(idx) > 1]
+            if not candidates:
+                break
+            folded.add(max(candidates, key=lambda t: (len(by_type[t]), t)))
+        groups, dev_group, outside, devs_of = assign(folded, per_u)
         bundles = bundle_links(inv, dev_group, mask)
     # port names per (group pair, fabric): a Python pass over this cabinet's links only
     names_a: dict[tuple[int, int, int], list[str]] = defaultdict(list)
@@ -543,7 +596,7 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
             us = sorted(d.u for d in devs)
             title = f"{len(devs)} × {esc(g.device_type)}"
             rows = [f"{esc(fold(sorted((d.name for d in devs), key=natural_key)))} · "
-                    f"U{us[0]}–U{us[-1]}"]
+                    + (f"U{us[0]}" if us[0] == us[-1] else f"U{us[0]}–U{us[-1]}")]
             totals: dict[str, list[int]] = {}
             for i in idx:
                 for pu in usage[i]:
@@ -565,8 +618,10 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         by_tier[g.tier].append(g.id)
         graph.add_legend("node", g.style, g.style.replace("-", " "))
     for key, gid in outside.items():
-        what = "superpod" if key in inv.superpods else "cabinet"
-        _group_node(graph, groups[gid], esc(key), [f"other {what}"])
+        n = folded_peers.get(key, 1)
+        what = "superpod" if key in inv.superpods or key in pod_sets else "cabinet"
+        _group_node(graph, groups[gid], esc(key),
+                    [f"{n} other {what}s" if n > 1 else f"other {what}"])
         by_tier[groups[gid].tier].append(groups[gid].id)
         graph.add_legend("node", "external", "outside this diagram")
     _bundle_edges(graph, inv, groups, bundles, styles, ports)
@@ -581,10 +636,17 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
                           f"{kw(use.rating_w)} rating)")
     if len(sel) == 0:
         graph.empty = f"no links touch cabinet {cabinet} (see the elevation for its devices)"
+    if any(n > 1 for n in folded_peers.values()):
+        graph.notes.append("Peers outside the cabinet of one type are drawn as one dashed box "
+                           "(nodeset name, count); edges give their links in total.")
     if folded:
         graph.notes.append(f"Drawn as one box each, to keep every bundle labelled: "
                            f"{', '.join(sorted(folded))} (names, U range and summed port use "
                            "in the box).")
+    if per_u - folded:
+        graph.notes.append(f"Drawn as one box per U position, to keep every bundle labelled: "
+                           f"{', '.join(sorted(per_u - folded))} (names and summed port use in "
+                           "the box).")
     drawn = {d.index for d in devices}
     unwired = [d.name for d in cab.devices if d.index not in drawn]
     if unwired:
