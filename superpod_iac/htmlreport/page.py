@@ -97,8 +97,8 @@ def _expectations(inv: Inventory) -> list[list[Any]]:
 
 
 def _cut_indices(inv: Inventory) -> tuple[np.ndarray, str]:
-    from superpod_iac.model.linkstats import columns
-    from superpod_iac.render.scope import build_scope, device_mask
+    from superpod_iac.model.linkstats import columns, device_mask
+    from superpod_iac.render.scope import build_scope
 
     n = len(inv.links)
     note = ""

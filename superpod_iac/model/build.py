@@ -523,15 +523,11 @@ class Builder:
 
 def _template_links(inv: Inventory, pod: SuperpodObj) -> int:
     """Links with an end in the superpod template: what each replica copies."""
-    import numpy as np
+    from superpod_iac.model.linkstats import columns, device_mask
 
-    mine = np.zeros(len(inv.devices), dtype=bool)
-    for c in pod.cabinets:
-        for d in inv.cabinets[c].devices:
-            mine[d.index] = True
-    a = np.frombuffer(inv.links.a_dev, dtype=np.int32) if len(inv.links) else np.zeros(0, int)
-    b = np.frombuffer(inv.links.b_dev, dtype=np.int32) if len(inv.links) else np.zeros(0, int)
-    return int((mine[a] | mine[b]).sum())
+    mine = device_mask(inv, pod.cabinets)
+    col = columns(inv)
+    return int((mine[col["a_dev"]] | mine[col["b_dev"]]).sum())
 
 
 def _linked_outside(inv: Inventory, replicas: list[str]) -> list[str]:
@@ -539,13 +535,9 @@ def _linked_outside(inv: Inventory, replicas: list[str]) -> list[str]:
     clusters in one project each count only their own."""
     import numpy as np
 
-    from superpod_iac.model.linkstats import columns
+    from superpod_iac.model.linkstats import columns, device_mask
 
-    mine = np.zeros(len(inv.devices), dtype=bool)
-    for r in replicas:
-        for c in inv.superpods[r].cabinets:
-            for d in inv.cabinets[c].devices:
-                mine[d.index] = True
+    mine = device_mask(inv, [c for r in replicas for c in inv.superpods[r].cabinets])
     col = columns(inv)
     a, b = col["a_dev"], col["b_dev"]
     others = np.unique(np.concatenate([b[mine[a] & ~mine[b]], a[mine[b] & ~mine[a]]]))

@@ -84,6 +84,17 @@ def port_index(inv: Inventory) -> PortIndex:
     return idx
 
 
+def device_mask(inv: Inventory, cabinets: list[str]) -> np.ndarray:
+    """Boolean per device: does it sit in one of these cabinets."""
+    mask = np.zeros(len(inv.devices), dtype=bool)
+    for name in cabinets:
+        cab = inv.cabinets.get(name)
+        if cab is not None:
+            for d in cab.devices:
+                mask[d.index] = True
+    return mask
+
+
 def columns(inv: Inventory) -> dict[str, np.ndarray]:
     """Zero-copy numpy views of the LinkTable columns."""
     t = inv.links

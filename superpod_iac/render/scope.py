@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Inventory
 
@@ -91,14 +89,3 @@ def build_scope(inv: Inventory) -> Scope:
     scope = Scope(pods, folded, drawn)
     inv.cache["render_scope"] = scope
     return scope
-
-
-def device_mask(inv: Inventory, cabinets: list[str]) -> np.ndarray:
-    """Boolean per device: does it sit in one of these cabinets."""
-    mask = np.zeros(len(inv.devices), dtype=bool)
-    for name in cabinets:
-        cab = inv.cabinets.get(name)
-        if cab is not None:
-            for d in cab.devices:
-                mask[d.index] = True
-    return mask

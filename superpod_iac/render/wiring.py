@@ -24,11 +24,11 @@ import numpy as np
 from superpod_iac.model.bundles import Bundle, bundle_links, port_usage
 from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.model.linkstats import columns
+from superpod_iac.model.linkstats import columns, device_mask
 from superpod_iac.model.utilization import CabinetUse, cabinet_use, group_totals
 from superpod_iac.render.graph import Cluster, Edge, Graph, Node
 from superpod_iac.render.labels import count, esc, file_part, fold, html_rows, kw, n_of, pct
-from superpod_iac.render.scope import STANDALONE, Pod, Scope, device_mask
+from superpod_iac.render.scope import STANDALONE, Pod, Scope
 from superpod_iac.render.styles import Styles
 
 PLANES = ("scale-up", "scale-out", "frontend", "management", "storage")
