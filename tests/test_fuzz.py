@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 from superpod_iac.config import Config
 from superpod_iac.pipeline import load_project
 from superpod_iac.source.loader import load_paths
+from tests import datapaths
 from tests.conftest import SPECS
 
 SPEC = SPECS / "gb200-nvl72"
@@ -22,23 +23,6 @@ BASE = [(Path(src.path).name, [d.data for d in src.documents]) for src in load_p
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
-
-
-def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
-    out = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for k, v in node.items():
-            out += _paths(v, (*prefix, k))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            out += _paths(v, (*prefix, i))
-    return out
-
-
-def _get(node: Any, path: tuple) -> Any:
-    for p in path:
-        node = node[p]
-    return node
 
 
 def _write(tmp: Path, files: list[tuple[str, list[Any]]]) -> None:
@@ -77,9 +61,9 @@ def test_random_mutations_never_crash(tmp_path_factory, data) -> None:
     fi = data.draw(st.integers(0, len(files) - 1))
     docs = files[fi][1]
     di = data.draw(st.integers(0, len(docs) - 1))
-    paths = _paths(docs[di])
+    paths = datapaths.paths(docs[di])
     path = data.draw(st.sampled_from(paths))
-    parent = _get(docs[di], path[:-1])
+    parent = datapaths.get(docs[di], path[:-1])
     action = data.draw(st.sampled_from(["delete", "replace", "duplicate"]))
     if action == "delete":
         del parent[path[-1]]
@@ -92,7 +76,7 @@ def test_random_mutations_never_crash(tmp_path_factory, data) -> None:
 
 def _set(files: list, fname: str, doc: int, path: tuple, value: Any) -> None:
     docs = dict(files)[fname]
-    _get(docs[doc], path[:-1])[path[-1]] = value
+    datapaths.get(docs[doc], path[:-1])[path[-1]] = value
 
 
 @FUZZ

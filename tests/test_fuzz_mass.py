@@ -29,6 +29,7 @@ from superpod_iac.manifest.parse import parse_documents
 from superpod_iac.model.build import build_inventory
 from superpod_iac.rules.engine import finish, run_rules
 from superpod_iac.source.loader import Document, SourceFile, load_file
+from tests import datapaths
 from tests.conftest import FIXTURES, RULE_FIXTURES
 
 SEED = 20261126
@@ -40,66 +41,49 @@ JUNK: list[Any] = [None, True, 0, -1, 10**15, 1.5, -2.5, "", "x", "tray[1-3]", [
                    {"a": 1}, math.nan, "\x1b[31mred", "é"]
 
 
-def _leaves(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for k, v in node.items():
-            out += _leaves(v, (*prefix, k))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            out += _leaves(v, (*prefix, i))
-    return out
-
-
-def _get(node: Any, path: tuple[Any, ...]) -> Any:
-    for p in path:
-        node = node[p]
-    return node
-
-
 def _mutate(rng: random.Random, docs: list[list[Any]]) -> tuple[str, bool]:
     """Mutate one document in place; returns (what was done, whether it is a known error)."""
     fi = rng.randrange(len(docs))
     di = rng.randrange(len(docs[fi]))
     doc = docs[fi][di]
-    paths = _leaves(doc)
+    paths = datapaths.paths(doc)
     kind = rng.choice(["bad_number", "dangling", "unknown_field", "kind", "duplicate_named",
                        "delete", "replace", "duplicate_item"])
     if kind == "bad_number":
-        nums = [p for p in paths if type(_get(doc, p)) in (int, float)]
+        nums = [p for p in paths if type(datapaths.get(doc, p)) in (int, float)]
         if nums:
             p = rng.choice(nums)
             value = rng.choice(BAD_NUMBERS)
-            _get(doc, p[:-1])[p[-1]] = value
+            datapaths.get(doc, p[:-1])[p[-1]] = value
             return f"{p} = {value!r}", True
     if kind == "dangling":
-        refs = [p for p in paths if isinstance(_get(doc, p), str) and
+        refs = [p for p in paths if isinstance(datapaths.get(doc, p), str) and
                 any(isinstance(x, str) and x in REF_KEYS for x in p[-2:]) and "labels" not in p]
         if refs:
             p = rng.choice(refs)
-            _get(doc, p[:-1])[p[-1]] = "zz-missing-" + str(_get(doc, p))
+            datapaths.get(doc, p[:-1])[p[-1]] = "zz-missing-" + str(datapaths.get(doc, p))
             return f"{p} dangling", True
     if kind == "unknown_field":
-        maps = [p for p in [(), *paths] if isinstance(_get(doc, p), dict) and "labels" not in p]
+        maps = [p for p in [(), *paths] if isinstance(datapaths.get(doc, p), dict) and "labels" not in p]
         p = rng.choice(maps)
-        _get(doc, p)["zz_unknown_field"] = 1
+        datapaths.get(doc, p)["zz_unknown_field"] = 1
         return f"{p} + unknown field", True
     if kind == "kind":
         key = rng.choice(["kind", "apiVersion"])
         doc[key] = str(doc.get(key)) + rng.choice(["x", "s", "1"])
         return f"{key} misspelt", True
     if kind == "duplicate_named":
-        named = [p for p in paths if isinstance(p[-1], int) and isinstance(_get(doc, p), dict)
-                 and "name" in _get(doc, p) and isinstance(_get(doc, p)["name"], str)]
+        named = [p for p in paths if isinstance(p[-1], int) and isinstance(datapaths.get(doc, p), dict)
+                 and "name" in datapaths.get(doc, p) and isinstance(datapaths.get(doc, p)["name"], str)]
         if named:
             p = rng.choice(named)
-            parent = _get(doc, p[:-1])
+            parent = datapaths.get(doc, p[:-1])
             parent.append(copy.deepcopy(parent[p[-1]]))
             return f"{p} duplicated", True
     if not paths:
         return "nothing", False
     p = rng.choice(paths)
-    parent = _get(doc, p[:-1])
+    parent = datapaths.get(doc, p[:-1])
     if kind == "delete" or kind in ("bad_number", "dangling", "duplicate_named"):
         del parent[p[-1]]
         return f"{p} deleted", False
