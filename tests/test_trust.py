@@ -5,7 +5,7 @@
 2. Suppression and selection never hide what the user did not name.
 3. Output and process safety: regular files only, no option injection, escaping per sink.
 (4., a self-contained suite, is enforced by tests/conftest.py: an audit hook refuses reads of
-../shared and a skip without a ci_lacks marker fails the run.)
+the shared design folder beside the repository and a skip without a ci_lacks marker fails the run.)
 
 The CPU and memory bounds are the issue's (5 s, 1 GiB) with the process start included: they
 are properties of the defence, not benchmarks.
