@@ -146,9 +146,10 @@ def _racks_and_devices(inv: Inventory, groups: dict[str, str]) -> list[BomLine]:
             devs[(g, d.type_name)] += 1
     out = []
     for (g, name), n in sorted(cabs.items()):
-        t = cat.cabinet_types[name]
-        out.append(_make(g, "racks", name, n, part_data(t), weight_kg=t.empty_weight_kg,
-                         note=f"{t.height_u}U, rated {t.power_rating_kw:g} kW", kind="cabinet"))
+        rack = cat.cabinet_types[name]
+        out.append(_make(g, "racks", name, n, part_data(rack), weight_kg=rack.empty_weight_kg,
+                         note=f"{rack.height_u}U, rated {rack.power_rating_kw:g} kW",
+                         kind="cabinet"))
     for (g, name), n in sorted(devs.items()):
         t = cat.device_types[name]
         note = f"{t.role}, {t.height_u}U"
@@ -283,16 +284,16 @@ def _optics(inv: Inventory, groups: dict[str, str]) -> list[BomLine]:
             if not n:
                 continue
             name = t.xcvr_names[xi]
-            x = inv.catalog.transceiver_types.get(name)
-            desc = f"{x.speed_gbps:g}G {x.medium}, {x.reach_m:g} m, {x.connector}" if x \
-                else "unknown transceiver type"
+            xcvr = inv.catalog.transceiver_types.get(name)
+            desc = (f"{xcvr.speed_gbps:g}G {xcvr.medium}, {xcvr.reach_m:g} m, {xcvr.connector}"
+                    if xcvr else "unknown transceiver type")
             ea, eb = int(ends[0][k]), int(ends[1][k])
             note = (f"{desc}; link ends: {ea} A + {eb} B = {ea + eb}"
                     + (f", {ea + eb - n} share a twin-port cage" if ea + eb != n else "")
                     + f"; modules: {n}")
-            out.append(_make(g, "optics", name, n, part_data(x),
-                             power_w=x.power_w if x else None, note=note,
-                             kind=x.medium if x else ""))
+            out.append(_make(g, "optics", name, n, part_data(xcvr),
+                             power_w=xcvr.power_w if xcvr else None, note=note,
+                             kind=xcvr.medium if xcvr else ""))
     return out
 
 
