@@ -301,7 +301,7 @@ def _comment_candidates(text: str) -> list[tuple[int, int, str]]:
     """(line, column) 0-based and the ID list of each `# superpod: ignore[...]` in the text."""
     if "superpod:" not in text:
         return []
-    out = []
+    out: list[tuple[int, int, str]] = []
     for number, line in enumerate(text.splitlines()):
         if "superpod:" in line:
             out.extend((number, m.start(), m.group(1)) for m in _IGNORE_RE.finditer(line))
