@@ -11,7 +11,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -61,7 +61,7 @@ class LoadLimits:
     @classmethod
     def defaults(cls) -> dict[str, int]:
         """Every limit with its default (for docs and configuration checks)."""
-        return {f.name: f.default for f in fields(cls)}  # type: ignore[misc]
+        return asdict(cls())
 
 
 @dataclass
