@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -304,7 +304,8 @@ def cable_sizes(inv: Inventory) -> tuple[np.ndarray, list[tuple[str, float | Non
     `over-length` (longer than every orderable length or the type's reach), `unknown length`,
     `unknown type`. Computed once per distinct (cable, centimetre) pair.
     """
-    cached = inv.cache.get("bom_cable_sizes")
+    cached: tuple[np.ndarray, list[tuple[str, float | None, str]]] | None = \
+        inv.cache.get("bom_cable_sizes")
     if cached is not None:
         return cached
     t = inv.links
@@ -389,13 +390,21 @@ def _cables(inv: Inventory, groups: dict[str, str]) -> list[BomLine]:
     return out
 
 
-def _spare_qty(base: int, rule: dict[str, object]) -> tuple[int, str]:
-    pct = float(rule.get("pct") or 0)  # type: ignore[arg-type]
-    low = int(rule.get("min") or 0)  # type: ignore[call-overload]
-    per = rule.get("per")
+def _number(rule: Mapping[str, object], key: str) -> int | float | str:
+    """A figure of a spares rule (0 when absent); the policy's rows are plain dicts."""
+    value = rule.get(key) or 0
+    if not isinstance(value, int | float | str):
+        raise TypeError(f"spares rule {key}: {value!r} is not a number")
+    return value
+
+
+def _spare_qty(base: int, rule: Mapping[str, object]) -> tuple[int, str]:
+    pct = float(_number(rule, "pct"))
+    low = int(_number(rule, "min"))
+    per = _number(rule, "per")
     options = [(math.ceil(base * pct / 100 - 1e-9), f"{pct:g} % of {base}")] if pct else []
     if per:
-        options.append((math.ceil(base / int(per) - 1e-9), f"1 per {per} of {base}"))  # type: ignore[call-overload]
+        options.append((math.ceil(base / int(per) - 1e-9), f"1 per {per} of {base}"))
     if low:
         options.append((low, f"minimum {low}"))
     if not options:
