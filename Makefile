@@ -9,7 +9,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SPECS  ?= specs
 BUILD  ?= build
 
-.PHONY: demo test setup dot chromium lint docs schemas bench clean netbox-up netbox-down
+.PHONY: demo test setup dot chromium lint typecheck docs schemas bench clean netbox-up netbox-down
 
 setup: $(STAMP)
 
@@ -52,12 +52,17 @@ demo: setup dot
 
 test: setup dot chromium
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/superpod schema --check
 	$(BIN)/python -m superpod_iac.docsgen --check
 	$(BIN)/pytest -q
 
 lint: setup
 	$(BIN)/ruff check .
+
+# mypy over superpod_iac/ (settings in pyproject.toml's [tool.mypy]); also run by `make test`
+typecheck: setup
+	$(BIN)/mypy
 
 # docs/diagrams/<spec>/*.png and the gallery in docs/diagrams.md: every view of two specs
 docs: setup dot
@@ -82,4 +87,4 @@ netbox-down:
 	scripts/netbox-dev stop
 
 clean:
-	rm -rf $(BUILD) .pytest_cache .ruff_cache
+	rm -rf $(BUILD) .pytest_cache .ruff_cache .mypy_cache

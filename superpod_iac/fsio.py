@@ -12,6 +12,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Literal, TextIO
 
 
 class OutputError(OSError):
@@ -78,9 +79,9 @@ class atomic_text:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.target = Path(path)
         self.tmp = ""
-        self.fh = None
+        self.fh: TextIO | None = None
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self) -> TextIO:
         check_target(self.target)
         self.target.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp",
@@ -88,7 +89,7 @@ class atomic_text:
         self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
         return self.fh
 
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> bool:
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> Literal[False]:
         assert self.fh is not None
         self.fh.close()
         if exc_type is None:

@@ -130,8 +130,10 @@ def compare_rows(*systems_: SystemCounts) -> tuple[list[str], list[list[object]]
         ratios: list[object] = []
         for vb in vs[1:]:
             va = vs[0]
-            ok = isinstance(va, int | float) and isinstance(vb, int | float) and vb
-            ratios.append(f"{va / vb:.2f}x" if ok else None)  # type: ignore[operator]
+            if isinstance(va, int | float) and isinstance(vb, int | float) and vb:
+                ratios.append(f"{va / vb:.2f}x")
+            else:
+                ratios.append(None)
         rows.append([metric, unit, *shown, *ratios])
     return cols, rows
 

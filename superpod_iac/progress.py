@@ -10,13 +10,23 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
-
-if TYPE_CHECKING:
-    from tqdm import tqdm
+from typing import Generic, Protocol, TypeVar, overload
 
 DELAY_S = 2.0
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Progress(Protocol[T_co]):
+    """What callers use of a bar: a tqdm, or `_Off` when standard error is not a terminal."""
+
+    def __iter__(self) -> Iterator[T_co]: ...
+
+    def update(self, n: float | None = 1) -> bool | None: ...
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def _delay() -> float:
@@ -26,17 +36,17 @@ def _delay() -> float:
         return DELAY_S
 
 
-class _Off:
+class _Off(Generic[T]):
     """What a disabled tqdm does, without importing tqdm (~10 ms on every pre-commit run)."""
 
-    def __init__(self, iterable: Iterable[Any] | None) -> None:
+    def __init__(self, iterable: Iterable[T] | None) -> None:
         self.iterable = iterable
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[T]:
         assert self.iterable is not None
         return iter(self.iterable)
 
-    def update(self, n: float = 1) -> None:
+    def update(self, n: float | None = 1) -> None:
         pass
 
     def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
@@ -46,13 +56,23 @@ class _Off:
         pass
 
 
+@overload
+def bar(iterable: Iterable[T], *, desc: str, total: int | None = None, unit: str = "it",
+        scale: bool = False) -> Progress[T]: ...
+
+
+@overload
+def bar(iterable: None = None, *, desc: str, total: int | None = None, unit: str = "it",
+        scale: bool = False) -> Progress[object]: ...
+
+
 def bar(iterable: Iterable[T] | None = None, *, desc: str, total: int | None = None,
-        unit: str = "it", scale: bool = False) -> tqdm[Any]:
+        unit: str = "it", scale: bool = False) -> Progress[T]:
     """A progress bar over `iterable` (or one to `update()` by hand); `scale` shows counts as
     4.22k, 2.16M. Off (and tqdm not imported) when standard error is not a terminal, which is
     what tqdm's `disable=None` decides too."""
     if hasattr(sys.stderr, "isatty") and not sys.stderr.isatty():
-        return _Off(iterable)  # type: ignore[return-value]
+        return _Off(iterable)
     from tqdm import tqdm
 
     return tqdm(iterable, desc=desc, total=total, unit=unit, file=sys.stderr, disable=None,

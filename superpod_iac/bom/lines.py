@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -146,9 +146,10 @@ def _racks_and_devices(inv: Inventory, groups: dict[str, str]) -> list[BomLine]:
             devs[(g, d.type_name)] += 1
     out = []
     for (g, name), n in sorted(cabs.items()):
-        t = cat.cabinet_types[name]
-        out.append(_make(g, "racks", name, n, part_data(t), weight_kg=t.empty_weight_kg,
-                         note=f"{t.height_u}U, rated {t.power_rating_kw:g} kW", kind="cabinet"))
+        rack = cat.cabinet_types[name]
+        out.append(_make(g, "racks", name, n, part_data(rack), weight_kg=rack.empty_weight_kg,
+                         note=f"{rack.height_u}U, rated {rack.power_rating_kw:g} kW",
+                         kind="cabinet"))
     for (g, name), n in sorted(devs.items()):
         t = cat.device_types[name]
         note = f"{t.role}, {t.height_u}U"
@@ -283,16 +284,16 @@ def _optics(inv: Inventory, groups: dict[str, str]) -> list[BomLine]:
             if not n:
                 continue
             name = t.xcvr_names[xi]
-            x = inv.catalog.transceiver_types.get(name)
-            desc = f"{x.speed_gbps:g}G {x.medium}, {x.reach_m:g} m, {x.connector}" if x \
-                else "unknown transceiver type"
+            xcvr = inv.catalog.transceiver_types.get(name)
+            desc = (f"{xcvr.speed_gbps:g}G {xcvr.medium}, {xcvr.reach_m:g} m, {xcvr.connector}"
+                    if xcvr else "unknown transceiver type")
             ea, eb = int(ends[0][k]), int(ends[1][k])
             note = (f"{desc}; link ends: {ea} A + {eb} B = {ea + eb}"
                     + (f", {ea + eb - n} share a twin-port cage" if ea + eb != n else "")
                     + f"; modules: {n}")
-            out.append(_make(g, "optics", name, n, part_data(x),
-                             power_w=x.power_w if x else None, note=note,
-                             kind=x.medium if x else ""))
+            out.append(_make(g, "optics", name, n, part_data(xcvr),
+                             power_w=xcvr.power_w if xcvr else None, note=note,
+                             kind=xcvr.medium if xcvr else ""))
     return out
 
 
@@ -303,7 +304,8 @@ def cable_sizes(inv: Inventory) -> tuple[np.ndarray, list[tuple[str, float | Non
     `over-length` (longer than every orderable length or the type's reach), `unknown length`,
     `unknown type`. Computed once per distinct (cable, centimetre) pair.
     """
-    cached = inv.cache.get("bom_cable_sizes")
+    cached: tuple[np.ndarray, list[tuple[str, float | None, str]]] | None = \
+        inv.cache.get("bom_cable_sizes")
     if cached is not None:
         return cached
     t = inv.links
@@ -388,13 +390,21 @@ def _cables(inv: Inventory, groups: dict[str, str]) -> list[BomLine]:
     return out
 
 
-def _spare_qty(base: int, rule: dict[str, object]) -> tuple[int, str]:
-    pct = float(rule.get("pct") or 0)  # type: ignore[arg-type]
-    low = int(rule.get("min") or 0)  # type: ignore[call-overload]
-    per = rule.get("per")
+def _number(rule: Mapping[str, object], key: str) -> int | float | str:
+    """A figure of a spares rule (0 when absent); the policy's rows are plain dicts."""
+    value = rule.get(key) or 0
+    if not isinstance(value, int | float | str):
+        raise TypeError(f"spares rule {key}: {value!r} is not a number")
+    return value
+
+
+def _spare_qty(base: int, rule: Mapping[str, object]) -> tuple[int, str]:
+    pct = float(_number(rule, "pct"))
+    low = int(_number(rule, "min"))
+    per = _number(rule, "per")
     options = [(math.ceil(base * pct / 100 - 1e-9), f"{pct:g} % of {base}")] if pct else []
     if per:
-        options.append((math.ceil(base / int(per) - 1e-9), f"1 per {per} of {base}"))  # type: ignore[call-overload]
+        options.append((math.ceil(base / int(per) - 1e-9), f"1 per {per} of {base}"))
     if low:
         options.append((low, f"minimum {low}"))
     if not options:

@@ -30,6 +30,9 @@ Plane = Literal["scale-up", "scale-out", "frontend", "management", "storage"]
 Role = Literal["compute", "switch", "power-shelf", "pdu", "management", "storage", "cdu",
                "patch-panel", "other"]
 Redundancy = Literal["N", "N+1", "N+2", "N+N", "2N"]
+Frequency = Literal[50, 60]
+FREQUENCIES: tuple[Frequency, ...] = (50, 60)
+"""Mains frequencies (Hz); a power supply accepts both unless its type says otherwise."""
 Unconfirmed = Literal["unconfirmed"]
 """An explicit "not published / not known": shown as `unconfirmed` in the BOM, never invented."""
 BomCategory = Literal["compute", "network", "optics", "cables", "power", "cooling", "racks",
@@ -150,7 +153,7 @@ class PowerOutput(Strict):
     input_voltage_v: Pos | None = None
     """Nominal input voltage (line-to-line for 3-phase inputs); checked against the feed."""
     input_phases: Literal[1, 3] = 3
-    input_frequency_hz: list[Literal[50, 60]] = Field(default_factory=lambda: [50, 60])
+    input_frequency_hz: list[Frequency] = Field(default_factory=lambda: list(FREQUENCIES))
 
 
 OutletType = Literal["c13", "c19", "c39", "hardwired", "busbar"]

@@ -36,13 +36,17 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> Path:
     out: list[str | int] = []
     cur = data
     for part in loc:
-        if (isinstance(cur, dict) and isinstance(part, str) and part in cur) or (isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)):
-            out.append(part)
-            cur = cur[part]
-        elif isinstance(cur, dict) and isinstance(part, str) and out[-1:] != [part]:
-            # a missing or extra key: keep it so the position falls back to its parent
-            out.append(part)
-            cur = None
+        match cur, part:
+            case dict(), str() if part in cur:
+                out.append(part)
+                cur = cur[part]
+            case list(), int() if 0 <= part < len(cur):
+                out.append(part)
+                cur = cur[part]
+            case dict(), str() if out[-1:] != [part]:
+                # a missing or extra key: keep it so the position falls back to its parent
+                out.append(part)
+                cur = None
     return tuple(out)
 
 

@@ -132,13 +132,14 @@ def build(inv: Inventory, scope: str) -> DesiredState:
         st.add("device-roles", role, {"name": role, "slug": role,
                                       "color": ROLE_COLOURS.get(role, "607d8b")}, role)
     for name in used_racks:
-        t = cat.cabinet_types[name]
+        rack = cat.cabinet_types[name]
         st.add("rack-types", slugify(name), {
-            "manufacturer": manufacturer_of(t.manufacturer).lower(), "model": t.model or name,
+            "manufacturer": manufacturer_of(rack.manufacturer).lower(),
+            "model": rack.model or name,
             "slug": slugify(name), "form_factor": "4-post-cabinet", "width": 19,
-            "u_height": t.height_u, "outer_width": _num(t.footprint.width_mm),
-            "outer_depth": _num(t.footprint.depth_mm), "outer_unit": "mm",
-            "weight": _num(t.empty_weight_kg), "max_weight": round(t.payload_kg),
+            "u_height": rack.height_u, "outer_width": _num(rack.footprint.width_mm),
+            "outer_depth": _num(rack.footprint.depth_mm), "outer_unit": "mm",
+            "weight": _num(rack.empty_weight_kg), "max_weight": round(rack.payload_kg),
             "weight_unit": "kg", "tags": tags[:1]}, name)
     inputs = _power_inputs(inv)
     for name in used_types:
@@ -186,13 +187,12 @@ def build(inv: Inventory, scope: str) -> DesiredState:
                                       "slug": key[1], "status": "planned", "tags": scoped},
                    f"{cab.hall}/row {cab.row}")
     for cab in inv.iter_cabinets():
-        t = cab.type
         site = site_slug(cab.hall)
         st.add("racks", (site, cab.name), {
             "site": site, "name": cab.name,
             "location": (site, slugify(f"{cab.hall}-{cab.row}")) if cab.row else None,
             "rack_type": slugify(cab.type_name), "status": "planned",
-            "u_height": t.height_u, "width": 19,
+            "u_height": cab.type.height_u, "width": 19,
             "facility_id": f"{cab.row}/{cab.slot}" if cab.row else "",
             "tags": scoped}, cab.name)
         for d in cab.devices:

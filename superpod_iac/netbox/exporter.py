@@ -97,10 +97,11 @@ def export(inv: Inventory, out: Path) -> dict[str, int]:
                                  ([h, _slug(h), "planned", "superpod-iac hall"] for h in halls))
     racks = []
     for cab in inv.iter_cabinets():
-        t = cab.type
-        racks.append([_site(inv, cab.hall), cab.name, "planned", t.height_u, 19,
-                      t.footprint.width_mm, t.footprint.depth_mm, "mm", t.empty_weight_kg,
-                      t.payload_kg, "kg", f"{cab.type_name} at {cab.row}/{cab.slot}"])
+        rack = cab.type
+        racks.append([_site(inv, cab.hall), cab.name, "planned", rack.height_u, 19,
+                      rack.footprint.width_mm, rack.footprint.depth_mm, "mm",
+                      rack.empty_weight_kg, rack.payload_kg, "kg",
+                      f"{cab.type_name} at {cab.row}/{cab.slot}"])
     counts["racks.csv"] = _write(out / "racks.csv", RACK_COLUMNS, racks)
     used_types = sorted({d.type_name for d in inv.devices})
     makers = sorted({inv.catalog.device_types[t].manufacturer or "Generic" for t in used_types})

@@ -16,6 +16,7 @@ import json
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError, validators
+from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from ruamel.yaml import YAML
 
@@ -56,10 +58,12 @@ class ImportResult:
     files: int = 0
 
 
-def _multiple_of(validator: Any, m: float, instance: Any, schema: Any):  # type: ignore[no-untyped-def]
+def _multiple_of(validator: Validator, m: float, instance: object,
+                 schema: Mapping[str, object]) -> Iterator[ValidationError]:
     """`multipleOf` with a float tolerance: 161.36 is a multiple of 0.01 in decimal, though not
     in binary floating point (the stock check rejects it)."""
-    if not validator.is_type(instance, "number") or isinstance(instance, bool):
+    if (isinstance(instance, bool) or not isinstance(instance, int | float)
+            or not validator.is_type(instance, "number")):
         return
     q = instance / m
     if abs(q - round(q)) > 1e-9 * max(1.0, abs(q)):
@@ -141,12 +145,12 @@ def _device(data: dict[str, Any], src: str, redundancy: str, res: ImportResult,
     extra = _superpod_entry(data, src, res)
     if extra is not None:
         quiet = ImportResult({})
-        out = _device({k: v for k, v in data.items() if k != "comments"}, src, redundancy,
-                      quiet, module)
+        plain = _device({k: v for k, v in data.items() if k != "comments"}, src, redundancy,
+                        quiet, module)
         # the entry restores what the library format lacks: the defaults warned about in a
         # plain library file are not taken here
         return {**{k: v for k, v in extra.items() if k not in _FROM_NETBOX},
-                **{k: out[k] for k in _FROM_NETBOX if k in out}}
+                **{k: plain[k] for k in _FROM_NETBOX if k in plain}}
     name = data.get("slug") or _slug(f"{data['manufacturer']}-{data['model']}")
     note = f"NetBox devicetype-library {src}" + ("; a module type (card or module)"
                                                  if module else "")

@@ -191,7 +191,7 @@ class Live:
         if kind == "tags":
             return ((r["slug"], r) for r in self._list(kind))
         if kind == "manufacturers":
-            out = {}
+            out: dict[str, dict[str, Any]] = {}
             for r in self._list(kind):
                 out.setdefault(r["name"].lower(), r)
                 out.setdefault(r["slug"], r)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Inventory
@@ -55,14 +56,13 @@ def plan(inv: Inventory, views: Sequence[str], levels: Sequence[str], title: str
             if "pod" in levels:
                 for pod in scope.pods:
                     jobs.append(Job(wiring.pod_graph_name(pod),
-                                    lambda pod=pod: wiring.pod_graph(inv, scope, pod, styles,
-                                                                     title)))
+                                    partial(wiring.pod_graph, inv, scope, pod, styles, title)))
             if "cabinet" in levels:
                 cabs = sorted(scope.drawn_cabinets, key=natural_key)
                 for members in wiring.identical_cabinets(inv, cabs):
                     jobs.append(Job(wiring.cabinet_graph_name(members[0]),
-                                    lambda m=members: wiring.cabinet_graph(
-                                        inv, scope, m[0], styles, title, m)))
+                                    partial(wiring.cabinet_graph, inv, scope, members[0], styles,
+                                            title, members)))
         elif view == "power":
             jobs.append(Job("power", lambda: power.power_graph(inv, scope, styles, title)))
         elif view == "cooling":

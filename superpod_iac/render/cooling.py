@@ -129,8 +129,8 @@ def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
     spaces = [(_NARROW.get(kind, len(_NARROW)), f"a_{file_part(kind)}_{file_part(name)}",
                set(members)) for (kind, name, _cap, _heat, members) in plan.air_zones
               if scope.folded_prefix(name) is None]
-    for rank, zid, members in spaces:  # an air zone within its row or hall: a dashed "within"
-        wider = [(r, w) for r, w, m in spaces if r > rank and members and members <= m]
+    for rank, zid, inside in spaces:  # an air zone within its row or hall: a dashed "within"
+        wider = [(r, w) for r, w, m in spaces if r > rank and inside and inside <= m]
         if wider and zid in graph.nodes:
             graph.add_edge(Edge(zid, min(wider)[1], "air", "within"))
     groups: dict[tuple[object, ...], list[str]] = {}
@@ -146,11 +146,11 @@ def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
     for members in groups.values():
         cname = members[0]
         cu = cabs[cname]
-        unit = plan.unit_of_cabinet.get(cname)
-        uid = f"u_{file_part(unit)}" if unit else None
-        style = "cool-cabinet" if unit else "cool-cabinet-air"
+        unit_name = plan.unit_of_cabinet.get(cname)
+        unit_id = f"u_{file_part(unit_name)}" if unit_name else None
+        style = "cool-cabinet" if unit_name else "cool-cabinet-air"
         rows = [f'<font color="#5f6368">{esc(inv.cabinets[cname].type_name)}</font>',
-                f"liquid {kw(cu.liquid_w)} · air {kw(cu.residual_air_w)}" if unit
+                f"liquid {kw(cu.liquid_w)} · air {kw(cu.residual_air_w)}" if unit_name
                 else f"air-cooled · {kw(cu.residual_air_w)} to air"]
         each = ""
         if len(members) > 1:
@@ -158,9 +158,10 @@ def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> G
             each = f"{len(members)} × "
         cid = f"c_{file_part(cname)}"
         graph.add_node(Node(cid, html_rows(esc(fold(members)), rows), style, html=True))
-        graph.add_legend("node", style, "liquid-cooled cabinet" if unit else "air-cooled cabinet")
-        if uid is not None and uid in graph.nodes:
-            graph.add_edge(Edge(uid, cid, "coolant",
+        graph.add_legend("node", style,
+                         "liquid-cooled cabinet" if unit_name else "air-cooled cabinet")
+        if unit_id is not None and unit_id in graph.nodes:
+            graph.add_edge(Edge(unit_id, cid, "coolant",
                                 f"{each}{kw(cu.liquid_w)} · {lpm(cu.coolant_lpm)}"))
             graph.add_legend("edge", "coolant", "coolant to a cabinet (kW, L/min)")
         for zid in zone_of.get(cname, []):

@@ -171,7 +171,8 @@ def to_dot(graph: Graph, styles: Styles | None = None) -> str:
             s.attr(rank="same")
             for nid in rank:
                 s.node(nid)
-    return dg.source
+    source: str = dg.source  # graphviz ships no type information
+    return source
 
 
 MAX_ASPECT = 3.0
@@ -181,7 +182,8 @@ _SVG_SIZE = re.compile(rb'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
 
 def _pipe(dot_text: str, fmt: str) -> bytes:
     try:
-        return graphviz.Source(dot_text).pipe(format=fmt, engine="dot", quiet=True)
+        out: bytes = graphviz.Source(dot_text).pipe(format=fmt, engine="dot", quiet=True)
+        return out
     except graphviz.ExecutableNotFound as exc:
         raise DotMissing(f"Graphviz `dot` was not found on PATH, needed for --format {fmt}") \
             from exc

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from superpod_iac.config import Config
 from superpod_iac.fsio import atomic_write
+
+if TYPE_CHECKING:
+    from superpod_iac.render import Job
+    from superpod_iac.render.graph import Graph
 
 SPECS = ("gb200-nvl72", "cloudmatrix-384")
 DOC = Path("docs/diagrams.md")
@@ -20,7 +25,7 @@ IMAGES = Path("docs/diagrams")
 START, END = "<!-- gallery:start (make docs) -->", "<!-- gallery:end -->"
 
 
-def _jobs(spec: str):  # type: ignore[no-untyped-def]
+def _jobs(spec: str) -> list[Job]:
     from superpod_iac.pipeline import load_project
     from superpod_iac.render import LEVELS, VIEWS, design_title, plan
 
@@ -28,10 +33,10 @@ def _jobs(spec: str):  # type: ignore[no-untyped-def]
     return plan(inv, VIEWS, LEVELS, design_title(inv, spec))
 
 
-def section() -> tuple[str, dict[Path, object]]:
+def section() -> tuple[str, dict[Path, Graph]]:
     """The gallery markdown and the PNG path of every diagram shown (-> its job)."""
     lines = [START]
-    files: dict[Path, object] = {}
+    files: dict[Path, Graph] = {}
     for spec in SPECS:
         lines += ["", f"### {spec}", ""]
         for job in _jobs(spec):
@@ -73,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         for old in (IMAGES / spec).glob("*.png"):
             old.unlink()
     for path, graph in files.items():
-        atomic_write(path, render_bytes(to_dot(graph), "png"))  # type: ignore[arg-type]
+        atomic_write(path, render_bytes(to_dot(graph), "png"))
     atomic_write(DOC, wanted)
     print(f"wrote {len(files)} PNGs under {IMAGES}/ and the gallery of {DOC}")
     return 0

@@ -210,8 +210,8 @@ def _fold_plan(inv: Inventory, drawn: list[str], cab_feeds: dict[str, dict[str, 
     partition(roots, 1, 0)
     cabs: dict[tuple[object, ...], list[str]] = {}
     for c, feeds in cab_feeds.items():
-        key = (cab_sig[c], tuple(sorted(rep_of.get(f, f) for f in feeds)))
-        cabs.setdefault(key, []).append(c)
+        cab_key = (cab_sig[c], tuple(sorted(rep_of.get(f, f) for f in feeds)))
+        cabs.setdefault(cab_key, []).append(c)
     for group in cabs.values():
         members[group[0]] = group
         for c in group:
@@ -239,7 +239,7 @@ def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Gra
     currents = power_currents(inv)
     drawn = [n for n in sorted(inv.power_nodes, key=natural_key) if scope.folded_prefix(n) is None]
     drawn_set = set(drawn)
-    cab_feeds = {c: f for c in scope.drawn_cabinets if (f := _feeds(inv, c, drawn_set))}
+    cab_feeds = {c: fs for c in scope.drawn_cabinets if (fs := _feeds(inv, c, drawn_set))}
     plan = _fold_plan(inv, drawn, cab_feeds, styles)
     hidden = {m for rep, members in plan.members.items() for m in members if m != rep}
     folded_any = any(len(m) > 1 for m in plan.members.values())
@@ -292,11 +292,12 @@ def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Gra
             continue
         members = plan.members.get(cname, [cname])
         cab = inv.cabinets[cname]
-        use = cab_uses[cname]
-        style = "power-cabinet-over" if use.overloaded else "power-cabinet"
+        cab_use = cab_uses[cname]
+        style = "power-cabinet-over" if cab_use.overloaded else "power-cabinet"
         each = " (figures for each)" if len(members) > 1 else ""
         left = [f'<font color="{_GREY}">{esc(cab.type_name)}{each}</font>',
-                f"IT load <b>{kw(use.load_w)}</b> of {kw(use.rating_w)} · {pct(use.pct)}"]
+                f"IT load <b>{kw(cab_use.load_w)}</b> of {kw(cab_use.rating_w)} · "
+                f"{pct(cab_use.pct)}"]
         right = ["", ""]
         sh = shelves.get(cname)
         if sh is not None:
@@ -377,9 +378,9 @@ def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Gra
         graph.add_legend("node", "power-cabinet", "cabinet (IT load incl. optics)")
     if "power-cabinet-over" in cab_styles:
         graph.add_legend("node", "power-cabinet-over", "cabinet over its rating")
-    for side in sorted(sides):
-        if side in ("A", "B"):
-            graph.add_legend("edge", f"side-{side}", f"side {side}")
+    for side_name in sorted(sides):
+        if side_name in ("A", "B"):
+            graph.add_legend("edge", f"side-{side_name}", f"side {side_name}")
     if any(e.style == "side-none" for e in graph.edges):
         graph.add_legend("edge", "side-none", "no side declared")
     tot = group_totals(inv, list(inv.cabinets))

@@ -60,7 +60,7 @@ STANDALONE = "cabinets outside superpods"
 
 
 def build_scope(inv: Inventory) -> Scope:
-    cached = inv.cache.get("render_scope")
+    cached: Scope | None = inv.cache.get("render_scope")
     if cached is not None:
         return cached
     by_template: dict[str, list[str]] = {}

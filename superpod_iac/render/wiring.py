@@ -80,9 +80,9 @@ def _bundle_edges(graph: Graph, inv: Inventory, groups: list[Group], bundles: li
     summarise their peers, so a full mesh stays a readable fan of lines."""
     fabrics = _fabric_names(inv)
     merged: dict[tuple[int, int, int], list[Bundle]] = defaultdict(list)
-    for b in bundles:
-        if b.a != b.b:
-            merged[(b.a, b.b, b.fabric)].append(b)
+    for bundle in bundles:
+        if bundle.a != bundle.b:
+            merged[(bundle.a, bundle.b, bundle.fabric)].append(bundle)
     if not merged:
         return
     labelled = len(merged) <= int(styles.layout("max_edge_labels"))
@@ -384,7 +384,7 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
                 dev_group[dev] = outside[keys[_outside_key(inv, dev)]]
     bundles = bundle_links(inv, dev_group, touching if len(col["a_dev"]) else None)
     count_internal(groups, bundles)
-    peers = peer_rows(inv, groups, bundles)
+    peer_lines = peer_rows(inv, groups, bundles)
     for cl, gids in clusters:
         for gid in gids:
             g = groups[gid]
@@ -395,7 +395,7 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
             if dtype.accelerators is not None:
                 rows.append(f"{count(len(members) * dtype.accelerators.count)} × "
                             f"{esc(dtype.accelerators.type)}")
-            rows += peers.get(gid, [])
+            rows += peer_lines.get(gid, [])
             _group_node(graph, g, f"{len(members)} × {esc(g.device_type)}", rows, cl)
             graph.add_legend("node", g.style, g.style.replace("-", " "))
     for key, gid in outside.items():
@@ -487,8 +487,8 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         if local[dev]:
             continue
         other = inv.devices[dev].cabinet
-        peer_key[dev] = other if other in pod_cabs or not inv.cabinets[other].superpod \
-            else inv.cabinets[other].superpod
+        other_pod = inv.cabinets[other].superpod
+        peer_key[dev] = other if other in pod_cabs or not other_pod else other_pod
     folded_peers: dict[str, int] = {}
     pod_sets: set[str] = set()
     """Folded outside key -> number of cabinets or superpods it stands for."""
@@ -500,11 +500,11 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
             pod = inv.superpods.get(key)
             kind[key] = f"pod:{pod.template or key}" if pod is not None else \
                 f"cab:{inv.cabinets[key].type_name}"
-        members: dict[str, list[str]] = defaultdict(list)
+        of_kind: dict[str, list[str]] = defaultdict(list)
         for key in sorted(kind, key=natural_key):
-            members[kind[key]].append(key)
-        rename = {k: fold(members[kind[k]]) for k in kind}
-        for k, names in members.items():
+            of_kind[kind[key]].append(key)
+        rename = {k: fold(of_kind[kind[k]]) for k in kind}
+        for k, names in of_kind.items():
             folded_peers[fold(names)] = len(names)
             if k.startswith("pod:"):
                 pod_sets.add(fold(names))
@@ -524,10 +524,10 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
             style = role if role in ("compute", "switch", "patch-panel", "management",
                                      "storage") else "other"
             if d.type_name in folded or d.type_name in (per_u or ()):
-                key = (d.type_name, -1 if d.type_name in folded else d.u)
-                gid = seen_type.get(key)
+                slot = (d.type_name, -1 if d.type_name in folded else d.u)
+                gid = seen_type.get(slot)
                 if gid is None:
-                    gid = seen_type[key] = len(groups)
+                    gid = seen_type[slot] = len(groups)
                     groups.append(Group(f"d{gid}", d.type_name, style, _TIER.get(role, 0),
                                         device_type=d.type_name))
                     devs_of.append([])
@@ -579,9 +579,9 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
         pb = inv.port_name(db, inv.links.b_port[i])
         if ga > gb:
             ga, gb, da, db, pa, pb = gb, ga, db, da, pb, pa
-        key = (ga, gb, inv.links.fabric[i])
-        names_a[key].append(pa if local[da] else inv.devices[da].address)
-        names_b[key].append(pb if local[db] else inv.devices[db].address)
+        pair = (ga, gb, inv.links.fabric[i])
+        names_a[pair].append(pa if local[da] else inv.devices[da].address)
+        names_b[pair].append(pb if local[db] else inv.devices[db].address)
     ports = {k: (fold(sorted(set(v), key=natural_key)),
                  fold(sorted(set(names_b[k]), key=natural_key))) for k, v in names_a.items()}
     count_internal(groups, bundles)

@@ -29,8 +29,8 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 def csv_cell(value: object) -> object:
     """A CSV cell a spreadsheet will not run: text starting with `=`, `+`, `-`, `@`, tab or
     carriage return is prefixed with `'` (OWASP CSV injection); numbers pass unchanged."""
-    if value.__class__ is str and value[:1] in _FORMULA:  # type: ignore[index]
-        return "'" + value  # type: ignore[operator]
+    if type(value) is str and value[:1] in _FORMULA:
+        return "'" + value
     return value
 
 

@@ -97,7 +97,8 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]],
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    wb.remove(wb.active)
+    if wb.active is not None:  # the default empty sheet
+        wb.remove(wb.active)
     bold = Font(bold=True)
     taken: set[str] = set()
     for title, columns, rows, footer in sheets:

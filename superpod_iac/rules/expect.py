@@ -56,10 +56,10 @@ def expectations(inv: Inventory) -> Iterator[Finding]:
             key = (pod.template or name, tuple(problems))
             by_template.setdefault(key, []).append(name)
             origins[key] = pod.origin
-    for (template, problems), pods in sorted(by_template.items()):
+    for (template, found), pods in sorted(by_template.items()):
         who = f"superpod {pods[0]}" if len(pods) == 1 and pods[0] == template else \
             f"{len(pods)} replica(s) of superpod {template} ({fold(pods)})"
-        yield Finding(f"{who}: {'; '.join(problems)}", _at_expect(origins[(template, problems)]),
+        yield Finding(f"{who}: {'; '.join(found)}", _at_expect(origins[(template, found)]),
                       "fix the design or update `expect:`")
     for name, counts in cluster_counts(inv).items():
         cl = inv.clusters[name]

@@ -112,7 +112,7 @@ def _row_boxes(inv: Inventory) -> list[_RowBox]:
 
 def _facing_pairs(inv: Inventory) -> list[tuple[_RowBox, _RowBox, float]]:
     """Pairs of rows in one hall that share an x stretch, with the free gap between them."""
-    cached = inv.cache.get("geo_facing_pairs")
+    cached: list[tuple[_RowBox, _RowBox, float]] | None = inv.cache.get("geo_facing_pairs")
     if cached is not None:
         return cached
     by_hall: dict[str, list[_RowBox]] = defaultdict(list)

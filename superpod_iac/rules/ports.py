@@ -172,7 +172,7 @@ def required_unconnected(inv: Inventory) -> Iterator[Finding]:
             # a breakout cage counts as cabled when it or any of its sub-ports is
             every = used[devs[:, None] * stride + np.arange(end - start)[None, :]]
             per_cage = np.zeros(every.shape, dtype=np.int64)
-            np.add.at(per_cage, (slice(None), local_cage), every)
+            np.add.at(per_cage.T, local_cage, every.T)  # per_cage[:, local_cage] += every
             hit = hit | (per_cage[:, local_cage[req]] > 0)
         for row in np.nonzero(~hit.all(axis=1))[0].tolist():
             dev = inv.devices[int(devs[row])]

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import numpy as np
 
 from superpod_iac.diagnostics import Origin
+from superpod_iac.manifest.fabric import Clos
 from superpod_iac.model.expand import expand, fold
 from superpod_iac.model.generators import GeneratorError, select_devices
-from superpod_iac.model.inventory import Inventory
+from superpod_iac.model.inventory import FabricObj, Inventory
 from superpod_iac.model.linkstats import columns, port_index
 from superpod_iac.rules.registry import Finding, rule
 
@@ -49,7 +50,7 @@ def unreachable(inv: Inventory) -> Iterator[Finding]:
     pod_planes: dict[str, set[str]] = {}
     for name, pod in inv.superpods.items():
         pod_planes[name] = {inv.fabrics[f].plane for f in pod.fabrics if f in inv.fabrics}
-    missing: dict[tuple[str, str, object], list[str]] = {}
+    missing: dict[tuple[str, str, Origin], list[str]] = {}
     for dev in inv.devices:
         if dev.type.accelerators is None:
             continue
@@ -60,11 +61,11 @@ def unreachable(inv: Inventory) -> Iterator[Finding]:
             missing.setdefault((plane, dev.type_name, dev.origin), []).append(dev.address)
     for (plane, type_name, origin), devices in missing.items():
         yield Finding(f"{len(devices)} {type_name} device(s) have no link on the {plane} plane: "
-                      f"{fold(devices)}", origin,  # type: ignore[arg-type]
+                      f"{fold(devices)}", origin,
                       f"connect them to the superpod's {plane} fabric")
 
 
-def _clos_generators(inv: Inventory):
+def _clos_generators(inv: Inventory) -> Iterator[tuple[FabricObj, int, Clos]]:
     for fab in inv.fabrics.values():
         if fab.spec is None:
             continue
@@ -271,7 +272,7 @@ def asymmetric_replicas(inv: Inventory) -> Iterator[Finding]:
         if key:
             groups[key].append(name)
     for key, pods in sorted(groups.items()):
-        sigs: dict[tuple, list[str]] = defaultdict(list)
+        sigs: dict[tuple[object, ...], list[str]] = defaultdict(list)
         for p in pods:
             c = counts[p]
             types = tuple(sorted(d.type_name for cab in inv.superpods[p].cabinets

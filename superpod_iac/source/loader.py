@@ -11,7 +11,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -61,7 +61,7 @@ class LoadLimits:
     @classmethod
     def defaults(cls) -> dict[str, int]:
         """Every limit with its default (for docs and configuration checks)."""
-        return {f.name: f.default for f in fields(cls)}  # type: ignore[misc]
+        return asdict(cls())
 
 
 @dataclass
@@ -301,7 +301,7 @@ def _comment_candidates(text: str) -> list[tuple[int, int, str]]:
     """(line, column) 0-based and the ID list of each `# superpod: ignore[...]` in the text."""
     if "superpod:" not in text:
         return []
-    out = []
+    out: list[tuple[int, int, str]] = []
     for number, line in enumerate(text.splitlines()):
         if "superpod:" in line:
             out.extend((number, m.start(), m.group(1)) for m in _IGNORE_RE.finditer(line))
