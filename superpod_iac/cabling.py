@@ -17,12 +17,13 @@ import html
 import json
 import math
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import numpy as np
 
 from superpod_iac.bom.lines import cable_sizes
+from superpod_iac.choices import CABLING_FORMATS, table
 from superpod_iac.model.inventory import Cabinet, Device, Inventory
 from superpod_iac.report.escape import csv_row
 
@@ -35,6 +36,8 @@ COLUMNS = [
     "label",
 ]
 """`length_m`: the orderable length; `run_m`: the computed run (floor + rise + slack)."""
+
+Writer = Callable[[Inventory, IO[str]], int]
 
 ROUTES = ("same cabinet", "same row", "cross-row via tray", "cross-hall", "in-rack harness",
           "unknown")
@@ -225,3 +228,12 @@ def write_labels_html(inv: Inventory, out: IO[str]) -> int:
         n += 1
     out.write("</div>\n</body></html>\n")
     return n
+
+
+WRITERS: dict[str, tuple[Writer | None, Writer | None]] = table(CABLING_FORMATS, {
+    "csv": (write_csv, write_labels_csv),
+    "json": (write_json, None),
+    "html": (None, write_labels_html),
+})
+"""`superpod cabling --format`: (cut-sheet writer, --labels writer); None where the format does
+not apply (json labels, an html cut sheet)."""

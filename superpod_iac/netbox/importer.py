@@ -26,6 +26,7 @@ from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry, Resource
 from ruamel.yaml import YAML
 
+from superpod_iac.choices import IMPORT_REDUNDANCY, table
 from superpod_iac.model.expand import ExpansionError, expand, fold
 from superpod_iac.source.loader import LoadLimits, discover, load_file, missing_message
 
@@ -36,8 +37,9 @@ _AIRFLOW = {"front-to-rear": "front-to-rear", "rear-to-front": "rear-to-front",
 _OTHER = {"form_factor": "other", "speed_gbps": 1}
 """Form factor and nominal rate for ports NetBox types do not map (warned about)."""
 _SAFE = re.compile(r"[^A-Za-z0-9_./:\-]")
-_REDUNDANCY_SHARE = {"N+N": lambda n: max(n // 2, 1), "2N": lambda n: max(n // 2, 1),
-                     "N+1": lambda n: max(n - 1, 1), "N": lambda n: n}
+_REDUNDANCY_SHARE = table(IMPORT_REDUNDANCY, {
+    "N+N": lambda n: max(n // 2, 1), "2N": lambda n: max(n // 2, 1),
+    "N+1": lambda n: max(n - 1, 1), "N": lambda n: n})
 
 
 SUPERPOD_MARK = "superpod-iac catalog entry:"
