@@ -409,7 +409,7 @@ def _spare_qty(base: int, rule: dict[str, object]) -> tuple[int, str]:
 
 def spare_lines(inv: Inventory, base: Iterable[BomLine]) -> list[BomLine]:
     """Spares per the site policy, one row per base row a rule matches (same part data)."""
-    rules = inv.policy.spares
+    rules = [r.model_dump() for r in inv.policy.spares]
     out = []
     for line in base:
         if line.line != "base":

@@ -15,7 +15,8 @@ def _kw(w: float) -> str:
     return f"{w / 1000:.1f} kW"
 
 
-@rule("CLG001", "cabinet rejects more heat to air than an air-cooled cabinet can")
+@rule("CLG001", "cabinet rejects more heat to air than an air-cooled cabinet can",
+      policy=("air_cooled_kw_limit",))
 def air_over_limit(inv: Inventory) -> Iterator[Finding]:
     """Air alone removes roughly 30 kW per cabinet (about 41 kW with perfect containment;
     policy `air_cooled_kw_limit`). The heat a cabinet leaves in the room is its air share, plus
@@ -62,7 +63,8 @@ def liquid_without_cdu(inv: Inventory) -> Iterator[Finding]:
                           "but no CDU", cab.origin, "set spec.cdu to a CDU or CDU group")
 
 
-@rule("CLG003", "CDU heat load exceeds its capacity")
+@rule("CLG003", "CDU heat load exceeds its capacity",
+      policy=("coolant_delta_t_c", "facility_supply_c"))
 def cdu_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """The liquid heat of every cabinet on a CDU (or CDU group) must fit its rated capacity.
 
@@ -82,7 +84,8 @@ def cdu_over_capacity(inv: Inventory) -> Iterator[Finding]:
                           _origin(inv, unit), "add CDU capacity or move cabinets")
 
 
-@rule("CLG004", "coolant flow short of what the heat load needs")
+@rule("CLG004", "coolant flow short of what the heat load needs",
+      policy=("coolant_delta_t_c", "facility_supply_c"))
 def flow_short(inv: Inventory) -> Iterator[Finding]:
     """The coolant must carry the heat at the design temperature rise: water at 30 C needs
     1.44 L/min per kW at 10 K, PG25 1.49 L/min per kW (fluid properties in the catalog).
@@ -108,7 +111,8 @@ def flow_short(inv: Inventory) -> Iterator[Finding]:
                           "add flow (CDUs/pumps), raise delta_t_c, or reduce the heat per CDU")
 
 
-@rule("CLG005", "CDU group cannot carry its load after losing a CDU (N+1)")
+@rule("CLG005", "CDU group cannot carry its load after losing a CDU (N+1)",
+      policy=("coolant_delta_t_c", "facility_supply_c"))
 def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
     """A CDU group declared N+1 (N+2, 2N) must carry its heat with its largest CDU (two
     largest, half) out of service: pumps and heat exchangers fail and need maintenance.
@@ -138,7 +142,7 @@ def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
                           _origin(inv, unit), "add a CDU to the group")
 
 
-@rule("CLG006", "coolant supply warmer than a device allows")
+@rule("CLG006", "coolant supply warmer than a device allows", policy=("coolant_delta_t_c",))
 def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
     """Cold plates are rated for a maximum coolant supply temperature (ASHRAE W-classes).
     The supply a cabinet sees is the warmest its CDUs deliver, and a CDU cannot deliver colder
@@ -173,7 +177,7 @@ def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
                           "lower the supply temperature or use devices rated for it")
 
 
-@rule("CLG007", "residual air heat exceeds the air-side capacity")
+@rule("CLG007", "residual air heat exceeds the air-side capacity", policy=("coolant_delta_t_c",))
 def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """Heat not captured by liquid or rear doors goes to the room; the hall's, row's or air
     zone's cooling (CRAH/CRAC, in-row coolers) must remove it. Direct-to-chip captures 70-85 %,
@@ -197,7 +201,7 @@ def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
                           "add air-side cooling or rear-door heat exchangers")
 
 
-@rule("CLG008", "facility loop over capacity")
+@rule("CLG008", "facility loop over capacity", policy=("coolant_delta_t_c", "cdu_approach_c"))
 def loop_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """The facility water loop (chillers, dry coolers) must absorb the heat of every CDU on it.
 

@@ -46,7 +46,21 @@ def rule_markdown(r: Rule, heading: str = "###") -> str:
     lines += _block("Formula", r.section("Formula"), code=False)
     lines += _block("Example", r.section("Example"), code=True)
     lines += _block("Fix", r.section("Fix"), code=False)
+    lines += _block("Options", options(r), code=False)
     return "\n".join(lines)
+
+
+def options(r: Rule) -> str:
+    """The site-policy keys a rule reads, with their defaults (a Site's `policy:` or
+    `[tool.superpod.policy]` sets them)."""
+    from superpod_iac.manifest.policy import default_text, describe
+
+    if not r.policy:
+        return ""
+    return "\n".join(["Site policy keys this rule reads (a Site's `policy:` or "
+                      "`[tool.superpod.policy]` sets them):", ""] +
+                     [f"- `{key}` (default `{default_text(key)}`): {describe(key)}"
+                      for key in r.policy])
 
 
 def explain(rule_id: str) -> str | None:

@@ -16,7 +16,8 @@ from superpod_iac.model.power import ancestors, power_tree, supplies
 from superpod_iac.rules.registry import Finding, rule
 
 
-@rule("ELC001", "a power supply's input does not match the feed it draws from")
+@rule("ELC001", "a power supply's input does not match the feed it draws from",
+      policy=("voltage_tolerance_pct",))
 def input_mismatch(inv: Inventory) -> Iterator[Finding]:
     """A power shelf, PSU or PDU is built for one input: a 415 V three-phase shelf on a 208 V
     feed will not start (or trips on under-voltage), a three-phase shelf on a single-phase whip
@@ -103,7 +104,8 @@ def breaker_coordination(inv: Inventory) -> Iterator[Finding]:
                 break
 
 
-@rule("ELC003", "UPS battery runtime at the worst-case load is below the policy minimum")
+@rule("ELC003", "UPS battery runtime at the worst-case load is below the policy minimum",
+      policy=("derating", "ups_runtime_min"))
 def ups_runtime(inv: Inventory) -> Iterator[Finding]:
     """A UPS must carry its load on battery until the generators start and take over. In a 2N
     design one UPS carries both sides' load when the other side fails, so the runtime is taken
@@ -167,7 +169,8 @@ def conductor_under_breaker(inv: Inventory) -> Iterator[Finding]:
                           f"use a breaker of at most {s.conductor_a:g} A, or a larger conductor")
 
 
-@rule("ELC005", "a PSU cord sits on an outlet outside the PSU's input voltage range")
+@rule("ELC005", "a PSU cord sits on an outlet outside the PSU's input voltage range",
+      policy=("derating",))
 def psu_outlet_voltage(inv: Inventory) -> Iterator[Finding]:
     """A server or switch PSU accepts a range of input voltages (high-line-only GPU server
     PSUs: 200-240 V; wide-range ones 100-240 V). The voltage at a PDU outlet is the PDU feed's

@@ -128,7 +128,8 @@ def _facing_pairs(inv: Inventory) -> list[tuple[_RowBox, _RowBox, float]]:
     return out
 
 
-@rule("GEO003", "the aisle between two rows is narrower than the policy clearance")
+@rule("GEO003", "the aisle between two rows is narrower than the policy clearance",
+      policy=("aisle_clearance_m",))
 def aisle_too_narrow(inv: Inventory) -> Iterator[Finding]:
     """Rows must leave an aisle for people, lifts and air: the free gap between two rows'
     cabinets (centre-line distance minus half of each row's deepest cabinet) must be at least

@@ -124,7 +124,8 @@ def _channel(inv: Inventory, g: LinkGroup, cable: CableType, x: TransceiverType 
     return loss, how
 
 
-@rule("OPT003", "optical channel loss exceeds the link budget")
+@rule("OPT003", "optical channel loss exceeds the link budget",
+      policy=("patch_panels_per_link", "splice_loss_db"))
 def loss_over_budget(inv: Inventory) -> Iterator[Finding]:
     """The channel insertion loss must not exceed the PHY's maximum channel insertion loss,
     nor the module power budget (Tx OMA min - Rx sensitivity - penalties) where the catalog
@@ -169,7 +170,8 @@ def loss_over_budget(inv: Inventory) -> Iterator[Finding]:
                     break
 
 
-@rule("OPT004", "optical link within budget but under the policy margin", severity="warning")
+@rule("OPT004", "optical link within budget but under the policy margin", severity="warning",
+      policy=("optical_margin_db", "patch_panels_per_link", "splice_loss_db"))
 def under_margin(inv: Inventory) -> Iterator[Finding]:
     """Operators keep a margin between the computed channel loss and the PHY maximum for
     ageing, dirty connectors and repairs (policy `optical_margin_db`). The loss is OPT003's:

@@ -35,7 +35,8 @@ def cabinet_over_rating(inv: Inventory) -> Iterator[Finding]:
                           "remove or move devices, or use a cabinet type rated for the load")
 
 
-@rule("PWR002", "cabinet draw exceeds the site policy's cabinet limit")
+@rule("PWR002", "cabinet draw exceeds the site policy's cabinet limit",
+      policy=("cabinet_kw_limit",))
 def cabinet_over_policy(inv: Inventory) -> Iterator[Finding]:
     """The site policy caps the power any one cabinet may draw (`cabinet_kw_limit`), set by what
     the hall's power distribution and cooling can deliver per position.
@@ -63,7 +64,7 @@ def _kw(w: float) -> str:
     return f"{w / 1000:.1f} kW"
 
 
-@rule("PWR003", "power node load exceeds its derated rating")
+@rule("PWR003", "power node load exceeds its derated rating", policy=("derating",))
 def node_over_rating(inv: Inventory) -> Iterator[Finding]:
     """Every node of the power tree (feed, busway, RPP, UPS, transformer) carries at most its
     continuous rating: 80 % of the breaker for continuous loads (NEC 210.20(A), 215.3) unless the
@@ -94,7 +95,8 @@ def node_over_rating(inv: Inventory) -> Iterator[Finding]:
                           "raise the rating, or move load to another branch")
 
 
-@rule("PWR004", "a power node is overloaded after a failure the redundancy must survive")
+@rule("PWR004", "a power node is overloaded after a failure the redundancy must survive",
+      policy=("derating",))
 def node_over_rating_after_failure(inv: Inventory) -> Iterator[Finding]:
     """With 2N power, losing a whole side (A or B) must leave every surviving node within its
     derated rating; with N+1 (and 2N), so must the loss of any single feed, busway, UPS or
@@ -128,7 +130,7 @@ def node_over_rating_after_failure(inv: Inventory) -> Iterator[Finding]:
                           "or spread the load")
 
 
-@rule("PWR005", "a cabinet loses all power after a single failure")
+@rule("PWR005", "a cabinet loses all power after a single failure", policy=("derating",))
 def cabinet_unsupplied(inv: Inventory) -> Iterator[Finding]:
     """A cabinet whose every power path runs through one side, feed or upstream node goes dark
     when that one element fails, which the declared redundancy (2N / N+1) promises not to
@@ -216,7 +218,8 @@ def shelves_short_after_failure(inv: Inventory) -> Iterator[Finding]:
                           "add shelves so the survivors carry the full load")
 
 
-@rule("PWR008", "phase imbalance above the policy threshold", severity="warning")
+@rule("PWR008", "phase imbalance above the policy threshold", severity="warning",
+      policy=("derating", "phase_imbalance_pct"))
 def phase_imbalance(inv: Inventory) -> Iterator[Finding]:
     """Single-phase branches on a three-phase node should load its phases evenly; imbalance
     overheats the neutral and the worst phase trips first. Operators commonly flag more than
@@ -244,7 +247,7 @@ def phase_imbalance(inv: Inventory) -> Iterator[Finding]:
                           "rotate single-phase branches across L1/L2/L3")
 
 
-@rule("PWR009", "worst phase exceeds its share of the derated rating")
+@rule("PWR009", "worst phase exceeds its share of the derated rating", policy=("derating",))
 def phase_over_rating(inv: Inventory) -> Iterator[Finding]:
     """Each phase of a three-phase node carries one third of its capacity; the worst phase is
     what trips the breaker, whatever the total.
@@ -270,7 +273,8 @@ def phase_over_rating(inv: Inventory) -> Iterator[Finding]:
                           inv.power_nodes[name].origin, "balance the phases or upsize the breaker")
 
 
-@rule("PWR010", "high-density cabinet without liquid cooling or redundant feeds")
+@rule("PWR010", "high-density cabinet without liquid cooling or redundant feeds",
+      policy=("high_density_kw", "derating"))
 def high_density(inv: Inventory) -> Iterator[Finding]:
     """Cabinets above the policy's high-density threshold (default 100 kW, the brief's
     '>100 kW per cabinet' class) cannot be air cooled and must not hang on one feed: they need

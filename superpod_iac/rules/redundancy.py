@@ -98,7 +98,8 @@ def too_few_units(inv: Inventory) -> Iterator[Finding]:
                           "give the shelf a spare PSU, or declare redundancy N")
 
 
-@rule("RED003", "a 2N CDU group hangs on one facility loop")
+@rule("RED003", "a 2N CDU group hangs on one facility loop",
+      policy=("coolant_delta_t_c", "cdu_approach_c"))
 def cooling_common_mode(inv: Inventory) -> Iterator[Finding]:
     """A CDU group declared 2N promises two independent cooling paths; if every CDU of the
     group draws facility water from the same loop, that loop (its pumps, its header, a valve)
@@ -137,7 +138,8 @@ def cooling_common_mode(inv: Inventory) -> Iterator[Finding]:
                       "put the group's halves on two facility loops, or declare N+1")
 
 
-@rule("RED004", "a CDU's flow falls short when one of its pumps fails")
+@rule("RED004", "a CDU's flow falls short when one of its pumps fails",
+      policy=("coolant_delta_t_c",))
 def pump_redundancy(inv: Inventory) -> Iterator[Finding]:
     """CDUs carry redundant pumps (typically N+1, each pump sized so the others carry the
     design flow): a pump is the part that fails and is serviced most. Where the CDU type gives

@@ -42,6 +42,9 @@ class Rule:
     doc: str
     stage: str = "rules"
     """`rules` for Inventory checks; `source` / `manifest` / `model` for checks done upstream."""
+    policy: tuple[str, ...] = ()
+    """The site-policy keys the check reads (its Options; tests/test_rule_options.py keeps
+    this true by recording what the check reads on its fixtures)."""
 
     @property
     def family(self) -> str:
@@ -60,18 +63,24 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, summary: str, severity: str = "error", stage: str = "rules"
-         ) -> Callable[[Check], Check]:
-    """Register a check function as rule `rule_id`."""
+def rule(rule_id: str, summary: str, severity: str = "error", stage: str = "rules",
+         policy: tuple[str, ...] = ()) -> Callable[[Check], Check]:
+    """Register a check function as rule `rule_id`; `policy` names the site-policy keys it
+    reads (manifest/policy.py)."""
     if not _ID_RE.match(rule_id):
         raise ValueError(f"bad rule id {rule_id}")
+    from superpod_iac.manifest.policy import KEYS
+
+    unknown = sorted(set(policy) - set(KEYS))
+    if unknown:
+        raise ValueError(f"rule {rule_id}: unknown policy key(s) {unknown}")
 
     def register(func: Check) -> Check:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
         RULES[rule_id] = Rule(rule_id, summary, Severity(severity),
                               func if stage == "rules" else None,
-                              inspect.cleandoc(func.__doc__ or ""), stage)
+                              inspect.cleandoc(func.__doc__ or ""), stage, tuple(policy))
         return func
 
     return register

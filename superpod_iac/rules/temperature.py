@@ -83,7 +83,8 @@ def cold_plates_in_air_cabinet(inv: Inventory) -> Iterator[Finding]:
                           "use a liquid or hybrid cabinet type, or air-cooled devices")
 
 
-@rule("TMP003", "a CDU group with no CDUs receives heat")
+@rule("TMP003", "a CDU group with no CDUs receives heat",
+      policy=("coolant_delta_t_c", "facility_supply_c"))
 def empty_cdu_group(inv: Inventory) -> Iterator[Finding]:
     """A cabinet may name a CDU group as its `cdu`; if no CDU belongs to that group, the group
     has no capacity, no flow and no pumps, yet the capacity checks have nothing to compare
