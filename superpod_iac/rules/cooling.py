@@ -26,10 +26,6 @@ def air_over_limit(inv: Inventory) -> Iterator[Finding]:
         Q_air = sum(P x (1 - liquid_fraction)) + optics [+ liquid share if no CDU] - rear_door_kw
         Q_air <= air_cooled_kw_limit
 
-    Example:
-        # 10 compute trays at 5.4 kW, 15 % to air = 8.1 kW: fine with a CDU;
-        # the same cabinet without a CDU puts all 54 kW into the room
-
     Fix:
         Attach the cabinet to a CDU, add a rear-door heat exchanger (`rear_door_kw`), or move
         load out of the cabinet.
@@ -50,9 +46,6 @@ def liquid_without_cdu(inv: Inventory) -> Iterator[Finding]:
     """Devices with cold plates (`liquid_fraction` > 0) need a coolant distribution unit; without
     one their liquid heat has nowhere to go and the devices cannot run.
 
-    Example:
-        spec: {type: nvl72-rack, feeds: [feed-A1, feed-B1]}   # no `cdu:`
-
     Fix:
         Set `cdu:` to a CDU or CDU group of a CoolingSystem.
     """
@@ -70,9 +63,6 @@ def cdu_over_capacity(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         sum(P_device x liquid_fraction) over attached cabinets <= sum(capacity_kw)
-
-    Example:
-        # three 94 kW-liquid NVL72 cabinets on one 250 kW in-rack CDU
 
     Fix:
         Add CDUs to the group, use a larger CDU, or move cabinets to another CDU.
@@ -92,9 +82,6 @@ def flow_short(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         V = Q / (rho c_p dT)  [m3/s] x 60,000 = L/min;  V <= sum(CDU flow_lpm)
-
-    Example:
-        # 250 kW of heat in PG25 at dT 10 K needs 373 L/min; the CDU pumps 300 L/min
 
     Fix:
         Use CDUs with more flow, a larger temperature rise (`delta_t_c`) if the devices allow,
@@ -119,11 +106,6 @@ def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         Q_group <= sum(capacity) - largest capacity   (N+1)
-
-    Example:
-        groups: [{name: tcs-1, redundancy: N+1}]
-        cdus: [{name: "cdu-[1-2]", type: cdu-inrack-250, group: tcs-1}]   # 2 x 250 kW
-        # 300 kW of liquid heat: fine with both, 50 kW short with one
 
     Fix:
         Add a CDU to the group.
@@ -153,11 +135,6 @@ def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
         T_supply = max over the cabinet's CDUs of max(supply_c, loop supply_c + approach_c)
         T_supply <= min(device max_coolant_supply_c) over liquid-cooled devices in the cabinet
 
-    Example:
-        loops: [{name: loop-1, capacity_kw: 1000, supply_c: 40}]
-        cdus: [{name: cdu-1, type: cdu-inrack-250, loop: loop-1, approach_c: 6}]
-        # set point 25 C, but 40 C water + 6 K approach = 46 C > 45 C tray maximum
-
     Fix:
         Lower the facility water or loop supply temperature, use a CDU with a smaller approach,
         or choose devices rated for the warmer coolant.
@@ -186,9 +163,6 @@ def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
     Formula:
         sum(Q_air residual of cabinets in the hall / row / zone) <= air capacity_kw
 
-    Example:
-        halls: [{name: hall1, air_capacity_kw: 20, ...}]   # one NVL72 leaves ~20 kW to air
-
     Fix:
         Add air-side capacity or rear-door heat exchangers (`rear_door_kw`).
     """
@@ -207,9 +181,6 @@ def loop_over_capacity(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         sum(Q of CDUs on the loop) <= loop capacity_kw
-
-    Example:
-        loops: [{name: facility-loop, capacity_kw: 100, supply_c: 25}]   # CDUs carry 94 kW+
 
     Fix:
         Raise the loop capacity or move CDUs to another loop.

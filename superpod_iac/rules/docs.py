@@ -44,10 +44,22 @@ def rule_markdown(r: Rule, heading: str = "###") -> str:
     if r.rationale:
         lines += ["**Why**", "", r.rationale, ""]
     lines += _block("Formula", r.section("Formula"), code=False)
-    lines += _block("Example", r.section("Example"), code=True)
+    bad, good = examples(r)
+    lines += _block("Example", bad, code=True)
     lines += _block("Fix", r.section("Fix"), code=False)
+    lines += _block("Use instead", good, code=True)
     lines += _block("Options", options(r), code=False)
     return "\n".join(lines)
+
+
+def examples(r: Rule) -> tuple[str, str]:
+    """(design that triggers the rule, design that passes): the rule's test fixtures (copied into
+    rules/examples.py by docsgen), or the docstring's Example for a rule whose trigger cannot be
+    a text fixture (a file too large, a symlink)."""
+    from superpod_iac.rules.examples import EXAMPLES
+
+    bad, good = EXAMPLES.get(r.id, ("", ""))
+    return bad or r.section("Example"), good
 
 
 def options(r: Rule) -> str:

@@ -20,9 +20,6 @@ def cabinet_over_rating(inv: Inventory) -> Iterator[Finding]:
     Formula:
         P_cab = sum(device max_w) + sum(transceiver power_w) <= power_rating_kw * 1000
 
-    Example:
-        # 132 kW NVL72 rack with a 19th compute tray: 138.2 kW
-
     Fix:
         Remove devices, move them to another cabinet, or use a cabinet type rated for the load.
     """
@@ -43,9 +40,6 @@ def cabinet_over_policy(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         P_cab <= policy.cabinet_kw_limit
-
-    Example:
-        # Site policy: cabinet_kw_limit: 120; an NVL72 cabinet at 132 kW
 
     Fix:
         Spread the load over more cabinets or raise the limit in the Site policy (if the
@@ -77,10 +71,6 @@ def node_over_rating(inv: Inventory) -> Iterator[Finding]:
         P_node = sum(children) (/ efficiency);  capacity = sqrt(3) V_LL I PF x 0.8 (3-phase)
         or rating_kw x 0.8 (rating_kw x 1.0 for a UPS or generator);  P_node <= capacity
 
-    Example:
-        - {name: feed-A1, parent: busway-A1, voltage_v: 415, breaker_a: 100}   # 54.7 kW derated
-        # feeding a 114 kW NVL72 cabinet alone
-
     Fix:
         Use a larger breaker / busway, spread cabinets over more feeds, or declare
         `continuous_100pct: true` if the assembly really is 100 %-rated.
@@ -106,11 +96,6 @@ def node_over_rating_after_failure(inv: Inventory) -> Iterator[Finding]:
         for each failure F the PowerSystem redundancy covers:
         P_node(F) <= derated capacity for every node that survives F
 
-    Example:
-        # 2N, cabinet 132 kW split over feed-A1 and feed-B1 (66 kW each);
-        # each feed is 415 V / 160 A: 87.4 kW derated, fine normally,
-        # but 132 kW when the other side fails
-
     Fix:
         Size every feed (and everything above it) for the full load of one side's failure,
         or declare the redundancy the design really has (`redundancy: N`).
@@ -135,9 +120,6 @@ def cabinet_unsupplied(inv: Inventory) -> Iterator[Finding]:
     """A cabinet whose every power path runs through one side, feed or upstream node goes dark
     when that one element fails, which the declared redundancy (2N / N+1) promises not to
     happen. Also flags cabinets that draw power but have no feed at all.
-
-    Example:
-        spec: {feeds: [feed-A1]}    # a 2N site, but only the A side reaches the cabinet
 
     Fix:
         Connect the cabinet (or its power shelves) to both sides / a second feed.
@@ -180,9 +162,6 @@ def shelves_short(inv: Inventory) -> Iterator[Finding]:
     Formula:
         sum(usable PSUs x psu_w) >= P_cab
 
-    Example:
-        # 2 x 33 kW shelves for a 114 kW cabinet
-
     Fix:
         Add power shelves or use larger PSUs.
     """
@@ -202,9 +181,6 @@ def shelves_short_after_failure(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         sum(usable output of surviving shelves) >= P_cab
-
-    Example:
-        # 4 x 33 kW shelves all on side A, 4 on side B, 140 kW cabinet: side B alone gives 132 kW
 
     Fix:
         Add shelves so each side alone carries the load, or balance shelves across sides.
@@ -228,10 +204,6 @@ def phase_imbalance(inv: Inventory) -> Iterator[Finding]:
     Formula:
         imbalance = max |P_phase - mean| / mean x 100 (NEMA)
 
-    Example:
-        - {name: pdu-1, parent: rpp-A1, phases: 1, phase: L1, ...}
-        - {name: pdu-2, parent: rpp-A1, phases: 1, phase: L1, ...}   # L2, L3 unused
-
     Fix:
         Rotate single-phase branches across L1, L2 and L3.
     """
@@ -254,9 +226,6 @@ def phase_over_rating(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         max(P_L1, P_L2, P_L3) <= derated capacity / 3
-
-    Example:
-        # three 20 kW single-phase PDUs all on L1 of a 60 kW derated panel
 
     Fix:
         Balance the phases or use a larger breaker.
@@ -283,9 +252,6 @@ def high_density(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         P_cab > high_density_kw  =>  cdu set and distinct feeds >= 2 (two sides when sides exist)
-
-    Example:
-        spec: {type: nvl72-rack, feeds: [feed-A1]}   # 114 kW, one feed, no CDU
 
     Fix:
         Attach the cabinet to a CDU and feed it from both sides.
