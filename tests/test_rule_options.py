@@ -70,4 +70,4 @@ def test_an_undeclared_key_is_refused() -> None:
     from superpod_iac.rules.registry import rule
 
     with pytest.raises(ValueError, match="unknown policy key"):
-        rule("ZZZ999", "x", policy=("no_such_key",))
+        rule("ZZZ999", "x", policy=("no_such_key",))(lambda inv: iter(()))

@@ -5,23 +5,23 @@ example that passes it)."""
 EXAMPLES: dict[str, tuple[str, str]] = {
     "CLG001": (
         "# Sixteen 2 kW air-cooled servers: 32 kW to air > 30 kW air-cooled limit.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: air-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  devices:\n    - {name: \"srv[01-16]\", type: fx-air-server, u: \"[1-31/2]\"}",
-        "",
+        "# Fourteen 2 kW air-cooled servers: 28 kW to air, within the 30 kW air-cooled limit.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: air-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  devices:\n    - {name: \"srv[01-14]\", type: fx-air-server, u: \"[1-27/2]\"}",
     ),
     "CLG002": (
         "# Cold-plated compute trays but no CDU.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
-        "",
+        "# The cold-plated trays on a CDU.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
     ),
     "CLG003": (
         "# 12 trays put 55.1 kW into a 50 kW CDU.\napiVersion: superpod-iac/v1alpha1\nkind: CoolingSystem\nmetadata: {name: small-cdu}\nspec:\n  cdus:\n    - {name: cdu-small, capacity_kw: 50, flow_lpm: 200, fluid: water}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-small\n  devices:\n    - {name: \"tray[01-12]\", type: gb200-compute-tray, u: \"[10-21]\"}",
-        "",
+        "# 10 trays put 45.9 kW into the 50 kW CDU.\napiVersion: superpod-iac/v1alpha1\nkind: CoolingSystem\nmetadata: {name: small-cdu}\nspec:\n  cdus:\n    - {name: cdu-small, capacity_kw: 50, flow_lpm: 200, fluid: water}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-small\n  devices:\n    - {name: \"tray[01-10]\", type: gb200-compute-tray, u: \"[10-19]\"}",
     ),
     "CLG004": (
         "# 45.9 kW of liquid heat in water at 10 K needs 66 L/min; the CDU pumps 50 L/min.\napiVersion: superpod-iac/v1alpha1\nkind: CoolingSystem\nmetadata: {name: low-flow}\nspec:\n  cdus:\n    - {name: cdu-lowflow, capacity_kw: 200, flow_lpm: 50, fluid: water}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-lowflow\n  devices:\n    - {name: \"tray[01-10]\", type: gb200-compute-tray, u: \"[10-19]\"}",
-        "",
+        "# A CDU pumping 100 L/min for the 66 L/min the 45.9 kW need.\napiVersion: superpod-iac/v1alpha1\nkind: CoolingSystem\nmetadata: {name: low-flow}\nspec:\n  cdus:\n    - {name: cdu-lowflow, capacity_kw: 200, flow_lpm: 100, fluid: water}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-lowflow\n  devices:\n    - {name: \"tray[01-10]\", type: gb200-compute-tray, u: \"[10-19]\"}",
     ),
     "CLG005": (
         "# An N+1 pair of 60 kW CDUs carrying 64.3 kW: fine with both, short with one.\napiVersion: superpod-iac/v1alpha1\nkind: CoolingSystem\nmetadata: {name: n1-group}\nspec:\n  groups:\n    - {name: g-np1, redundancy: N+1}\n  cdus:\n    - {name: \"cdu-g[1-2]\", capacity_kw: 60, flow_lpm: 300, fluid: water, group: g-np1}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: g-np1\n  devices:\n    - {name: \"tray[01-14]\", type: gb200-compute-tray, u: \"[10-23]\"}",
-        "",
+        "# 12 trays (55.1 kW): one 60 kW CDU of the N+1 pair carries them alone.\napiVersion: superpod-iac/v1alpha1\nkind: CoolingSystem\nmetadata: {name: n1-group}\nspec:\n  groups:\n    - {name: g-np1, redundancy: N+1}\n  cdus:\n    - {name: \"cdu-g[1-2]\", capacity_kw: 60, flow_lpm: 300, fluid: water, group: g-np1}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: g-np1\n  devices:\n    - {name: \"tray[01-12]\", type: gb200-compute-tray, u: \"[10-21]\"}",
     ),
     "CLG006": (
         "# A 50 C supply to trays rated for 45 C coolant.\napiVersion: superpod-iac/v1alpha1\nkind: CoolingSystem\nmetadata: {name: warm}\nspec:\n  cdus:\n    - {name: cdu-warm, type: cdu-inrack-250, supply_c: 50, fluid: pg25}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-warm\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
@@ -29,11 +29,11 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     ),
     "CLG007": (
         "# Hall 2's air side removes 5 kW; eight trays leave 6.5 kW to air.\napiVersion: superpod-iac/v1alpha1\nkind: Site\nmetadata: {name: hall-two}\nspec:\n  halls:\n    - name: hall2\n      air_capacity_kw: 5\n      rows: [{name: B, slots: 4}]\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall2, row: B, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-08]\", type: gb200-compute-tray, u: \"[10-17]\"}",
-        "",
+        "# Hall 2's air side removes 10 kW, more than the 6.5 kW the eight trays leave to air.\napiVersion: superpod-iac/v1alpha1\nkind: Site\nmetadata: {name: hall-two}\nspec:\n  halls:\n    - name: hall2\n      air_capacity_kw: 10\n      rows: [{name: B, slots: 4}]\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall2, row: B, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-08]\", type: gb200-compute-tray, u: \"[10-17]\"}",
     ),
     "CLG008": (
         "# The facility loop is rated 10 kW; the CDU on it carries 18.4 kW.\napiVersion: superpod-iac/v1alpha1\nkind: CoolingSystem\nmetadata: {name: small-loop}\nspec:\n  loops:\n    - {name: small-loop, capacity_kw: 10, supply_c: 25}\n  cdus:\n    - {name: cdu-l1, type: cdu-inrack-250, loop: small-loop, fluid: pg25}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-l1\n  devices:\n    - {name: \"tray[01-04]\", type: gb200-compute-tray, u: \"[10-13]\"}",
-        "",
+        "# The facility loop rated 50 kW for the 18.4 kW the CDU carries.\napiVersion: superpod-iac/v1alpha1\nkind: CoolingSystem\nmetadata: {name: small-loop}\nspec:\n  loops:\n    - {name: small-loop, capacity_kw: 50, supply_c: 25}\n  cdus:\n    - {name: cdu-l1, type: cdu-inrack-250, loop: small-loop, fluid: pg25}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-l1\n  devices:\n    - {name: \"tray[01-04]\", type: gb200-compute-tray, u: \"[10-13]\"}",
     ),
     "ELC001": (
         "# A 415 V three-phase power shelf on 208 V feeds.\napiVersion: superpod-iac/v1alpha1\nkind: PowerSystem\nmetadata: {name: us-208}\nspec:\n  nodes:\n    - {name: utility2, type: utility, rating_kw: 2000}\n    - {name: feed-A2, parent: utility2, side: A, voltage_v: 208, breaker_a: 400}\n    - {name: feed-B2, parent: utility2, side: B, voltage_v: 208, breaker_a: 400}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A2, feed-B2]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}\n    - {name: pwr1, type: nvl72-power-shelf-33kw, u: 1, feeds: [feed-A2]}\n    - {name: pwr2, type: nvl72-power-shelf-33kw, u: 2, feeds: [feed-B2]}",
@@ -57,7 +57,7 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     ),
     "EXP001": (
         "# Two compute trays hold 8 GPUs, not the 9 the superpod declares.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Superpod\nmetadata: {name: small}\nspec:\n  cabinets: [nvl72-01]\n  expect:\n    accelerators: 9\n    cabinets: 1",
-        "",
+        "# The superpod expects the 8 GPUs the two trays hold.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Superpod\nmetadata: {name: small}\nspec:\n  cabinets: [nvl72-01]\n  expect:\n    accelerators: 8\n    cabinets: 1",
     ),
     "FIB001": (
         "# 400GBASE-FR4 at one end, 400GBASE-LR8 at the other: both duplex LC single-mode, no link.\napiVersion: superpod-iac/v1alpha1\nkind: Catalog\nmetadata: {name: fr4-lr8}\nspec:\n  device_types:\n    - name: fx-host-lc\n      role: compute\n      height_u: 1\n      max_w: 500\n      port_groups:\n        - {name: nic, ports: \"osfp[1-2]\", form_factor: osfp, speed_gbps: 400, plane: scale-out}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: \"rk-[1-2]\"}\nspec:\n  type: light-rack\n  location: {hall: hall1, row: A, slot: \"[1-2]\"}\n  feeds: [feed-A1, feed-B1]\n  devices:\n    - {name: host1, type: fx-host-lc, u: 10}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Fabric\nmetadata: {name: fab}\nspec:\n  plane: scale-out\n  links:\n    - {a: \"rk-1/host1:osfp1\", b: \"rk-2/host1:osfp1\", cable: smf-os2-lc, transceiver_a: 400g-fr4, transceiver_b: 400g-lr8}",
@@ -149,15 +149,15 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     ),
     "PWR001": (
         "# 24 compute trays x 5.4 kW = 129.6 kW + 9 switch trays x 1.8 kW = 145.8 kW > 132 kW rating.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-03}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-24]\", type: gb200-compute-tray, u: \"[1-24]\"}\n    - {name: \"nvsw[1-9]\", type: nvlink-switch-tray, u: \"[25-33]\"}",
-        "",
+        "# 20 compute trays x 5.4 kW + 2 switch trays x 1.8 kW = 111.6 kW, within the 132 kW rating.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-03}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-20]\", type: gb200-compute-tray, u: \"[1-20]\"}\n    - {name: \"nvsw[1-2]\", type: nvlink-switch-tray, u: \"[25-26]\"}",
     ),
     "PWR002": (
         "# Site policy caps cabinets at 50 kW; 10 compute trays draw 54.0 kW (within the 132 kW rack).\napiVersion: superpod-iac/v1alpha1\nkind: Site\nmetadata: {name: small-hall}\nspec:\n  policy: {cabinet_kw_limit: 50}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-10]\", type: gb200-compute-tray, u: \"[10-19]\"}",
-        "",
+        "# Nine compute trays draw 48.6 kW, within the Site's 50 kW cabinet limit.\napiVersion: superpod-iac/v1alpha1\nkind: Site\nmetadata: {name: small-hall}\nspec:\n  policy: {cabinet_kw_limit: 50}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-09]\", type: gb200-compute-tray, u: \"[10-18]\"}",
     ),
     "PWR003": (
         "# 40 A feeds (21.8 kW derated each) under a 54 kW cabinet: 27 kW per feed in normal operation.\napiVersion: superpod-iac/v1alpha1\nkind: PowerSystem\nmetadata: {name: small-feeds}\nspec:\n  nodes:\n    - {name: utility2, type: utility, rating_kw: 2000}\n    - {name: feed-A2, parent: utility2, side: A, voltage_v: 415, breaker_a: 40}\n    - {name: feed-B2, parent: utility2, side: B, voltage_v: 415, breaker_a: 40}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A2, feed-B2]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-10]\", type: gb200-compute-tray, u: \"[10-19]\"}",
-        "",
+        "# 100 A feeds (54.6 kW derated each) carry the 54 kW cabinet.\napiVersion: superpod-iac/v1alpha1\nkind: PowerSystem\nmetadata: {name: small-feeds}\nspec:\n  nodes:\n    - {name: utility2, type: utility, rating_kw: 2000}\n    - {name: feed-A2, parent: utility2, side: A, voltage_v: 415, breaker_a: 100}\n    - {name: feed-B2, parent: utility2, side: B, voltage_v: 415, breaker_a: 100}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A2, feed-B2]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-10]\", type: gb200-compute-tray, u: \"[10-19]\"}",
     ),
     "PWR004": (
         "# 60 A feeds (32.8 kW derated): 27 kW each normally, 54 kW on the survivor when a side fails.\napiVersion: superpod-iac/v1alpha1\nkind: PowerSystem\nmetadata: {name: n1-feeds}\nspec:\n  nodes:\n    - {name: utility2, type: utility, rating_kw: 2000}\n    - {name: feed-A2, parent: utility2, side: A, voltage_v: 415, breaker_a: 60}\n    - {name: feed-B2, parent: utility2, side: B, voltage_v: 415, breaker_a: 60}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A2, feed-B2]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-10]\", type: gb200-compute-tray, u: \"[10-19]\"}",
@@ -165,27 +165,27 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     ),
     "PWR005": (
         "# 2N site, but the cabinet only reaches side A.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
-        "",
+        "# The cabinet reaches both sides of the 2N supply.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
     ),
     "PWR006": (
         "# Two 33 kW shelves (66 kW usable) for 14 compute trays (75.6 kW).\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  cdu: cdu-1\n  devices:\n    - {name: pwr1, type: nvl72-power-shelf-33kw, u: 1, feeds: [feed-A1]}\n    - {name: pwr2, type: nvl72-power-shelf-33kw, u: 2, feeds: [feed-B1]}\n    - {name: \"tray[01-14]\", type: gb200-compute-tray, u: \"[10-23]\"}",
-        "",
+        "# Four 33 kW shelves (two per side) for 12 compute trays (64.8 kW).\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  cdu: cdu-1\n  devices:\n    - {name: \"pwr[1-2]\", type: nvl72-power-shelf-33kw, u: \"[1-2]\", feeds: [feed-A1]}\n    - {name: \"pwr[3-4]\", type: nvl72-power-shelf-33kw, u: \"[3-4]\", feeds: [feed-B1]}\n    - {name: \"tray[01-12]\", type: gb200-compute-tray, u: \"[10-21]\"}",
     ),
     "PWR007": (
         "# Three shelves on side A and one on side B: side B alone gives 33 kW for a 75.6 kW load.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  cdu: cdu-1\n  devices:\n    - {name: \"pwr[1-3]\", type: nvl72-power-shelf-33kw, u: \"[1-3]\", feeds: [feed-A1]}\n    - {name: pwr4, type: nvl72-power-shelf-33kw, u: 4, feeds: [feed-B1]}\n    - {name: \"tray[01-14]\", type: gb200-compute-tray, u: \"[10-23]\"}",
-        "",
+        "# Two shelves on each side: either side alone gives 66 kW for the 64.8 kW of 12 trays.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  cdu: cdu-1\n  devices:\n    - {name: \"pwr[1-2]\", type: nvl72-power-shelf-33kw, u: \"[1-2]\", feeds: [feed-A1]}\n    - {name: \"pwr[3-4]\", type: nvl72-power-shelf-33kw, u: \"[3-4]\", feeds: [feed-B1]}\n    - {name: \"tray[01-12]\", type: gb200-compute-tray, u: \"[10-21]\"}",
     ),
     "PWR008": (
         "# Both single-phase PDUs sit on L1 of the panel: L1 10.8 kW, L2 and L3 idle.\napiVersion: superpod-iac/v1alpha1\nkind: PowerSystem\nmetadata: {name: single-phase}\nspec:\n  redundancy: \"N\"\n  nodes:\n    - {name: panel-1, type: panel, parent: utility, voltage_v: 415, breaker_a: 100}\n    - {name: \"pdu-[1-2]\", type: pdu, parent: panel-1, phases: 1, phase: L1, voltage_v: 240, breaker_a: 80}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: \"c-[1-2]\"}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: \"[1-2]\"}\n  feeds: [\"pdu-[1-2]\"]\n  cdu: cdu-1\n  devices:\n    - {name: tray01, type: gb200-compute-tray, u: 10}",
-        "",
+        "# One single-phase PDU on each phase of the panel: 5.4 kW on L1, L2 and L3.\napiVersion: superpod-iac/v1alpha1\nkind: PowerSystem\nmetadata: {name: single-phase}\nspec:\n  redundancy: \"N\"\n  nodes:\n    - {name: panel-1, type: panel, parent: utility, voltage_v: 415, breaker_a: 100}\n    - {name: pdu-1, type: pdu, parent: panel-1, phases: 1, phase: L1, voltage_v: 240, breaker_a: 80}\n    - {name: pdu-2, type: pdu, parent: panel-1, phases: 1, phase: L2, voltage_v: 240, breaker_a: 80}\n    - {name: pdu-3, type: pdu, parent: panel-1, phases: 1, phase: L3, voltage_v: 240, breaker_a: 80}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: \"c-[1-3]\"}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: \"[1-3]\"}\n  feeds: [\"pdu-[1-3]\"]\n  cdu: cdu-1\n  devices:\n    - {name: tray01, type: gb200-compute-tray, u: 10}",
     ),
     "PWR009": (
         "# Three single-phase PDUs on L1 carry 32.4 kW > 18.2 kW (a third of the 54.6 kW panel).\napiVersion: superpod-iac/v1alpha1\nkind: PowerSystem\nmetadata: {name: single-phase}\nspec:\n  redundancy: \"N\"\n  nodes:\n    - {name: panel-1, type: panel, parent: utility, voltage_v: 415, breaker_a: 100}\n    - {name: \"pdu-[1-3]\", type: pdu, parent: panel-1, phases: 1, phase: L1, voltage_v: 240, breaker_a: 80}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: \"c-[1-3]\"}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: \"[1-3]\"}\n  feeds: [\"pdu-[1-3]\"]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
-        "",
+        "# The three single-phase PDUs spread over L1, L2 and L3: 10.8 kW per phase.\napiVersion: superpod-iac/v1alpha1\nkind: PowerSystem\nmetadata: {name: single-phase}\nspec:\n  redundancy: \"N\"\n  nodes:\n    - {name: panel-1, type: panel, parent: utility, voltage_v: 415, breaker_a: 100}\n    - {name: pdu-1, type: pdu, parent: panel-1, phases: 1, phase: L1, voltage_v: 240, breaker_a: 80}\n    - {name: pdu-2, type: pdu, parent: panel-1, phases: 1, phase: L2, voltage_v: 240, breaker_a: 80}\n    - {name: pdu-3, type: pdu, parent: panel-1, phases: 1, phase: L3, voltage_v: 240, breaker_a: 80}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: \"c-[1-3]\"}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: \"[1-3]\"}\n  feeds: [\"pdu-[1-3]\"]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
     ),
     "PWR010": (
         "# 20 compute trays (108 kW) with no CDU: over the 100 kW high-density threshold.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  devices:\n    - {name: \"tray[01-20]\", type: gb200-compute-tray, u: \"[10-29]\"}",
-        "",
+        "# The 108 kW cabinet liquid-cooled by a CDU, on redundant feeds.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-20]\", type: gb200-compute-tray, u: \"[10-29]\"}",
     ),
     "RED001": (
         "# A 2N design whose two sides both hang on one switchboard: the switchboard is a common-mode point.\napiVersion: superpod-iac/v1alpha1\nkind: PowerSystem\nmetadata: {name: shared-swbd}\nspec:\n  redundancy: 2N\n  nodes:\n    - {name: swbd-1, type: switchboard, parent: utility, rating_kw: 2000}\n    - {name: feed-A2, parent: swbd-1, side: A, voltage_v: 415, breaker_a: 400}\n    - {name: feed-B2, parent: swbd-1, side: B, voltage_v: 415, breaker_a: 400}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: rack-01}\nspec:\n  type: light-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A2, feed-B2]\n  devices:\n    - {name: \"host[1-2]\", type: fx-host, u: \"[1-2]\"}",
@@ -205,83 +205,83 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     ),
     "REF001": (
         "# A cabinet is cooled by a CDU that does not exist (typo: cdu-9).\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-9\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
-        "",
+        "# The CDU the cooling system declares: cdu-1.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
     ),
     "REF002": (
         "# tray05 is defined by the range tray[01-10] and again on its own.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-10]\", type: gb200-compute-tray, u: \"[10-19]\"}\n    - name: spare\n      type: gb200-compute-tray\n      u: 30\n    - name: tray05\n      type: gb200-compute-tray\n      u: 31",
-        "",
+        "# Each tray defined once: the tenth after the range is tray11.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-10]\", type: gb200-compute-tray, u: \"[10-19]\"}\n    - name: spare\n      type: gb200-compute-tray\n      u: 30\n    - name: tray11\n      type: gb200-compute-tray\n      u: 31",
     ),
     "REF003": (
         "# 18 trays but only 17 U positions in the lockstep range.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-18]\", type: gb200-compute-tray, u: \"[10-26]\"}",
-        "",
+        "# 18 trays on 18 U positions.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-18]\", type: gb200-compute-tray, u: \"[10-27]\"}",
     ),
     "REF004": (
         "# rpp-style nodes that are each other's parent.\napiVersion: superpod-iac/v1alpha1\nkind: PowerSystem\nmetadata: {name: loop}\nspec:\n  nodes:\n    - {name: a, parent: b, rating_kw: 10}\n    - {name: b, parent: a, rating_kw: 10}",
-        "",
+        "# A tree: a is the source and b is fed from it.\napiVersion: superpod-iac/v1alpha1\nkind: PowerSystem\nmetadata: {name: tree}\nspec:\n  nodes:\n    - {name: a, type: utility, rating_kw: 10}\n    - {name: b, parent: a, rating_kw: 10}",
     ),
     "SCH001": (
         "apiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  feeds: [feed-A1, feed-B1",
-        "",
+        "# The flow sequence closed.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
     ),
     "SCH002": (
         "apiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  feeds: [feed-A1, feed-B1]\n  feeds: [feed-A1]",
-        "",
+        "# One `feeds:` key, holding both feeds.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
     ),
     "SCH003": (
         "apiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  feed: [feed-A1, feed-B1]",
-        "",
+        "# The field the hint names: `feeds`.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
     ),
     "SCH004": (
         "apiVersion: superpod-iac/v1alpha1\nkind: Catalog\nmetadata: {name: bad-numbers}\nspec:\n  cabinet_types:\n    - name: tiny-rack\n      height_u: 42\n      power_rating_kw: -132\n      payload_kg: 1000\n      footprint: {width_mm: 600, depth_mm: 1200}",
-        "",
+        "# A positive rating, in the unit the field name states (kW).\napiVersion: superpod-iac/v1alpha1\nkind: Catalog\nmetadata: {name: good-numbers}\nspec:\n  cabinet_types:\n    - name: tiny-rack\n      height_u: 42\n      power_rating_kw: 132\n      payload_kg: 1000\n      footprint: {width_mm: 600, depth_mm: 1200}",
     ),
     "SCH005": (
         "apiVersion: superpod-iac/v1alpha1\nkind: Cabinett\nmetadata: {name: nvl72-01}\nspec: {}",
-        "",
+        "# A kind that exists: Cabinet.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
     ),
     "SCH006": (
         "apiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec: !!python/object/apply:os.system [\"echo pwned\"]",
-        "",
+        "# Plain YAML data, no tags.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
     ),
     "SCH007": (
         "# billion laughs: 9 levels of 9 aliases would expand to 387 million nodes\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\ni: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]",
-        "",
+        "# Replication by nodeset ranges (`tray[01-02]`) instead of nested aliases.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
     ),
     "SCH010": (
         "apiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  feeds: [feed-A1, feed-B1]\n  devices:\n    - {name: tray01, type: gb200-compute-tray}",
-        "",
+        "# Every device has its rack unit (`u`).\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
     ),
     "SCH012": (
         "# A range typo (one hundred million trays) is refused before ClusterShell would build it.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  devices:\n    - {name: \"tray[1-100000000]\", type: gb200-compute-tray, u: 10}",
-        "",
+        "# The range meant: two trays.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
     ),
     "SCH013": (
         "# The ignore names a rule that does not exist (PWR0002): it suppresses nothing, and says so.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet  # superpod: ignore[PWR0002]\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-10]\", type: gb200-compute-tray, u: \"[10-19]\"}\n    - {name: nvsw1, type: nvlink-switch-tray, u: 14}",
-        "",
+        "# The ignore names a rule that exists (PWR002), on the object it is about.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet  # superpod: ignore[PWR002]\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
     ),
     "SPC001": (
         "# A 1U tray at U49 in a 48U rack.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}\n    - {name: top, type: gb200-compute-tray, u: 49}",
-        "",
+        "# The tray on U40, inside the 48U rack.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}\n    - {name: top, type: gb200-compute-tray, u: 40}",
     ),
     "SPC002": (
         "# The switch tray sits on U14, already taken by tray05 of the range.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-10]\", type: gb200-compute-tray, u: \"[10-19]\"}\n    - {name: nvsw1, type: nvlink-switch-tray, u: 14}",
-        "",
+        "# The switch tray on a free U (20).\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-10]\", type: gb200-compute-tray, u: \"[10-19]\"}\n    - {name: nvsw1, type: nvlink-switch-tray, u: 20}",
     ),
     "SPC003": (
         "# A light rack rated for 100 kg holding six 20 kg hosts (120 kg).\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: light-01}\nspec:\n  type: light-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  devices:\n    - {name: \"host[1-6]\", type: fx-host, u: \"[1-6]\"}",
-        "",
+        "# Four 20 kg hosts (80 kg) within the 100 kg the light rack carries.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: light-01}\nspec:\n  type: light-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  devices:\n    - {name: \"host[1-4]\", type: fx-host, u: \"[1-4]\"}",
     ),
     "SPC004": (
         "# A raised floor rated 500 kg/m2 under a 590 kg cabinet on 0.72 m2 (819 kg/m2).\napiVersion: superpod-iac/v1alpha1\nkind: Site\nmetadata: {name: raised-hall}\nspec:\n  halls:\n    - name: hall3\n      floor: raised\n      floor_load_kg_m2: 500\n      rows: [{name: C, slots: 4}]\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall3, row: C, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-10]\", type: gb200-compute-tray, u: \"[10-19]\"}",
-        "",
+        "# The same cabinet on a raised floor rated 1000 kg/m2.\napiVersion: superpod-iac/v1alpha1\nkind: Site\nmetadata: {name: raised-hall}\nspec:\n  halls:\n    - name: hall3\n      floor: raised\n      floor_load_kg_m2: 1000\n      rows: [{name: C, slots: 4}]\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall3, row: C, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-10]\", type: gb200-compute-tray, u: \"[10-19]\"}",
     ),
     "SPC005": (
         "# The second cabinet is placed on slot 4, already used by the first.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: host-01}\nspec:\n  type: light-rack\n  location: {hall: hall1, row: A, slot: 4}\n  feeds: [feed-A1, feed-B1]\n  devices:\n    - {name: host1, type: fx-host, u: 1}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: host-02}\nspec:\n  type: light-rack\n  location: {hall: hall1, row: A, slot: 4}\n  feeds: [feed-A1, feed-B1]\n  devices:\n    - {name: host1, type: fx-host, u: 1}",
-        "",
+        "# The second cabinet on the next slot.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: host-01}\nspec:\n  type: light-rack\n  location: {hall: hall1, row: A, slot: 4}\n  feeds: [feed-A1, feed-B1]\n  devices:\n    - {name: host1, type: fx-host, u: 1}\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: host-02}\nspec:\n  type: light-rack\n  location: {hall: hall1, row: A, slot: 5}\n  feeds: [feed-A1, feed-B1]\n  devices:\n    - {name: host1, type: fx-host, u: 1}",
     ),
     "SPC006": (
         "# Row A has 10 slots.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: host-01}\nspec:\n  type: light-rack\n  location: {hall: hall1, row: A, slot: 12}\n  feeds: [feed-A1, feed-B1]\n  devices:\n    - {name: host1, type: fx-host, u: 1}",
-        "",
+        "# A slot inside the row's 10.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: host-01}\nspec:\n  type: light-rack\n  location: {hall: hall1, row: A, slot: 9}\n  feeds: [feed-A1, feed-B1]\n  devices:\n    - {name: host1, type: fx-host, u: 1}",
     ),
     "TMP001": (
         "# A hall supplying 38 C air to GB200 trays rated for 35 C inlet.\napiVersion: superpod-iac/v1alpha1\nkind: Site\nmetadata: {name: warm-hall}\nspec:\n  halls:\n    - name: hall2\n      floor_load_kg_m2: 2500\n      supply_air_c: 38\n      rows: [{name: A, slots: 10}]\n---\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall2, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",
