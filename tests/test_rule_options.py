@@ -71,3 +71,12 @@ def test_an_undeclared_key_is_refused() -> None:
 
     with pytest.raises(ValueError, match="unknown policy key"):
         rule("ZZZ999", "x", policy=("no_such_key",))(lambda inv: iter(()))
+
+
+@pytest.mark.parametrize("rule", list(all_rules().values()), ids=lambda r: r.id)
+def test_a_policy_key_the_documentation_names_is_declared(rule: Rule) -> None:
+    """A docstring that says "policy `x`" promises an Option the rule must declare."""
+    import re
+
+    named = sorted(k for k in KEYS if re.search(rf"\b{k}\b", rule.doc))
+    assert set(named) <= set(rule.policy), (rule.id, named, rule.policy)

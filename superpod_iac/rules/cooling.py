@@ -124,7 +124,8 @@ def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
                           _origin(inv, unit), "add a CDU to the group")
 
 
-@rule("CLG006", "coolant supply warmer than a device allows", policy=("coolant_delta_t_c",))
+@rule("CLG006", "coolant supply warmer than a device allows",
+      policy=("coolant_delta_t_c", "cdu_approach_c"))
 def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
     """Cold plates are rated for a maximum coolant supply temperature (ASHRAE W-classes).
     The supply a cabinet sees is the warmest its CDUs deliver, and a CDU cannot deliver colder

@@ -22,7 +22,8 @@ def _air_cooled(dev: Device) -> bool:
     return dev.type.liquid_fraction < 1 and dev.type.max_w > 0
 
 
-@rule("TMP001", "cold-aisle air warmer than a device's maximum inlet temperature")
+@rule("TMP001", "cold-aisle air warmer than a device's maximum inlet temperature",
+      policy=("supply_air_c",))
 def inlet_too_warm(inv: Inventory) -> Iterator[Finding]:
     """Every device that rejects heat to air has a maximum inlet air temperature (its ASHRAE
     class: A1 32 C, A2 35 C, A3 40 C, A4 45 C allowable). The hall supplies the cold aisle at
