@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from superpod_iac.choices import LEVELS, VIEWS, table
 from superpod_iac.model.generators import natural_key
@@ -49,13 +50,13 @@ def wiring_jobs(inv: Inventory, scope: Scope, levels: Sequence[str], styles: Sty
     if "pod" in levels:
         for pod in scope.pods:
             jobs.append(Job(wiring.pod_graph_name(pod),
-                            lambda pod=pod: wiring.pod_graph(inv, scope, pod, styles, title)))
+                            partial(wiring.pod_graph, inv, scope, pod, styles, title)))
     if "cabinet" in levels:
         cabs = sorted(scope.drawn_cabinets, key=natural_key)
         for members in wiring.identical_cabinets(inv, cabs):
             jobs.append(Job(wiring.cabinet_graph_name(members[0]),
-                            lambda m=members: wiring.cabinet_graph(
-                                inv, scope, m[0], styles, title, m)))
+                            partial(wiring.cabinet_graph, inv, scope, members[0], styles, title,
+                                    members)))
     return jobs
 
 
