@@ -39,10 +39,6 @@ COLUMNS = [
 
 Writer = Callable[[Inventory, IO[str]], int]
 
-ROUTES = ("same cabinet", "same row", "cross-row via tray", "cross-hall", "in-rack harness",
-          "unknown")
-
-
 def cabinet_id(cab: Cabinet) -> str:
     """TIA-606 cabinet identifier: `SITE.RSS` from hall, row and position (`CM384-HALL.A03`);
     the cabinet name when it has no floor position."""
@@ -57,11 +53,6 @@ def device_id(cab: Cabinet, dev: Device) -> str:
     if dev.type.height_u == 0:
         return f"{cabinet_id(cab)}-{dev.name.upper()}"
     return f"{cabinet_id(cab)}-U{dev.u:02d}"
-
-
-def end_id(cab: Cabinet, dev: Device, port: str) -> str:
-    """TIA-606 identifier of one cable end: `SITE.RSS-UNN:PORT`."""
-    return f"{device_id(cab, dev)}:{port.replace('/', '.')}"
 
 
 def route(ca: Cabinet, cb: Cabinet) -> str:
