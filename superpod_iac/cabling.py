@@ -17,12 +17,13 @@ import html
 import json
 import math
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import numpy as np
 
 from superpod_iac.bom.lines import cable_sizes
+from superpod_iac.choices import CABLING_FORMATS, table
 from superpod_iac.model.inventory import Cabinet, Device, Inventory
 from superpod_iac.report.escape import csv_row
 
@@ -36,9 +37,7 @@ COLUMNS = [
 ]
 """`length_m`: the orderable length; `run_m`: the computed run (floor + rise + slack)."""
 
-ROUTES = ("same cabinet", "same row", "cross-row via tray", "cross-hall", "in-rack harness",
-          "unknown")
-
+Writer = Callable[[Inventory, IO[str]], int]
 
 def cabinet_id(cab: Cabinet) -> str:
     """TIA-606 cabinet identifier: `SITE.RSS` from hall, row and position (`CM384-HALL.A03`);
@@ -54,11 +53,6 @@ def device_id(cab: Cabinet, dev: Device) -> str:
     if dev.type.height_u == 0:
         return f"{cabinet_id(cab)}-{dev.name.upper()}"
     return f"{cabinet_id(cab)}-U{dev.u:02d}"
-
-
-def end_id(cab: Cabinet, dev: Device, port: str) -> str:
-    """TIA-606 identifier of one cable end: `SITE.RSS-UNN:PORT`."""
-    return f"{device_id(cab, dev)}:{port.replace('/', '.')}"
 
 
 def route(ca: Cabinet, cb: Cabinet) -> str:
@@ -225,3 +219,12 @@ def write_labels_html(inv: Inventory, out: IO[str]) -> int:
         n += 1
     out.write("</div>\n</body></html>\n")
     return n
+
+
+WRITERS: dict[str, tuple[Writer | None, Writer | None]] = table(CABLING_FORMATS, {
+    "csv": (write_csv, write_labels_csv),
+    "json": (write_json, None),
+    "html": (None, write_labels_html),
+})
+"""`superpod cabling --format`: (cut-sheet writer, --labels writer); None where the format does
+not apply (json labels, an html cut sheet)."""

@@ -10,14 +10,20 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from superpod_iac import __version__
+from superpod_iac import __version__, choices
 from superpod_iac.config import Config, ConfigError, load_config
 from superpod_iac.diagnostics import Severity
+from superpod_iac.report import REPORTERS
 from superpod_iac.report.escape import terminal
 from superpod_iac.source.loader import LoadLimits
+
+if TYPE_CHECKING:
+    from superpod_iac.model.inventory import Inventory
+    from superpod_iac.pipeline import Project
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 BUG_HINT = ("this is a bug in superpod; please report it with the command, `superpod --version` "
@@ -61,18 +67,28 @@ def _config(args: argparse.Namespace, paths: list[str] | None = None) -> Config:
     return cfg
 
 
-def _emit(text: str, out: str | None) -> None:
+def _emit(doc: str | bytes, out: str | None) -> None:
+    """Write a document (text, or bytes for png and xlsx) to `out` atomically, or to stdout."""
     if out and out != "-":
         from superpod_iac.fsio import atomic_write
 
-        atomic_write(out, text)
+        atomic_write(out, doc)
+    elif isinstance(doc, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(doc)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(doc)
+
+
+def _stop(project: Project, why: str) -> int:
+    """Print a design's findings and why the command stops there (to stderr); exit 1."""
+    sys.stderr.write(REPORTERS["text"](project.diagnostics, len(project.sources)))
+    sys.stderr.write(f"superpod: {why}\n")
+    return EXIT_FINDINGS
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from superpod_iac.pipeline import load_project
-    from superpod_iac.report import REPORTERS
 
     project = load_project(args.paths, _config(args))
     diags = project.diagnostics
@@ -84,19 +100,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _design(paths: list[str], args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """Load a design for bom/cabling/summary/compare/diff: schema and reference errors block
-    (the model would be incomplete); physics findings do not (that is `validate`'s job)."""
+def _design(paths: list[str], args: argparse.Namespace) -> Inventory | None:
+    """Load a design for bom/cabling/summary/compare: schema and reference errors block
+    (the model would be incomplete; they are printed and None is returned); physics findings
+    do not (that is `validate`'s job)."""
     from superpod_iac.pipeline import load_project
-    from superpod_iac.report import REPORTERS
 
     cfg = _config(args, paths)
     cfg.select = ["SCH", "REF"]
     project = load_project(paths, cfg)
     if project.errors:
-        sys.stderr.write(REPORTERS["text"](project.diagnostics, len(project.sources)))
-        sys.stderr.write("superpod: the design has schema or reference errors; fix them first "
-                         "(superpod validate)\n")
+        _stop(project, "the design has schema or reference errors; fix them first "
+              "(superpod validate)")
         return None
     return project.inventory
 
@@ -109,35 +124,24 @@ def cmd_bom(args: argparse.Namespace) -> int:
     inv = _design(args.paths, args)
     if inv is None:
         return EXIT_FINDINGS
-    doc = render(inv, args.format, args.group_by, spares=not args.no_spares)
-    if isinstance(doc, bytes):
-        if args.out:
-            from superpod_iac.fsio import atomic_write
-
-            atomic_write(args.out, doc)
-        else:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(doc)
-        return EXIT_OK
-    _emit(doc, args.out)
+    _emit(render(inv, args.format, args.group_by, spares=not args.no_spares), args.out)
     return EXIT_OK
 
 
 def cmd_cabling(args: argparse.Namespace) -> int:
-    from superpod_iac import cabling
+    from superpod_iac.cabling import WRITERS
     from superpod_iac.fsio import atomic_text
 
     inv = _design(args.paths, args)
     if inv is None:
         return EXIT_FINDINGS
-    if args.labels:
-        if args.format == "json":
-            raise UsageError("--labels writes csv or html (print-ready), not json")
-        writer = cabling.write_labels_html if args.format == "html" else cabling.write_labels_csv
-    elif args.format == "html":
-        raise UsageError("--format html is the printable label sheet: add --labels")
-    else:
-        writer = cabling.write_json if args.format == "json" else cabling.write_csv
+    sheet, labels = WRITERS[args.format]
+    writer = labels if args.labels else sheet
+    if writer is None and args.labels:
+        able = " or ".join(f for f, (_, w) in WRITERS.items() if w is not None)
+        raise UsageError(f"--labels writes {able} (print-ready), not {args.format}")
+    if writer is None:
+        raise UsageError(f"--format {args.format} is the printable label sheet: add --labels")
     if args.out:
         with atomic_text(args.out) as fh:
             n = writer(inv, fh)
@@ -148,21 +152,18 @@ def cmd_cabling(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from superpod_iac.metrics import summary_rows
-    from superpod_iac.report import tables
+    from superpod_iac.bom.table import summary
 
     inv = _design(args.paths, args)
     if inv is None:
         return EXIT_FINDINGS
-    cols, rows = summary_rows(inv)
-    fmt = {"json": tables.to_json, "md": tables.to_md}.get(args.format, tables.to_table)
-    _emit(fmt(cols, rows), args.out)
+    _emit(summary(inv, args.format), args.out)
     return EXIT_OK
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from superpod_iac.metrics import compare_rows, pick_system
-    from superpod_iac.report import tables
+    from superpod_iac.bom.table import comparison
+    from superpod_iac.metrics import pick_system
 
     picked = []
     targets = [(args.a, args.system_a), (args.b, args.system_b)] + [(p, None) for p in args.more]
@@ -174,9 +175,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             picked.append(pick_system(inv, name)[1])
         except KeyError as exc:
             raise UsageError(f"{path}: {exc.args[0]}") from exc
-    cols, rows = compare_rows(*picked)
-    fmt = {"json": tables.to_json, "md": tables.to_md}.get(args.format, tables.to_table)
-    _emit(fmt(cols, rows), args.out)
+    _emit(comparison(picked, args.format), args.out)
     return EXIT_OK
 
 
@@ -229,13 +228,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from superpod_iac.netbox.exporter import export
     from superpod_iac.pipeline import load_project
-    from superpod_iac.report import REPORTERS
 
     project = load_project(args.paths, _config(args))
     if project.errors:
-        sys.stderr.write(REPORTERS["text"](project.diagnostics, len(project.sources)))
-        sys.stderr.write("superpod: export needs a design that validates clean\n")
-        return EXIT_FINDINGS
+        return _stop(project, "export needs a design that validates clean")
     counts = export(project.inventory, Path(args.out))
     sys.stdout.write("".join(f"{name}: {n}\n" for name, n in counts.items()))
     return EXIT_OK
@@ -315,20 +311,17 @@ def cmd_render(args: argparse.Namespace) -> int:
     """Diagrams are drawn even when rules would fail (overloads are highlighted, not fatal);
     a design whose manifests do not parse is reported and nothing is drawn (exit 1)."""
     from superpod_iac.pipeline import load_project
-    from superpod_iac.render import LEVELS, VIEWS, DotFailed, DotMissing, design_title, plan
+    from superpod_iac.render import DotFailed, DotMissing, design_title, plan
     from superpod_iac.render.emit import INSTALL_HINT
     from superpod_iac.render.output import NothingToShow, diagram_bytes, write_all
-    from superpod_iac.report import REPORTERS
 
     if args.level and args.view not in ("wiring", "all"):
         raise UsageError(f"--level applies to --view wiring only (got --view {args.view})")
     project = load_project(args.paths, _config(args), check=False)
     if project.errors:
-        sys.stderr.write(REPORTERS["text"](project.diagnostics, len(project.sources)))
-        sys.stderr.write("superpod: nothing rendered: the manifests above do not parse\n")
-        return EXIT_FINDINGS
-    views = VIEWS if args.view == "all" else (args.view,)
-    levels = LEVELS if args.level in (None, "all") else (args.level,)
+        return _stop(project, "nothing rendered: the manifests above do not parse")
+    views = choices.VIEWS if args.view == "all" else (args.view,)
+    levels = choices.LEVELS if args.level in (None, "all") else (args.level,)
     fallback = Path(args.paths[0]).resolve().name if len(args.paths) == 1 else "design"
     jobs = plan(project.inventory, views, levels, design_title(project.inventory, fallback))
     try:
@@ -356,11 +349,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise UsageError(f"{exc}\n    hint: {INSTALL_HINT}") from exc
     except DotFailed as exc:  # a Graphviz failure is the input's or the machine's: exit 2
         raise UsageError(f"Graphviz dot failed: {exc}") from exc
-    if args.format == "png":
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-    else:
-        sys.stdout.write(data.decode("utf-8"))
+    _emit(data if args.format == "png" else data.decode("utf-8"), None)
     return EXIT_OK
 
 
@@ -409,7 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check manifests against schemas and engineering rules")
     _add_common(p)
-    p.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text")
+    p.add_argument("--format", choices=list(REPORTERS), default="text")
     p.add_argument("--strict", action="store_true", help="warnings also fail (exit 1)")
     p.add_argument("--select", help="only these rule IDs or families (comma separated)")
     p.add_argument("--ignore", help="skip these rule IDs or families (comma separated)")
@@ -418,11 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("render", help="draw wiring, power, cooling and rack-elevation diagrams")
     _add_common(p)
-    p.add_argument("--view", required=True,
-                   choices=["wiring", "power", "cooling", "elevation", "all"])
-    p.add_argument("--level", choices=["cluster", "pod", "cabinet", "all"],
-                   help="wiring level (default: all three)")
-    p.add_argument("--format", choices=["svg", "png", "dot"], default="svg",
+    p.add_argument("--view", required=True, choices=[*choices.VIEWS, "all"])
+    p.add_argument("--level", choices=[*choices.LEVELS, "all"],
+                   help="wiring level (default: all of them)")
+    p.add_argument("--format", choices=choices.RENDER_FORMATS, default="svg",
                    help="svg and png need Graphviz `dot`; dot does not (default: svg)")
     p.add_argument("--out", metavar="DIR",
                    help="write one file per view and level into DIR (default: one diagram to "
@@ -431,8 +419,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bom", help="bill of materials: one line per part type")
     _add_common(p)
-    p.add_argument("--format", choices=["csv", "json", "md", "xlsx"], default="csv")
-    p.add_argument("--group-by", choices=["hall", "row", "cabinet", "superpod"],
+    p.add_argument("--format", choices=choices.BOM_FORMATS, default="csv")
+    p.add_argument("--group-by", choices=choices.BOM_GROUP_BY,
                    help="split every count by hall, row, cabinet or superpod (phased delivery)")
     p.add_argument("--no-spares", action="store_true",
                    help="leave out the spares rows of the site policy")
@@ -441,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("cabling", help="cable schedule (cut sheet): one row per link, streamed")
     _add_common(p)
-    p.add_argument("--format", choices=["csv", "json", "html"], default="csv",
+    p.add_argument("--format", choices=choices.CABLING_FORMATS, default="csv",
                    help="html: the print-ready label sheet (with --labels)")
     p.add_argument("--labels", action="store_true",
                    help="printable labels, two per cable (A and B end): csv or --format html")
@@ -450,7 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summary", help="per superpod and cluster metrics")
     _add_common(p)
-    p.add_argument("--format", choices=["table", "json", "md"], default="table")
+    p.add_argument("--format", choices=choices.TABLE_FORMATS, default="table")
     p.add_argument("--out", help="write to this file instead of stdout")
     p.set_defaults(func=cmd_summary)
 
@@ -461,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--system-a", help="superpod or cluster in PATH_A (default: its cluster, "
                    "else its largest superpod)")
     p.add_argument("--system-b", help="likewise for PATH_B")
-    p.add_argument("--format", choices=["table", "json", "md"], default="table")
+    p.add_argument("--format", choices=choices.TABLE_FORMATS, default="table")
     p.add_argument("--out", help="write to this file instead of stdout")
     p.add_argument("--config", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_compare)
@@ -470,7 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "margins, and which findings it adds or fixes (md for a PR comment)")
     p.add_argument("old", metavar="OLD", help="path, or REV:PATH for a git revision")
     p.add_argument("new", metavar="NEW", help="path, or REV:PATH for a git revision")
-    p.add_argument("--format", choices=["text", "json", "md"], default="text",
+    p.add_argument("--format", choices=choices.DIFF_FORMATS, default="text",
                    help="text (a plan for the terminal), json, or md for a pull-request "
                         "comment (default: text)")
     p.add_argument("--fail-on", choices=["never", "new", "any"], default="never",
@@ -486,7 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
     q.add_argument("--out", help="write the Catalog here (default: stdout)")
     q.add_argument("--name", default="netbox-import", help="metadata.name of the Catalog")
-    q.add_argument("--redundancy", choices=["N+N", "2N", "N+1", "N"], default="N+N",
+    q.add_argument("--redundancy", choices=choices.IMPORT_REDUNDANCY, default="N+N",
                    help="PSU redundancy used to turn power-port draws into max_w (default N+N)")
     q.add_argument("--rack-power-kw", type=float, default=10.0,
                    help="power rating for imported rack types (NetBox has none; default 10)")
@@ -527,8 +515,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     _add_netbox(sub)
-    for register in EXTRA_COMMANDS:
-        register(sub)
     return parser
 
 
@@ -537,10 +523,6 @@ def _add_netbox(sub: argparse._SubParsersAction) -> None:
     from superpod_iac.netbox.commands import add_parser
 
     add_parser(sub)
-
-
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
-"""Registration hooks for further commands (render, bom, ...), each in its own module."""
 
 
 def _safe_streams() -> None:

@@ -6,7 +6,7 @@ file, line and column from the source positions (the cfn-lint way), so rules sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -43,7 +43,6 @@ class Diagnostic:
     path: Path = ()
     hint: str = ""
     doc: int = 0
-    extra: tuple[tuple[str, Any], ...] = field(default=())
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file, self.line, self.column, self.rule, self.message)

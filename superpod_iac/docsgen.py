@@ -1,4 +1,5 @@
-"""Regenerate (or check) generated documentation: docs/rules.md from the rules' docstrings,
+"""Regenerate (or check) generated documentation: the rule examples (rules/examples.py) from the
+rule fixtures, docs/rules.md from the rules' docstrings, declarations and examples,
 docs/systems.md from the reference designs' summaries.
 
 `python -m superpod_iac.docsgen` writes; `--check` exits 1 when a file is stale.
@@ -15,8 +16,10 @@ from superpod_iac.figures import readme_text, spec_folders
 from superpod_iac.fsio import atomic_write
 from superpod_iac.metrics import systems_markdown
 from superpod_iac.rules.docs import rules_markdown
+from superpod_iac.rules.fixtures import examples_module
 
 GENERATED: dict[str, Callable[[], str]] = {
+    "superpod_iac/rules/examples.py": examples_module,  # before docs/rules.md, which shows it
     "docs/rules.md": rules_markdown,
     "docs/systems.md": systems_markdown,
 }

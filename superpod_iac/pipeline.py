@@ -13,6 +13,7 @@ from superpod_iac.manifest.parse import Manifest, parse_documents
 from superpod_iac.model.build import build_inventory, declared_names
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.rules.engine import finish, run_rules
+from superpod_iac.rules.registry import declared_severity
 from superpod_iac.source.loader import (
     STDIN,
     STDIN_NAME,
@@ -43,7 +44,7 @@ class Project:
 
 def _budget_exceeded(path: str, total: int, left: int, limits: LoadLimits) -> Diagnostic:
     return Diagnostic(
-        "SCH012", Severity.ERROR, f"the files given hold more than {limits.max_total_bytes:,} "
+        "SCH012", declared_severity("SCH012"), f"the files given hold more than {limits.max_total_bytes:,} "
         f"bytes (limit max_total_bytes; {total:,} read so far); {path} and the {left} file(s) "
         "after it are not read", path, 1, 1, (),
         "validate one design at a time, or raise [tool.superpod.limits] max_total_bytes")
@@ -105,11 +106,11 @@ def _load_project(paths: Sequence[str], config: Config, *, check: bool,
     diags: list[Diagnostic] = [d for s in sources for d in s.diagnostics]
     diags.extend(found.problems)
     diags.extend(budget)
-    diags.extend(Diagnostic("SCH011", Severity.ERROR, f"symlink {link} leads outside the project "
+    diags.extend(Diagnostic("SCH011", declared_severity("SCH011"), f"symlink {link} leads outside the project "
                             "root; not followed", link, 1, 1, (),
                             "keep linked designs inside the repository") for link in found.escaped)
     diags.extend(parse_diags)
-    diags.extend(Diagnostic("SCH012", Severity.ERROR, message,
+    diags.extend(Diagnostic("SCH012", declared_severity("SCH012"), message,
                             hint="use a smaller range or fewer replicas, or raise the limit in "
                             "[tool.superpod.limits] (docs/security.md)").at(origin)
                  for message, origin in inventory.limit_errors)

@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from superpod_iac.config import Config
 from tests.conftest import ROOT
 
 BASE = "tests/fixtures/rules/_base.yaml"
@@ -121,27 +124,74 @@ def test_help_text_names_every_exit_code(capsys) -> None:
 
 
 def test_cli_choices_are_the_registries() -> None:
-    """Every listed choice comes from the registry that implements it (the parser keeps its
-    own copy only so that `superpod --help` need not import Graphviz, numpy or openpyxl)."""
-    from superpod_iac.bom.lines import GROUP_BY
+    """Every listed choice is a key of the table that implements it (the parser reads the names
+    from superpod_iac.choices, which the tables are built from, so `superpod --help` need not
+    import Graphviz, numpy or openpyxl)."""
+    from superpod_iac.bom.lines import GROUPS
     from superpod_iac.bom.table import FORMATS as BOM_FORMATS
+    from superpod_iac.bom.table import TABLE_FORMATS
+    from superpod_iac.cabling import WRITERS
     from superpod_iac.cli import build_parser
     from superpod_iac.diff.render import FORMATS as DIFF_FORMATS
-    from superpod_iac.render import LEVELS, VIEWS
+    from superpod_iac.netbox.importer import _REDUNDANCY_SHARE
+    from superpod_iac.render import VIEW_JOBS
     from superpod_iac.render.emit import FORMATS as RENDER_FORMATS
     from superpod_iac.report import REPORTERS
 
     parser = build_parser()
     subs = next(a for a in parser._actions if a.dest == "command").choices
 
-    def choices(command: str, option: str) -> list[str]:
-        action = next(a for a in subs[command]._actions if option in a.option_strings)
+    def choices(command: str, option: str, parent: str = "") -> list[str]:
+        sub = subs[parent] if parent else subs[command]
+        if parent:
+            sub = next(a for a in sub._actions if a.dest == "source").choices[command]
+        action = next(a for a in sub._actions if option in a.option_strings)
         return list(action.choices)
 
     assert choices("validate", "--format") == list(REPORTERS)
-    assert choices("render", "--view") == [*VIEWS, "all"]
-    assert choices("render", "--level") == [*LEVELS, "all"]
+    assert choices("render", "--view") == [*VIEW_JOBS, "all"]
     assert choices("render", "--format") == list(RENDER_FORMATS)
     assert choices("bom", "--format") == list(BOM_FORMATS)
-    assert choices("bom", "--group-by") == list(GROUP_BY)
+    assert choices("bom", "--group-by") == list(GROUPS)
+    assert choices("cabling", "--format") == list(WRITERS)
+    assert choices("summary", "--format") == list(TABLE_FORMATS)
+    assert choices("compare", "--format") == list(TABLE_FORMATS)
     assert choices("diff", "--format") == list(DIFF_FORMATS)
+    assert choices("netbox", "--redundancy", parent="import") == list(_REDUNDANCY_SHARE)
+
+
+def test_wiring_levels_are_the_levels_drawn(tmp_path: Path) -> None:
+    """`--level` lists exactly the levels the wiring view draws: each level alone plans jobs
+    named after it, and together they are the whole view."""
+    from superpod_iac.choices import LEVELS
+    from superpod_iac.pipeline import load_project
+    from superpod_iac.render import plan
+
+    inv = load_project([str(ROOT / "specs" / "gb200-nvl72")], Config()).inventory
+    names = {lv: [j.name for j in plan(inv, ["wiring"], [lv], "t")] for lv in LEVELS}
+    assert all(names[lv] and all(n.startswith(f"wiring-{lv}") for n in names[lv])
+               for lv in LEVELS), names
+    every = [n for lv in LEVELS for n in names[lv]]
+    assert sorted(every) == sorted(j.name for j in plan(inv, ["wiring"], LEVELS, "t"))
+
+
+def test_a_table_that_differs_from_its_names_is_refused() -> None:
+    from superpod_iac.choices import table
+
+    assert list(table(("a", "b"), {"b": 2, "a": 1})) == ["a", "b"]
+    with pytest.raises(ValueError, match="differ"):
+        table(("a", "b"), {"a": 1})
+    with pytest.raises(ValueError, match="differ"):
+        table(("a",), {"a": 1, "c": 3})
+
+
+def test_parsing_the_command_line_imports_no_heavy_module() -> None:
+    """`superpod --help` and argument parsing read the choices from light modules: building the
+    parser imports neither Graphviz, openpyxl, numpy nor the render, bom or diff stages."""
+    code = ("import sys; from superpod_iac.cli import build_parser; build_parser(); "
+            "print(' '.join(sorted(sys.modules)))")
+    mods = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.split()
+    heavy = [m for m in mods if m.split(".")[0] in ("graphviz", "openpyxl", "numpy")
+             or m.startswith(("superpod_iac.render", "superpod_iac.bom", "superpod_iac.diff"))]
+    assert heavy == []

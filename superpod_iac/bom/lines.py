@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from superpod_iac import physics
 from superpod_iac.bom.parts import CATEGORIES, ROLE_CATEGORY, UNCONFIRMED, PartData, part_data
+from superpod_iac.choices import BOM_GROUP_BY, table
 from superpod_iac.manifest.catalog import Accessory
 from superpod_iac.model.inventory import Cabinet, Inventory
 from superpod_iac.model.linkstats import columns, device_cabinet_ids, transceiver_modules
 
-GROUP_BY = ("hall", "row", "cabinet", "superpod")
+GROUP_BY = BOM_GROUP_BY
 SITE_GROUP = "(site)"
 """Group of parts that sit in no cabinet (row / facility CDUs)."""
 
@@ -102,19 +103,22 @@ def _make(group: str, category: str, part: str, qty: int, data: PartData, *,
         total_weight_kg=total(weight_kg), note=note, kind=kind, psus=psus)
 
 
+GROUPS: dict[str, Callable[[Cabinet], str]] = table(BOM_GROUP_BY, {
+    "hall": lambda cab: cab.hall or "(no hall)",
+    "row": lambda cab: f"{cab.hall}/{cab.row}" if cab.row else "(no row)",
+    "cabinet": lambda cab: cab.name,
+    "superpod": lambda cab: cab.superpod or "(no superpod)",
+})
+"""`superpod bom --group-by`: the group a cabinet's parts are billed to."""
+
+
 def group_of(cab: Cabinet, group_by: str | None) -> str:
     """The group a cabinet's parts are billed to."""
     if group_by is None:
         return ""
-    if group_by == "hall":
-        return cab.hall or "(no hall)"
-    if group_by == "row":
-        return f"{cab.hall}/{cab.row}" if cab.row else "(no row)"
-    if group_by == "cabinet":
-        return cab.name
-    if group_by == "superpod":
-        return cab.superpod or "(no superpod)"
-    raise ValueError(f"unknown grouping {group_by!r} (one of {', '.join(GROUP_BY)})")
+    if group_by not in GROUPS:
+        raise ValueError(f"unknown grouping {group_by!r} (one of {', '.join(GROUPS)})")
+    return GROUPS[group_by](cab)
 
 
 def used_u(cab: Cabinet) -> int:
@@ -415,7 +419,7 @@ def _spare_qty(base: int, rule: Mapping[str, object]) -> tuple[int, str]:
 
 def spare_lines(inv: Inventory, base: Iterable[BomLine]) -> list[BomLine]:
     """Spares per the site policy, one row per base row a rule matches (same part data)."""
-    rules = inv.policy.spares
+    rules = [r.model_dump() for r in inv.policy.spares]
     out = []
     for line in base:
         if line.line != "base":

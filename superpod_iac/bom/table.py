@@ -1,4 +1,5 @@
-"""The BOM document in each output format (csv, json, md, xlsx): rows + totals -> text or bytes.
+"""The BOM document in each output format (csv, json, md, xlsx): rows + totals -> text or bytes;
+and the summary and comparison tables (`superpod summary`, `superpod compare`).
 
 Assembly only: rows and totals come computed from `bom.lines` and `bom.totals`; the formats
 themselves live in `report.tables`.
@@ -7,14 +8,19 @@ themselves live in `report.tables`.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
+from superpod_iac import choices
 from superpod_iac.bom.lines import COLUMNS, BomLine, bom_lines
 from superpod_iac.bom.totals import totals
+from superpod_iac.choices import BOM_FORMATS, table
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.report import tables
 
-FORMATS = ("csv", "json", "md", "xlsx")
+if TYPE_CHECKING:
+    from superpod_iac.model.counts import SystemCounts
+
 MAX_MD_SUPERPODS = 24
 """Superpod totals listed one by one in Markdown up to this many; beyond, identical pods fold."""
 
@@ -47,17 +53,33 @@ def footer(lines: list[BomLine], cols: list[str], label: str = "total") -> list[
 
 def render(inv: Inventory, fmt: str, group_by: str | None = None,
            spares: bool = True) -> str | bytes:
+    """The BOM in format `fmt` (one of choices.BOM_FORMATS): text, or bytes for xlsx."""
     lines = bom_lines(inv, group_by, spares)
-    tot = totals(inv, lines, group_by)
-    cols = _columns(group_by)
-    rows = [_row(x, cols) for x in lines]
-    if fmt == "json":
-        return tables.to_json(cols, rows, group_by=group_by, totals=tot)
-    if fmt == "md":
-        return _markdown(lines, tot, cols, group_by)
-    if fmt == "xlsx":
-        return _xlsx(lines, tot, cols, group_by)
-    return tables.to_csv(cols, [*rows, footer(lines, cols)])
+    return FORMATS[fmt](lines, totals(inv, lines, group_by), _columns(group_by), group_by)
+
+
+def _json(lines: list[BomLine], tot: dict[str, Any], cols: list[str],
+          group_by: str | None) -> str:
+    return tables.to_json(cols, [_row(x, cols) for x in lines], group_by=group_by, totals=tot)
+
+
+def _csv(lines: list[BomLine], _tot: dict[str, Any], cols: list[str],
+         _group_by: str | None) -> str:
+    return tables.to_csv(cols, [*(_row(x, cols) for x in lines), footer(lines, cols)])
+
+
+def summary(inv: Inventory, fmt: str) -> str:
+    """`superpod summary`: per superpod and cluster metrics as a table (choices.TABLE_FORMATS)."""
+    from superpod_iac.metrics import summary_rows
+
+    return TABLE_FORMATS[fmt](*summary_rows(inv))
+
+
+def comparison(systems: Sequence[SystemCounts], fmt: str) -> str:
+    """`superpod compare`: systems' metrics side by side with ratios to the first."""
+    from superpod_iac.metrics import compare_rows
+
+    return TABLE_FORMATS[fmt](*compare_rows(*systems))
 
 
 def _by_group(lines: list[BomLine]) -> dict[str, list[BomLine]]:
@@ -133,3 +155,12 @@ def _xlsx(lines: list[BomLine], tot: dict[str, Any], cols: list[str],
         trows += [trow(f"superpod {g}", t) for g, t in tot.get("superpods", {}).items()]
     sheets.append(("Totals", tcols, trows, [trow("total", tot)]))
     return tables.to_xlsx(sheets)
+
+
+Document = Callable[[list[BomLine], dict[str, Any], list[str], str | None], str | bytes]
+FORMATS: dict[str, Document] = table(BOM_FORMATS, {
+    "csv": _csv, "json": _json, "md": _markdown, "xlsx": _xlsx})
+"""`superpod bom --format`: the BOM document in each format."""
+TABLE_FORMATS: dict[str, Callable[[Sequence[str], Sequence[Sequence[Any]]], str]] = table(
+    choices.TABLE_FORMATS, {"table": tables.to_table, "json": tables.to_json, "md": tables.to_md})
+"""`superpod summary|compare --format`: a metrics table in each format."""

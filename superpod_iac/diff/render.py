@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from superpod_iac.choices import DIFF_FORMATS, table
 from superpod_iac.diagnostics import Diagnostic
 from superpod_iac.diff import DesignDiff
 from superpod_iac.diff.changes import Change, show
@@ -213,5 +214,5 @@ def to_markdown(d: DesignDiff) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-FORMATS: dict[str, Callable[[DesignDiff], str]] = {
-    "text": to_text, "json": to_json, "md": to_markdown}
+FORMATS: dict[str, Callable[[DesignDiff], str]] = table(DIFF_FORMATS, {
+    "text": to_text, "json": to_json, "md": to_markdown})

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from superpod_iac.manifest.common import (
-    Count,
-    Fraction,
     ManifestBase,
     Name,
     NonNeg,
@@ -17,43 +15,15 @@ from superpod_iac.manifest.common import (
     Strict,
     Temperature,
 )
+from superpod_iac.manifest.policy import overrides_model
 
-
-class Spares(Strict):
-    """Spares for one BOM category: the larger of `pct` % of the base quantity and `min`,
-    and one per `per` units when given (e.g. PSUs: 1 per 20); rounded up."""
-
-    category: Literal["compute", "network", "optics", "cables", "power", "cooling", "racks",
-                      "accessories"]
-    pct: NonNeg = 0
-    min: Count = 0
-    per: PosCount | None = None
-    kind: str | None = None
-    """Only parts of this accessory kind or device role (e.g. `power-shelf`, `power-cord`)."""
-
-
-class Policy(Strict):
-    """Site policy; every field left out takes the built-in default (catalog/policy.yaml)."""
-
-    cabinet_kw_limit: Pos | None = None
-    air_cooled_kw_limit: Pos | None = None
-    high_density_kw: Pos | None = None
-    derating: Fraction | None = None
-    optical_margin_db: NonNeg | None = None
-    cable_slack_pct: NonNeg | None = None
-    cable_slack_m: NonNeg | None = None
-    phase_imbalance_pct: NonNeg | None = None
-    coolant_delta_t_c: Pos | None = None
-    facility_supply_c: Temperature | None = None
-    patch_panels_per_link: int | None = Field(default=None, ge=0, le=20)
-    spares: list[Spares] | None = None
-    """Spares and attrition per BOM category (replaces the built-in list when given)."""
-    voltage_tolerance_pct: NonNeg | None = Field(default=None, le=50)
-    ups_runtime_min: NonNeg | None = None
-    supply_air_c: Temperature | None = None
-    cdu_approach_c: NonNeg | None = Field(default=None, le=50)
-    splice_loss_db: NonNeg | None = Field(default=None, le=10)
-    aisle_clearance_m: NonNeg | None = Field(default=None, le=100)
+if TYPE_CHECKING:
+    class Policy(Strict):
+        """The Site's overrides of the site policy (manifest/policy.py), each optional."""
+else:
+    Policy = overrides_model(
+        "Policy", "Site policy; every field left out takes the built-in default "
+        "(catalog/policy.yaml).")
 
 
 class Row(Strict):

@@ -82,8 +82,9 @@ def _parse_builtin(paths: list[Path]) -> tuple[Manifest, ...]:
 @lru_cache(maxsize=1)
 def policy_defaults() -> dict[str, float]:
     """Site-policy defaults from catalog/policy.yaml (each value's source is commented there)."""
-    data = YAML(typ="safe").load((PACKAGE_DATA / "policy.yaml").read_text(encoding="utf-8"))
-    return dict(data)
+    from superpod_iac.manifest.policy import DEFAULTS
+
+    return dict(DEFAULTS)
 
 
 @lru_cache(maxsize=1)

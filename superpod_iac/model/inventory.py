@@ -24,37 +24,12 @@ from superpod_iac.manifest.catalog import (
     TransceiverType,
 )
 from superpod_iac.manifest.cooling import AirZone, Cdu, CduGroup, FacilityLoop
+from superpod_iac.manifest.policy import Policy
 from superpod_iac.manifest.power import PowerNode
 from superpod_iac.manifest.site import Hall, Row
 from superpod_iac.manifest.superpod import Expect
 from superpod_iac.model.expand import expand
 from superpod_iac.source.loader import LoadLimits
-
-
-@dataclass(slots=True)
-class Policy:
-    """Effective site policy: built-in defaults (catalog/policy.yaml) overlaid by the Site."""
-
-    cabinet_kw_limit: float
-    air_cooled_kw_limit: float
-    high_density_kw: float
-    derating: float
-    optical_margin_db: float
-    cable_slack_pct: float
-    cable_slack_m: float
-    phase_imbalance_pct: float
-    coolant_delta_t_c: float
-    facility_supply_c: float
-    patch_panels_per_link: int
-    voltage_tolerance_pct: float
-    ups_runtime_min: float
-    supply_air_c: float
-    cdu_approach_c: float
-    splice_loss_db: float
-    aisle_clearance_m: float
-    origin: Origin | None = None
-    spares: list[dict[str, Any]] = field(default_factory=list)
-    """Spares policy rows (category, pct, min, per, kind), as plain dicts."""
 
 
 @dataclass(slots=True)

@@ -29,16 +29,14 @@ def _usage(msg: str) -> Exception:
 
 def _desired(args: argparse.Namespace) -> Any:
     """The design, validated clean (push and diff refuse a design with errors)."""
-    from superpod_iac.cli import _config
+    from superpod_iac.cli import _config, _stop
     from superpod_iac.netbox.desired import build, default_scope
     from superpod_iac.pipeline import load_project
-    from superpod_iac.report import REPORTERS
 
     project = load_project(args.paths, _config(args))
     if project.errors:
-        sys.stderr.write(REPORTERS["text"](project.diagnostics, len(project.sources)))
-        sys.stderr.write(f"superpod: netbox {args.action}: the design has errors; nothing was "
-                         "sent to NetBox (fix them first: superpod validate)\n")
+        _stop(project, f"netbox {args.action}: the design has errors; nothing was sent to "
+              "NetBox (fix them first: superpod validate)")
         return None
     fallback = Path(args.paths[0]).resolve().name
     return build(project.inventory, args.scope or default_scope(project.inventory, fallback))

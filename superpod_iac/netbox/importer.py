@@ -16,7 +16,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -28,6 +28,7 @@ from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from ruamel.yaml import YAML
 
+from superpod_iac.choices import IMPORT_REDUNDANCY, table
 from superpod_iac.model.expand import ExpansionError, expand, fold
 from superpod_iac.source.loader import LoadLimits, discover, load_file, missing_message
 
@@ -38,8 +39,9 @@ _AIRFLOW = {"front-to-rear": "front-to-rear", "rear-to-front": "rear-to-front",
 _OTHER = {"form_factor": "other", "speed_gbps": 1}
 """Form factor and nominal rate for ports NetBox types do not map (warned about)."""
 _SAFE = re.compile(r"[^A-Za-z0-9_./:\-]")
-_REDUNDANCY_SHARE = {"N+N": lambda n: max(n // 2, 1), "2N": lambda n: max(n // 2, 1),
-                     "N+1": lambda n: max(n - 1, 1), "N": lambda n: n}
+_REDUNDANCY_SHARE: dict[str, Callable[[int], int]] = table(IMPORT_REDUNDANCY, {
+    "N+N": lambda n: max(n // 2, 1), "2N": lambda n: max(n // 2, 1),
+    "N+1": lambda n: max(n - 1, 1), "N": lambda n: n})
 
 
 SUPERPOD_MARK = "superpod-iac catalog entry:"

@@ -10,11 +10,13 @@ import re
 
 import graphviz
 
+from superpod_iac.choices import RENDER_FORMATS
 from superpod_iac.render.graph import Cluster, Graph, LegendItem
 from superpod_iac.render.labels import esc
 from superpod_iac.render.styles import Styles, load_styles
 
-FORMATS = ("svg", "png", "dot")
+FORMATS = RENDER_FORMATS
+"""What render_bytes writes: Graphviz output formats, and the dot text itself."""
 INSTALL_HINT = ("install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), "
                 "`sudo dnf install graphviz` (Fedora), `brew install graphviz` (macOS), or "
                 "`make dot` in this repository; `--format dot` works without it")

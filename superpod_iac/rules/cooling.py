@@ -15,7 +15,8 @@ def _kw(w: float) -> str:
     return f"{w / 1000:.1f} kW"
 
 
-@rule("CLG001", "cabinet rejects more heat to air than an air-cooled cabinet can")
+@rule("CLG001", "cabinet rejects more heat to air than an air-cooled cabinet can",
+      policy=("air_cooled_kw_limit",))
 def air_over_limit(inv: Inventory) -> Iterator[Finding]:
     """Air alone removes roughly 30 kW per cabinet (about 41 kW with perfect containment;
     policy `air_cooled_kw_limit`). The heat a cabinet leaves in the room is its air share, plus
@@ -24,10 +25,6 @@ def air_over_limit(inv: Inventory) -> Iterator[Finding]:
     Formula:
         Q_air = sum(P x (1 - liquid_fraction)) + optics [+ liquid share if no CDU] - rear_door_kw
         Q_air <= air_cooled_kw_limit
-
-    Example:
-        # 10 compute trays at 5.4 kW, 15 % to air = 8.1 kW: fine with a CDU;
-        # the same cabinet without a CDU puts all 54 kW into the room
 
     Fix:
         Attach the cabinet to a CDU, add a rear-door heat exchanger (`rear_door_kw`), or move
@@ -49,9 +46,6 @@ def liquid_without_cdu(inv: Inventory) -> Iterator[Finding]:
     """Devices with cold plates (`liquid_fraction` > 0) need a coolant distribution unit; without
     one their liquid heat has nowhere to go and the devices cannot run.
 
-    Example:
-        spec: {type: nvl72-rack, feeds: [feed-A1, feed-B1]}   # no `cdu:`
-
     Fix:
         Set `cdu:` to a CDU or CDU group of a CoolingSystem.
     """
@@ -62,15 +56,13 @@ def liquid_without_cdu(inv: Inventory) -> Iterator[Finding]:
                           "but no CDU", cab.origin, "set spec.cdu to a CDU or CDU group")
 
 
-@rule("CLG003", "CDU heat load exceeds its capacity")
+@rule("CLG003", "CDU heat load exceeds its capacity",
+      policy=("coolant_delta_t_c", "facility_supply_c"))
 def cdu_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """The liquid heat of every cabinet on a CDU (or CDU group) must fit its rated capacity.
 
     Formula:
         sum(P_device x liquid_fraction) over attached cabinets <= sum(capacity_kw)
-
-    Example:
-        # three 94 kW-liquid NVL72 cabinets on one 250 kW in-rack CDU
 
     Fix:
         Add CDUs to the group, use a larger CDU, or move cabinets to another CDU.
@@ -82,16 +74,14 @@ def cdu_over_capacity(inv: Inventory) -> Iterator[Finding]:
                           _origin(inv, unit), "add CDU capacity or move cabinets")
 
 
-@rule("CLG004", "coolant flow short of what the heat load needs")
+@rule("CLG004", "coolant flow short of what the heat load needs",
+      policy=("coolant_delta_t_c", "facility_supply_c"))
 def flow_short(inv: Inventory) -> Iterator[Finding]:
     """The coolant must carry the heat at the design temperature rise: water at 30 C needs
     1.44 L/min per kW at 10 K, PG25 1.49 L/min per kW (fluid properties in the catalog).
 
     Formula:
         V = Q / (rho c_p dT)  [m3/s] x 60,000 = L/min;  V <= sum(CDU flow_lpm)
-
-    Example:
-        # 250 kW of heat in PG25 at dT 10 K needs 373 L/min; the CDU pumps 300 L/min
 
     Fix:
         Use CDUs with more flow, a larger temperature rise (`delta_t_c`) if the devices allow,
@@ -108,18 +98,14 @@ def flow_short(inv: Inventory) -> Iterator[Finding]:
                           "add flow (CDUs/pumps), raise delta_t_c, or reduce the heat per CDU")
 
 
-@rule("CLG005", "CDU group cannot carry its load after losing a CDU (N+1)")
+@rule("CLG005", "CDU group cannot carry its load after losing a CDU (N+1)",
+      policy=("coolant_delta_t_c", "facility_supply_c"))
 def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
     """A CDU group declared N+1 (N+2, 2N) must carry its heat with its largest CDU (two
     largest, half) out of service: pumps and heat exchangers fail and need maintenance.
 
     Formula:
         Q_group <= sum(capacity) - largest capacity   (N+1)
-
-    Example:
-        groups: [{name: tcs-1, redundancy: N+1}]
-        cdus: [{name: "cdu-[1-2]", type: cdu-inrack-250, group: tcs-1}]   # 2 x 250 kW
-        # 300 kW of liquid heat: fine with both, 50 kW short with one
 
     Fix:
         Add a CDU to the group.
@@ -138,7 +124,8 @@ def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
                           _origin(inv, unit), "add a CDU to the group")
 
 
-@rule("CLG006", "coolant supply warmer than a device allows")
+@rule("CLG006", "coolant supply warmer than a device allows",
+      policy=("coolant_delta_t_c", "cdu_approach_c"))
 def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
     """Cold plates are rated for a maximum coolant supply temperature (ASHRAE W-classes).
     The supply a cabinet sees is the warmest its CDUs deliver, and a CDU cannot deliver colder
@@ -148,11 +135,6 @@ def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
     Formula:
         T_supply = max over the cabinet's CDUs of max(supply_c, loop supply_c + approach_c)
         T_supply <= min(device max_coolant_supply_c) over liquid-cooled devices in the cabinet
-
-    Example:
-        loops: [{name: loop-1, capacity_kw: 1000, supply_c: 40}]
-        cdus: [{name: cdu-1, type: cdu-inrack-250, loop: loop-1, approach_c: 6}]
-        # set point 25 C, but 40 C water + 6 K approach = 46 C > 45 C tray maximum
 
     Fix:
         Lower the facility water or loop supply temperature, use a CDU with a smaller approach,
@@ -173,7 +155,7 @@ def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
                           "lower the supply temperature or use devices rated for it")
 
 
-@rule("CLG007", "residual air heat exceeds the air-side capacity")
+@rule("CLG007", "residual air heat exceeds the air-side capacity", policy=("coolant_delta_t_c",))
 def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """Heat not captured by liquid or rear doors goes to the room; the hall's, row's or air
     zone's cooling (CRAH/CRAC, in-row coolers) must remove it. Direct-to-chip captures 70-85 %,
@@ -181,9 +163,6 @@ def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         sum(Q_air residual of cabinets in the hall / row / zone) <= air capacity_kw
-
-    Example:
-        halls: [{name: hall1, air_capacity_kw: 20, ...}]   # one NVL72 leaves ~20 kW to air
 
     Fix:
         Add air-side capacity or rear-door heat exchangers (`rear_door_kw`).
@@ -197,15 +176,12 @@ def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
                           "add air-side cooling or rear-door heat exchangers")
 
 
-@rule("CLG008", "facility loop over capacity")
+@rule("CLG008", "facility loop over capacity", policy=("coolant_delta_t_c", "cdu_approach_c"))
 def loop_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """The facility water loop (chillers, dry coolers) must absorb the heat of every CDU on it.
 
     Formula:
         sum(Q of CDUs on the loop) <= loop capacity_kw
-
-    Example:
-        loops: [{name: facility-loop, capacity_kw: 100, supply_c: 25}]   # CDUs carry 94 kW+
 
     Fix:
         Raise the loop capacity or move CDUs to another loop.

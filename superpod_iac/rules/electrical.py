@@ -16,7 +16,8 @@ from superpod_iac.model.power import ancestors, power_tree, supplies
 from superpod_iac.rules.registry import Finding, rule
 
 
-@rule("ELC001", "a power supply's input does not match the feed it draws from")
+@rule("ELC001", "a power supply's input does not match the feed it draws from",
+      policy=("voltage_tolerance_pct",))
 def input_mismatch(inv: Inventory) -> Iterator[Finding]:
     """A power shelf, PSU or PDU is built for one input: a 415 V three-phase shelf on a 208 V
     feed will not start (or trips on under-voltage), a three-phase shelf on a single-phase whip
@@ -28,12 +29,6 @@ def input_mismatch(inv: Inventory) -> Iterator[Finding]:
         3-phase input: feed phases == 3 and |V_LL(feed) - V_in| <= V_in x tol
         1-phase input: |V(feed) - V_in| <= V_in x tol, or |V_LL / sqrt 3 - V_in| <= V_in x tol
         feed frequency in input_frequency_hz
-
-    Example:
-        power_output: {psu_count: 6, psu_w: 5500, input_voltage_v: 415, input_phases: 3}
-        - {name: feed-A2, parent: utility, side: A, voltage_v: 208, breaker_a: 400}
-        # |208 - 415| = 207 V = 49.9 % of 415 V > 10 %: the shelf cannot run from feed-A2
-        # (a 230 V single-phase PSU on a 400 V wye is fine: 400 / sqrt 3 = 230.9 V, 0.4 % off)
 
     Fix:
         Feed the device from a node of its input voltage and phases, or use the device variant
@@ -78,11 +73,6 @@ def breaker_coordination(inv: Inventory) -> Iterator[Finding]:
     Formula:
         breaker_a(child) <= breaker_a(nearest ancestor with a breaker, no transformer between)
 
-    Example:
-        - {name: rpp-A1, parent: feed-A1, voltage_v: 415, breaker_a: 250}
-        - {name: whip-A1, parent: rpp-A1, voltage_v: 415, breaker_a: 400}
-        # a 400 A branch under a 250 A panel: 150 A more than the panel's protection
-
     Fix:
         Use a branch breaker no larger than its parent's (or upsize the parent and its feeders).
     """
@@ -103,7 +93,8 @@ def breaker_coordination(inv: Inventory) -> Iterator[Finding]:
                 break
 
 
-@rule("ELC003", "UPS battery runtime at the worst-case load is below the policy minimum")
+@rule("ELC003", "UPS battery runtime at the worst-case load is below the policy minimum",
+      policy=("derating", "ups_runtime_min"))
 def ups_runtime(inv: Inventory) -> Iterator[Finding]:
     """A UPS must carry its load on battery until the generators start and take over. In a 2N
     design one UPS carries both sides' load when the other side fails, so the runtime is taken
@@ -112,13 +103,6 @@ def ups_runtime(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         t = battery_kwh x 1000 x efficiency / P_worst x 60  [min]  >=  ups_runtime_min
-
-    Example:
-        - {name: ups-A, type: ups, parent: utility, side: A, rating_kw: 500, battery_kwh: 4,
-           efficiency: 0.96}
-        # a 54 kW cabinet (10 x 5.4 kW trays) on ups-A and ups-B: 27 kW each normally, 54 kW on
-        # ups-A after side B fails: 4 x 1000 x 0.96 / 54,000 x 60 = 4.27 min < 5 min
-        # (10 kWh gives 10.7 min)
 
     Fix:
         Add battery strings (`battery_kwh`), or move load to another UPS.
@@ -150,10 +134,6 @@ def conductor_under_breaker(inv: Inventory) -> Iterator[Finding]:
     Formula:
         breaker_a <= conductor_a
 
-    Example:
-        - {name: whip-A2, parent: feed-A1, voltage_v: 415, breaker_a: 100, conductor_a: 63}
-        # a 100 A breaker on a whip rated 63 A: 100 - 63 = 37 A of overload it never trips on
-
     Fix:
         Use a breaker no larger than the conductor's ampacity, or a larger conductor.
     """
@@ -167,7 +147,8 @@ def conductor_under_breaker(inv: Inventory) -> Iterator[Finding]:
                           f"use a breaker of at most {s.conductor_a:g} A, or a larger conductor")
 
 
-@rule("ELC005", "a PSU cord sits on an outlet outside the PSU's input voltage range")
+@rule("ELC005", "a PSU cord sits on an outlet outside the PSU's input voltage range",
+      policy=("derating",))
 def psu_outlet_voltage(inv: Inventory) -> Iterator[Finding]:
     """A server or switch PSU accepts a range of input voltages (high-line-only GPU server
     PSUs: 200-240 V; wide-range ones 100-240 V). The voltage at a PDU outlet is the PDU feed's
@@ -177,11 +158,6 @@ def psu_outlet_voltage(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         input_min_v <= V_outlet <= input_max_v,  V_outlet = V_LL / sqrt 3 (3-phase wye PDU)
-
-    Example:
-        psus: {count: 2, cord: c20, input_min_v: 200, input_max_v: 240}
-        - {name: feed-A2, parent: utility, side: A, voltage_v: 208, breaker_a: 100}
-        # PDU on feed-A2: 208 / sqrt 3 = 120.1 V at the outlets < 200 V minimum
 
     Fix:
         Feed the PDU from a supply whose outlet voltage the PSUs accept (415/240 V, or a

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from superpod_iac.config import UNSUPPRESSIBLE, Config
-from superpod_iac.diagnostics import Diagnostic, Path, Severity
+from superpod_iac.diagnostics import Diagnostic, Path
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.rules.registry import all_rules
+from superpod_iac.rules.registry import all_rules, declared_severity
 from superpod_iac.source.loader import Document, SourceFile
 
 
@@ -29,7 +29,7 @@ def run_rules(inv: Inventory, config: Config) -> list[Diagnostic]:
                 found.append(d.at(f.origin, *f.sub))
         except Exception as exc:
             out.append(Diagnostic(
-                "INT001", Severity.ERROR, f"rule {rule.id} ({rule.summary}) raised "
+                "INT001", declared_severity("INT001"), f"rule {rule.id} ({rule.summary}) raised "
                 f"{type(exc).__name__}: {exc}; its checks did not run", "", 0, 0, (),
                 "this is a bug in superpod: please report it with the design; the other "
                 "rules ran (set SUPERPOD_DEBUG=1 for the traceback)"))
@@ -109,7 +109,7 @@ def _bad_ignores(sources: list[SourceFile]) -> Iterable[Diagnostic]:
                 if i == "ALL" or (i and any(r.startswith(i) for r in known)):
                     continue
                 what = "an empty rule ID" if not i else f"unknown rule ID or prefix '{i}'"
-                yield Diagnostic("SCH013", Severity.WARNING,
+                yield Diagnostic("SCH013", declared_severity("SCH013"),
                                  f"`# superpod: ignore[...]` names {what}: it suppresses nothing",
                                  src.path, line, 1, (),
                                  "name rule IDs (PWR001) or families (PWR); `superpod rules` "

@@ -41,9 +41,6 @@ def expectations(inv: Inventory) -> Iterator[Finding]:
     Formula:
         counts must match exactly; |power - expected| <= expected x tolerance_pct / 100
 
-    Example:
-        expect: {accelerators: 384, transceivers: 6912}   # but one node template lost 2 NPUs
-
     Fix:
         Correct the design, or update the expectation if the change is intended.
     """

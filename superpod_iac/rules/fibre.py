@@ -45,11 +45,6 @@ def phy_mismatch(inv: Inventory) -> Iterator[Finding]:
     Formula:
         phy(transceiver_a) == phy(transceiver_b)   (when both declare one)
 
-    Example:
-        - {a: "rk-1/host1:osfp1", b: "rk-2/host1:osfp1", cable: smf-os2-lc,
-           transceiver_a: 400g-fr4, transceiver_b: 400g-lr8}
-        # 400GBASE-FR4 (1271-1331 nm CWDM) vs 400GBASE-LR8 (1273-1310 nm LAN-WDM): no link
-
     Fix:
         Use the same PHY at both ends (the reach of the longer one, if the run needs it).
     """
@@ -69,13 +64,6 @@ def too_few_fibres(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         fibres(transceiver) / ports(transceiver) <= cable fibres
-
-    Example:
-        cable_types: [{name: mmf-om4-mpo16-leg8, connector: mpo-16, fibres: 8, ...}]
-        - {a: "rk-1/host1:osfp1", b: "rk-2/host1:osfp1", cable: mmf-om4-mpo16-leg8,
-           transceiver: 400g-sr8}
-        # 400GBASE-SR8 uses 16 fibres; one leg of an MPO-16 to 2 x 8 harness carries 8:
-        # 16 / 1 port = 16 > 8, half the lanes dark
 
     Fix:
         Use a cable with enough fibres (MPO-16 for SR8/DR8), or a PHY with fewer lanes.
@@ -102,12 +90,6 @@ def trunk_overfilled(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         sum over links on the trunk of fibres per link <= trunk cable fibres x count
-
-    Example:
-        trunks: [{name: t1, cable: smf-os2-mpo24-trunk}]      # 24 fibres
-        links: [{a: "rk-1/host1:osfp[1-2]", b: ..., transceiver: 400g-dr4, trunk: t1},
-                {a: "rk-1/host1:q[1-2]", b: ..., transceiver: 400g-dr4, trunk: t1}]
-        # 4 DR4 links x 8 fibres = 32 > 24
 
     Fix:
         Add a trunk (`count: 2`), use a larger trunk cable, or move links to another trunk.

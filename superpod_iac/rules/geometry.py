@@ -27,11 +27,6 @@ def device_too_deep(inv: Inventory) -> Iterator[Finding]:
         device depth_mm <= mounting_depth_mm (else footprint depth_mm)
         device width_mm <= mounting_width_mm (else footprint width_mm)
 
-    Example:
-        cabinet_types: [{name: shallow-rack, footprint: {width_mm: 600, depth_mm: 800}, ...}]
-        - {name: sw1, type: qm9700, u: 1}     # 660 mm deep: fits;
-        # with mounting_depth_mm: 600 (rails 600 mm apart) it is 60 mm too deep
-
     Fix:
         Use a deeper cabinet type (1,200 mm for current AI racks) or move the rails back.
     """
@@ -58,10 +53,6 @@ def cabinets_overlap(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         x(next cabinet) >= x(cabinet) + footprint width_mm / 1000
-
-    Example:
-        rows: [{name: A, slots: 10, pitch_m: 0.6}]
-        # an 800 mm-wide cabinet at slot 1 and another at slot 2: 0.8 m > 0.6 m, 0.2 m overlap
 
     Fix:
         Leave the next slot empty, use a row pitch of at least the widest cabinet, or narrower
@@ -128,7 +119,8 @@ def _facing_pairs(inv: Inventory) -> list[tuple[_RowBox, _RowBox, float]]:
     return out
 
 
-@rule("GEO003", "the aisle between two rows is narrower than the policy clearance")
+@rule("GEO003", "the aisle between two rows is narrower than the policy clearance",
+      policy=("aisle_clearance_m",))
 def aisle_too_narrow(inv: Inventory) -> Iterator[Finding]:
     """Rows must leave an aisle for people, lifts and air: the free gap between two rows'
     cabinets (centre-line distance minus half of each row's deepest cabinet) must be at least
@@ -137,10 +129,6 @@ def aisle_too_narrow(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         |y_a - y_b| - (depth_a + depth_b) / 2 >= aisle_clearance_m
-
-    Example:
-        rows: [{name: A, y_m: 0, slots: 10}, {name: B, y_m: 2.0, slots: 10}]
-        # 1.2 m-deep cabinets: 2.0 - 1.2 = 0.8 m aisle < 1.2 m (y_m: 2.4 gives exactly 1.2 m)
 
     Fix:
         Move the rows apart (row `y_m`), or use shallower cabinets.
@@ -163,10 +151,6 @@ def rows_overlap(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         |y_a - y_b| < (depth_a + depth_b) / 2 with overlapping x ranges
-
-    Example:
-        rows: [{name: A, y_m: 0, slots: 10}, {name: B, y_m: 1.0, slots: 10}]
-        # 1.2 m-deep cabinets reach 0.6 m either side: 1.0 m < 1.2 m, 0.2 m of overlap
 
     Fix:
         Give each row its own `y_m` (at least depth + aisle clearance apart) or `x_m`.

@@ -39,9 +39,6 @@ def over_reach(inv: Inventory) -> Iterator[Finding]:
         L = (|dx| + |dy| + rise_A + rise_B) x (1 + slack %) + slack m  <=  min(cable max_length_m,
         transceiver reach_m)
 
-    Example:
-        # DAC between cabinets 6 slots apart: 3.6 m run + rises, over the 3 m DAC reach
-
     Fix:
         Use a longer-reach medium (AEC, then SR/DR optics), or place the cabinets closer.
     """
@@ -69,9 +66,6 @@ def no_stock_length(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         min(stocked >= L) must exist
-
-    Example:
-        # 12.3 m run on a cable type stocked in 1-10 m
 
     Fix:
         Add the stocked length to the cable type, or use a cable type stocked longer.
@@ -124,7 +118,8 @@ def _channel(inv: Inventory, g: LinkGroup, cable: CableType, x: TransceiverType 
     return loss, how
 
 
-@rule("OPT003", "optical channel loss exceeds the link budget")
+@rule("OPT003", "optical channel loss exceeds the link budget",
+      policy=("patch_panels_per_link", "splice_loss_db"))
 def loss_over_budget(inv: Inventory) -> Iterator[Finding]:
     """The channel insertion loss must not exceed the PHY's maximum channel insertion loss,
     nor the module power budget (Tx OMA min - Rx sensitivity - penalties) where the catalog
@@ -138,11 +133,6 @@ def loss_over_budget(inv: Inventory) -> Iterator[Finding]:
         loss = km x dB/km(wavelength) + (2 + patch_panels + 2 x cassettes) x connector loss
                + splices x splice_loss_db  <= max_channel_loss_db
         and <= tx_oma_min_dbm - rx_sensitivity_oma_dbm - penalties_db
-
-    Example:
-        # 400GBASE-DR4 (3.0 dB) over 200 m of OS2 MPO-12 (0.5 dB/km at 1310 nm, 0.75 dB/pair):
-        # no patch panel: 0.10 + 2 x 0.75 = 1.60 dB ok; with 2 patch panels:
-        # 0.10 + 4 x 0.75 = 3.10 dB > 3.0 dB: over budget
 
     Fix:
         Remove patch panels from the path, shorten the run, or use a longer-reach PHY.
@@ -169,7 +159,8 @@ def loss_over_budget(inv: Inventory) -> Iterator[Finding]:
                     break
 
 
-@rule("OPT004", "optical link within budget but under the policy margin", severity="warning")
+@rule("OPT004", "optical link within budget but under the policy margin", severity="warning",
+      policy=("optical_margin_db", "patch_panels_per_link", "splice_loss_db"))
 def under_margin(inv: Inventory) -> Iterator[Finding]:
     """Operators keep a margin between the computed channel loss and the PHY maximum for
     ageing, dirty connectors and repairs (policy `optical_margin_db`). The loss is OPT003's:
@@ -177,10 +168,6 @@ def under_margin(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         loss + optical_margin_db <= max_channel_loss_db
-
-    Example:
-        # 400GBASE-DR4 over 200 m OS2 MPO-12, one patch panel: 0.10 + 3 x 0.75 = 2.35 dB;
-        # 3.0 - 2.35 = 0.65 dB left < 1.0 dB policy margin
 
     Fix:
         Shorten the path or remove a patch panel; or lower the margin in the Site policy.
@@ -208,9 +195,6 @@ def media_mismatch(inv: Inventory) -> Iterator[Finding]:
     """The transceivers and the cable must agree: single-mode optics on single-mode fibre,
     multimode on multimode, the module's connector (LC, MPO-12, MPO-16) on the cable, and the
     same PHY family at both ends.
-
-    Example:
-        - {a: ..., b: ..., cable: mmf-om4-mpo12, transceiver: 400g-dr4}   # DR4 needs SMF
 
     Fix:
         Choose the cable for the optics (the media policy can do it by length), or matching optics.
@@ -241,9 +225,6 @@ def module_in_wrong_cage(inv: Inventory) -> Iterator[Finding]:
     """A module only fits cages of its form factor (an OSFP module does not fit a QSFP112 cage;
     QSFP-DD cages take QSFP modules), and its rate must match the port's.
 
-    Example:
-        - {a: "tray01:bf1", b: ..., transceiver: 400g-dr4}   # OSFP module, QSFP112 cage
-
     Fix:
         Use a transceiver type of the port's form factor and speed.
     """
@@ -271,9 +252,6 @@ def media_incomplete(inv: Inventory) -> Iterator[Finding]:
     none); a copper cable (DAC/ACC/AEC) has its own
     plugs and takes none; and every link needs a cable, either declared or picked by the
     fabric's media policy from the computed length.
-
-    Example:
-        media: [{max_length_m: 3, cable: dac-800g}]   # a 12 m link matches no rule
 
     Fix:
         Add the transceivers, remove them from copper links, or add a media rule for the length.

@@ -9,7 +9,7 @@ from superpod_iac.model.outlets import cabinet_outlets
 from superpod_iac.rules.registry import Finding, rule
 
 
-@rule("OUT001", "a PSU cord has no outlet it fits")
+@rule("OUT001", "a PSU cord has no outlet it fits", policy=("derating",))
 def cord_without_outlet(inv: Inventory) -> Iterator[Finding]:
     """Every PSU cord needs an outlet of its plug's type: a C14 plug mates with a C13 (or C39)
     outlet, a C20 with a C19 (or C39) (IEC 60320). Cords are assigned explicitly (`outlets:` on
@@ -19,10 +19,6 @@ def cord_without_outlet(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         cords with plug P on side S <= free outlets fitting P on side S's PDUs
-
-    Example:
-        # PDU per side: 2 x C19 (one bank); 3 servers with 2 x C20 cords each (N+N):
-        # 3 cords per side > 2 C19 outlets: the third server's cords have no outlet
 
     Fix:
         Use PDUs with more outlets of that type (or C39 outlets), add a PDU per side, or move
@@ -36,7 +32,8 @@ def cord_without_outlet(inv: Inventory) -> Iterator[Finding]:
                               "outlet assignment")
 
 
-@rule("OUT002", "an outlet or outlet bank carries more current than its rating")
+@rule("OUT002", "an outlet or outlet bank carries more current than its rating",
+      policy=("derating",))
 def outlet_overload(inv: Inventory) -> Iterator[Finding]:
     """Each cord carries the device's maximum draw shared by its cords; when the other side
     fails (N+N) the surviving cords carry all of it. That worst-case current must fit the
@@ -47,10 +44,6 @@ def outlet_overload(inv: Inventory) -> Iterator[Finding]:
     Formula:
         I_cord = P_device / cords_surviving / (V_outlet x PF) <= outlet_a
         sum(I_cord in bank) <= breaker_a x derating
-
-    Example:
-        # 3.6 kW GPU server, 2 x C14 cords (N+N) on C13 outlets of a 415 V (240 V L-N) PDU:
-        # normal 1.8 kW per cord = 7.9 A; side A fails: 3.6 kW / (240 V x 0.95) = 15.8 A > 10 A
 
     Fix:
         Use C19/C20 outlets and cords for high-power PSUs, spread devices over more banks, or
@@ -79,7 +72,8 @@ def outlet_overload(inv: Inventory) -> Iterator[Finding]:
                               dev.origin, "spread the cords over more banks or PDUs")
 
 
-@rule("OUT003", "both cords of a redundant power supply pair land on one PDU or one side")
+@rule("OUT003", "both cords of a redundant power supply pair land on one PDU or one side",
+      policy=("derating",))
 def cords_same_side(inv: Inventory) -> Iterator[Finding]:
     """A device with redundant PSUs (N+N) survives the loss of a PDU, a feed or a whole side
     only if its cords are split across sides: with both cords on one PDU that PDU (or its
@@ -87,10 +81,6 @@ def cords_same_side(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         N+N device: cords on >= 2 PDUs and, where the PDUs have sides, on >= 2 sides
-
-    Example:
-        - {name: gpu1, type: gpu-server, u: 10, outlets: ["pdu-A:1", "pdu-A:2"]}
-        # both C20 cords on pdu-A: pdu-A (or side A) fails and gpu1 goes dark
 
     Fix:
         Plug one cord of each pair into the other side's PDU (or drop `outlets:` and let the

@@ -23,11 +23,6 @@ def port_used_twice(inv: Inventory) -> Iterator[Finding]:
     """A physical port takes one cable. Two links on one port, or a cage used whole while one
     of its breakout sub-ports (`osfp1/1`) is also cabled, means one of them cannot be installed.
 
-    Example:
-        links:
-          - {a: "nvl72-01/tray01:osfp1", b: "leaf1/sw:p1"}
-          - {a: "nvl72-01/tray01:osfp1", b: "leaf1/sw:p2"}
-
     Fix:
         Move one link to a free port.
     """
@@ -96,9 +91,6 @@ def speed_mismatch(inv: Inventory) -> Iterator[Finding]:
     Formula:
         speed(A) = speed(B), where a breakout sub-port runs at cage speed / breakout
 
-    Example:
-        - {a: "leaf1/sw:osfp1", b: "nvl72-01/tray01:osfp1"}   # 800G cage to a 400G NIC
-
     Fix:
         Use the breakout sub-ports, or ports of the same speed.
     """
@@ -118,9 +110,6 @@ def speed_mismatch(inv: Inventory) -> Iterator[Finding]:
 def plug_mismatch(inv: Inventory) -> Iterator[Finding]:
     """Direct-attach copper, ACC and AEC cables have their plugs built in: an OSFP cable does not
     fit a QSFP112 cage. In-cabinet scale-up spines only connect backplane ports.
-
-    Example:
-        - {a: "tray01:bf1", b: "sw:p1", cable: dac-800g}   # OSFP plugs into QSFP112 cages
 
     Fix:
         Choose a cable with the ports' form factor, or transceivers and fibre.
@@ -146,9 +135,6 @@ def plug_mismatch(inv: Inventory) -> Iterator[Finding]:
 def required_unconnected(inv: Inventory) -> Iterator[Finding]:
     """Port groups marked `required` (e.g. every GPU's NVLink ports) must all be cabled: an
     unconnected one means a GPU outside its scale-up domain or a lost rail.
-
-    Example:
-        # an NVL72 tray whose g1n18 NVLink port has no link
 
     Fix:
         Add the missing links (a generator usually does this), or mark the group not required.
@@ -193,9 +179,6 @@ def required_unconnected(inv: Inventory) -> Iterator[Finding]:
 def plane_mismatch(inv: Inventory) -> Iterator[Finding]:
     """Port groups declare the plane they serve (scale-up, scale-out, frontend, management,
     storage). A scale-out NIC cabled into the scale-up fabric is usually a wiring-plan error.
-
-    Example:
-        # Fabric plane: scale-up; link end tray01:osfp1 (port group cx7, plane scale-out)
 
     Fix:
         Use ports of the fabric's plane, or correct the plane of the port group.

@@ -20,9 +20,6 @@ def cabinet_over_rating(inv: Inventory) -> Iterator[Finding]:
     Formula:
         P_cab = sum(device max_w) + sum(transceiver power_w) <= power_rating_kw * 1000
 
-    Example:
-        # 132 kW NVL72 rack with a 19th compute tray: 138.2 kW
-
     Fix:
         Remove devices, move them to another cabinet, or use a cabinet type rated for the load.
     """
@@ -35,16 +32,14 @@ def cabinet_over_rating(inv: Inventory) -> Iterator[Finding]:
                           "remove or move devices, or use a cabinet type rated for the load")
 
 
-@rule("PWR002", "cabinet draw exceeds the site policy's cabinet limit")
+@rule("PWR002", "cabinet draw exceeds the site policy's cabinet limit",
+      policy=("cabinet_kw_limit",))
 def cabinet_over_policy(inv: Inventory) -> Iterator[Finding]:
     """The site policy caps the power any one cabinet may draw (`cabinet_kw_limit`), set by what
     the hall's power distribution and cooling can deliver per position.
 
     Formula:
         P_cab <= policy.cabinet_kw_limit
-
-    Example:
-        # Site policy: cabinet_kw_limit: 120; an NVL72 cabinet at 132 kW
 
     Fix:
         Spread the load over more cabinets or raise the limit in the Site policy (if the
@@ -63,7 +58,7 @@ def _kw(w: float) -> str:
     return f"{w / 1000:.1f} kW"
 
 
-@rule("PWR003", "power node load exceeds its derated rating")
+@rule("PWR003", "power node load exceeds its derated rating", policy=("derating",))
 def node_over_rating(inv: Inventory) -> Iterator[Finding]:
     """Every node of the power tree (feed, busway, RPP, UPS, transformer) carries at most its
     continuous rating: 80 % of the breaker for continuous loads (NEC 210.20(A), 215.3) unless the
@@ -75,10 +70,6 @@ def node_over_rating(inv: Inventory) -> Iterator[Finding]:
     Formula:
         P_node = sum(children) (/ efficiency);  capacity = sqrt(3) V_LL I PF x 0.8 (3-phase)
         or rating_kw x 0.8 (rating_kw x 1.0 for a UPS or generator);  P_node <= capacity
-
-    Example:
-        - {name: feed-A1, parent: busway-A1, voltage_v: 415, breaker_a: 100}   # 54.7 kW derated
-        # feeding a 114 kW NVL72 cabinet alone
 
     Fix:
         Use a larger breaker / busway, spread cabinets over more feeds, or declare
@@ -94,7 +85,8 @@ def node_over_rating(inv: Inventory) -> Iterator[Finding]:
                           "raise the rating, or move load to another branch")
 
 
-@rule("PWR004", "a power node is overloaded after a failure the redundancy must survive")
+@rule("PWR004", "a power node is overloaded after a failure the redundancy must survive",
+      policy=("derating",))
 def node_over_rating_after_failure(inv: Inventory) -> Iterator[Finding]:
     """With 2N power, losing a whole side (A or B) must leave every surviving node within its
     derated rating; with N+1 (and 2N), so must the loss of any single feed, busway, UPS or
@@ -103,11 +95,6 @@ def node_over_rating_after_failure(inv: Inventory) -> Iterator[Finding]:
     Formula:
         for each failure F the PowerSystem redundancy covers:
         P_node(F) <= derated capacity for every node that survives F
-
-    Example:
-        # 2N, cabinet 132 kW split over feed-A1 and feed-B1 (66 kW each);
-        # each feed is 415 V / 160 A: 87.4 kW derated, fine normally,
-        # but 132 kW when the other side fails
 
     Fix:
         Size every feed (and everything above it) for the full load of one side's failure,
@@ -128,14 +115,11 @@ def node_over_rating_after_failure(inv: Inventory) -> Iterator[Finding]:
                           "or spread the load")
 
 
-@rule("PWR005", "a cabinet loses all power after a single failure")
+@rule("PWR005", "a cabinet loses all power after a single failure", policy=("derating",))
 def cabinet_unsupplied(inv: Inventory) -> Iterator[Finding]:
     """A cabinet whose every power path runs through one side, feed or upstream node goes dark
     when that one element fails, which the declared redundancy (2N / N+1) promises not to
     happen. Also flags cabinets that draw power but have no feed at all.
-
-    Example:
-        spec: {feeds: [feed-A1]}    # a 2N site, but only the A side reaches the cabinet
 
     Fix:
         Connect the cabinet (or its power shelves) to both sides / a second feed.
@@ -178,9 +162,6 @@ def shelves_short(inv: Inventory) -> Iterator[Finding]:
     Formula:
         sum(usable PSUs x psu_w) >= P_cab
 
-    Example:
-        # 2 x 33 kW shelves for a 114 kW cabinet
-
     Fix:
         Add power shelves or use larger PSUs.
     """
@@ -201,9 +182,6 @@ def shelves_short_after_failure(inv: Inventory) -> Iterator[Finding]:
     Formula:
         sum(usable output of surviving shelves) >= P_cab
 
-    Example:
-        # 4 x 33 kW shelves all on side A, 4 on side B, 140 kW cabinet: side B alone gives 132 kW
-
     Fix:
         Add shelves so each side alone carries the load, or balance shelves across sides.
     """
@@ -216,7 +194,8 @@ def shelves_short_after_failure(inv: Inventory) -> Iterator[Finding]:
                           "add shelves so the survivors carry the full load")
 
 
-@rule("PWR008", "phase imbalance above the policy threshold", severity="warning")
+@rule("PWR008", "phase imbalance above the policy threshold", severity="warning",
+      policy=("derating", "phase_imbalance_pct"))
 def phase_imbalance(inv: Inventory) -> Iterator[Finding]:
     """Single-phase branches on a three-phase node should load its phases evenly; imbalance
     overheats the neutral and the worst phase trips first. Operators commonly flag more than
@@ -224,10 +203,6 @@ def phase_imbalance(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         imbalance = max |P_phase - mean| / mean x 100 (NEMA)
-
-    Example:
-        - {name: pdu-1, parent: rpp-A1, phases: 1, phase: L1, ...}
-        - {name: pdu-2, parent: rpp-A1, phases: 1, phase: L1, ...}   # L2, L3 unused
 
     Fix:
         Rotate single-phase branches across L1, L2 and L3.
@@ -244,16 +219,13 @@ def phase_imbalance(inv: Inventory) -> Iterator[Finding]:
                           "rotate single-phase branches across L1/L2/L3")
 
 
-@rule("PWR009", "worst phase exceeds its share of the derated rating")
+@rule("PWR009", "worst phase exceeds its share of the derated rating", policy=("derating",))
 def phase_over_rating(inv: Inventory) -> Iterator[Finding]:
     """Each phase of a three-phase node carries one third of its capacity; the worst phase is
     what trips the breaker, whatever the total.
 
     Formula:
         max(P_L1, P_L2, P_L3) <= derated capacity / 3
-
-    Example:
-        # three 20 kW single-phase PDUs all on L1 of a 60 kW derated panel
 
     Fix:
         Balance the phases or use a larger breaker.
@@ -270,7 +242,8 @@ def phase_over_rating(inv: Inventory) -> Iterator[Finding]:
                           inv.power_nodes[name].origin, "balance the phases or upsize the breaker")
 
 
-@rule("PWR010", "high-density cabinet without liquid cooling or redundant feeds")
+@rule("PWR010", "high-density cabinet without liquid cooling or redundant feeds",
+      policy=("high_density_kw", "derating"))
 def high_density(inv: Inventory) -> Iterator[Finding]:
     """Cabinets above the policy's high-density threshold (default 100 kW, the brief's
     '>100 kW per cabinet' class) cannot be air cooled and must not hang on one feed: they need
@@ -279,9 +252,6 @@ def high_density(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         P_cab > high_density_kw  =>  cdu set and distinct feeds >= 2 (two sides when sides exist)
-
-    Example:
-        spec: {type: nvl72-rack, feeds: [feed-A1]}   # 114 kW, one feed, no CDU
 
     Fix:
         Attach the cabinet to a CDU and feed it from both sides.

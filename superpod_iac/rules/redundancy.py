@@ -41,13 +41,6 @@ def power_common_mode(inv: Inventory) -> Iterator[Finding]:
         dark(n) = devices whose every supply path runs through n;
         n is common-mode when dark(n) != {} and sides below n != exactly one
 
-    Example:
-        - {name: swbd-1, type: switchboard, parent: utility, rating_kw: 2000}
-        - {name: feed-A1, parent: swbd-1, side: A, voltage_v: 415, breaker_a: 400}
-        - {name: feed-B1, parent: swbd-1, side: B, voltage_v: 415, breaker_a: 400}
-        # swbd-1 fails: feed-A1 and feed-B1 both go; a cabinet with 2 hosts (0.5 kW each) on
-        # feed-A1 + feed-B1 loses both hosts (1.0 kW) although 2N was declared
-
     Fix:
         Give each side its own path up to the source (one transformer / UPS / switchboard per
         side), or declare the redundancy the design really has (`redundancy: N`).
@@ -68,11 +61,6 @@ def too_few_units(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         members >= 2 (N+1, 2N, N+N), >= 3 (N+2); 2N / N+N: members even
-
-    Example:
-        groups: [{name: tcs-1, redundancy: N+1}]
-        cdus: [{name: cdu-1, type: cdu-inrack-250, group: tcs-1}]   # 1 CDU: no spare
-        # a shelf type with psu_count: 3, redundancy: N+N cannot split 3 PSUs into two halves
 
     Fix:
         Add the spare unit (a second CDU, an even PSU count), or declare `redundancy: N`.
@@ -98,7 +86,8 @@ def too_few_units(inv: Inventory) -> Iterator[Finding]:
                           "give the shelf a spare PSU, or declare redundancy N")
 
 
-@rule("RED003", "a 2N CDU group hangs on one facility loop")
+@rule("RED003", "a 2N CDU group hangs on one facility loop",
+      policy=("coolant_delta_t_c", "cdu_approach_c"))
 def cooling_common_mode(inv: Inventory) -> Iterator[Finding]:
     """A CDU group declared 2N promises two independent cooling paths; if every CDU of the
     group draws facility water from the same loop, that loop (its pumps, its header, a valve)
@@ -108,12 +97,6 @@ def cooling_common_mode(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         2N group: number of distinct `loop` values over its CDUs >= 2
-
-    Example:
-        groups: [{name: tcs-1, redundancy: 2N}]
-        cdus: [{name: "cdu-[1-2]", type: cdu-inrack-250, group: tcs-1, loop: loop-1}]
-        # 1 distinct loop < 2: loop-1 fails, both CDUs lose facility water and every cabinet
-        # on tcs-1 loses liquid cooling
 
     Fix:
         Put the group's halves on two facility loops, or declare N+1.
@@ -137,7 +120,8 @@ def cooling_common_mode(inv: Inventory) -> Iterator[Finding]:
                       "put the group's halves on two facility loops, or declare N+1")
 
 
-@rule("RED004", "a CDU's flow falls short when one of its pumps fails")
+@rule("RED004", "a CDU's flow falls short when one of its pumps fails",
+      policy=("coolant_delta_t_c",))
 def pump_redundancy(inv: Inventory) -> Iterator[Finding]:
     """CDUs carry redundant pumps (typically N+1, each pump sized so the others carry the
     design flow): a pump is the part that fails and is serviced most. Where the CDU type gives
@@ -146,12 +130,6 @@ def pump_redundancy(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         (pumps - 1) x pump_flow_lpm >= required flow of the unit / CDUs in the unit
-
-    Example:
-        cdu_types: [{name: cdu-2p, capacity_kw: 250, flow_lpm: 375, pumps: 2, pump_flow_lpm: 190}]
-        # 2 cabinets x 20 GB200 trays x 5.4 kW x 0.85 = 183.6 kW of PG25 heat at dT 10 K:
-        # 183,600 / (1019 x 3.94 x 1000 x 10) x 60,000 = 274 L/min; one pump out leaves
-        # 1 x 190 = 190 L/min < 274 (two 300 L/min pumps would do)
 
     Fix:
         Use a CDU type with a spare pump (or larger pumps), or less heat per CDU.

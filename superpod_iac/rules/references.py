@@ -36,9 +36,6 @@ def unknown_reference(inv: Inventory) -> Iterator[Finding]:
     could not be built (their manifest failed its schema, their type is unknown) are not
     reported again.
 
-    Example:
-        spec: {type: nvl72-rack, feeds: [busway-A9]}   # no power node busway-A9
-
     Fix:
         Correct the name (the hint suggests the closest one) or define the object.
     """
@@ -92,11 +89,6 @@ def duplicate_name(inv: Inventory) -> Iterator[Finding]:
     """Names identify objects (cabinets, devices, feeds, parts) and must be unique after
     replication is expanded: `tray[01-18]` and a separate `tray05` collide.
 
-    Example:
-        metadata: {name: nvl72-[01-08]}
-        ---
-        metadata: {name: nvl72-03}
-
     Fix:
         Rename one of them or narrow the range.
     """
@@ -111,10 +103,6 @@ def bad_template(inv: Inventory) -> Iterator[Finding]:
     """Nodeset ranges (`tray[01-18]`) and lockstep fields (`u: "[11-28]"`) must expand cleanly and
     to the same number of values as the name they ride with.
 
-    Example:
-        name: tray[01-18]
-        u: "[11-27]"      # 17 values for 18 trays
-
     Fix:
         Make the ranges the same length, or use `{i}` substitution.
     """
@@ -126,10 +114,6 @@ def bad_template(inv: Inventory) -> Iterator[Finding]:
 def power_cycle(inv: Inventory) -> Iterator[Finding]:
     """Each power node's `parent` leads up toward the utility; a chain that comes back to
     itself describes no real distribution and makes every load roll-up meaningless.
-
-    Example:
-        - {name: rpp-1, parent: rpp-2}
-        - {name: rpp-2, parent: rpp-1}
 
     Fix:
         Point the chain at the upstream busway, UPS or utility it really hangs from.

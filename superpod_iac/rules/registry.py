@@ -1,7 +1,13 @@
 """The rule registry. A rule is a pure function Inventory -> findings, registered with metadata.
 
 Like yamllint, a rule's docstring is its documentation: the first paragraph is the rationale,
-and sections headed `Formula:`, `Example:` and `Fix:` feed `docs/rules.md` and `superpod rules ID`.
+and sections headed `Formula:` and `Fix:` feed `docs/rules.md` and `superpod rules ID`. Its
+Example and "Use instead" are the fixtures that test it (tests/fixtures/rules/ID.yaml and
+pass/ID.yaml, copied into rules/examples.py by docsgen), so they cannot drift from what the rule
+does; only a rule whose trigger cannot be a text file keeps an `Example:` in its docstring. The
+site-policy keys a check reads are declared with `policy=` (its Options). Rules found before the
+Inventory exists (SCH) are declared as data with `declare()`, and the stages that find them take
+their severity from here (`declared_severity`).
 """
 
 from __future__ import annotations
@@ -42,6 +48,9 @@ class Rule:
     doc: str
     stage: str = "rules"
     """`rules` for Inventory checks; `source` / `manifest` / `model` for checks done upstream."""
+    policy: tuple[str, ...] = ()
+    """The site-policy keys the check reads (its Options; tests/test_rule_options.py keeps
+    this true by recording what the check reads on its fixtures)."""
 
     @property
     def family(self) -> str:
@@ -60,21 +69,45 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, summary: str, severity: str = "error", stage: str = "rules"
+def _register(r: Rule) -> None:
+    if not _ID_RE.match(r.id):
+        raise ValueError(f"bad rule id {r.id}")
+    if r.id in RULES:
+        raise ValueError(f"rule {r.id} registered twice")
+    if r.policy:
+        from superpod_iac.manifest.policy import KEYS
+
+        unknown = sorted(set(r.policy) - set(KEYS))
+    if r.policy and unknown:
+        raise ValueError(f"rule {r.id}: unknown policy key(s) {unknown}")
+    RULES[r.id] = r
+
+
+def rule(rule_id: str, summary: str, severity: str = "error", policy: tuple[str, ...] = ()
          ) -> Callable[[Check], Check]:
-    """Register a check function as rule `rule_id`."""
-    if not _ID_RE.match(rule_id):
-        raise ValueError(f"bad rule id {rule_id}")
+    """Register a check function as rule `rule_id`; `policy` names the site-policy keys it
+    reads (manifest/policy.py)."""
 
     def register(func: Check) -> Check:
-        if rule_id in RULES:
-            raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, summary, Severity(severity),
-                              func if stage == "rules" else None,
-                              inspect.cleandoc(func.__doc__ or ""), stage)
+        _register(Rule(rule_id, summary, Severity(severity), func,
+                       inspect.cleandoc(func.__doc__ or ""), "rules", tuple(policy)))
         return func
 
     return register
+
+
+def declare(rule_id: str, summary: str, *, stage: str, doc: str, severity: str = "error") -> None:
+    """Declare a rule found before the rules run (`source`, `manifest`) or by the engine: it has
+    an ID, documentation and a default severity like any rule, and no check function."""
+    _register(Rule(rule_id, summary, Severity(severity), None, inspect.cleandoc(doc), stage))
+
+
+def declared_severity(rule_id: str) -> Severity:
+    """The default severity of a declared rule (SCH, INT), for the stages that report it; the
+    declarations (rules/schema.py) import nothing heavy, so the loader can ask."""
+    import superpod_iac.rules.schema  # noqa: F401  (declares them)
+
+    return RULES[rule_id].severity
 
 
 def all_rules() -> dict[str, Rule]:

@@ -30,10 +30,6 @@ def shape_structure(inv: Inventory) -> Iterator[Finding]:
         links = N x sum(2 if d > 2 else 1 for d in dims if d > 1) / 2;
         nD full mesh: degree = sum(d - 1), links = N x sum(d - 1) / 2
 
-    Example:
-        # torus 4x4x4 (64 nodes, 192 links) cabled without its 48 wraparound links:
-        # 48 of 192 neighbour links missing (48 of them wraparound); 48 nodes below degree 6
-
     Fix:
         Cable the missing neighbour links (or correct the declared dims / tiers).
     """
@@ -55,10 +51,6 @@ def shape_hops(inv: Inventory) -> Iterator[Finding]:
         switched plane p: pairs(i, j) with (B_p B_p^T)[i, j] = 0 must be empty,
         B_p = node x switch incidence of plane p;
         torus diameter = sum(floor(d / 2)), mesh = sum(d - 1), nD full mesh = number of dims
-
-    Example:
-        # 48 nodes x 8 uplinks per plane over 16 switches: 72 of 1,128 node pairs share
-        # no switch of the plane, so they are more than one switch hop apart
 
     Fix:
         Give each node a link to every switch of each plane (or declare the hops you mean).

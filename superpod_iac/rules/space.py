@@ -17,10 +17,6 @@ def beyond_height(inv: Inventory) -> Iterator[Finding]:
     Formula:
         top_u = u + height_u - 1 <= cabinet height_u, and u >= 1 (0 only for 0U parts)
 
-    Example:
-        # 48U cabinet
-        - {name: sw01, type: nvlink-switch-tray, u: 48}   # a 2U tray would reach U49
-
     Fix:
         Move the device down or use a taller cabinet type.
     """
@@ -47,10 +43,6 @@ def u_overlap(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         [u1, u1 + h1 - 1] and [u2, u2 + h2 - 1] must not intersect
-
-    Example:
-        - {name: "tray[01-10]", type: gb200-compute-tray, u: "[10-19]"}
-        - {name: sw01, type: nvlink-switch-tray, u: 19}
 
     Fix:
         Move one device to free units (the message names both).
@@ -83,9 +75,6 @@ def payload_over_rating(inv: Inventory) -> Iterator[Finding]:
     Formula:
         sum(device weight_kg) + extra_weight_kg <= payload_kg
 
-    Example:
-        # ORv3 frame, 1,400 kg payload, 36 trays of 45 kg = 1,620 kg
-
     Fix:
         Move devices to another cabinet or use a cabinet type with a higher payload rating.
     """
@@ -105,9 +94,6 @@ def floor_load(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         (empty_weight_kg + payload) / (width_m x depth_m) <= hall floor_load_kg_m2
-
-    Example:
-        halls: [{name: hall1, floor: raised, floor_load_kg_m2: 1200, ...}]
 
     Fix:
         Place the cabinet on slab or reinforced floor, spread the load (load plates), or lighten it.
@@ -134,12 +120,6 @@ def same_position(inv: Inventory) -> Iterator[Finding]:
     """A floor position (hall, row, slot) holds one cabinet. Replicated cabinets whose slot
     range overlaps another cabinet's slot land on top of each other.
 
-    Example:
-        metadata: {name: "nvl72-[01-08]"}
-        spec: {location: {hall: hall1, row: A, slot: "[1-8]"}}
-        ---
-        spec: {location: {hall: hall1, row: A, slot: 8}}
-
     Fix:
         Give each cabinet its own slot.
     """
@@ -161,10 +141,6 @@ def same_position(inv: Inventory) -> Iterator[Finding]:
 def slot_outside_row(inv: Inventory) -> Iterator[Finding]:
     """A row has a number of positions (`slots`); a cabinet at a slot beyond them is not on the
     floor plan, so its cable lengths and floor loads are meaningless.
-
-    Example:
-        rows: [{name: A, slots: 10}]
-        location: {hall: hall1, row: A, slot: 12}
 
     Fix:
         Use a slot within the row or lengthen the row in the Site.

@@ -22,7 +22,8 @@ def _air_cooled(dev: Device) -> bool:
     return dev.type.liquid_fraction < 1 and dev.type.max_w > 0
 
 
-@rule("TMP001", "cold-aisle air warmer than a device's maximum inlet temperature")
+@rule("TMP001", "cold-aisle air warmer than a device's maximum inlet temperature",
+      policy=("supply_air_c",))
 def inlet_too_warm(inv: Inventory) -> Iterator[Finding]:
     """Every device that rejects heat to air has a maximum inlet air temperature (its ASHRAE
     class: A1 32 C, A2 35 C, A3 40 C, A4 45 C allowable). The hall supplies the cold aisle at
@@ -31,10 +32,6 @@ def inlet_too_warm(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         T_supply_air(hall) <= max_inlet_c for every device with liquid_fraction < 1
-
-    Example:
-        halls: [{name: hall1, supply_air_c: 38, ...}]
-        # a GB200 compute tray (15 % of 5.4 kW to air) allows 35 C inlet: 38 C is 3 K too warm
 
     Fix:
         Lower the hall's supply air temperature, or choose devices of a warmer ASHRAE class.
@@ -64,10 +61,6 @@ def cold_plates_in_air_cabinet(inv: Inventory) -> Iterator[Finding]:
     Formula:
         cabinet type cooling in {liquid, hybrid} for every device with liquid_fraction > 0
 
-    Example:
-        cabinet_types: [{name: generic-42u-rack, cooling: air, ...}]
-        devices: [{name: tray01, type: gb200-compute-tray, u: 10}]   # 85 % of 5.4 kW to liquid
-
     Fix:
         Use a liquid or hybrid cabinet type (with a manifold), or air-cooled devices.
     """
@@ -83,7 +76,8 @@ def cold_plates_in_air_cabinet(inv: Inventory) -> Iterator[Finding]:
                           "use a liquid or hybrid cabinet type, or air-cooled devices")
 
 
-@rule("TMP003", "a CDU group with no CDUs receives heat")
+@rule("TMP003", "a CDU group with no CDUs receives heat",
+      policy=("coolant_delta_t_c", "facility_supply_c"))
 def empty_cdu_group(inv: Inventory) -> Iterator[Finding]:
     """A cabinet may name a CDU group as its `cdu`; if no CDU belongs to that group, the group
     has no capacity, no flow and no pumps, yet the capacity checks have nothing to compare
@@ -91,10 +85,6 @@ def empty_cdu_group(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         heat(group) > 0  =>  CDUs in group >= 1
-
-    Example:
-        groups: [{name: tcs-9, redundancy: N+1}]     # no CDU has group: tcs-9
-        # a cabinet with 2 GB200 trays on tcs-9 sends it 2 x 5.4 kW x 0.85 = 9.2 kW
 
     Fix:
         Add CDUs to the group (`group:` on each CDU), or point the cabinets at a group that
@@ -118,11 +108,6 @@ def airflow_against_aisle(inv: Inventory) -> Iterator[Finding]:
 
     Formula:
         intake face(airflow) == row.cold_aisle  for airflow in {front-to-rear, rear-to-front}
-
-    Example:
-        rows: [{name: A, slots: 10}]                          # cold aisle at the front
-        - {name: sw1, type: fx-switch-r2f, u: 1}              # airflow: rear-to-front
-        # intake at the rear = the hot aisle: the switch breathes the row's exhaust
 
     Fix:
         Order the device variant with the other airflow (port-side intake / exhaust), or turn
@@ -160,11 +145,6 @@ def mixed_aisle(inv: Inventory) -> Iterator[Finding]:
     Formula:
         side(row_a towards row_b) == side(row_b towards row_a)
         side = cold if the face towards the aisle is the row's cold_aisle face, else hot
-
-    Example:
-        rows: [{name: A, y_m: 0, front_faces: "+y", slots: 4},
-               {name: B, y_m: 2.4, front_faces: "+y", slots: 4}]
-        # A's front (cold) faces B; B's rear (hot) faces A: the aisle between gets both
 
     Fix:
         Turn one row round (`front_faces`), or declare where the cold aisle really is.

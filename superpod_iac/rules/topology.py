@@ -30,9 +30,6 @@ def unreachable(inv: Inventory) -> Iterator[Finding]:
     least one link on a fabric of that plane whenever its superpod has such a fabric; otherwise
     those GPUs/NPUs sit outside the collective they were bought for.
 
-    Example:
-        # 18 trays, but the NVLink generator selects nvl72-01/tray0* (trays 01-09 only)
-
     Fix:
         Widen the generator's selector or add the missing links.
     """
@@ -83,9 +80,6 @@ def oversubscription(inv: Inventory) -> Iterator[Finding]:
     Formula:
         ratio = sum(down links x speed) / sum(up links x speed) <= declared
 
-    Example:
-        # 32 x 400G down, 8 x 800G up = 2.0:1 on a leaf declared non-blocking
-
     Fix:
         Add uplinks (or spines), or declare the oversubscription you mean.
     """
@@ -133,9 +127,6 @@ def rail_alignment(inv: Inventory) -> Iterator[Finding]:
     an endpoint port (by name, position k in `endpoint_ports`) to a leaf is checked against the
     rails the generator defines, so links added by hand are held to the same plan.
 
-    Example:
-        # tray01:osfp2 (rail 2) cabled to leaf-r1-1 (rail 1)
-
     Fix:
         Move the link to a leaf of the NIC's rail.
     """
@@ -181,9 +172,6 @@ def scale_up_islands(inv: Inventory) -> Iterator[Finding]:
     tier between racks) are tiers of one domain and are checked together. (A superpod may hold several scale-up domains, e.g. a DGX scalable unit of
     eight NVL72 racks, each rack its own NVLink fabric.) Fabrics of replicas made by a Cluster
     are identical by construction, so the first replica's links are checked.
-
-    Example:
-        # tray01 cabled only to nvsw1 and tray02 only to nvsw2: two islands in one fabric
 
     Fix:
         Connect every accelerator to the fabric's shared switches (or split the fabric).
@@ -256,9 +244,6 @@ def asymmetric_replicas(inv: Inventory) -> Iterator[Finding]:
     `replica-of: NAME`) must be identical in structure: device types, link count per fabric
     plane, accelerators and power. A differing replica usually means a hand edit that the
     cluster's totals would otherwise hide.
-
-    Example:
-        metadata: {name: su-3, labels: {replica-of: dgx-su}}   # one tray short
 
     Fix:
         Make the replica match its siblings, or drop the label.

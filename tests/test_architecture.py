@@ -1,0 +1,128 @@
+"""docs/architecture.md stays true: the files its change list names exist, every registry entry
+is offered by the CLI, and a rule added the way it says shows up everywhere rules are listed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from superpod_iac.rules import registry
+from superpod_iac.rules.registry import Finding, all_rules, rule
+from tests.conftest import ROOT
+
+PAGE = ROOT / "docs" / "architecture.md"
+
+
+def _named_paths() -> list[str]:
+    """Backquoted paths on the page (`superpod_iac/...`, `tests/...`, `docs/...`, `schemas/`);
+    `<family>`-style placeholders stand for any file of that folder."""
+    text = PAGE.read_text(encoding="utf-8")
+    return sorted({m for m in re.findall(r"`([\w./<>-]+)`", text)
+                   if m.startswith(("superpod_iac/", "tests/", "docs/", "schemas/"))})
+
+
+def test_every_file_the_change_list_names_exists() -> None:
+    paths = _named_paths()
+    assert len(paths) > 20, paths
+    for p in paths:
+        if "<" in p:  # superpod_iac/rules/<family>.py: the folder exists and holds such files
+            folder = ROOT / p.split("<")[0]
+            assert folder.is_dir() and any(folder.glob("*" + p.rsplit(">", 1)[1])), p
+        elif p.endswith("ID.yaml"):  # a rule's fixtures: the folder they go in
+            assert (ROOT / p).parent.is_dir(), p
+        else:
+            assert (ROOT / p).exists(), p
+
+
+def _help(*command: str) -> str:
+    from superpod_iac.cli import build_parser
+
+    parser = build_parser()
+    subs = next(a for a in parser._actions if a.dest == "command").choices
+    sub = subs[command[0]]
+    for name in command[1:]:
+        sub = next(a for a in sub._actions if a.dest in ("source", "target")).choices[name]
+    return sub.format_help()
+
+
+def test_every_registry_entry_appears_in_the_cli_help() -> None:
+    from superpod_iac.bom.lines import GROUPS
+    from superpod_iac.bom.table import FORMATS as BOM_FORMATS
+    from superpod_iac.bom.table import TABLE_FORMATS
+    from superpod_iac.cabling import WRITERS
+    from superpod_iac.choices import LEVELS
+    from superpod_iac.diff.render import FORMATS as DIFF_FORMATS
+    from superpod_iac.netbox.importer import _REDUNDANCY_SHARE
+    from superpod_iac.render import VIEW_JOBS
+    from superpod_iac.render.emit import FORMATS as RENDER_FORMATS
+    from superpod_iac.report import REPORTERS
+
+    offered = {
+        ("validate",): [REPORTERS],
+        ("render",): [VIEW_JOBS, LEVELS, RENDER_FORMATS],
+        ("bom",): [BOM_FORMATS, GROUPS],
+        ("cabling",): [WRITERS],
+        ("summary",): [TABLE_FORMATS],
+        ("compare",): [TABLE_FORMATS],
+        ("diff",): [DIFF_FORMATS],
+        ("import", "netbox"): [_REDUNDANCY_SHARE],
+    }
+    for command, tables in offered.items():
+        text = re.sub(r"\s+", "", _help(*command))
+        for table in tables:
+            assert "{" + ",".join(table) in text, (command, list(table))
+
+
+def test_a_rule_added_as_the_page_says_shows_up_everywhere(monkeypatch, tmp_path: Path,
+                                                           cli) -> None:
+    """One function with @rule (a temporary one here), its two fixtures, and the docs
+    generation: `superpod rules`, `superpod rules ID`, docs/rules.md and validate all know it."""
+    from superpod_iac.rules import docs
+    from superpod_iac.rules.fixtures import collect
+
+    all_rules()
+    monkeypatch.setattr(registry, "RULES", dict(registry.RULES))
+
+    @rule("PWR999", "cabinet named like a test", severity="warning", policy=("derating",))
+    def _named_like_a_test(inv):  # type: ignore[no-untyped-def]
+        """A cabinet whose name starts with `zz-` is a leftover of a test.
+
+        Fix:
+            Rename it.
+        """
+        for name, cab in inv.cabinets.items():
+            if name.startswith("zz-") and inv.policy.derating:
+                yield Finding(f"cabinet {name} is named like a test", cab.origin)
+
+    bad = tmp_path / "PWR999.yaml"
+    (tmp_path / "pass").mkdir()
+    good = tmp_path / "pass" / "PWR999.yaml"
+    base = (ROOT / "tests/fixtures/rules/PWR002.yaml").read_text(encoding="utf-8")
+    cabinet = base[base.index("apiVersion: superpod-iac/v1alpha1\nkind: Cabinet"):]
+    bad.write_text("# expect: PWR999\n" + cabinet.replace("nvl72-01", "zz-01"), encoding="utf-8")
+    good.write_text("# passes: PWR999\n" + cabinet, encoding="utf-8")
+    examples = collect(tmp_path)
+    assert list(examples) == ["PWR999"]
+    monkeypatch.setattr("superpod_iac.rules.examples.EXAMPLES", examples)
+
+    listing = cli("rules")
+    assert "PWR999  warning  cabinet named like a test" in listing.out
+    one = cli("rules", "PWR999").out
+    assert "zz-01" in one and "**Use instead**" in one and "`derating` (default `0.8`)" in one
+    assert "### PWR999: cabinet named like a test" in docs.rules_markdown()
+
+    def fired(fixture: Path) -> list[str]:
+        res = cli("validate", "--format", "json", str(ROOT / "tests/fixtures/rules/_base.yaml"),
+                  str(fixture))
+        return [d["rule"] for d in res.json()["diagnostics"] if d["rule"].startswith("PWR")]
+
+    assert fired(bad) == ["PWR999"]
+    assert fired(good) == []
+
+
+@pytest.mark.parametrize("name", ["new rule", "new policy key", "new field", "new view",
+                                  "new output format", "new kind"])
+def test_the_page_covers_each_kind_of_change(name: str) -> None:
+    assert f"**A {name}.**" in PAGE.read_text(encoding="utf-8")
