@@ -109,10 +109,10 @@ def _load_project(paths: Sequence[str], config: Config, *, check: bool,
                             "root; not followed", link, 1, 1, (),
                             "keep linked designs inside the repository") for link in found.escaped)
     diags.extend(parse_diags)
-    diags.extend(Diagnostic("SCH012", Severity.ERROR, message,
+    diags.extend(Diagnostic("SCH012", Severity.ERROR, limit.message,
                             hint="use a smaller range or fewer replicas, or raise the limit in "
-                            "[tool.superpod.limits] (docs/security.md)").at(origin)
-                 for message, origin in inventory.limit_errors)
+                            "[tool.superpod.limits] (docs/security.md)").at(limit.origin)
+                 for limit in inventory.problems.limits)
     if check:
         steps.set_postfix_str("rules", refresh=False)
         diags.extend(run_rules(inventory, config))

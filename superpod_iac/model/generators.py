@@ -19,7 +19,6 @@ from superpod_iac.model.links import add_link
 
 if TYPE_CHECKING:
     from superpod_iac.manifest.parse import Manifest
-    from superpod_iac.model.build import Builder
 
 
 class GeneratorError(ValueError):
@@ -297,14 +296,13 @@ GENERATORS = {"switched-planes": switched_planes, "clos": clos, "mesh": mesh, "t
               "full-mesh": full_mesh}
 
 
-def add_generated_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
-    inv = builder.inv
+def add_generated_links(inv: Inventory, m: Manifest, fab: FabricObj) -> None:
     for i, gen in enumerate(fab.spec.generators):
         origin = Origin(m.document.file, m.document.index, ("spec", "generators", i))
         try:
             pairs = GENERATORS[gen.type](inv, gen)
         except GeneratorError as exc:
-            inv.expansion_errors.append((f"{gen.type} generator: {exc}", origin))
+            inv.problems.cannot_expand(f"{gen.type} generator: {exc}", origin)
             continue
         oid = inv.links.intern_origin(origin)
         ends: set[int] = set()
@@ -316,4 +314,4 @@ def add_generated_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
                                        length_m=gen.length_m)
         for a, b in pairs:
             spec = nic_side if nic_side is not None and a[0] in ends else gen
-            add_link(builder, fab, spec, a, b, oid, origin)
+            add_link(inv, fab, spec, a, b, oid, origin)

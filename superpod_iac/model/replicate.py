@@ -18,7 +18,7 @@ import numpy as np
 
 from superpod_iac.diagnostics import Origin
 from superpod_iac.model.expand import expand
-from superpod_iac.model.generators import GeneratorError, natural_key
+from superpod_iac.model.generators import GeneratorError, natural_key, select_devices
 from superpod_iac.model.inventory import (
     Cabinet,
     CduObj,
@@ -29,11 +29,10 @@ from superpod_iac.model.inventory import (
     PowerNodeObj,
     SuperpodObj,
 )
-from superpod_iac.model.linkstats import columns
+from superpod_iac.model.linkstats import columns, device_mask
 
 if TYPE_CHECKING:
     from superpod_iac.manifest.parse import Manifest
-    from superpod_iac.model.build import Builder
 
 
 class Infra:
@@ -135,8 +134,7 @@ def _clone_cabinet(inv: Inventory, cab: Cabinet, prefix: str, infra_sets: dict[s
     return clone
 
 
-def replicate(builder: Builder, m: Manifest, cluster: ClusterObj) -> None:
-    inv = builder.inv
+def replicate(inv: Inventory, m: Manifest, cluster: ClusterObj) -> None:
     template = inv.superpods.pop(cluster.superpod)
     infra = Infra(inv, template.cabinets)
     sets = {"power": set(infra.power), "halls": set(infra.halls),
@@ -178,7 +176,25 @@ def replicate(builder: Builder, m: Manifest, cluster: ClusterObj) -> None:
     remap = _retire_template(inv, infra, template, sel)
     bases = [remap[b] for b in bases]
     for j, cascade in enumerate(m.model.spec.cascade):
-        _cascade(builder, m, cluster, j, cascade, template.cabinets, bases)
+        _cascade(inv, m, cluster, j, cascade, template.cabinets, bases)
+
+
+def template_links(inv: Inventory, pod: SuperpodObj) -> int:
+    """Links with an end in the superpod template: what each replica copies."""
+    mine = device_mask(inv, pod.cabinets)
+    col = columns(inv)
+    return int((mine[col["a_dev"]] | mine[col["b_dev"]]).sum())
+
+
+def linked_outside(inv: Inventory, replicas: list[str]) -> list[str]:
+    """Cabinets in no superpod that are cabled to the replicas (a cluster's core tier): several
+    clusters in one project each count only their own."""
+    mine = device_mask(inv, [c for r in replicas for c in inv.superpods[r].cabinets])
+    col = columns(inv)
+    a, b = col["a_dev"], col["b_dev"]
+    others = np.unique(np.concatenate([b[mine[a] & ~mine[b]], a[mine[b] & ~mine[a]]]))
+    cabs = {inv.devices[int(d)].cabinet for d in others.tolist()}
+    return sorted(c for c in cabs if inv.cabinets[c].superpod is None)
 
 
 def _rehome_boundary_links(inv: Inventory, boundary: np.ndarray, local: np.ndarray,
@@ -255,9 +271,8 @@ def _compact(inv: Inventory, dead: set[int], keep: np.ndarray) -> np.ndarray:
     return remap
 
 
-def _cascade(builder: Builder, m: Manifest, cluster: ClusterObj, j: int, cascade: Any,
+def _cascade(inv: Inventory, m: Manifest, cluster: ClusterObj, j: int, cascade: Any,
              template_cabinets: list[str], bases: list[np.ndarray]) -> None:
-    inv = builder.inv
     origin = Origin(m.document.file, m.document.index, ("spec", "cascade", j))
     dev_glob, _, port_set = cascade.uplinks.rpartition(":")
     first = bases[0] if bases else np.zeros(0, dtype=np.int64)
@@ -277,15 +292,15 @@ def _cascade(builder: Builder, m: Manifest, cluster: ClusterObj, j: int, cascade
                 ends.append((pos, by_name[p].index))
         ends.sort(key=lambda e: (natural_key(inv.devices[int(first[e[0]])].address), e[1]))
     except (GeneratorError, ValueError) as exc:
-        inv.expansion_errors.append((f"cascade: {exc}", origin))
+        inv.problems.cannot_expand(f"cascade: {exc}", origin)
         return
     if not ends or (len(ends) % 2 and cascade.type == "ring"):
-        inv.expansion_errors.append((f"cascade: uplinks '{cascade.uplinks}' select {len(ends)} "
-                                     "ports; a ring needs an even, non-zero number", origin))
+        inv.problems.cannot_expand(f"cascade: uplinks '{cascade.uplinks}' select {len(ends)} "
+                                   "ports; a ring needs an even, non-zero number", origin)
         return
     n = len(cluster.replicas)
     if cascade.type == "clos":
-        _cascade_clos(builder, cluster, j, cascade, ends, bases, origin)
+        _cascade_clos(inv, cluster, j, cascade, ends, bases, origin)
         return
     if n < 2:
         return
@@ -314,7 +329,7 @@ def _cascade(builder: Builder, m: Manifest, cluster: ClusterObj, j: int, cascade
                                 ("transceiver type", cascade.transceiver,
                                  inv.catalog.transceiver_types)):
         if name is not None and name not in section:
-            builder._missing(what, name, origin, f"cascade of cluster {cluster.name}")
+            inv.problems.missing(what, name, origin, f"cascade of cluster {cluster.name}")
     inv.cache.clear()
 
 
@@ -328,14 +343,11 @@ def clos_cores_needed(uplinks: int, replicas: int, ports: int) -> int:
     return 0
 
 
-def _cascade_clos(builder: Builder, cluster: ClusterObj, j: int, cascade: Any,
+def _cascade_clos(inv: Inventory, cluster: ClusterObj, j: int, cascade: Any,
                   ends: list[tuple[int, int]], bases: list[np.ndarray], origin: Origin) -> None:
     """Core tier of a folded Clos above the replicas' uplinks (see manifest `Cascade`)."""
-    from superpod_iac.model.generators import select_devices
-
-    inv = builder.inv
     if not cascade.cores or not cascade.core_ports:
-        inv.expansion_errors.append(("cascade clos: needs `cores` and `core_ports`", origin))
+        inv.problems.cannot_expand("cascade clos: needs `cores` and `core_ports`", origin)
         return
     try:
         cores = select_devices(inv, cascade.cores)
@@ -349,17 +361,17 @@ def _cascade_clos(builder: Builder, cluster: ClusterObj, j: int, cascade: Any,
             raise GeneratorError(f"port '{missing[0]}' is not on the core switches")
         core_ports = np.array([by_name[x].index for x in names], dtype=np.int64)
     except (GeneratorError, ValueError) as exc:
-        inv.expansion_errors.append((f"cascade clos: {exc}", origin))
+        inv.problems.cannot_expand(f"cascade clos: {exc}", origin)
         return
     n, u, c, p = len(bases), len(ends), len(cores), len(core_ports)
     need = clos_cores_needed(u, n, p)
     if u % c or n * (u // c) > p:
         hint = (f"{need} core switches" if need else
                 f"core switches with at least {n} ports (or another tier)")
-        inv.expansion_errors.append(
-            (f"cascade clos: {n} replicas x {u} uplinks over {c} core switches of {p} ports "
-             f"does not fit (each core needs {n} x {u} / C ports and C must divide {u}); "
-             f"this design needs {hint}", origin))
+        inv.problems.cannot_expand(
+            f"cascade clos: {n} replicas x {u} uplinks over {c} core switches of {p} ports "
+            f"does not fit (each core needs {n} x {u} / C ports and C must divide {u}); "
+            f"this design needs {hint}", origin)
         return
     fab = FabricObj(f"{cluster.name}-cascade-{j + 1}", "scale-out", origin, None,
                     len(inv.fabrics))
@@ -390,5 +402,5 @@ def _cascade_clos(builder: Builder, cluster: ClusterObj, j: int, cascade: Any,
                                 ("transceiver type", cascade.transceiver,
                                  inv.catalog.transceiver_types)):
         if name is not None and name not in section:
-            builder._missing(what, name, origin, f"cascade of cluster {cluster.name}")
+            inv.problems.missing(what, name, origin, f"cascade of cluster {cluster.name}")
     inv.cache.clear()
