@@ -64,9 +64,8 @@ def _ports(inv: Inventory, dev: int, nodeset: str) -> list[int]:
         raise GeneratorError(str(exc)) from exc
     # Every generator picks its link ends here: counting them bounds the links a generator
     # can make (LoadLimits.max_links) before it makes them.
-    used = inv.cache.get("generator_ports", 0) + len(names)
-    inv.cache["generator_ports"] = used
-    if used > inv.limits.max_links:
+    inv.generator_link_ends += len(names)
+    if inv.generator_link_ends > inv.limits.max_links:
         raise GeneratorError(f"generators select more than {inv.limits.max_links:,} link ends "
                              "(limit max_links)")
     missing = [n for n in names if n not in by_name]

@@ -339,11 +339,17 @@ class Inventory:
     """hall -> the policy of the Site declaring it (several Sites in one project)."""
     link_plant: dict[int, LinkPlant] = field(default_factory=dict)
     """link origin index -> patch panels / splices / trunk declared on that link line."""
+    generator_link_ends: int = 0
+    """Link ends the topology generators have selected so far (bounded by max_links)."""
     cache: dict[str, Any] = field(default_factory=dict)
-    """Derived data computed once per Inventory (loads, port usage), shared by rules."""
+    """Values of derived quantities (model/derived.py: `@derived`), by registry key."""
 
     def __post_init__(self) -> None:
         self.problems = Problems(self.unbuilt)
+
+    def invalidate(self) -> None:
+        """Devices or links changed: derived quantities are computed again when next asked."""
+        self.cache.clear()
 
     def policy_for(self, cabinet: Cabinet) -> Policy:
         """The site policy that governs a cabinet: its hall's Site, else the project's."""

@@ -267,7 +267,7 @@ def _compact(inv: Inventory, dead: set[int], keep: np.ndarray) -> np.ndarray:
                 "origin"):
         setattr(t, key, array("i", kept[key].astype(np.int32).tobytes()))
     t.length_m = array("d", kept["length_m"].astype(np.float64).tobytes())
-    inv.cache.clear()
+    inv.invalidate()
     return remap
 
 
@@ -330,7 +330,7 @@ def _cascade(inv: Inventory, m: Manifest, cluster: ClusterObj, j: int, cascade: 
                                  inv.catalog.transceiver_types)):
         if name is not None and name not in section:
             inv.problems.missing(what, name, origin, f"cascade of cluster {cluster.name}")
-    inv.cache.clear()
+    inv.invalidate()
 
 
 def clos_cores_needed(uplinks: int, replicas: int, ports: int) -> int:
@@ -403,4 +403,4 @@ def _cascade_clos(inv: Inventory, cluster: ClusterObj, j: int, cascade: Any,
                                  inv.catalog.transceiver_types)):
         if name is not None and name not in section:
             inv.problems.missing(what, name, origin, f"cascade of cluster {cluster.name}")
-    inv.cache.clear()
+    inv.invalidate()

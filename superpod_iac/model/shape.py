@@ -21,6 +21,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from superpod_iac.model.derived import derived
 from superpod_iac.model.expand import ExpansionError, expand, fold
 from superpod_iac.model.generators import GeneratorError, natural_key, order_by_coords
 from superpod_iac.model.inventory import FabricObj, Inventory
@@ -47,11 +48,9 @@ class ShapeReport:
     """Bandwidth across the cut that splits the nodes in two halves, one direction, Gb/s."""
 
 
+@derived
 def link_speeds(inv: Inventory) -> np.ndarray:
     """Gb/s of every link: its A end's port speed (a breakout sub-port runs at cage / n)."""
-    cached = inv.cache.get("link_speeds")
-    if cached is not None:
-        return cached
     idx = port_index(inv)
     col = columns(inv)
     speed_of_group = np.array([g.speed_gbps / (g.breakout if sub else 1)
@@ -61,7 +60,6 @@ def link_speeds(inv: Inventory) -> np.ndarray:
         out = speed_of_group[idx.group_of_port[gp]]
     else:
         out = np.zeros(0)
-    inv.cache["link_speeds"] = out
     return out
 
 
@@ -89,14 +87,11 @@ def _select(inv: Inventory, pattern: str, scope: np.ndarray | None, prefix: str)
     return sorted(hits, key=lambda i: natural_key(inv.devices[i].address))
 
 
+@derived
 def analyse(inv: Inventory) -> list[ShapeReport]:
     """One report per fabric that declares a shape, in fabric order (cached)."""
-    cached = inv.cache.get("shapes")
-    if cached is not None:
-        return cached
     out = [analyse_fabric(inv, fab) for fab in sorted(inv.fabrics.values(), key=lambda f: f.index)
            if fab.spec is not None and fab.spec.shape is not None]
-    inv.cache["shapes"] = out
     return out
 
 
