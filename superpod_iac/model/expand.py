@@ -11,8 +11,12 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
-from ClusterShell.NodeSet import RESOLVER_NOGROUP, NodeSet, NodeSetParseError
-from ClusterShell.RangeSet import RangeSetParseError
+from ClusterShell.NodeSet import (  # type: ignore[import-untyped]  # ships no type hints
+    RESOLVER_NOGROUP,
+    NodeSet,
+    NodeSetParseError,
+)
+from ClusterShell.RangeSet import RangeSetParseError  # type: ignore[import-untyped]
 
 _HAS_RANGE = re.compile(r"\[[0-9][0-9,\-/]*\]")
 _SUBST = re.compile(r"\{(i|i0|name)\}")

@@ -119,9 +119,10 @@ def _side_map(inv: Inventory) -> dict[str, str | None]:
         if name in out:
             return out[name]
         node = inv.power_nodes[name]
-        value = node.spec.side
-        if value is None and node.spec.parent in inv.power_nodes and depth < 64:
-            value = side(node.spec.parent, depth + 1)
+        value: str | None = node.spec.side
+        parent = node.spec.parent
+        if value is None and parent is not None and parent in inv.power_nodes and depth < 64:
+            value = side(parent, depth + 1)
         out[name] = value
         return value
 
@@ -223,7 +224,7 @@ def _scenarios(inv: Inventory, sides: dict[str, str | None]) -> list[tuple[str, 
     out: list[tuple[str, frozenset[str]]] = []
     nodes = inv.power_nodes
     two_n = {n for n, node in nodes.items() if node.redundancy == "2N"}
-    for side in sorted({sides[n] for n in two_n if sides[n]}):
+    for side in sorted({s for n in two_n if (s := sides[n])}):
         out.append((f"side {side} fails", frozenset(n for n in two_n if sides[n] == side)))
     for name in sorted(nodes):
         node = nodes[name]
@@ -265,9 +266,8 @@ def power_tree(inv: Inventory) -> PowerTree:
         key = replicas.key(label, failed)
         reused = replicas.get(key)
         if reused is not None:
-            sc_loads, lost = reused
-            failures.append(Scenario(label, sc_loads, lost, failed))
-            for n, w in sc_loads.items():
+            failures.append(Scenario(label, reused[0], reused[1], failed))
+            for n, w in reused[0].items():
                 if w > worst.get(n, (-1.0, ""))[0]:
                     worst[n] = (w, label)
             continue
@@ -426,7 +426,7 @@ def shelf_capacity(inv: Inventory) -> dict[str, tuple[float, float, str]]:
                 by_side: dict[str, float] = defaultdict(float)
                 for d in sh:
                     # a shelf fed from both sides (dual-input) survives the loss of either
-                    fed = {sides[f] for f in d.feeds if sides.get(f)}
+                    fed = {s for f in d.feeds if (s := sides.get(f))}
                     if len(fed) == 1:
                         by_side[fed.pop()] += usable_output_w(d)
                 for s, w in sorted(by_side.items()):

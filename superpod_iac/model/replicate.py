@@ -65,8 +65,8 @@ class Infra:
         self.groups = sorted(set(self.groups))
         self.cdus = sorted(set(self.cdus) | {c.name for c in inv.cdus.values()
                                               if c.spec.group in self.groups})
-        self.loops = sorted({inv.cdus[c].spec.loop for c in self.cdus
-                             if inv.cdus[c].spec.loop in inv.loops})
+        self.loops = sorted({loop for c in self.cdus
+                             if (loop := inv.cdus[c].spec.loop) is not None and loop in inv.loops})
         self.halls = sorted(set(self.halls))
         self.rows = {h: [(r, row) for (hh, r), row in inv.rows.items() if hh == h]
                      for h in self.halls}
@@ -90,7 +90,8 @@ def _clone_infra(inv: Inventory, infra: Infra, prefix: str) -> None:
                              [prefix + c for c in node.children if c in power], node.redundancy)
         inv.power_nodes[prefix + name] = clone
         inv.origins[("power node", prefix + name)] = node.origin
-    for parent in {inv.power_nodes[n].spec.parent for n in infra.power} - power - {None}:
+    parents = {p for n in infra.power if (p := inv.power_nodes[n].spec.parent) is not None}
+    for parent in parents - power:
         inv.power_nodes[parent].children.extend(
             prefix + n for n in infra.power if inv.power_nodes[n].spec.parent == parent)
     for name in infra.groups:
@@ -101,10 +102,10 @@ def _clone_infra(inv: Inventory, infra: Infra, prefix: str) -> None:
         inv.origins[("loop", prefix + name)] = inv.origins[("loop", name)]
     for name in infra.cdus:
         c = inv.cdus[name]
-        spec = c.spec.model_copy(update={"name": prefix + name,
-                                         "group": _rn(prefix, c.spec.group, groups),
-                                         "loop": _rn(prefix, c.spec.loop, loops)})
-        inv.cdus[prefix + name] = CduObj(prefix + name, spec, c.origin, c.capacity_kw,
+        cdu = c.spec.model_copy(update={"name": prefix + name,
+                                        "group": _rn(prefix, c.spec.group, groups),
+                                        "loop": _rn(prefix, c.spec.loop, loops)})
+        inv.cdus[prefix + name] = CduObj(prefix + name, cdu, c.origin, c.capacity_kw,
                                          c.flow_lpm, c.supply_c)
         inv.origins[("cdu", prefix + name)] = c.origin
     for name in infra.halls:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from math import prod
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse import csgraph
+from scipy import sparse  # type: ignore[import-untyped]  # no stubs without scipy-stubs
+from scipy.sparse import csgraph  # type: ignore[import-untyped]
 
 from superpod_iac.model.derived import derived
 from superpod_iac.model.expand import ExpansionError, expand, fold
