@@ -2,13 +2,14 @@
 
 from superpod_iac.manifest.cabinet import Cabinet
 from superpod_iac.manifest.catalog import Catalog
+from superpod_iac.manifest.common import ManifestBase
 from superpod_iac.manifest.cooling import CoolingSystem
 from superpod_iac.manifest.fabric import Fabric
 from superpod_iac.manifest.power import PowerSystem
 from superpod_iac.manifest.site import Site
 from superpod_iac.manifest.superpod import Cluster, Superpod
 
-KINDS = {
+KINDS: dict[str, type[ManifestBase]] = {
     "Catalog": Catalog,
     "Site": Site,
     "PowerSystem": PowerSystem,

@@ -6,8 +6,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
+from superpod_iac import manifest as kinds
 from superpod_iac.diagnostics import Origin
-from superpod_iac.manifest.parse import Manifest
+from superpod_iac.manifest.cabinet import Device as DeviceSpec
+from superpod_iac.manifest.catalog import DeviceType
+from superpod_iac.manifest.common import ManifestBase
+from superpod_iac.manifest.parse import Manifest, of_kind
 from superpod_iac.model.catalog import PACKAGE_DATA, builtin_catalogs, policy_defaults
 from superpod_iac.model.expand import (
     MAX_NAMES,
@@ -38,7 +42,7 @@ _SECTIONS = ("cabinet_types", "device_types", "accelerator_types", "transceiver_
              "cable_types", "cdu_types", "fluids", "accessory_types")
 
 
-def _origin(m: Manifest, *path: str | int) -> Origin:
+def _origin(m: Manifest[ManifestBase], *path: str | int) -> Origin:
     return Origin(m.document.file, m.document.index, tuple(path))
 
 
@@ -62,7 +66,7 @@ def _cabinet_tokens(value: Any, cab: Cabinet) -> Any:
     return value
 
 
-def _merge_catalog(manifests: Iterable[Manifest], dups: list[Duplicate]) -> PartCatalog:
+def _merge_catalog(manifests: Iterable[Manifest[kinds.Catalog]], dups: list[Duplicate]) -> PartCatalog:
     cat = PartCatalog()
     builtin = builtin_catalogs()
     for m in (*builtin, *manifests):
@@ -87,7 +91,7 @@ def _merge_catalog(manifests: Iterable[Manifest], dups: list[Duplicate]) -> Part
     return cat
 
 
-def _port_duplicates(dtype: Any, origin: Origin, dups: list[Duplicate]) -> None:
+def _port_duplicates(dtype: DeviceType, origin: Origin, dups: list[Duplicate]) -> None:
     """Two port groups, or two ports, of one device type with the same name would collapse
     into one port silently (the second group's ports unreachable): REF002."""
     groups: dict[str, Origin] = {}
@@ -114,7 +118,7 @@ def _builtin_dir() -> str:
     return str(PACKAGE_DATA)
 
 
-def _policy(sites: list[Manifest], overrides: dict[str, Any]) -> Policy:
+def _policy(sites: list[Manifest[kinds.Site]], overrides: dict[str, Any]) -> Policy:
     """The project-wide policy: built-in defaults, pyproject overrides, then the policy of the
     only Site, or of Sites that declare no halls (with several Sites, each hall follows its own
     Site: see `_site_policies`)."""
@@ -129,7 +133,7 @@ def _policy(sites: list[Manifest], overrides: dict[str, Any]) -> Policy:
     return Policy(**known, origin=origin)
 
 
-def _site_policies(sites: list[Manifest], base: Policy) -> dict[str, Policy]:
+def _site_policies(sites: list[Manifest[kinds.Site]], base: Policy) -> dict[str, Policy]:
     """hall -> the policy of the Site that declares the hall (base policy + its overrides)."""
     out: dict[str, Policy] = {}
     for site in sites:
@@ -161,14 +165,12 @@ def declared_names(data: Any) -> set[str]:
 
 
 class Builder:
-    def __init__(self, manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None,
+    def __init__(self, manifests: list[Manifest[Any]], policy_overrides: dict[str, Any] | None = None,
                  limits: LoadLimits | None = None, unbuilt: set[str] | None = None):
-        self.by_kind: dict[str, list[Manifest]] = {}
-        for m in manifests:
-            self.by_kind.setdefault(m.kind, []).append(m)
+        self.manifests = manifests
         dups: list[Duplicate] = []
-        catalog = _merge_catalog(self.by_kind.get("Catalog", []), dups)
-        sites = self.by_kind.get("Site", [])
+        catalog = _merge_catalog(of_kind(manifests, kinds.Catalog), dups)
+        sites = of_kind(manifests, kinds.Site)
         self.inv = Inventory(catalog, _policy(sites, policy_overrides or {}))
         self.inv.hall_policies = _site_policies(sites, self.inv.policy)
         self.problems = self.inv.problems
@@ -264,7 +266,7 @@ class Builder:
                               _sub(origin, "accelerators", "type"), f"device type {name}")
 
     def site(self) -> None:
-        for m in self.by_kind.get("Site", []):
+        for m in of_kind(self.manifests, kinds.Site):
             for h, hall in enumerate(m.model.spec.halls):
                 if self._define("hall", hall.name, _origin(m, "spec", "halls", h)):
                     self.inv.halls[hall.name] = hall
@@ -274,7 +276,7 @@ class Builder:
                         self.inv.rows[(hall.name, row.name)] = row
 
     def power(self) -> None:
-        for m in self.by_kind.get("PowerSystem", []):
+        for m in of_kind(self.manifests, kinds.PowerSystem):
             for i, node in enumerate(m.model.spec.nodes):
                 origin = _origin(m, "spec", "nodes", i)
                 names = self._names(node.name, origin)
@@ -312,7 +314,7 @@ class Builder:
 
     def cooling(self) -> None:
         cat = self.inv.catalog
-        for m in self.by_kind.get("CoolingSystem", []):
+        for m in of_kind(self.manifests, kinds.CoolingSystem):
             spec = m.model.spec
             for i, grp in enumerate(spec.groups):
                 if self._define("cdu group", grp.name, _origin(m, "spec", "groups", i)):
@@ -355,7 +357,7 @@ class Builder:
                     )
 
     def cabinets(self) -> None:
-        for m in self.by_kind.get("Cabinet", []):
+        for m in of_kind(self.manifests, kinds.Cabinet):
             origin = _origin(m, "metadata", "name")
             names = self._names(m.model.metadata.name, origin)
             spec = m.model.spec
@@ -368,7 +370,7 @@ class Builder:
             for name, sub in self._replicas("cabinet", names, data, origin):
                 self._cabinet(m, name, sub, dict(m.model.metadata.labels))
 
-    def _cabinet(self, m: Manifest, name: str, sub: dict[str, Any], labels: dict[str, str]) -> None:
+    def _cabinet(self, m: Manifest[kinds.Cabinet], name: str, sub: dict[str, Any], labels: dict[str, str]) -> None:
         cat = self.inv.catalog
         ctype = cat.cabinet_types.get(sub["type"])
         if ctype is None:
@@ -404,7 +406,7 @@ class Builder:
         for i, dev in enumerate(m.model.spec.devices):
             self._devices(cab, dev, _origin(m, "spec", "devices", i))
 
-    def _devices(self, cab: Cabinet, dev: Any, origin: Origin) -> None:
+    def _devices(self, cab: Cabinet, dev: DeviceSpec, origin: Origin) -> None:
         cat = self.inv.catalog
         names = self._names(dev.name, origin)
         dtype = cat.device_types.get(dev.type)
@@ -439,7 +441,7 @@ class Builder:
             self.inv.add_device(device)
 
     def fabrics(self) -> None:
-        for m in self.by_kind.get("Fabric", []):
+        for m in of_kind(self.manifests, kinds.Fabric):
             origin = _origin(m, "metadata", "name")
             if not self._define("fabric", m.name, origin):
                 continue
@@ -449,7 +451,7 @@ class Builder:
             add_generated_links(self.inv, m, fab)
 
     def superpods(self) -> None:
-        for m in self.by_kind.get("Superpod", []):
+        for m in of_kind(self.manifests, kinds.Superpod):
             origin = _origin(m, "metadata", "name")
             if not self._define("superpod", m.name, origin):
                 continue
@@ -481,7 +483,7 @@ class Builder:
         # importtime), which `superpod config` and a project without Clusters never pay
         from superpod_iac.model.replicate import linked_outside, replicate, template_links
 
-        for m in self.by_kind.get("Cluster", []):
+        for m in of_kind(self.manifests, kinds.Cluster):
             origin = _origin(m, "metadata", "name")
             if not self._define("cluster", m.name, origin):
                 continue
@@ -521,7 +523,7 @@ class Builder:
             cluster.extra_cabinets = linked_outside(self.inv, replicas)
 
 
-def build_inventory(manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None,
+def build_inventory(manifests: list[Manifest[Any]], policy_overrides: dict[str, Any] | None = None,
                     limits: LoadLimits | None = None, unbuilt: set[str] | None = None
                     ) -> Inventory:
     """`unbuilt`: names declared by documents that failed their schema (`declared_names`)."""

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from types import SimpleNamespace
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from superpod_iac.diagnostics import Origin
+from superpod_iac.manifest.fabric import Clos, Fabric, FullMesh, Mesh, SwitchedPlanes
 from superpod_iac.model.expand import ExpansionError, expand
 from superpod_iac.model.inventory import FabricObj, Inventory
 from superpod_iac.model.links import add_link
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
 
 class GeneratorError(ValueError):
     """The generator's selectors or port sets do not fit together (reported as REF003)."""
+
+
+Pairs = list[tuple[tuple[int, int], tuple[int, int]]]
+"""Generated links: ((device, port), (device, port)) index pairs."""
 
 
 def natural_key(text: str) -> tuple[Any, ...]:
@@ -75,13 +81,13 @@ def _ports(inv: Inventory, dev: int, nodeset: str) -> list[int]:
     return [by_name[n].index for n in names]
 
 
-def switched_planes(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def switched_planes(inv: Inventory, gen: SwitchedPlanes) -> Pairs:
     endpoints = select_devices(inv, gen.endpoints)
     switches = select_devices(inv, gen.switches)
     planes = gen.planes
     ep_ports = {e: _ports(inv, e, gen.endpoint_ports) for e in endpoints}
     per_plane: list[list[tuple[int, int]]] = [[] for _ in range(planes)]
-    by_cage = getattr(gen, "plane_by", "port") == "cage"
+    by_cage = gen.plane_by == "cage"
     for e in endpoints:
         cages: dict[int, int] = {}
         info = inv.catalog.ports(inv.devices[e].type_name)[0] if by_cage else []
@@ -130,7 +136,7 @@ def _spread(block: list[tuple[int, int]], count: int) -> list[tuple[int, int]]:
     return out
 
 
-def clos(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def clos(inv: Inventory, gen: Clos) -> Pairs:
     endpoints = select_devices(inv, gen.endpoints)
     leaves = select_devices(inv, gen.leaves)
     spines = select_devices(inv, gen.spines)
@@ -206,10 +212,10 @@ def order_by_coords(inv: Inventory, nodes: list[int], pattern: str | None,
     return [keyed[i] for i in sorted(keyed)]
 
 
-def mesh(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def mesh(inv: Inventory, gen: Mesh) -> Pairs:
     nodes = select_devices(inv, gen.nodes)
     dims = list(gen.dims)
-    nodes = order_by_coords(inv, nodes, getattr(gen, "coords_from", None), dims)
+    nodes = order_by_coords(inv, nodes, gen.coords_from, dims)
     total = 1
     for d in dims:
         total *= d
@@ -255,7 +261,7 @@ def _index(coord: list[int], dims: list[int]) -> int:
     return i
 
 
-def full_mesh(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def full_mesh(inv: Inventory, gen: FullMesh) -> Pairs:
     nodes = select_devices(inv, gen.nodes)
     dims = list(gen.dims)
     size = 1
@@ -291,12 +297,24 @@ def full_mesh(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int
     return out
 
 
-GENERATORS = {"switched-planes": switched_planes, "clos": clos, "mesh": mesh, "torus": mesh,
-              "full-mesh": full_mesh}
+GENERATORS: dict[str, Callable[[Inventory, Any], Pairs]] = {
+    "switched-planes": switched_planes, "clos": clos, "mesh": mesh, "torus": mesh,
+    "full-mesh": full_mesh}
+"""Generator `type` -> the function that makes its links (each takes its own model)."""
 
 
-def add_generated_links(inv: Inventory, m: Manifest, fab: FabricObj) -> None:
-    for i, gen in enumerate(fab.spec.generators):
+@dataclass(frozen=True, slots=True)
+class _NicSide:
+    """A Clos generator's media as seen from the endpoint (NIC) end of its links."""
+
+    cable: str | None
+    transceiver: str | None
+    transceiver_a: str | None
+    length_m: float | None
+
+
+def add_generated_links(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> None:
+    for i, gen in enumerate(m.model.spec.generators):
         origin = Origin(m.document.file, m.document.index, ("spec", "generators", i))
         try:
             pairs = GENERATORS[gen.type](inv, gen)
@@ -306,11 +324,10 @@ def add_generated_links(inv: Inventory, m: Manifest, fab: FabricObj) -> None:
         oid = inv.links.intern_origin(origin)
         ends: set[int] = set()
         nic_side = None
-        if getattr(gen, "endpoint_transceiver", None):
+        if isinstance(gen, Clos) and gen.endpoint_transceiver:
             ends = set(select_devices(inv, gen.endpoints))
-            nic_side = SimpleNamespace(cable=gen.cable, transceiver=gen.transceiver,
-                                       transceiver_a=gen.endpoint_transceiver,
-                                       length_m=gen.length_m)
+            nic_side = _NicSide(gen.cable, gen.transceiver, gen.endpoint_transceiver,
+                                gen.length_m)
         for a, b in pairs:
             spec = nic_side if nic_side is not None and a[0] in ends else gen
             add_link(inv, fab, spec, a, b, oid, origin)

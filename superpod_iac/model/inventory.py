@@ -24,6 +24,7 @@ from superpod_iac.manifest.catalog import (
     TransceiverType,
 )
 from superpod_iac.manifest.cooling import AirZone, Cdu, CduGroup, FacilityLoop
+from superpod_iac.manifest.fabric import FabricSpec
 from superpod_iac.manifest.power import PowerNode
 from superpod_iac.manifest.site import Hall, Row
 from superpod_iac.manifest.superpod import Expect
@@ -186,7 +187,8 @@ class FabricObj:
     name: str
     plane: str
     origin: Origin
-    spec: Any
+    spec: FabricSpec | None
+    """The Fabric manifest's spec; None for a cluster's cascade fabric."""
     index: int = -1
 
 

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from superpod_iac.diagnostics import Origin
+from superpod_iac.manifest.fabric import Fabric, FabricSpec
 from superpod_iac.model.expand import ExpansionError, expand
 from superpod_iac.model.inventory import FabricObj, Inventory, LinkPlant
 from superpod_iac.model.lengths import link_length_m
 
 if TYPE_CHECKING:
     from superpod_iac.manifest.parse import Manifest
+
+
+class LinkMedia(Protocol):
+    """What a link line or a generator says about its cable, optics and length (an explicit
+    `Link` may also name `transceiver_a` / `transceiver_b`)."""
+
+    @property
+    def cable(self) -> str | None: ...
+    @property
+    def transceiver(self) -> str | None: ...
+    @property
+    def length_m(self) -> float | None: ...
 
 
 def split_endpoint(text: str) -> tuple[str, str] | None:
@@ -44,7 +57,7 @@ def _unbuilt(inv: Inventory, text: str) -> bool:
     return dev in inv.unbuilt or dev.partition("/")[0] in inv.unbuilt
 
 
-def media_rule(fabric: Any, length_m: float) -> int | None:
+def media_rule(fabric: FabricSpec, length_m: float) -> int | None:
     """Index of the first media rule whose max length fits the computed length."""
     if math.isnan(length_m):
         return None
@@ -54,7 +67,7 @@ def media_rule(fabric: Any, length_m: float) -> int | None:
     return None
 
 
-def pick_media(fabric: Any, length_m: float) -> tuple[str | None, str | None]:
+def pick_media(fabric: FabricSpec, length_m: float) -> tuple[str | None, str | None]:
     """First media rule whose max length fits the computed length: (cable, transceiver)."""
     k = media_rule(fabric, length_m)
     if k is None:
@@ -62,8 +75,8 @@ def pick_media(fabric: Any, length_m: float) -> tuple[str | None, str | None]:
     return fabric.media[k].cable, fabric.media[k].transceiver
 
 
-def add_explicit_links(inv: Inventory, m: Manifest, fab: FabricObj) -> None:
-    spec = fab.spec
+def add_explicit_links(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> None:
+    spec = m.model.spec
     for i, link in enumerate(spec.links):
         origin = Origin(m.document.file, m.document.index, ("spec", "links", i))
         try:
@@ -105,12 +118,13 @@ def add_explicit_links(inv: Inventory, m: Manifest, fab: FabricObj) -> None:
             add_link(inv, fab, link, ends[0], ends[1], oid, origin)
 
 
-def add_link(inv: Inventory, fab: FabricObj, link: Any, a: tuple[int, int], b: tuple[int, int],
-             oid: int, origin: Origin) -> None:
+def add_link(inv: Inventory, fab: FabricObj, link: LinkMedia | None, a: tuple[int, int],
+             b: tuple[int, int], oid: int, origin: Origin) -> None:
     """Append one resolved link, computing its length and media where not declared.
 
     `link` is an explicit Link or a generator (both carry cable / transceiver / length_m)."""
     spec = fab.spec
+    assert spec is not None, "cascade fabrics add their links column-wise, not here"
     length = link.length_m if link is not None and link.length_m is not None else \
         link_length_m(inv, inv.devices[a[0]], inv.devices[b[0]])
     # where each part name was written (a path under `spec`; None: the link's own line), so

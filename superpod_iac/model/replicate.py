@@ -12,11 +12,12 @@ from __future__ import annotations
 import fnmatch
 from array import array
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from superpod_iac.diagnostics import Origin
+from superpod_iac.manifest.superpod import Cascade, Cluster
 from superpod_iac.model.expand import expand
 from superpod_iac.model.generators import GeneratorError, natural_key, select_devices
 from superpod_iac.model.inventory import (
@@ -135,7 +136,7 @@ def _clone_cabinet(inv: Inventory, cab: Cabinet, prefix: str, infra_sets: dict[s
     return clone
 
 
-def replicate(inv: Inventory, m: Manifest, cluster: ClusterObj) -> None:
+def replicate(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj) -> None:
     template = inv.superpods.pop(cluster.superpod)
     infra = Infra(inv, template.cabinets)
     sets = {"power": set(infra.power), "halls": set(infra.halls),
@@ -272,7 +273,7 @@ def _compact(inv: Inventory, dead: set[int], keep: np.ndarray) -> np.ndarray:
     return remap
 
 
-def _cascade(inv: Inventory, m: Manifest, cluster: ClusterObj, j: int, cascade: Any,
+def _cascade(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj, j: int, cascade: Cascade,
              template_cabinets: list[str], bases: list[np.ndarray]) -> None:
     origin = Origin(m.document.file, m.document.index, ("spec", "cascade", j))
     dev_glob, _, port_set = cascade.uplinks.rpartition(":")
@@ -344,7 +345,7 @@ def clos_cores_needed(uplinks: int, replicas: int, ports: int) -> int:
     return 0
 
 
-def _cascade_clos(inv: Inventory, cluster: ClusterObj, j: int, cascade: Any,
+def _cascade_clos(inv: Inventory, cluster: ClusterObj, j: int, cascade: Cascade,
                   ends: list[tuple[int, int]], bases: list[np.ndarray], origin: Origin) -> None:
     """Core tier of a folded Clos above the replicas' uplinks (see manifest `Cascade`)."""
     if not cascade.cores or not cascade.core_ports:

@@ -21,6 +21,7 @@ import numpy as np
 from scipy import sparse  # type: ignore[import-untyped]  # no stubs without scipy-stubs
 from scipy.sparse import csgraph  # type: ignore[import-untyped]
 
+from superpod_iac.manifest.fabric import Shape
 from superpod_iac.model.derived import derived
 from superpod_iac.model.expand import ExpansionError, expand, fold
 from superpod_iac.model.generators import GeneratorError, natural_key, order_by_coords
@@ -90,13 +91,12 @@ def _select(inv: Inventory, pattern: str, scope: np.ndarray | None, prefix: str)
 @derived
 def analyse(inv: Inventory) -> list[ShapeReport]:
     """One report per fabric that declares a shape, in fabric order (cached)."""
-    out = [analyse_fabric(inv, fab) for fab in sorted(inv.fabrics.values(), key=lambda f: f.index)
-           if fab.spec is not None and fab.spec.shape is not None]
-    return out
+    return [analyse_fabric(inv, fab, fab.spec.shape)
+            for fab in sorted(inv.fabrics.values(), key=lambda f: f.index)
+            if fab.spec is not None and fab.spec.shape is not None]
 
 
-def analyse_fabric(inv: Inventory, fab: FabricObj) -> ShapeReport:
-    shape = fab.spec.shape
+def analyse_fabric(inv: Inventory, fab: FabricObj, shape: Shape) -> ShapeReport:
     rep = ShapeReport(fab.name, shape.type)
     scope, prefix = _scope(inv, fab)
     nodes = _select(inv, shape.nodes, scope, prefix)
@@ -178,12 +178,13 @@ def shape_diameter(kind: str, dims: list[int]) -> int:
     return sum(1 for d in dims if d > 1)
 
 
-def _direct(inv: Inventory, rep: ShapeReport, shape, nodes: np.ndarray, names: list[str],
+def _direct(inv: Inventory, rep: ShapeReport, shape: Shape, nodes: np.ndarray, names: list[str],
             a: np.ndarray, b: np.ndarray, speed: np.ndarray, prefix: str = "") -> None:
-    dims = list(shape.dims or [len(nodes)])
+    dims: list[int] = list(shape.dims or [len(nodes)])
     groups = 1
-    if shape.type == "full-mesh" and prod(dims) and len(nodes) % prod(dims) == 0:
-        groups = len(nodes) // prod(dims)   # one mesh per consecutive group (per rack)
+    size = prod(dims)
+    if shape.type == "full-mesh" and size and len(nodes) % size == 0:
+        groups = len(nodes) // size   # one mesh per consecutive group (per rack)
         dims = [*dims, groups] if groups > 1 else dims
     n = prod(dims)
     if n != len(nodes):
@@ -245,7 +246,7 @@ def _direct(inv: Inventory, rep: ShapeReport, shape, nodes: np.ndarray, names: l
     rep.bisection_gbps = float(speed[cross].sum())
 
 
-def _switched(inv: Inventory, rep: ShapeReport, shape, nodes: list[int], names: list[str],
+def _switched(inv: Inventory, rep: ShapeReport, shape: Shape, nodes: list[int], names: list[str],
               a: np.ndarray, b: np.ndarray, speed: np.ndarray, scope: np.ndarray | None,
               prefix: str) -> None:
     if shape.switches is None:
@@ -288,7 +289,7 @@ def _switched(inv: Inventory, rep: ShapeReport, shape, nodes: list[int], names: 
         rep.max_hops = 2
 
 
-def _clos(inv: Inventory, rep: ShapeReport, shape, nodes: list[int], names: list[str],
+def _clos(inv: Inventory, rep: ShapeReport, shape: Shape, nodes: list[int], names: list[str],
           a: np.ndarray, b: np.ndarray, speed: np.ndarray) -> None:
     tiers = shape.tiers or 2
     devs, inv_map = np.unique(np.concatenate([np.array(nodes, dtype=np.int64), a, b]),
