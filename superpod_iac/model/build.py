@@ -66,7 +66,8 @@ def _cabinet_tokens(value: Any, cab: Cabinet) -> Any:
     return value
 
 
-def _merge_catalog(manifests: Iterable[Manifest[kinds.Catalog]], dups: list[Duplicate]) -> PartCatalog:
+def _merge_catalog(manifests: Iterable[Manifest[kinds.Catalog]], dups: list[Duplicate]
+                   ) -> PartCatalog:
     cat = PartCatalog()
     builtin = builtin_catalogs()
     for m in (*builtin, *manifests):
@@ -165,7 +166,8 @@ def declared_names(data: Any) -> set[str]:
 
 
 class Builder:
-    def __init__(self, manifests: list[Manifest[Any]], policy_overrides: dict[str, Any] | None = None,
+    def __init__(self, manifests: list[Manifest[Any]],
+                 policy_overrides: dict[str, Any] | None = None,
                  limits: LoadLimits | None = None, unbuilt: set[str] | None = None):
         self.manifests = manifests
         dups: list[Duplicate] = []
@@ -207,7 +209,7 @@ class Builder:
         limit = self.inv.limits.max_objects
         if total > limit:
             self.problems.limit(f"expanding this template would make {total:,} {what} > limit "
-                       f"{limit:,} (limit max_objects)", origin)
+                                f"{limit:,} (limit max_objects)", origin)
             return False
         return True
 
@@ -370,7 +372,8 @@ class Builder:
             for name, sub in self._replicas("cabinet", names, data, origin):
                 self._cabinet(m, name, sub, dict(m.model.metadata.labels))
 
-    def _cabinet(self, m: Manifest[kinds.Cabinet], name: str, sub: dict[str, Any], labels: dict[str, str]) -> None:
+    def _cabinet(self, m: Manifest[kinds.Cabinet], name: str, sub: dict[str, Any],
+                 labels: dict[str, str]) -> None:
         cat = self.inv.catalog
         ctype = cat.cabinet_types.get(sub["type"])
         if ctype is None:
@@ -490,9 +493,9 @@ class Builder:
             spec = m.model.spec
             limits = self.inv.limits
             if spec.replicas > limits.max_replicas:
-                self.problems.limit(f"cluster {m.name} asks for {spec.replicas:,} replicas > limit "
-                           f"{limits.max_replicas:,} (limit max_replicas)",
-                           _origin(m, "spec", "replicas"))
+                self.problems.limit(f"cluster {m.name} asks for {spec.replicas:,} replicas > "
+                                    f"limit {limits.max_replicas:,} (limit max_replicas)",
+                                    _origin(m, "spec", "replicas"))
                 continue
             pattern = spec.names or f"{spec.superpod}-[1-{spec.replicas}]"
             replicas = list(self._names(pattern, _origin(m, "spec", "names")))
@@ -515,9 +518,9 @@ class Builder:
                 continue
             pod_links = len(self.inv.links) + template_links(self.inv, pod) * len(replicas)
             if pod_links > limits.max_links:
-                self.problems.limit(f"replicating {spec.superpod} {len(replicas):,} times would make up "
-                           f"to {pod_links:,} links > limit {limits.max_links:,} (limit "
-                           "max_links)", origin)
+                self.problems.limit(f"replicating {spec.superpod} {len(replicas):,} times would "
+                                    f"make up to {pod_links:,} links > limit "
+                                    f"{limits.max_links:,} (limit max_links)", origin)
                 continue
             replicate(self.inv, m, cluster)
             cluster.extra_cabinets = linked_outside(self.inv, replicas)
