@@ -518,7 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_netbox(sub: argparse._SubParsersAction) -> None:
+def _add_netbox(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`superpod netbox push|diff|pull` (superpod_iac/netbox/commands.py)."""
     from superpod_iac.netbox.commands import add_parser
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from superpod_iac import API_VERSION
 from superpod_iac.config import Config
 from superpod_iac.diagnostics import Diagnostic, Severity
+from superpod_iac.manifest.common import ManifestBase
 from superpod_iac.manifest.parse import Manifest, parse_documents
 from superpod_iac.model.build import build_inventory, declared_names
 from superpod_iac.model.inventory import Inventory
@@ -33,7 +34,7 @@ class InputError(Exception):
 @dataclass
 class Project:
     sources: list[SourceFile]
-    manifests: list[Manifest]
+    manifests: list[Manifest[ManifestBase]]
     inventory: Inventory
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -110,10 +111,10 @@ def _load_project(paths: Sequence[str], config: Config, *, check: bool,
                             "root; not followed", link, 1, 1, (),
                             "keep linked designs inside the repository") for link in found.escaped)
     diags.extend(parse_diags)
-    diags.extend(Diagnostic("SCH012", declared_severity("SCH012"), message,
+    diags.extend(Diagnostic("SCH012", declared_severity("SCH012"), limit.message,
                             hint="use a smaller range or fewer replicas, or raise the limit in "
-                            "[tool.superpod.limits] (docs/security.md)").at(origin)
-                 for message, origin in inventory.limit_errors)
+                            "[tool.superpod.limits] (docs/security.md)").at(limit.origin)
+                 for limit in inventory.problems.limits)
     if check:
         steps.set_postfix_str("rules", refresh=False)
         diags.extend(run_rules(inventory, config))

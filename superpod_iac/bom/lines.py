@@ -27,6 +27,7 @@ from superpod_iac import physics
 from superpod_iac.bom.parts import CATEGORIES, ROLE_CATEGORY, UNCONFIRMED, PartData, part_data
 from superpod_iac.choices import BOM_GROUP_BY, table
 from superpod_iac.manifest.catalog import Accessory
+from superpod_iac.model.derived import derived
 from superpod_iac.model.inventory import Cabinet, Inventory
 from superpod_iac.model.linkstats import columns, device_cabinet_ids, transceiver_modules
 
@@ -301,6 +302,7 @@ def _optics(inv: Inventory, groups: dict[str, str]) -> list[BomLine]:
     return out
 
 
+@derived
 def cable_sizes(inv: Inventory) -> tuple[np.ndarray, list[tuple[str, float | None, str]]]:
     """Per link, an index into a list of (cable type, orderable length or None, size label).
 
@@ -308,10 +310,6 @@ def cable_sizes(inv: Inventory) -> tuple[np.ndarray, list[tuple[str, float | Non
     `over-length` (longer than every orderable length or the type's reach), `unknown length`,
     `unknown type`. Computed once per distinct (cable, centimetre) pair.
     """
-    cached: tuple[np.ndarray, list[tuple[str, float | None, str]]] | None = \
-        inv.cache.get("bom_cable_sizes")
-    if cached is not None:
-        return cached
     t = inv.links
     col = columns(inv)
     cm = np.where(np.isnan(col["length_m"]), -1,
@@ -346,7 +344,6 @@ def cable_sizes(inv: Inventory) -> tuple[np.ndarray, list[tuple[str, float | Non
             sizes.append(key)
         mapped[i] = size_idx[key]
     result = (mapped[inverse.reshape(-1)] if len(t) else np.zeros(0, np.int64), sizes)
-    inv.cache["bom_cable_sizes"] = result
     return result
 
 

@@ -69,7 +69,7 @@ def design_diff(old: Side, new: Side) -> DesignDiff:
 
     sides = {**where_for(old), **where_for(new)}
 
-    def where(m: Manifest, path: Path) -> tuple[str, int]:
+    def where(m: Manifest[None], path: Path) -> tuple[str, int]:
         line, _col = m.document.position(path)
         return sides[id(m)].display(m.document.file), line
 
@@ -87,10 +87,10 @@ def design_diff(old: Side, new: Side) -> DesignDiff:
                       design_totals(oi, ni), delta)
 
 
-def _documents(side: Side) -> list[Manifest]:
+def _documents(side: Side) -> list[Manifest[None]]:
     """Every document of our apiVersion, also those that failed their schema (a typo in the
     new revision is a changed field, not a removed manifest)."""
-    out: list[Manifest] = []
+    out: list[Manifest[None]] = []
     for src in side.project.sources:
         for doc in src.documents:
             data = doc.data

@@ -94,8 +94,9 @@ def _keyed(items: list[Any]) -> dict[str, tuple[int, Any, str]]:
 
 
 class _Walker:
-    def __init__(self, kind: str, name: str, old: Manifest | None, new: Manifest | None,
-                 where: Callable[[Manifest, Path], tuple[str, int]]) -> None:
+    def __init__(self, kind: str, name: str, old: Manifest[None] | None,
+                 new: Manifest[None] | None,
+                 where: Callable[[Manifest[None], Path], tuple[str, int]]) -> None:
         self.kind, self.name, self.old, self.new, self.where = kind, name, old, new, where
         self.out: list[Change] = []
 
@@ -146,8 +147,8 @@ class _Walker:
         self.emit("~", label, a, b, pa, pb)
 
 
-def manifest_changes(old: list[Manifest], new: list[Manifest],
-                     where: Callable[[Manifest, Path], tuple[str, int]]) -> list[Change]:
+def manifest_changes(old: list[Manifest[None]], new: list[Manifest[None]],
+                     where: Callable[[Manifest[None], Path], tuple[str, int]]) -> list[Change]:
     """Every added, removed and changed field, in kind / name / document order."""
     om = {(m.kind, m.name): m for m in old}
     nm = {(m.kind, m.name): m for m in new}

@@ -4,32 +4,45 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
 from superpod_iac import API_VERSION
 from superpod_iac.diagnostics import Diagnostic, Origin, Path
 from superpod_iac.manifest import KINDS
+from superpod_iac.manifest.common import ManifestBase
 from superpod_iac.rules.registry import declared_severity
 from superpod_iac.source.loader import Document, SourceFile
 
 API_GROUP = API_VERSION.split("/")[0] + "/"
 
 
-@dataclass
-class Manifest:
+K = TypeVar("K", covariant=True)
+"""The kind's pydantic model (`Cabinet`, `Fabric`, ...): `Manifest[Fabric]` is a
+`Manifest[ManifestBase]`."""
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Manifest(Generic[K]):
     """A typed manifest plus the document it came from (for positions)."""
 
     kind: str
     name: str
-    model: Any
+    model: K
     document: Document
 
     @property
     def origin(self) -> Origin:
         return Origin(self.document.file, self.document.index, ())
+
+
+def of_kind(manifests: Iterable[Manifest[Any]], model: type[M]) -> list[Manifest[M]]:
+    """The manifests of one kind, in order, typed by the kind's model (`of_kind(ms, Fabric)`)."""
+    return [cast("Manifest[M]", m) for m in manifests if isinstance(m.model, model)]
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> Path:
@@ -174,7 +187,7 @@ def _kind_problem(data: Any, doc: Document, named: bool) -> Diagnostic | None:
 
 
 def parse_documents(files: list[SourceFile], named: set[str] | frozenset[str] = frozenset()
-                    ) -> tuple[list[Manifest], list[Diagnostic]]:
+                    ) -> tuple[list[Manifest[ManifestBase]], list[Diagnostic]]:
     """Typed manifests from every document of ours; a document is never skipped silently.
 
     A file is ours when it was named on the command line or any of its documents claims our
@@ -183,7 +196,7 @@ def parse_documents(files: list[SourceFile], named: set[str] | frozenset[str] = 
     a did-you-mean. Files found by walking a folder that hold no document of ours (CI configs,
     other tools' YAML) are not part of the design.
     """
-    manifests: list[Manifest] = []
+    manifests: list[Manifest[ManifestBase]] = []
     diags: list[Diagnostic] = []
     for src in files:
         docs = [d for d in src.documents if d.data is not None and d.trusted]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
+from superpod_iac import manifest as kinds
 from superpod_iac.diagnostics import Origin
-from superpod_iac.manifest.parse import Manifest
-from superpod_iac.model.catalog import builtin_catalogs, policy_defaults
+from superpod_iac.manifest.cabinet import Device as DeviceSpec
+from superpod_iac.manifest.catalog import DeviceType
+from superpod_iac.manifest.common import ManifestBase
+from superpod_iac.manifest.parse import Manifest, of_kind
+from superpod_iac.manifest.policy import Policy
+from superpod_iac.model.catalog import PACKAGE_DATA, builtin_catalogs, policy_defaults
 from superpod_iac.model.expand import (
     MAX_NAMES,
     ExpansionError,
@@ -17,6 +22,7 @@ from superpod_iac.model.expand import (
     expand,
     substitute,
 )
+from superpod_iac.model.generators import add_generated_links
 from superpod_iac.model.inventory import (
     Cabinet,
     CduObj,
@@ -25,17 +31,18 @@ from superpod_iac.model.inventory import (
     FabricObj,
     Inventory,
     PartCatalog,
-    Policy,
     PowerNodeObj,
     SuperpodObj,
 )
+from superpod_iac.model.links import add_explicit_links
+from superpod_iac.model.problems import Duplicate
 from superpod_iac.source.loader import LoadLimits
 
 _SECTIONS = ("cabinet_types", "device_types", "accelerator_types", "transceiver_types",
              "cable_types", "cdu_types", "fluids", "accessory_types")
 
 
-def _origin(m: Manifest, *path: str | int) -> Origin:
+def _origin(m: Manifest[ManifestBase], *path: str | int) -> Origin:
     return Origin(m.document.file, m.document.index, tuple(path))
 
 
@@ -59,7 +66,8 @@ def _cabinet_tokens(value: Any, cab: Cabinet) -> Any:
     return value
 
 
-def _merge_catalog(manifests: Iterable[Manifest], inv_dups: list[Any]) -> PartCatalog:
+def _merge_catalog(manifests: Iterable[Manifest[kinds.Catalog]], dups: list[Duplicate]
+                   ) -> PartCatalog:
     cat = PartCatalog()
     builtin = builtin_catalogs()
     for m in (*builtin, *manifests):
@@ -72,18 +80,19 @@ def _merge_catalog(manifests: Iterable[Manifest], inv_dups: list[Any]) -> PartCa
                 if part.name in target and not is_builtin:
                     prev = cat.origins[key]
                     if not prev.file.startswith(str(_builtin_dir())):
-                        inv_dups.append((section[:-1].replace("_", " "), part.name, prev, origin))
+                        dups.append(Duplicate(section[:-1].replace("_", " "), part.name, prev,
+                                              origin))
                         continue
                 target[part.name] = part
                 cat.origins[key] = origin
                 if section == "device_types" and not is_builtin:
-                    _port_duplicates(part, origin, inv_dups)
+                    _port_duplicates(part, origin, dups)
         for loss in m.model.spec.connector_losses:
             cat.connector_loss_db[loss.connector] = loss.loss_db
     return cat
 
 
-def _port_duplicates(dtype: Any, origin: Origin, inv_dups: list[Any]) -> None:
+def _port_duplicates(dtype: DeviceType, origin: Origin, dups: list[Duplicate]) -> None:
     """Two port groups, or two ports, of one device type with the same name would collapse
     into one port silently (the second group's ports unreachable): REF002."""
     groups: dict[str, Origin] = {}
@@ -91,8 +100,8 @@ def _port_duplicates(dtype: Any, origin: Origin, inv_dups: list[Any]) -> None:
     for j, group in enumerate(dtype.port_groups):
         gorigin = _sub(origin, "port_groups", j)
         if group.name in groups:
-            inv_dups.append(("port group", f"{dtype.name}/{group.name}", groups[group.name],
-                             gorigin))
+            dups.append(Duplicate("port group", f"{dtype.name}/{group.name}", groups[group.name],
+                                  gorigin))
         groups.setdefault(group.name, gorigin)
         try:
             names = expand(group.ports)
@@ -100,19 +109,17 @@ def _port_duplicates(dtype: Any, origin: Origin, inv_dups: list[Any]) -> None:
             continue  # reported when the type's ports are used
         for name in names:
             if name in ports:
-                inv_dups.append(("port", f"{dtype.name}:{name}", ports[name],
-                                 _sub(gorigin, "ports")))
+                dups.append(Duplicate("port", f"{dtype.name}:{name}", ports[name],
+                                      _sub(gorigin, "ports")))
                 break
             ports[name] = gorigin
 
 
 def _builtin_dir() -> str:
-    from superpod_iac.model.catalog import PACKAGE_DATA
-
     return str(PACKAGE_DATA)
 
 
-def _policy(sites: list[Manifest], overrides: dict[str, Any]) -> Policy:
+def _policy(sites: list[Manifest[kinds.Site]], overrides: dict[str, Any]) -> Policy:
     """The project-wide policy: built-in defaults, pyproject overrides, then the policy of the
     only Site, or of Sites that declare no halls (with several Sites, each hall follows its own
     Site: see `_site_policies`)."""
@@ -127,7 +134,7 @@ def _policy(sites: list[Manifest], overrides: dict[str, Any]) -> Policy:
     return Policy(**known, origin=origin)
 
 
-def _site_policies(sites: list[Manifest], base: Policy) -> dict[str, Policy]:
+def _site_policies(sites: list[Manifest[kinds.Site]], base: Policy) -> dict[str, Policy]:
     """hall -> the policy of the Site that declares the hall (base policy + its overrides)."""
     out: dict[str, Policy] = {}
     for site in sites:
@@ -159,76 +166,83 @@ def declared_names(data: Any) -> set[str]:
 
 
 class Builder:
-    def __init__(self, manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None,
+    def __init__(self, manifests: list[Manifest[Any]],
+                 policy_overrides: dict[str, Any] | None = None,
                  limits: LoadLimits | None = None, unbuilt: set[str] | None = None):
-        self.by_kind: dict[str, list[Manifest]] = {}
-        for m in manifests:
-            self.by_kind.setdefault(m.kind, []).append(m)
-        dups: list[Any] = []
-        catalog = _merge_catalog(self.by_kind.get("Catalog", []), dups)
-        sites = self.by_kind.get("Site", [])
+        self.manifests = manifests
+        dups: list[Duplicate] = []
+        catalog = _merge_catalog(of_kind(manifests, kinds.Catalog), dups)
+        sites = of_kind(manifests, kinds.Site)
         self.inv = Inventory(catalog, _policy(sites, policy_overrides or {}))
         self.inv.hall_policies = _site_policies(sites, self.inv.policy)
-        self.inv.duplicates.extend(dups)
+        self.problems = self.inv.problems
+        self.problems.duplicates.extend(dups)
         self.inv.limits = limits or LoadLimits()
         self.inv.unbuilt.update(unbuilt or ())
-        self._reported: set[tuple[str, Origin]] = set()
 
     # -- helpers ---------------------------------------------------------------------------
     def _define(self, kind: str, name: str, origin: Origin) -> bool:
         key = (kind, name)
         first = self.inv.origins.get(key)
         if first is not None:
-            self.inv.duplicates.append((kind, name, first, origin))
+            self.problems.duplicate(kind, name, first, origin)
             return False
         self.inv.origins[key] = origin
         return True
 
     def _missing(self, what: str, name: str, origin: Origin, context: str) -> None:
-        if name in self.inv.unbuilt:
-            return  # defined, but its definition already has a finding
-        self.inv.unresolved.append((what, name, origin, context))
+        self.problems.missing(what, name, origin, context)
 
     def _names(self, template: str, origin: Origin) -> tuple[str, ...]:
         try:
             return expand(template)
         except LimitError as exc:
-            self.limit(str(exc), origin)
+            self.problems.limit(str(exc), origin)
             return ()
         except ExpansionError as exc:
-            self.inv.expansion_errors.append((str(exc), origin))
+            self.problems.cannot_expand(str(exc), origin)
             return ()
-
-    def limit(self, message: str, origin: Origin) -> None:
-        """A work limit was reached: reported as SCH012 (once per place), the work not done."""
-        if (message, origin) not in self.inv.limit_errors:
-            self.inv.limit_errors.append((message, origin))
 
     def budget(self, adding: int, origin: Origin, what: str = "objects") -> bool:
         """Whether `adding` more cabinets/devices fit in LoadLimits.max_objects."""
         total = len(self.inv.devices) + len(self.inv.cabinets) + adding
         limit = self.inv.limits.max_objects
         if total > limit:
-            self.limit(f"expanding this template would make {total:,} {what} > limit "
-                       f"{limit:,} (limit max_objects)", origin)
+            self.problems.limit(f"expanding this template would make {total:,} {what} > limit "
+                                f"{limit:,} (limit max_objects)", origin)
             return False
         return True
 
     def _subst(self, value: Any, i: int, n: int, name: str, origin: Origin) -> Any:
         try:
             return substitute(value, i, n, name)
-        except ExpansionError as exc:
-            error = (str(exc), origin)
-            if error not in self._reported:  # one finding per template, not per replica
-                self._reported.add(error)
-                self.inv.expansion_errors.append(error)
+        except ExpansionError as exc:  # one finding per template, not per replica
+            self.problems.cannot_expand(str(exc), origin, once=True)
             return None
+
+    def _replicas(self, kind: str, names: tuple[str, ...], fields: dict[str, Any], origin: Origin,
+                  *, named: bool = False, scope: str = "",
+                  prepare: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
+                  ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Each object a template written at `origin` expands to: its name and its `fields`
+        with lockstep ranges and `{i}`/`{name}` filled in (with its own `name` when `named`),
+        defined as a `kind` named `scope + name`. A replica whose fields do not substitute
+        (reported once per template), that `prepare` rejects (it reports why) or whose name
+        is taken (REF002) is skipped. `prepare` may also rewrite the fields."""
+        for k, name in enumerate(names):
+            values = {**fields, "name": name} if named else fields
+            sub = self._subst(values, k, len(names), name, origin)
+            if sub is not None and prepare is not None:
+                sub = prepare(sub)
+            if sub is None or not self._define(kind, scope + name, origin):
+                continue
+            yield name, sub
 
     def _int(self, value: Any, origin: Origin, what: str) -> int | None:
         try:
             return int(value)
         except (TypeError, ValueError):
-            self.inv.expansion_errors.append((f"{what} '{value}' is not a whole number", origin))
+            self.problems.cannot_expand(f"{what} '{value}' is not a whole number", origin)
             return None
 
     # -- stages ----------------------------------------------------------------------------
@@ -254,7 +268,7 @@ class Builder:
                               _sub(origin, "accelerators", "type"), f"device type {name}")
 
     def site(self) -> None:
-        for m in self.by_kind.get("Site", []):
+        for m in of_kind(self.manifests, kinds.Site):
             for h, hall in enumerate(m.model.spec.halls):
                 if self._define("hall", hall.name, _origin(m, "spec", "halls", h)):
                     self.inv.halls[hall.name] = hall
@@ -264,15 +278,12 @@ class Builder:
                         self.inv.rows[(hall.name, row.name)] = row
 
     def power(self) -> None:
-        for m in self.by_kind.get("PowerSystem", []):
+        for m in of_kind(self.manifests, kinds.PowerSystem):
             for i, node in enumerate(m.model.spec.nodes):
                 origin = _origin(m, "spec", "nodes", i)
                 names = self._names(node.name, origin)
-                data = node.model_dump()
-                for k, name in enumerate(names):
-                    sub = self._subst({**data, "name": name}, k, len(names), name, origin)
-                    if sub is None or not self._define("power node", name, origin):
-                        continue
+                for name, sub in self._replicas("power node", names, node.model_dump(), origin,
+                                                named=True):
                     spec = node.model_validate(sub)
                     self.inv.power_nodes[name] = PowerNodeObj(name, spec, origin,
                                                               redundancy=m.model.spec.redundancy)
@@ -301,11 +312,11 @@ class Builder:
                 key = frozenset(loop)
                 if key not in reported:
                     reported.add(key)
-                    self.inv.cycles.append((" -> ".join([*loop, cur]), nodes[loop[0]].origin))
+                    self.problems.power_loop((*loop, cur), nodes[loop[0]].origin)
 
     def cooling(self) -> None:
         cat = self.inv.catalog
-        for m in self.by_kind.get("CoolingSystem", []):
+        for m in of_kind(self.manifests, kinds.CoolingSystem):
             spec = m.model.spec
             for i, grp in enumerate(spec.groups):
                 if self._define("cdu group", grp.name, _origin(m, "spec", "groups", i)):
@@ -322,11 +333,8 @@ class Builder:
             for i, cdu in enumerate(spec.cdus):
                 origin = _origin(m, "spec", "cdus", i)
                 names = self._names(cdu.name, origin)
-                data = cdu.model_dump()
-                for k, name in enumerate(names):
-                    sub = self._subst({**data, "name": name}, k, len(names), name, origin)
-                    if sub is None or not self._define("cdu", name, origin):
-                        continue
+                for name, sub in self._replicas("cdu", names, cdu.model_dump(), origin,
+                                                named=True):
                     c = cdu.model_validate(sub)
                     ctype = cat.cdu_types.get(c.type) if c.type else None
                     if c.type and ctype is None:
@@ -351,7 +359,7 @@ class Builder:
                     )
 
     def cabinets(self) -> None:
-        for m in self.by_kind.get("Cabinet", []):
+        for m in of_kind(self.manifests, kinds.Cabinet):
             origin = _origin(m, "metadata", "name")
             names = self._names(m.model.metadata.name, origin)
             spec = m.model.spec
@@ -361,13 +369,11 @@ class Builder:
             per_cabinet = 1 + sum(min(count_names(d.name), cap) for d in spec.devices)
             if not self.budget(len(names) * per_cabinet, origin, "cabinets and devices"):
                 continue
-            for k, name in enumerate(names):
-                sub = self._subst(data, k, len(names), name, origin)
-                if sub is None or not self._define("cabinet", name, origin):
-                    continue
+            for name, sub in self._replicas("cabinet", names, data, origin):
                 self._cabinet(m, name, sub, dict(m.model.metadata.labels))
 
-    def _cabinet(self, m: Manifest, name: str, sub: dict[str, Any], labels: dict[str, str]) -> None:
+    def _cabinet(self, m: Manifest[kinds.Cabinet], name: str, sub: dict[str, Any],
+                 labels: dict[str, str]) -> None:
         cat = self.inv.catalog
         ctype = cat.cabinet_types.get(sub["type"])
         if ctype is None:
@@ -403,7 +409,7 @@ class Builder:
         for i, dev in enumerate(m.model.spec.devices):
             self._devices(cab, dev, _origin(m, "spec", "devices", i))
 
-    def _devices(self, cab: Cabinet, dev: Any, origin: Origin) -> None:
+    def _devices(self, cab: Cabinet, dev: DeviceSpec, origin: Origin) -> None:
         cat = self.inv.catalog
         names = self._names(dev.name, origin)
         dtype = cat.device_types.get(dev.type)
@@ -417,17 +423,17 @@ class Builder:
         data = dev.model_dump()
         if not self.budget(len(names), origin, "cabinets and devices"):
             return
-        for k, name in enumerate(names):
-            sub = self._subst({"u": data["u"], "feeds": data["feeds"], "outlets": data["outlets"]},
-                              k, len(names), name, origin)
-            if sub is None:
-                continue
+
+        def prepare(sub: dict[str, Any]) -> dict[str, Any] | None:
             if "{" in repr(sub):
                 sub = _cabinet_tokens(sub, cab)
             u = self._int(sub["u"], origin, "u")
-            if u is None or not self._define("device", f"{cab.name}/{name}", origin):
-                continue
-            device = Device(name, cab.name, dev.type, dtype, u, origin, list(sub["feeds"]),
+            return None if u is None else {**sub, "u": u}
+
+        fields = {"u": data["u"], "feeds": data["feeds"], "outlets": data["outlets"]}
+        for name, sub in self._replicas("device", names, fields, origin, scope=f"{cab.name}/",
+                                        prepare=prepare):
+            device = Device(name, cab.name, dev.type, dtype, sub["u"], origin, list(sub["feeds"]),
                             outlets=list(sub["outlets"]))
             for j, feed in enumerate(device.feeds):
                 if feed not in self.inv.power_nodes:
@@ -438,20 +444,17 @@ class Builder:
             self.inv.add_device(device)
 
     def fabrics(self) -> None:
-        from superpod_iac.model.generators import add_generated_links
-        from superpod_iac.model.links import add_explicit_links
-
-        for m in self.by_kind.get("Fabric", []):
+        for m in of_kind(self.manifests, kinds.Fabric):
             origin = _origin(m, "metadata", "name")
             if not self._define("fabric", m.name, origin):
                 continue
             fab = FabricObj(m.name, m.model.spec.plane, origin, m.model.spec, len(self.inv.fabrics))
             self.inv.fabrics[m.name] = fab
-            add_explicit_links(self, m, fab)
-            add_generated_links(self, m, fab)
+            add_explicit_links(self.inv, m, fab)
+            add_generated_links(self.inv, m, fab)
 
     def superpods(self) -> None:
-        for m in self.by_kind.get("Superpod", []):
+        for m in of_kind(self.manifests, kinds.Superpod):
             origin = _origin(m, "metadata", "name")
             if not self._define("superpod", m.name, origin):
                 continue
@@ -479,25 +482,27 @@ class Builder:
                                                      spec.expect, dict(m.model.metadata.labels))
 
     def clusters(self) -> None:
-        from superpod_iac.model.replicate import replicate
+        # replicate.py works on numpy arrays; importing numpy costs ~130 ms (python -X
+        # importtime), which `superpod config` and a project without Clusters never pay
+        from superpod_iac.model.replicate import linked_outside, replicate, template_links
 
-        for m in self.by_kind.get("Cluster", []):
+        for m in of_kind(self.manifests, kinds.Cluster):
             origin = _origin(m, "metadata", "name")
             if not self._define("cluster", m.name, origin):
                 continue
             spec = m.model.spec
             limits = self.inv.limits
             if spec.replicas > limits.max_replicas:
-                self.limit(f"cluster {m.name} asks for {spec.replicas:,} replicas > limit "
-                           f"{limits.max_replicas:,} (limit max_replicas)",
-                           _origin(m, "spec", "replicas"))
+                self.problems.limit(f"cluster {m.name} asks for {spec.replicas:,} replicas > "
+                                    f"limit {limits.max_replicas:,} (limit max_replicas)",
+                                    _origin(m, "spec", "replicas"))
                 continue
             pattern = spec.names or f"{spec.superpod}-[1-{spec.replicas}]"
             replicas = list(self._names(pattern, _origin(m, "spec", "names")))
             if replicas and len(replicas) != spec.replicas:
-                self.inv.expansion_errors.append(
-                    (f"names '{pattern}' expand to {len(replicas)} replicas, not {spec.replicas}",
-                     _origin(m, "spec", "names")))
+                self.problems.cannot_expand(
+                    f"names '{pattern}' expand to {len(replicas)} replicas, not {spec.replicas}",
+                    _origin(m, "spec", "names"))
                 continue
             cluster = ClusterObj(m.name, origin, spec.superpod, replicas, spec.expect)
             self.inv.clusters[m.name] = cluster
@@ -511,41 +516,17 @@ class Builder:
             pod_objects = sum(1 + len(self.inv.cabinets[c].devices) for c in pod.cabinets)
             if not self.budget(pod_objects * (len(replicas) - 1), origin, "cabinets and devices"):
                 continue
-            pod_links = len(self.inv.links) + _template_links(self.inv, pod) * len(replicas)
+            pod_links = len(self.inv.links) + template_links(self.inv, pod) * len(replicas)
             if pod_links > limits.max_links:
-                self.limit(f"replicating {spec.superpod} {len(replicas):,} times would make up "
-                           f"to {pod_links:,} links > limit {limits.max_links:,} (limit "
-                           "max_links)", origin)
+                self.problems.limit(f"replicating {spec.superpod} {len(replicas):,} times would "
+                                    f"make up to {pod_links:,} links > limit "
+                                    f"{limits.max_links:,} (limit max_links)", origin)
                 continue
-            replicate(self, m, cluster)
-            cluster.extra_cabinets = _linked_outside(self.inv, replicas)
+            replicate(self.inv, m, cluster)
+            cluster.extra_cabinets = linked_outside(self.inv, replicas)
 
 
-def _template_links(inv: Inventory, pod: SuperpodObj) -> int:
-    """Links with an end in the superpod template: what each replica copies."""
-    from superpod_iac.model.linkstats import columns, device_mask
-
-    mine = device_mask(inv, pod.cabinets)
-    col = columns(inv)
-    return int((mine[col["a_dev"]] | mine[col["b_dev"]]).sum())
-
-
-def _linked_outside(inv: Inventory, replicas: list[str]) -> list[str]:
-    """Cabinets in no superpod that are cabled to the replicas (a cluster's core tier): several
-    clusters in one project each count only their own."""
-    import numpy as np
-
-    from superpod_iac.model.linkstats import columns, device_mask
-
-    mine = device_mask(inv, [c for r in replicas for c in inv.superpods[r].cabinets])
-    col = columns(inv)
-    a, b = col["a_dev"], col["b_dev"]
-    others = np.unique(np.concatenate([b[mine[a] & ~mine[b]], a[mine[b] & ~mine[a]]]))
-    cabs = {inv.devices[int(d)].cabinet for d in others.tolist()}
-    return sorted(c for c in cabs if inv.cabinets[c].superpod is None)
-
-
-def build_inventory(manifests: list[Manifest], policy_overrides: dict[str, Any] | None = None,
+def build_inventory(manifests: list[Manifest[Any]], policy_overrides: dict[str, Any] | None = None,
                     limits: LoadLimits | None = None, unbuilt: set[str] | None = None
                     ) -> Inventory:
     """`unbuilt`: names declared by documents that failed their schema (`declared_names`)."""

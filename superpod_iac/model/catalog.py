@@ -11,7 +11,8 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from superpod_iac.manifest.parse import Manifest, parse_documents
+from superpod_iac.manifest.catalog import Catalog
+from superpod_iac.manifest.parse import Manifest, of_kind, parse_documents
 from superpod_iac.source.loader import load_file
 
 PACKAGE_DATA = Path(str(resources.files("superpod_iac") / "catalog"))
@@ -44,7 +45,7 @@ def _catalog_key(paths: list[Path]) -> str:
 
 
 @lru_cache(maxsize=1)
-def builtin_catalogs() -> tuple[Manifest, ...]:
+def builtin_catalogs() -> tuple[Manifest[Catalog], ...]:
     """Catalog manifests shipped in superpod_iac/catalog/*.yaml (validated like user files).
 
     Parsing them costs ~40 ms per run, so the validated manifests are kept as a pickle in the
@@ -69,14 +70,14 @@ def builtin_catalogs() -> tuple[Manifest, ...]:
     return built
 
 
-def _parse_builtin(paths: list[Path]) -> tuple[Manifest, ...]:
+def _parse_builtin(paths: list[Path]) -> tuple[Manifest[Catalog], ...]:
     files = [load_file(str(p)) for p in paths]
     manifests, diags = parse_documents(files)
     problems = [d for f in files for d in f.diagnostics] + diags
     if problems:
         first = problems[0]
         raise RuntimeError(f"built-in catalog is invalid: {first.file}:{first.line}: {first.message}")
-    return tuple(m for m in manifests if m.kind == "Catalog")
+    return tuple(of_kind(manifests, Catalog))
 
 
 @lru_cache(maxsize=1)

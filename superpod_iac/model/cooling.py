@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from superpod_iac import physics
+from superpod_iac.model.derived import derived
 from superpod_iac.model.inventory import CduObj, Inventory
 from superpod_iac.model.loads import cabinet_loads
 
@@ -76,16 +77,13 @@ def effective_supply_c(inv: Inventory, cdu: CduObj) -> float | None:
     return floor if cdu.supply_c is None else max(cdu.supply_c, floor)
 
 
+@derived
 def group_members(inv: Inventory) -> dict[str | None, list[CduObj]]:
     """CDUs by the group they name, in inventory order (one pass, cached: a scan of every CDU
     per group made 10,000 replicas quadratic)."""
-    cached = inv.cache.get("cdu_group_members")
-    if cached is not None:
-        return cached
     out: dict[str | None, list[CduObj]] = defaultdict(list)
     for c in inv.cdus.values():
         out[c.spec.group].append(c)
-    inv.cache["cdu_group_members"] = out
     return out
 
 
@@ -108,10 +106,8 @@ def _unit_for(inv: Inventory, ref: str, units: dict[str, CoolingUnit]) -> Coolin
     return unit
 
 
+@derived
 def cooling_plan(inv: Inventory) -> CoolingPlan:
-    cached = inv.cache.get("cooling_plan")
-    if cached is not None:
-        return cached
     loads = cabinet_loads(inv)
     pol = inv.policy
     units: dict[str, CoolingUnit] = {}
@@ -155,7 +151,6 @@ def cooling_plan(inv: Inventory) -> CoolingPlan:
                 rejected[m.spec.rejects_to_hall] += unit.heat_w / len(unit.members)
     plan = CoolingPlan(dict(sorted(units.items())), unit_of, supply, residual,
                        _air(inv, residual, rejected), dict(loop_heat))
-    inv.cache["cooling_plan"] = plan
     return plan
 
 

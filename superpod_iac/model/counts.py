@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from superpod_iac.model.derived import derived
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.linkstats import columns, device_cabinet_ids, transceiver_modules
 from superpod_iac.model.loads import cabinet_loads
@@ -116,30 +117,26 @@ def _group_array(inv: Inventory, members: list[set[str]]) -> np.ndarray:
     return np.fromiter((group_of.get(n, -1) for n in names), dtype=np.int64, count=len(names))
 
 
+@derived
 def superpod_counts(inv: Inventory) -> dict[str, SystemCounts]:
-    cached = inv.cache.get("superpod_counts")
-    if cached is None:
-        names = sorted(inv.superpods)
-        members = [set(inv.superpods[n].cabinets) for n in names]
-        cached = {n: _count(inv, n, "superpod", m) for n, m in zip(names, members, strict=True)}
-        links, optical, xcvrs = _link_stats(inv, _group_array(inv, members), len(names), True)
-        for i, n in enumerate(names):
-            c = cached[n]
-            c.links, c.optical_links, c.transceivers = int(links[i]), int(optical[i]), int(xcvrs[i])
-        inv.cache["superpod_counts"] = cached
-    return cached
+    names = sorted(inv.superpods)
+    members = [set(inv.superpods[n].cabinets) for n in names]
+    out = {n: _count(inv, n, "superpod", m) for n, m in zip(names, members, strict=True)}
+    links, optical, xcvrs = _link_stats(inv, _group_array(inv, members), len(names), True)
+    for i, n in enumerate(names):
+        c = out[n]
+        c.links, c.optical_links, c.transceivers = int(links[i]), int(optical[i]), int(xcvrs[i])
+    return out
 
 
+@derived
 def cluster_counts(inv: Inventory) -> dict[str, SystemCounts]:
-    cached = inv.cache.get("cluster_counts")
-    if cached is None:
-        cached = {}
-        for name, cl in sorted(inv.clusters.items()):
-            cabs = {c for r in cl.replicas if r in inv.superpods for c in inv.superpods[r].cabinets}
-            cabs |= set(cl.extra_cabinets)
-            c = _count(inv, name, "cluster", cabs)
-            links, optical, xcvrs = _link_stats(inv, _group_array(inv, [cabs]), 1, False)
-            c.links, c.optical_links, c.transceivers = int(links[0]), int(optical[0]), int(xcvrs[0])
-            cached[name] = c
-        inv.cache["cluster_counts"] = cached
-    return cached
+    out: dict[str, SystemCounts] = {}
+    for name, cl in sorted(inv.clusters.items()):
+        cabs = {c for r in cl.replicas if r in inv.superpods for c in inv.superpods[r].cabinets}
+        cabs |= set(cl.extra_cabinets)
+        c = _count(inv, name, "cluster", cabs)
+        links, optical, xcvrs = _link_stats(inv, _group_array(inv, [cabs]), 1, False)
+        c.links, c.optical_links, c.transceivers = int(links[0]), int(optical[0]), int(xcvrs[0])
+        out[name] = c
+    return out

@@ -11,7 +11,11 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
-from ClusterShell.NodeSet import RESOLVER_NOGROUP, NodeSet, NodeSetParseError
+from ClusterShell.NodeSet import (
+    RESOLVER_NOGROUP,
+    NodeSet,
+    NodeSetParseError,
+)
 from ClusterShell.RangeSet import RangeSetParseError
 
 _HAS_RANGE = re.compile(r"\[[0-9][0-9,\-/]*\]")

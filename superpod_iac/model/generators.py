@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from types import SimpleNamespace
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from superpod_iac.diagnostics import Origin
+from superpod_iac.manifest.fabric import Clos, Fabric, FullMesh, Mesh, SwitchedPlanes
 from superpod_iac.model.expand import ExpansionError, expand
 from superpod_iac.model.inventory import FabricObj, Inventory
 from superpod_iac.model.links import add_link
 
 if TYPE_CHECKING:
     from superpod_iac.manifest.parse import Manifest
-    from superpod_iac.model.build import Builder
 
 
 class GeneratorError(ValueError):
     """The generator's selectors or port sets do not fit together (reported as REF003)."""
+
+
+Pairs = list[tuple[tuple[int, int], tuple[int, int]]]
+"""Generated links: ((device, port), (device, port)) index pairs."""
 
 
 def natural_key(text: str) -> tuple[Any, ...]:
@@ -65,9 +70,8 @@ def _ports(inv: Inventory, dev: int, nodeset: str) -> list[int]:
         raise GeneratorError(str(exc)) from exc
     # Every generator picks its link ends here: counting them bounds the links a generator
     # can make (LoadLimits.max_links) before it makes them.
-    used = inv.cache.get("generator_ports", 0) + len(names)
-    inv.cache["generator_ports"] = used
-    if used > inv.limits.max_links:
+    inv.generator_link_ends += len(names)
+    if inv.generator_link_ends > inv.limits.max_links:
         raise GeneratorError(f"generators select more than {inv.limits.max_links:,} link ends "
                              "(limit max_links)")
     missing = [n for n in names if n not in by_name]
@@ -77,13 +81,13 @@ def _ports(inv: Inventory, dev: int, nodeset: str) -> list[int]:
     return [by_name[n].index for n in names]
 
 
-def switched_planes(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def switched_planes(inv: Inventory, gen: SwitchedPlanes) -> Pairs:
     endpoints = select_devices(inv, gen.endpoints)
     switches = select_devices(inv, gen.switches)
     planes = gen.planes
     ep_ports = {e: _ports(inv, e, gen.endpoint_ports) for e in endpoints}
     per_plane: list[list[tuple[int, int]]] = [[] for _ in range(planes)]
-    by_cage = getattr(gen, "plane_by", "port") == "cage"
+    by_cage = gen.plane_by == "cage"
     for e in endpoints:
         cages: dict[int, int] = {}
         info = inv.catalog.ports(inv.devices[e].type_name)[0] if by_cage else []
@@ -132,7 +136,7 @@ def _spread(block: list[tuple[int, int]], count: int) -> list[tuple[int, int]]:
     return out
 
 
-def clos(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def clos(inv: Inventory, gen: Clos) -> Pairs:
     endpoints = select_devices(inv, gen.endpoints)
     leaves = select_devices(inv, gen.leaves)
     spines = select_devices(inv, gen.spines)
@@ -208,10 +212,10 @@ def order_by_coords(inv: Inventory, nodes: list[int], pattern: str | None,
     return [keyed[i] for i in sorted(keyed)]
 
 
-def mesh(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def mesh(inv: Inventory, gen: Mesh) -> Pairs:
     nodes = select_devices(inv, gen.nodes)
     dims = list(gen.dims)
-    nodes = order_by_coords(inv, nodes, getattr(gen, "coords_from", None), dims)
+    nodes = order_by_coords(inv, nodes, gen.coords_from, dims)
     total = 1
     for d in dims:
         total *= d
@@ -257,7 +261,7 @@ def _index(coord: list[int], dims: list[int]) -> int:
     return i
 
 
-def full_mesh(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def full_mesh(inv: Inventory, gen: FullMesh) -> Pairs:
     nodes = select_devices(inv, gen.nodes)
     dims = list(gen.dims)
     size = 1
@@ -293,27 +297,37 @@ def full_mesh(inv: Inventory, gen: Any) -> list[tuple[tuple[int, int], tuple[int
     return out
 
 
-GENERATORS = {"switched-planes": switched_planes, "clos": clos, "mesh": mesh, "torus": mesh,
-              "full-mesh": full_mesh}
+GENERATORS: dict[str, Callable[[Inventory, Any], Pairs]] = {
+    "switched-planes": switched_planes, "clos": clos, "mesh": mesh, "torus": mesh,
+    "full-mesh": full_mesh}
+"""Generator `type` -> the function that makes its links (each takes its own model)."""
 
 
-def add_generated_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
-    inv = builder.inv
-    for i, gen in enumerate(fab.spec.generators):
+@dataclass(frozen=True, slots=True)
+class _NicSide:
+    """A Clos generator's media as seen from the endpoint (NIC) end of its links."""
+
+    cable: str | None
+    transceiver: str | None
+    transceiver_a: str | None
+    length_m: float | None
+
+
+def add_generated_links(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> None:
+    for i, gen in enumerate(m.model.spec.generators):
         origin = Origin(m.document.file, m.document.index, ("spec", "generators", i))
         try:
             pairs = GENERATORS[gen.type](inv, gen)
         except GeneratorError as exc:
-            inv.expansion_errors.append((f"{gen.type} generator: {exc}", origin))
+            inv.problems.cannot_expand(f"{gen.type} generator: {exc}", origin)
             continue
         oid = inv.links.intern_origin(origin)
         ends: set[int] = set()
         nic_side = None
-        if getattr(gen, "endpoint_transceiver", None):
+        if isinstance(gen, Clos) and gen.endpoint_transceiver:
             ends = set(select_devices(inv, gen.endpoints))
-            nic_side = SimpleNamespace(cable=gen.cable, transceiver=gen.transceiver,
-                                       transceiver_a=gen.endpoint_transceiver,
-                                       length_m=gen.length_m)
+            nic_side = _NicSide(gen.cable, gen.transceiver, gen.endpoint_transceiver,
+                                gen.length_m)
         for a, b in pairs:
             spec = nic_side if nic_side is not None and a[0] in ends else gen
-            add_link(builder, fab, spec, a, b, oid, origin)
+            add_link(inv, fab, spec, a, b, oid, origin)

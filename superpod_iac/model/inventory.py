@@ -24,11 +24,13 @@ from superpod_iac.manifest.catalog import (
     TransceiverType,
 )
 from superpod_iac.manifest.cooling import AirZone, Cdu, CduGroup, FacilityLoop
+from superpod_iac.manifest.fabric import FabricSpec
 from superpod_iac.manifest.policy import Policy
 from superpod_iac.manifest.power import PowerNode
 from superpod_iac.manifest.site import Hall, Row
 from superpod_iac.manifest.superpod import Expect
 from superpod_iac.model.expand import expand
+from superpod_iac.model.problems import Problems
 from superpod_iac.source.loader import LoadLimits
 
 
@@ -160,7 +162,8 @@ class FabricObj:
     name: str
     plane: str
     origin: Origin
-    spec: Any
+    spec: FabricSpec | None
+    """The Fabric manifest's spec; None for a cluster's cascade fabric."""
     index: int = -1
 
 
@@ -297,8 +300,6 @@ class Inventory:
     clusters: dict[str, ClusterObj] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
     """(kind, name) -> where a named object was written (for REF diagnostics)."""
-    unresolved: list[tuple[str, str, Origin, str]] = field(default_factory=list)
-    """(what, name, origin, context) references the build could not resolve (rule REF001)."""
     unbuilt: set[str] = field(default_factory=set)
     """Names that are defined but could not be built because of a finding already reported
     (a manifest that failed its schema, a cabinet or device of an unknown type). References
@@ -307,20 +308,25 @@ class Inventory:
     """Cabinets whose hall or row is unknown (reported): their link lengths are unknown."""
     claimed_ports: list[tuple[int, int]] = field(default_factory=list)
     """(device, port) ends of links whose other end is unbuilt: counted as connected."""
-    duplicates: list[tuple[str, str, Origin, Origin]] = field(default_factory=list)
-    """(kind, name, first origin, second origin) names defined twice after expansion (REF002)."""
-    expansion_errors: list[tuple[str, Origin]] = field(default_factory=list)
-    limit_errors: list[tuple[str, Origin]] = field(default_factory=list)
-    """Work limits reached while expanding (SCH012); the work was not done."""
+    problems: Problems = field(init=False)
+    """What the build could not do (unresolved references, duplicates, expansion problems,
+    limits reached, power loops): read by the REF rules and SCH012."""
     limits: LoadLimits = field(default_factory=LoadLimits)
-    cycles: list[tuple[str, Origin]] = field(default_factory=list)
-    """Power-tree parent loops (`a -> b -> a`) found while building (rule REF004)."""
     hall_policies: dict[str, Policy] = field(default_factory=dict)
     """hall -> the policy of the Site declaring it (several Sites in one project)."""
     link_plant: dict[int, LinkPlant] = field(default_factory=dict)
     """link origin index -> patch panels / splices / trunk declared on that link line."""
+    generator_link_ends: int = 0
+    """Link ends the topology generators have selected so far (bounded by max_links)."""
     cache: dict[str, Any] = field(default_factory=dict)
-    """Derived data computed once per Inventory (loads, port usage), shared by rules."""
+    """Values of derived quantities (model/derived.py: `@derived`), by registry key."""
+
+    def __post_init__(self) -> None:
+        self.problems = Problems(self.unbuilt)
+
+    def invalidate(self) -> None:
+        """Devices or links changed: derived quantities are computed again when next asked."""
+        self.cache.clear()
 
     def policy_for(self, cabinet: Cabinet) -> Policy:
         """The site policy that governs a cabinet: its hall's Site, else the project's."""

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from superpod_iac.diagnostics import Origin
+from superpod_iac.manifest.fabric import Fabric, FabricSpec
 from superpod_iac.model.expand import ExpansionError, expand
 from superpod_iac.model.inventory import FabricObj, Inventory, LinkPlant
 from superpod_iac.model.lengths import link_length_m
 
 if TYPE_CHECKING:
     from superpod_iac.manifest.parse import Manifest
-    from superpod_iac.model.build import Builder
+
+
+class LinkMedia(Protocol):
+    """What a link line or a generator says about its cable, optics and length (an explicit
+    `Link` may also name `transceiver_a` / `transceiver_b`)."""
+
+    @property
+    def cable(self) -> str | None: ...
+    @property
+    def transceiver(self) -> str | None: ...
+    @property
+    def length_m(self) -> float | None: ...
 
 
 def split_endpoint(text: str) -> tuple[str, str] | None:
@@ -45,7 +57,7 @@ def _unbuilt(inv: Inventory, text: str) -> bool:
     return dev in inv.unbuilt or dev.partition("/")[0] in inv.unbuilt
 
 
-def media_rule(fabric: Any, length_m: float) -> int | None:
+def media_rule(fabric: FabricSpec, length_m: float) -> int | None:
     """Index of the first media rule whose max length fits the computed length."""
     if math.isnan(length_m):
         return None
@@ -55,7 +67,7 @@ def media_rule(fabric: Any, length_m: float) -> int | None:
     return None
 
 
-def pick_media(fabric: Any, length_m: float) -> tuple[str | None, str | None]:
+def pick_media(fabric: FabricSpec, length_m: float) -> tuple[str | None, str | None]:
     """First media rule whose max length fits the computed length: (cable, transceiver)."""
     k = media_rule(fabric, length_m)
     if k is None:
@@ -63,20 +75,19 @@ def pick_media(fabric: Any, length_m: float) -> tuple[str | None, str | None]:
     return fabric.media[k].cable, fabric.media[k].transceiver
 
 
-def add_explicit_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
-    inv = builder.inv
-    spec = fab.spec
+def add_explicit_links(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> None:
+    spec = m.model.spec
     for i, link in enumerate(spec.links):
         origin = Origin(m.document.file, m.document.index, ("spec", "links", i))
         try:
             a_list, b_list = expand(link.a), expand(link.b)
         except ExpansionError as exc:
-            inv.expansion_errors.append((str(exc), origin))
+            inv.problems.cannot_expand(str(exc), origin)
             continue
         if len(a_list) != len(b_list):
-            inv.expansion_errors.append(
-                (f"link ends expand to {len(a_list)} and {len(b_list)} endpoints: "
-                 "they must pair up one to one", origin))
+            inv.problems.cannot_expand(
+                f"link ends expand to {len(a_list)} and {len(b_list)} endpoints: "
+                "they must pair up one to one", origin)
             continue
         oid = inv.links.intern_origin(origin)
         if link.patch_panels is not None or link.splices or link.cassettes or \
@@ -85,8 +96,8 @@ def add_explicit_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
                                             link.trunk, fab.name)
             trunks = {t.name for t in spec.trunks}
             if link.trunk is not None and link.trunk not in trunks:
-                builder._missing("trunk", link.trunk, Origin(origin.file, origin.doc,
-                                 (*origin.path, "trunk")), f"fabric {fab.name}")
+                inv.problems.missing("trunk", link.trunk, Origin(origin.file, origin.doc,
+                                     (*origin.path, "trunk")), f"fabric {fab.name}")
         for a_text, b_text in zip(a_list, b_list, strict=True):
             ends: list[tuple[int, int]] = []
             unbuilt = False
@@ -96,24 +107,24 @@ def add_explicit_links(builder: Builder, m: Manifest, fab: FabricObj) -> None:
                     if _unbuilt(inv, text):
                         unbuilt = True  # its cabinet or device already has a finding
                         continue
-                    builder._missing("port", text, Origin(origin.file, origin.doc,
-                                     (*origin.path, side)), got)
+                    inv.problems.missing("port", text, Origin(origin.file, origin.doc,
+                                         (*origin.path, side)), got)
                 else:
                     ends.append(got)
             if len(ends) != 2:
                 if unbuilt:
                     inv.claimed_ports.extend(ends)
                 continue
-            add_link(builder, fab, link, ends[0], ends[1], oid, origin)
+            add_link(inv, fab, link, ends[0], ends[1], oid, origin)
 
 
-def add_link(builder: Builder, fab: FabricObj, link: Any, a: tuple[int, int], b: tuple[int, int],
-             oid: int, origin: Origin) -> None:
+def add_link(inv: Inventory, fab: FabricObj, link: LinkMedia | None, a: tuple[int, int],
+             b: tuple[int, int], oid: int, origin: Origin) -> None:
     """Append one resolved link, computing its length and media where not declared.
 
     `link` is an explicit Link or a generator (both carry cable / transceiver / length_m)."""
-    inv = builder.inv
     spec = fab.spec
+    assert spec is not None, "cascade fabrics add their links column-wise, not here"
     length = link.length_m if link is not None and link.length_m is not None else \
         link_length_m(inv, inv.devices[a[0]], inv.devices[b[0]])
     # where each part name was written (a path under `spec`; None: the link's own line), so
@@ -146,6 +157,6 @@ def add_link(builder: Builder, fab: FabricObj, link: Any, a: tuple[int, int], b:
         if name is not None and name not in section:
             where = origin if at is None else \
                 Origin(fab.origin.file, fab.origin.doc, ("spec", *at))
-            builder._missing(what, name, where, f"link in fabric {fab.name}")
+            inv.problems.missing(what, name, where, f"link in fabric {fab.name}")
     inv.links.add(a, b, cable=cable, xcvr_a=xa, xcvr_b=xb, length_m=length, fabric=fab.index,
                   origin=oid)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from superpod_iac.manifest.catalog import PortGroup
+from superpod_iac.model.derived import derived
 from superpod_iac.model.inventory import Inventory
 
 LENGTH_QUANTUM_M = 0.01
@@ -53,10 +54,8 @@ class PortIndex:
     """global port id -> 1 when the port's group is required."""
 
 
+@derived
 def port_index(inv: Inventory) -> PortIndex:
-    cached = inv.cache.get("port_index")
-    if cached is not None:
-        return cached
     type_names = sorted({d.type_name for d in inv.devices})
     tid = {n: i for i, n in enumerate(type_names)}
     type_ids = np.fromiter((tid[d.type_name] for d in inv.devices), dtype=np.int64,
@@ -80,7 +79,6 @@ def port_index(inv: Inventory) -> PortIndex:
             required.append(1 if p.group.required else 0)
     idx = PortIndex(type_ids, type_names, offsets, np.array(group_ids, dtype=np.int64),
                     groups, np.array(cages, dtype=np.int64), np.array(required, dtype=np.int8))
-    inv.cache["port_index"] = idx
     return idx
 
 
@@ -123,10 +121,8 @@ def global_ports(inv: Inventory) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
+@derived
 def link_groups(inv: Inventory) -> list[LinkGroup]:
-    cached = inv.cache.get("link_groups")
-    if cached is not None:
-        return cached
     t = inv.links
     out: list[LinkGroup] = []
     if len(t):
@@ -157,15 +153,12 @@ def link_groups(inv: Inventory) -> list[LinkGroup]:
                 t.xcvr_names[xa] if xa >= 0 else None, t.xcvr_names[xb] if xb >= 0 else None,
                 ta, pa, sa, tb, pb, sb, fabric,
                 float("nan") if ql < 0 else ql * LENGTH_QUANTUM_M, n, f))
-    inv.cache["link_groups"] = out
     return out
 
 
+@derived
 def used_mask(inv: Inventory) -> np.ndarray:
     """Boolean array over dev * port_stride + port: True where a link uses the port."""
-    cached = inv.cache.get("used_mask")
-    if cached is not None:
-        return cached
     c = columns(inv)
     stride = port_stride(inv)
     mask = np.zeros(max(len(inv.devices), 1) * stride, dtype=bool)
@@ -173,7 +166,6 @@ def used_mask(inv: Inventory) -> np.ndarray:
     mask[c["b_dev"].astype(np.int64) * stride + c["b_port"]] = True
     for dev, port in inv.claimed_ports:  # links to an unbuilt end: not "unconnected" as well
         mask[dev * stride + port] = True
-    inv.cache["used_mask"] = mask
     return mask
 
 
@@ -190,17 +182,14 @@ def _fits_int64(dims: list[int]) -> bool:
     return total < 2**62
 
 
+@derived
 def device_cabinet_ids(inv: Inventory) -> tuple[list[str], np.ndarray]:
     """Sorted cabinet names and, per device index, the index of its cabinet in that list."""
-    cached = inv.cache.get("device_cabinet_ids")
-    if cached is None:
-        names = sorted(inv.cabinets)
-        ids = {n: i for i, n in enumerate(names)}
-        arr = np.fromiter((ids[d.cabinet] for d in inv.devices), dtype=np.int64,
-                          count=len(inv.devices))
-        cached = (names, arr)
-        inv.cache["device_cabinet_ids"] = cached
-    return cached
+    names = sorted(inv.cabinets)
+    ids = {n: i for i, n in enumerate(names)}
+    arr = np.fromiter((ids[d.cabinet] for d in inv.devices), dtype=np.int64,
+                      count=len(inv.devices))
+    return names, arr
 
 
 def transceiver_modules(inv: Inventory, only: np.ndarray | None = None
@@ -211,9 +200,16 @@ def transceiver_modules(inv: Inventory, only: np.ndarray | None = None
     cage (`osfp1/1`, `osfp1/2`) share the cage's single twin-port module. `only` (a boolean
     mask over links) restricts the count to the modules on those links (not cached).
     """
-    cached = inv.cache.get("transceiver_modules") if only is None else None
-    if cached is not None:
-        return cached
+    return _all_transceiver_modules(inv) if only is None else _transceiver_modules(inv, only)
+
+
+@derived
+def _all_transceiver_modules(inv: Inventory) -> tuple[np.ndarray, np.ndarray]:
+    return _transceiver_modules(inv, None)
+
+
+def _transceiver_modules(inv: Inventory, only: np.ndarray | None
+                         ) -> tuple[np.ndarray, np.ndarray]:
     t = inv.links
     if not len(t):
         empty = np.zeros(0, dtype=np.int64)
@@ -232,7 +228,4 @@ def transceiver_modules(inv: Inventory, only: np.ndarray | None = None
     key = (devs * port_stride(inv) + cage) * (len(t.xcvr_names) + 1) + xs
     _keys, first = np.unique(key, return_index=True)
     first.sort()
-    out = (devs[first], xs[first])
-    if only is None:
-        inv.cache["transceiver_modules"] = out
-    return out
+    return devs[first], xs[first]

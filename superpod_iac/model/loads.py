@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from superpod_iac.model.derived import derived
 from superpod_iac.model.inventory import Inventory
 
 
@@ -22,10 +23,8 @@ class CabinetLoad:
     air_w: float = 0.0
 
 
+@derived
 def cabinet_loads(inv: Inventory) -> dict[str, CabinetLoad]:
-    cached = inv.cache.get("cabinet_loads")
-    if cached is not None:
-        return cached
     loads = {name: CabinetLoad() for name in inv.cabinets}
     for cab in inv.cabinets.values():
         load = loads[cab.name]
@@ -36,7 +35,6 @@ def cabinet_loads(inv: Inventory) -> dict[str, CabinetLoad]:
             load.liquid_w += t.max_w * t.liquid_fraction
             load.air_w += t.max_w * (1 - t.liquid_fraction)
     _add_transceivers(inv, loads)
-    inv.cache["cabinet_loads"] = loads
     return loads
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from superpod_iac import physics
 from superpod_iac.manifest.catalog import OutletBank
+from superpod_iac.model.derived import derived
 from superpod_iac.model.inventory import Cabinet, Device, Inventory
 from superpod_iac.model.power import power_tree, supplies
 
@@ -91,10 +92,8 @@ def _survivors(dev: Device, cords: list[Cord]) -> int:
     return max(n - spare, 1)
 
 
+@derived
 def cabinet_outlets(inv: Inventory) -> dict[str, CabinetOutlets]:
-    cached = inv.cache.get("cabinet_outlets")
-    if cached is not None:
-        return cached
     sides = power_tree(inv).side_of
     out: dict[str, CabinetOutlets] = {}
     for cab in inv.iter_cabinets():
@@ -135,7 +134,6 @@ def cabinet_outlets(inv: Inventory) -> dict[str, CabinetOutlets]:
                 co.bank_worst_a[key] = co.bank_worst_a.get(key, 0.0) + c.worst_a
             co.cords.extend(cords)
         out[cab.name] = co
-    inv.cache["cabinet_outlets"] = out
     return out
 
 

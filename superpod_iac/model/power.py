@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from superpod_iac import physics
+from superpod_iac.model.derived import derived
 from superpod_iac.model.inventory import Cabinet, Device, Inventory, PowerNodeObj
 from superpod_iac.model.loads import cabinet_loads
 
@@ -118,9 +119,10 @@ def _side_map(inv: Inventory) -> dict[str, str | None]:
         if name in out:
             return out[name]
         node = inv.power_nodes[name]
-        value = node.spec.side
-        if value is None and node.spec.parent in inv.power_nodes and depth < 64:
-            value = side(node.spec.parent, depth + 1)
+        value: str | None = node.spec.side
+        parent = node.spec.parent
+        if value is None and parent is not None and parent in inv.power_nodes and depth < 64:
+            value = side(parent, depth + 1)
         out[name] = value
         return value
 
@@ -140,14 +142,11 @@ def _ancestors(inv: Inventory, name: str) -> list[str]:
     return chain
 
 
+@derived
 def _ancestor_map(inv: Inventory) -> dict[str, list[str]]:
     """node -> its ancestors (`_ancestors`), computed once per Inventory and shared by the power
     tree, the common-mode search and the supplies (read-only lists)."""
-    cached = inv.cache.get("power_ancestors")
-    if cached is None:
-        cached = {name: _ancestors(inv, name) for name in inv.power_nodes}
-        inv.cache["power_ancestors"] = cached
-    return cached
+    return {name: _ancestors(inv, name) for name in inv.power_nodes}
 
 
 def _down_set(inv: Inventory, failed: frozenset[str]) -> frozenset[str]:
@@ -225,7 +224,7 @@ def _scenarios(inv: Inventory, sides: dict[str, str | None]) -> list[tuple[str, 
     out: list[tuple[str, frozenset[str]]] = []
     nodes = inv.power_nodes
     two_n = {n for n, node in nodes.items() if node.redundancy == "2N"}
-    for side in sorted({sides[n] for n in two_n if sides[n]}):
+    for side in sorted({s for n in two_n if (s := sides[n])}):
         out.append((f"side {side} fails", frozenset(n for n in two_n if sides[n] == side)))
     for name in sorted(nodes):
         node = nodes[name]
@@ -234,10 +233,8 @@ def _scenarios(inv: Inventory, sides: dict[str, str | None]) -> list[tuple[str, 
     return out
 
 
+@derived
 def power_tree(inv: Inventory) -> PowerTree:
-    cached = inv.cache.get("power_tree")
-    if cached is not None:
-        return cached
     anc = _ancestor_map(inv)
     sides = _side_map(inv)
     caps = _capacities(inv)
@@ -269,9 +266,8 @@ def power_tree(inv: Inventory) -> PowerTree:
         key = replicas.key(label, failed)
         reused = replicas.get(key)
         if reused is not None:
-            sc_loads, lost = reused
-            failures.append(Scenario(label, sc_loads, lost, failed))
-            for n, w in sc_loads.items():
+            failures.append(Scenario(label, reused[0], reused[1], failed))
+            for n, w in reused[0].items():
                 if w > worst.get(n, (-1.0, ""))[0]:
                     worst[n] = (w, label)
             continue
@@ -299,7 +295,6 @@ def power_tree(inv: Inventory) -> PowerTree:
             if w > worst.get(n, (-1.0, ""))[0]:
                 worst[n] = (w, label)
     tree = PowerTree(caps, normal, failures, _phase_loads(inv, normal.loads_w), sides, worst)
-    inv.cache["power_tree"] = tree
     return tree
 
 
@@ -431,7 +426,7 @@ def shelf_capacity(inv: Inventory) -> dict[str, tuple[float, float, str]]:
                 by_side: dict[str, float] = defaultdict(float)
                 for d in sh:
                     # a shelf fed from both sides (dual-input) survives the loss of either
-                    fed = {sides[f] for f in d.feeds if sides.get(f)}
+                    fed = {s for f in d.feeds if (s := sides.get(f))}
                     if len(fed) == 1:
                         by_side[fed.pop()] += usable_output_w(d)
                 for s, w in sorted(by_side.items()):
@@ -481,12 +476,10 @@ class CommonMode:
     claimed: str
 
 
+@derived
 def common_mode_points(inv: Inventory) -> list[CommonMode]:
     """Every non-source node of a 2N PowerSystem whose single failure leaves devices dark and
     whose subtree spans both sides (or no side at all): the 2N claim is not true there."""
-    cached = inv.cache.get("common_mode_points")
-    if cached is not None:
-        return cached
     sides = _side_map(inv)
     anc = _ancestor_map(inv)
     sides_below: dict[str, set[str]] = defaultdict(set)
@@ -513,7 +506,6 @@ def common_mode_points(inv: Inventory) -> list[CommonMode]:
         dark = [d for c in sorted(by_node[name]) for d in dark_devices(inv, inv.cabinets[c], down)]
         if dark:
             out.append(CommonMode(name, below, dark, node.redundancy))
-    inv.cache["common_mode_points"] = out
     return out
 
 
@@ -526,11 +518,9 @@ class Supply:
     frequency_hz: int | None
 
 
+@derived
 def supplies(inv: Inventory) -> dict[str, Supply]:
     """node -> its voltage (own, else the nearest ancestor's), phases and frequency."""
-    cached = inv.cache.get("supplies")
-    if cached is not None:
-        return cached
     out: dict[str, Supply] = {}
     chains = _ancestor_map(inv)
     for name, node in inv.power_nodes.items():
@@ -543,7 +533,6 @@ def supplies(inv: Inventory) -> dict[str, Supply]:
             through_transformer |= a.type == "transformer"
             f = f if f is not None else a.frequency_hz
         out[name] = Supply(v, node.spec.phases, f)
-    inv.cache["supplies"] = out
     return out
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import fnmatch
 from array import array
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from superpod_iac.diagnostics import Origin
+from superpod_iac.manifest.superpod import Cascade, Cluster
 from superpod_iac.model.expand import expand
-from superpod_iac.model.generators import GeneratorError, natural_key
+from superpod_iac.model.generators import GeneratorError, natural_key, select_devices
 from superpod_iac.model.inventory import (
     Cabinet,
     CduObj,
@@ -29,11 +30,10 @@ from superpod_iac.model.inventory import (
     PowerNodeObj,
     SuperpodObj,
 )
-from superpod_iac.model.linkstats import columns
+from superpod_iac.model.linkstats import columns, device_mask
 
 if TYPE_CHECKING:
     from superpod_iac.manifest.parse import Manifest
-    from superpod_iac.model.build import Builder
 
 
 class Infra:
@@ -66,8 +66,8 @@ class Infra:
         self.groups = sorted(set(self.groups))
         self.cdus = sorted(set(self.cdus) | {c.name for c in inv.cdus.values()
                                               if c.spec.group in self.groups})
-        self.loops = sorted({inv.cdus[c].spec.loop for c in self.cdus
-                             if inv.cdus[c].spec.loop in inv.loops})
+        self.loops = sorted({loop for c in self.cdus
+                             if (loop := inv.cdus[c].spec.loop) is not None and loop in inv.loops})
         self.halls = sorted(set(self.halls))
         self.rows = {h: [(r, row) for (hh, r), row in inv.rows.items() if hh == h]
                      for h in self.halls}
@@ -91,7 +91,8 @@ def _clone_infra(inv: Inventory, infra: Infra, prefix: str) -> None:
                              [prefix + c for c in node.children if c in power], node.redundancy)
         inv.power_nodes[prefix + name] = clone
         inv.origins[("power node", prefix + name)] = node.origin
-    for parent in {inv.power_nodes[n].spec.parent for n in infra.power} - power - {None}:
+    parents = {p for n in infra.power if (p := inv.power_nodes[n].spec.parent) is not None}
+    for parent in parents - power:
         inv.power_nodes[parent].children.extend(
             prefix + n for n in infra.power if inv.power_nodes[n].spec.parent == parent)
     for name in infra.groups:
@@ -102,10 +103,10 @@ def _clone_infra(inv: Inventory, infra: Infra, prefix: str) -> None:
         inv.origins[("loop", prefix + name)] = inv.origins[("loop", name)]
     for name in infra.cdus:
         c = inv.cdus[name]
-        spec = c.spec.model_copy(update={"name": prefix + name,
-                                         "group": _rn(prefix, c.spec.group, groups),
-                                         "loop": _rn(prefix, c.spec.loop, loops)})
-        inv.cdus[prefix + name] = CduObj(prefix + name, spec, c.origin, c.capacity_kw,
+        cdu = c.spec.model_copy(update={"name": prefix + name,
+                                        "group": _rn(prefix, c.spec.group, groups),
+                                        "loop": _rn(prefix, c.spec.loop, loops)})
+        inv.cdus[prefix + name] = CduObj(prefix + name, cdu, c.origin, c.capacity_kw,
                                          c.flow_lpm, c.supply_c)
         inv.origins[("cdu", prefix + name)] = c.origin
     for name in infra.halls:
@@ -135,8 +136,7 @@ def _clone_cabinet(inv: Inventory, cab: Cabinet, prefix: str, infra_sets: dict[s
     return clone
 
 
-def replicate(builder: Builder, m: Manifest, cluster: ClusterObj) -> None:
-    inv = builder.inv
+def replicate(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj) -> None:
     template = inv.superpods.pop(cluster.superpod)
     infra = Infra(inv, template.cabinets)
     sets = {"power": set(infra.power), "halls": set(infra.halls),
@@ -178,7 +178,25 @@ def replicate(builder: Builder, m: Manifest, cluster: ClusterObj) -> None:
     remap = _retire_template(inv, infra, template, sel)
     bases = [remap[b] for b in bases]
     for j, cascade in enumerate(m.model.spec.cascade):
-        _cascade(builder, m, cluster, j, cascade, template.cabinets, bases)
+        _cascade(inv, m, cluster, j, cascade, template.cabinets, bases)
+
+
+def template_links(inv: Inventory, pod: SuperpodObj) -> int:
+    """Links with an end in the superpod template: what each replica copies."""
+    mine = device_mask(inv, pod.cabinets)
+    col = columns(inv)
+    return int((mine[col["a_dev"]] | mine[col["b_dev"]]).sum())
+
+
+def linked_outside(inv: Inventory, replicas: list[str]) -> list[str]:
+    """Cabinets in no superpod that are cabled to the replicas (a cluster's core tier): several
+    clusters in one project each count only their own."""
+    mine = device_mask(inv, [c for r in replicas for c in inv.superpods[r].cabinets])
+    col = columns(inv)
+    a, b = col["a_dev"], col["b_dev"]
+    others = np.unique(np.concatenate([b[mine[a] & ~mine[b]], a[mine[b] & ~mine[a]]]))
+    cabs = {inv.devices[int(d)].cabinet for d in others.tolist()}
+    return sorted(c for c in cabs if inv.cabinets[c].superpod is None)
 
 
 def _rehome_boundary_links(inv: Inventory, boundary: np.ndarray, local: np.ndarray,
@@ -223,7 +241,7 @@ def _retire_template(inv: Inventory, infra: Infra, template: SuperpodObj, sel: n
                          (inv.loops, infra.loops), (inv.halls, infra.halls),
                          (inv.air_zones, infra.zones)):
         for name in names:
-            table.pop(name, None)  # type: ignore[attr-defined]
+            table.pop(name, None)
     for key in [k for k in inv.rows if k[0] in set(infra.halls)]:
         del inv.rows[key]
     return remap
@@ -251,13 +269,12 @@ def _compact(inv: Inventory, dead: set[int], keep: np.ndarray) -> np.ndarray:
                 "origin"):
         setattr(t, key, array("i", kept[key].astype(np.int32).tobytes()))
     t.length_m = array("d", kept["length_m"].astype(np.float64).tobytes())
-    inv.cache.clear()
+    inv.invalidate()
     return remap
 
 
-def _cascade(builder: Builder, m: Manifest, cluster: ClusterObj, j: int, cascade: Any,
+def _cascade(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj, j: int, cascade: Cascade,
              template_cabinets: list[str], bases: list[np.ndarray]) -> None:
-    inv = builder.inv
     origin = Origin(m.document.file, m.document.index, ("spec", "cascade", j))
     dev_glob, _, port_set = cascade.uplinks.rpartition(":")
     first = bases[0] if bases else np.zeros(0, dtype=np.int64)
@@ -277,15 +294,15 @@ def _cascade(builder: Builder, m: Manifest, cluster: ClusterObj, j: int, cascade
                 ends.append((pos, by_name[p].index))
         ends.sort(key=lambda e: (natural_key(inv.devices[int(first[e[0]])].address), e[1]))
     except (GeneratorError, ValueError) as exc:
-        inv.expansion_errors.append((f"cascade: {exc}", origin))
+        inv.problems.cannot_expand(f"cascade: {exc}", origin)
         return
     if not ends or (len(ends) % 2 and cascade.type == "ring"):
-        inv.expansion_errors.append((f"cascade: uplinks '{cascade.uplinks}' select {len(ends)} "
-                                     "ports; a ring needs an even, non-zero number", origin))
+        inv.problems.cannot_expand(f"cascade: uplinks '{cascade.uplinks}' select {len(ends)} "
+                                   "ports; a ring needs an even, non-zero number", origin)
         return
     n = len(cluster.replicas)
     if cascade.type == "clos":
-        _cascade_clos(builder, cluster, j, cascade, ends, bases, origin)
+        _cascade_clos(inv, cluster, j, cascade, ends, bases, origin)
         return
     if n < 2:
         return
@@ -314,8 +331,8 @@ def _cascade(builder: Builder, m: Manifest, cluster: ClusterObj, j: int, cascade
                                 ("transceiver type", cascade.transceiver,
                                  inv.catalog.transceiver_types)):
         if name is not None and name not in section:
-            builder._missing(what, name, origin, f"cascade of cluster {cluster.name}")
-    inv.cache.clear()
+            inv.problems.missing(what, name, origin, f"cascade of cluster {cluster.name}")
+    inv.invalidate()
 
 
 def clos_cores_needed(uplinks: int, replicas: int, ports: int) -> int:
@@ -328,14 +345,11 @@ def clos_cores_needed(uplinks: int, replicas: int, ports: int) -> int:
     return 0
 
 
-def _cascade_clos(builder: Builder, cluster: ClusterObj, j: int, cascade: Any,
+def _cascade_clos(inv: Inventory, cluster: ClusterObj, j: int, cascade: Cascade,
                   ends: list[tuple[int, int]], bases: list[np.ndarray], origin: Origin) -> None:
     """Core tier of a folded Clos above the replicas' uplinks (see manifest `Cascade`)."""
-    from superpod_iac.model.generators import select_devices
-
-    inv = builder.inv
     if not cascade.cores or not cascade.core_ports:
-        inv.expansion_errors.append(("cascade clos: needs `cores` and `core_ports`", origin))
+        inv.problems.cannot_expand("cascade clos: needs `cores` and `core_ports`", origin)
         return
     try:
         cores = select_devices(inv, cascade.cores)
@@ -349,17 +363,17 @@ def _cascade_clos(builder: Builder, cluster: ClusterObj, j: int, cascade: Any,
             raise GeneratorError(f"port '{missing[0]}' is not on the core switches")
         core_ports = np.array([by_name[x].index for x in names], dtype=np.int64)
     except (GeneratorError, ValueError) as exc:
-        inv.expansion_errors.append((f"cascade clos: {exc}", origin))
+        inv.problems.cannot_expand(f"cascade clos: {exc}", origin)
         return
     n, u, c, p = len(bases), len(ends), len(cores), len(core_ports)
     need = clos_cores_needed(u, n, p)
     if u % c or n * (u // c) > p:
         hint = (f"{need} core switches" if need else
                 f"core switches with at least {n} ports (or another tier)")
-        inv.expansion_errors.append(
-            (f"cascade clos: {n} replicas x {u} uplinks over {c} core switches of {p} ports "
-             f"does not fit (each core needs {n} x {u} / C ports and C must divide {u}); "
-             f"this design needs {hint}", origin))
+        inv.problems.cannot_expand(
+            f"cascade clos: {n} replicas x {u} uplinks over {c} core switches of {p} ports "
+            f"does not fit (each core needs {n} x {u} / C ports and C must divide {u}); "
+            f"this design needs {hint}", origin)
         return
     fab = FabricObj(f"{cluster.name}-cascade-{j + 1}", "scale-out", origin, None,
                     len(inv.fabrics))
@@ -390,5 +404,5 @@ def _cascade_clos(builder: Builder, cluster: ClusterObj, j: int, cascade: Any,
                                 ("transceiver type", cascade.transceiver,
                                  inv.catalog.transceiver_types)):
         if name is not None and name not in section:
-            builder._missing(what, name, origin, f"cascade of cluster {cluster.name}")
-    inv.cache.clear()
+            inv.problems.missing(what, name, origin, f"cascade of cluster {cluster.name}")
+    inv.invalidate()

@@ -21,6 +21,8 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from superpod_iac.manifest.fabric import Shape
+from superpod_iac.model.derived import derived
 from superpod_iac.model.expand import ExpansionError, expand, fold
 from superpod_iac.model.generators import GeneratorError, natural_key, order_by_coords
 from superpod_iac.model.inventory import FabricObj, Inventory
@@ -47,21 +49,18 @@ class ShapeReport:
     """Bandwidth across the cut that splits the nodes in two halves, one direction, Gb/s."""
 
 
+@derived
 def link_speeds(inv: Inventory) -> np.ndarray:
     """Gb/s of every link: its A end's port speed (a breakout sub-port runs at cage / n)."""
-    cached = inv.cache.get("link_speeds")
-    if cached is not None:
-        return cached
     idx = port_index(inv)
     col = columns(inv)
     speed_of_group = np.array([g.speed_gbps / (g.breakout if sub else 1)
                                for _t, g, sub in idx.groups] or [0.0], dtype=np.float64)
     if len(col["a_dev"]):
         gp = idx.type_offset[idx.type_ids[col["a_dev"]]] + col["a_port"]
-        out = speed_of_group[idx.group_of_port[gp]]
+        out: np.ndarray = speed_of_group[idx.group_of_port[gp]]
     else:
         out = np.zeros(0)
-    inv.cache["link_speeds"] = out
     return out
 
 
@@ -89,19 +88,15 @@ def _select(inv: Inventory, pattern: str, scope: np.ndarray | None, prefix: str)
     return sorted(hits, key=lambda i: natural_key(inv.devices[i].address))
 
 
+@derived
 def analyse(inv: Inventory) -> list[ShapeReport]:
     """One report per fabric that declares a shape, in fabric order (cached)."""
-    cached = inv.cache.get("shapes")
-    if cached is not None:
-        return cached
-    out = [analyse_fabric(inv, fab) for fab in sorted(inv.fabrics.values(), key=lambda f: f.index)
-           if fab.spec is not None and fab.spec.shape is not None]
-    inv.cache["shapes"] = out
-    return out
+    return [analyse_fabric(inv, fab, fab.spec.shape)
+            for fab in sorted(inv.fabrics.values(), key=lambda f: f.index)
+            if fab.spec is not None and fab.spec.shape is not None]
 
 
-def analyse_fabric(inv: Inventory, fab: FabricObj) -> ShapeReport:
-    shape = fab.spec.shape
+def analyse_fabric(inv: Inventory, fab: FabricObj, shape: Shape) -> ShapeReport:
     rep = ShapeReport(fab.name, shape.type)
     scope, prefix = _scope(inv, fab)
     nodes = _select(inv, shape.nodes, scope, prefix)
@@ -183,12 +178,13 @@ def shape_diameter(kind: str, dims: list[int]) -> int:
     return sum(1 for d in dims if d > 1)
 
 
-def _direct(inv: Inventory, rep: ShapeReport, shape, nodes: np.ndarray, names: list[str],
+def _direct(inv: Inventory, rep: ShapeReport, shape: Shape, nodes: np.ndarray, names: list[str],
             a: np.ndarray, b: np.ndarray, speed: np.ndarray, prefix: str = "") -> None:
-    dims = list(shape.dims or [len(nodes)])
+    dims: list[int] = list(shape.dims or [len(nodes)])
     groups = 1
-    if shape.type == "full-mesh" and prod(dims) and len(nodes) % prod(dims) == 0:
-        groups = len(nodes) // prod(dims)   # one mesh per consecutive group (per rack)
+    size = prod(dims)
+    if shape.type == "full-mesh" and size and len(nodes) % size == 0:
+        groups = len(nodes) // size   # one mesh per consecutive group (per rack)
         dims = [*dims, groups] if groups > 1 else dims
     n = prod(dims)
     if n != len(nodes):
@@ -250,7 +246,7 @@ def _direct(inv: Inventory, rep: ShapeReport, shape, nodes: np.ndarray, names: l
     rep.bisection_gbps = float(speed[cross].sum())
 
 
-def _switched(inv: Inventory, rep: ShapeReport, shape, nodes: list[int], names: list[str],
+def _switched(inv: Inventory, rep: ShapeReport, shape: Shape, nodes: list[int], names: list[str],
               a: np.ndarray, b: np.ndarray, speed: np.ndarray, scope: np.ndarray | None,
               prefix: str) -> None:
     if shape.switches is None:
@@ -293,7 +289,7 @@ def _switched(inv: Inventory, rep: ShapeReport, shape, nodes: list[int], names: 
         rep.max_hops = 2
 
 
-def _clos(inv: Inventory, rep: ShapeReport, shape, nodes: list[int], names: list[str],
+def _clos(inv: Inventory, rep: ShapeReport, shape: Shape, nodes: list[int], names: list[str],
           a: np.ndarray, b: np.ndarray, speed: np.ndarray) -> None:
     tiers = shape.tiers or 2
     devs, inv_map = np.unique(np.concatenate([np.array(nodes, dtype=np.int64), a, b]),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from superpod_iac import physics
 from superpod_iac.model.cooling import CoolingUnit, cooling_plan
+from superpod_iac.model.derived import derived
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
 from superpod_iac.model.power import power_tree
@@ -45,10 +46,8 @@ class PowerUse:
     """Within rating normally, above it after a failure the redundancy must survive."""
 
 
+@derived
 def power_use(inv: Inventory) -> dict[str, PowerUse]:
-    cached = inv.cache.get("power_use")
-    if cached is not None:
-        return cached
     tree = power_tree(inv)
     out: dict[str, PowerUse] = {}
     for name in sorted(inv.power_nodes):
@@ -62,7 +61,6 @@ def power_use(inv: Inventory) -> dict[str, PowerUse]:
             load, cap.rated_w, der, cap.basis, _pct(load, der), worst_w, _pct(worst_w, der),
             worst[1] if worst_w is not None and worst is not None else None, over,
             not over and der is not None and worst_w is not None and worst_w > der + _EPS_W)
-    inv.cache["power_use"] = out
     return out
 
 
@@ -88,10 +86,8 @@ class CabinetUse:
     overloaded: bool
 
 
+@derived
 def cabinet_use(inv: Inventory) -> dict[str, CabinetUse]:
-    cached = inv.cache.get("cabinet_use")
-    if cached is not None:
-        return cached
     loads = cabinet_loads(inv)
     plan = cooling_plan(inv)
     out: dict[str, CabinetUse] = {}
@@ -113,7 +109,6 @@ def cabinet_use(inv: Inventory) -> dict[str, CabinetUse]:
             len({u for u in used if 1 <= u <= cab.type.height_u}), cab.type.height_u,
             load.liquid_w, load.air_w, plan.residual_air_w.get(cab.name, 0.0), lpm, unit_name,
             accel, load.max_w > rating + _EPS_W)
-    inv.cache["cabinet_use"] = out
     return out
 
 
@@ -145,11 +140,9 @@ class CoolingUse:
     overloaded_after_failure: bool
 
 
+@derived
 def cooling_use(inv: Inventory) -> dict[str, CoolingUse]:
     """Per cooling unit (a CDU, or a CDU redundancy group)."""
-    cached = inv.cache.get("cooling_use")
-    if cached is not None:
-        return cached
     out: dict[str, CoolingUse] = {}
     for name, unit in cooling_plan(inv).units.items():
         after = unit.capacity_after_loss_w()
@@ -162,7 +155,6 @@ def cooling_use(inv: Inventory) -> dict[str, CoolingUse]:
             _pct(unit.heat_w, after), over,
             not over and after is not None and unit.redundancy != "N"
             and unit.heat_w > after + _EPS_W)
-    inv.cache["cooling_use"] = out
     return out
 
 
@@ -246,12 +238,10 @@ class PowerCurrent:
     """Per-phase current (L1/L2/L3) where single-phase children are modelled; else empty."""
 
 
+@derived
 def power_currents(inv: Inventory) -> dict[str, PowerCurrent]:
     """Node -> currents from `power_use` loads: I = P / (sqrt(3) V_LL PF) for 3-phase nodes,
     I = P / (V PF) for single-phase ones; per phase I = P_phase / (V_LL / sqrt(3) PF)."""
-    cached = inv.cache.get("power_currents")
-    if cached is not None:
-        return cached
     uses = power_use(inv)
     phases = power_tree(inv).phase_loads_w
     out: dict[str, PowerCurrent] = {}
@@ -273,7 +263,6 @@ def power_currents(inv: Inventory) -> dict[str, PowerCurrent]:
                    for ph, w in sorted(phases[name].items())}
         out[name] = PowerCurrent(amps(use.load_w),
                                  amps(use.worst_w) if use.worst_w is not None else None, per)
-    inv.cache["power_currents"] = out
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from superpod_iac.model.derived import derived
 from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Inventory
 
@@ -59,10 +60,8 @@ class Scope:
 STANDALONE = "cabinets outside superpods"
 
 
+@derived
 def build_scope(inv: Inventory) -> Scope:
-    cached: Scope | None = inv.cache.get("render_scope")
-    if cached is not None:
-        return cached
     by_template: dict[str, list[str]] = {}
     pods: list[Pod] = []
     for name in sorted(inv.superpods, key=natural_key):
@@ -87,5 +86,4 @@ def build_scope(inv: Inventory) -> Scope:
     pods.sort(key=lambda p: (p.standalone, natural_key(p.name)))
     drawn = [c for p in pods for c in p.cabinets]
     scope = Scope(pods, folded, drawn)
-    inv.cache["render_scope"] = scope
     return scope

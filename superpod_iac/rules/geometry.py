@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
+from superpod_iac.model.derived import derived
 from superpod_iac.model.inventory import Cabinet, Inventory
 from superpod_iac.rules.registry import Finding, rule
 
@@ -101,11 +102,9 @@ def _row_boxes(inv: Inventory) -> list[_RowBox]:
     return out
 
 
+@derived
 def _facing_pairs(inv: Inventory) -> list[tuple[_RowBox, _RowBox, float]]:
     """Pairs of rows in one hall that share an x stretch, with the free gap between them."""
-    cached: list[tuple[_RowBox, _RowBox, float]] | None = inv.cache.get("geo_facing_pairs")
-    if cached is not None:
-        return cached
     by_hall: dict[str, list[_RowBox]] = defaultdict(list)
     for box in _row_boxes(inv):
         by_hall[box.hall].append(box)
@@ -115,7 +114,6 @@ def _facing_pairs(inv: Inventory) -> list[tuple[_RowBox, _RowBox, float]]:
             for b in boxes[i + 1:]:
                 if a.x1 > b.x0 + 1e-9 and b.x1 > a.x0 + 1e-9:
                     out.append((a, b, abs(a.y - b.y) - (a.depth_m + b.depth_m) / 2.0))
-    inv.cache["geo_facing_pairs"] = out
     return out
 
 

@@ -43,9 +43,9 @@ def unknown_reference(inv: Inventory) -> Iterator[Finding]:
     # CDUs, a media rule used by 400 links, a link line over 72 endpoints) is reported once,
     # with the number of objects it affects
     groups: dict[tuple[str, str, Origin], list[tuple[str, str]]] = {}
-    for what, name, origin, context in inv.unresolved:
-        key = (what, "" if what == "port" else name, origin)
-        groups.setdefault(key, []).append((name, context))
+    for ref in inv.problems.unresolved:
+        key = (ref.what, "" if ref.what == "port" else ref.name, ref.origin)
+        groups.setdefault(key, []).append((ref.name, ref.context))
     for (what, _, origin), items in groups.items():
         name, context = items[0]
         contexts = list(dict.fromkeys(c for _, c in items))
@@ -92,9 +92,9 @@ def duplicate_name(inv: Inventory) -> Iterator[Finding]:
     Fix:
         Rename one of them or narrow the range.
     """
-    for kind, name, first, second in inv.duplicates:
-        yield Finding(f"{kind} '{name}' is defined twice (first at {first.file}, "
-                      f"{'/'.join(str(p) for p in first.path)})", second,
+    for dup in inv.problems.duplicates:
+        yield Finding(f"{dup.kind} '{dup.name}' is defined twice (first at {dup.first.file}, "
+                      f"{'/'.join(str(p) for p in dup.first.path)})", dup.second,
                       "rename one of them or narrow the replication range")
 
 
@@ -106,8 +106,8 @@ def bad_template(inv: Inventory) -> Iterator[Finding]:
     Fix:
         Make the ranges the same length, or use `{i}` substitution.
     """
-    for message, origin in inv.expansion_errors:
-        yield Finding(message, origin, "make lockstep ranges the same length as the name's range")
+    for problem in inv.problems.expansion:
+        yield Finding(problem.message, problem.origin, "make lockstep ranges the same length as the name's range")
 
 
 @rule("REF004", "power tree parents form a loop")
@@ -118,6 +118,6 @@ def power_cycle(inv: Inventory) -> Iterator[Finding]:
     Fix:
         Point the chain at the upstream busway, UPS or utility it really hangs from.
     """
-    for loop, origin in inv.cycles:
-        yield Finding(f"power nodes form a loop: {loop}", origin,
+    for loop in inv.problems.loops:
+        yield Finding(f"power nodes form a loop: {loop.text}", loop.origin,
                       "give the chain a real upstream parent", ("parent",))

@@ -97,8 +97,9 @@ def oversubscription(inv: Inventory) -> Iterator[Finding]:
         except GeneratorError:
             continue
         limit = gen.oversubscription
-        if fab.spec.max_oversubscription is not None:
-            limit = min(limit, fab.spec.max_oversubscription)
+        cap = fab.spec.max_oversubscription if fab.spec is not None else None
+        if cap is not None:
+            limit = min(limit, cap)
         mask = col["fabric"] == fab.index
         a, b = col["a_dev"][mask], col["b_dev"][mask]
         ga = idx.type_offset[idx.type_ids[a]] + col["a_port"][mask]

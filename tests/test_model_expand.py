@@ -1,0 +1,86 @@
+"""Nodeset expansion (model/expand.py): ranges, zero padding, several dimensions, lockstep
+substitution, limits and the errors a bad template gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from superpod_iac.model.expand import (
+    MAX_NAMES,
+    ExpansionError,
+    LimitError,
+    count_names,
+    expand,
+    fold,
+    substitute,
+)
+
+
+@pytest.mark.parametrize(("pattern", "names"), [
+    ("plain", ("plain",)),
+    ("tray[1-3]", ("tray1", "tray2", "tray3")),
+    ("tray[08-11]", ("tray08", "tray09", "tray10", "tray11")),   # padding kept across 10
+    ("n[1-5/2]", ("n1", "n3", "n5")),                            # a step
+    ("h[1,3,5-6]", ("h1", "h3", "h5", "h6")),                    # a list of elements
+    ("r[1-2]s[1-3]", ("r1s1", "r1s2", "r1s3", "r2s1", "r2s2", "r2s3")),  # last fastest
+    ("nvl72-[01-02]/tray[1-2]", ("nvl72-01/tray1", "nvl72-01/tray2", "nvl72-02/tray1",
+                                 "nvl72-02/tray2")),
+])
+def test_expand_gives_the_names_in_order(pattern: str, names: tuple[str, ...]) -> None:
+    assert expand(pattern) == names
+
+
+@pytest.mark.parametrize(("pattern", "message"), [
+    ("bad[", "'bad[' holds '[' but no valid range like [01-18]"),
+    ("x[a-b]", "'x[a-b]' holds '[' but no valid range like [01-18]"),
+    ("x[]", "'x[]' holds '[' but no valid range like [01-18]"),
+    ("x[3-1]", "cannot expand 'x[3-1]'"),
+])
+def test_a_bad_range_is_an_expansion_error(pattern: str, message: str) -> None:
+    with pytest.raises(ExpansionError) as err:
+        expand(pattern)
+    assert str(err.value).startswith(message)
+    assert not isinstance(err.value, LimitError)
+
+
+@pytest.mark.parametrize(("pattern", "bound"), [
+    ("x", 1), ("a[1-10]b[1-3]", 30), ("h[1-5/2,9]", 4), ("p[01-18]", 18), ("q[1-100000000]", 10**8),
+])
+def test_count_names_bounds_a_pattern_without_expanding_it(pattern: str, bound: int) -> None:
+    assert count_names(pattern) == bound
+
+
+def test_a_pattern_over_max_names_is_a_limit_error_not_a_slow_expansion() -> None:
+    token = MAX_NAMES.set(5)
+    try:
+        with pytest.raises(LimitError, match=r"'y\[1-6\]' expands to 6 names > limit 5 "
+                                             r"\(limit max_names\)"):
+            expand("y[1-6]")
+        assert expand("y[1-5]") == ("y1", "y2", "y3", "y4", "y5")
+    finally:
+        MAX_NAMES.reset(token)
+    assert len(expand("y[1-6]")) == 6  # the limit was per run, not sticky
+
+
+def test_substitute_takes_the_lockstep_element_of_each_range() -> None:
+    assert substitute("[11-13]", 1, 3, "tray2") == "12"
+    assert substitute({"u": "[11-13]", "feeds": ["pdu-[1-3]", "x"], "n": 4}, 2, 3, "t3") == \
+        {"u": "13", "feeds": ["pdu-3", "x"], "n": 4}
+    assert substitute("[7]", 2, 3, "x") == "7"  # one value serves every replica
+
+
+def test_substitute_fills_index_and_name_tokens() -> None:
+    assert substitute("{i}/{i0}/{name}", 1, 3, "tray2") == "2/1/tray2"
+    assert substitute("feed-{i}[1-3]", 0, 3, "a") == "feed-11"  # tokens first, then the range
+
+
+def test_substitute_rejects_a_range_of_another_length() -> None:
+    with pytest.raises(ExpansionError, match=r"range '\[1-2\]' has 2 values but the name "
+                                             r"expands to 3"):
+        substitute("[1-2]", 0, 3, "x")
+
+
+def test_fold_is_the_compact_form_and_caps_long_lists() -> None:
+    assert fold(["a1", "a2", "a3", "b7"]) == "a[1-3],b7"
+    long = [f"n{i}" for i in range(1, 1_006)]
+    assert fold(long) == "n[1-1000] and 5 more"

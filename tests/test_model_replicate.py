@@ -1,0 +1,152 @@
+"""Cluster replication (model/replicate.py) on the 3-cabinet `mini` superpod
+(tests/fixtures/render/mini: 14 devices, 34 links, 9 power nodes, 2 CDUs in a group, one hall):
+counts, names, renamed references, independence of the replicas, cascades, and errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from superpod_iac.config import Config
+from superpod_iac.model.inventory import Inventory
+from superpod_iac.pipeline import load_project
+from superpod_iac.source.loader import LoadLimits
+from tests.conftest import FIXTURES
+
+MINI = FIXTURES / "render" / "mini"
+
+
+def _cluster(tmp_path: Path, spec: str) -> Inventory:
+    path = tmp_path / "cluster.yaml"
+    path.write_text("apiVersion: superpod-iac/v1alpha1\nkind: Cluster\nmetadata: {name: trio}\n"
+                    "spec:\n  superpod: mini\n" + spec, encoding="utf-8")
+    return load_project([str(MINI), str(path)], Config(), check=False).inventory
+
+
+RING = """  cascade:
+    - type: ring
+      uplinks: "net1/leaf*:p[17-20]"
+      cable: smf-os2-lc
+      transceiver: 400g-fr4
+      length_m: 40
+"""
+
+
+def test_replicas_copy_every_object_under_their_own_names(tmp_path: Path) -> None:
+    inv = _cluster(tmp_path, '  replicas: 3\n  names: "m-[1-3]"\n')
+    assert list(inv.superpods) == ["m-1", "m-2", "m-3"]  # the template became m-1
+    assert {p.template for p in inv.superpods.values()} == {"mini"}
+    assert inv.superpods["m-2"].cabinets == ["m-2.net1", "m-2.rk1", "m-2.rk2"]
+    assert sorted(inv.cabinets) == [f"m-{r}.{c}" for r in (1, 2, 3) for c in ("net1", "rk1", "rk2")]
+    assert (len(inv.devices), len(inv.links)) == (3 * 14, 3 * 34)
+    assert len(inv.power_nodes) == 3 * 9 and "utility" not in inv.power_nodes
+    assert sorted(inv.cdus) == ["m-1.cdu-1", "m-1.cdu-2", "m-2.cdu-1", "m-2.cdu-2", "m-3.cdu-1",
+                                "m-3.cdu-2"]
+    assert sorted(inv.cdu_groups) == ["m-1.cdus", "m-2.cdus", "m-3.cdus"]
+    assert sorted(inv.halls) == ["m-1.hall1", "m-2.hall1", "m-3.hall1"]
+    assert sorted(inv.loops) == ["m-1.tower-loop", "m-2.tower-loop", "m-3.tower-loop"]
+    assert sorted(inv.rows) == [("m-1.hall1", "A"), ("m-2.hall1", "A"), ("m-3.hall1", "A")]
+    assert inv.clusters["trio"].replicas == ["m-1", "m-2", "m-3"]
+    assert not inv.problems.unresolved and not inv.problems.expansion
+
+
+def test_replica_references_point_into_the_same_replica(tmp_path: Path) -> None:
+    inv = _cluster(tmp_path, '  replicas: 3\n  names: "m-[1-3]"\n')
+    cab = inv.cabinets["m-3.rk2"]
+    assert (cab.feeds, cab.cdu, cab.hall, cab.row, cab.slot, cab.superpod) == \
+        (["m-3.rk2-A", "m-3.rk2-B"], "m-3.cdus", "m-3.hall1", "A", 2, "m-3")
+    assert [d.feeds for d in cab.devices[:2]] == [["m-3.rk2-A"], ["m-3.rk2-B"]]
+    assert inv.power_nodes["m-2.rk1-A"].spec.parent == "m-2.ups-A"
+    assert inv.power_nodes["m-2.ups-A"].children == ["m-2.rk1-A", "m-2.rk2-A", "m-2.net1-A"]
+    assert inv.power_nodes["m-2.utility"].spec.parent is None
+    assert (inv.cdus["m-3.cdu-1"].spec.group, inv.cdus["m-3.cdu-1"].spec.loop) == \
+        ("m-3.cdus", "m-3.tower-loop")
+    # device indices are dense and every link stays inside one replica
+    assert [d.index for d in inv.devices] == list(range(42))
+    assert all(inv.device_index[d.address] == d.index for d in inv.devices)
+    t = inv.links
+    pods = {(inv.devices[t.a_dev[i]].cabinet.split(".")[0],
+             inv.devices[t.b_dev[i]].cabinet.split(".")[0]) for i in range(len(t))}
+    assert pods == {("m-1", "m-1"), ("m-2", "m-2"), ("m-3", "m-3")}
+
+
+def test_replicas_share_no_mutable_state(tmp_path: Path) -> None:
+    inv = _cluster(tmp_path, '  replicas: 2\n  names: "m-[1-2]"\n')
+    one, two = inv.cabinets["m-1.rk1"], inv.cabinets["m-2.rk1"]
+    for attr in ("labels", "feeds", "devices"):
+        assert getattr(one, attr) is not getattr(two, attr), attr
+    assert one.devices[0] is not two.devices[0]
+    assert one.devices[0].feeds is not two.devices[0].feeds
+    assert one.devices[0].outlets is not two.devices[0].outlets
+    a, b = inv.power_nodes["m-1.ups-A"], inv.power_nodes["m-2.ups-A"]
+    assert a.spec is not b.spec and a.children is not b.children
+    assert inv.cdus["m-1.cdu-1"].spec is not inv.cdus["m-2.cdu-1"].spec
+    assert inv.superpods["m-1"].cabinets is not inv.superpods["m-2"].cabinets
+    one.labels["mark"] = "x"
+    one.devices[0].feeds.append("elsewhere")
+    a.children.append("elsewhere")
+    assert "mark" not in two.labels
+    assert two.devices[0].feeds == ["m-2.rk1-A"]
+    assert "elsewhere" not in b.children
+
+
+def test_one_replica_is_the_template_renamed(tmp_path: Path) -> None:
+    inv = _cluster(tmp_path, "  replicas: 1\n")
+    assert list(inv.superpods) == ["mini-1"]  # default names: <superpod>-[1-N]
+    assert sorted(inv.cabinets) == ["mini-1.net1", "mini-1.rk1", "mini-1.rk2"]
+    assert (len(inv.devices), len(inv.links)) == (14, 34)
+
+
+def test_ring_cascade_links_each_replica_to_the_next(tmp_path: Path) -> None:
+    inv = _cluster(tmp_path, '  replicas: 3\n  names: "m-[1-3]"\n' + RING)
+    fab = inv.fabrics["trio-cascade"]
+    t = inv.links
+    ring = [(inv.endpoint(t.a_dev[i], t.a_port[i]), inv.endpoint(t.b_dev[i], t.b_port[i]))
+            for i in range(len(t)) if t.fabric[i] == fab.index]
+    # 8 uplinks per replica (2 leaves x p17-p20): leaf1's half east, leaf2's half west
+    assert len(ring) == 3 * 4 and len(t) == 3 * 34 + 12
+    assert ring[:2] == [("m-1.net1/leaf1:p17", "m-2.net1/leaf2:p17"),
+                        ("m-1.net1/leaf1:p18", "m-2.net1/leaf2:p18")]
+    assert ring[-1] == ("m-3.net1/leaf1:p20", "m-1.net1/leaf2:p20")  # the ring closes
+    i = next(i for i in range(len(t)) if t.fabric[i] == fab.index)
+    assert (t.cable_of(i), t.xcvrs_of(i), t.length_m[i]) == \
+        ("smf-os2-lc", ("400g-fr4", "400g-fr4"), 40.0)
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ('  replicas: 3\n  names: "m-[1-2]"\n', "names 'm-[1-2]' expand to 2 replicas, not 3"),
+    ('  replicas: 2\n' + RING.replace("p[17-20]", "p[17-99]"),
+     "cascade: port 'p33' is not on net1/leaf1 (mini-leaf)"),
+    ('  replicas: 2\n' + RING.replace("p[17-20]", "p[17-19]").replace("leaf*", "leaf1"),
+     "cascade: uplinks 'net1/leaf1:p[17-19]' select 3 ports; a ring needs an even, non-zero "
+     "number"),
+    ('  replicas: 2\n  cascade: [{type: clos, uplinks: "net1/leaf*:p17"}]\n',
+     "cascade clos: needs `cores` and `core_ports`"),
+])
+def test_replication_problems_are_reported_not_raised(tmp_path: Path, spec: str,
+                                                      message: str) -> None:
+    inv = _cluster(tmp_path, spec)
+    assert [p.message for p in inv.problems.expansion] == [message]
+
+
+def test_an_unknown_superpod_is_an_unresolved_reference(tmp_path: Path) -> None:
+    path = tmp_path / "other.yaml"
+    path.write_text("apiVersion: superpod-iac/v1alpha1\nkind: Cluster\nmetadata: {name: c2}\n"
+                    "spec: {superpod: minni, replicas: 2}\n", encoding="utf-8")
+    inv = load_project([str(MINI), str(path)], Config(), check=False).inventory
+    [ref] = inv.problems.unresolved
+    assert (ref.what, ref.name, ref.context, ref.origin.path) == \
+        ("superpod", "minni", "cluster c2", ("spec", "superpod"))
+    assert list(inv.superpods) == ["mini"]  # nothing replicated
+
+
+def test_too_many_replicas_is_a_limit_not_work(tmp_path: Path) -> None:
+    path = tmp_path / "cluster.yaml"
+    path.write_text("apiVersion: superpod-iac/v1alpha1\nkind: Cluster\nmetadata: {name: trio}\n"
+                    "spec: {superpod: mini, replicas: 3}\n", encoding="utf-8")
+    inv = load_project([str(MINI), str(path)], Config(), check=False,
+                       limits=LoadLimits(max_replicas=2)).inventory
+    assert [p.message for p in inv.problems.limits] == \
+        ["cluster trio asks for 3 replicas > limit 2 (limit max_replicas)"]
+    assert list(inv.superpods) == ["mini"]
