@@ -184,7 +184,9 @@ _SVG_SIZE = re.compile(rb'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
 
 def _pipe(dot_text: str, fmt: str) -> bytes:
     try:
-        out: bytes = graphviz.Source(dot_text).pipe(format=fmt, engine="dot", quiet=True)
+        # graphviz.pipe hands dot the whole text through communicate(), which keeps dot's stderr
+        # when dot exits early (Source.pipe writes line by line and loses it to a broken pipe)
+        out: bytes = graphviz.pipe("dot", fmt, dot_text.encode("utf-8"), quiet=True)
         return out
     except graphviz.ExecutableNotFound as exc:
         raise DotMissing(f"Graphviz `dot` was not found on PATH, needed for --format {fmt}") \
