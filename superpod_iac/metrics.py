@@ -57,6 +57,7 @@ def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | None, str]]:
         ("links", c.links, ""),
         ("optical links", c.optical_links, ""),
         ("optical transceivers", c.transceivers, ""),
+        ("floor area", c.floor_m2, "m2"),
     ]
     return rows
 

@@ -93,6 +93,28 @@ def test_floor_load_reference_example() -> None:
     assert physics.floor_load_kg_m2(1360, 600, 1200) == pytest.approx(1889, abs=1)
 
 
+def test_floor_area_by_hand() -> None:
+    # one row of 10 cabinets 0.6 x 1.2 m: 6.0 x 1.2 m block, 1.2 m clearance all round:
+    # 8.4 x 3.6 = 30.24 m2
+    assert physics.floor_area_m2(0.0, 6.0, -0.6, 0.6, 1.2) == pytest.approx(30.24)
+    # Atlas 950 layout: 26 slots of 0.6 m, rows y = 0 .. 22.8 of 1.2 m-deep cabinets, 1.8 m:
+    # (15.6 + 3.6) x (24.0 + 3.6) = 529.92 m2
+    assert physics.floor_area_m2(0.0, 15.6, -0.6, 23.4, 1.8) == pytest.approx(529.92)
+    with pytest.raises(ValueError):
+        physics.floor_area_m2(1.0, 0.0, 0.0, 1.0, 0.0)
+    with pytest.raises(ValueError):
+        physics.floor_area_m2(0.0, 1.0, 0.0, 1.0, -1.0)
+
+
+def test_summary_floor_area_of_the_atlas_950_hall() -> None:
+    """`summary`'s floor area is the Atlas 950 cabinet block from its rows (see above)."""
+    from superpod_iac.figures import spec_metrics
+    from tests.conftest import SPECS
+
+    value, unit = spec_metrics(SPECS / "atlas-950")["floor area"]
+    assert unit == "m2" and value == pytest.approx(529.9, abs=0.05)
+
+
 def test_phase_imbalance() -> None:
     assert physics.phase_imbalance_pct([10, 10, 10]) == 0
     # mean 10, max deviation 5 -> 50 %
