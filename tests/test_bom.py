@@ -67,7 +67,7 @@ def test_nvl72_derived_rows_by_hand(cli) -> None:
 def test_nvl72_totals(cli) -> None:
     tot = cli("bom", "--format", "json", NVL).json()["totals"]
     assert tot["rack_units_used"] == 37 and tot["rack_units_total"] == 48
-    assert tot["power_kw"] == pytest.approx(113.9) and tot["weight_kg"] == pytest.approx(1360)
+    assert tot["power_kw"] == pytest.approx(131.36) and tot["weight_kg"] == pytest.approx(1360)
     assert tot["integrated_links"] == {"scale-up-backplane": 1296}
     assert tot["price"] == {} and tot["rows_unpriced"] > 0
 

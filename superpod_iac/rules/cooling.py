@@ -26,8 +26,8 @@ def air_over_limit(inv: Inventory) -> Iterator[Finding]:
         Q_air <= air_cooled_kw_limit
 
     Example:
-        # 10 compute trays at 5.4 kW, 15 % to air = 8.1 kW: fine with a CDU;
-        # the same cabinet without a CDU puts all 54 kW into the room
+        # 10 compute trays at 6.37 kW, 15 % to air = 9.6 kW: fine with a CDU;
+        # the same cabinet without a CDU puts all 63.7 kW into the room
 
     Fix:
         Attach the cabinet to a CDU, add a rear-door heat exchanger (`rear_door_kw`), or move

@@ -116,9 +116,9 @@ def ups_runtime(inv: Inventory) -> Iterator[Finding]:
     Example:
         - {name: ups-A, type: ups, parent: utility, side: A, rating_kw: 500, battery_kwh: 4,
            efficiency: 0.96}
-        # a 54 kW cabinet (10 x 5.4 kW trays) on ups-A and ups-B: 27 kW each normally, 54 kW on
-        # ups-A after side B fails: 4 x 1000 x 0.96 / 54,000 x 60 = 4.27 min < 5 min
-        # (10 kWh gives 10.7 min)
+        # a 63.7 kW cabinet (10 x 6.37 kW trays) on ups-A and ups-B: 31.9 kW each normally,
+        # 63.7 kW on ups-A after side B fails: 4 x 1000 x 0.96 / 63,700 x 60 = 3.62 min < 5 min
+        # (10 kWh gives 9.04 min)
 
     Fix:
         Add battery strings (`battery_kwh`), or move load to another UPS.

@@ -149,9 +149,9 @@ def pump_redundancy(inv: Inventory) -> Iterator[Finding]:
 
     Example:
         cdu_types: [{name: cdu-2p, capacity_kw: 250, flow_lpm: 375, pumps: 2, pump_flow_lpm: 190}]
-        # 2 cabinets x 20 GB200 trays x 5.4 kW x 0.85 = 183.6 kW of PG25 heat at dT 10 K:
-        # 183,600 / (1019 x 3.94 x 1000 x 10) x 60,000 = 274 L/min; one pump out leaves
-        # 1 x 190 = 190 L/min < 274 (two 300 L/min pumps would do)
+        # 2 cabinets x 16 GB200 trays x 6.37 kW x 0.85 = 173.3 kW of PG25 heat at dT 10 K:
+        # 173,264 / (1019 x 3.94 x 1000 x 10) x 60,000 = 259 L/min; one pump out leaves
+        # 1 x 190 = 190 L/min < 259 (two 300 L/min pumps would do)
 
     Fix:
         Use a CDU type with a spare pump (or larger pumps), or less heat per CDU.

@@ -34,7 +34,7 @@ def inlet_too_warm(inv: Inventory) -> Iterator[Finding]:
 
     Example:
         halls: [{name: hall1, supply_air_c: 38, ...}]
-        # a GB200 compute tray (15 % of 5.4 kW to air) allows 35 C inlet: 38 C is 3 K too warm
+        # a GB200 compute tray (15 % of 6.37 kW to air) allows 35 C inlet: 38 C is 3 K too warm
 
     Fix:
         Lower the hall's supply air temperature, or choose devices of a warmer ASHRAE class.
@@ -66,7 +66,7 @@ def cold_plates_in_air_cabinet(inv: Inventory) -> Iterator[Finding]:
 
     Example:
         cabinet_types: [{name: generic-42u-rack, cooling: air, ...}]
-        devices: [{name: tray01, type: gb200-compute-tray, u: 10}]   # 85 % of 5.4 kW to liquid
+        devices: [{name: tray01, type: gb200-compute-tray, u: 10}]   # 85 % of 6.37 kW to liquid
 
     Fix:
         Use a liquid or hybrid cabinet type (with a manifold), or air-cooled devices.
@@ -94,7 +94,7 @@ def empty_cdu_group(inv: Inventory) -> Iterator[Finding]:
 
     Example:
         groups: [{name: tcs-9, redundancy: N+1}]     # no CDU has group: tcs-9
-        # a cabinet with 2 GB200 trays on tcs-9 sends it 2 x 5.4 kW x 0.85 = 9.2 kW
+        # a cabinet with 2 GB200 trays on tcs-9 sends it 2 x 6.37 kW x 0.85 = 10.8 kW
 
     Fix:
         Add CDUs to the group (`group:` on each CDU), or point the cabinets at a group that
