@@ -126,6 +126,16 @@ def floor_load_kg_m2(weight_kg: float, width_mm: float, depth_mm: float) -> floa
     return weight_kg / (width_mm / 1000.0 * depth_mm / 1000.0)
 
 
+def floor_area_m2(x0_m: float, x1_m: float, y0_m: float, y1_m: float, margin_m: float) -> float:
+    """Floor a block of cabinets takes: its bounding rectangle (cabinets and the aisles between
+    them) with a service clearance of `margin_m` on every side."""
+    if x1_m < x0_m or y1_m < y0_m:
+        raise ValueError("floor_area_m2: empty extent")
+    if margin_m < 0:
+        raise ValueError("floor_area_m2: negative margin")
+    return (x1_m - x0_m + 2.0 * margin_m) * (y1_m - y0_m + 2.0 * margin_m)
+
+
 def phase_imbalance_pct(loads: Sequence[float]) -> float:
     """NEMA imbalance: largest deviation from the mean phase load, over the mean, in percent."""
     if not loads:

@@ -62,12 +62,16 @@ def test_nvl72_derived_rows_by_hand(cli) -> None:
     assert not [k for k in rows if k[0] == "cables"]
     assert rows[("compute", "gb200-compute-tray", "base")]["manufacturer"] == "NVIDIA"
     assert rows[("compute", "gb200-compute-tray", "base")]["mpn"] == "unconfirmed"
+    # the tray's itemised power (catalog power_items) is spelled out in its note
+    note = rows[("compute", "gb200-compute-tray", "base")]["note"]
+    assert "max power 4 x B200 GPU (liquid cooled) 1200 W + 2 x Grace CPU + LPDDR5X 300 W" in note
+    assert "4 x ConnectX-7 400G NIC 25 W" in note and "2 x BlueField-3 DPU 150 W" in note
 
 
 def test_nvl72_totals(cli) -> None:
     tot = cli("bom", "--format", "json", NVL).json()["totals"]
     assert tot["rack_units_used"] == 37 and tot["rack_units_total"] == 48
-    assert tot["power_kw"] == pytest.approx(113.9) and tot["weight_kg"] == pytest.approx(1360)
+    assert tot["power_kw"] == pytest.approx(131.36) and tot["weight_kg"] == pytest.approx(1360)
     assert tot["integrated_links"] == {"scale-up-backplane": 1296}
     assert tot["price"] == {} and tot["rows_unpriced"] > 0
 

@@ -39,8 +39,8 @@ def test_bom_transceivers_are_one_per_cabled_cage(cli) -> None:
 def test_bom_accelerators_and_power_match_independent_counts(cli) -> None:
     doc = cli("bom", "--format", "json", NVL).json()
     assert doc["totals"]["accelerators_by_type"] == {"b200": 18 * 4}
-    # 18 x 5.4 + 9 x 1.8 + 2 x 0.25 kW
-    assert doc["totals"]["power_kw"] == pytest.approx(113.9)
+    # 18 x 6.37 (itemised trays) + 9 x 1.8 + 2 x 0.25 kW
+    assert doc["totals"]["power_kw"] == pytest.approx(131.36)
     # the published GB200 NVL72 rack weight: 1.36 t
     assert doc["totals"]["weight_kg"] == pytest.approx(1360)
 

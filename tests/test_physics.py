@@ -93,6 +93,28 @@ def test_floor_load_reference_example() -> None:
     assert physics.floor_load_kg_m2(1360, 600, 1200) == pytest.approx(1889, abs=1)
 
 
+def test_floor_area_by_hand() -> None:
+    # one row of 10 cabinets 0.6 x 1.2 m: 6.0 x 1.2 m block, 1.2 m clearance all round:
+    # 8.4 x 3.6 = 30.24 m2
+    assert physics.floor_area_m2(0.0, 6.0, -0.6, 0.6, 1.2) == pytest.approx(30.24)
+    # Atlas 950 layout: 26 slots of 0.6 m, rows y = 0 .. 22.8 of 1.2 m-deep cabinets, 1.8 m:
+    # (15.6 + 3.6) x (24.0 + 3.6) = 529.92 m2
+    assert physics.floor_area_m2(0.0, 15.6, -0.6, 23.4, 1.8) == pytest.approx(529.92)
+    with pytest.raises(ValueError):
+        physics.floor_area_m2(1.0, 0.0, 0.0, 1.0, 0.0)
+    with pytest.raises(ValueError):
+        physics.floor_area_m2(0.0, 1.0, 0.0, 1.0, -1.0)
+
+
+def test_summary_floor_area_of_the_atlas_950_hall() -> None:
+    """`summary`'s floor area is the Atlas 950 cabinet block from its rows (see above)."""
+    from superpod_iac.figures import spec_metrics
+    from tests.conftest import SPECS
+
+    value, unit = spec_metrics(SPECS / "atlas-950")["floor area"]
+    assert unit == "m2" and value == pytest.approx(529.9, abs=0.05)
+
+
 def test_phase_imbalance() -> None:
     assert physics.phase_imbalance_pct([10, 10, 10]) == 0
     # mean 10, max deviation 5 -> 50 %
@@ -123,9 +145,9 @@ def test_input_voltage_fits_hand_checked() -> None:
 
 
 def test_ups_runtime_hand_checked() -> None:
-    # ELC003 example: 4 kWh x 0.96 / 54 kW x 60 = 4.27 min; 10 kWh: 10.67 min
-    assert physics.ups_runtime_min(4, 54_000, 0.96) == pytest.approx(4.267, abs=0.001)
-    assert physics.ups_runtime_min(10, 54_000, 0.96) == pytest.approx(10.667, abs=0.001)
+    # ELC003 example: 4 kWh x 0.96 / 63.7 kW x 60 = 3.62 min; 10 kWh: 9.04 min
+    assert physics.ups_runtime_min(4, 63_700, 0.96) == pytest.approx(3.617, abs=0.001)
+    assert physics.ups_runtime_min(10, 63_700, 0.96) == pytest.approx(9.042, abs=0.001)
     assert physics.ups_runtime_min(10, 0) == math.inf
 
 
@@ -147,5 +169,5 @@ def test_channel_loss_counts_both_ends_and_every_panel() -> None:
 
 
 def test_pump_example_flow_hand_checked() -> None:
-    # RED004 example: 183.6 kW of PG25 (1019 kg/m3, 3.94 kJ/kg K) at dT 10 K -> 274.4 L/min
-    assert physics.coolant_flow_lpm(183_600, 1019, 3.94, 10) == pytest.approx(274.4, abs=0.1)
+    # RED004 example: 173.3 kW of PG25 (1019 kg/m3, 3.94 kJ/kg K) at dT 10 K -> 258.9 L/min
+    assert physics.coolant_flow_lpm(173_264, 1019, 3.94, 10) == pytest.approx(258.9, abs=0.1)

@@ -118,6 +118,15 @@ def test_elevation_folds_identical_cabinets_and_shows_free_space() -> None:
     assert "U free" in text and "shelf-a" in text
 
 
+def test_elevation_lists_0u_chips_and_reports_no_overlap() -> None:
+    """0U devices mounted at their tray's U (Trainium2 chips on their servers, Ironwood chips on
+    their trays) take no rack units: the elevation lists them as 0U, not as overlapping."""
+    text = to_dot(_jobs([SPECS / "trn2-ultraserver"], views=("elevation",))[1][0].build())
+    assert "overlap" not in text
+    assert "0U: i[1-4]c[01-16]" in text
+    assert "trn2-server" in text
+
+
 def test_bundles_match_a_per_link_count() -> None:
     inv, _ = _jobs([MINI])
     cab_id = {name: i for i, name in enumerate(sorted(inv.cabinets))}

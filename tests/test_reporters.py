@@ -19,7 +19,7 @@ def test_text_format_is_file_line_col_rule(cli) -> None:
     assert res.code == 1
     first = res.out.splitlines()[0]
     assert first.startswith(f"{BAD}:5:")
-    assert "PWR001 error: cabinet nvl72-03 draws 145.8 kW > rating 132.0 kW" in first
+    assert "PWR001 error: cabinet nvl72-03 draws 143.6 kW > rating 132.0 kW" in first
     assert "    hint: " in res.out
     assert "1 error(s)" in res.out
 
@@ -60,7 +60,7 @@ def test_github_workflow_commands(cli) -> None:
     res = cli("validate", "--format", "github", BASE, BAD)
     line = res.out.splitlines()[0]
     assert line.startswith(f"::error file={BAD},line=5,col=")
-    assert ",title=PWR001::cabinet nvl72-03 draws 145.8 kW" in line
+    assert ",title=PWR001::cabinet nvl72-03 draws 143.6 kW" in line
 
 
 def test_out_file_written(cli, tmp_path: Path) -> None:

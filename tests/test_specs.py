@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT, SPECS
 
 
@@ -86,8 +88,8 @@ def test_readme_figure_tables_match_the_tool() -> None:
 
 def test_catalina_sidecars_reject_liquid_heat_to_the_hall(cli, tmp_path) -> None:
     """Meta Catalina's AALC sidecars are liquid-to-air CDUs: the racks' cold-plate heat lands
-    in the hall's air. With the hall sized for the residual air heat alone (~37 kW), the
-    hall check fails on the sidecars' ~105 kW."""
+    in the hall's air. With the hall sized below the residual air heat plus the sidecars'
+    ~120 kW (itemised GB200 trays), the hall check fails on 159.6 kW."""
     for f in (SPECS / "meta-catalina").glob("*.yaml"):
         (tmp_path / f.name).write_text(f.read_text().replace(
             "air_capacity_kw: 180", "air_capacity_kw: 120"))
@@ -95,4 +97,33 @@ def test_catalina_sidecars_reject_liquid_heat_to_the_hall(cli, tmp_path) -> None
     assert res.code == 1
     diags = res.json()["diagnostics"]
     assert [d["rule"] for d in diags] == ["CLG007"], diags
-    assert "142.1" in diags[0]["message"] and "cat-hall" in diags[0]["message"]
+    assert "159.6" in diags[0]["message"] and "cat-hall" in diags[0]["message"]
+
+
+def test_itemised_tray_power_sums_and_drifts_are_schema_errors(cli, tmp_path) -> None:
+    """Tray power is itemised (GPUs, CPUs, NICs, DPUs, fans, drives): the built-in GB200 trays'
+    items sum to their max_w, the NVL72 rack is 18 x 6,370 + 9 x 1,800 + 2 x 250 W, and a
+    project catalog whose items do not add up to max_w is a schema error at its line."""
+    from superpod_iac.model.catalog import builtin_catalogs
+
+    types = {t.name: t for m in builtin_catalogs() for t in m.model.spec.device_types}
+    tray, sw = types["gb200-compute-tray"], types["nvlink-switch-tray"]
+    items = {i.item: i.count * i.w for i in tray.power_items}
+    assert {"ConnectX-7 400G NIC", "BlueField-3 DPU", "E1.S NVMe drive"} <= set(items)
+    assert any("fans" in k for k in items)
+    assert sum(items.values()) == tray.max_w == 6370
+    assert sum(i.count * i.w for i in sw.power_items) == sw.max_w == 1800
+    res = cli("summary", "--format", "json", "specs/gb200-nvl72")
+    assert res.code == 0, res.err
+    power = [r for r in res.json()["rows"] if r["metric"] == "power max"]
+    assert power[0]["value"] == pytest.approx(18 * 6.37 + 9 * 1.8 + 2 * 0.25)
+    bad = tmp_path / "catalog.yaml"
+    bad.write_text("apiVersion: superpod-iac/v1alpha1\nkind: Catalog\nmetadata: {name: t}\n"
+                   "spec:\n  device_types:\n"
+                   "    - name: tray\n      max_w: 1000\n      power_items:\n"
+                   "        - {item: gpu, count: 2, w: 400}\n")
+    res = cli("validate", "--format", "json", str(bad))
+    assert res.code != 0
+    diags = res.json()["diagnostics"]
+    assert diags and diags[0]["rule"].startswith("SCH"), diags
+    assert "800" in diags[0]["message"] and diags[0]["line"] == 6, diags

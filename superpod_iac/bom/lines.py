@@ -165,6 +165,9 @@ def _racks_and_devices(inv: Inventory, groups: dict[str, str]) -> list[BomLine]:
             note += f", {po.psu_count} x {po.psu_w:g} W PSUs ({po.redundancy})"
         if t.accelerators is not None:
             note += f", {t.accelerators.count} x {t.accelerators.type} each"
+        if t.power_items:
+            note += ", max power " + " + ".join(f"{i.count} x {i.item} {i.w:g} W"
+                                               for i in t.power_items)
         out.append(_make(g, ROLE_CATEGORY.get(t.role, "accessories"), name, n, part_data(t),
                          power_w=t.max_w, weight_kg=t.weight_kg, note=note, kind=t.role,
                          psus=psus))

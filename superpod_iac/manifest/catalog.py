@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic import Strict as PydStrict
 
 from superpod_iac.manifest.common import (
@@ -185,6 +186,16 @@ class Psus(Strict):
     """Highest input voltage the PSUs accept."""
 
 
+class PowerItem(Strict):
+    """One line of a device's itemised maximum power (a GPU, a NIC, the fans)."""
+
+    item: str
+    count: PosCount = 1
+    w: NonNeg
+    """Maximum power of one."""
+    source: str | None = None
+
+
 class DeviceType(Part):
     role: Role = "other"
     height_u: Count = 1
@@ -210,6 +221,18 @@ class DeviceType(Part):
     """The device's own PSUs and their cords (servers and switches on rack PDUs)."""
     airflow: Literal["front-to-rear", "rear-to-front", "passive", "liquid", "mixed"] | None = None
     accessories: list[Accessory] = Field(default_factory=list)
+    power_items: list[PowerItem] = Field(default_factory=list)
+    """`max_w` itemised (GPUs, CPUs, NICs, DPUs, fans, drives ...): when given, `max_w` must
+    equal the sum of count x w (a schema error otherwise), so the itemisation cannot drift."""
+
+    @model_validator(mode="after")
+    def _power_items_sum(self) -> DeviceType:
+        if self.power_items:
+            total = sum(i.count * i.w for i in self.power_items)
+            if not math.isclose(total, self.max_w):
+                raise ValueError(f"max_w {self.max_w:g} W is not the sum of power_items "
+                                 f"({total:g} W)")
+        return self
 
 
 class TransceiverType(Part):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from superpod_iac import physics
 from superpod_iac.model.derived import derived
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.linkstats import columns, device_cabinet_ids, transceiver_modules
@@ -40,6 +41,9 @@ class SystemCounts:
     hbm_tbytes_s: float = 0.0
     """Aggregate HBM bandwidth of the accelerators."""
     accelerator_types: dict[str, int] = field(default_factory=dict)
+    floor_m2: float | None = None
+    """Hall floor of the system's cabinets: per hall, their bounding rectangle with the hall's
+    aisle clearance around it (physics.floor_area_m2); None when a cabinet has no position."""
 
 
 def _count(inv: Inventory, name: str, kind: str, cabinets: set[str]) -> SystemCounts:
@@ -64,6 +68,7 @@ def _count(inv: Inventory, name: str, kind: str, cabinets: set[str]) -> SystemCo
                 out.accelerators += n
                 out.accelerator_types[t.accelerators.type] = \
                     out.accelerator_types.get(t.accelerators.type, 0) + n
+    out.floor_m2 = _floor_m2(inv, cabinets)
     for acc, n in sorted(out.accelerator_types.items()):
         a = cat.accelerator_types.get(acc)
         if a is None:
@@ -75,6 +80,24 @@ def _count(inv: Inventory, name: str, kind: str, cabinets: set[str]) -> SystemCo
         for prec, tf in a.compute_tflops.items():
             out.compute_tflops[prec] = out.compute_tflops.get(prec, 0.0) + n * tf
     return out
+
+
+def _floor_m2(inv: Inventory, cabinets: set[str]) -> float | None:
+    boxes: dict[str, list[float]] = {}
+    for name in cabinets:
+        cab = inv.cabinets[name]
+        if cab.x_m is None or cab.y_m is None or not cab.hall:
+            return None
+        fp = cab.type.footprint
+        x0, x1 = cab.x_m, cab.x_m + fp.width_mm / 1000.0
+        y0, y1 = cab.y_m - fp.depth_mm / 2000.0, cab.y_m + fp.depth_mm / 2000.0
+        b = boxes.setdefault(cab.hall, [x0, x1, y0, y1])
+        b[0], b[1], b[2], b[3] = min(b[0], x0), max(b[1], x1), min(b[2], y0), max(b[3], y1)
+    if not boxes:
+        return None
+    return sum(physics.floor_area_m2(x0, x1, y0, y1,
+                                     inv.hall_policies.get(hall, inv.policy).aisle_clearance_m)
+               for hall, (x0, x1, y0, y1) in sorted(boxes.items()))
 
 
 def _link_stats(inv: Inventory, group_of_cabinet: np.ndarray, groups: int, inner: bool

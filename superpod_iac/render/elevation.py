@@ -57,7 +57,7 @@ def rack_table(cab: Cabinet, names: list[str], use: CabinetUse, styles: Styles) 
     zero_u: list[str] = []
     overlaps: dict[str, list[Device]] = {}
     for d in sorted(cab.devices, key=lambda d: (-d.top_u, natural_key(d.name))):
-        if d.u <= 0:
+        if d.u <= 0 or d.type.height_u == 0:  # 0U parts (chips on their tray) take no U
             zero_u.append(d.name)
             continue
         span = set(range(d.u, d.top_u + 1))
