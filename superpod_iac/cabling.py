@@ -65,18 +65,15 @@ def route(ca: Cabinet, cb: Cabinet) -> str:
     return "cross-row via tray"
 
 
-def rows(inv: Inventory, indices: Iterable[int] | None = None) -> Iterator[list[Any]]:
-    """One row per link (COLUMNS), streamed, or of the links at `indices` (in that order).
-    Everything per device, per port list and per cable size is looked up once; the loop only
-    joins precomputed pieces."""
-    t = inv.links
-    n = len(t)
-    if not n:
-        return
-    fabrics = {f.index: f.name for f in inv.fabrics.values()}
-    width = max(len(str(n)), 6)
-    per_link, sizes = cable_sizes(inv)
-    size_info = []
+SizeInfo = tuple[float | int | str | None, str, str, bool]
+"""A cable size as the cut sheet prints it: (orderable length or size label, MPN, SKU, harness)."""
+
+
+def _size_info(inv: Inventory,
+               sizes: list[tuple[str, float | None, str]]) -> list[SizeInfo]:
+    """Per entry of `cable_sizes`, the cut sheet's length cell, MPN, SKU and whether it is an
+    in-rack harness (one reading for the row-by-row and the column-wise writers)."""
+    out: list[SizeInfo] = []
     for name, stock, size in sizes:
         ctype = inv.catalog.cable_types.get(name)
         mpn = sku = ""
@@ -88,7 +85,22 @@ def rows(inv: Inventory, indices: Iterable[int] | None = None) -> Iterator[list[
         length: float | str | None = stock if stock is not None else (None if harness else size)
         if isinstance(length, float) and length.is_integer():
             length = int(length)
-        size_info.append((length, mpn, sku, harness))
+        out.append((length, mpn, sku, harness))
+    return out
+
+
+def rows(inv: Inventory, indices: Iterable[int] | None = None) -> Iterator[list[Any]]:
+    """One row per link (COLUMNS), streamed, or of the links at `indices` (in that order).
+    Everything per device, per port list and per cable size is looked up once; the loop only
+    joins precomputed pieces."""
+    t = inv.links
+    n = len(t)
+    if not n:
+        return
+    fabrics = {f.index: f.name for f in inv.fabrics.values()}
+    width = max(len(str(n)), 6)
+    per_link, sizes = cable_sizes(inv)
+    size_info = _size_info(inv, sizes)
     dev_info: dict[int, tuple[Any, ...]] = {}
     port_names: dict[str, list[str]] = {}
 
@@ -147,9 +159,170 @@ def write_csv(inv: Inventory, out: IO[str]) -> int:
     """csv writes None as an empty cell; numbers arrive already in their shortest form."""
     w = csv.writer(out, lineterminator="\n")
     w.writerow(COLUMNS)
+    fast = _csv_chunks(inv)
+    if fast is not None:
+        from superpod_iac.progress import bar
+
+        progress = bar(desc="cabling", total=len(inv.links), unit="link", scale=True)
+        for text, n in fast:
+            out.write(text)
+            progress.update(n)
+        progress.close()
+        return len(inv.links)
     counted = _Counted(csv_row(r) for r in rows(inv))
     w.writerows(counted)
     return counted.n
+
+
+class _Cells:
+    """Cells encoded exactly as `csv.writer` writes them inside a row (same quoting, after
+    `csv_cell`), so rows can be joined from pieces encoded once per device, port, cable."""
+
+    def __init__(self) -> None:
+        import io
+
+        self.buf = io.StringIO()
+        self.w = csv.writer(self.buf, lineterminator="\n")
+
+    def __call__(self, *cells: Any) -> str:
+        """Two cells or more: a lone empty cell is written `""`, never so inside a row."""
+        self.buf.seek(0)
+        self.buf.truncate()
+        self.w.writerow(csv_row([*cells, ""]))
+        return self.buf.getvalue()[:-2]
+
+    def plain(self, text: str) -> bool:
+        """`text` needs no quoting anywhere inside a cell (quoting is decided per character)."""
+        return self(text) == text
+
+
+def _csv_chunks(inv: Inventory, chunk: int = 1 << 15) -> Iterator[tuple[str, int]] | None:
+    """The rows of `write_csv` as CSV text in chunks (text, rows), the same bytes: the cells of
+    each device, port, cable size, transceiver and distinct run length are encoded once and
+    each row is one f-string of them. None when a piece that goes into a composite cell
+    (cable_id, the end labels, label) would need quoting or formula escaping there: then the
+    row-by-row path writes it."""
+    t = inv.links
+    n = len(t)
+    if not n:
+        return iter(())
+    enc = _Cells()
+    cab_index: dict[str, int] = {}
+    hall_ids: dict[str | None, int] = {}
+    row_ids: dict[str, int] = {}
+    cab_hall: list[int] = []
+    cab_row: list[int] = []
+    for name, cab in inv.cabinets.items():
+        cab_index[name] = len(cab_hall)
+        cab_hall.append(hall_ids.setdefault(cab.hall, len(hall_ids)))
+        cab_row.append(-1 if cab.row is None else row_ids.setdefault(cab.row, len(row_ids)))
+    type_base: dict[str, int] = {}
+    p_dot: list[str] = []
+    p_cell: list[str] = []
+    p_raw: list[str] = []
+    d_id: list[str] = []
+    d_loc: list[str] = []
+    d_addr: list[str] = []
+    nd = len(inv.devices)
+    dev_base = np.empty(nd, dtype=np.int64)
+    dev_cab = np.empty(nd, dtype=np.int64)
+    for k, d in enumerate(inv.devices):
+        base = type_base.get(d.type_name)
+        if base is None:
+            base = type_base[d.type_name] = len(p_raw)
+            for p in inv.catalog.ports(d.type_name)[0]:
+                p_raw.append(p.name)
+                p_dot.append(p.name.replace("/", "."))
+                p_cell.append(enc(p.name))
+        dev_base[k] = base
+        cab = inv.cabinets[d.cabinet]
+        dev_cab[k] = cab_index[d.cabinet]
+        d_id.append(f"{device_id(cab, d)}:")
+        d_loc.append(enc(cab.hall, cab.row, cab.slot, cab.name, d.u, d.name))
+        d_addr.append(d.address)
+    if not all(map(enc.plain, [*p_raw, *p_dot, *d_id, *d_addr])):
+        return None
+    per_link, sizes = cable_sizes(inv)
+    size_cells = [(enc(length), enc(mpn, sku), harness)
+                  for length, mpn, sku, harness in _size_info(inv, sizes)]
+    cnames = [*inv.links.cable_names, None]  # index -1: no cable
+    xnames = [*inv.links.xcvr_names, None]
+    x_cell = [enc(x) for x in xnames]
+    fab_names = {f.index: f.name for f in inv.fabrics.values()}
+
+    def col(a: Any) -> np.ndarray:
+        return np.frombuffer(a, dtype=np.int32).astype(np.int64)
+
+    a_dev, b_dev, a_port, b_port = col(t.a_dev), col(t.b_dev), col(t.a_port), col(t.b_port)
+    a_gp, b_gp = dev_base[a_dev] + a_port, dev_base[b_dev] + b_port
+    size_of = per_link.astype(np.int64)
+    # cable and size: a distinct pair -> "cable,length" and "mpn,sku" cells
+    cable_size, cs_idx = _distinct(col(t.cable) * len(sizes) + size_of)
+    cs_a, cs_b = [], []
+    for code in cable_size.tolist():
+        ci, si = divmod(code, len(sizes))  # no cable: ci -1 (floor division)
+        length_cell, mpn_sku, _ = size_cells[si]
+        cs_a.append(f"{enc(cnames[ci])},{length_cell}")
+        cs_b.append(mpn_sku)
+    # route: same cabinet, cross-hall, same row, cross-row; in-rack harness by cable size
+    ca, cb = dev_cab[a_dev], dev_cab[b_dev]
+    hall, row_ = np.array(cab_hall, dtype=np.int64), np.array(cab_row, dtype=np.int64)
+    ra, rb = row_[ca], row_[cb]
+    route_code = np.where(ca == cb, 0, np.where(hall[ca] != hall[cb], 3,
+                                                np.where((ra >= 0) & (ra == rb), 1, 2)))
+    is_harness = np.array([h for _, _, h in size_cells], dtype=bool)
+    route_code = np.where(is_harness[size_of], 4, route_code)
+    route_names = ["same cabinet", "same row", "cross-row via tray", "cross-hall",
+                   "in-rack harness"]
+    fab = col(t.fabric)
+    fab_route, fr_idx = _distinct(fab * 8 + route_code)
+    fr_cell = [enc(fab_names.get(code // 8, ""), route_names[code % 8])
+               for code in fab_route.tolist()]
+    run_bits, run_idx = _distinct(np.frombuffer(t.length_m, dtype=np.int64))
+    run_cell = [enc(None if math.isnan(x) else round(x, 2))
+                for x in run_bits.view(np.float64).tolist()]
+    xa, xb = col(t.xcvr_a), col(t.xcvr_b)
+    width = max(len(str(n)), 6)
+    objs = {name: np.array(v, dtype=object) for name, v in (
+        ("d_id", d_id), ("d_loc", d_loc), ("d_addr", d_addr), ("p_dot", p_dot),
+        ("p_cell", p_cell), ("p_raw", p_raw), ("cs_a", cs_a), ("cs_b", cs_b),
+        ("fr", fr_cell), ("run", run_cell), ("x", x_cell))}
+
+    def chunks() -> Iterator[tuple[str, int]]:
+        o = objs
+        for s in range(0, n, chunk):
+            e = min(n, s + chunk)
+            ad, bd, ag, bg = a_dev[s:e], b_dev[s:e], a_gp[s:e], b_gp[s:e]
+            text = "".join([
+                f"{ia}{pa}/{ib}{pb},{lid},{fr},{la},{ca_},{lb},{cb_},{ia}{pa},{ib}{pb},"
+                f"{c1},{run},{c2},{x1},{x2},{lid} {aa}:{ra_} <> {ab}:{rb_}\n"
+                for ia, pa, ib, pb, lid, fr, la, ca_, lb, cb_, c1, run, c2, x1, x2, aa, ra_,
+                ab, rb_ in zip(
+                    o["d_id"][ad].tolist(), o["p_dot"][ag].tolist(), o["d_id"][bd].tolist(),
+                    o["p_dot"][bg].tolist(),
+                    [f"L{i:0{width}d}" for i in range(s + 1, e + 1)],
+                    o["fr"][fr_idx[s:e]].tolist(), o["d_loc"][ad].tolist(),
+                    o["p_cell"][ag].tolist(), o["d_loc"][bd].tolist(),
+                    o["p_cell"][bg].tolist(), o["cs_a"][cs_idx[s:e]].tolist(),
+                    o["run"][run_idx[s:e]].tolist(), o["cs_b"][cs_idx[s:e]].tolist(),
+                    o["x"][xa[s:e]].tolist(), o["x"][xb[s:e]].tolist(),
+                    o["d_addr"][ad].tolist(), o["p_raw"][ag].tolist(),
+                    o["d_addr"][bd].tolist(), o["p_raw"][bg].tolist(), strict=True)])
+            yield text, e - s
+
+    return chunks()
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values, sorted, and each value's index among them (np.unique's sort path:
+    numpy 2's default for np.unique takes a slower hash path)."""
+    order = np.argsort(values, kind="stable")
+    srt = values[order]
+    first = np.ones(len(values), dtype=bool)
+    first[1:] = srt[1:] != srt[:-1]
+    idx = np.empty(len(values), dtype=np.int64)
+    idx[order] = np.cumsum(first) - 1
+    return srt[first], idx
 
 
 def write_json(inv: Inventory, out: IO[str]) -> int:

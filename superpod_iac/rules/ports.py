@@ -66,6 +66,12 @@ def _runs(keys: np.ndarray, link_of: np.ndarray, want: np.ndarray) -> list[tuple
 
 
 def _shared(exact: np.ndarray, link_of: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    # boolean marks first: when every link end has a port of its own (the usual case) there is
+    # nothing to count (an int64 bincount over devices x stride costs 8x the memory and time)
+    seen = np.zeros(int(exact.max()) + 1 if len(exact) else 0, dtype=bool)
+    seen[exact] = True
+    if int(np.count_nonzero(seen)) == len(exact):
+        return []
     counts = np.bincount(exact)
     return _runs(exact, link_of, np.nonzero(counts > 1)[0])
 

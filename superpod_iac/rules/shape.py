@@ -4,11 +4,24 @@ links that exist. The graph work lives in model/shape.py; these rules only repor
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from superpod_iac.diagnostics import Origin
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.model.shape import analyse
 from superpod_iac.rules.registry import Finding, rule
+
+if TYPE_CHECKING:
+    from superpod_iac.model.shape import ShapeReport
+
+
+def analyse(inv: Inventory) -> list[ShapeReport]:
+    """model.shape.analyse, imported only when a fabric declares a shape: it imports
+    scipy.sparse and csgraph (~0.2 s of CPU), which a design without shapes never needs."""
+    if not any(f.spec is not None and f.spec.shape is not None for f in inv.fabrics.values()):
+        return []
+    from superpod_iac.model.shape import analyse as shapes
+
+    return shapes(inv)
 
 
 def _origin(inv: Inventory, fabric: str) -> Origin:

@@ -37,13 +37,14 @@ def unreachable(inv: Inventory) -> Iterator[Finding]:
         return
     col = columns(inv)
     planes = _fabric_planes(inv)
-    link_planes: dict[int, set[str]] = defaultdict(set)
+    on_plane: dict[str, np.ndarray] = {}  # plane -> devices with a link on it (boolean marks)
     fab = col["fabric"]
     for plane in sorted({p for p in planes if p}):
         ids = np.nonzero(planes == plane)[0]
         mask = np.isin(fab, ids)
-        for d in np.unique(np.concatenate([col["a_dev"][mask], col["b_dev"][mask]])).tolist():
-            link_planes[d].add(plane)
+        has = on_plane[plane] = np.zeros(len(inv.devices), dtype=bool)
+        has[col["a_dev"][mask]] = True
+        has[col["b_dev"][mask]] = True
     pod_planes: dict[str, set[str]] = {}
     for name, pod in inv.superpods.items():
         pod_planes[name] = {inv.fabrics[f].plane for f in pod.fabrics if f in inv.fabrics}
@@ -54,7 +55,8 @@ def unreachable(inv: Inventory) -> Iterator[Finding]:
         cab = inv.cabinets[dev.cabinet]
         have = pod_planes.get(cab.superpod or "", set())
         wanted = {g.plane for g in dev.type.port_groups if g.plane in have}
-        for plane in sorted(wanted - link_planes.get(dev.index, set())):
+        for plane in sorted(p for p in wanted
+                            if p not in on_plane or not on_plane[p][dev.index]):
             missing.setdefault((plane, dev.type_name, dev.origin), []).append(dev.address)
     for (plane, type_name, origin), devices in missing.items():
         yield Finding(f"{len(devices)} {type_name} device(s) have no link on the {plane} plane: "
@@ -181,9 +183,12 @@ def scale_up_islands(inv: Inventory) -> Iterator[Finding]:
         return
     col = columns(inv)
     up = sorted((f for f in inv.fabrics.values() if f.plane == "scale-up"), key=lambda f: f.index)
-    devs_of = {f.index: np.unique(np.concatenate([col["a_dev"][col["fabric"] == f.index],
-                                                  col["b_dev"][col["fabric"] == f.index]]))
-               for f in up}
+    devs_of: dict[int, np.ndarray] = {}  # fabric -> its devices, as boolean marks
+    for f in up:
+        on = col["fabric"] == f.index
+        devs_of[f.index] = np.zeros(len(inv.devices), dtype=bool)
+        devs_of[f.index][col["a_dev"][on]] = True
+        devs_of[f.index][col["b_dev"][on]] = True
     for fab in up:
         sel = np.nonzero(col["fabric"] == fab.index)[0]
         if not len(sel):
@@ -191,16 +196,19 @@ def scale_up_islands(inv: Inventory) -> Iterator[Finding]:
         # scale-up fabrics sharing devices with this one are tiers of the same domain (a
         # rack's electrical mesh and the optical tier joining the racks): join them
         partners = [g.index for g in up if g.index != fab.index and
-                    np.intersect1d(devs_of[g.index], devs_of[fab.index]).size]
+                    (devs_of[g.index] & devs_of[fab.index]).any()]
         if partners:
             sel = np.nonzero(np.isin(col["fabric"], [fab.index, *partners]))[0]
         a_all, b_all = col["a_dev"][sel], col["b_dev"][sel]
         first_pod = _first_replica_devices(inv, a_all)
+        if first_pod is not None:  # only the first replica's links (by their A end)
+            mine = np.zeros(len(inv.devices), dtype=bool)
+            mine[list(first_pod)] = True
+            keep = mine[a_all]
+            a_all, b_all = a_all[keep], b_all[keep]
         parent: dict[int, int] = {}
         accel: set[int] = set()
         for x, y in zip(a_all.tolist(), b_all.tolist(), strict=True):
-            if first_pod is not None and x not in first_pod:
-                continue
             rx, ry = _find(parent, x), _find(parent, y)
             if rx != ry:
                 parent[rx] = ry
