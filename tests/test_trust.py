@@ -13,6 +13,8 @@ are properties of the defence, not benchmarks.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import signal
@@ -398,3 +400,49 @@ def test_import_netbox_reads_with_the_same_limits(tmp_path: Path, name: str) -> 
     code, out, cpu, rss = _run(["import", "netbox", str(f.parent)], timeout=60)
     assert code == 1 and "not valid YAML" in out and "FIFO" in out, out
     assert "Traceback" not in out and cpu < 5 and rss < 1024 * 1024
+
+
+_POISON = """import os, pickle, sys
+class Boom:
+    def __reduce__(self):
+        return (os.system, ("touch " + sys.argv[2],))
+sys.stdout.buffer.write(pickle.dumps(Boom()))
+"""
+
+
+def _poisoned_pickle(marker: Path) -> bytes:
+    """A pickle whose loading creates `marker` (built in a child: nothing runs here)."""
+    return subprocess.run([sys.executable, "-c", _POISON, "-", str(marker)], check=True,
+                          capture_output=True).stdout
+
+
+def test_a_poisoned_catalog_cache_is_never_unpickled(tmp_path: Path) -> None:
+    """The built-in catalog cache is a pickle: a file someone else wrote (a CI cache restored
+    from an untrusted job, a shared directory) is rebuilt, never loaded; only a file carrying
+    this user's HMAC, with its key outside the cache directory, is unpickled."""
+    cache, state = tmp_path / "cache", tmp_path / "state"
+    env = {"SUPERPOD_CACHE_DIR": str(cache), "XDG_STATE_HOME": str(state)}
+    code, out, _, _ = _run(["validate", "specs/gb200-nvl72"], **env)
+    assert code == 0, out
+    (good,) = cache.glob("catalog-*.pickle")
+    key = state / "superpod-iac" / "cache.key"
+    assert key.stat().st_mode & 0o777 == 0o600 and not (cache / "cache.key").exists()
+    marker = tmp_path / "pwned"
+    evil = _poisoned_pickle(marker)
+    # an untagged pickle (the old format), and one with a forged tag
+    for blob in (evil, bytes(32) + evil):
+        good.write_bytes(blob)
+        code, out, _, _ = _run(["validate", "specs/gb200-nvl72"], **env)
+        assert code == 0 and "no findings" in out, out
+        assert not marker.exists()
+        assert good.read_bytes()[32:] != evil  # rebuilt and overwritten with a tagged file
+    # a correctly tagged file in a directory others may write is not used either
+    good.write_bytes(hmac.new(key.read_bytes(), evil, hashlib.sha256).digest() + evil)
+    cache.chmod(0o777)
+    code, out, _, _ = _run(["validate", "specs/gb200-nvl72"], **env)
+    assert code == 0 and not marker.exists(), out
+    # the same file, private again: this is the user's own cache, and it is loaded (the test
+    # can fail: the tag check is what stood between the file and pickle.loads)
+    cache.chmod(0o700)
+    _run(["validate", "specs/gb200-nvl72"], **env)
+    assert marker.exists()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
+import secrets
+import stat
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -44,27 +47,87 @@ def _catalog_key(paths: list[Path]) -> str:
     return h.hexdigest()[:32]
 
 
+def _state_dir() -> Path:
+    """Where the cache key lives: $XDG_STATE_HOME/superpod-iac, else ~/.local/state/superpod-iac
+    (outside the cache directory, so a restored or shared cache does not carry its key)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "superpod-iac"
+
+
+def _private(path: Path) -> bool:
+    """Owned by this user and not writable by group or others (as ssh requires of its keys)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return st.st_uid == os.geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _cache_key() -> bytes | None:
+    """The 32-byte HMAC key, created once with mode 0600; None when it cannot be kept safely."""
+    path = _state_dir() / "cache.key"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    else:
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.token_bytes(32))
+    if not (_private(path.parent) and _private(path)):
+        return None
+    try:
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) == 32 else None
+
+
+_TAG = hashlib.sha256().digest_size
+
+
 @lru_cache(maxsize=1)
 def builtin_catalogs() -> tuple[Manifest[Catalog], ...]:
     """Catalog manifests shipped in superpod_iac/catalog/*.yaml (validated like user files).
 
     Parsing them costs ~40 ms per run, so the validated manifests are kept as a pickle in the
     user's cache directory, keyed by the content hash of the catalog files and the manifest
-    models (a stale or unreadable cache is rebuilt; an unwritable directory is skipped)."""
+    models. The file is authenticated: HMAC-SHA256 with a per-user key kept outside the cache
+    directory, checked before anything is unpickled, so a cache file written by anyone else
+    (a poisoned CI cache, a shared directory) is rebuilt, never loaded. A cache directory or
+    file not private to this user is not used (docs/security.md)."""
     paths = [p for p in sorted(PACKAGE_DATA.glob("*.yaml")) if p.name not in DATA_FILES]
-    cache = _cache_dir() / f"catalog-{_catalog_key(paths)}.pickle"
-    try:
-        cached = pickle.loads(cache.read_bytes())
-        if isinstance(cached, tuple):
-            return cached
-    except Exception:  # missing, stale or corrupt: rebuild below
-        pass
+    key = _cache_key()
+    if key is None:
+        return _parse_builtin(paths)
+    folder = _cache_dir()
+    cache = folder / f"catalog-{_catalog_key(paths)}.pickle"
+    if _private(folder) and _private(cache):
+        try:
+            blob = cache.read_bytes()
+        except OSError:
+            blob = b""
+        tag, payload = blob[:_TAG], blob[_TAG:]
+        if len(tag) == _TAG and hmac.compare_digest(
+                tag, hmac.new(key, payload, hashlib.sha256).digest()):
+            try:
+                cached = pickle.loads(payload)  # authenticated: written by this user's key
+            except Exception:  # written by an older pydantic or Python: rebuild below
+                cached = None
+            if isinstance(cached, tuple):
+                return cached
     built = _parse_builtin(paths)
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, cache)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if _private(folder):
+            payload = pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(hmac.new(key, payload, hashlib.sha256).digest() + payload)
+            os.replace(tmp, cache)
     except OSError:
         pass
     return built
