@@ -197,35 +197,53 @@ def transceiver_modules(inv: Inventory, only: np.ndarray | None = None
     """(device index, transceiver-name index) of every physical optical module.
 
     A link end with a transceiver holds one module, except that the breakout sub-ports of one
-    cage (`osfp1/1`, `osfp1/2`) share the cage's single twin-port module. `only` (a boolean
-    mask over links) restricts the count to the modules on those links (not cached).
+    cage (`osfp1/1`, `osfp1/2`) share the cage's single twin-port module. Modules come in the
+    order of their first link end. `only` (a boolean mask over links) restricts them to the
+    modules on those links, by marks on the one cached table (no sort per call).
     """
-    return _all_transceiver_modules(inv) if only is None else _transceiver_modules(inv, only)
+    table = _module_table(inv)
+    if only is None:
+        return table.devs, table.xcvrs
+    mark = np.zeros(len(table.devs) + 1, dtype=bool)  # slot -1: a link end without a module
+    mark[table.module_a[only]] = True
+    mark[table.module_b[only]] = True
+    mark = mark[:-1]
+    return table.devs[mark], table.xcvrs[mark]
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleTable:
+    """Every optical module once (`devs`, `xcvrs`: device and transceiver-name index, in the
+    order of first link end), and per link the module at its A and B end (-1: none; int32)."""
+
+    devs: np.ndarray
+    xcvrs: np.ndarray
+    module_a: np.ndarray
+    module_b: np.ndarray
 
 
 @derived
-def _all_transceiver_modules(inv: Inventory) -> tuple[np.ndarray, np.ndarray]:
-    return _transceiver_modules(inv, None)
-
-
-def _transceiver_modules(inv: Inventory, only: np.ndarray | None
-                         ) -> tuple[np.ndarray, np.ndarray]:
+def _module_table(inv: Inventory) -> ModuleTable:
     t = inv.links
     if not len(t):
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
+        none = np.zeros(0, dtype=np.int32)
+        return ModuleTable(empty, empty, none, none)
     idx = port_index(inv)
     c = columns(inv)
     devs = np.concatenate([c["a_dev"], c["b_dev"]]).astype(np.int64)
     ports = np.concatenate([c["a_port"], c["b_port"]]).astype(np.int64)
     xs = np.concatenate([c["xcvr_a"], c["xcvr_b"]]).astype(np.int64)
-    has = xs >= 0
-    if only is not None:
-        has &= np.concatenate([only, only])
-    devs, ports, xs = devs[has], ports[has], xs[has]
+    ends = np.nonzero(xs >= 0)[0]
+    devs, ports, xs = devs[ends], ports[ends], xs[ends]
     offset = idx.type_offset[idx.type_ids[devs]]
     cage = idx.cage_of_port[offset + ports] - offset
     key = (devs * port_stride(inv) + cage) * (len(t.xcvr_names) + 1) + xs
-    _keys, first = np.unique(key, return_index=True)
-    first.sort()
-    return devs[first], xs[first]
+    _keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # unique keys in the order of their first end
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    first = first[order]
+    module = np.full(2 * len(t), -1, dtype=np.int32)
+    module[ends] = position[inverse.reshape(-1)]
+    return ModuleTable(devs[first], xs[first], module[:len(t)], module[len(t):])
