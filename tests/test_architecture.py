@@ -126,3 +126,72 @@ def test_a_rule_added_as_the_page_says_shows_up_everywhere(monkeypatch, tmp_path
                                   "new output format", "new kind"])
 def test_the_page_covers_each_kind_of_change(name: str) -> None:
     assert f"**A {name}.**" in PAGE.read_text(encoding="utf-8")
+
+
+def test_a_view_added_as_the_page_says_renders(monkeypatch, tmp_path: Path, cli) -> None:
+    """A name in choices.VIEWS and its jobs in VIEW_JOBS: `render --view` offers and draws it
+    (with the real dot), and `--view all` includes it; no other file changes."""
+    from superpod_iac import choices
+    from superpod_iac.render import VIEW_JOBS, Job
+    from superpod_iac.render.graph import Graph, Node
+
+    def halls_jobs(inv, _scope, _levels, _styles, title):  # type: ignore[no-untyped-def]
+        def build() -> Graph:
+            g = Graph("halls", "cooling", f"{title}: halls")
+            for hall in sorted({c.hall or "-" for c in inv.cabinets.values()}):
+                g.add_node(Node(f"hall_{hall}", f"hall {hall}", "cabinet"))
+            return g
+        return [Job("halls", build)]
+
+    monkeypatch.setattr(choices, "VIEWS", (*choices.VIEWS, "halls"))
+    monkeypatch.setitem(VIEW_JOBS, "halls", halls_jobs)
+    assert "halls" in re.sub(r"\s+", "", _help("render"))
+    res = cli("render", "specs/gb200-nvl72", "--view", "halls", "--format", "dot",
+              "--out", str(tmp_path))
+    assert res.code == 0, res.out + res.err
+    assert 'label="hall nvl72-hall"' in (tmp_path / "halls.dot").read_text(encoding="utf-8")
+    res = cli("render", "specs/gb200-nvl72", "--view", "all", "--format", "svg",
+              "--out", str(tmp_path / "all"))
+    assert res.code == 0 and (tmp_path / "all" / "halls.svg").read_bytes().startswith(b"<?xml")
+
+
+def test_an_output_format_added_as_the_page_says_is_offered(monkeypatch, cli) -> None:
+    """A reporter in REPORTERS (validate) and a writer in choices + cabling.WRITERS: offered
+    by `--format` and used, with no edit to cli.py."""
+    from superpod_iac import choices
+    from superpod_iac.cabling import WRITERS
+    from superpod_iac.report import REPORTERS
+
+    monkeypatch.setitem(REPORTERS, "count",
+                        lambda diags, files: f"{' '.join(d.rule for d in diags)} in {files} file(s)\n")
+    res = cli("validate", "--format", "count", "tests/fixtures/rules/_base.yaml",
+              "tests/fixtures/rules/PWR002.yaml")
+    assert res.out == "PWR002 PRT004 in 2 file(s)\n" and res.code == 1, res.out + res.err
+
+    def tsv(inv, out):  # type: ignore[no-untyped-def]
+        out.write(f"links\t{len(inv.links)}\n")
+        return 1
+
+    monkeypatch.setattr(choices, "CABLING_FORMATS", (*choices.CABLING_FORMATS, "tsv"))
+    monkeypatch.setitem(WRITERS, "tsv", (tsv, None))  # (cut sheet, --labels) writers
+    res = cli("cabling", "specs/gb200-nvl72", "--format", "tsv")
+    assert res.code == 0 and res.out.startswith("links\t"), res.out + res.err
+
+
+def test_a_field_added_as_the_page_says_is_held_to_it(monkeypatch, cli) -> None:
+    """A field added to a kind's pydantic model is in its JSON Schema (so `schema --check`
+    fails until schemas/ is regenerated) and, until something reads it, in the list that
+    tests/test_fields_read.py refuses: the page's steps are the ones the suite enforces."""
+    from pydantic import create_model
+
+    from superpod_iac.manifest import KINDS
+    from tests.test_fields_read import _code, _read, fields
+
+    cabinet = KINDS["Cabinet"]
+    spec_model = cabinet.model_fields["spec"].annotation
+    assert isinstance(spec_model, type)
+    spec = create_model("CabinetSpec", __base__=spec_model, rack_colour=(str | None, None))
+    monkeypatch.setitem(KINDS, "Cabinet", create_model("Cabinet", __base__=cabinet, spec=(spec, ...)))
+    assert ("CabinetSpec", "rack_colour") in fields() and not _read("rack_colour", _code())
+    res = cli("schema", "--check")
+    assert res.code != 0 and "cabinet" in (res.out + res.err).lower(), res.out + res.err
