@@ -31,7 +31,8 @@ def _mismatches(expect: Expect, got: SystemCounts) -> list[str]:
     return out
 
 
-@rule("EXP001", "computed totals differ from the declared expectations")
+@rule("EXP001", "computed totals differ from the declared expectations",
+      policy=("aisle_clearance_m",))  # the floor area among the totals
 def expectations(inv: Inventory) -> Iterator[Finding]:
     """A Superpod or Cluster may declare what it should add up to (`expect:` accelerators,
     cabinets, switches, transceivers, links, power_kw). The validator counts them from the

@@ -247,7 +247,8 @@ def _find(parent: dict[int, int], x: int) -> int:
     return root
 
 
-@rule("TOP005", "replicas of one template are not symmetric")
+@rule("TOP005", "replicas of one template are not symmetric",
+      policy=("aisle_clearance_m",))  # replicas compared by their totals, floor area included
 def asymmetric_replicas(inv: Inventory) -> Iterator[Finding]:
     """Superpods that claim to be replicas of one template (made by a Cluster, or labelled
     `replica-of: NAME`) must be identical in structure: device types, link count per fabric
