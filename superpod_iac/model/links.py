@@ -133,8 +133,11 @@ def add_link(inv: Inventory, fab: FabricObj, link: LinkMedia | None, a: tuple[in
     cable_at: tuple[Any, ...] | None = None
     if cable is None and spec.cable is not None:
         cable, cable_at = spec.cable, ("cable",)
-    xa = (getattr(link, "transceiver_a", None) or link.transceiver) if link is not None else None
-    xb = (getattr(link, "transceiver_b", None) or link.transceiver) if link is not None else None
+    # a generator model has no transceiver_a/_b: read the instance's fields, not getattr (on a
+    # pydantic model a missing attribute raises inside __getattr__: 10 % of building CM384)
+    own = vars(link) if link is not None else {}
+    xa = (own.get("transceiver_a") or link.transceiver) if link is not None else None
+    xb = (own.get("transceiver_b") or link.transceiver) if link is not None else None
     xa_at: tuple[Any, ...] | None = None
     xb_at: tuple[Any, ...] | None = None
     if xa is None and spec.transceiver is not None:
