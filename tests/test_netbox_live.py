@@ -340,3 +340,51 @@ def test_csv_export_imports_through_netbox_bulk_import(cli: Any, netbox: NetBoxS
     assert nb.dcim.cables.count(site_id=site.id) == len(inv.links)
     assert nb.dcim.power_feeds.count(site_id=site.id) == len(
         {f for c in inv.cabinets.values() for f in c.feeds})
+
+
+def test_pdu_outlets_psu_cords_and_module_types(cli: Any, netbox: NetBoxServer,
+                                                nb: Any) -> None:
+    """Servers on rack PDUs: the PDU's device type gets its outlets, the server's its PSU
+    power ports (plug type, share of the draw), and every cord becomes a power cable from a
+    PSU to the outlet the model assigns it; re-pushing plans nothing. The transceivers a
+    design's links use are module types."""
+    from superpod_iac.model.outlets import cabinet_outlets
+    from superpod_iac.netbox.desired import outlet_names
+
+    base = ROOT / "tests" / "fixtures" / "rules"
+    paths = [str(base / "_base.yaml"), str(base / "pass" / "OUT001.yaml")]
+    assert _push(cli, netbox, *paths, "--scope", "pdu-test").code == 0
+    res = _push(cli, netbox, *paths, "--scope", "pdu-test", "--plan")
+    assert _plan_line(res.out) == "Plan: 0 to add, 0 to change, 0 to destroy.", res.out
+    project = load_project(paths, load_config(None))
+    inv = project.inventory
+    pdu_type = nb.dcim.device_types.get(slug="rack-pdu-415v-60a")
+    outlets = {(o.name, o.type.value) for o in nb.dcim.power_outlet_templates.filter(
+        device_type_id=pdu_type.id, limit=1000)}
+    t = inv.catalog.device_types["rack-pdu-415v-60a"]
+    assert outlets == {(n, "iec-60320-" + b.type) for n, b in zip(
+        outlet_names(t), [b for b in t.outlets for _ in range(b.count)], strict=True)}
+    server = nb.dcim.device_types.get(slug="fx-gpu-server")
+    psus = {(p.name, p.type.value, p.maximum_draw) for p in nb.dcim.power_port_templates.filter(
+        device_type_id=server.id)}
+    assert psus == {("psu1", "iec-60320-c20", 2000), ("psu2", "iec-60320-c20", 2000)}
+    # every cord: a power cable from the server's PSU to its outlet
+    want = set()
+    for co in cabinet_outlets(inv).values():
+        for cord in co.cords:
+            assert cord.outlet is not None
+            want.add((f"{cord.device.cabinet}-{cord.device.name}", f"psu{cord.k + 1}",
+                      f"{cord.outlet.pdu.cabinet}-{cord.outlet.pdu.name}",
+                      outlet_names(cord.outlet.pdu.type)[cord.outlet.number - 1]))
+    got = set()
+    site = nb.dcim.sites.get(slug=next(iter(inv.cabinets.values())).hall)
+    for port in nb.dcim.power_ports.filter(site_id=site.id, name__isw="psu"):
+        if port.link_peers:
+            peer = port.link_peers[0]
+            got.add((port.device.name, port.name, peer.device.name, peer.name))
+    assert got == want and len(want) == 6
+    if "specs/cloudmatrix-384" in DESIGNS:
+        cm = _inv("specs/cloudmatrix-384")
+        models = {m.model for m in nb.dcim.module_types.all()}
+        assert {cm.catalog.transceiver_types[x].model or x
+                for x in cm.links.xcvr_names} <= models

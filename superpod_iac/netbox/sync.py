@@ -32,11 +32,14 @@ PARENT = {"interface-templates": ("device_type", "device-types"),
           "rear-port-templates": ("device_type", "device-types"),
           "front-port-templates": ("device_type", "device-types"),
           "power-port-templates": ("device_type", "device-types"),
+          "power-outlet-templates": ("device_type", "device-types"),
           "interfaces": ("device", "devices")}
 """Untagged component kinds: owned when their parent is."""
 REFS: dict[str, dict[str, str]] = {
     "rack-types": {"manufacturer": "manufacturers"},
     "device-types": {"manufacturer": "manufacturers"},
+    "module-types": {"manufacturer": "manufacturers"},
+    "power-outlet-templates": {"device_type": "device-types"},
     "interface-templates": {"device_type": "device-types"},
     "rear-port-templates": {"device_type": "device-types"},
     "front-port-templates": {"device_type": "device-types"},
@@ -51,7 +54,9 @@ REFS: dict[str, dict[str, str]] = {
 }
 TERMINATION_KINDS = {"dcim.interface": "interfaces", "dcim.frontport": "front-ports",
                      "dcim.rearport": "rear-ports", "dcim.powerport": "power-ports",
-                     "dcim.powerfeed": "power-feeds"}
+                     "dcim.poweroutlet": "power-outlets", "dcim.powerfeed": "power-feeds"}
+COMPONENTS = ("interfaces", "front-ports", "rear-ports", "power-ports", "power-outlets")
+"""Device components NetBox instantiates from the device type's templates."""
 CHUNK = 100
 PARALLEL = 2
 FIELDS = {
@@ -65,13 +70,16 @@ FIELDS = {
     "interface-templates": "name,device_type,type,mgmt_only",
     "rear-port-templates": "name,device_type,type,positions",
     "front-port-templates": "name,device_type,type,rear_ports",
-    "power-port-templates": "name,device_type",
+    "module-types": "manufacturer,model,part_number,description,tags",
+    "power-port-templates": "name,device_type,type,maximum_draw,allocated_draw",
+    "power-outlet-templates": "name,device_type,type",
     "sites": "name,slug,status,tags",
     "locations": "name,slug,site,status,tags",
     "racks": "name,site,location,rack_type,status,u_height,width,facility_id,tags",
     "devices": "name,site,location,rack,device_type,role,position,face,status,tags",
     "interfaces": "name,device,type,mgmt_only",
     "front-ports": "name,device", "rear-ports": "name,device", "power-ports": "name,device",
+    "power-outlets": "name,device",
     "power-panels": "name,site,tags",
     "power-feeds": "name,power_panel,rack,status,type,supply,phase,voltage,amperage,"
                    "max_utilization,tags",
@@ -193,11 +201,13 @@ class Live:
         if kind == "manufacturers":
             out = {}
             for r in self._list(kind):
-                out.setdefault(r["name"].lower(), r)
                 out.setdefault(r["slug"], r)
+                out.setdefault(r["name"].lower(), r)  # last: the key the design refers to
             return ((k, r) for k, r in out.items())
         if kind in ("device-roles", "rack-types", "device-types"):
             return ((r["slug"], r) for r in self._list(kind))
+        if kind == "module-types":
+            return ((r["model"], r) for r in self._list(kind))
         if kind.endswith("-templates"):
             ids = list(self.id_of_key["device-types"].values())
             if not ids:
@@ -213,7 +223,7 @@ class Live:
             return (((self.ref("sites", r["site"]), r["slug"]), r) for r in recs)
         if kind in ("racks", "devices", "power-panels"):
             return (((self.ref("sites", r["site"]), r["name"]), r) for r in recs)
-        if kind in ("interfaces", "front-ports", "rear-ports", "power-ports"):
+        if kind in ("interfaces", "front-ports", "rear-ports", "power-ports", "power-outlets"):
             return (((self.ref("devices", r["device"]), r["name"]), r) for r in recs)
         if kind == "power-feeds":
             return (((self.ref("power-panels", r["power_panel"])[0], r["name"]), r)
@@ -382,7 +392,7 @@ class Live:
                                       f"{_message(exc)}") from exc
                 progress(f"changed {min(i + CHUNK, len(todo))}/{len(todo)} {kind}")
             if kind == "devices" and by.get((kind, "create")):
-                for comp in ("interfaces", "front-ports", "rear-ports", "power-ports"):
+                for comp in COMPONENTS:
                     self.load(comp)  # instantiated from the device types' templates
 
     def delete(self, changes: list[Change], progress: Callable[[str], None]) -> None:
@@ -433,9 +443,9 @@ def connect(url: str, token: str) -> Any:
 
 
 READ_ORDER = ("tags", "manufacturers", "device-roles", "rack-types", "device-types",
-              "interface-templates", "rear-port-templates", "front-port-templates",
-              "power-port-templates", "sites", "locations", "racks", "devices", "interfaces",
-              "front-ports", "rear-ports", "power-ports", "power-panels", "power-feeds",
+              "module-types", "interface-templates", "rear-port-templates",
+              "front-port-templates", "power-port-templates", "power-outlet-templates", "sites",
+              "locations", "racks", "devices", *COMPONENTS, "power-panels", "power-feeds",
               "cables")
 
 
