@@ -57,8 +57,14 @@ TERMINATION_KINDS = {"dcim.interface": "interfaces", "dcim.frontport": "front-po
                      "dcim.poweroutlet": "power-outlets", "dcim.powerfeed": "power-feeds"}
 COMPONENTS = ("interfaces", "front-ports", "rear-ports", "power-ports", "power-outlets")
 """Device components NetBox instantiates from the device type's templates."""
-CHUNK = 100
+CHUNK = 200
+CHUNKS = {"devices": 5, "cables": 50}
+"""Objects per bulk request. NetBox saves a device with every component its type's templates
+give it (a CloudMatrix node: 97 interfaces, each change-logged), a cable with its paths: small
+requests for those keep both server workers busy to the end instead of one finishing a long
+last request alone."""
 PARALLEL = 2
+RETRIES = 3
 FIELDS = {
     "tags": "name,slug",
     "manufacturers": "name,slug",
@@ -351,11 +357,17 @@ class Live:
                              else c.fields) for c in part]
         for b in body:
             b.pop("_key", None)
-        try:
-            made = self.endpoint(kind).create(body)
-        except Exception as exc:
-            raise NetBoxError(f"creating {kind} ({part[0].label}, ...): "
-                              f"{_message(exc)}") from exc
+        for attempt in range(1, RETRIES + 1):
+            try:
+                made = self.endpoint(kind).create(body)
+                break
+            except Exception as exc:
+                # a bulk request is one transaction: when PostgreSQL breaks a deadlock with
+                # another writer it rolls the whole request back, and it can be sent again
+                if attempt < RETRIES and "deadlock detected" in _message(exc):
+                    continue
+                raise NetBoxError(f"creating {kind} ({part[0].label}, ...): "
+                                  f"{_message(exc)}") from exc
         return [dict(r) for r in (made if isinstance(made, list) else [made])]
 
     def execute(self, changes: list[Change], progress: Callable[[str], None]) -> None:
@@ -365,7 +377,7 @@ class Live:
                 by[(c.kind, c.action)].append(c)
         for kind in KINDS:
             todo = by.get((kind, "create"), [])
-            parts = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+            parts = _parts(kind, todo)
             with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
                 # NetBox spends its time per object (cable paths, change log): two requests
                 # in flight keep two server workers busy
@@ -398,12 +410,33 @@ class Live:
     def delete(self, changes: list[Change], progress: Callable[[str], None]) -> None:
         for kind in reversed(KINDS):
             ids = [c.id for c in changes if c.kind == kind and c.action == "delete"]
-            for i in range(0, len(ids), CHUNK):
+            size = CHUNKS.get(kind, CHUNK)
+            for i in range(0, len(ids), size):
                 try:
-                    self.endpoint(kind).delete(ids[i:i + CHUNK])
+                    self.endpoint(kind).delete(ids[i:i + size])
                 except Exception as exc:
                     raise NetBoxError(f"deleting {kind}: {_message(exc)}") from exc
-                progress(f"deleted {min(i + CHUNK, len(ids))}/{len(ids)} {kind}")
+                progress(f"deleted {min(i + size, len(ids))}/{len(ids)} {kind}")
+
+
+def _parts(kind: str, todo: list[Change]) -> list[list[Change]]:
+    """Bulk requests for these creations. Devices go by device type, the types taken in turn:
+    NetBox counts a type's devices in the type's row, so two requests adding devices of the
+    same types in another order deadlock, and two of one type wait for each other."""
+    size = CHUNKS.get(kind, CHUNK)
+    if kind != "devices":
+        return [todo[i:i + size] for i in range(0, len(todo), size)]
+    by_type: dict[Any, list[Change]] = defaultdict(list)
+    for c in todo:
+        by_type[c.fields.get("device_type")].append(c)
+    queues = [[v[i:i + size] for i in range(0, len(v), size)]
+              for _, v in sorted(by_type.items(), key=lambda kv: str(kv[0]))]
+    parts: list[list[Change]] = []
+    while any(queues):
+        for q in queues:
+            if q:
+                parts.append(q.pop(0))
+    return parts
 
 
 def _label(kind: str, key: Any, rec: dict[str, Any]) -> str:
