@@ -172,3 +172,33 @@ def test_half_u_is_never_rounded_silently(cli, tmp_path: Path) -> None:
     res = cli("import", "netbox", str(f), "--out", str(tmp_path / "o.yaml"))
     assert res.code == 0
     assert "u_height 0.5 is not a whole U: imported as 1 U" in res.err
+
+
+def test_outlets_and_psus_survive_the_library_format(cli, tmp_path: Path) -> None:
+    """A PDU's outlet banks and a server's PSU cords go out as NetBox power outlets and power
+    ports and come back from them alone (the superpod entry in the comments removed): banks
+    with their type, count and standard rating, cords with their plug and the draw."""
+    base = ROOT / "tests" / "fixtures" / "rules"
+    out = tmp_path / "nb"
+    assert cli("export", "netbox", str(base / "_base.yaml"), str(base / "pass" / "OUT001.yaml"),
+               "--out", str(out)).code == 0
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    yaml = YAML(typ="safe")
+    for f in (out / "device-types").glob("*.yaml"):
+        doc = yaml.load(f.read_text())
+        doc.pop("comments")
+        with (plain / f.name).open("w") as fh:
+            yaml.dump(doc, fh)
+    back = tmp_path / "back.yaml"
+    res = cli("import", "netbox", str(plain), "--out", str(back))
+    assert res.code == 0, res.err
+    types = {d["name"]: d for d in yaml.load(back.read_text())["spec"]["device_types"]}
+    pdu = types["rack-pdu-415v-60a"]
+    assert pdu["role"] == "pdu" and pdu["max_w"] == 0
+    assert pdu["outlets"] == [{"name": f"c19-{i}", "type": "c19", "count": 2, "outlet_a": 16}
+                              for i in range(1, 7)] + \
+        [{"name": f"c13-{i}", "type": "c13", "count": 8, "outlet_a": 10} for i in range(1, 4)]
+    server = types["fx-gpu-server"]
+    assert server["psus"] == {"count": 2, "cord": "c20", "redundancy": "N+N"}
+    assert server["max_w"] == 2000

@@ -14,22 +14,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from superpod_iac import physics
+from superpod_iac.manifest.catalog import DeviceType
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.netbox.importer import interface_map
+from superpod_iac.model.outlets import cabinet_outlets
+from superpod_iac.netbox.importer import interface_map, power_types
 
 OWNER_TAG = "superpod-iac"
 """Slug of the tag on every object a push creates: the mark of ownership (only these are
 ever changed or deleted)."""
 
-KINDS = ("tags", "manufacturers", "device-roles", "rack-types", "device-types",
+KINDS = ("tags", "manufacturers", "device-roles", "rack-types", "device-types", "module-types",
          "interface-templates", "rear-port-templates", "front-port-templates",
-         "power-port-templates", "sites", "locations", "racks", "devices", "interfaces",
-         "power-panels", "power-feeds", "cables")
+         "power-port-templates", "power-outlet-templates", "sites", "locations", "racks",
+         "devices", "interfaces", "power-panels", "power-feeds", "cables")
 """Object kinds in creation order (deletion runs in reverse)."""
 
 GLOBAL_KINDS = frozenset({"tags", "manufacturers", "device-roles", "rack-types", "device-types",
-                          "interface-templates", "rear-port-templates", "front-port-templates",
-                          "power-port-templates"})
+                          "module-types", "interface-templates", "rear-port-templates",
+                          "front-port-templates", "power-port-templates",
+                          "power-outlet-templates"})
 """Shared by every design in a NetBox: created and updated, never deleted by a push."""
 
 ROLE_COLOURS = {"compute": "2196f3", "switch": "4caf50", "power-shelf": "f44336", "pdu": "f44336",
@@ -86,6 +89,21 @@ def interface_type(form_factor: str, speed: float) -> str:
         if m["form_factor"] == form_factor and float(m["speed_gbps"]) == float(speed):
             return name
     return "other"
+
+
+def outlet_names(t: DeviceType) -> list[str]:
+    """A PDU's outlets in the model's numbering (1 = the first bank's first outlet): NetBox
+    names `<bank>-<n>`, n counted within the bank (`superpod import netbox` reads the banks
+    back from them)."""
+    return [f"{bank.name}-{i}" for bank in t.outlets for i in range(1, bank.count + 1)]
+
+
+def psu_share(t: DeviceType) -> int:
+    """How many of a device's PSU cords carry its draw (N+N: half; N+1: all but one; N: all):
+    the inverse of the importer's reading of `maximum_draw`."""
+    n = t.psus.count if t.psus else 1
+    red = t.psus.redundancy if t.psus else "N"
+    return max(n // 2, 1) if red in ("N+N", "2N") else max(n - 1, 1) if red == "N+1" else n
 
 
 def _num(x: float | None) -> float | None:
@@ -174,6 +192,8 @@ def build(inv: Inventory, scope: str) -> DesiredState:
         for k in range(1, inputs.get(name, 0) + 1):
             st.add("power-port-templates", (dslug, f"input{k}"),
                    {"device_type": dslug, "name": f"input{k}"}, f"{name}:input{k}")
+        _psus_and_outlets(st, name, dslug, t)
+    _module_types(inv, st, tags[:1])
     scoped = tags
     halls = sorted({c.hall or "unplaced" for c in inv.cabinets.values()})
     st.sites = [site_slug(h) for h in halls]
@@ -214,6 +234,46 @@ def build(inv: Inventory, scope: str) -> DesiredState:
     _power(inv, st, scoped)
     _cables(inv, st, scoped)
     return st
+
+
+def _psus_and_outlets(st: DesiredState, name: str, dslug: str, t: DeviceType) -> None:
+    """A device's PSU cords -> power-port templates `psu1..N` of the cord's plug type, each
+    with its share of the draw; a PDU's outlet banks -> power-outlet templates."""
+    types = power_types()
+    if t.psus:
+        share = psu_share(t)
+        for k in range(1, t.psus.count + 1):
+            st.add("power-port-templates", (dslug, f"psu{k}"), {
+                "device_type": dslug, "name": f"psu{k}", "type": types["cords"][t.psus.cord],
+                "maximum_draw": round(t.max_w / share) if t.max_w else None,
+                "allocated_draw": round(t.typical_w / share) if t.typical_w else None},
+                f"{name}:psu{k}")
+    kinds = [bank.type for bank in t.outlets for _ in range(bank.count)]
+    for oname, kind in zip(outlet_names(t), kinds, strict=True):
+        st.add("power-outlet-templates", (dslug, oname), {
+            "device_type": dslug, "name": oname, "type": types["outlets"][kind]["netbox"]},
+            f"{name}:{oname}")
+
+
+def _module_types(inv: Inventory, st: DesiredState, tags: list[str]) -> None:
+    """The transceiver types the design's links use -> NetBox module types (catalog entries:
+    they are not installed, the model has no module bays)."""
+    cat = inv.catalog
+    for name in sorted(set(inv.links.xcvr_names)):
+        x = cat.transceiver_types.get(name)
+        if x is None:
+            continue
+        model = x.model or name
+        mpn = x.mpn or x.part_number
+        st.add("module-types", model, {
+            "manufacturer": manufacturer_of(x.manufacturer).lower(), "model": model,
+            "part_number": mpn if mpn and mpn != "unconfirmed" else "",
+            "description": f"{name}: {x.form_factor} {x.speed_gbps:g}G {x.medium} "
+                           f"{x.reach_m:g} m", "tags": tags}, name)
+    for m in {manufacturer_of(cat.transceiver_types[n].manufacturer)
+              for n in inv.links.xcvr_names if n in cat.transceiver_types}:
+        if m.lower() not in st.objects["manufacturers"]:
+            st.add("manufacturers", m.lower(), {"name": m, "slug": slugify(m)}, m)
 
 
 def _power(inv: Inventory, st: DesiredState, tags: list[str]) -> None:
@@ -268,6 +328,19 @@ def _power(inv: Inventory, st: DesiredState, tags: list[str]) -> None:
         st.add("cables", cable_key(a, tuple(ends)), {
             "type": "power", "status": "planned", "length": None, "length_unit": "",
             "tags": tags}, f"{fkey[1]} -> {', '.join(labels[fkey])}")
+    for cab in cabinet_outlets(inv).values():
+        site = site_slug(cab.cabinet.hall)
+        for cord in cab.cords:
+            if cord.outlet is None:
+                continue
+            d, o = cord.device, cord.outlet
+            dev = (site, device_name(d.cabinet, d.name))
+            pdu = (site, device_name(o.pdu.cabinet, o.pdu.name))
+            oname = outlet_names(o.pdu.type)[o.number - 1]
+            st.add("cables", cable_key((("dcim.powerport", dev, f"psu{cord.k + 1}"),),
+                                       (("dcim.poweroutlet", pdu, oname),)), {
+                "type": "power", "status": "planned", "length": None, "length_unit": "",
+                "tags": tags}, f"{d.address}:psu{cord.k + 1} -> {o.pdu.address}:{oname}")
 
 
 def cable_key(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...]:

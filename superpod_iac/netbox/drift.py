@@ -21,7 +21,9 @@ TITLES = {"devices": "Devices", "racks": "Racks", "cables": "Cables", "interface
           "rack-types": "Rack types", "interface-templates": "Interface templates",
           "front-port-templates": "Front-port templates",
           "rear-port-templates": "Rear-port templates",
-          "power-port-templates": "Power-port templates", "manufacturers": "Manufacturers",
+          "power-port-templates": "Power-port templates",
+          "power-outlet-templates": "Power-outlet templates", "module-types": "Module types",
+          "manufacturers": "Manufacturers",
           "device-roles": "Device roles", "tags": "Tags"}
 
 

@@ -235,8 +235,8 @@ def device_type_doc(inv: Inventory, name: str) -> dict[str, Any]:
     """A catalog device type in the devicetype-library format (valid against its schema).
 
     Interfaces carry NetBox interface types and `mgmt_only` for management ports; patch panels
-    get rear and front ports. No power port is written: the catalog does not know a device's
-    PSUs or their connectors, so its draw travels in the comments instead of an invented port.
+    get rear and front ports; PSU cords (`psus`) power ports and a PDU's banks power outlets.
+    No power port is invented for a device without `psus`: its draw travels in the comments.
     """
     import json
 
@@ -267,10 +267,37 @@ def device_type_doc(inv: Inventory, name: str) -> dict[str, Any]:
             if p.group.plane == "management":
                 iface["mgmt_only"] = True
             doc["interfaces"].append(iface)
+    _power_components(t, doc)
     extra = t.model_dump(mode="json", exclude_defaults=True,
                          exclude={"name", "part_number", "height_u", "weight_kg"})
     doc["comments"] = SUPERPOD_MARK + "\n" + json.dumps(extra, sort_keys=True)
     return doc
+
+
+def _power_components(t: Any, doc: dict[str, Any]) -> None:
+    """PSU cords -> power ports (with their share of the draw), a PDU's banks -> power outlets,
+    named as `superpod netbox push` names them; busbar ones are left out (NetBox has no type
+    for them, and the library's schema requires one)."""
+    from superpod_iac.netbox.desired import outlet_names, psu_share
+    from superpod_iac.netbox.importer import power_types
+
+    types = power_types()
+    cord = types["cords"].get(t.psus.cord) if t.psus else None
+    if t.psus and cord:
+        share = psu_share(t)
+        ports = []
+        for k in range(1, t.psus.count + 1):
+            port: dict[str, Any] = {"name": f"psu{k}", "type": cord}
+            if t.max_w:
+                port["maximum_draw"] = max(round(t.max_w / share), 1)
+            if t.typical_w:
+                port["allocated_draw"] = max(round(t.typical_w / share), 1)
+            ports.append(port)
+        doc["power-ports"] = ports
+    kinds = [types["outlets"][b.type]["netbox"] for b in t.outlets for _ in range(b.count)]
+    outlets = [{"name": n, "type": k} for n, k in zip(outlet_names(t), kinds, strict=True) if k]
+    if outlets:
+        doc["power-outlets"] = outlets
 
 
 def device_type_yaml(inv: Inventory, name: str) -> str:

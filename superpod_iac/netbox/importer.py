@@ -94,6 +94,14 @@ def interface_map() -> dict[str, dict[str, Any]]:
     return dict(YAML(typ="safe").load(text))
 
 
+@lru_cache(maxsize=1)
+def power_types() -> dict[str, Any]:
+    """superpod outlet / cord types <-> NetBox power outlet / port types (power_types.yaml)."""
+    text = (resources.files("superpod_iac") / "netbox" / "power_types.yaml").read_text(
+        encoding="utf-8")
+    return dict(YAML(typ="safe").load(text))
+
+
 def _kind(path: Path, data: dict[str, Any]) -> str:
     parts = set(path.parts)
     if "rack-types" in parts or ("form_factor" in data and "width" in data):
@@ -191,6 +199,8 @@ def _device(data: dict[str, Any], src: str, redundancy: str, res: ImportResult,
                             "(default); set it by hand")
     else:
         res.warnings.append(f"{src}: no power ports: max_w 0 W (default); set it by hand")
+    banks = _outlet_banks(outlets, src, res)
+    psus = None if outlets else _psus(inlets, redundancy, src, res)
     groups: dict[tuple[str, bool], list[str]] = defaultdict(list)
     mapping = interface_map()
     for iface in data.get("interfaces", []) or []:
@@ -254,8 +264,68 @@ def _device(data: dict[str, Any], src: str, redundancy: str, res: ImportResult,
         out["port_groups"] = port_groups
     if power_output:
         out["power_output"] = power_output
+    if banks:
+        out["outlets"] = banks
+    if psus:
+        out["psus"] = psus
     out["source"] = note
     return out
+
+
+def _outlet_banks(outlets: list[dict[str, Any]], src: str,
+                  res: ImportResult) -> list[dict[str, Any]]:
+    """A PDU's outlets -> superpod outlet banks: consecutive outlets of one type on the same
+    inlet and feed leg form a bank, named by their common prefix (`c19-1-1`, `c19-1-2` -> bank
+    `c19-1`, as `superpod netbox push` names them) or by type and number. NetBox outlets carry
+    no current rating: each bank gets its type's standard rating (power_types.yaml). Outlets of
+    types superpod has no bank for are counted in one warning per type."""
+    types = {v["netbox"]: (k, v.get("outlet_a")) for k, v in power_types()["outlets"].items()
+             if v.get("netbox")}
+    banks: list[dict[str, Any]] = []
+    dropped: dict[str, int] = defaultdict(int)
+    last: tuple[Any, ...] | None = None
+    for o in outlets:
+        ntype = str(o.get("type") or "")
+        kind, amps = types.get(ntype, (None, None))
+        if kind is None or amps is None:
+            dropped[ntype or "(none)"] += 1
+            last = None
+            continue
+        m = re.match(r"^(.+)-\d+$", str(o.get("name", "")))
+        prefix = _port_name(m.group(1)) if m else None
+        group = (prefix, kind, o.get("power_port"), o.get("feed_leg"))
+        if group == last:
+            banks[-1]["count"] += 1
+            continue
+        last = group
+        banks.append({"name": prefix or f"{kind}-{len(banks) + 1}", "type": kind, "count": 1,
+                      "outlet_a": amps})
+    seen: dict[str, int] = defaultdict(int)
+    for b in banks:  # names unique
+        seen[b["name"]] += 1
+        if seen[b["name"]] > 1:
+            b["name"] = f"{b['name']}-{seen[b['name']]}"
+    for ntype, n in sorted(dropped.items()):
+        res.warnings.append(f"{src}: {n} power outlet(s) of type '{ntype}' not kept: superpod "
+                            "outlet banks are c13, c19 or c39 (with a standard rating)")
+    return banks
+
+
+def _psus(inlets: list[dict[str, Any]], redundancy: str, src: str,
+          res: ImportResult) -> dict[str, Any] | None:
+    """A device's power ports -> its PSU cords (`psus`) when they are all of one plug type
+    superpod knows (C14, C20, hardwired); else a warning naming the types."""
+    if not inlets:
+        return None
+    cords = {v: k for k, v in power_types()["cords"].items() if v}
+    kinds = {cords.get(str(p.get("type") or "")) for p in inlets}
+    if None in kinds or len(kinds) != 1:
+        found = ", ".join(sorted({str(p.get("type") or "(none)") for p in inlets}))
+        res.warnings.append(f"{src}: power port type(s) {found}: no single superpod cord type "
+                            "(c14, c20, hardwired): psus left unset")
+        return None
+    return {"count": len(inlets), "cord": kinds.pop(),
+            "redundancy": redundancy if len(inlets) > 1 else "N"}
 
 
 def _rack(data: dict[str, Any], src: str, power_kw: float, res: ImportResult) -> dict[str, Any]:

@@ -32,11 +32,14 @@ PARENT = {"interface-templates": ("device_type", "device-types"),
           "rear-port-templates": ("device_type", "device-types"),
           "front-port-templates": ("device_type", "device-types"),
           "power-port-templates": ("device_type", "device-types"),
+          "power-outlet-templates": ("device_type", "device-types"),
           "interfaces": ("device", "devices")}
 """Untagged component kinds: owned when their parent is."""
 REFS: dict[str, dict[str, str]] = {
     "rack-types": {"manufacturer": "manufacturers"},
     "device-types": {"manufacturer": "manufacturers"},
+    "module-types": {"manufacturer": "manufacturers"},
+    "power-outlet-templates": {"device_type": "device-types"},
     "interface-templates": {"device_type": "device-types"},
     "rear-port-templates": {"device_type": "device-types"},
     "front-port-templates": {"device_type": "device-types"},
@@ -51,9 +54,17 @@ REFS: dict[str, dict[str, str]] = {
 }
 TERMINATION_KINDS = {"dcim.interface": "interfaces", "dcim.frontport": "front-ports",
                      "dcim.rearport": "rear-ports", "dcim.powerport": "power-ports",
-                     "dcim.powerfeed": "power-feeds"}
-CHUNK = 100
+                     "dcim.poweroutlet": "power-outlets", "dcim.powerfeed": "power-feeds"}
+COMPONENTS = ("interfaces", "front-ports", "rear-ports", "power-ports", "power-outlets")
+"""Device components NetBox instantiates from the device type's templates."""
+CHUNK = 200
+CHUNKS = {"devices": 5, "cables": 50}
+"""Objects per bulk request. NetBox saves a device with every component its type's templates
+give it (a CloudMatrix node: 97 interfaces, each change-logged), a cable with its paths: small
+requests for those keep both server workers busy to the end instead of one finishing a long
+last request alone."""
 PARALLEL = 2
+RETRIES = 3
 FIELDS = {
     "tags": "name,slug",
     "manufacturers": "name,slug",
@@ -65,13 +76,16 @@ FIELDS = {
     "interface-templates": "name,device_type,type,mgmt_only",
     "rear-port-templates": "name,device_type,type,positions",
     "front-port-templates": "name,device_type,type,rear_ports",
-    "power-port-templates": "name,device_type",
+    "module-types": "manufacturer,model,part_number,description,tags",
+    "power-port-templates": "name,device_type,type,maximum_draw,allocated_draw",
+    "power-outlet-templates": "name,device_type,type",
     "sites": "name,slug,status,tags",
     "locations": "name,slug,site,status,tags",
     "racks": "name,site,location,rack_type,status,u_height,width,facility_id,tags",
     "devices": "name,site,location,rack,device_type,role,position,face,status,tags",
     "interfaces": "name,device,type,mgmt_only",
     "front-ports": "name,device", "rear-ports": "name,device", "power-ports": "name,device",
+    "power-outlets": "name,device",
     "power-panels": "name,site,tags",
     "power-feeds": "name,power_panel,rack,status,type,supply,phase,voltage,amperage,"
                    "max_utilization,tags",
@@ -193,11 +207,13 @@ class Live:
         if kind == "manufacturers":
             out: dict[str, dict[str, Any]] = {}
             for r in self._list(kind):
-                out.setdefault(r["name"].lower(), r)
                 out.setdefault(r["slug"], r)
+                out.setdefault(r["name"].lower(), r)  # last: the key the design refers to
             return ((k, r) for k, r in out.items())
         if kind in ("device-roles", "rack-types", "device-types"):
             return ((r["slug"], r) for r in self._list(kind))
+        if kind == "module-types":
+            return ((r["model"], r) for r in self._list(kind))
         if kind.endswith("-templates"):
             ids = list(self.id_of_key["device-types"].values())
             if not ids:
@@ -213,7 +229,7 @@ class Live:
             return (((self.ref("sites", r["site"]), r["slug"]), r) for r in recs)
         if kind in ("racks", "devices", "power-panels"):
             return (((self.ref("sites", r["site"]), r["name"]), r) for r in recs)
-        if kind in ("interfaces", "front-ports", "rear-ports", "power-ports"):
+        if kind in ("interfaces", "front-ports", "rear-ports", "power-ports", "power-outlets"):
             return (((self.ref("devices", r["device"]), r["name"]), r) for r in recs)
         if kind == "power-feeds":
             return (((self.ref("power-panels", r["power_panel"])[0], r["name"]), r)
@@ -341,11 +357,17 @@ class Live:
                              else c.fields) for c in part]
         for b in body:
             b.pop("_key", None)
-        try:
-            made = self.endpoint(kind).create(body)
-        except Exception as exc:
-            raise NetBoxError(f"creating {kind} ({part[0].label}, ...): "
-                              f"{_message(exc)}") from exc
+        for attempt in range(1, RETRIES + 1):
+            try:
+                made = self.endpoint(kind).create(body)
+                break
+            except Exception as exc:
+                # a bulk request is one transaction: when PostgreSQL breaks a deadlock with
+                # another writer it rolls the whole request back, and it can be sent again
+                if attempt < RETRIES and "deadlock detected" in _message(exc):
+                    continue
+                raise NetBoxError(f"creating {kind} ({part[0].label}, ...): "
+                                  f"{_message(exc)}") from exc
         return [dict(r) for r in (made if isinstance(made, list) else [made])]
 
     def execute(self, changes: list[Change], progress: Callable[[str], None]) -> None:
@@ -355,7 +377,7 @@ class Live:
                 by[(c.kind, c.action)].append(c)
         for kind in KINDS:
             todo = by.get((kind, "create"), [])
-            parts = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+            parts = _parts(kind, todo)
             with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
                 # NetBox spends its time per object (cable paths, change log): two requests
                 # in flight keep two server workers busy
@@ -382,18 +404,39 @@ class Live:
                                       f"{_message(exc)}") from exc
                 progress(f"changed {min(i + CHUNK, len(todo))}/{len(todo)} {kind}")
             if kind == "devices" and by.get((kind, "create")):
-                for comp in ("interfaces", "front-ports", "rear-ports", "power-ports"):
+                for comp in COMPONENTS:
                     self.load(comp)  # instantiated from the device types' templates
 
     def delete(self, changes: list[Change], progress: Callable[[str], None]) -> None:
         for kind in reversed(KINDS):
             ids = [c.id for c in changes if c.kind == kind and c.action == "delete"]
-            for i in range(0, len(ids), CHUNK):
+            size = CHUNKS.get(kind, CHUNK)
+            for i in range(0, len(ids), size):
                 try:
-                    self.endpoint(kind).delete(ids[i:i + CHUNK])
+                    self.endpoint(kind).delete(ids[i:i + size])
                 except Exception as exc:
                     raise NetBoxError(f"deleting {kind}: {_message(exc)}") from exc
-                progress(f"deleted {min(i + CHUNK, len(ids))}/{len(ids)} {kind}")
+                progress(f"deleted {min(i + size, len(ids))}/{len(ids)} {kind}")
+
+
+def _parts(kind: str, todo: list[Change]) -> list[list[Change]]:
+    """Bulk requests for these creations. Devices go by device type, the types taken in turn:
+    NetBox counts a type's devices in the type's row, so two requests adding devices of the
+    same types in another order deadlock, and two of one type wait for each other."""
+    size = CHUNKS.get(kind, CHUNK)
+    if kind != "devices":
+        return [todo[i:i + size] for i in range(0, len(todo), size)]
+    by_type: dict[Any, list[Change]] = defaultdict(list)
+    for c in todo:
+        by_type[c.fields.get("device_type")].append(c)
+    queues = [[v[i:i + size] for i in range(0, len(v), size)]
+              for _, v in sorted(by_type.items(), key=lambda kv: str(kv[0]))]
+    parts: list[list[Change]] = []
+    while any(queues):
+        for q in queues:
+            if q:
+                parts.append(q.pop(0))
+    return parts
 
 
 def _label(kind: str, key: Any, rec: dict[str, Any]) -> str:
@@ -433,9 +476,9 @@ def connect(url: str, token: str) -> Any:
 
 
 READ_ORDER = ("tags", "manufacturers", "device-roles", "rack-types", "device-types",
-              "interface-templates", "rear-port-templates", "front-port-templates",
-              "power-port-templates", "sites", "locations", "racks", "devices", "interfaces",
-              "front-ports", "rear-ports", "power-ports", "power-panels", "power-feeds",
+              "module-types", "interface-templates", "rear-port-templates",
+              "front-port-templates", "power-port-templates", "power-outlet-templates", "sites",
+              "locations", "racks", "devices", *COMPONENTS, "power-panels", "power-feeds",
               "cables")
 
 
