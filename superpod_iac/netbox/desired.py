@@ -328,9 +328,9 @@ def _power(inv: Inventory, st: DesiredState, tags: list[str]) -> None:
         st.add("cables", cable_key(a, tuple(ends)), {
             "type": "power", "status": "planned", "length": None, "length_unit": "",
             "tags": tags}, f"{fkey[1]} -> {', '.join(labels[fkey])}")
-    for cab in cabinet_outlets(inv).values():
-        site = site_slug(cab.cabinet.hall)
-        for cord in cab.cords:
+    for outlets in cabinet_outlets(inv).values():
+        site = site_slug(outlets.cabinet.hall)
+        for cord in outlets.cords:
             if cord.outlet is None:
                 continue
             d, o = cord.device, cord.outlet
