@@ -67,14 +67,6 @@ def media_rule(fabric: FabricSpec, length_m: float) -> int | None:
     return None
 
 
-def pick_media(fabric: FabricSpec, length_m: float) -> tuple[str | None, str | None]:
-    """First media rule whose max length fits the computed length: (cable, transceiver)."""
-    k = media_rule(fabric, length_m)
-    if k is None:
-        return None, None
-    return fabric.media[k].cable, fabric.media[k].transceiver
-
-
 def add_explicit_links(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> None:
     spec = m.model.spec
     for i, link in enumerate(spec.links):

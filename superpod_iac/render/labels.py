@@ -70,10 +70,6 @@ def file_part(name: str) -> str:
     return f"{safe}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:6]}"
 
 
-def node_id(*parts: str) -> str:
-    return "__".join(parts)
-
-
 def lines(*rows: str) -> str:
     """Plain multi-line label (Graphviz `\\n`, centred)."""
     return "\n".join(r for r in rows if r)

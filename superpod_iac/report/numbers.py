@@ -48,8 +48,3 @@ def qty(value: float | int | None, unit: str, *, signed: bool = False) -> str:
 def kw(watts: float | None, *, signed: bool = False) -> str:
     """Watts shown in kW: `kw(42_200)` -> `42.2 kW`."""
     return "n/a" if watts is None else qty(watts / 1000.0, "kW", signed=signed)
-
-
-def arrow(old: str, new: str) -> str:
-    """`old -> new`, or just the value when it did not change."""
-    return new if old == new else f"{old} -> {new}"
