@@ -150,3 +150,33 @@ def test_too_many_replicas_is_a_limit_not_work(tmp_path: Path) -> None:
     assert [p.message for p in inv.problems.limits] == \
         ["cluster trio asks for 3 replicas > limit 2 (limit max_replicas)"]
     assert list(inv.superpods) == ["mini"]
+
+
+def test_replica_cdus_keep_every_resolved_figure(tmp_path: Path) -> None:
+    """A replica's CDU has the template's capacity, flow, set point and approach (an approach
+    dropped in a replica fell back to the policy's 3 K: CLG006 then judged the cluster's
+    trays against water 3 K cooler than the single pod's)."""
+    design = (MINI / "design.yaml").read_text(encoding="utf-8")
+    hot = design.replace("{name: tower-loop, capacity_kw: 200, supply_c: 25}",
+                         "{name: tower-loop, capacity_kw: 200, supply_c: 40}").replace(
+        "loop: tower-loop, fluid: pg25}", "loop: tower-loop, fluid: pg25, approach_c: 6}").replace(
+        "    - name: mini-host\n", "    - name: mini-host\n      max_coolant_supply_c: 45\n")
+    assert hot.count("approach_c: 6") == 1 and hot.count("max_coolant_supply_c: 45") == 1
+    (tmp_path / "mini").mkdir()
+    (tmp_path / "mini" / "design.yaml").write_text(hot, encoding="utf-8")
+    (tmp_path / "cluster.yaml").write_text(
+        "apiVersion: superpod-iac/v1alpha1\nkind: Cluster\nmetadata: {name: trio}\n"
+        'spec:\n  superpod: mini\n  replicas: 3\n  names: "m-[1-3]"\n', encoding="utf-8")
+    pod = load_project([str(tmp_path / "mini")], Config())
+    cluster = load_project([str(tmp_path / "mini"), str(tmp_path / "cluster.yaml")], Config())
+    template = pod.inventory.cdus["cdu-1"]
+    assert template.approach_c == 6
+    for r in (1, 2, 3):
+        c = cluster.inventory.cdus[f"m-{r}.cdu-1"]
+        assert (c.capacity_kw, c.flow_lpm, c.supply_c, c.approach_c) == \
+            (template.capacity_kw, template.flow_lpm, template.supply_c, 6)
+    # 40 C water + 6 K = 46 C > 45 C (with the policy's 3 K it would pass): what fires for the
+    # pod fires for each of its three replicas
+    pod_hits = [d for d in pod.diagnostics if d.rule == "CLG006"]
+    cluster_hits = [d for d in cluster.diagnostics if d.rule == "CLG006"]
+    assert pod_hits and len(cluster_hits) == 3 * len(pod_hits), (pod_hits, cluster_hits)

@@ -22,7 +22,6 @@ from superpod_iac.model.expand import expand
 from superpod_iac.model.generators import GeneratorError, natural_key, select_devices
 from superpod_iac.model.inventory import (
     Cabinet,
-    CduObj,
     ClusterObj,
     Device,
     FabricObj,
@@ -106,8 +105,9 @@ def _clone_infra(inv: Inventory, infra: Infra, prefix: str) -> None:
         cdu = c.spec.model_copy(update={"name": prefix + name,
                                         "group": _rn(prefix, c.spec.group, groups),
                                         "loop": _rn(prefix, c.spec.loop, loops)})
-        inv.cdus[prefix + name] = CduObj(prefix + name, cdu, c.origin, c.capacity_kw,
-                                         c.flow_lpm, c.supply_c)
+        # every resolved field carried over (capacity, flow, supply and approach from the CDU or
+        # its type): a field left out would silently fall back to a policy default
+        inv.cdus[prefix + name] = replace(c, name=prefix + name, spec=cdu)
         inv.origins[("cdu", prefix + name)] = c.origin
     for name in infra.halls:
         inv.halls[prefix + name] = inv.halls[name]
