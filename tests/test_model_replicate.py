@@ -180,3 +180,27 @@ def test_replica_cdus_keep_every_resolved_figure(tmp_path: Path) -> None:
     pod_hits = [d for d in pod.diagnostics if d.rule == "CLG006"]
     cluster_hits = [d for d in cluster.diagnostics if d.rule == "CLG006"]
     assert pod_hits and len(cluster_hits) == 3 * len(pod_hits), (pod_hits, cluster_hits)
+
+
+def test_replica_objects_copy_every_field_of_the_template(tmp_path: Path) -> None:
+    """Cabinets, devices, power nodes and CDUs of a replica equal the template's in every
+    dataclass field except those replication renames: a field added to a model object and
+    forgotten by the cloning code fails here rather than falling back to a default."""
+    from dataclasses import fields
+
+    pod = load_project([str(MINI)], Config(), check=False).inventory
+    inv = _cluster(tmp_path, '  replicas: 2\n  names: "m-[1-2]"\n')
+    renamed = {"name", "cabinet", "feeds", "index", "hall", "cdu", "superpod", "devices",
+               "spec", "children", "origin"}
+    pairs = [(pod.cabinets[n], inv.cabinets[f"m-2.{n}"]) for n in pod.cabinets]
+    pairs += [(d, inv.cabinets[f"m-2.{d.cabinet}"].devices[i])
+              for c in pod.cabinets.values() for i, d in enumerate(c.devices)]
+    pairs += [(pod.power_nodes[n], inv.power_nodes[f"m-2.{n}"]) for n in pod.power_nodes
+              if f"m-2.{n}" in inv.power_nodes]
+    pairs += [(pod.cdus[n], inv.cdus[f"m-2.{n}"]) for n in pod.cdus]
+    assert len(pairs) > 20
+    for template, replica in pairs:
+        for f in fields(template):
+            if f.name not in renamed:
+                assert getattr(replica, f.name) == getattr(template, f.name), \
+                    (type(template).__name__, f.name)

@@ -26,7 +26,6 @@ from superpod_iac.model.inventory import (
     Device,
     FabricObj,
     Inventory,
-    PowerNodeObj,
     SuperpodObj,
 )
 from superpod_iac.model.linkstats import columns, device_mask
@@ -86,8 +85,8 @@ def _clone_infra(inv: Inventory, infra: Infra, prefix: str) -> None:
         node = inv.power_nodes[name]
         spec = node.spec.model_copy(update={"name": prefix + name,
                                             "parent": _rn(prefix, node.spec.parent, power)})
-        clone = PowerNodeObj(prefix + name, spec, node.origin,
-                             [prefix + c for c in node.children if c in power], node.redundancy)
+        clone = replace(node, name=prefix + name, spec=spec,
+                        children=[prefix + c for c in node.children if c in power])
         inv.power_nodes[prefix + name] = clone
         inv.origins[("power node", prefix + name)] = node.origin
     parents = {p for n in infra.power if (p := inv.power_nodes[n].spec.parent) is not None}
@@ -130,6 +129,8 @@ def _clone_cabinet(inv: Inventory, cab: Cabinet, prefix: str, infra_sets: dict[s
                     cdu=_rn(prefix, cab.cdu, cdu_names), devices=[], superpod=replica,
                     labels=dict(cab.labels))
     for dev in cab.devices:
+        # every field (the constructor is 3x cheaper than replace() on 76,032 devices; a test
+        # compares each field of a replica's device with the template's)
         d = Device(dev.name, clone.name, dev.type_name, dev.type, dev.u, dev.origin,
                    [_rn(prefix, f, power) or f for f in dev.feeds], outlets=list(dev.outlets))
         clone.devices.append(d)
