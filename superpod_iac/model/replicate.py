@@ -315,6 +315,15 @@ def _cascade(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj, j: int, 
     base = np.stack(bases)  # replicas x devices-per-replica
     a_dev = base[:, east[:, 0]].reshape(-1)
     b_dev = base[np.roll(np.arange(n), -1)][:, west[:, 0]].reshape(-1)
+    _add_cascade_links(inv, cluster, cascade, fab, origin, a_dev, b_dev,
+                       np.tile(east[:, 1], n), np.tile(west[:, 1], n))
+
+
+def _add_cascade_links(inv: Inventory, cluster: ClusterObj, cascade: Cascade, fab: FabricObj,
+                       origin: Origin, a_dev: np.ndarray, b_dev: np.ndarray,
+                       a_port: np.ndarray, b_port: np.ndarray) -> None:
+    """Append a cascade's links column-wise, all with the cascade's cable, transceivers and
+    length (ring and Clos alike), and report a cable or transceiver type the catalog lacks."""
     count = len(a_dev)
     t = inv.links
     oid = t.intern_origin(origin)
@@ -322,7 +331,7 @@ def _cascade(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj, j: int, 
     xcvr = t._intern(cascade.transceiver, t._xcvr_idx, t.xcvr_names)
     length = cascade.length_m if cascade.length_m is not None else float("nan")
     cols = {
-        "a_port": np.tile(east[:, 1], n), "b_port": np.tile(west[:, 1], n),
+        "a_port": a_port, "b_port": b_port,
         "cable": np.full(count, cable), "xcvr_a": np.full(count, xcvr),
         "xcvr_b": np.full(count, xcvr), "fabric": np.full(count, fab.index),
         "origin": np.full(count, oid), "length_m": np.full(count, length, dtype=np.float64),
@@ -388,22 +397,5 @@ def _cascade_clos(inv: Inventory, cluster: ClusterObj, j: int, cascade: Cascade,
     core_idx = np.array(cores, dtype=np.int64)
     b_dev = core_idx[up % c]
     b_port = core_ports[rep * (u // c) + up // c]
-    count = len(a_dev)
-    t = inv.links
-    oid = t.intern_origin(origin)
-    cable = t._intern(cascade.cable, t._cable_idx, t.cable_names)
-    xcvr = t._intern(cascade.transceiver, t._xcvr_idx, t.xcvr_names)
-    length = cascade.length_m if cascade.length_m is not None else float("nan")
-    cols = {
-        "a_port": np.tile(port, n), "b_port": b_port,
-        "cable": np.full(count, cable), "xcvr_a": np.full(count, xcvr),
-        "xcvr_b": np.full(count, xcvr), "fabric": np.full(count, fab.index),
-        "origin": np.full(count, oid), "length_m": np.full(count, length, dtype=np.float64),
-    }
-    _append_links(inv, cols, a_dev, b_dev)
-    for what, name, section in (("cable type", cascade.cable, inv.catalog.cable_types),
-                                ("transceiver type", cascade.transceiver,
-                                 inv.catalog.transceiver_types)):
-        if name is not None and name not in section:
-            inv.problems.missing(what, name, origin, f"cascade of cluster {cluster.name}")
-    inv.invalidate()
+    _add_cascade_links(inv, cluster, cascade, fab, origin, a_dev, b_dev,
+                       np.tile(port, n), b_port)
