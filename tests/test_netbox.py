@@ -30,12 +30,18 @@ def test_each_sample_imports_and_validates(cli, sample: Path, tmp_path: Path) ->
     assert cli("validate", str(out)).code == 0
 
 
-def test_whole_library_and_conversions(cli, tmp_path: Path) -> None:
-    out = tmp_path / "nb.yaml"
+def _import_samples(cli, out: Path):  # type: ignore[no-untyped-def]
+    """`import netbox` of the whole vendored sample library into `out`: (result, catalog spec,
+    device types by name)."""
     res = cli("import", "netbox", str(SAMPLES), "--out", str(out))
     assert res.code == 0, res.err
     spec = YAML(typ="safe").load(out.read_text())["spec"]
-    types = {d["name"]: d for d in spec["device_types"]}
+    return res, spec, {d["name"]: d for d in spec["device_types"]}
+
+
+def test_whole_library_and_conversions(cli, tmp_path: Path) -> None:
+    out = tmp_path / "nb.yaml"
+    res, spec, types = _import_samples(cli, out)
     qm = types["nvidia-qm9700"]
     assert qm["height_u"] == 1 and qm["weight_kg"] == 14.8 and qm["airflow"] == "rear-to-front"
     ib = next(g for g in qm["port_groups"] if g["form_factor"] == "osfp")
@@ -144,10 +150,7 @@ def test_export_passes_library_schema_and_round_trips(cli, spec: str, tmp_path: 
 
 def test_import_is_loud_about_defaults_and_keeps_what_it_can(cli, tmp_path: Path) -> None:
     out = tmp_path / "c.yaml"
-    res = cli("import", "netbox", str(SAMPLES), "--out", str(out))
-    assert res.code == 0, res.err
-    spec = YAML(typ="safe").load(out.read_text())["spec"]
-    types = {d["name"]: d for d in spec["device_types"]}
+    res, _spec, types = _import_samples(cli, out)
     # a PDU: outlets make it a pdu whose inlet rating is capacity, never load
     pdu = types["apc-ap8886"]
     assert pdu["role"] == "pdu" and pdu["max_w"] == 0 and "42 outlet(s)" in pdu["source"]
