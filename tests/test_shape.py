@@ -3,14 +3,17 @@ designs, the CloudMatrix 384 UB fabric before and after issue 14."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from superpod_iac.config import Config
-from superpod_iac.model.shape import analyse, expected_pairs, shape_diameter
+from superpod_iac.model.shape import _climb, _levels, analyse, expected_pairs, shape_diameter
 from superpod_iac.pipeline import load_project
 from tests.conftest import FIXTURES, RULE_FIXTURES, SPECS
 
@@ -133,3 +136,63 @@ def test_full_mesh_generator_per_group_and_its_shape(tmp_path: Path) -> None:
     rep = {r.fabric: r for r in analyse(inv)}["sx-torus"]
     assert not rep.structure and rep.max_hops == 2
     assert sum(1 for f in inv.links.fabric if f == inv.fabrics["sx-torus"].index) == 16
+
+
+# --- the array graph code against plain Python on random tiered graphs -----------------------
+
+@st.composite
+def _graphs(draw: st.DrawFn) -> tuple[int, list[int], list[tuple[int, int]]]:
+    """Random devices in up to four tiers, links mostly between adjacent tiers plus a few
+    arbitrary ones (skewed links, loops, isolated devices)."""
+    sizes = [draw(st.integers(1, 8))] + [draw(st.integers(0, 5)) for _ in range(3)]
+    v = sum(sizes) + draw(st.integers(0, 2))
+    tiers, start = [], 0
+    for size in sizes:
+        tiers.append(list(range(start, start + size)))
+        start += size
+    p = draw(st.floats(0.1, 1.0))
+    links = [(x, y) for lo, hi in itertools.pairwise(tiers) for x in lo for y in hi
+             if draw(st.floats(0, 1)) < p]
+    links += draw(st.lists(st.tuples(st.integers(0, v - 1), st.integers(0, v - 1)), max_size=3))
+    return v, tiers[0], [(b, a) if draw(st.booleans()) else (a, b) for a, b in links]
+
+
+def _bfs(v: int, nodes: list[int], links: list[tuple[int, int]]) -> list[int]:
+    level = [-1] * v
+    for n in nodes:
+        level[n] = 0
+    frontier = set(nodes)
+    step = 0
+    while frontier:
+        step += 1
+        nxt = {y for x, y in links if x in frontier and level[y] < 0} | \
+              {x for x, y in links if y in frontier and level[x] < 0}
+        for d in nxt:
+            level[d] = step
+        frontier = nxt
+    return level
+
+
+@settings(max_examples=150, deadline=None)
+@given(_graphs())
+def test_levels_are_a_breadth_first_search(g: tuple[int, list[int], list[tuple[int, int]]]) -> None:
+    v, nodes, links = g
+    a = np.array([x for x, _ in links], dtype=np.int64)
+    b = np.array([y for _, y in links], dtype=np.int64)
+    got = _levels(v, np.array(nodes, dtype=np.int64), a, b)
+    assert got.tolist() == _bfs(v, nodes, links)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_graphs())
+def test_climb_joins_pairs_with_up_links(g: tuple[int, list[int], list[tuple[int, int]]]) -> None:
+    v, nodes, links = g
+    pairs = {(r, d) for r, d in enumerate(nodes)}
+    row = np.arange(len(nodes), dtype=np.int64)
+    dev = np.array(nodes, dtype=np.int64)
+    up_links = [(x, y) for x, y in links if x < y]     # any orientation rule will do
+    for _ in range(3):
+        pairs = {(r, h) for r, d in pairs for lo, h in up_links if lo == d}
+        row, dev = _climb(row, dev, np.array([x for x, _ in up_links], dtype=np.int64),
+                          np.array([y for _, y in up_links], dtype=np.int64), v)
+        assert sorted(zip(row.tolist(), dev.tolist(), strict=True)) == sorted(pairs)

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 
 def analyse(inv: Inventory) -> list[ShapeReport]:
-    """model.shape.analyse, imported only when a fabric declares a shape: it imports
-    scipy.sparse and csgraph (~0.2 s of CPU), which a design without shapes never needs."""
+    """model.shape.analyse, imported only when a fabric declares a shape (a design without
+    one never loads the analysis)."""
     if not any(f.spec is not None and f.spec.shape is not None for f in inv.fabrics.values()):
         return []
     from superpod_iac.model.shape import analyse as shapes
