@@ -1,6 +1,6 @@
 """Topology generators: switched scale-up planes, rail-optimized Clos, mesh and torus.
 
-Generated links go through the same path as explicit ones (`links.add_link`: media policy,
+Generated links go through the same path as explicit ones (`links.add_links`: media policy,
 length, reference checks) and carry the generator's line as their origin, so every rule,
 BOM line and diagram treats them as ordinary links.
 """
@@ -17,7 +17,7 @@ from superpod_iac.diagnostics import Origin
 from superpod_iac.manifest.fabric import Clos, Fabric, FullMesh, Mesh, SwitchedPlanes
 from superpod_iac.model.expand import ExpansionError, expand
 from superpod_iac.model.inventory import FabricObj, Inventory
-from superpod_iac.model.links import add_link
+from superpod_iac.model.links import LinkMedia, add_links
 
 if TYPE_CHECKING:
     from superpod_iac.manifest.parse import Manifest
@@ -313,6 +313,15 @@ class _NicSide:
     length_m: float | None
 
 
+def _media_of(gen: LinkMedia, nic_side: _NicSide | None,
+              ends: set[int]) -> Callable[[tuple[int, int]], LinkMedia]:
+    """The media of a generated link by its A end: the NIC side's at an endpoint, else the
+    generator's."""
+    if nic_side is None:
+        return lambda _a: gen
+    return lambda a: nic_side if a[0] in ends else gen
+
+
 def add_generated_links(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> None:
     for i, gen in enumerate(m.model.spec.generators):
         origin = Origin(m.document.file, m.document.index, ("spec", "generators", i))
@@ -328,6 +337,4 @@ def add_generated_links(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> 
             ends = set(select_devices(inv, gen.endpoints))
             nic_side = _NicSide(gen.cable, gen.transceiver, gen.endpoint_transceiver,
                                 gen.length_m)
-        for a, b in pairs:
-            spec = nic_side if nic_side is not None and a[0] in ends else gen
-            add_link(inv, fab, spec, a, b, oid, origin)
+        add_links(inv, fab, pairs, _media_of(gen, nic_side, ends), oid, origin)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from superpod_iac.diagnostics import Origin
@@ -125,10 +126,46 @@ def add_link(inv: Inventory, fab: FabricObj, link: LinkMedia | None, a: tuple[in
     """Append one resolved link, computing its length and media where not declared.
 
     `link` is an explicit Link or a generator (both carry cable / transceiver / length_m)."""
+    length = _length(inv, link, a, b)
+    cable, xa, xb = link_media(inv, fab, link, length, origin)
+    inv.links.add(a, b, cable=cable, xcvr_a=xa, xcvr_b=xb, length_m=length, fabric=fab.index,
+                  origin=oid)
+
+
+def add_links(inv: Inventory, fab: FabricObj,
+              pairs: Iterable[tuple[tuple[int, int], tuple[int, int]]],
+              media_of: Callable[[tuple[int, int]], LinkMedia], oid: int,
+              origin: Origin) -> None:
+    """`add_link` for the links of one generator, in order; `media_of(a)` gives the generator
+    (or its view from end `a`). Media depend only on that and the run length, so they are
+    chosen (and their part names checked) once per distinct pair of both."""
+    chosen: dict[tuple[int, float], tuple[str | None, str | None, str | None]] = {}
+    add = inv.links.add
+    for a, b in pairs:
+        link = media_of(a)
+        length = _length(inv, link, a, b)
+        key = (id(link), length)
+        media = chosen.get(key)
+        if media is None:   # a NaN length never matches: chosen again, the same way
+            media = chosen[key] = link_media(inv, fab, link, length, origin)
+        add(a, b, cable=media[0], xcvr_a=media[1], xcvr_b=media[2], length_m=length,
+            fabric=fab.index, origin=oid)
+
+
+def _length(inv: Inventory, link: LinkMedia | None, a: tuple[int, int],
+            b: tuple[int, int]) -> float:
+    if link is not None and link.length_m is not None:
+        return link.length_m
+    return link_length_m(inv, inv.devices[a[0]], inv.devices[b[0]])
+
+
+def link_media(inv: Inventory, fab: FabricObj, link: LinkMedia | None, length: float,
+               origin: Origin) -> tuple[str | None, str | None, str | None]:
+    """(cable, transceiver A, transceiver B) of a link of `length` m: its own line's, else the
+    fabric's, else the first media rule that reaches; each name not in the catalog is reported
+    at the line that wrote it."""
     spec = fab.spec
     assert spec is not None, "cascade fabrics add their links column-wise, not here"
-    length = link.length_m if link is not None and link.length_m is not None else \
-        link_length_m(inv, inv.devices[a[0]], inv.devices[b[0]])
     # where each part name was written (a path under `spec`; None: the link's own line), so
     # a wrong name is reported once, at its own line
     cable = link.cable if link is not None else None
@@ -160,5 +197,4 @@ def add_link(inv: Inventory, fab: FabricObj, link: LinkMedia | None, a: tuple[in
             where = origin if at is None else \
                 Origin(fab.origin.file, fab.origin.doc, ("spec", *at))
             inv.problems.missing(what, name, where, f"link in fabric {fab.name}")
-    inv.links.add(a, b, cable=cable, xcvr_a=xa, xcvr_b=xb, length_m=length, fabric=fab.index,
-                  origin=oid)
+    return cable, xa, xb
