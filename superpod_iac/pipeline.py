@@ -20,10 +20,11 @@ from superpod_iac.source.loader import (
     STDIN_NAME,
     Discovery,
     LoadLimits,
+    OverBudget,
     SourceFile,
     discover,
-    load_file,
     missing_message,
+    read_within_budget,
 )
 
 
@@ -43,11 +44,11 @@ class Project:
         return sum(d.severity == Severity.ERROR for d in self.diagnostics)
 
 
-def _budget_exceeded(path: str, total: int, left: int, limits: LoadLimits) -> Diagnostic:
+def _budget_exceeded(over: OverBudget, limits: LoadLimits) -> Diagnostic:
     return Diagnostic(
         "SCH012", declared_severity("SCH012"), f"the files given hold more than {limits.max_total_bytes:,} "
-        f"bytes (limit max_total_bytes; {total:,} read so far); {path} and the {left} file(s) "
-        "after it are not read", path, 1, 1, (),
+        f"bytes (limit max_total_bytes; {over.total:,} read so far); {over.path} and the "
+        f"{over.left} file(s) after it are not read", over.path, 1, 1, (),
         "validate one design at a time, or raise [tool.superpod.limits] max_total_bytes")
 
 
@@ -83,13 +84,10 @@ def _load_project(paths: Sequence[str], config: Config, *, check: bool,
     steps = bar(desc="superpod", total=len(files) + 2 + int(check), unit="step")
     sources: list[SourceFile] = []
     budget: list[Diagnostic] = []
-    total = 0
-    for i, f in enumerate(files):
-        steps.set_postfix_str(f"read {f}", refresh=False)
-        src = load_file(f, limits)
-        total += src.size
-        if total > limits.max_total_bytes:  # bounded before the next file is read
-            budget.append(_budget_exceeded(f, total, len(files) - i - 1, limits))
+    steps.set_postfix_str("read", refresh=False)
+    for src in read_within_budget(files, limits):
+        if isinstance(src, OverBudget):
+            budget.append(_budget_exceeded(src, limits))
             break
         sources.append(src)
         steps.update()

@@ -129,6 +129,31 @@ def test_limits_are_raisable_in_configuration(tmp_path: Path) -> None:
     assert code == 2 and "max_names must be a positive whole number" in out, out
 
 
+def test_total_bytes_stop_reading_in_every_reader(tmp_path: Path) -> None:
+    """max_total_bytes bounds the manifests and the NetBox device types alike: the file that
+    passes it and every file after it are not read, and that is a finding, never a pass."""
+    big = "# padding\n" * 200   # 2,000 bytes per file
+    for i in range(4):
+        _write(tmp_path / "p" / f"c{i}.yaml", big + CLEAN_CABINET.replace("nvl72-01", f"nvl72-0{i}"))
+    _write(tmp_path / "p" / "superpod.toml", "[limits]\nmax_total_bytes = 5000\n")
+    code, out, _, _ = _run(["validate", "c0.yaml", "c1.yaml", "c2.yaml", "c3.yaml"],
+                           cwd=tmp_path / "p")
+    assert code == 1 and "SCH012" in out and "more than 5,000 bytes" in out, out
+    assert "c2.yaml and the 1 file(s) after it are not read" in out, out
+
+    from superpod_iac.netbox.importer import import_netbox
+    from superpod_iac.source.loader import LoadLimits
+
+    lib = FIXTURES / "netbox" / "devicetype-library" / "device-types"
+    files = sorted(str(f) for f in lib.rglob("*.yaml"))[:3]
+    sizes = [Path(f).stat().st_size for f in files]
+    res = import_netbox(files, limits=LoadLimits(max_total_bytes=sizes[0] + sizes[1] - 1))
+    assert [e for e in res.errors if "max_total_bytes" in e] == [
+        f"{Path(files[1]).relative_to(ROOT)}: the files given hold more than {sizes[0] + sizes[1] - 1:,} "
+        "bytes (limit max_total_bytes); it and the files after it are not read"], res.errors
+    assert res.files == 2
+
+
 def test_deep_folder_tree(tmp_path: Path) -> None:
     rel = "/".join(f"d{i % 10}" for i in range(1_100))  # a RecursionError in os.walk before
     subprocess.run(["mkdir", "-p", rel], cwd=tmp_path, check=True)

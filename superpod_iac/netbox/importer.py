@@ -30,7 +30,13 @@ from ruamel.yaml import YAML
 
 from superpod_iac.choices import IMPORT_REDUNDANCY, table
 from superpod_iac.model.expand import ExpansionError, expand, fold
-from superpod_iac.source.loader import LoadLimits, discover, load_file, missing_message
+from superpod_iac.source.loader import (
+    LoadLimits,
+    OverBudget,
+    discover,
+    missing_message,
+    read_within_budget,
+)
 
 _WEIGHT = {"kg": 1.0, "g": 0.001, "lb": 0.45359237, "oz": 0.028349523125}
 _LENGTH_MM = {"mm": 1.0, "in": 25.4}
@@ -379,20 +385,16 @@ def import_netbox(paths: list[str], *, name: str = "netbox-import", redundancy: 
     res = ImportResult({})
     limits = limits or LoadLimits()
     docs: list[tuple[str, str, dict[str, Any]]] = []
-    total = 0
-    for path in _files(paths, limits, res):
-        if path.parent.name == "schema":
-            continue
+    files = [str(p) for p in _files(paths, limits, res) if p.parent.name != "schema"]
+    # the manifests' bounded reader: size, nesting, nodes and aliases limited while reading
+    for loaded in read_within_budget(files, limits):
         res.files += 1
-        src = str(path)
-        # the manifests' bounded reader: size, nesting, nodes and aliases limited while reading
-        loaded = load_file(src, limits)
-        total += loaded.size
-        if total > limits.max_total_bytes:
-            res.errors.append(f"{src}: the files given hold more than "
+        if isinstance(loaded, OverBudget):
+            res.errors.append(f"{loaded.path}: the files given hold more than "
                               f"{limits.max_total_bytes:,} bytes (limit max_total_bytes); "
                               "it and the files after it are not read")
             break
+        src, path = loaded.path, Path(loaded.path)
         if loaded.diagnostics:
             first = loaded.diagnostics[0]
             res.errors.append(f"{src}:{first.line}: not valid YAML: {first.rule} {first.message}")

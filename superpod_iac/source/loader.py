@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -423,6 +423,31 @@ def _syntax(path: str, text: str, exc: MarkedYAMLError) -> Diagnostic:
     rule = "SCH002" if "duplicate" in str(problem) else "SCH001"
     return _error(path, rule, f"YAML syntax error: {problem}",
                   "fix the YAML syntax at this position", line, col)
+
+
+@dataclass(frozen=True)
+class OverBudget:
+    """Reading stopped at `path`: with it the files held `total` bytes, more than
+    max_total_bytes; it and the `left` files after it were not kept."""
+
+    path: str
+    total: int
+    left: int
+
+
+def read_within_budget(paths: Sequence[str], limits: LoadLimits
+                       ) -> Iterator[SourceFile | OverBudget]:
+    """Each file loaded in order, until their total size passes max_total_bytes: then one
+    OverBudget and nothing more (bounded before the next file is read). Every reader of several
+    files (manifests, NetBox device types) goes through here."""
+    total = 0
+    for i, path in enumerate(paths):
+        src = load_file(path, limits)
+        total += src.size
+        if total > limits.max_total_bytes:
+            yield OverBudget(path, total, len(paths) - i - 1)
+            return
+        yield src
 
 
 def load_paths(paths: Iterable[str], limits: LoadLimits | None = None) -> list[SourceFile]:
