@@ -219,6 +219,10 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "# rpp-style nodes that are each other's parent.\napiVersion: superpod-iac/v1alpha1\nkind: PowerSystem\nmetadata: {name: loop}\nspec:\n  nodes:\n    - {name: a, parent: b, rating_kw: 10}\n    - {name: b, parent: a, rating_kw: 10}",
         "# A tree: a is the source and b is fed from it.\napiVersion: superpod-iac/v1alpha1\nkind: PowerSystem\nmetadata: {name: tree}\nspec:\n  nodes:\n    - {name: a, type: utility, rating_kw: 10}\n    - {name: b, parent: a, rating_kw: 10}",
     ),
+    "REF005": (
+        "# The B-side shelves draw from feed-B1, but the cabinet lists only feed-A1: the B whip is never\n# planned, so the cabinet is single-fed in the drawings, the cable schedule and NetBox.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1]\n  cdu: cdu-1\n  devices:\n    - {name: \"pwr[1-4]\", type: nvl72-power-shelf-33kw, u: \"[1-4]\", feeds: [feed-A1]}\n    - {name: \"pwr[5-8]\", type: nvl72-power-shelf-33kw, u: \"[5-8]\", feeds: [feed-B1]}",
+        "# Both feeds the shelves draw from are brought to the cabinet.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"pwr[1-4]\", type: nvl72-power-shelf-33kw, u: \"[1-4]\", feeds: [feed-A1]}\n    - {name: \"pwr[5-8]\", type: nvl72-power-shelf-33kw, u: \"[5-8]\", feeds: [feed-B1]}",
+    ),
     "SCH001": (
         "apiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  feeds: [feed-A1, feed-B1",
         "# The flow sequence closed.\napiVersion: superpod-iac/v1alpha1\nkind: Cabinet\nmetadata: {name: nvl72-01}\nspec:\n  type: nvl72-rack\n  location: {hall: hall1, row: A, slot: 1}\n  feeds: [feed-A1, feed-B1]\n  cdu: cdu-1\n  devices:\n    - {name: \"tray[01-02]\", type: gb200-compute-tray, u: \"[10-11]\"}",

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterator
 
 from superpod_iac.diagnostics import Origin
+from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.rules.registry import Finding, rule
 
@@ -121,3 +122,49 @@ def power_cycle(inv: Inventory) -> Iterator[Finding]:
     for loop in inv.problems.loops:
         yield Finding(f"power nodes form a loop: {loop.text}", loop.origin,
                       "give the chain a real upstream parent", ("parent",))
+
+
+@rule("REF005", "a device draws from a feed its cabinet does not list")
+def device_feed_not_on_cabinet(inv: Inventory) -> Iterator[Finding]:
+    """A cabinet's `feeds` are the circuits brought to it (the whips to order, pull and label);
+    a power shelf or PDU inside it can only plug into one of those. A device that names a feed
+    the cabinet does not list describes a cord with nothing to plug into: usually a feed left
+    out of the cabinet's list (the B side forgotten, so the drawings, the power cables and the
+    NetBox export show a single-fed cabinet) or a typo that lands on another cabinet's feed.
+    A cabinet that lists no feeds leaves the choice to its devices and is not checked.
+    One finding per device line, naming every device and cabinet it affects.
+
+    Formula:
+        set(device feeds) <= set(cabinet feeds), for every cabinet that lists feeds
+
+    Fix:
+        Add the feed to the cabinet's `feeds`, or correct the device's `feeds`.
+    """
+    groups: dict[Origin, tuple[list[str], list[str], list[str]]] = {}
+    for cab in inv.iter_cabinets():
+        if not cab.feeds:
+            continue
+        listed = set(cab.feeds)
+        for dev in cab.devices:
+            extra = [f for f in dev.feeds if f not in listed]
+            if extra:
+                devices, feeds, cabinets = groups.setdefault(dev.origin, ([], [], []))
+                devices.append(dev.address)
+                feeds.extend(f for f in extra if f not in feeds)
+                if cab.name not in cabinets:
+                    cabinets.append(cab.name)
+    for origin, (devices, feeds, cabinets) in groups.items():
+        first = inv.cabinets[cabinets[0]]
+        listed_text = ", ".join(first.feeds)
+        yield Finding(
+            f"{_plural(devices, 'device')} {fold(devices)} draw{'s' if len(devices) == 1 else ''} "
+            f"from {_plural(feeds, 'feed')} {', '.join(feeds)}, which "
+            f"{_plural(cabinets, 'cabinet')} {fold(cabinets)} "
+            f"{'does' if len(cabinets) == 1 else 'do'} not list "
+            f"(feeds: {listed_text}{' ...' if len(cabinets) > 1 else ''})",
+            origin, f"add {feeds[0]} to the cabinet's feeds, or correct the device's feeds",
+            ("feeds",))
+
+
+def _plural(items: list[str], noun: str) -> str:
+    return noun if len(items) == 1 else noun + "s"
