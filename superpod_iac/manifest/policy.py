@@ -91,6 +91,7 @@ class Policy:
     voltage_tolerance_pct: Annotated[NonNeg, Field(le=50)] = DEFAULTS["voltage_tolerance_pct"]
     ups_runtime_min: NonNeg = DEFAULTS["ups_runtime_min"]
     supply_air_c: Temperature = DEFAULTS["supply_air_c"]
+    max_dew_point_c: Temperature = DEFAULTS["max_dew_point_c"]
     cdu_approach_c: Annotated[NonNeg, Field(le=50)] = DEFAULTS["cdu_approach_c"]
     splice_loss_db: Annotated[NonNeg, Field(le=10)] = DEFAULTS["splice_loss_db"]
     aisle_clearance_m: Annotated[NonNeg, Field(le=100)] = DEFAULTS["aisle_clearance_m"]

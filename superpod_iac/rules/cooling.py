@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from superpod_iac.diagnostics import Origin
-from superpod_iac.model.cooling import CoolingUnit, cooling_plan, spare_shortfall
+from superpod_iac.model.cooling import (
+    CoolingUnit,
+    cooling_plan,
+    effective_supply_c,
+    spare_shortfall,
+)
+from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
 from superpod_iac.rules.registry import Finding, rule
@@ -153,6 +159,49 @@ def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
             yield Finding(f"cabinet {name} gets {t:g} C coolant > {lowest:g} C maximum of "
                           f"{dev.address} ({dev.type_name})", cab.origin,
                           "lower the supply temperature or use devices rated for it")
+
+
+@rule("CLG009", "coolant supply at or below the room's dew point: condensation",
+      policy=("max_dew_point_c", "cdu_approach_c", "coolant_delta_t_c"))
+def supply_below_dew_point(inv: Inventory) -> Iterator[Finding]:
+    """Cold plates, quick disconnects and rack manifolds sit in the room's air. Coolant at or
+    below that air's dew point makes them sweat: water drips onto the trays it is meant to
+    cool. A CDU delivers its set point, or the facility water plus its approach when that is
+    warmer (as in CLG006); the coldest unit serving a cabinet with liquid-cooled devices must
+    stay above the highest dew point the room may reach (policy `max_dew_point_c`, the 15 C
+    top of ASHRAE's recommended envelope). Facility water colder than that is fine (ASHRAE
+    W17 allows 2-17 C) as long as the CDU's secondary supply is set above it.
+
+    Formula:
+        T_supply = min over the unit's CDUs of max(supply_c, loop supply_c + approach_c)
+        T_supply > max_dew_point_c
+
+    Fix:
+        Raise the CDU's `supply_c` set point above the dew point (dew-point tracking), or keep
+        the room drier and lower `max_dew_point_c` to the dew point its air handling holds.
+    """
+    plan = cooling_plan(inv)
+    dew = inv.policy.max_dew_point_c
+    served: dict[str, list[str]] = {}
+    for cab_name, unit_name in plan.unit_of_cabinet.items():
+        if any(d.type.liquid_fraction > 0 for d in inv.cabinets[cab_name].devices):
+            served.setdefault(unit_name, []).append(cab_name)
+    for unit_name in sorted(served):
+        unit = plan.units[unit_name]
+        temps = [(t, m.name, m) for m in unit.members
+                 if (t := effective_supply_c(inv, m)) is not None]
+        if not temps:
+            continue
+        t, _, coldest = min(temps, key=lambda x: (x[0], x[1]))
+        if t <= dew + 1e-9:
+            cabs = served[unit_name]
+            which = f" (CDU {coldest.name})" if unit.kind != "CDU" else ""
+            yield Finding(f"{unit.kind} {unit_name} supplies {t:g} C coolant{which} "
+                          f"to {len(cabs)} cabinet(s) with liquid-cooled devices ({fold(cabs)}): "
+                          f"at or below the room's {dew:g} C dew point (max_dew_point_c), so "
+                          "cold plates and manifolds condense", coldest.origin,
+                          f"set the CDU's supply_c above {dew:g} C, or lower max_dew_point_c to "
+                          "the dew point the room's air handling holds")
 
 
 @rule("CLG007", "residual air heat exceeds the air-side capacity", policy=("coolant_delta_t_c",))
