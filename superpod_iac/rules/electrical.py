@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from superpod_iac import physics
+from superpod_iac.diagnostics import Origin
+from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.outlets import cabinet_outlets
 from superpod_iac.model.power import ancestors, power_tree, supplies
@@ -91,6 +93,51 @@ def breaker_coordination(inv: Inventory) -> Iterator[Finding]:
                 break
             if a.type == "transformer":
                 break
+
+
+@rule("ELC006", "a power node's voltage does not match the node above it",
+      policy=("voltage_tolerance_pct",))
+def node_voltage_mismatch(inv: Inventory) -> Iterator[Finding]:
+    """Without a transformer in between, a node runs at its parent's voltage: a 415 V feed
+    hung from an 830 V busway, or a 208 V panel under a 415 V switchboard, describes wiring
+    that cannot exist, and every current, breaker and kW figure computed from the declared
+    voltage is wrong. A single-phase node on a three-phase wye may sit line-to-line (V_LL) or
+    line-to-neutral (V_LL / sqrt 3: 240 V under 415 V); a three-phase node cannot hang from a
+    single-phase one. The parent's voltage is its own or inherited from above (as in ELC001);
+    a transformer's `voltage_v` is its secondary, so a transformer is never compared with its
+    parent. Tolerance: policy `voltage_tolerance_pct` (10 %, IEC 60038), so 400 V and 415 V
+    name the same system. One finding per node line (replicated nodes are folded).
+
+    Formula:
+        3-phase node: parent 3-phase and |V_parent - V| <= V x tol
+        1-phase node: |V_parent - V| <= V x tol, or (parent 3-phase) |V_parent / sqrt 3 - V| <= V x tol
+
+    Fix:
+        Correct the voltage, or put a transformer node between the two (a UPS with an output
+        transformer is a UPS node and a transformer node below it).
+    """
+    sup = supplies(inv)
+    tol = inv.policy.voltage_tolerance_pct
+    groups: dict[tuple[Origin, str], list[str]] = {}
+    for name in sorted(inv.power_nodes):
+        node = inv.power_nodes[name]
+        spec = node.spec
+        parent = sup.get(spec.parent or "")
+        if spec.voltage_v is None or spec.type == "transformer" or parent is None or \
+                parent.voltage_v is None:
+            continue
+        if physics.input_voltage_fits(spec.voltage_v, spec.phases, parent.voltage_v,
+                                      parent.phases, tol):
+            continue
+        what = (f"{spec.voltage_v:g} V {spec.phases}-phase under {spec.parent}'s "
+                f"{parent.voltage_v:g} V {parent.phases}-phase")
+        groups.setdefault((node.origin, what), []).append(name)
+    for (origin, what), names in groups.items():
+        kind = inv.power_nodes[names[0]].spec.type
+        yield Finding(f"{kind} {fold(names)}: {what}, with no transformer between "
+                      f"(tolerance {tol:g} %)", origin,
+                      "correct the voltage, or add a transformer node between them",
+                      ("voltage_v",))
 
 
 @rule("ELC003", "UPS battery runtime at the worst-case load is below the policy minimum",
