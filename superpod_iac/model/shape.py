@@ -275,13 +275,14 @@ def _switched(inv: Inventory, rep: ShapeReport, shape: Shape, nodes: list[int], 
     for k in range(shape.planes):
         block = inc[:, k * per:(k + 1) * per]
         alone = np.nonzero(~block.any(axis=1))[0]
+        bad = np.nonzero(~_meets(block)[iu])[0]
+        if not len(alone) and not len(bad):
+            continue
         members = [inv.devices[i].address[len(prefix):] for i in switches[k * per:(k + 1) * per]]
-        plane = f"plane {k + 1} ({fold(members)})"
+        plane = f"plane {k + 1} ({fold(members)})"   # folded only for a message
         if len(alone):
             rep.structure.append(f"{plane}: {len(alone)} node(s) have no link to any switch of "
                                  f"the plane: {fold([names[i] for i in alone[:50].tolist()])}")
-        shared = _meets(block)
-        bad = np.nonzero(~shared[iu])[0]
         if len(bad):
             eg = ", ".join(f"{names[iu[0][x]]} - {names[iu[1][x]]}" for x in bad[:MAX_EXAMPLES])
             rep.hops.append(f"{plane}: {len(bad):,} of {len(iu[0]):,} node pairs share no "
