@@ -105,3 +105,23 @@ def test_symlinks_inside_followed_once_outside_refused(tmp_path: Path) -> None:
     assert [Path(e).name for e in found.escaped] == ["leak"]
     only_cluster = discover([project / "cluster"])
     assert [Path(f).name for f in only_cluster.files] == ["a.yaml"]
+
+
+def test_yaml_suffix_in_any_case_is_found_and_skipped_folders_are_the_documented_ones(
+        tmp_path: Path) -> None:
+    """`cabinet.YAML` is a manifest too (a design saved on a case-insensitive file system
+    validated clean before, its cabinets unread); the folders not searched are exactly the
+    ones docs/manifests.md lists."""
+    from superpod_iac.source.loader import SKIP_DIRS, discover
+
+    for name in ("a.yaml", "b.YAML", "c.Yml", "d.yml.txt", "e.json"):
+        (tmp_path / name).write_text("a: 1\n")
+    for folder in (*SKIP_DIRS, ".old", "kept"):
+        (tmp_path / folder).mkdir(exist_ok=True)
+        (tmp_path / folder / "x.yaml").write_text("a: 1\n")
+    found = sorted(Path(f).relative_to(tmp_path).as_posix() for f in discover([tmp_path]).files)
+    assert found == ["a.yaml", "b.YAML", "c.Yml", "kept/x.yaml"]
+    hidden = discover([tmp_path / ".old"])   # a folder named on the command line is searched
+    assert [Path(f).name for f in hidden.files] == ["x.yaml"]
+    docs = (Path(__file__).parents[1] / "docs" / "manifests.md").read_text(encoding="utf-8")
+    assert all(f"`{d}`" in docs for d in SKIP_DIRS), "docs/manifests.md must list SKIP_DIRS"

@@ -22,6 +22,7 @@ from superpod_iac.rules.registry import declared_severity
 from superpod_iac.source.tree import TreeBuilder
 
 YAML_SUFFIXES = (".yaml", ".yml")
+"""Matched without regard to case: `cabinet.YAML` is as much a manifest as `cabinet.yaml`."""
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "build", ".tox"}
 # A real comment starts at the line start or after white space (YAML 1.2, 6.6).
 _IGNORE_RE = re.compile(r"(?:^|(?<=\s))#\s*superpod:\s*ignore\[([^\]\n]*)\]")
@@ -252,20 +253,20 @@ def _walk(top: FsPath, limits: LoadLimits, out: Discovery, found: dict[str, str]
                 is_link = entry.is_symlink()
                 est = entry.stat(follow_symlinks=True)
             except OSError as exc:
-                if entry.name.endswith(YAML_SUFFIXES) or is_link:
+                if _is_yaml(entry.name) or is_link:
                     out.problems.append(_problem(_display(full), "SCH009",
                                                  f"cannot read {_display(full)}: {exc.strerror}",
                                                  "fix or remove it"))
                 continue
             if is_link and not _inside(full.resolve(), root):
-                if stat.S_ISDIR(est.st_mode) or entry.name.endswith(YAML_SUFFIXES):
+                if stat.S_ISDIR(est.st_mode) or _is_yaml(entry.name):
                     out.escaped.append(_display(full))
                 continue
             if stat.S_ISDIR(est.st_mode):
                 if entry.name in SKIP_DIRS or entry.name.startswith("."):
                     continue
                 subdirs.append(full)
-            elif entry.name.endswith(YAML_SUFFIXES):
+            elif _is_yaml(entry.name):
                 if not stat.S_ISREG(est.st_mode):
                     out.problems.append(_special(_display(full), est.st_mode))
                     continue
@@ -284,6 +285,10 @@ def _walk(top: FsPath, limits: LoadLimits, out: Discovery, found: dict[str, str]
                 "flatten the tree, or raise [tool.superpod.limits] max_dir_depth"))
             continue
         stack.extend((d, (*ancestors, key)) for d in reversed(subdirs))
+
+
+def _is_yaml(name: str) -> bool:
+    return name.lower().endswith(YAML_SUFFIXES)
 
 
 def _inside(path: FsPath, root: FsPath) -> bool:
