@@ -259,6 +259,22 @@ def test_misspelt_or_missing_kind_is_never_skipped(tmp_path: Path, header: str, 
         assert code == 1 and "SCH005" in out and hint in out, (target, out)
 
 
+@pytest.mark.parametrize("wrap,where", [
+    (lambda doc: "\n".join("  " + line if i else "- " + line
+                           for i, line in enumerate(doc.splitlines())), "nested at [0]"),
+    (lambda doc: "kind: List\nitems:\n" + "\n".join(("  - " if i == 0 else "    ") + line
+                                                     for i, line in enumerate(doc.splitlines())),
+     "nested at items[0]"),
+])
+def test_a_manifest_nested_in_a_list_is_never_skipped(tmp_path: Path, wrap, where: str) -> None:
+    """A top-level list of manifests, or a Kubernetes-style List, was read as a foreign file
+    and the design validated clean with its cabinet unchecked."""
+    f = _write(tmp_path / "d" / "c.yaml", wrap(BAD) + "\n")
+    for target in (str(f), str(f.parent)):  # named, and found by walking a folder
+        code, out, _, _ = _run(["validate", BASE, target])
+        assert code == 1 and "SCH005" in out and where in out, (target, out)
+
+
 def test_configuration_is_found_from_the_validated_path_up_to_the_repo_root(tmp_path: Path
                                                                          ) -> None:
     repo = tmp_path / "repo"

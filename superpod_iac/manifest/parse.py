@@ -146,10 +146,30 @@ def _one_per_typo(diags: list[Diagnostic]) -> list[Diagnostic]:
                                                               d.path else "") in meant)]
 
 
+def _nested_manifest(data: Any, depth: int = 2) -> tuple[str | int, ...] | None:
+    """Where a manifest of ours sits inside a document that is not one itself (a top-level
+    list of manifests, a Kubernetes-style `items:` list), searched `depth` levels down."""
+    if depth == 0:
+        return None
+    children: list[tuple[str | int, Any]] = list(enumerate(data)) if isinstance(data, list) \
+        else [(k, v) for k, v in data.items() if isinstance(k, str)] if isinstance(data, dict) \
+        else []
+    for key, child in children:
+        if isinstance(child, dict) and _claims(child):
+            return (key,)
+        below = _nested_manifest(child, depth - 1)
+        if below is not None:
+            return (key, *below)
+    return None
+
+
 def _looks_ours(data: Any) -> bool:
-    """A mapping that claims (or nearly claims) our apiVersion, or names one of our kinds."""
-    if not isinstance(data, dict):
-        return False
+    """A mapping that claims (or nearly claims) our apiVersion, or names one of our kinds, or a
+    document that holds one nested (which is then reported, never skipped)."""
+    return (isinstance(data, dict) and _claims(data)) or _nested_manifest(data) is not None
+
+
+def _claims(data: dict[Any, Any]) -> bool:
     api, kind = data.get("apiVersion"), data.get("kind")
     if isinstance(api, str) and (api.lower().startswith(API_GROUP.split("-")[0]) or
                                  difflib.SequenceMatcher(None, api, API_VERSION).ratio() >= 0.75):
@@ -160,11 +180,17 @@ def _looks_ours(data: Any) -> bool:
 
 def _kind_problem(data: Any, doc: Document, named: bool) -> Diagnostic | None:
     """SCH005 for a document of ours whose apiVersion or kind is missing, misspelt or unknown."""
-    def diag(path: tuple[str, ...], msg: str, hint: str) -> Diagnostic:
+    def diag(path: tuple[str | int, ...], msg: str, hint: str) -> Diagnostic:
         line, col = doc.position(path)
         return Diagnostic("SCH005", declared_severity("SCH005"), msg, doc.file, line, col, path, hint,
                           doc.index)
 
+    nested = None if isinstance(data, dict) and _claims(data) else _nested_manifest(data)
+    if nested is not None:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in nested).lstrip(".")
+        return diag(nested[:1], f"document {doc.index + 1} holds a manifest nested at {where}: "
+                    "manifests are top-level documents, so it would not be read",
+                    "write each manifest as its own document, separated by ---")
     if not isinstance(data, dict):
         shown = "a list" if isinstance(data, list) else f"a {type(data).__name__} scalar"
         return diag((), f"document {doc.index + 1} is {shown}, not a manifest",
