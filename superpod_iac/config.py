@@ -22,6 +22,14 @@ from superpod_iac.source.loader import LoadLimits
 
 KEYS = ("select", "ignore", "severity", "policy", "limits")
 UNSUPPRESSIBLE = ("SCH", "INT")
+
+
+def selects(selector: str, rule_id: str) -> bool:
+    """Does a selector (`ALL`, a family `PWR`, a rule `PWR001`, or a longer prefix `PWR00`)
+    name this rule? A prefix shorter than a family (`P`) would reach across families (PRT and
+    PWR), so it names nothing: --select, --ignore, severity overrides and inline ignores all
+    match through here."""
+    return selector == "ALL" or (len(selector) >= 3 and rule_id.startswith(selector))
 """Loader, schema and internal findings: no select, ignore, inline comment or severity override
 hides them or makes them pass (a design that was not read was not checked)."""
 
@@ -46,7 +54,7 @@ class Config:
             return True
 
         def match(patterns: list[str]) -> bool:
-            return any(p == "ALL" or rule_id.startswith(p) for p in patterns)
+            return any(selects(p, rule_id) for p in patterns)
 
         if self.select and not match(self.select):
             return False
@@ -58,7 +66,7 @@ class Config:
         best = ""
         chosen = default
         for pattern, sev in self.severity.items():
-            if (pattern == "ALL" or rule_id.startswith(pattern)) and len(pattern) > len(best):
+            if selects(pattern, rule_id) and len(pattern) > len(best):
                 best, chosen = pattern, sev
         return chosen
 
@@ -123,7 +131,11 @@ def check_ids(values: Iterable[str], where: str) -> list[str]:
         value = raw.strip().upper()
         if not value:
             raise ConfigError(f"{where}: empty rule ID (a stray comma?)")
-        if value != "ALL" and not any(r.startswith(value) for r in ids):
+        if not any(selects(value, r) for r in ids):
+            families = sorted({r[:3] for r in ids if r.startswith(value)})
+            if families:
+                raise ConfigError(f"{where}: '{raw.strip()}' is shorter than a rule family "
+                                  f"({', '.join(families)}); name the families or rules meant")
             close = difflib.get_close_matches(value, ids + sorted({r[:3] for r in ids}), n=1)
             raise ConfigError(f"{where}: unknown rule ID or prefix '{raw.strip()}'"
                               + (f"; did you mean '{close[0]}'?" if close else

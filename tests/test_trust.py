@@ -238,6 +238,22 @@ def test_unknown_or_empty_rule_ids_are_usage_errors(args: list[str]) -> None:
     assert code == 2 and ("unknown rule ID" in out or "empty rule ID" in out), out
 
 
+@pytest.mark.parametrize("selector", ["P", "pw", "S"])
+def test_a_prefix_shorter_than_a_family_selects_nothing(tmp_path: Path, selector: str) -> None:
+    """`P` would have hidden both PRT and PWR (and `S` every SPC finding through an inline
+    ignore): more than the user named. On the command line and in the configuration it is a
+    usage error naming the families it would reach; inline it is SCH013 and hides nothing."""
+    code, out, _, _ = _run(["validate", "--ignore", selector, BASE])
+    assert code == 2 and "shorter than a rule family" in out, out
+    cfg = _write(tmp_path / "cfg" / "superpod.toml", f'ignore = ["{selector}"]\n')
+    code, out, _, _ = _run(["validate", "--config", str(cfg), BASE])
+    assert code == 2 and "shorter than a rule family" in out, out
+    f = _write(tmp_path / "d" / "c.yaml",
+               BAD.replace("u: 14}", f"u: 14}}  # superpod: ignore[{selector}]"))
+    code, out, _, _ = _run(["validate", BASE, str(f)])
+    assert code == 1 and "SCH013" in out and "SPC002" in out, out
+
+
 def test_unknown_id_in_inline_ignore_is_said(tmp_path: Path) -> None:
     f = _write(tmp_path / "c.yaml", BAD.replace("u: 14}", "u: 14}  # superpod: ignore[SPC0002]"))
     code, out, _, _ = _run(["validate", BASE, str(f)])

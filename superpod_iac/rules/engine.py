@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from superpod_iac.config import UNSUPPRESSIBLE, Config
+from superpod_iac.config import UNSUPPRESSIBLE, Config, selects
 from superpod_iac.diagnostics import Diagnostic, Path
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.rules.registry import all_rules, declared_severity
@@ -92,7 +92,7 @@ def _suppressed(rule_id: str, lines: set[int], ignores: dict[int, frozenset[str]
         return False
     for line in lines:
         ids = ignores.get(line)
-        if ids and any(i == "ALL" or rule_id.startswith(i) for i in ids):
+        if ids and any(selects(i, rule_id) for i in ids):
             return True
     return False
 
@@ -106,7 +106,7 @@ def _bad_ignores(sources: list[SourceFile]) -> Iterable[Diagnostic]:
         for line, ids in sorted(src.ignores.items()):
             known = known or known_rule_ids()
             for i in sorted(ids):
-                if i == "ALL" or (i and any(r.startswith(i) for r in known)):
+                if any(selects(i, r) for r in known):
                     continue
                 what = "an empty rule ID" if not i else f"unknown rule ID or prefix '{i}'"
                 yield Diagnostic("SCH013", declared_severity("SCH013"),
