@@ -10,8 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from superpod_iac.bom import bom_lines
+from superpod_iac.diff.changes import show
 from superpod_iac.model.inventory import Cabinet, Device, Inventory
-from superpod_iac.report.numbers import num
 
 LINK_SET_LIMIT = 200_000
 """Above this many links, links are compared as counts per fabric and media."""
@@ -44,20 +44,12 @@ class ObjectDiff:
         return not (self.objects or self.links_added or self.links_removed or self.bom_changes)
 
 
-def _show(v: object) -> str:
-    if v is None:
-        return "(none)"
-    if isinstance(v, list):
-        return "[" + ", ".join(str(x) for x in v) + "]"
-    return num(v) if isinstance(v, float) else str(v)
-
-
 def _fields(old: object, new: object, names: tuple[str, ...]) -> tuple[str, ...]:
     out = []
     for n in names:
         a, b = getattr(old, n), getattr(new, n)
         if a != b:
-            out.append(f"{n.removesuffix('_name')}: {_show(a)} -> {_show(b)}")
+            out.append(f"{n.removesuffix('_name')}: {show(a)} -> {show(b)}")
     return tuple(out)
 
 
