@@ -204,3 +204,50 @@ def test_replica_objects_copy_every_field_of_the_template(tmp_path: Path) -> Non
             if f.name not in renamed:
                 assert getattr(replica, f.name) == getattr(template, f.name), \
                     (type(template).__name__, f.name)
+
+
+OUTSIDE = """apiVersion: superpod-iac/v1alpha1
+kind: PowerSystem
+metadata: {name: core-power}
+spec:
+  nodes:
+    - {name: core-A, type: feed, parent: ups-A, side: A, voltage_v: 415, breaker_a: 60}
+    - {name: core-B, type: feed, parent: ups-B, side: B, voltage_v: 415, breaker_a: 60}
+---
+apiVersion: superpod-iac/v1alpha1
+kind: Cabinet
+metadata: {name: core1}
+spec:
+  type: mini-rack
+  location: {hall: hall1, row: A, slot: 4}
+  feeds: [core-A, core-B]
+  cdu: cdus
+  devices:
+    - {name: "host[1-2]", type: mini-host, u: "[3-5/2]"}
+"""
+
+
+def test_infrastructure_shared_with_cabinets_outside_the_template_stays(tmp_path: Path) -> None:
+    """A cabinet outside the replicated superpod on the same UPSs, CDU group and hall: each
+    replica gets its own copies, and the originals stay for the outside cabinet. They were
+    retired with the template, leaving its feeds hung from deleted UPSs (its load counted
+    nowhere), its CDU group and its hall unknown: its power, cooling, floor load and air
+    side went unchecked."""
+    (tmp_path / "cluster.yaml").write_text(
+        "apiVersion: superpod-iac/v1alpha1\nkind: Cluster\nmetadata: {name: trio}\n"
+        'spec:\n  superpod: mini\n  replicas: 3\n  names: "m-[1-3]"\n', encoding="utf-8")
+    (tmp_path / "core.yaml").write_text(OUTSIDE, encoding="utf-8")
+    inv = load_project([str(MINI), str(tmp_path)], Config(), check=False).inventory
+    core = inv.cabinets["core1"]
+    assert core.hall in inv.halls and ("hall1", "A") in inv.rows
+    assert core.cdu in inv.cdu_groups and {"cdu-1", "cdu-2"} <= set(inv.cdus)
+    assert "tower-loop" in inv.loops
+    for name, node in inv.power_nodes.items():
+        assert node.spec.parent is None or node.spec.parent in inv.power_nodes, name
+    assert {"ups-A", "ups-B", "utility"} <= set(inv.power_nodes)
+    assert "m-2.ups-A" in inv.power_nodes and "m-2.hall1" in inv.halls   # replicas: own copies
+    assert "rk1-A" not in inv.power_nodes   # used by the template only: retired
+    from superpod_iac.model.power import power_tree
+
+    tree = power_tree(inv)
+    assert tree.normal.loads_w["ups-A"] > 0 and tree.normal.loads_w["utility"] > 0

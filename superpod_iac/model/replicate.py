@@ -72,6 +72,41 @@ class Infra:
         """Rows of each hall, found once (a scan per replica made replication quadratic)."""
         self.zones = sorted(z for z, zone in inv.air_zones.items() if zone.hall in self.halls)
         self.power = sorted(power)
+        self.shared = self._used_outside(inv, set(cabinets), power)
+        """Infrastructure that objects outside the template use too (another cabinet in the same
+        hall, a feed hung from the same UPS): each replica still gets its own copy, but the
+        original stays for them instead of being retired with the template."""
+
+    def _used_outside(self, inv: Inventory, mine: set[str], power: set[str]) -> set[str]:
+        shared: set[str] = set()
+
+        def up(name: str | None) -> None:  # a node reached from outside, and all above it
+            while name in power and name not in shared:
+                shared.add(name)
+                name = inv.power_nodes[name].spec.parent
+
+        for name, node in inv.power_nodes.items():
+            if name not in power:
+                up(node.spec.parent)
+        groups, cdus, halls = set(self.groups), set(self.cdus), set(self.halls)
+        for name, cab in inv.cabinets.items():
+            if name in mine:
+                continue
+            for f in [*cab.feeds, *(f for d in cab.devices for f in d.feeds)]:
+                up(f)
+            if cab.cdu in groups or cab.cdu in cdus:
+                shared.add(cab.cdu)
+            if cab.hall in halls:
+                shared.add(cab.hall)
+        for name, cdu in inv.cdus.items():
+            if name not in cdus and cdu.spec.group in groups:
+                shared.add(cdu.spec.group)
+        shared |= {c for c in self.cdus if inv.cdus[c].spec.group in shared or c in shared}
+        loops = set(self.loops)
+        shared |= {loop for c, cdu in inv.cdus.items() if (c not in cdus or c in shared)
+                   and (loop := cdu.spec.loop) in loops}
+        shared |= {z for z in self.zones if inv.air_zones[z].hall in shared}
+        return shared
 
 
 def _rn(prefix: str, name: str | None, known: set[str]) -> str | None:
@@ -234,16 +269,20 @@ def _retire_template(inv: Inventory, infra: Infra, template: SuperpodObj, sel: n
     keep = np.ones(len(inv.links), dtype=bool)
     keep[sel] = False
     remap = _compact(inv, dead, keep)
+    kept = infra.shared  # used by objects outside the template: they stay for them
     for name in infra.power:
-        del inv.power_nodes[name]
+        if name not in kept:
+            del inv.power_nodes[name]
     for node in inv.power_nodes.values():
         node.children = [c for c in node.children if c in inv.power_nodes]
     for table, names in ((inv.cdus, infra.cdus), (inv.cdu_groups, infra.groups),
                          (inv.loops, infra.loops), (inv.halls, infra.halls),
                          (inv.air_zones, infra.zones)):
         for name in names:
-            table.pop(name, None)
-    for key in [k for k in inv.rows if k[0] in set(infra.halls)]:
+            if name not in kept:
+                table.pop(name, None)
+    retired_halls = set(infra.halls) - kept
+    for key in [k for k in inv.rows if k[0] in retired_halls]:
         del inv.rows[key]
     return remap
 
