@@ -204,6 +204,61 @@ def supply_below_dew_point(inv: Inventory) -> Iterator[Finding]:
                           "the dew point the room's air handling holds")
 
 
+@rule("CLG010", "a CDU or CDU group that receives heat has no capacity or flow",
+      policy=("coolant_delta_t_c", "facility_supply_c"))
+def cdu_unrated(inv: Inventory) -> Iterator[Finding]:
+    """CLG003 compares a CDU's (or group's) heat load with its capacity, CLG004 its coolant
+    flow with what the heat needs, CLG005 both after losing a unit; a CDU with no `type` and
+    no `capacity_kw` / `flow_lpm` of its own has neither figure, so a 130 kW cabinet on it
+    would pass all three. Every CDU that receives heat must be rated. (A group with no CDUs at
+    all is TMP003's.)
+
+    Fix:
+        Give the CDU a `type` from the catalog, or its own `capacity_kw` and `flow_lpm`.
+    """
+    plan = cooling_plan(inv)
+    for name, unit in sorted(plan.units.items()):
+        if unit.heat_w <= 0 or not unit.members:
+            continue
+        missing = [what for what, ok in (
+            ("capacity_kw", all(m.capacity_kw is not None for m in unit.members)),
+            ("flow_lpm", all(m.flow_lpm is not None for m in unit.members))) if not ok]
+        if missing:
+            bad = [m for m in unit.members if m.capacity_kw is None or m.flow_lpm is None]
+            yield Finding(f"{unit.kind} {name} receives {_kw(unit.heat_w)} but "
+                          f"{'CDU ' + fold([m.name for m in bad]) + ' has' if unit.kind != 'CDU' else 'has'} "
+                          f"no {' or '.join(missing)}: its capacity, flow and N+1 are not checked",
+                          bad[0].origin, "give the CDU a catalog type, or capacity_kw and flow_lpm")
+
+
+@rule("CLG011", "residual air heat that no hall, row or air zone capacity covers",
+      policy=("coolant_delta_t_c",))
+def air_side_unrated(inv: Inventory) -> Iterator[Finding]:
+    """CLG007 compares the heat cabinets leave to the room with the air-side capacity of
+    their hall, row or air zone; a cabinet in a hall where none of the three declares a
+    capacity leaves that heat unchecked, and even a liquid-cooled 130 kW cabinet puts
+    ~20-40 kW into the air. (A cabinet with no floor position is SPC008's.)
+
+    Fix:
+        Declare `air_capacity_kw` on the hall or the row, or an air zone covering the cabinet.
+    """
+    plan = cooling_plan(inv)
+    covered = {c for _kind, _name, _cap, _heat, cabs in plan.air_zones for c in cabs}
+    halls: dict[str, list[str]] = {}
+    for name, heat in sorted(plan.residual_air_w.items()):
+        cab = inv.cabinets[name]
+        if heat > 0 and name not in covered and cab.hall is not None and \
+                name not in inv.unplaced:
+            halls.setdefault(cab.hall, []).append(name)
+    for hall, cabs in sorted(halls.items()):
+        heat = sum(plan.residual_air_w[c] for c in cabs)
+        yield Finding(f"{len(cabs)} cabinet(s) in hall {hall} ({fold(cabs)}) leave "
+                      f"{_kw(heat)} to the air, but neither the hall, their row nor an air zone "
+                      "declares an air-side capacity: it is not checked",
+                      inv.origins.get(("hall", hall)),
+                      "declare air_capacity_kw on the hall or row, or an air zone")
+
+
 @rule("CLG007", "residual air heat exceeds the air-side capacity", policy=("coolant_delta_t_c",))
 def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """Heat not captured by liquid or rear doors goes to the room; the hall's, row's or air

@@ -275,34 +275,6 @@ def media_incomplete(inv: Inventory) -> Iterator[Finding]:
                           "remove the transceivers, or use fibre")
 
 
-@rule("OPT008", "link length unknown: reach, stocked length and optical loss not checked")
-def length_unknown(inv: Inventory) -> Iterator[Finding]:
-    """A link's length comes from the floor grid (both cabinets placed in a hall row with
-    coordinates) or from `length_m` on the link. Between cabinets without a floor position
-    it is unknown, and so is everything that depends on it: whether the cable or optics reach
-    (OPT001), which stocked length to order (OPT002), the channel loss (OPT003/OPT004). Such a
-    link cannot be judged, so it is reported rather than passed. Cabinets whose hall or row
-    does not exist are left to REF001.
-
-    Fix:
-        Give both cabinets a `location` (hall, row, slot on a row with coordinates), or declare
-        `length_m` on the link (or on its generator).
-    """
-    for g in link_groups(inv):
-        if not math.isnan(g.length_m) or _unplaced(inv, g) or g.cable is None:
-            continue  # no cable: OPT007 reports the link already
-        t = inv.links
-        cabs = sorted({c.name for d in (t.a_dev[g.first], t.b_dev[g.first])
-                       if (c := inv.cabinets[inv.devices[d].cabinet]).x_m is None
-                       or c.y_m is None})
-        unplaced = (f"cabinet {cabs[0]} has" if len(cabs) == 1 else
-                    f"cabinets {' and '.join(cabs)} have")
-        yield Finding(f"{example(inv, g)} has no computable length ({unplaced} no floor "
-                      f"position): the reach of {g.cable}, its stocked length and any optical "
-                      f"loss are not checked{times(g)}", group_origin(inv, g),
-                      "give the cabinets a location on a row, or declare length_m on the link")
-
-
 def _unplaced(inv: Inventory, g: LinkGroup) -> bool:
     t = inv.links
     return any(inv.devices[d].cabinet in inv.unplaced

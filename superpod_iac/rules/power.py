@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from superpod_iac import physics
+from superpod_iac.diagnostics import Origin
+from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
 from superpod_iac.model.power import common_mode_points, power_tree, shelf_capacity, shelves
@@ -274,6 +276,32 @@ def high_density(inv: Inventory) -> Iterator[Finding]:
             yield Finding(f"cabinet {name} draws {kw:.1f} kW > {threshold:g} kW high-density "
                           f"threshold but has {' and '.join(missing)}", cab.origin,
                           "attach a CDU and feed the cabinet from two sides")
+
+
+@rule("PWR011", "a power node that carries load has no rating", policy=("derating",))
+def node_unrated(inv: Inventory) -> Iterator[Finding]:
+    """PWR003 and PWR004 compare what each node of the power tree carries, normally and
+    after a failure, with its derated rating; a node with neither `rating_kw` nor `voltage_v`
+    and `breaker_a` has no rating, so none of that is checked for it: a feed carrying a
+    130 kW cabinet would pass whatever it is. Every node that carries load must be rated
+    (one finding per node line; replicated nodes are folded).
+
+    Fix:
+        Give the node `rating_kw`, or `voltage_v` with `breaker_a` (and `phases`).
+    """
+    tree = power_tree(inv)
+    groups: dict[Origin, list[tuple[str, float]]] = {}
+    for name, node in sorted(inv.power_nodes.items()):
+        load = tree.normal.loads_w.get(name, 0.0)
+        if load > 0 and tree.capacity[name].derated_w is None:
+            groups.setdefault(node.origin, []).append((name, load))
+    for origin, items in groups.items():
+        names = [n for n, _ in items]
+        kind = inv.power_nodes[names[0]].spec.type
+        yield Finding(f"{kind} {fold(names)} carries {_kw(max(w for _, w in items))}"
+                      f"{' (the most loaded)' if len(items) > 1 else ''} but has no rating: its "
+                      "load is not checked, normally or after a failure", origin,
+                      "give it rating_kw, or voltage_v and breaker_a")
 
 
 def _declared(inv: Inventory, failed: frozenset[str]) -> str:

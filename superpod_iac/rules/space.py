@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from superpod_iac import physics
+from superpod_iac.diagnostics import Origin
+from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Cabinet, Inventory
 from superpod_iac.rules.registry import Finding, rule
 
@@ -113,6 +115,57 @@ def floor_load(inv: Inventory) -> Iterator[Finding]:
                           "use slab or reinforced floor, or lighten the cabinet"
                           if hall.floor == "raised" else
                           "lighten the cabinet or spread its load (a load-spreading plinth)")
+
+
+@rule("SPC007", "a hall holding cabinets declares no floor load rating")
+def floor_rating_missing(inv: Inventory) -> Iterator[Finding]:
+    """SPC004 compares each cabinet's floor load with its hall's rating; a hall without
+    `floor_load_kg_m2` leaves that unchecked, and a loaded 100 kW-class rack (~1,900 kg/m2)
+    is five times what a typical raised floor (~340 kg/m2) carries. The structural rating of
+    the floor is always known before racks are placed, so it must be declared.
+
+    Fix:
+        Declare the hall's `floor_load_kg_m2` (and `floor: raised` or `slab`).
+    """
+    heaviest: dict[str, tuple[float, str, int]] = {}
+    for cab in inv.iter_cabinets():
+        hall = inv.halls.get(cab.hall or "")
+        if hall is None or hall.floor_load_kg_m2 is not None:
+            continue
+        fp = cab.type.footprint
+        load = physics.floor_load_kg_m2(cab.type.empty_weight_kg + _payload_kg(cab),
+                                        fp.width_mm, fp.depth_mm)
+        worst, name, count = heaviest.get(hall.name, (0.0, "", 0))
+        heaviest[hall.name] = (load, cab.name, count + 1) if load > worst else \
+            (worst, name, count + 1)
+    for hall_name, (load, cab_name, count) in sorted(heaviest.items()):
+        yield Finding(f"hall {hall_name} holds {count} cabinet(s) but declares no "
+                      f"floor_load_kg_m2 (the heaviest, {cab_name}, loads {load:,.0f} kg/m2): "
+                      "the floor load is not checked", inv.origins.get(("hall", hall_name)),
+                      "declare the hall's floor_load_kg_m2")
+
+
+@rule("SPC008", "a cabinet has no floor position")
+def cabinet_unplaced(inv: Inventory) -> Iterator[Finding]:
+    """A cabinet is a cabinet type at a floor position. Without a `location` (hall, row,
+    slot), nothing that depends on the floor can be checked: its floor load (SPC004), the
+    air side that takes its residual heat (CLG007), its row and aisle geometry, and the length
+    of every link leaving it, so its cables' and optics' reach, stocked length and loss
+    (OPT001-OPT004). Such a cabinet is reported once instead of passing all of those. A
+    location naming a hall or row that does not exist is REF001's.
+
+    Fix:
+        Give the cabinet a `location: {hall, row, slot}` on a row of the Site.
+    """
+    groups: dict[Origin | None, list[str]] = {}
+    for cab in inv.iter_cabinets():
+        if cab.hall is None and cab.name not in inv.unplaced:
+            groups.setdefault(cab.origin, []).append(cab.name)
+    for origin, names in groups.items():
+        yield Finding(f"cabinet {fold(names)} has no floor position: its floor load, the air "
+                      "side that takes its heat and the length (reach, loss) of every link "
+                      "leaving it cannot be checked", origin,
+                      "give it a location: {hall, row, slot} on a row of the Site")
 
 
 @rule("SPC005", "two cabinets at one floor position")
