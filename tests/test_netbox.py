@@ -72,6 +72,12 @@ spec:
   devices:
     - {name: tor1, type: mellanox-sn2201, u: 1}
 """)
+    # the library's SN2201 has no power ports: imported as 0 W with a warning, and a switch
+    # drawing nothing is a finding until max_w is set by hand, as the warning says
+    res = cli("validate", str(tmp_path))
+    assert res.code == 1 and "PWR012" in res.out and "mellanox-sn2201" in res.out, res.out
+    parts = tmp_path / "parts.yaml"
+    parts.write_text(parts.read_text().replace("max_w: 0.0", "max_w: 150"))
     res = cli("validate", str(tmp_path))
     assert res.code == 0, res.out
 

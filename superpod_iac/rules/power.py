@@ -304,6 +304,36 @@ def node_unrated(inv: Inventory) -> Iterator[Finding]:
                       "give it rating_kw, or voltage_v and breaker_a")
 
 
+ACTIVE_ROLES = ("compute", "switch", "storage", "management")
+"""Device roles that always draw power (power shelves, PDUs and patch panels may not)."""
+
+
+@rule("PWR012", "an active device type draws no power (max_w 0)")
+def active_device_unpowered(inv: Inventory) -> Iterator[Finding]:
+    """A compute, switch, storage or management device always draws power, but `max_w` left
+    out is 0 W: every device of that type then adds nothing to its cabinet's draw, its feeds'
+    loads and its heat, and every power and cooling check passes short of it. (An imported
+    NetBox device type without power ports gets 0 W and a warning; this is where it stops
+    being silent.) One finding per type, at its first device.
+
+    Fix:
+        Declare the type's `max_w` (and `typical_w`), from its data sheet or itemised in
+        `power_items`.
+    """
+    used: dict[str, list[str]] = {}
+    first: dict[str, Origin] = {}
+    for dev in inv.devices:
+        t = dev.type
+        if t.max_w == 0 and t.role in ACTIVE_ROLES:
+            used.setdefault(dev.type_name, []).append(dev.address)
+            first.setdefault(dev.type_name, dev.origin)
+    for name, addresses in sorted(used.items()):
+        role = inv.catalog.device_types[name].role
+        yield Finding(f"device type {name} ({role}) declares no max_w: its {len(addresses):,} "
+                      f"device(s) ({fold(addresses[:50])}) add 0 W to their cabinets' power and "
+                      "heat", first[name], f"declare max_w for {name} (its data sheet's maximum)")
+
+
 def _declared(inv: Inventory, failed: frozenset[str]) -> str:
     found = sorted({inv.power_nodes[n].redundancy for n in failed if n in inv.power_nodes})
     return "/".join(found) or "redundancy"
