@@ -168,6 +168,30 @@ def cabinet_unplaced(inv: Inventory) -> Iterator[Finding]:
                       "give it a location: {hall, row, slot} on a row of the Site")
 
 
+@rule("SPC009", "a rack-mounted device type weighs nothing (weight_kg 0)")
+def device_weightless(inv: Inventory) -> Iterator[Finding]:
+    """Every device that takes rack units has a weight, but `weight_kg` left out is 0 kg:
+    its devices then add nothing to the cabinet's payload (SPC003) or floor load (SPC004),
+    and both pass short of them. (An imported NetBox device type without a weight gets 0 kg
+    and a warning; this is where it stops being silent.) One finding per type, at its first
+    device. Zero-U parts (chips, cards counted inside a tray) are not checked.
+
+    Fix:
+        Declare the type's `weight_kg` from its data sheet.
+    """
+    used: dict[str, list[str]] = {}
+    first: dict[str, Origin | None] = {}
+    for dev in inv.devices:
+        if dev.type.weight_kg == 0 and dev.type.height_u > 0:
+            used.setdefault(dev.type_name, []).append(dev.address)
+            first.setdefault(dev.type_name, dev.origin)
+    for name, addresses in sorted(used.items()):
+        yield Finding(f"device type {name} ({inv.catalog.device_types[name].height_u}U) declares "
+                      f"no weight_kg: its {len(addresses):,} device(s) ({fold(addresses[:50])}) "
+                      "add 0 kg to their cabinets' payload and floor load", first[name],
+                      f"declare weight_kg for {name} (its data sheet's weight)")
+
+
 @rule("SPC005", "two cabinets at one floor position")
 def same_position(inv: Inventory) -> Iterator[Finding]:
     """A floor position (hall, row, slot) holds one cabinet. Replicated cabinets whose slot
