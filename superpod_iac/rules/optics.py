@@ -275,6 +275,55 @@ def media_incomplete(inv: Inventory) -> Iterator[Finding]:
                           "remove the transceivers, or use fibre")
 
 
+@rule("OPT009", "a transceiver type in use declares no power (power_w 0)")
+def transceiver_unpowered(inv: Inventory) -> Iterator[Finding]:
+    """Every optical module draws power (a 400G module 8-9 W, an 800G DSP module 13-17 W) and
+    counts toward its cabinet's power and heat: CloudMatrix 384's 6,912 modules are ~60 kW.
+    `power_w` left out is 0 W, so every module of that type drops out of the cabinet sums. One
+    finding per type, at the first link line that uses it.
+
+    Fix:
+        Declare the transceiver type's `power_w` from its data sheet.
+    """
+    cat = inv.catalog
+    seen: dict[str, tuple[LinkGroup, int]] = {}
+    for g in link_groups(inv):
+        for x in {g.xcvr_a, g.xcvr_b} - {None}:
+            t = cat.transceiver_types.get(x or "")
+            if t is not None and t.power_w == 0:
+                first, count = seen.get(t.name, (g, 0))
+                seen[t.name] = (first, count + g.count * ((g.xcvr_a == x) + (g.xcvr_b == x)))
+    for name, (g, count) in sorted(seen.items()):
+        yield Finding(f"transceiver type {name} declares no power_w: its {count:,} module(s) "
+                      f"(e.g. on {example(inv, g)[5:]}) add 0 W to their cabinets' power and heat",
+                      group_origin(inv, g), f"declare power_w for {name} (its data sheet's maximum)")
+
+
+@rule("OPT010", "a fibre cable type in use declares no attenuation")
+def fibre_without_attenuation(inv: Inventory) -> Iterator[Finding]:
+    """Fibre loses light with distance (OS2 single-mode ~0.4 dB/km at 1310 nm, OM4 multimode
+    ~3.5 dB/km at 850 nm), and the channel loss OPT003/OPT004 check adds it to the connector
+    losses. A fibre cable type with neither `attenuation_db_per_km` nor
+    `attenuation_db_per_km_at_nm` has none, so every run on it looks as short as a patch cord.
+    One finding per type, at the first link line that uses it.
+
+    Fix:
+        Declare the cable type's attenuation (per km, or per wavelength).
+    """
+    cat = inv.catalog
+    seen: dict[str, tuple[LinkGroup, int]] = {}
+    for g in link_groups(inv):
+        c = cat.cable_types.get(g.cable or "")
+        if c is not None and c.medium in _FIBRE and c.attenuation_db_per_km == 0 and \
+                not c.attenuation_db_per_km_at_nm:
+            first, count = seen.get(c.name, (g, 0))
+            seen[c.name] = (first, count + g.count)
+    for name, (g, count) in sorted(seen.items()):
+        yield Finding(f"fibre cable type {name} declares no attenuation: the channel loss of its "
+                      f"{count:,} link(s) (e.g. {example(inv, g)[5:]}) counts the connectors only",
+                      group_origin(inv, g), f"declare attenuation_db_per_km for {name}")
+
+
 def _unplaced(inv: Inventory, g: LinkGroup) -> bool:
     t = inv.links
     return any(inv.devices[d].cabinet in inv.unplaced
