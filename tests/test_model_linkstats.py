@@ -10,6 +10,7 @@ import pytest
 from superpod_iac.config import Config
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.linkstats import (
+    _distinct,
     _module_table,
     columns,
     link_ends,
@@ -118,3 +119,22 @@ def test_cabled_cages_are_the_used_ports_moved_to_their_cage(path: str) -> None:
                 want[int(base[dev]) + _cage(inv, dev, port)] = True
     assert cabled.tolist() == want.tolist()
     assert cabled.any()
+
+
+def test_distinct_rows_by_dense_counting_are_what_a_sort_gives() -> None:
+    """link_groups' sort-free grouping: first row and count of every distinct row, in key
+    order, equal np.unique's, including when the id space must be renumbered on the way
+    (a wide last field, like the quantised length) and None when one field is too wide."""
+    rng = np.random.default_rng(5)
+    n = 5_000
+    few = rng.integers(0, 4, n)  # four columns of the same values: 256 ids, 4 present
+    for fields in ([rng.integers(0, w, n) for w in (3, 2, 4)],
+                   [few, few, few, few, rng.integers(0, 1_000, n)],
+                   [np.zeros(n, dtype=np.int64)]):
+        dims = [int(f.max()) + 1 for f in fields]
+        _keys, first, counts = np.unique(np.ravel_multi_index(fields, dims),
+                                         return_index=True, return_counts=True)
+        got = _distinct(fields, dims)
+        assert got is not None
+        assert got[0].tolist() == first.tolist() and got[1].tolist() == counts.tolist()
+    assert _distinct([rng.integers(0, 10**6, n)], [10**6]) is None

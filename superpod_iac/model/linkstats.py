@@ -136,7 +136,10 @@ def link_groups(inv: Inventory) -> list[LinkGroup]:
                   idx.group_of_port[ga], idx.group_of_port[gb], c["fabric"].astype(np.int64),
                   qlen + 1]
         dims = [int(f.max()) + 1 for f in fields]
-        if _fits_int64(dims):  # one composite integer key: a 1-D unique is much faster
+        dense = _distinct(fields, dims)
+        if dense is not None:  # no sort: a few bincounts over a small dense key space
+            first, counts = dense
+        elif _fits_int64(dims):  # one composite integer key: a 1-D unique is much faster
             key = np.ravel_multi_index(fields, dims)
             _u, first, counts = np.unique(key, return_index=True, return_counts=True)
         else:
@@ -173,6 +176,33 @@ def port_stride(inv: Inventory) -> int:
     idx = port_index(inv)
     sizes = np.diff(idx.type_offset)
     return int(sizes.max()) + 1 if len(sizes) else 1
+
+
+def _distinct(fields: list[np.ndarray], dims: list[int]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Index of the first row and number of rows of every distinct row of `fields` (columns
+    with values in [0, dims[i])), in lexicographic order of the rows: what
+    `np.unique(key, return_index=True, return_counts=True)` gives, by dense counting instead of
+    a sort. The fields are folded into one id left to right; whenever the id space would outgrow
+    the rows, the ids present are renumbered 0..k-1 in order (which keeps the order). None when
+    one field alone is too large for a dense space."""
+    n = len(fields[0])
+    limit = max(2 * n, 1 << 16)
+    ids = np.zeros(n, dtype=np.int64)
+    size = 1
+    for f, d in zip(fields, dims, strict=True):
+        if size * d > limit:
+            present = np.bincount(ids, minlength=size) > 0
+            renumber = np.cumsum(present) - 1
+            ids, size = renumber[ids], int(renumber[-1]) + 1
+            if size * d > limit:
+                return None
+        ids = ids * d + f
+        size *= d
+    counts = np.bincount(ids, minlength=size)
+    first = np.full(size, n, dtype=np.int64)
+    np.minimum.at(first, ids, np.arange(n, dtype=np.int64))
+    present = np.flatnonzero(counts)
+    return first[present], counts[present]
 
 
 def _fits_int64(dims: list[int]) -> bool:
