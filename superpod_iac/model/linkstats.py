@@ -310,9 +310,10 @@ def _module_table(inv: Inventory) -> ModuleTable:
     c = columns(inv)
     xs_all = np.concatenate([c["xcvr_a"], c["xcvr_b"]])
     has = np.flatnonzero(xs_all >= 0)
-    xs = xs_all[has]
-    cage = ends.cage[has]
     n = len(has)
+    every = n == len(xs_all)  # every end has a module (no copies of the per-end arrays)
+    xs = xs_all if every else xs_all[has]
+    cage = ends.cage if every else ends.cage[has]
     step = np.int32 if n < 2**31 else np.int64
     count = np.arange(n, dtype=step)
     first = np.full(int(ends.base[-1]), n, dtype=step)
@@ -324,8 +325,11 @@ def _module_table(inv: Inventory) -> ModuleTable:
     heads = np.flatnonzero(lead == count)  # the first end of each module, in end order
     number = np.empty(n, dtype=np.int32)
     number[heads] = np.arange(len(heads), dtype=np.int32)
-    module = np.full(2 * len(t), -1, dtype=np.int32)
-    module[has] = number[lead]
+    if every:
+        module = number[lead]
+    else:
+        module = np.full(2 * len(t), -1, dtype=np.int32)
+        module[has] = number[lead]
     devs = np.concatenate([c["a_dev"], c["b_dev"]])[has[heads]].astype(np.int64)
     return ModuleTable(devs, xs[heads].astype(np.int64), module[:len(t)], module[len(t):])
 
