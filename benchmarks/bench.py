@@ -100,29 +100,45 @@ def cluster_project(tmp: Path, pod: Path, replicas: int, cascade: bool) -> Path:
     return target
 
 
-def links_of(path: Path) -> int:
+def size_of(path: Path) -> tuple[int, int, int]:
+    """(links, devices, cabinets) of a design."""
     code = ("import sys\nfrom superpod_iac.config import Config\n"
             "from superpod_iac.pipeline import load_project\n"
-            "print(len(load_project([sys.argv[1]], Config(select=['SCH'])).inventory.links))")
-    return int(subprocess.run([PY, "-c", code, str(path)], capture_output=True, text=True,
-                              check=True, env=ENV).stdout)
+            "inv = load_project([sys.argv[1]], Config(select=['SCH'])).inventory\n"
+            "print(len(inv.links), len(inv.devices), len(inv.cabinets))")
+    out = subprocess.run([PY, "-c", code, str(path)], capture_output=True, text=True,
+                         check=True, env=ENV).stdout.split()
+    return int(out[0]), int(out[1]), int(out[2])
 
 
 def scale(repeat: int, tmp: Path, full: bool) -> None:
     sizes = {n: cluster_project(tmp, CM384, n, True) for n in (8, 54)}
     sizes[432] = ROOT / "specs" / "cluster-432xcm384"
-    links = {n: links_of(p) for n, p in sizes.items()}
+    size = {n: size_of(p) for n, p in sizes.items()}
+    links = {n: s[0] for n, s in size.items()}
+    # the floor does the per-link work of the same design size: links, devices, cabinets, pods
+    floor_cmd = [PY, str(ROOT / "benchmarks" / "numpy_floor.py"), *map(str, size[432]), "432"]
     reps = max(1, repeat // 2)
     val: dict[int, float] = {}
     rss = 0
     for n, path in sizes.items():
-        runs = [cpu([SUPERPOD, "validate", str(path)]) for _ in range(reps if n < 432 else 1)]
+        if n == 432:
+            continue
+        runs = [cpu([SUPERPOD, "validate", str(path)]) for _ in range(reps)]
         val[n] = statistics.median(r[0] for r in runs)
-        rss = max(rss, *(r[1] for r in runs)) if n == 432 else rss
         print(f"{n} pods, {links[n]:,} links: validate {val[n]:.2f} s CPU", flush=True)
-    floor = statistics.median(cpu([PY, str(ROOT / "benchmarks" / "numpy_floor.py")])[0]
-                              for _ in range(reps))
-    print(f"numpy floor (benchmarks/numpy_floor.py, {links[432]:,} links): {floor:.2f} s CPU")
+    # the 432-pod validate and the numpy floor interleaved, `repeat` pairs (at least 3): their
+    # ratio is the target, and one run of each moved it by 1-2x on this shared machine
+    pairs: dict[str, list[tuple[float, int]]] = {"validate": [], "floor": []}
+    for _ in range(max(3, repeat)):
+        pairs["validate"].append(cpu([SUPERPOD, "validate", str(sizes[432])]))
+        pairs["floor"].append(cpu(floor_cmd))
+    val[432] = statistics.median(r[0] for r in pairs["validate"])
+    rss = max(r[1] for r in pairs["validate"])
+    print(f"432 pods, {links[432]:,} links: validate {val[432]:.2f} s CPU (runs: "
+          f"{', '.join(f'{r[0]:.2f}' for r in pairs['validate'])})", flush=True)
+    floor = statistics.median(r[0] for r in pairs["floor"])
+    print(f"numpy floor ({' '.join(floor_cmd[1:])}): {floor:.2f} s CPU")
     row("2. validate 432 pods / numpy floor", val[432] / floor, 7)
     early = (val[54] - val[8]) / (links[54] - links[8]) * 1e6
     late = (val[432] - val[54]) / (links[432] - links[54]) * 1e6
