@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -35,6 +36,7 @@ YAML_ONLY = ("import sys\nfrom ruamel.yaml import YAML\ny = YAML(typ='safe', pur
              "for f in sys.argv[1:]:\n    with open(f, encoding='utf-8') as fh:\n"
              "        list(y.load_all(fh))\n")
 ROWS: list[tuple[str, str, str, bool]] = []
+K = TypeVar("K", str, int)
 
 
 def cpu(cmd: list[str]) -> tuple[float, int]:
@@ -49,9 +51,9 @@ def cpu(cmd: list[str]) -> tuple[float, int]:
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
-def paired(cmds: dict[str, list[str]], repeat: int) -> dict[str, float]:
+def paired(cmds: dict[K, list[str]], repeat: int) -> dict[K, float]:
     """Median CPU seconds of each command, the commands run interleaved `repeat` times."""
-    times: dict[str, list[float]] = {k: [] for k in cmds}
+    times: dict[K, list[float]] = {k: [] for k in cmds}
     for _ in range(repeat):
         for key, cmd in cmds.items():
             times[key].append(cpu(cmd)[0])
@@ -118,14 +120,10 @@ def scale(repeat: int, tmp: Path, full: bool) -> None:
     links = {n: s[0] for n, s in size.items()}
     # the floor does the per-link work of the same design size: links, devices, cabinets, pods
     floor_cmd = [PY, str(ROOT / "benchmarks" / "numpy_floor.py"), *map(str, size[432]), "432"]
-    reps = max(1, repeat // 2)
-    val: dict[int, float] = {}
-    rss = 0
-    for n, path in sizes.items():
-        if n == 432:
-            continue
-        runs = [cpu([SUPERPOD, "validate", str(path)]) for _ in range(reps)]
-        val[n] = statistics.median(r[0] for r in runs)
+    # 8 and 54 pods interleaved, max(3, --repeat) runs each: the marginal cost per link is a
+    # difference of two short runs, which one run of each made swing by 1.5x
+    val = paired({n: [SUPERPOD, "validate", str(sizes[n])] for n in (8, 54)}, max(3, repeat))
+    for n in (8, 54):
         print(f"{n} pods, {links[n]:,} links: validate {val[n]:.2f} s CPU", flush=True)
     # the 432-pod validate and the numpy floor interleaved, `repeat` pairs (at least 3): their
     # ratio is the target, and one run of each moved it by 1-2x on this shared machine
