@@ -201,8 +201,8 @@ def _distinct(fields: list[np.ndarray], dims: list[int]) -> tuple[np.ndarray, np
     counts = np.bincount(ids, minlength=size)
     first = np.full(size, n, dtype=np.int64)
     np.minimum.at(first, ids, np.arange(n, dtype=np.int64))
-    present = np.flatnonzero(counts)
-    return first[present], counts[present]
+    found = np.flatnonzero(counts)
+    return first[found], counts[found]
 
 
 def _fits_int64(dims: list[int]) -> bool:

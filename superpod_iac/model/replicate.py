@@ -233,7 +233,7 @@ def _append_links(inv: Inventory, cols: dict[str, np.ndarray], a_dev: np.ndarray
 
 def _raw(values: np.ndarray, dtype: type[np.generic]) -> memoryview:
     """The bytes of `values` as `dtype`, for array.frombytes (no copy when already so)."""
-    return memoryview(np.ascontiguousarray(values, dtype=dtype)).cast("B")
+    return np.ascontiguousarray(values, dtype=dtype).data.cast("B")
 
 
 def _retire_template(inv: Inventory, infra: Infra, template: SuperpodObj, sel: np.ndarray
