@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -35,6 +36,7 @@ YAML_ONLY = ("import sys\nfrom ruamel.yaml import YAML\ny = YAML(typ='safe', pur
              "for f in sys.argv[1:]:\n    with open(f, encoding='utf-8') as fh:\n"
              "        list(y.load_all(fh))\n")
 ROWS: list[tuple[str, str, str, bool]] = []
+K = TypeVar("K", str, int)
 
 
 def cpu(cmd: list[str]) -> tuple[float, int]:
@@ -49,9 +51,9 @@ def cpu(cmd: list[str]) -> tuple[float, int]:
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
-def paired(cmds: dict[str, list[str]], repeat: int) -> dict[str, float]:
+def paired(cmds: dict[K, list[str]], repeat: int) -> dict[K, float]:
     """Median CPU seconds of each command, the commands run interleaved `repeat` times."""
-    times: dict[str, list[float]] = {k: [] for k in cmds}
+    times: dict[K, list[float]] = {k: [] for k in cmds}
     for _ in range(repeat):
         for key, cmd in cmds.items():
             times[key].append(cpu(cmd)[0])
@@ -100,29 +102,41 @@ def cluster_project(tmp: Path, pod: Path, replicas: int, cascade: bool) -> Path:
     return target
 
 
-def links_of(path: Path) -> int:
+def size_of(path: Path) -> tuple[int, int, int]:
+    """(links, devices, cabinets) of a design."""
     code = ("import sys\nfrom superpod_iac.config import Config\n"
             "from superpod_iac.pipeline import load_project\n"
-            "print(len(load_project([sys.argv[1]], Config(select=['SCH'])).inventory.links))")
-    return int(subprocess.run([PY, "-c", code, str(path)], capture_output=True, text=True,
-                              check=True, env=ENV).stdout)
+            "inv = load_project([sys.argv[1]], Config(select=['SCH'])).inventory\n"
+            "print(len(inv.links), len(inv.devices), len(inv.cabinets))")
+    out = subprocess.run([PY, "-c", code, str(path)], capture_output=True, text=True,
+                         check=True, env=ENV).stdout.split()
+    return int(out[0]), int(out[1]), int(out[2])
 
 
 def scale(repeat: int, tmp: Path, full: bool) -> None:
     sizes = {n: cluster_project(tmp, CM384, n, True) for n in (8, 54)}
     sizes[432] = ROOT / "specs" / "cluster-432xcm384"
-    links = {n: links_of(p) for n, p in sizes.items()}
-    reps = max(1, repeat // 2)
-    val: dict[int, float] = {}
-    rss = 0
-    for n, path in sizes.items():
-        runs = [cpu([SUPERPOD, "validate", str(path)]) for _ in range(reps if n < 432 else 1)]
-        val[n] = statistics.median(r[0] for r in runs)
-        rss = max(rss, *(r[1] for r in runs)) if n == 432 else rss
+    size = {n: size_of(p) for n, p in sizes.items()}
+    links = {n: s[0] for n, s in size.items()}
+    # the floor does the per-link work of the same design size: links, devices, cabinets, pods
+    floor_cmd = [PY, str(ROOT / "benchmarks" / "numpy_floor.py"), *map(str, size[432]), "432"]
+    # 8 and 54 pods interleaved, max(3, --repeat) runs each: the marginal cost per link is a
+    # difference of two short runs, which one run of each made swing by 1.5x
+    val = paired({n: [SUPERPOD, "validate", str(sizes[n])] for n in (8, 54)}, max(3, repeat))
+    for n in (8, 54):
         print(f"{n} pods, {links[n]:,} links: validate {val[n]:.2f} s CPU", flush=True)
-    floor = statistics.median(cpu([PY, str(ROOT / "benchmarks" / "numpy_floor.py")])[0]
-                              for _ in range(reps))
-    print(f"numpy floor (benchmarks/numpy_floor.py, {links[432]:,} links): {floor:.2f} s CPU")
+    # the 432-pod validate and the numpy floor interleaved, `repeat` pairs (at least 3): their
+    # ratio is the target, and one run of each moved it by 1-2x on this shared machine
+    pairs: dict[str, list[tuple[float, int]]] = {"validate": [], "floor": []}
+    for _ in range(max(3, repeat)):
+        pairs["validate"].append(cpu([SUPERPOD, "validate", str(sizes[432])]))
+        pairs["floor"].append(cpu(floor_cmd))
+    val[432] = statistics.median(r[0] for r in pairs["validate"])
+    rss = max(r[1] for r in pairs["validate"])
+    print(f"432 pods, {links[432]:,} links: validate {val[432]:.2f} s CPU (runs: "
+          f"{', '.join(f'{r[0]:.2f}' for r in pairs['validate'])})", flush=True)
+    floor = statistics.median(r[0] for r in pairs["floor"])
+    print(f"numpy floor ({' '.join(floor_cmd[1:])}): {floor:.2f} s CPU")
     row("2. validate 432 pods / numpy floor", val[432] / floor, 7)
     early = (val[54] - val[8]) / (links[54] - links[8]) * 1e6
     late = (val[432] - val[54]) / (links[432] - links[54]) * 1e6

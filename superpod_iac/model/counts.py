@@ -112,8 +112,9 @@ def _link_stats(inv: Inventory, group_of_cabinet: np.ndarray, groups: int, inner
         return zeros, zeros.copy(), zeros.copy()
     _names, dev_cab = device_cabinet_ids(inv)
     col = columns(inv)
-    ga = group_of_cabinet[dev_cab[col["a_dev"]]]
-    gb = group_of_cabinet[dev_cab[col["b_dev"]]]
+    group_of_dev = group_of_cabinet[dev_cab]  # one gather per link end, not two
+    ga = group_of_dev[col["a_dev"]]
+    gb = group_of_dev[col["b_dev"]]
     fibre = np.array([inv.catalog.cable_types[n].medium in ("smf", "mmf")
                       if n in inv.catalog.cable_types else False
                       for n in inv.links.cable_names] + [False], dtype=bool)[col["cable"]]
@@ -129,7 +130,7 @@ def _link_stats(inv: Inventory, group_of_cabinet: np.ndarray, groups: int, inner
     # a superpod's modules are those on its own links (like its links): the pod end of a
     # link to a cluster tier belongs to the cluster's count
     mod_devs, _xs = transceiver_modules(inv, ok if inner and not ok.all() else None)
-    gm = group_of_cabinet[dev_cab[mod_devs]]
+    gm = group_of_dev[mod_devs]
     xcvrs = np.bincount(gm[gm >= 0], minlength=groups)
     return links, optical, xcvrs
 

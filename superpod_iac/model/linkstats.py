@@ -136,7 +136,10 @@ def link_groups(inv: Inventory) -> list[LinkGroup]:
                   idx.group_of_port[ga], idx.group_of_port[gb], c["fabric"].astype(np.int64),
                   qlen + 1]
         dims = [int(f.max()) + 1 for f in fields]
-        if _fits_int64(dims):  # one composite integer key: a 1-D unique is much faster
+        dense = _distinct(fields, dims)
+        if dense is not None:  # no sort: a few bincounts over a small dense key space
+            first, counts = dense
+        elif _fits_int64(dims):  # one composite integer key: a 1-D unique is much faster
             key = np.ravel_multi_index(fields, dims)
             _u, first, counts = np.unique(key, return_index=True, return_counts=True)
         else:
@@ -175,6 +178,33 @@ def port_stride(inv: Inventory) -> int:
     return int(sizes.max()) + 1 if len(sizes) else 1
 
 
+def _distinct(fields: list[np.ndarray], dims: list[int]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Index of the first row and number of rows of every distinct row of `fields` (columns
+    with values in [0, dims[i])), in lexicographic order of the rows: what
+    `np.unique(key, return_index=True, return_counts=True)` gives, by dense counting instead of
+    a sort. The fields are folded into one id left to right; whenever the id space would outgrow
+    the rows, the ids present are renumbered 0..k-1 in order (which keeps the order). None when
+    one field alone is too large for a dense space."""
+    n = len(fields[0])
+    limit = max(2 * n, 1 << 16)
+    ids = np.zeros(n, dtype=np.int64)
+    size = 1
+    for f, d in zip(fields, dims, strict=True):
+        if size * d > limit:
+            present = np.bincount(ids, minlength=size) > 0
+            renumber = np.cumsum(present) - 1
+            ids, size = renumber[ids], int(renumber[-1]) + 1
+            if size * d > limit:
+                return None
+        ids = ids * d + f
+        size *= d
+    counts = np.bincount(ids, minlength=size)
+    first = np.full(size, n, dtype=np.int64)
+    np.minimum.at(first, ids, np.arange(n, dtype=np.int64))
+    found = np.flatnonzero(counts)
+    return first[found], counts[found]
+
+
 def _fits_int64(dims: list[int]) -> bool:
     total = 1
     for d in dims:
@@ -190,6 +220,47 @@ def device_cabinet_ids(inv: Inventory) -> tuple[list[str], np.ndarray]:
     arr = np.fromiter((ids[d.cabinet] for d in inv.devices), dtype=np.int64,
                       count=len(inv.devices))
     return names, arr
+
+
+@dataclass(frozen=True, slots=True)
+class LinkEnds:
+    """Every link end once, the A ends of links 0..n-1 then their B ends (end e is on link
+    e % n), as compact port slots: device d's ports are numbered from `base[d]` on, so slot
+    `base[d] + port` names one port of the design (devices x their own port counts, not
+    devices x the largest port count). Shared by the optical-module table and the port rules,
+    which all need the same per-end arrays."""
+
+    base: np.ndarray
+    """device index -> its first slot (int64; one entry more than devices: the slot count)."""
+    slot: np.ndarray
+    """per end: base[device] + port (int32 while the slots fit, else int64)."""
+    cage: np.ndarray
+    """per end: base[device] + the port's cage (== slot unless a breakout sub-port)."""
+
+    def dev_port(self, slot: int) -> tuple[int, int]:
+        """(device index, port index) of a slot."""
+        dev = int(np.searchsorted(self.base, slot, side="right")) - 1
+        return dev, slot - int(self.base[dev])
+
+
+@derived
+def link_ends(inv: Inventory) -> LinkEnds:
+    idx = port_index(inv)
+    sizes = np.diff(idx.type_offset)[idx.type_ids] if len(inv.devices) else \
+        np.zeros(0, np.int64)
+    base = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=base[1:])
+    c = columns(inv)
+    total = max(int(base[-1]), int(idx.type_offset[-1]))
+    dtype = np.int32 if total < 2**31 else np.int64
+    first_port = idx.type_offset[idx.type_ids].astype(dtype)  # per device: its type's 1st id
+    shift = (base[:-1] - first_port).astype(dtype)  # global port id -> slot, per device
+    devs = np.concatenate([c["a_dev"], c["b_dev"]])
+    gport = first_port[devs] + np.concatenate([c["a_port"], c["b_port"]]).astype(dtype)
+    dev_shift = shift[devs]
+    slot = gport + dev_shift
+    cage = idx.cage_of_port.astype(dtype)[gport] + dev_shift
+    return LinkEnds(base, slot, cage)
 
 
 def transceiver_modules(inv: Inventory, only: np.ndarray | None = None
@@ -224,26 +295,58 @@ class ModuleTable:
 
 @derived
 def _module_table(inv: Inventory) -> ModuleTable:
+    """One module per (device, cage, transceiver type) among the link ends with a transceiver.
+
+    No sort: the first end of each cage slot is found with `np.minimum.at` over the slots, and
+    when every end of a cage names the same transceiver type (a cage holds one module) that first
+    end is the module. A cage whose ends name different types falls back to a sort of the full
+    (cage, type) keys (`_module_table_sorted`), which gives one module per type, as always."""
     t = inv.links
     if not len(t):
         empty = np.zeros(0, dtype=np.int64)
         none = np.zeros(0, dtype=np.int32)
         return ModuleTable(empty, empty, none, none)
-    idx = port_index(inv)
+    ends = link_ends(inv)
     c = columns(inv)
-    devs = np.concatenate([c["a_dev"], c["b_dev"]]).astype(np.int64)
-    ports = np.concatenate([c["a_port"], c["b_port"]]).astype(np.int64)
-    xs = np.concatenate([c["xcvr_a"], c["xcvr_b"]]).astype(np.int64)
-    ends = np.nonzero(xs >= 0)[0]
-    devs, ports, xs = devs[ends], ports[ends], xs[ends]
-    offset = idx.type_offset[idx.type_ids[devs]]
-    cage = idx.cage_of_port[offset + ports] - offset
-    key = (devs * port_stride(inv) + cage) * (len(t.xcvr_names) + 1) + xs
+    xs_all = np.concatenate([c["xcvr_a"], c["xcvr_b"]])
+    has = np.flatnonzero(xs_all >= 0)
+    n = len(has)
+    every = n == len(xs_all)  # every end has a module (no copies of the per-end arrays)
+    xs = xs_all if every else xs_all[has]
+    cage = ends.cage if every else ends.cage[has]
+    step = np.int32 if n < 2**31 else np.int64
+    count = np.arange(n, dtype=step)
+    first = np.full(int(ends.base[-1]), n, dtype=step)
+    np.minimum.at(first, cage, count)
+    lead = first[cage]  # per end with a module: the first end (in `has`) on its cage
+    del first
+    if not np.array_equal(xs, xs[lead]):
+        return _module_table_sorted(inv, has, cage, xs)
+    heads = np.flatnonzero(lead == count)  # the first end of each module, in end order
+    number = np.empty(n, dtype=np.int32)
+    number[heads] = np.arange(len(heads), dtype=np.int32)
+    if every:
+        module = number[lead]
+    else:
+        module = np.full(2 * len(t), -1, dtype=np.int32)
+        module[has] = number[lead]
+    devs = np.concatenate([c["a_dev"], c["b_dev"]])[has[heads]].astype(np.int64)
+    return ModuleTable(devs, xs[heads].astype(np.int64), module[:len(t)], module[len(t):])
+
+
+def _module_table_sorted(inv: Inventory, has: np.ndarray, cage: np.ndarray, xs: np.ndarray
+                         ) -> ModuleTable:
+    """`_module_table` by one sort of the (cage slot, transceiver type) keys of the ends in
+    `has` (the general case: a cage whose ends name different transceiver types)."""
+    t = inv.links
+    c = columns(inv)
+    key = cage.astype(np.int64) * (len(t.xcvr_names) + 1) + xs
     _keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     order = np.argsort(first, kind="stable")  # unique keys in the order of their first end
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
     first = first[order]
     module = np.full(2 * len(t), -1, dtype=np.int32)
-    module[ends] = position[inverse.reshape(-1)]
-    return ModuleTable(devs[first], xs[first], module[:len(t)], module[len(t):])
+    module[has] = position[inverse.reshape(-1)]
+    devs = np.concatenate([c["a_dev"], c["b_dev"]])[has[first]].astype(np.int64)
+    return ModuleTable(devs, xs[first].astype(np.int64), module[:len(t)], module[len(t):])

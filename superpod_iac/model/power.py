@@ -161,16 +161,16 @@ def _down_set(inv: Inventory, failed: frozenset[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _cabinet_draw(inv: Inventory, cab: Cabinet, load: float, down: frozenset[str]
-                  ) -> dict[str, float] | None:
+def _cabinet_draw(inv: Inventory, cab: Cabinet, load: float, down: frozenset[str],
+                  sh: list[Device]) -> dict[str, float] | None:
     """Feed -> watts one cabinet draws while the nodes in `down` (failed nodes and everything
-    below them) are out; None when the cabinet is left without supply."""
+    below them) are out; None when the cabinet is left without supply. `sh`: the cabinet's
+    power shelves (`shelves(cab.devices)`)."""
     draw: dict[str, float] = defaultdict(float)
 
     def live(f: str) -> bool:
         return f in inv.power_nodes and f not in down
 
-    sh = shelves(cab.devices)
     if sh:
         active = [d for d in sh if any(live(f) for f in d.feeds)]
         if not active:
@@ -243,13 +243,15 @@ def power_tree(inv: Inventory) -> PowerTree:
     by_feed: dict[str, set[str]] = defaultdict(set)
     draw: dict[str, float] = defaultdict(float)
     unsupplied: list[str] = []
+    shelves_of: dict[str, list[Device]] = {}  # each cabinet's shelves, found once
     for cab in inv.iter_cabinets():
-        got = _cabinet_draw(inv, cab, loads[cab.name].max_w, frozenset())
+        sh = shelves_of[cab.name] = shelves(cab.devices)
+        got = _cabinet_draw(inv, cab, loads[cab.name].max_w, frozenset(), sh)
         if got is None:
             unsupplied.append(cab.name)
             got = {}
         base[cab.name] = got
-        feeds = set(cab.feeds) | {f for d in shelves(cab.devices) for f in d.feeds}
+        feeds = set(cab.feeds) | {f for d in sh for f in d.feeds}
         for f in feeds:
             if f in inv.power_nodes:
                 for node in (f, *anc[f]):
@@ -261,7 +263,7 @@ def power_tree(inv: Inventory) -> PowerTree:
     normal = Scenario("normal", normal_loads, unsupplied)
     failures: list[Scenario] = []
     worst: dict[str, tuple[float, str]] = {}
-    replicas = _ReplicaMemo(inv, by_feed, loads, normal_loads)
+    replicas = _ReplicaMemo(inv, by_feed, loads, normal_loads, shelves_of)
     for label, failed in _scenarios(inv, sides):
         key = replicas.key(label, failed)
         reused = replicas.get(key)
@@ -279,7 +281,7 @@ def power_tree(inv: Inventory) -> PowerTree:
         lost: list[str] = []
         for name in sorted(affected):
             cab = inv.cabinets[name]
-            got = _cabinet_draw(inv, cab, loads[name].max_w, down)
+            got = _cabinet_draw(inv, cab, loads[name].max_w, down, shelves_of[name])
             if got is None:
                 lost.append(name)
                 got = {}
@@ -311,7 +313,7 @@ class _ReplicaMemo:
     """
 
     def __init__(self, inv: Inventory, by_feed: dict[str, set[str]], loads: dict[str, Any],
-                 normal_loads: dict[str, float]) -> None:
+                 normal_loads: dict[str, float], shelves_of: dict[str, list[Device]]) -> None:
         self.of_node: dict[str, tuple[str, int]] = {}
         """node -> (replica prefix, fingerprint id) for nodes of closed replicas."""
         self.memo: dict[tuple[int, str], tuple[dict[str, float], list[str]]] = {}
@@ -320,13 +322,18 @@ class _ReplicaMemo:
             return
         nodes_of: dict[str, list[str]] = defaultdict(list)
         for name in inv.power_nodes:
-            hits = [name[:i + 1] for i, ch in enumerate(name) if ch == "." and name[:i + 1] in reps]
+            hits = []  # replica prefixes of the name: cut after each "."
+            dot = name.find(".")
+            while dot >= 0:
+                if name[:dot + 1] in reps:
+                    hits.append(name[:dot + 1])
+                dot = name.find(".", dot + 1)
             if len(hits) == 1:
                 nodes_of[hits[0]].append(name)
         ids: dict[tuple[Any, ...], int] = {}
         for prefix, nodes in nodes_of.items():
             fp = self._fingerprint(inv, prefix, set(nodes), reps[prefix].cabinets, by_feed, loads,
-                                   normal_loads)
+                                   normal_loads, shelves_of)
             if fp is None:
                 continue
             fid = ids.setdefault(fp, len(ids))
@@ -336,7 +343,8 @@ class _ReplicaMemo:
     @staticmethod
     def _fingerprint(inv: Inventory, prefix: str, nodes: set[str], cabinets: list[str],
                      by_feed: dict[str, set[str]], loads: dict[str, Any],
-                     normal_loads: dict[str, float]) -> tuple[Any, ...] | None:
+                     normal_loads: dict[str, float], shelves_of: dict[str, list[Device]]
+                     ) -> tuple[Any, ...] | None:
         cut = len(prefix)
 
         class Open(Exception):
@@ -368,7 +376,7 @@ class _ReplicaMemo:
                 cab = inv.cabinets[name]
                 cab_part.append((name[cut:], loads[name].max_w, tuple(loc(f) for f in cab.feeds),
                                  tuple((d.type_name, tuple(loc(f) for f in d.feeds))
-                                       for d in shelves(cab.devices))))
+                                       for d in shelves_of[name])))
         except Open:
             return None
         return (tuple(node_part), tuple(cab_part))

@@ -191,6 +191,8 @@ def replicate(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj) -> None
     local_a, local_b = remap[tmpl_cols["a_dev"]], remap[tmpl_cols["b_dev"]]
     del col, inside, touching  # release the views: the link arrays grow below
     bases: list[np.ndarray] = []
+    ends_a: list[np.ndarray] = []
+    ends_b: list[np.ndarray] = []
     for replica in cluster.replicas:
         prefix = f"{replica}."
         _clone_infra(inv, infra, prefix)
@@ -206,10 +208,16 @@ def replicate(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj) -> None
                 new_index.append(d.index)
         index = np.array(new_index, dtype=np.int64)
         bases.append(index)
-        _append_links(inv, tmpl_cols, index[local_a], index[local_b])
+        ends_a.append(index[local_a])
+        ends_b.append(index[local_b])
         inv.superpods[replica] = SuperpodObj(replica, template.origin, cabinets,
                                              list(template.fabrics), template.expect,
                                              dict(template.labels), template=template.name)
+    if bases:  # every replica's copy of the template links, appended in one go
+        n = len(bases)
+        _append_links(inv, {k: np.tile(v, n) for k, v in tmpl_cols.items()},
+                      np.concatenate(ends_a), np.concatenate(ends_b))
+    del ends_a, ends_b
     _rehome_boundary_links(inv, boundary, remap, bases[0] if bases else None)
     remap = _retire_template(inv, infra, template, sel)
     bases = [remap[b] for b in bases]
@@ -254,8 +262,13 @@ def _append_links(inv: Inventory, cols: dict[str, np.ndarray], a_dev: np.ndarray
     for key in ("a_port", "b_port", "cable", "xcvr_a", "xcvr_b", "fabric", "origin"):
         data[key] = cols[key]
     for key, values in data.items():
-        getattr(t, key).frombytes(values.astype(np.int32).tobytes())
-    t.length_m.frombytes(cols["length_m"].astype(np.float64).tobytes())
+        getattr(t, key).frombytes(_raw(values, np.int32))
+    t.length_m.frombytes(_raw(cols["length_m"], np.float64))
+
+
+def _raw(values: np.ndarray, dtype: type[np.generic]) -> memoryview:
+    """The bytes of `values` as `dtype`, for array.frombytes (no copy when already so)."""
+    return np.ascontiguousarray(values, dtype=dtype).data.cast("B")
 
 
 def _retire_template(inv: Inventory, infra: Infra, template: SuperpodObj, sel: np.ndarray
@@ -290,25 +303,31 @@ def _retire_template(inv: Inventory, infra: Infra, template: SuperpodObj, sel: n
 def _compact(inv: Inventory, dead: set[int], keep: np.ndarray) -> np.ndarray:
     """Drop dead devices and links; renumber device indices in the link columns."""
     old = inv.devices
-    remap = np.full(len(old), -1, dtype=np.int64)
-    inv.devices = []
-    inv.device_index = {}
+    renumber = [-1] * len(old)
+    devices: list[Device] = []
+    index: dict[str, int] = {}
     for d in old:
         if d.index in dead:
             continue
-        new = len(inv.devices)
-        remap[d.index] = new
+        new = len(devices)
+        renumber[d.index] = new
         d.index = new
-        inv.devices.append(d)
-        inv.device_index[d.address] = new
+        devices.append(d)
+        index[d.address] = new
+    inv.devices, inv.device_index = devices, index
+    remap = np.array(renumber, dtype=np.int64)
     t = inv.links
-    kept = {k: v[keep].copy() for k, v in columns(inv).items()}
+    kept = {k: v[keep] for k, v in columns(inv).items()}  # boolean indexing copies
     kept["a_dev"] = remap[kept["a_dev"]]
     kept["b_dev"] = remap[kept["b_dev"]]
     for key in ("a_dev", "a_port", "b_dev", "b_port", "cable", "xcvr_a", "xcvr_b", "fabric",
                 "origin"):
-        setattr(t, key, array("i", kept[key].astype(np.int32).tobytes()))
-    t.length_m = array("d", kept["length_m"].astype(np.float64).tobytes())
+        column = array("i")
+        column.frombytes(_raw(kept[key], np.int32))
+        setattr(t, key, column)
+    lengths = array("d")
+    lengths.frombytes(_raw(kept["length_m"], np.float64))
+    t.length_m = lengths
     inv.invalidate()
     return remap
 

@@ -10,7 +10,7 @@ from superpod_iac.diagnostics import Origin
 from superpod_iac.model.catalog import form_factor_fits
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.model.linkstats import columns, link_groups, port_index, port_stride, used_mask
+from superpod_iac.model.linkstats import link_ends, link_groups, port_index, port_stride, used_mask
 from superpod_iac.rules.linkfmt import example, group_origin, times
 from superpod_iac.rules.registry import Finding, rule
 
@@ -29,55 +29,47 @@ def port_used_twice(inv: Inventory) -> Iterator[Finding]:
     links = inv.links
     if not len(links):
         return
-    c = columns(inv)
-    idx = port_index(inv)
-    stride = port_stride(inv)
-    devs = np.concatenate([c["a_dev"], c["b_dev"]]).astype(np.int64)
-    ports = np.concatenate([c["a_port"], c["b_port"]]).astype(np.int64)
-    link_of = np.concatenate([np.arange(len(links)), np.arange(len(links))])
-    gport = idx.type_offset[idx.type_ids[devs]] + ports
-    cage_local = idx.cage_of_port[gport] - idx.type_offset[idx.type_ids[devs]]
-    is_sub = cage_local != ports
-    exact = devs * stride + ports
-    cage = devs * stride + cage_local
-    groups = _shared(exact, link_of) + (_mixed(cage, is_sub, link_of) if is_sub.any() else [])
+    ends = link_ends(inv)  # the shared per-end port slots (A ends, then B ends)
+    n = len(links)
+    is_sub = ends.cage != ends.slot
+    groups = _shared(ends.slot, n) + (_mixed(ends.cage, is_sub, n) if is_sub.any() else [])
     groups.sort(key=lambda kv: int(kv[1][0]))
-    for n, (key, idxs) in enumerate(groups):
-        if n == MAX_REPORTED:
+    for k, (key, idxs) in enumerate(groups):
+        if k == MAX_REPORTED:
             yield Finding(f"{len(groups) - MAX_REPORTED} more ports are used by several links",
                           links.origins[links.origin[int(idxs[0])]], "see the ports listed above")
             break
-        dev, port = divmod(key, stride)
+        dev, port = ends.dev_port(key)
         where = ", ".join(f"#{i + 1}" for i in idxs[:5].tolist()) + (" ..." if len(idxs) > 5 else "")
         yield Finding(f"port {inv.endpoint(dev, port)} is used by {len(idxs)} links ({where})",
                       links.origins[links.origin[int(idxs[1])]], "move one link to a free port")
 
 
-def _runs(keys: np.ndarray, link_of: np.ndarray, want: np.ndarray) -> list[tuple[int, np.ndarray]]:
-    """(key, sorted link indices) for each key in `want`, in one sort (no per-key scans)."""
+def _runs(keys: np.ndarray, links: int, want: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """(key, sorted link indices) for each key in `want`, in one sort (no per-key scans).
+    `keys` holds one entry per link end, A ends then B ends: end e is on link e % links."""
     if not len(want):
         return []
     order = np.argsort(keys, kind="stable")
     sk = keys[order]
     starts = np.searchsorted(sk, want, side="left")
     ends = np.searchsorted(sk, want, side="right")
-    return [(int(k), np.sort(link_of[order[s:e]])) for k, s, e in
+    return [(int(k), np.sort(order[s:e] % links)) for k, s, e in
             zip(want.tolist(), starts.tolist(), ends.tolist(), strict=True)]
 
 
-def _shared(exact: np.ndarray, link_of: np.ndarray) -> list[tuple[int, np.ndarray]]:
+def _shared(exact: np.ndarray, links: int) -> list[tuple[int, np.ndarray]]:
     # boolean marks first: when every link end has a port of its own (the usual case) there is
-    # nothing to count (an int64 bincount over devices x stride costs 8x the memory and time)
+    # nothing to count (an int64 bincount over every port slot costs 8x the memory and time)
     seen = np.zeros(int(exact.max()) + 1 if len(exact) else 0, dtype=bool)
     seen[exact] = True
     if int(np.count_nonzero(seen)) == len(exact):
         return []
     counts = np.bincount(exact)
-    return _runs(exact, link_of, np.nonzero(counts > 1)[0])
+    return _runs(exact, links, np.nonzero(counts > 1)[0])
 
 
-def _mixed(cage: np.ndarray, is_sub: np.ndarray, link_of: np.ndarray
-           ) -> list[tuple[int, np.ndarray]]:
+def _mixed(cage: np.ndarray, is_sub: np.ndarray, links: int) -> list[tuple[int, np.ndarray]]:
     """Cages cabled whole while one of their breakout sub-ports is cabled too."""
     size = int(cage.max()) + 1 if len(cage) else 0
     whole = np.zeros(size, dtype=bool)
@@ -85,7 +77,7 @@ def _mixed(cage: np.ndarray, is_sub: np.ndarray, link_of: np.ndarray
     split = np.zeros(size, dtype=bool)
     split[cage[is_sub]] = True
     mixed = np.nonzero(whole & split)[0]  # boolean marks, not sorts: linear in the links
-    return _runs(cage, link_of, mixed)
+    return _runs(cage, links, mixed)
 
 
 @rule("PRT002", "the two ends of a link run at different speeds")
@@ -152,6 +144,7 @@ def required_unconnected(inv: Inventory) -> Iterator[Finding]:
     stride = port_stride(inv)
     # one finding per device template line and set of missing ports, naming the devices
     missing_by: dict[tuple[Origin, str, tuple[int, ...]], list[str]] = {}
+    cabled: np.ndarray | None = None
     for tid, type_name in enumerate(idx.type_names):
         start, end = int(idx.type_offset[tid]), int(idx.type_offset[tid + 1])
         req = np.nonzero(idx.required[start:end])[0]
@@ -162,10 +155,10 @@ def required_unconnected(inv: Inventory) -> Iterator[Finding]:
         local_cage = idx.cage_of_port[start:end] - start
         if (local_cage != np.arange(end - start)).any():
             # a breakout cage counts as cabled when it or any of its sub-ports is
-            every = used[devs[:, None] * stride + np.arange(end - start)[None, :]]
-            per_cage = np.zeros(every.shape, dtype=np.int64)
-            np.add.at(per_cage.T, local_cage, every.T)  # per_cage[:, local_cage] += every
-            hit = hit | (per_cage[:, local_cage[req]] > 0)
+            if cabled is None:
+                cabled = _cabled_cages(inv)
+            base = link_ends(inv).base
+            hit = hit | cabled[base[devs][:, None] + local_cage[req][None, :]]
         for row in np.nonzero(~hit.all(axis=1))[0].tolist():
             dev = inv.devices[int(devs[row])]
             key = (dev.origin, type_name, tuple(req[~hit[row]].tolist()))
@@ -179,6 +172,20 @@ def required_unconnected(inv: Inventory) -> Iterator[Finding]:
         yield Finding(f"{who} has {len(missing)} required port(s) unconnected: "
                       f"{', '.join(names)}{more}", origin,
                       "add the links, or set required: false on the port group")
+
+
+def _cabled_cages(inv: Inventory) -> np.ndarray:
+    """Boolean per port slot (`link_ends`): for a cage, is it or one of its breakout sub-ports
+    used by a link or claimed by a link to an unbuilt end (the marks of `used_mask`, moved to
+    the cage)."""
+    ends = link_ends(inv)
+    idx = port_index(inv)
+    cabled = np.zeros(int(ends.base[-1]), dtype=bool)
+    cabled[ends.cage] = True
+    for dev, port in inv.claimed_ports:
+        first = int(idx.type_offset[idx.type_ids[dev]])
+        cabled[int(ends.base[dev]) + int(idx.cage_of_port[first + port]) - first] = True
+    return cabled
 
 
 @rule("PRT005", "port used on a fabric of another plane", severity="warning")
