@@ -58,3 +58,6 @@ class Diagnostic:
 
     def with_severity(self, severity: Severity) -> Diagnostic:
         return replace(self, severity=severity)
+
+    def with_message(self, message: str) -> Diagnostic:
+        return replace(self, message=message)

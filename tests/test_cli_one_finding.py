@@ -107,3 +107,24 @@ def test_misspelt_field_in_power_system_does_not_cascade(cli, tmp_path) -> None:
                                                "voltage_v: 415, breakr_a: 125}", 1))
     found = cli("validate", str(design), "--format", "json").json()["diagnostics"]
     assert [(d["rule"], d["hint"]) for d in found] == [("SCH003", "did you mean 'breaker_a'?")]
+
+
+def test_a_finding_in_every_replica_is_one_finding_and_differences_stay_apart() -> None:
+    """The same finding in replicas m-1..m-3 (names differ by the replica prefix only) is one,
+    naming the other replicas; a replica whose numbers differ keeps its own finding."""
+    from types import SimpleNamespace
+
+    from superpod_iac.diagnostics import Diagnostic, Severity
+    from superpod_iac.rules.engine import _fold_replicas
+
+    inv = SimpleNamespace(clusters={"c": SimpleNamespace(replicas=["m-1", "m-2", "m-3", "m-4"])})
+
+    def d(replica: str, kw: str) -> Diagnostic:
+        return Diagnostic("PWR003", Severity.ERROR, f"feed {replica}.rk-A carries {kw} kW > 10 kW",
+                          "d.yaml", 0, 0, ("spec", "nodes", 3), f"resize {replica}.rk-A")
+
+    out = _fold_replicas([d("m-1", "12"), d("m-2", "12"), d("m-3", "12"), d("m-4", "13")],
+                         inv)  # type: ignore[arg-type]
+    assert [x.message for x in out] == [
+        "feed m-1.rk-A carries 12 kW > 10 kW (the same in 2 other replica(s): m-[2-3])",
+        "feed m-4.rk-A carries 13 kW > 10 kW"]

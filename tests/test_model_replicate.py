@@ -176,10 +176,13 @@ def test_replica_cdus_keep_every_resolved_figure(tmp_path: Path) -> None:
         assert (c.capacity_kw, c.flow_lpm, c.supply_c, c.approach_c) == \
             (template.capacity_kw, template.flow_lpm, template.supply_c, 6)
     # 40 C water + 6 K = 46 C > 45 C (with the policy's 3 K it would pass): what fires for the
-    # pod fires for each of its three replicas
+    # pod fires for each of its three replicas, reported once per mistake (m-1, naming m-2, m-3)
     pod_hits = [d for d in pod.diagnostics if d.rule == "CLG006"]
     cluster_hits = [d for d in cluster.diagnostics if d.rule == "CLG006"]
-    assert pod_hits and len(cluster_hits) == 3 * len(pod_hits), (pod_hits, cluster_hits)
+    assert pod_hits and len(cluster_hits) == len(pod_hits), (pod_hits, cluster_hits)
+    for p, c in zip(pod_hits, cluster_hits, strict=True):
+        assert c.message == p.message.replace("rk", "m-1.rk") + \
+            " (the same in 2 other replica(s): m-[2-3])", (p, c)
 
 
 def test_replica_objects_copy_every_field_of_the_template(tmp_path: Path) -> None:

@@ -8,10 +8,12 @@ A rule that raises becomes one INT001 finding naming it (cfn-lint's E0002); the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from superpod_iac.config import UNSUPPRESSIBLE, Config, selects
 from superpod_iac.diagnostics import Diagnostic, Path
+from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.rules.registry import all_rules, declared_severity
 from superpod_iac.source.loader import Document, SourceFile
@@ -38,7 +40,41 @@ def run_rules(inv: Inventory, config: Config) -> list[Diagnostic]:
             if os.environ.get("SUPERPOD_DEBUG"):
                 raise
             continue
-        out.extend(found)
+        out.extend(_fold_replicas(found, inv))
+    return out
+
+
+_PREFIXED = re.compile(r"(?<![\w.\-/])([\w\-]+)\.(?=[\w\-\[])")
+
+
+def _fold_replicas(found: list[Diagnostic], inv: Inventory) -> list[Diagnostic]:
+    """One mistake, one finding: a rule that finds the same thing in every replica of a
+    Cluster (same line, same numbers, names differing only by the replica prefix: `m-1.ups-A`,
+    `m-2.ups-A`) reports it once, for the first replica, saying in which other replicas it
+    holds too. Findings that differ in anything else stay apart."""
+    replicas = {r for c in inv.clusters.values() for r in c.replicas}
+    if len(found) < 2 or not replicas:
+        return found
+
+    def unprefixed(text: str) -> str:
+        return _PREFIXED.sub(lambda m: "*." if m.group(1) in replicas else m.group(0), text)
+
+    groups: dict[tuple[object, ...], list[tuple[Diagnostic, list[str]]]] = {}
+    for d in found:
+        named = [m.group(1) for m in _PREFIXED.finditer(d.message) if m.group(1) in replicas]
+        key = (d.file, d.doc, d.line, d.column, d.path, d.severity, unprefixed(d.message),
+               unprefixed(d.hint))
+        groups.setdefault(key, []).append((d, named))
+    out: list[Diagnostic] = []
+    for members in groups.values():
+        first, _ = members[0]
+        others = sorted({n[0] for _, n in members[1:] if n} - {n for n in members[0][1]},
+                        key=lambda r: (len(r), r))
+        if len(members) == 1 or not others:
+            out.extend(d for d, _ in members)
+            continue
+        out.append(first.with_message(f"{first.message} (the same in {len(others):,} other "
+                                      f"replica(s): {fold(others)})"))
     return out
 
 
