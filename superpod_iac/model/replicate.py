@@ -222,7 +222,7 @@ def replicate(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj) -> None
     remap = _retire_template(inv, infra, template, sel)
     bases = [remap[b] for b in bases]
     for j, cascade in enumerate(m.model.spec.cascade):
-        _cascade(inv, m, cluster, j, cascade, template.cabinets, bases)
+        _cascade(inv, m, cluster, j, cascade, bases)
 
 
 def template_links(inv: Inventory, pod: SuperpodObj) -> int:
@@ -333,7 +333,7 @@ def _compact(inv: Inventory, dead: set[int], keep: np.ndarray) -> np.ndarray:
 
 
 def _cascade(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj, j: int, cascade: Cascade,
-             template_cabinets: list[str], bases: list[np.ndarray]) -> None:
+             bases: list[np.ndarray]) -> None:
     origin = Origin(m.document.file, m.document.index, ("spec", "cascade", j))
     dev_glob, _, port_set = cascade.uplinks.rpartition(":")
     first = bases[0] if bases else np.zeros(0, dtype=np.int64)
