@@ -14,6 +14,7 @@ from superpod_iac.manifest.catalog import CableType, TransceiverType
 from superpod_iac.model.catalog import form_factor_fits
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.linkstats import LinkGroup, link_groups
+from superpod_iac.rules.inuse import link_parts_where
 from superpod_iac.rules.linkfmt import example, group_origin, times
 from superpod_iac.rules.registry import Finding, rule
 
@@ -285,15 +286,10 @@ def transceiver_unpowered(inv: Inventory) -> Iterator[Finding]:
     Fix:
         Declare the transceiver type's `power_w` from its data sheet.
     """
-    cat = inv.catalog
-    seen: dict[str, tuple[LinkGroup, int]] = {}
-    for g in link_groups(inv):
-        for x in {g.xcvr_a, g.xcvr_b} - {None}:
-            t = cat.transceiver_types.get(x or "")
-            if t is not None and t.power_w == 0:
-                first, count = seen.get(t.name, (g, 0))
-                seen[t.name] = (first, count + g.count * ((g.xcvr_a == x) + (g.xcvr_b == x)))
-    for name, (g, count) in sorted(seen.items()):
+    types = inv.catalog.transceiver_types
+    unpowered = link_parts_where(inv, lambda g: [g.xcvr_a, g.xcvr_b],
+                                 lambda x: x in types and types[x].power_w == 0)
+    for name, (g, count) in unpowered.items():
         yield Finding(f"transceiver type {name} declares no power_w: its {count:,} module(s) "
                       f"(e.g. on {example(inv, g)[5:]}) add 0 W to their cabinets' power and heat",
                       group_origin(inv, g), f"declare power_w for {name} (its data sheet's maximum)")
@@ -310,15 +306,11 @@ def fibre_without_attenuation(inv: Inventory) -> Iterator[Finding]:
     Fix:
         Declare the cable type's attenuation (per km, or per wavelength).
     """
-    cat = inv.catalog
-    seen: dict[str, tuple[LinkGroup, int]] = {}
-    for g in link_groups(inv):
-        c = cat.cable_types.get(g.cable or "")
-        if c is not None and c.medium in _FIBRE and c.attenuation_db_per_km == 0 and \
-                not c.attenuation_db_per_km_at_nm:
-            first, count = seen.get(c.name, (g, 0))
-            seen[c.name] = (first, count + g.count)
-    for name, (g, count) in sorted(seen.items()):
+    cables = inv.catalog.cable_types
+    lossless = link_parts_where(
+        inv, lambda g: [g.cable], lambda c: c in cables and cables[c].medium in _FIBRE
+        and cables[c].attenuation_db_per_km == 0 and not cables[c].attenuation_db_per_km_at_nm)
+    for name, (g, count) in lossless.items():
         yield Finding(f"fibre cable type {name} declares no attenuation: the channel loss of its "
                       f"{count:,} link(s) (e.g. {example(inv, g)[5:]}) counts the connectors only",
                       group_origin(inv, g), f"declare attenuation_db_per_km for {name}")

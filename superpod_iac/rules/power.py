@@ -10,6 +10,7 @@ from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
 from superpod_iac.model.power import common_mode_points, power_tree, shelf_capacity, shelves
+from superpod_iac.rules.inuse import device_types_where
 from superpod_iac.rules.registry import Finding, rule
 
 
@@ -320,18 +321,12 @@ def active_device_unpowered(inv: Inventory) -> Iterator[Finding]:
         Declare the type's `max_w` (and `typical_w`), from its data sheet or itemised in
         `power_items`.
     """
-    used: dict[str, list[str]] = {}
-    first: dict[str, Origin] = {}
-    for dev in inv.devices:
-        t = dev.type
-        if t.max_w == 0 and t.role in ACTIVE_ROLES:
-            used.setdefault(dev.type_name, []).append(dev.address)
-            first.setdefault(dev.type_name, dev.origin)
-    for name, addresses in sorted(used.items()):
+    unpowered = device_types_where(inv, lambda t: t.max_w == 0 and t.role in ACTIVE_ROLES)
+    for name, (addresses, first) in unpowered.items():
         role = inv.catalog.device_types[name].role
         yield Finding(f"device type {name} ({role}) declares no max_w: its {len(addresses):,} "
                       f"device(s) ({fold(addresses[:50])}) add 0 W to their cabinets' power and "
-                      "heat", first[name], f"declare max_w for {name} (its data sheet's maximum)")
+                      "heat", first, f"declare max_w for {name} (its data sheet's maximum)")
 
 
 def _declared(inv: Inventory, failed: frozenset[str]) -> str:

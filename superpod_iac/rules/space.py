@@ -8,6 +8,7 @@ from superpod_iac import physics
 from superpod_iac.diagnostics import Origin
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Cabinet, Inventory
+from superpod_iac.rules.inuse import device_types_where
 from superpod_iac.rules.registry import Finding, rule
 
 
@@ -179,16 +180,11 @@ def device_weightless(inv: Inventory) -> Iterator[Finding]:
     Fix:
         Declare the type's `weight_kg` from its data sheet.
     """
-    used: dict[str, list[str]] = {}
-    first: dict[str, Origin | None] = {}
-    for dev in inv.devices:
-        if dev.type.weight_kg == 0 and dev.type.height_u > 0:
-            used.setdefault(dev.type_name, []).append(dev.address)
-            first.setdefault(dev.type_name, dev.origin)
-    for name, addresses in sorted(used.items()):
+    weightless = device_types_where(inv, lambda t: t.weight_kg == 0 and t.height_u > 0)
+    for name, (addresses, first) in weightless.items():
         yield Finding(f"device type {name} ({inv.catalog.device_types[name].height_u}U) declares "
                       f"no weight_kg: its {len(addresses):,} device(s) ({fold(addresses[:50])}) "
-                      "add 0 kg to their cabinets' payload and floor load", first[name],
+                      "add 0 kg to their cabinets' payload and floor load", first,
                       f"declare weight_kg for {name} (its data sheet's weight)")
 
 
