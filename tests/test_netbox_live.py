@@ -23,8 +23,9 @@ from tests.conftest import ROOT, NetBoxServer
 
 DESIGNS = os.environ.get("SUPERPOD_NETBOX_TEST_DESIGNS", "specs/gb200-nvl72").split(",")
 """The NVL72 by default; SUPERPOD_NETBOX_TEST_DESIGNS=specs/gb200-nvl72,specs/cloudmatrix-384
-adds CloudMatrix 384, whose push NetBox itself takes ~16 minutes to save on this machine class
-(docs/netbox.md): more than the whole suite's CI budget."""
+adds CloudMatrix 384, whose 6,192 cables NetBox itself takes 7-14 minutes to save on this
+machine class, depending on what else runs (docs/netbox.md): too much of the whole suite's CI
+budget."""
 
 
 def _inv(path: str) -> Inventory:
