@@ -24,8 +24,8 @@ from tests.conftest import ROOT, NetBoxServer
 DESIGNS = os.environ.get("SUPERPOD_NETBOX_TEST_DESIGNS", "specs/gb200-nvl72").split(",")
 """The NVL72 by default; SUPERPOD_NETBOX_TEST_DESIGNS=specs/gb200-nvl72,specs/cloudmatrix-384
 adds CloudMatrix 384, whose 6,192 cables NetBox itself takes 7-14 minutes to save on this
-machine class, depending on what else runs (docs/netbox.md): too much of the whole suite's CI
-budget."""
+machine class, depending on what else runs (docs/netbox.md). CI (.ci/run) sets both; `make
+test` on a workstation keeps the NVL72 alone."""
 
 
 def _inv(path: str) -> Inventory:
