@@ -128,3 +128,32 @@ def test_a_finding_in_every_replica_is_one_finding_and_differences_stay_apart() 
     assert [x.message for x in out] == [
         "feed m-1.rk-A carries 12 kW > 10 kW (the same in 2 other replica(s): m-[2-3])",
         "feed m-4.rk-A carries 13 kW > 10 kW"]
+
+
+def test_objects_of_one_template_line_found_wrong_alike_are_one_finding() -> None:
+    """nvl72-[01-03] over their rating by the same numbers are one finding naming them folded;
+    a fourth with other numbers, and a finding naming two objects, stay apart."""
+    from types import SimpleNamespace
+
+    from superpod_iac.diagnostics import Diagnostic, Severity
+    from superpod_iac.rules.engine import _fold_expansions
+
+    cabinets = {f"nvl72-0{i}": None for i in range(1, 5)}
+    inv = SimpleNamespace(power_nodes={}, cabinets=cabinets, device_index={}, cdus={})
+
+    def d(message: str) -> Diagnostic:
+        return Diagnostic("PWR001", Severity.ERROR, message, "c.yaml", 0, 0, ("metadata",),
+                          "move a tray out of " + message.split()[1])
+
+    out = _fold_expansions([d(f"cabinet nvl72-0{i} draws 138.2 kW > rating 132.0 kW")
+                            for i in (1, 2, 3)] +
+                           [d("cabinet nvl72-04 draws 140.0 kW > rating 132.0 kW"),
+                            d("cabinet nvl72-01 and nvl72-02 share a slot"),
+                            d("cabinet nvl72-03 and nvl72-04 share a slot")],
+                           inv)  # type: ignore[arg-type]
+    assert [(x.message, x.hint) for x in out] == [
+        ("cabinet nvl72-[01-03] draws 138.2 kW > rating 132.0 kW (each of 3)",
+         "move a tray out of nvl72-[01-03]"),
+        ("cabinet nvl72-04 draws 140.0 kW > rating 132.0 kW", "move a tray out of nvl72-04"),
+        ("cabinet nvl72-01 and nvl72-02 share a slot", "move a tray out of nvl72-01"),
+        ("cabinet nvl72-03 and nvl72-04 share a slot", "move a tray out of nvl72-03")]

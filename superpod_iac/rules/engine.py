@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from superpod_iac.config import UNSUPPRESSIBLE, Config, selects
 from superpod_iac.diagnostics import Diagnostic, Path
@@ -40,7 +41,45 @@ def run_rules(inv: Inventory, config: Config) -> list[Diagnostic]:
             if os.environ.get("SUPERPOD_DEBUG"):
                 raise
             continue
-        out.extend(_fold_replicas(found, inv))
+        out.extend(_fold_expansions(_fold_replicas(found, inv), inv))
+    return out
+
+
+_TOKEN = re.compile(r"[\w.\-/]+")
+
+
+def _fold_expansions(found: list[Diagnostic], inv: Inventory) -> list[Diagnostic]:
+    """One mistake, one finding: the objects one template line expands to (`cm384-rpp-A[01-08]`,
+    `nvl72-[01-08]`) that a rule finds wrong alike (same line, same numbers, the message naming
+    one object each) are one finding naming them folded (`cm384-rpp-A[01-08]`, each)."""
+    if len(found) < 2:
+        return found
+    known = inv.power_nodes.keys() | inv.cabinets.keys() | inv.device_index.keys() | \
+        inv.cdus.keys()
+    groups: dict[tuple[object, ...], list[tuple[Diagnostic, str | None]]] = {}
+    for i, d in enumerate(found):
+        names = {t for t in _TOKEN.findall(d.message) if t in known}
+        name = names.pop() if len(names) == 1 else None
+
+        def blank(text: str, name: str | None = name) -> str:
+            return _TOKEN.sub(lambda m: "\0" if m.group(0) == name else m.group(0), text)
+
+        key: tuple[object, ...] = (d.file, d.doc, d.line, d.column, d.path, d.severity,
+                                   blank(d.message), blank(d.hint)) if name else (i,)
+        groups.setdefault(key, []).append((d, name))
+    out: list[Diagnostic] = []
+    for members in groups.values():
+        first, name = members[0]
+        if len(members) == 1 or name is None:
+            out.extend(d for d, _ in members)
+            continue
+        folded = fold([n for _, n in members if n is not None])
+
+        def put(text: str, name: str = name, folded: str = folded) -> str:
+            return _TOKEN.sub(lambda m: folded if m.group(0) == name else m.group(0), text)
+
+        out.append(replace(first, message=f"{put(first.message)} (each of {len(members)})",
+                           hint=put(first.hint)))
     return out
 
 
