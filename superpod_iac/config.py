@@ -22,6 +22,8 @@ from superpod_iac.source.loader import LoadLimits
 
 KEYS = ("select", "ignore", "severity", "policy", "limits")
 UNSUPPRESSIBLE = ("SCH", "INT")
+"""Loader, schema and internal findings: no select, ignore, inline comment or severity override
+hides them or makes them pass (a design that was not read was not checked)."""
 
 
 def selects(selector: str, rule_id: str) -> bool:
@@ -30,8 +32,6 @@ def selects(selector: str, rule_id: str) -> bool:
     PWR), so it names nothing: --select, --ignore, severity overrides and inline ignores all
     match through here."""
     return selector == "ALL" or (len(selector) >= 3 and rule_id.startswith(selector))
-"""Loader, schema and internal findings: no select, ignore, inline comment or severity override
-hides them or makes them pass (a design that was not read was not checked)."""
 
 
 class ConfigError(Exception):

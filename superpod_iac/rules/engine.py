@@ -9,7 +9,7 @@ A rule that raises becomes one INT001 finding naming it (cfn-lint's E0002); the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from superpod_iac.config import UNSUPPRESSIBLE, Config, selects
@@ -48,24 +48,33 @@ def run_rules(inv: Inventory, config: Config) -> list[Diagnostic]:
 _TOKEN = re.compile(r"[\w.\-/]+")
 
 
+def _same_but(d: Diagnostic, normalise: Callable[[str], str]) -> tuple[object, ...]:
+    """What two findings share when they differ only in what `normalise` blanks out of their
+    message and hint (a replica prefix, one object's name): the folds group by it."""
+    return (d.file, d.doc, d.line, d.column, d.path, d.severity, normalise(d.message),
+            normalise(d.hint))
+
+
 def _fold_expansions(found: list[Diagnostic], inv: Inventory) -> list[Diagnostic]:
     """One mistake, one finding: the objects one template line expands to (`cm384-rpp-A[01-08]`,
     `nvl72-[01-08]`) that a rule finds wrong alike (same line, same numbers, the message naming
     one object each) are one finding naming them folded (`cm384-rpp-A[01-08]`, each)."""
     if len(found) < 2:
         return found
-    known = inv.power_nodes.keys() | inv.cabinets.keys() | inv.device_index.keys() | \
-        inv.cdus.keys()
+
+    def known(token: str) -> bool:
+        return any(token in table for table in (inv.power_nodes, inv.cabinets,
+                                                 inv.device_index, inv.cdus))
+
     groups: dict[tuple[object, ...], list[tuple[Diagnostic, str | None]]] = {}
     for i, d in enumerate(found):
-        names = {t for t in _TOKEN.findall(d.message) if t in known}
+        names = {t for t in _TOKEN.findall(d.message) if known(t)}
         name = names.pop() if len(names) == 1 else None
 
         def blank(text: str, name: str | None = name) -> str:
             return _TOKEN.sub(lambda m: "\0" if m.group(0) == name else m.group(0), text)
 
-        key: tuple[object, ...] = (d.file, d.doc, d.line, d.column, d.path, d.severity,
-                                   blank(d.message), blank(d.hint)) if name else (i,)
+        key = _same_but(d, blank) if name else (i,)
         groups.setdefault(key, []).append((d, name))
     out: list[Diagnostic] = []
     for members in groups.values():
@@ -101,9 +110,7 @@ def _fold_replicas(found: list[Diagnostic], inv: Inventory) -> list[Diagnostic]:
     groups: dict[tuple[object, ...], list[tuple[Diagnostic, list[str]]]] = {}
     for d in found:
         named = [m.group(1) for m in _PREFIXED.finditer(d.message) if m.group(1) in replicas]
-        key = (d.file, d.doc, d.line, d.column, d.path, d.severity, unprefixed(d.message),
-               unprefixed(d.hint))
-        groups.setdefault(key, []).append((d, named))
+        groups.setdefault(_same_but(d, unprefixed), []).append((d, named))
     out: list[Diagnostic] = []
     for members in groups.values():
         first, _ = members[0]
