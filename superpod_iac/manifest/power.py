@@ -32,6 +32,9 @@ class PowerNode(Strict):
     efficiency: Fraction | None = None
     frequency_hz: Literal[50, 60] | None = None
     """Supply frequency; nodes without one inherit it from the nearest ancestor."""
+    frequency_converter: bool = False
+    """A double-conversion UPS or a frequency converter (VFD, rotary): its output frequency may
+    differ from its input (ELC007). Declared, never assumed from the node type."""
     battery_kwh: Pos | None = None
     """UPS: usable battery energy; with it the runtime at the worst-case load is checked."""
 

@@ -140,6 +140,45 @@ def node_voltage_mismatch(inv: Inventory) -> Iterator[Finding]:
                       ("voltage_v",))
 
 
+@rule("ELC007", "a power node's frequency does not match the node above it")
+def node_frequency_mismatch(inv: Inventory) -> Iterator[Finding]:
+    """A transformer, switchboard or feed runs at the frequency of what feeds it: a transformer
+    built for 60 Hz on a 50 Hz utility runs over-fluxed (V/f up 20 %) and overheats, and every
+    PSU below it sees a supply its nameplate was not chosen for. Only a frequency converter
+    (a double-conversion UPS or a VFD declared with `frequency_converter: true`) separates
+    the frequencies above and below it. Each node that declares `frequency_hz` is compared with
+    the nearest ancestor that declares one, unless a converter sits between them (the converter
+    itself included: its own `frequency_hz` is its output). One finding per node line.
+
+    Formula:
+        frequency_hz(node) == frequency_hz(nearest declaring ancestor), unless a node on the
+        path (the node itself or an ancestor below the declaring one) is a frequency converter
+
+    Fix:
+        Correct the frequency (a 50/60 Hz part declares the site's), use the variant built for
+        the site's supply, or put the frequency converter in the tree where it really is.
+    """
+    groups: dict[tuple[Origin, str], list[str]] = {}
+    for name in sorted(inv.power_nodes):
+        spec = inv.power_nodes[name].spec
+        if spec.frequency_hz is None or spec.frequency_converter:
+            continue
+        for anc in ancestors(inv, name):
+            a = inv.power_nodes[anc].spec
+            if a.frequency_hz is not None and not a.frequency_converter:
+                if a.frequency_hz != spec.frequency_hz:
+                    what = (f"{spec.frequency_hz} Hz under {a.type} {anc} at {a.frequency_hz} Hz")
+                    groups.setdefault((inv.power_nodes[name].origin, what), []).append(name)
+                break
+            if a.frequency_converter:
+                break
+    for (origin, what), names in groups.items():
+        kind = inv.power_nodes[names[0]].spec.type
+        yield Finding(f"{kind} {fold(names)}: {what}, with no frequency converter between",
+                      origin, "correct the frequency, or declare the double-conversion UPS or "
+                      "converter between them (frequency_converter: true)", ("frequency_hz",))
+
+
 @rule("ELC003", "UPS battery runtime at the worst-case load is below the policy minimum",
       policy=("derating", "ups_runtime_min"))
 def ups_runtime(inv: Inventory) -> Iterator[Finding]:
