@@ -159,6 +159,9 @@ class PowerOutput(Strict):
 
 OutletType = Literal["c13", "c19", "c39", "hardwired", "busbar"]
 CordType = Literal["c14", "c20", "hardwired", "busbar"]
+OutletWiring = Literal["line-to-neutral", "line-to-line"]
+"""A three-phase PDU's outlets between a line and neutral (wye: 415 V -> 240 V, 208 V -> 120 V)
+or between two lines (North American 208 V PDUs wire C13/C19 outlets at 208 V)."""
 
 
 class OutletBank(Strict):
@@ -171,6 +174,8 @@ class OutletBank(Strict):
     """Rating of each outlet (IEC 60320: C13 10 A, C19 16 A)."""
     breaker_a: Pos | None = None
     """The bank's branch breaker; its continuous load is derated (policy `derating`)."""
+    wiring: OutletWiring | None = None
+    """How the bank's outlets sit on a three-phase feed; unset: the PDU type's `outlet_wiring`."""
 
 
 class Psus(Strict):
@@ -217,6 +222,8 @@ class DeviceType(Part):
     power_output: PowerOutput | None = None
     outlets: list[OutletBank] = Field(default_factory=list)
     """A rack PDU's outlets, bank by bank; devices' cords are assigned to them (OUT rules)."""
+    outlet_wiring: OutletWiring = "line-to-neutral"
+    """Default wiring of the outlet banks on a three-phase feed (a bank's `wiring` overrides)."""
     psus: Psus | None = None
     """The device's own PSUs and their cords (servers and switches on rack PDUs)."""
     airflow: Literal["front-to-rear", "rear-to-front", "passive", "liquid", "mixed"] | None = None

@@ -39,7 +39,8 @@ class Cord:
     outlet: Outlet | None
     side: str | None
     volts: float | None = None
-    """Voltage at the outlet (PDU feed line-to-neutral, or its voltage if single-phase)."""
+    """Voltage at the outlet (PDU feed line-to-neutral or line-to-line as the bank is wired,
+    or its voltage if single-phase)."""
     normal_a: float = 0.0
     worst_a: float = 0.0
     """Current after the device's other side (or one cord, N+1) is lost."""
@@ -67,13 +68,18 @@ def _side(inv: Inventory, dev: Device, sides: dict[str, str | None]) -> str | No
     return found[0] if len(found) == 1 else None
 
 
-def _outlet_voltage(inv: Inventory, pdu: Device) -> tuple[float | None, float]:
-    """Voltage at a PDU's outlets (line-to-neutral of a 3-phase feed) and the feed's PF."""
+def _outlet_voltage(inv: Inventory, outlet: Outlet) -> tuple[float | None, float]:
+    """Voltage at a PDU outlet and the feed's PF: on a 3-phase feed line-to-neutral, or
+    line-to-line where the bank (or the PDU type) is wired so; a single-phase feed's voltage."""
     sup = supplies(inv)
+    pdu = outlet.pdu
+    wiring = outlet.bank.wiring or pdu.type.outlet_wiring
     for f in pdu.feeds or inv.cabinets[pdu.cabinet].feeds:
         s = sup.get(f)
         if s is not None and s.voltage_v is not None:
-            v = physics.line_to_neutral_v(s.voltage_v) if s.phases == 3 else s.voltage_v
+            v = s.voltage_v
+            if s.phases == 3 and wiring == "line-to-neutral":
+                v = physics.line_to_neutral_v(s.voltage_v)
             return v, inv.power_nodes[f].spec.pf
     return None, 1.0
 
@@ -124,7 +130,7 @@ def cabinet_outlets(inv: Inventory) -> dict[str, CabinetOutlets]:
             for c in cords:
                 if c.outlet is None:
                     continue
-                v, pf = _outlet_voltage(inv, c.outlet.pdu)
+                v, pf = _outlet_voltage(inv, c.outlet)
                 c.volts = v
                 if v is None:
                     continue

@@ -238,12 +238,15 @@ def conductor_under_breaker(inv: Inventory) -> Iterator[Finding]:
 def psu_outlet_voltage(inv: Inventory) -> Iterator[Finding]:
     """A server or switch PSU accepts a range of input voltages (high-line-only GPU server
     PSUs: 200-240 V; wide-range ones 100-240 V). The voltage at a PDU outlet is the PDU feed's
-    line-to-neutral voltage on a 3-phase wye (415 V -> 240 V, 400 V -> 231 V, 208 V -> 120 V)
-    or its voltage if single-phase. A 200-240 V PSU on a 208 V wye PDU's 120 V outlets will not
+    line-to-neutral voltage on a 3-phase wye (415 V -> 240 V, 400 V -> 231 V, 208 V -> 120 V),
+    its line-to-line voltage where the bank is wired between two lines (`wiring`, default the
+    PDU type's `outlet_wiring`: North American 208 V PDUs give 208 V at C13/C19 outlets), or
+    its voltage if single-phase. A 200-240 V PSU on a 208 V wye PDU's 120 V outlets will not
     start.
 
     Formula:
-        input_min_v <= V_outlet <= input_max_v,  V_outlet = V_LL / sqrt 3 (3-phase wye PDU)
+        input_min_v <= V_outlet <= input_max_v,
+        V_outlet = V_LL / sqrt 3 (line-to-neutral bank) or V_LL (line-to-line bank)
 
     Fix:
         Feed the PDU from a supply whose outlet voltage the PSUs accept (415/240 V, or a
