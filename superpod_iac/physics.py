@@ -193,3 +193,72 @@ def ups_runtime_min(battery_kwh: float, load_w: float, efficiency: float | None 
 def cdu_min_supply_c(facility_supply_c: float, approach_c: float) -> float:
     """Coldest coolant a liquid-to-liquid CDU can deliver: facility water + approach."""
     return facility_supply_c + approach_c
+
+
+# ------------------------------------------------------------------ conductors and fault levels
+
+
+def awg_area_mm2(size: str) -> float:
+    """Cross-section of an AWG size or a kcmil size (ASTM B258): d = 0.127 mm x 92^((36 - n)/39)
+    with n = 0, -1, -2, -3 for 1/0 .. 4/0; 1 kcmil = 0.506707 mm2. '4/0' -> 107.2 mm2,
+    '12' -> 3.31 mm2, '250kcmil' -> 126.7 mm2."""
+    text = size.strip().lower().replace(" ", "")
+    if text.endswith("kcmil"):
+        kcmil = float(text[:-5])
+        _positive("kcmil", kcmil)
+        return kcmil * 0.506707
+    n = 1 - int(text[:-2]) if text.endswith("/0") else int(text)
+    if not -3 <= n <= 40:
+        raise ValueError(f"AWG size out of range: {size}")
+    d = 0.127 * float(92 ** ((36 - n) / 39))
+    return math.pi / 4 * d * d
+
+
+def conductor_impedance_ohm(length_m: float, area_mm2: float, resistivity_ohm_mm2_m: float,
+                            reactance_mohm_m: float, parallel: int = 1) -> tuple[float, float]:
+    """Resistance and reactance of one phase conductor run (IEC 60364-5-52 Annex G):
+    R = rho x L / S, X = lambda x L, both divided by the number of parallel sets."""
+    _positive("conductor size", area_mm2)
+    _positive("parallel sets", parallel)
+    r = resistivity_ohm_mm2_m * length_m / area_mm2 / parallel
+    x = reactance_mohm_m / 1000.0 * length_m / parallel
+    return r, x
+
+
+def voltage_drop_pct(current_a: float, r_ohm: float, x_ohm: float, pf: float, voltage_v: float,
+                     phases: int) -> float:
+    """Voltage drop of a circuit in % (IEC 60364-5-52 Annex G, G.52.1):
+    u = b (R cos phi + X sin phi) I_B; b = 1 three-phase (relative to U0 = V_LL / sqrt 3),
+    b = 2 single-phase (go and return conductor, relative to the circuit voltage)."""
+    _positive("voltage", voltage_v)
+    sin = math.sqrt(max(0.0, 1.0 - pf * pf))
+    b, u0 = (1.0, voltage_v / SQRT3) if phases == 3 else (2.0, voltage_v)
+    return 100.0 * b * (r_ohm * pf + x_ohm * sin) * current_a / u0
+
+
+def source_reactance_ohm(voltage_ll_v: float, fault_ka: float) -> float:
+    """Impedance of a source with a known available three-phase fault current, seen at its own
+    voltage: Z = V_LL / (sqrt 3 x I_k) (IEC 60909-0, network feeder, taken as reactive)."""
+    _positive("fault current", fault_ka)
+    return voltage_ll_v / (SQRT3 * fault_ka * 1000.0)
+
+
+def transformer_impedance_ohm(voltage_ll_v: float, rating_kva: float, impedance_pct: float) -> float:
+    """Transformer short-circuit impedance referred to its secondary:
+    Z_T = (u_k / 100) x V_LL^2 / S_rT (IEC 60909-0 eq. 7)."""
+    _positive("transformer rating", rating_kva)
+    return impedance_pct / 100.0 * voltage_ll_v ** 2 / (rating_kva * 1000.0)
+
+
+def referred_ohm(z_ohm: float, from_v: float, to_v: float) -> float:
+    """An impedance referred across a transformer: Z' = Z x (V_to / V_from)^2."""
+    _positive("voltage", from_v)
+    return z_ohm * (to_v / from_v) ** 2
+
+
+def three_phase_fault_ka(voltage_ll_v: float, r_ohm: float, x_ohm: float) -> float:
+    """Bolted three-phase fault current: I_k = V_LL / (sqrt 3 x |R + jX|) in kA (IEC 60909-0,
+    voltage factor c = 1)."""
+    z = math.hypot(r_ohm, x_ohm)
+    _positive("fault-loop impedance", z)
+    return voltage_ll_v / (SQRT3 * z) / 1000.0

@@ -224,6 +224,9 @@ class DeviceType(Part):
     """A rack PDU's outlets, bank by bank; devices' cords are assigned to them (OUT rules)."""
     outlet_wiring: OutletWiring = "line-to-neutral"
     """Default wiring of the outlet banks on a three-phase feed (a bank's `wiring` overrides)."""
+    sccr_ka: Pos | None = None
+    """Short-circuit current rating of a rack PDU, power shelf or busway tap box (UL 891 /
+    IEC 61439 I_cc): checked against the fault current at its feed (ELC023)."""
     psus: Psus | None = None
     """The device's own PSUs and their cords (servers and switches on rack PDUs)."""
     airflow: Literal["front-to-rear", "rear-to-front", "passive", "liquid", "mixed"] | None = None

@@ -95,6 +95,14 @@ class Policy:
     cdu_approach_c: Annotated[NonNeg, Field(le=50)] = DEFAULTS["cdu_approach_c"]
     splice_loss_db: Annotated[NonNeg, Field(le=10)] = DEFAULTS["splice_loss_db"]
     aisle_clearance_m: Annotated[NonNeg, Field(le=100)] = DEFAULTS["aisle_clearance_m"]
+    voltage_drop_branch_pct: Annotated[Pos, Field(le=50)] = DEFAULTS["voltage_drop_branch_pct"]
+    voltage_drop_total_pct: Annotated[Pos, Field(le=50)] = DEFAULTS["voltage_drop_total_pct"]
+    copper_resistivity_ohm_mm2_m: Annotated[Pos, Field(le=1)] = \
+        DEFAULTS["copper_resistivity_ohm_mm2_m"]
+    aluminium_resistivity_ohm_mm2_m: Annotated[Pos, Field(le=1)] = \
+        DEFAULTS["aluminium_resistivity_ohm_mm2_m"]
+    conductor_reactance_mohm_m: Annotated[NonNeg, Field(le=10)] = \
+        DEFAULTS["conductor_reactance_mohm_m"]
     origin: Origin | None = None
     """Where the values came from (the Site's `policy:`), for findings about the policy."""
 

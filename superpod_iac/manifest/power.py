@@ -4,12 +4,52 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from superpod_iac.manifest.common import Fraction, ManifestBase, Name, Pos, Ref, Strict
+from superpod_iac.manifest.common import (
+    Fraction,
+    ManifestBase,
+    Name,
+    Pos,
+    PosCount,
+    Ref,
+    Strict,
+)
 
 NodeType = Literal["utility", "generator", "transformer", "ups", "switchboard", "busway", "rpp",
                    "panel", "pdu", "feed"]
+
+
+AwgSize = Literal["14", "12", "10", "8", "6", "4", "3", "2", "1", "1/0", "2/0", "3/0", "4/0",
+                  "250kcmil", "300kcmil", "350kcmil", "400kcmil", "500kcmil", "600kcmil",
+                  "750kcmil", "1000kcmil"]
+"""North American conductor sizes (ASTM B258 AWG; kcmil above 4/0)."""
+METRIC_SIZES_MM2 = (1.5, 2.5, 4, 6, 10, 16, 25, 35, 50, 70, 95, 120, 150, 185, 240, 300, 400, 500,
+                    630, 800, 1000)
+"""IEC 60228 nominal cross-sections, mm2."""
+
+
+class Conductor(Strict):
+    """The cable, whip or busway that feeds a node from its parent (one phase conductor's
+    figures; `parallel` sets per phase). Gives the node's voltage drop (ELC008, ELC009) and the
+    impedance the fault current meets below it (ELC010)."""
+
+    length_m: Pos
+    material: Literal["copper", "aluminium"]
+    size_mm2: Pos | None = None
+    """An IEC 60228 nominal cross-section (1.5 ... 1000 mm2)."""
+    awg: AwgSize | None = None
+    parallel: PosCount = 1
+
+    @model_validator(mode="after")
+    def _one_size(self) -> Conductor:
+        if (self.size_mm2 is None) == (self.awg is None):
+            raise ValueError("give the conductor's size once: size_mm2 or awg")
+        if self.size_mm2 is not None and self.size_mm2 not in METRIC_SIZES_MM2:
+            near = sorted(METRIC_SIZES_MM2, key=lambda a: abs(a - float(self.size_mm2 or 0)))[:2]
+            raise ValueError(f"{self.size_mm2:g} mm2 is not an IEC 60228 size; did you mean "
+                             f"{' or '.join(f'{a:g}' for a in sorted(near))}?")
+        return self
 
 
 class PowerNode(Strict):
@@ -34,8 +74,21 @@ class PowerNode(Strict):
     """Supply frequency; nodes without one inherit it from the nearest ancestor."""
     frequency_converter: bool = False
     """A double-conversion UPS or a frequency converter (VFD, rotary): its output frequency may
-    differ from its input (ELC007). Declared, never assumed from the node type."""
+    differ from its input (ELC020). Declared, never assumed from the node type."""
     battery_kwh: Pos | None = None
+    conductor: Conductor | None = None
+    """The conductor from the parent to this node (length, size, material): voltage drop and
+    fault-loop impedance."""
+    rating_kva: Pos | None = None
+    """Apparent-power rating of a transformer, UPS or generator (ELC011: load kVA and kW)."""
+    impedance_pct: Pos | None = None
+    """Transformer short-circuit impedance u_k in % (nameplate %Z; ELC010)."""
+    fault_ka: Pos | None = None
+    """A source's available three-phase fault current at its terminals (the utility's letter)."""
+    sccr_ka: Pos | None = None
+    """Short-circuit rating of the node's breaker or assembly (interrupting rating / SCCR)."""
+    trip_instantaneous_a: Pos | None = None
+    """The breaker's instantaneous pickup in A (ELC012: selective coordination)."""
     """UPS: usable battery energy; with it the runtime at the worst-case load is checked."""
 
 

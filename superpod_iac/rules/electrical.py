@@ -7,10 +7,12 @@ the tree down, and UPS battery runtime at the load it must carry.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from superpod_iac import physics
 from superpod_iac.diagnostics import Origin
+from superpod_iac.model.electrical import NodeStudy, node_studies
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.outlets import cabinet_outlets
@@ -140,7 +142,7 @@ def node_voltage_mismatch(inv: Inventory) -> Iterator[Finding]:
                       ("voltage_v",))
 
 
-@rule("ELC007", "a power node's frequency does not match the node above it")
+@rule("ELC020", "a power node's frequency does not match the node above it")
 def node_frequency_mismatch(inv: Inventory) -> Iterator[Finding]:
     """A transformer, switchboard or feed runs at the frequency of what feeds it: a transformer
     built for 60 Hz on a 50 Hz utility runs over-fluxed (V/f up 20 %) and overheats, and every
@@ -268,3 +270,196 @@ def psu_outlet_voltage(inv: Inventory) -> Iterator[Finding]:
                               f"{cord.outlet.pdu.address}:{cord.outlet.number} gets {v:.1f} V; "
                               f"its PSUs accept {rng}", cord.device.origin,
                               "feed the PDU from a supply the PSUs accept, or use wide-range PSUs")
+
+
+STUDY_POLICY = ("derating", "copper_resistivity_ohm_mm2_m", "aluminium_resistivity_ohm_mm2_m",
+                "conductor_reactance_mohm_m")
+"""What the electrical studies read (model.electrical: loads through the power tree, conductor
+impedances)."""
+
+
+@rule("ELC021", "a conductor's voltage drop at the design load is over the branch limit",
+      policy=("voltage_drop_branch_pct", *STUDY_POLICY))
+def conductor_voltage_drop(inv: Inventory) -> Iterator[Finding]:
+    """A long or thin feeder loses voltage under load: the PSUs at its end see less than the
+    supply, run hotter and drop out first on a sag. Each node with a `conductor` (length, size,
+    material, parallel sets) is checked at its worst-case current (normal or after a single
+    failure). Limit: policy `voltage_drop_branch_pct` (3 %, NEC 210.19(A) IN 4 / 215.2(A)(2)
+    IN 2). Resistivity at service temperature and reactance per metre from policy (IEC
+    60364-5-52 Annex G: copper 0.0225, aluminium 0.036 ohm mm2/m; 0.08 mOhm/m).
+
+    Formula:
+        I_B = P / (sqrt 3 V_LL PF) (3-phase) or P / (V PF);
+        R = rho_1 L / (S n), X = lambda L / n;
+        dU % = 100 b (R cos phi + X sin phi) I_B / U0, b = 1 and U0 = V_LL / sqrt 3 (3-phase),
+        b = 2 and U0 = V (1-phase)  (IEC 60364-5-52 G.52.1)
+
+    Fix:
+        A larger conductor, parallel sets, a shorter route, or a higher distribution voltage.
+    """
+    limit = inv.policy.voltage_drop_branch_pct
+    for name, study in sorted(node_studies(inv).items()):
+        if study.drop_pct is None or study.drop_pct <= limit + 1e-9:
+            continue
+        node = inv.power_nodes[name]
+        c = node.spec.conductor
+        assert c is not None
+        size = f"{c.size_mm2:g} mm2" if c.size_mm2 is not None else f"{c.awg} AWG"
+        yield Finding(f"{node.spec.type} {name}: {c.length_m:g} m of {c.parallel} x {size} "
+                      f"{c.material} drops {study.drop_pct:.2f} % at {study.current_a:.1f} A "
+                      f"> {limit:g} % branch limit", node.origin,
+                      "use a larger conductor or parallel sets, or shorten the run",
+                      ("conductor",))
+
+
+@rule("ELC022", "the voltage drop from the transformer to a node is over the total limit",
+      policy=("voltage_drop_total_pct", *STUDY_POLICY))
+def total_voltage_drop(inv: Inventory) -> Iterator[Finding]:
+    """Each conductor may be within its own limit and the chain still leave the PSUs short: the
+    drops of the conductors from the top of a voltage level (the nearest transformer, or the
+    source) down to a node add up. Limit: policy `voltage_drop_total_pct` (5 %, NEC 210.19(A)
+    IN 4; IEC 60364-5-52 Table G.52.1). Reported at the deepest node over the limit on each
+    path (its ancestors over the limit are part of the same finding).
+
+    Formula:
+        sum of dU % of the conductors from the level's top down to the node <= limit
+
+    Fix:
+        Enlarge the longest or most loaded conductor on the path, or feed from closer.
+    """
+    limit = inv.policy.voltage_drop_total_pct
+    studies = node_studies(inv)
+    over = {n for n, s in studies.items() if (s.total_drop_pct or 0.0) > limit + 1e-9}
+    parents = {inv.power_nodes[n].spec.parent for n in over}
+    for name in sorted(over - parents):
+        s = studies[name]
+        node = inv.power_nodes[name]
+        yield Finding(f"{node.spec.type} {name}: {s.total_drop_pct:.2f} % voltage drop from "
+                      f"{s.total_from} down > {limit:g} % total limit", node.origin,
+                      "enlarge the longest or most loaded conductor on the path",
+                      ("conductor",))
+
+
+@rule("ELC023", "the prospective fault current at a node exceeds its short-circuit rating",
+      policy=STUDY_POLICY)
+def fault_over_rating(inv: Inventory) -> Iterator[Finding]:
+    """A breaker or assembly must withstand and interrupt the largest current a bolted fault at
+    its terminals can drive (NEC 110.9, 110.10; IEC 60947-2 I_cu, IEC 61439 I_cc): an
+    under-rated breaker or PDU can explode instead of clearing the fault. The prospective
+    current is computed down the tree (IEC 60909-0 with c = 1): the source's `fault_ka` (or an
+    infinite bus above a transformer whose primary side is unknown), the transformer's %Z on its
+    `rating_kva`, and the conductors between (at 20 C). Checked for power nodes and device
+    types (rack PDUs, power shelves) that declare `sccr_ka`; where a figure the computation
+    needs is missing, that is the finding (a check that cannot run is not a pass).
+
+    Formula:
+        Z_T = u_k/100 x V^2 / S_rT;  Z_Q = V / (sqrt 3 I_kQ) (referred by (V2/V1)^2);
+        I_k = V / (sqrt 3 |R_cond + j (X_T + X_Q + X_cond)|)  <=  sccr_ka
+
+    Fix:
+        Use breakers and PDUs rated for the available fault current, or limit it (a higher-%Z
+        transformer, current-limiting fuses, longer or smaller feeders).
+    """
+    studies = node_studies(inv)
+    for name in sorted(inv.power_nodes):
+        node = inv.power_nodes[name]
+        yield from _fault_check(f"{node.spec.type} {name}", node.spec.sccr_ka, studies[name],
+                                node.origin)
+    seen: set[tuple[str, str]] = set()
+    for dev in inv.devices:
+        rating = dev.type.sccr_ka
+        if rating is None:
+            continue
+        for feed in dev.feeds or inv.cabinets[dev.cabinet].feeds:
+            if feed in studies and (dev.type_name, feed) not in seen:
+                seen.add((dev.type_name, feed))
+                yield from _fault_check(f"{dev.address} ({dev.type_name}) on {feed}", rating,
+                                        studies[feed], dev.origin)
+
+
+def _fault_check(what: str, rating: float | None, study: NodeStudy,
+                 origin: Origin) -> Iterator[Finding]:
+    if rating is None:
+        return
+    if study.fault_ka is None:
+        yield Finding(f"{what}: rated {rating:g} kA, but the fault current there cannot be "
+                      f"computed: {study.fault_missing}", origin,
+                      "declare the source's fault_ka, and each transformer's rating_kva, "
+                      "impedance_pct and voltage_v", ("sccr_ka",))
+    elif study.fault_ka > rating + 1e-9:
+        yield Finding(f"{what}: prospective fault current {study.fault_ka:.1f} kA > its "
+                      f"{rating:g} kA short-circuit rating", origin,
+                      f"use equipment rated at least {math.ceil(study.fault_ka):d} kA, or "
+                      "limit the fault current", ("sccr_ka",))
+
+
+@rule("ELC024", "a transformer, UPS or generator is over its kVA rating, or claims more kW "
+      "than its kVA gives", policy=("derating",))
+def kva_rating(inv: Inventory) -> Iterator[Finding]:
+    """Transformers, UPSs and generators are rated in kVA: at a power factor below 1 they carry
+    less real power than their kVA figure. A declared `rating_kw` above `rating_kva` x PF is a
+    claim the nameplate cannot back (derived beats declared), and the worst-case load's
+    apparent power must fit the kVA rating.
+
+    Formula:
+        rating_kw <= rating_kva x PF;   P_worst / PF <= rating_kva x 1000
+
+    Fix:
+        Correct the kW rating to kVA x PF, or use a larger unit.
+    """
+    tree = power_tree(inv)
+    for name in sorted(inv.power_nodes):
+        node = inv.power_nodes[name]
+        s = node.spec
+        if s.rating_kva is None:
+            continue
+        if s.rating_kw is not None and s.rating_kw > s.rating_kva * s.pf + 1e-9:
+            yield Finding(f"{s.type} {name}: rating_kw {s.rating_kw:g} kW > {s.rating_kva:g} kVA "
+                          f"x PF {s.pf:g} = {s.rating_kva * s.pf:g} kW", node.origin,
+                          "declare the kW the kVA rating gives at the design PF",
+                          ("rating_kw",))
+        load = max(tree.normal.loads_w.get(name, 0.0), tree.worst.get(name, (0.0, ""))[0])
+        kva = load / s.pf / 1000.0
+        if kva > s.rating_kva + 1e-9:
+            yield Finding(f"{s.type} {name}: worst-case load {load / 1000:.1f} kW at PF {s.pf:g} "
+                          f"= {kva:.1f} kVA > {s.rating_kva:g} kVA rating", node.origin,
+                          "move load or use a larger unit", ("rating_kva",))
+
+
+@rule("ELC025", "a fault below a breaker also trips the breaker above it instantaneously",
+      severity="warning", policy=STUDY_POLICY)
+def selective_coordination(inv: Inventory) -> Iterator[Finding]:
+    """Selective coordination: a fault on a branch should open only the branch's breaker. When
+    the prospective fault current at a breaker's location reaches the instantaneous pickup of
+    the breaker above it (same voltage level), both trip instantaneously and every sibling
+    loses power (required for emergency and critical systems: NEC 700.32, 701.32, 708.54).
+    Approximation: breakers are compared by instantaneous pickup only (no time-current curves);
+    checked where a node and the nearest breaker above it declare `trip_instantaneous_a` and
+    the fault current is known.
+
+    Formula:
+        I_k(node) < trip_instantaneous_a(nearest upstream breaker, no transformer between)
+
+    Fix:
+        Raise the upstream instantaneous pickup (or use a short-time delay), or limit the
+        fault current at the branch.
+    """
+    studies = node_studies(inv)
+    for name in sorted(inv.power_nodes):
+        node = inv.power_nodes[name]
+        fault = studies[name].fault_ka
+        if node.spec.trip_instantaneous_a is None or fault is None:
+            continue
+        for anc in ancestors(inv, name):
+            a = inv.power_nodes[anc].spec
+            if a.type == "transformer":
+                break
+            if a.trip_instantaneous_a is None:
+                continue
+            if fault * 1000.0 >= a.trip_instantaneous_a - 1e-9:
+                yield Finding(f"{node.spec.type} {name}: a {fault:.1f} kA fault below it reaches "
+                              f"the {a.trip_instantaneous_a:g} A instantaneous pickup of {anc} "
+                              f"above: both trip", node.origin,
+                              f"raise {anc}'s instantaneous pickup above {fault * 1000:.0f} A "
+                              "or give it a short-time delay", ("trip_instantaneous_a",))
+            break
