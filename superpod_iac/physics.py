@@ -262,3 +262,23 @@ def three_phase_fault_ka(voltage_ll_v: float, r_ohm: float, x_ohm: float) -> flo
     z = math.hypot(r_ohm, x_ohm)
     _positive("fault-loop impedance", z)
     return voltage_ll_v / (SQRT3 * z) / 1000.0
+
+
+# ------------------------------------------------------------------------------------ altitude
+
+
+def air_density_ratio(altitude_m: float) -> float:
+    """Air density at an altitude relative to sea level, at the same air temperature: the
+    pressure ratio p / p0 = (1 - 2.25577e-5 x Z)^5.2559 (ASHRAE Handbook Fundamentals ch. 1,
+    eq. 3; U.S. Standard Atmosphere). Air-side heat removal at a fixed volumetric flow
+    (Q = rho V c_p dT) scales with it: 0.785 at 2,000 m."""
+    if not -1000 <= altitude_m < 44_000:
+        raise ValueError(f"altitude out of range: {altitude_m}")
+    return float((1.0 - 2.25577e-5 * altitude_m) ** 5.2559)
+
+
+def derated_inlet_c(max_inlet_c: float, altitude_m: float, above_m: float, m_per_c: float) -> float:
+    """Allowable inlet temperature at altitude: 1 C less per `m_per_c` metres above `above_m`
+    (ASHRAE TC 9.9 Thermal Guidelines, classes A1/A2: 1 C per 300 m above 900 m)."""
+    _positive("metres per degree", m_per_c)
+    return max_inlet_c - max(0.0, altitude_m - above_m) / m_per_c

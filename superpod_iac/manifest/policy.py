@@ -103,6 +103,10 @@ class Policy:
         DEFAULTS["aluminium_resistivity_ohm_mm2_m"]
     conductor_reactance_mohm_m: Annotated[NonNeg, Field(le=10)] = \
         DEFAULTS["conductor_reactance_mohm_m"]
+    inlet_derate_above_m: Annotated[NonNeg, Field(le=9000)] = DEFAULTS["inlet_derate_above_m"]
+    inlet_derate_m_per_c: Annotated[Pos, Field(le=10000)] = DEFAULTS["inlet_derate_m_per_c"]
+    equipment_rated_altitude_m: Annotated[NonNeg, Field(le=6000)] = \
+        DEFAULTS["equipment_rated_altitude_m"]
     origin: Origin | None = None
     """Where the values came from (the Site's `policy:`), for findings about the policy."""
 

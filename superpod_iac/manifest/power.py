@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -52,6 +52,15 @@ class Conductor(Strict):
         return self
 
 
+class AltitudeDerating(Strict):
+    """A machine's rating above its rated altitude, from its datasheet or standard curve."""
+
+    above_m: Annotated[float, Field(ge=0, le=6000)]
+    pct_per_100m: Annotated[float, Field(gt=0, le=20)]
+    source: str = Field(max_length=400)
+    """Where the figure comes from (datasheet, IEC 60076-2 / ISO 8528-1 factor, ...)."""
+
+
 class PowerNode(Strict):
     name: Name
     type: NodeType = "feed"
@@ -88,7 +97,11 @@ class PowerNode(Strict):
     sccr_ka: Pos | None = None
     """Short-circuit rating of the node's breaker or assembly (interrupting rating / SCCR)."""
     trip_instantaneous_a: Pos | None = None
-    """The breaker's instantaneous pickup in A (ELC012: selective coordination)."""
+    """The breaker's instantaneous pickup in A (ELC025: selective coordination)."""
+    altitude_m: Annotated[float, Field(ge=-500, le=6000)] | None = None
+    """Where a transformer, UPS or generator is installed: above its rated altitude its rating
+    falls (ELC026)."""
+    altitude_derating: AltitudeDerating | None = None
     """UPS: usable battery energy; with it the runtime at the worst-case load is checked."""
 
 

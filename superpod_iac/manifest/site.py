@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
@@ -50,6 +50,11 @@ class Hall(Strict):
     """Cold-aisle supply air; policy `supply_air_c` (ASHRAE recommended 27 C) when unset."""
     rows: list[Row] = Field(default_factory=list)
     floor: Literal["raised", "slab"] = "slab"
+    altitude_m: Annotated[float, Field(ge=-500, le=6000)] | None = None
+    """Elevation above sea level: air-side capacities (declared at sea level, as nameplates
+    give them) scale with the air density (CLG007), and devices' allowable inlet temperature
+    is derated (TMP001). Left out: the declared capacities and inlet limits are used as
+    they are (sea level)."""
 
 
 class SiteSpec(Strict):

@@ -170,16 +170,24 @@ def _air(inv: Inventory, residual: dict[str, float], rejected: dict[str, float] 
     for name, hall in sorted(inv.halls.items()):
         if hall.air_capacity_kw is not None:
             cabs = by_hall.get(name, [])
-            out.append(("hall", name, hall.air_capacity_kw * 1000,
+            out.append(("hall", name, hall.air_capacity_kw * 1000 * air_derating(inv, name),
                         sum(residual[c] for c in cabs) + rejected.get(name, 0.0), cabs))
     for (h, r), row in sorted(inv.rows.items()):
         if row.air_capacity_kw is not None:
             cabs = by_row.get((h, r), [])
-            out.append(("row", f"{h}/{r}", row.air_capacity_kw * 1000,
+            out.append(("row", f"{h}/{r}", row.air_capacity_kw * 1000 * air_derating(inv, h),
                         sum(residual[c] for c in cabs), cabs))
     for name, zone in sorted(inv.air_zones.items()):
         cabs = by_row.get((zone.hall, zone.row), []) if zone.row else by_hall.get(zone.hall, [])
         extra = 0.0 if zone.row else rejected.get(zone.hall, 0.0)
-        out.append(("air zone", name, zone.capacity_kw * 1000,
+        out.append(("air zone", name, zone.capacity_kw * 1000 * air_derating(inv, zone.hall),
                     sum(residual[c] for c in cabs) + extra, cabs))
     return out
+
+
+def air_derating(inv: Inventory, hall: str | None) -> float:
+    """Air-side capacity factor of a hall at its altitude (1 where none is declared)."""
+    h = inv.halls.get(hall or "")
+    if h is None or h.altitude_m is None:
+        return 1.0
+    return physics.air_density_ratio(h.altitude_m)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from superpod_iac.diagnostics import Origin
 from superpod_iac.model.cooling import (
     CoolingUnit,
+    air_derating,
     cooling_plan,
     effective_supply_c,
     spare_shortfall,
@@ -265,8 +266,13 @@ def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
     zone's cooling (CRAH/CRAC, in-row coolers) must remove it. Direct-to-chip captures 70-85 %,
     so a 130 kW cabinet still leaves 20-40 kW to air.
 
+    At altitude the air is thinner: a capacity declared at sea level (as nameplates give it)
+    removes less heat at the same airflow, by the air density ratio of the hall's `altitude_m`
+    (ASHRAE Fundamentals ch. 1: p/p0 = (1 - 2.25577e-5 Z)^5.2559; 0.785 at 2,000 m).
+
     Formula:
-        sum(Q_air residual of cabinets in the hall / row / zone) <= air capacity_kw
+        sum(Q_air residual of cabinets in the hall / row / zone)
+            <= air capacity_kw x (1 - 2.25577e-5 x altitude_m)^5.2559
 
     Fix:
         Add air-side capacity or rear-door heat exchangers (`rear_door_kw`).
@@ -276,8 +282,19 @@ def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
         if heat > cap + 1e-6:
             origin = _zone_origin(inv, kind, name)
             yield Finding(f"{kind} {name} gets {_kw(heat)} of residual air heat from "
-                          f"{len(cabs)} cabinet(s) > {_kw(cap)} air-side capacity", origin,
+                          f"{len(cabs)} cabinet(s) > {_kw(cap)} air-side capacity"
+                          f"{_altitude_note(inv, kind, name)}", origin,
                           "add air-side cooling or rear-door heat exchangers")
+
+
+def _altitude_note(inv: Inventory, kind: str, name: str) -> str:
+    hall_name = (name if kind == "hall" else name.split("/")[0] if kind == "row"
+                 else inv.air_zones[name].hall)
+    hall = inv.halls.get(hall_name)
+    if hall is None or hall.altitude_m is None:
+        return ""
+    return (f" (x {air_derating(inv, hall_name):.3f} air density at {hall.altitude_m:g} m "
+            "of the sea-level rating)")
 
 
 @rule("CLG008", "facility loop over capacity", policy=("coolant_delta_t_c", "cdu_approach_c"))

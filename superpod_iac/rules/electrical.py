@@ -463,3 +463,50 @@ def selective_coordination(inv: Inventory) -> Iterator[Finding]:
                               f"raise {anc}'s instantaneous pickup above {fault * 1000:.0f} A "
                               "or give it a short-time delay", ("trip_instantaneous_a",))
             break
+
+
+ALTITUDE_TYPES = ("transformer", "ups", "generator")
+
+
+@rule("ELC026", "a transformer, UPS or generator above its rated altitude is over its derated "
+      "rating, or has no derating to check", policy=("derating", "equipment_rated_altitude_m"))
+def altitude_derating(inv: Inventory) -> Iterator[Finding]:
+    """Thin air cools transformers and generators less and lowers an engine's output: above
+    the altitude their nameplate holds (policy `equipment_rated_altitude_m`, 1,000 m: IEC
+    60076-1 4.2, IEC 60034-1 6.2) the rating falls by the machine's altitude derating
+    (`altitude_derating`: above_m, pct_per_100m and its source; IEC 60076-2 and ISO 8528-1 give
+    the standard factors, datasheets the curves). A node installed higher (`altitude_m`)
+    without a derating cannot be checked: that is the finding.
+
+    Formula:
+        factor = 1 - pct_per_100m / 100 x max(0, altitude_m - above_m) / 100
+        P_worst <= rating_kw x factor
+
+    Fix:
+        Declare the machine's altitude derating, and size it for the derated rating.
+    """
+    tree = power_tree(inv)
+    rated_to = inv.policy.equipment_rated_altitude_m
+    for name in sorted(inv.power_nodes):
+        node = inv.power_nodes[name]
+        s = node.spec
+        if s.type not in ALTITUDE_TYPES or s.altitude_m is None or s.rating_kw is None:
+            continue
+        d = s.altitude_derating
+        if d is None:
+            if s.altitude_m > rated_to + 1e-9:
+                yield Finding(f"{s.type} {name} at {s.altitude_m:g} m is above the {rated_to:g} m "
+                              f"its {s.rating_kw:g} kW nameplate holds, and declares no "
+                              "altitude_derating: its capacity there is unknown", node.origin,
+                              "declare altitude_derating (above_m, pct_per_100m, source) from "
+                              "its datasheet", ("altitude_m",))
+            continue
+        factor = 1.0 - d.pct_per_100m / 100.0 * max(0.0, s.altitude_m - d.above_m) / 100.0
+        load = max(tree.normal.loads_w.get(name, 0.0), tree.worst.get(name, (0.0, ""))[0])
+        usable = s.rating_kw * max(factor, 0.0)
+        if load / 1000.0 > usable + 1e-9:
+            yield Finding(f"{s.type} {name}: worst-case load {load / 1000:.1f} kW > {usable:.2f} kW "
+                          f"({s.rating_kw:g} kW derated {d.pct_per_100m:g} %/100 m above "
+                          f"{d.above_m:g} m, at {s.altitude_m:g} m)", node.origin,
+                          "size the machine for its derated rating, or move load",
+                          ("altitude_m",))

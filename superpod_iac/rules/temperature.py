@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from superpod_iac import physics
+from superpod_iac.manifest.policy import Policy
 from superpod_iac.manifest.site import Row
 from superpod_iac.model.cooling import cooling_plan
 from superpod_iac.model.inventory import Device, Inventory
@@ -23,33 +25,49 @@ def _air_cooled(dev: Device) -> bool:
 
 
 @rule("TMP001", "cold-aisle air warmer than a device's maximum inlet temperature",
-      policy=("supply_air_c",))
+      policy=("supply_air_c", "inlet_derate_above_m", "inlet_derate_m_per_c"))
 def inlet_too_warm(inv: Inventory) -> Iterator[Finding]:
     """Every device that rejects heat to air has a maximum inlet air temperature (its ASHRAE
     class: A1 32 C, A2 35 C, A3 40 C, A4 45 C allowable). The hall supplies the cold aisle at
     `supply_air_c` (the hall's, else policy `supply_air_c`, 27 C: the top of ASHRAE's
     recommended envelope); a device rated below it overheats or throttles.
 
+    Above `inlet_derate_above_m` (900 m) the allowable inlet falls 1 C per
+    `inlet_derate_m_per_c` metres (300 m: ASHRAE classes A1/A2) at the hall's `altitude_m`.
+
     Formula:
-        T_supply_air(hall) <= max_inlet_c for every device with liquid_fraction < 1
+        T_supply_air(hall) <= max_inlet_c - max(0, altitude_m - 900) / 300
+        for every device with liquid_fraction < 1
 
     Fix:
         Lower the hall's supply air temperature, or choose devices of a warmer ASHRAE class.
     """
     for cab in inv.iter_cabinets():
         hall = inv.halls.get(cab.hall or "")
+        pol = inv.policy_for(cab)
         air = hall.supply_air_c if hall is not None and hall.supply_air_c is not None \
-            else inv.policy_for(cab).supply_air_c
+            else pol.supply_air_c
+        alt = hall.altitude_m if hall is not None else None
         worst: dict[str, list[Device]] = defaultdict(list)
         for dev in cab.devices:
             limit = dev.type.max_inlet_c
-            if limit is not None and _air_cooled(dev) and air > limit + 1e-9:
+            if limit is not None and _air_cooled(dev) and air > _inlet(limit, alt, pol) + 1e-9:
                 worst[dev.type_name].append(dev)
         for tname, devs in sorted(worst.items()):
-            limit = devs[0].type.max_inlet_c
+            rated = devs[0].type.max_inlet_c
+            assert rated is not None
+            limit = _inlet(rated, alt, pol)
+            at = f" ({rated:g} C rated, derated at {alt:g} m)" if limit < rated else ""
             yield Finding(f"{len(devs)} x {tname} in {cab.name} ({devs[0].address}, ...) get "
-                          f"{air:g} C supply air > {limit:g} C maximum inlet", devs[0].origin,
+                          f"{air:g} C supply air > {limit:g} C maximum inlet{at}", devs[0].origin,
                           "lower the supply air temperature, or use devices rated warmer")
+
+
+def _inlet(rated_c: float, altitude_m: float | None, pol: Policy) -> float:
+    above, per_c = pol.inlet_derate_above_m, pol.inlet_derate_m_per_c
+    if altitude_m is None:
+        return rated_c
+    return round(physics.derated_inlet_c(rated_c, altitude_m, above, per_c), 2)
 
 
 @rule("TMP002", "liquid-cooled devices in a cabinet type with no coolant connection")
