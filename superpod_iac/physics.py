@@ -282,3 +282,14 @@ def derated_inlet_c(max_inlet_c: float, altitude_m: float, above_m: float, m_per
     (ASHRAE TC 9.9 Thermal Guidelines, classes A1/A2: 1 C per 300 m above 900 m)."""
     _positive("metres per degree", m_per_c)
     return max_inlet_c - max(0.0, altitude_m - above_m) / m_per_c
+
+
+def neutral_current_a(i1: float, i2: float, i3: float, third_a: float) -> float:
+    """Neutral current of a wye feed with line-to-neutral loads: the phasor sum of the phase
+    fundamentals (I_N1^2 = I1^2 + I2^2 + I3^2 - I1 I2 - I2 I3 - I3 I1) and the third
+    harmonics, which add in the neutral (I_N3 = sum of the phases' third-harmonic currents);
+    I_N = sqrt(I_N1^2 + I_N3^2) (IEC 60364-5-52 Annex E). With all of a load's THD taken as
+    third harmonic this is an upper bound: balanced loads at h3 = 0.577 put 1.73 x the phase
+    current on the neutral."""
+    fund = max(0.0, i1 * i1 + i2 * i2 + i3 * i3 - i1 * i2 - i2 * i3 - i3 * i1)
+    return math.sqrt(fund + third_a * third_a)

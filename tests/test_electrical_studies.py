@@ -89,3 +89,17 @@ def test_a_rating_that_cannot_be_checked_is_a_finding(cli, tmp_path: Path) -> No
                                        str(path)).json()["diagnostics"] if d["rule"] == "ELC023"]
     assert found == ["feed feed-A2: prospective fault current 46.4 kA > its 35 kA short-circuit "
                      "rating"]
+
+
+def test_neutral_current_by_hand() -> None:
+    # balanced phases cancel; one loaded phase returns all of it; two equal phases return one
+    assert physics.neutral_current_a(10, 10, 10, 0) == pytest.approx(0, abs=1e-9)
+    assert physics.neutral_current_a(10, 0, 0, 0) == pytest.approx(10)
+    assert physics.neutral_current_a(10, 10, 0, 0) == pytest.approx(10)
+    # balanced 10 A with 57.7 % third harmonic: 0.577 x 30 = 17.3 A, 1.73 x the phase current
+    assert physics.neutral_current_a(10, 10, 10, 0.57735 * 30) == pytest.approx(17.32, abs=0.01)
+
+
+@given(st.floats(0, 500), st.floats(0, 500), st.floats(0, 500))
+def test_neutral_fundamental_never_exceeds_the_largest_phase(a: float, b: float, c: float) -> None:
+    assert physics.neutral_current_a(a, b, c, 0) <= max(a, b, c) + 1e-6

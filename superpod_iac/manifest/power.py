@@ -102,6 +102,12 @@ class PowerNode(Strict):
     """Where a transformer, UPS or generator is installed: above its rated altitude its rating
     falls (ELC026)."""
     altitude_derating: AltitudeDerating | None = None
+    neutral_a: Pos | None = None
+    """Ampacity of a three-phase node's neutral conductor (ELC027); without it, a full-size
+    neutral of `conductor_a` is assumed only where that is declared."""
+    load_thd_pct: Annotated[float, Field(ge=0, le=300)] | None = None
+    """Current THD of the load on a single-phase branch (PSU datasheet, IEC 61000-3-2/-12),
+    taken as third harmonic on the neutral above it (ELC027)."""
     """UPS: usable battery energy; with it the runtime at the worst-case load is checked."""
 
 

@@ -16,7 +16,7 @@ from superpod_iac.model.electrical import NodeStudy, node_studies
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.outlets import cabinet_outlets
-from superpod_iac.model.power import ancestors, power_tree, supplies
+from superpod_iac.model.power import Supply, ancestors, power_tree, supplies
 from superpod_iac.rules.registry import Finding, rule
 
 
@@ -510,3 +510,64 @@ def altitude_derating(inv: Inventory) -> Iterator[Finding]:
                           f"{d.above_m:g} m, at {s.altitude_m:g} m)", node.origin,
                           "size the machine for its derated rating, or move load",
                           ("altitude_m",))
+
+
+@rule("ELC027", "a wye feed's neutral carries more than it is rated for (imbalance and "
+      "third harmonics)", policy=("derating", "voltage_tolerance_pct"))
+def neutral_overload(inv: Inventory) -> Iterator[Finding]:
+    """Single-phase loads between line and neutral return their current through the neutral:
+    the fundamentals cancel only when the phases are balanced, and the third harmonics of
+    switch-mode PSUs (and every triplen) add in it instead of cancelling. A neutral sized like
+    a phase conductor can carry up to 1.73 x the phase current with high third-harmonic loads
+    (IEC 60364-5-52 Annex E; NEC 310.15(E)(3) counts such a neutral as current-carrying).
+    Checked for a three-phase node whose single-phase children sit line-to-neutral, at the
+    normal phase loads, with each branch's `load_thd_pct` taken as third harmonic (an upper
+    bound), against the node's `neutral_a` (or a full-size neutral of `conductor_a`).
+
+    Formula:
+        I_p = P_p / (V_LN x PF);  I_N1^2 = I1^2 + I2^2 + I3^2 - I1 I2 - I2 I3 - I3 I1;
+        I_N3 = sum(h_p x I_p);  I_N = sqrt(I_N1^2 + I_N3^2) <= neutral_a
+
+    Fix:
+        Balance the phases, use a double-size neutral, or PSUs with lower current THD.
+    """
+    tree = power_tree(inv)
+    sup = supplies(inv)
+    for name in sorted(tree.phase_loads_w):
+        node = inv.power_nodes[name]
+        s = node.spec
+        rating = s.neutral_a if s.neutral_a is not None else s.conductor_a
+        v = sup[name].voltage_v
+        if rating is None or s.phases != 3 or v is None:
+            continue
+        amps, thd = _neutral_phases(inv, name, v, sup)
+        if not any(amps.values()):
+            continue
+        third = sum(thd[p] * amps[p] for p in amps)
+        h3 = third / sum(amps.values())
+        neutral = physics.neutral_current_a(amps["L1"], amps["L2"], amps["L3"], third)
+        if neutral > rating + 1e-9:
+            yield Finding(f"{s.type} {name}: neutral carries {neutral:.1f} A (phases "
+                          f"{amps['L1']:.1f} / {amps['L2']:.1f} / {amps['L3']:.1f} A line-to-"
+                          f"neutral, third harmonic {h3 * 100:.0f} %) > {rating:g} A neutral",
+                          node.origin, "balance the phases, double the neutral, or use PSUs "
+                          "with lower current THD", ("neutral_a",))
+
+
+def _neutral_phases(inv: Inventory, parent: str, v_ll: float,
+                    sup: dict[str, Supply]) -> tuple[dict[str, float], dict[str, float]]:
+    """Line-to-neutral current per phase under a wye node, and each phase's THD fraction."""
+    loads = power_tree(inv).normal.loads_w
+    v_ln = physics.line_to_neutral_v(v_ll)
+    tol = inv.policy.voltage_tolerance_pct
+    amps = {"L1": 0.0, "L2": 0.0, "L3": 0.0}
+    thd = {"L1": 0.0, "L2": 0.0, "L3": 0.0}
+    for child in inv.power_nodes[parent].children:
+        c = inv.power_nodes[child].spec
+        cv = sup[child].voltage_v
+        if c.phases != 1 or c.phase is None or cv is None or \
+                not physics.within_pct(cv, v_ln, tol):
+            continue  # a line-to-line branch puts nothing on the neutral
+        amps[c.phase] += physics.single_phase_current_a(loads.get(child, 0.0), cv, c.pf)
+        thd[c.phase] = max(thd[c.phase], (c.load_thd_pct or 0.0) / 100.0)
+    return amps, thd
