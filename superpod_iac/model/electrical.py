@@ -13,7 +13,9 @@ and policy.
   source's (a root's `fault_ka`, or a transformer's %Z with what the primary side offers; an
   unknown primary side is an infinite bus), referred to the node's voltage, plus the
   conductors between; source and transformer impedances are taken as reactive and conductors
-  at 20 C, which errs towards the larger current.
+  at 20 C, which errs towards the larger current. A UPS passes the fault level of the source
+  above it: its static bypass closes on a fault (the inverter's own current limit is the
+  smaller, non-conservative case).
 """
 
 from __future__ import annotations
