@@ -1,0 +1,258 @@
+"""`superpod import netbox` over a vendored corpus of real devicetype-library files
+(tests/data/devicetype-library, CC0-1.0, SOURCES.md): every file imports alone and all together
+with exit 0, and the imported model is checked field by field against the source YAML (ports
+counted one by one, outlets and their feed legs, power ports, weights with unit conversion)."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from superpod_iac.model.expand import expand
+from superpod_iac.netbox.importer import import_netbox, interface_table, power_types
+from superpod_iac.netbox.library.numbers import WEIGHT_KG
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "data" / "devicetype-library"
+FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file()
+               and p.name not in ("SOURCES.md", "LICENSE.txt"))
+YAML_SAFE = YAML(typ="safe")
+
+
+def _source(path: Path) -> dict[str, Any]:
+    return dict(YAML_SAFE.load(path.read_text(encoding="utf-8")))
+
+
+def _one(path: Path) -> tuple[dict[str, Any], list[str]]:
+    res = import_netbox([str(path)], rack_power_kw=None)
+    assert not res.errors, res.errors
+    spec = res.catalog["spec"]
+    entries = spec.get("device_types", []) + spec.get("cabinet_types", [])
+    assert len(entries) == 1, entries
+    return entries[0], res.warnings
+
+
+def _ports(entry: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[str]:
+    out: list[str] = []
+    for g in entry.get("port_groups", []):
+        names = list(expand(g["ports"]))
+        if not prefix or g["name"].startswith(prefix):
+            out.extend(names)
+    return out
+
+
+def test_corpus_is_large_and_licensed() -> None:
+    assert len(FILES) >= 38
+    vendors = {p.relative_to(CORPUS).parts[1] for p in FILES}
+    kinds = {p.relative_to(CORPUS).parts[0] for p in FILES}
+    assert kinds == {"device-types", "module-types", "rack-types"}
+    assert len(vendors) >= 16
+    sources = (CORPUS / "SOURCES.md").read_text()
+    assert all(f"`{p.relative_to(CORPUS)}`" in sources for p in FILES)
+    assert "CC0-1.0" in (CORPUS / "LICENSE.txt").read_text()
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_each_file_field_by_field(path: Path) -> None:
+    src = _source(path)
+    entry, warnings = _one(path)
+    kind = path.relative_to(CORPUS).parts[0]
+    assert entry["manufacturer"] == src["manufacturer"] and entry["model"] == src["model"]
+    if kind == "rack-types":
+        _check_rack(src, entry)
+        return
+    _check_weight(src, entry)
+    _check_interfaces(src, entry, warnings)
+    _check_passive(src, entry)
+    _check_power(src, entry, kind)
+    if kind == "device-types":
+        u = src.get("u_height", 1)
+        assert entry["height_u"] == math.ceil(float(u))
+
+
+def _check_weight(src: dict[str, Any], entry: dict[str, Any]) -> None:
+    w = src.get("weight")
+    if isinstance(w, int | float):
+        unit = src.get("weight_unit") or "kg"
+        assert entry["weight_kg"] == pytest.approx(w * WEIGHT_KG[unit], abs=1e-3)
+    else:
+        assert entry["weight_kg"] == 0
+
+
+def _check_interfaces(src: dict[str, Any], entry: dict[str, Any], warnings: list[str]) -> None:
+    """Every interface is one port of the model, by its own name, or is named in a warning
+    with its type (left out: virtual, wireless, no defined rate)."""
+    table = interface_table()
+    ifaces = src.get("interfaces") or []
+    kept = [i for i in ifaces if "speed_gbps" in table.get(i["type"], {})
+            and table[i["type"]].get("kind") not in ("virtual", "wireless", "unrated")]
+    ports = _ports(entry, ())
+    ports = [p for p in ports if not p.startswith(("front-", "rear-"))]
+    assert len(ports) == len(kept)
+    assert sorted(ports) == sorted(str(i["name"]).replace("{module}", "module").replace(" ", "-")
+                                   for i in kept) or len(set(ports)) == len(ports)
+    for i in ifaces:
+        if i not in kept:
+            assert any(f"type '{i['type']}' left out" in w for w in warnings), i
+    for g in entry.get("port_groups", []):
+        if g["name"].startswith(("front-", "rear-")):
+            continue
+        import re
+
+        itype = re.sub(r"(-mgmt)?(-\d+)?$", "", g["name"])
+        itype = itype if itype in table else g["name"].removesuffix("-mgmt")
+        assert g["speed_gbps"] == table[itype]["speed_gbps"]  # the real rate, never 1 Gb/s
+
+
+def _check_passive(src: dict[str, Any], entry: dict[str, Any]) -> None:
+    front = _ports(entry, ("front-",))
+    rear = _ports(entry, ("rear-",))
+    assert len(front) == len(src.get("front-ports") or [])
+    assert len(rear) == len(src.get("rear-ports") or [])
+    assert not set(front) & set(rear)  # front 01 and rear 01 never collide
+
+
+def _check_power(src: dict[str, Any], entry: dict[str, Any], kind: str) -> None:
+    outlets = src.get("power-outlets") or []
+    known = {v["netbox"] for v in power_types()["outlets"].values()
+             if v.get("netbox") and v.get("outlet_a")}
+    kept = [o for o in outlets if o.get("type") in known]
+    banks = entry.get("outlets", [])
+    assert sum(b["count"] for b in banks) == len(kept)
+    legs = [o.get("feed_leg") for o in kept]
+    assert [b.get("feed_leg") for b in banks for _ in range(b["count"])] == \
+        [leg if leg in ("A", "B", "C") else None for leg in legs]
+    if outlets:
+        assert entry["role"] == "pdu" and entry["max_w"] == 0
+    inlets = src.get("power-ports") or []
+    if "psus" in entry:
+        assert entry["psus"]["count"] == len(inlets)
+
+
+def _check_rack(src: dict[str, Any], entry: dict[str, Any]) -> None:
+    assert entry["height_u"] == src["u_height"]
+    assert "power_rating_kw" not in entry  # NetBox has none: never invented
+    if src.get("max_weight"):
+        assert entry["payload_kg"] == pytest.approx(src["max_weight"] * WEIGHT_KG[
+            src.get("weight_unit") or "kg"])
+    if src.get("outer_width") and src.get("outer_depth"):
+        assert entry["footprint"] == {"width_mm": src["outer_width"],
+                                      "depth_mm": src["outer_depth"]}
+
+
+def test_all_together_exit_0(tmp_path: Path) -> None:
+    out = tmp_path / "all.yaml"
+    proc = subprocess.run([sys.executable, "-m", "superpod_iac", "import", "netbox", str(CORPUS),
+                           "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    spec = YAML_SAFE.load(out.read_text())["spec"]
+    assert len(spec["device_types"]) + len(spec["cabinet_types"]) == len(FILES)
+    assert "Tripp-Lite-N054-024: no .yaml extension: read as a library file" in proc.stderr
+
+
+def _entry(rel: str) -> dict[str, Any]:
+    return _one(CORPUS / rel)[0]
+
+
+def test_roles_come_from_evidence() -> None:
+    assert _entry("device-types/Nvidia/DGC-A100.yaml")["role"] == "compute"  # 37 ports
+    assert _entry("device-types/Supermicro/AS-8125GS-TNMR2.yml")["role"] == "compute"  # MI300X
+    assert _entry("device-types/Supermicro/ARS-121GL-NB3-LCC-R1.yaml")["role"] == "compute"
+    assert _entry("device-types/Nvidia/NVLink-5-Switch.yaml")["role"] == "switch"
+    assert _entry("device-types/Nvidia/SN3420.yml")["role"] == "switch"
+    assert _entry("device-types/Panduit/FC2XO-24-10U.yaml")["role"] == "patch-panel"
+    assert _entry("device-types/Opengear/CM8116.yaml")["role"] == "management"
+
+
+def test_unknown_role_is_left_unset_with_a_warning(tmp_path: Path) -> None:
+    f = tmp_path / "box.yaml"
+    f.write_text("manufacturer: Acme\nmodel: Box\nslug: acme-box\nu_height: 1\n")
+    entry, warnings = _one(f)
+    assert "role" not in entry
+    assert any("role unknown" in w for w in warnings)
+
+
+def test_gb300_tray_without_inlets_says_so() -> None:
+    entry, warnings = _one(CORPUS / "device-types/Supermicro/ARS-121GL-NB3-LCC-R1.yaml")
+    assert entry["role"] == "compute" and entry["max_w"] == 0
+    assert any("is_powered: false" in w for w in warnings)
+
+
+def test_ats_has_the_capacity_of_one_inlet() -> None:
+    entry = _entry("device-types/Eaton/Tripp-Lite-PDUMH15ATS.yaml")
+    out = entry["power_output"]
+    assert out["psu_count"] == 2 and out["redundancy"] == "N+N" and out["psu_w"] == 1400
+    assert "one feeding at a time" in entry["source"]
+    assert [b["type"] for b in entry["outlets"]] == ["nema-5-15r"]  # NEMA outlets kept
+    assert entry["outlets"][0]["outlet_a"] == 15
+
+
+def test_three_phase_pdu_keeps_its_feed_legs() -> None:
+    legs: set[str] = set()
+    for rel in ("device-types/Vertiv/MG01D4W1-36PT63-3PS6B2A10-S.yaml",
+                "device-types/Raritan/PX4-534AJ-E7.yaml", "device-types/APC/AP8886.yaml"):
+        entry = _entry(rel)
+        legs |= {b.get("feed_leg") for b in entry.get("outlets", [])}
+    assert {"A", "B", "C"} <= legs
+
+
+def test_psu_module_is_no_load() -> None:
+    entry, warnings = _one(CORPUS / "module-types/Juniper/JNP-PWR2200-AC.yaml")
+    assert entry["max_w"] == 0 and "2200 W" in entry["source"]
+    assert "profile: Power supply" in entry["source"]
+    assert any("module_bay_types" in w for w in warnings)  # not in the table: named
+
+
+def test_interface_table_is_complete_and_generated() -> None:
+    schema = json.loads((ROOT / "superpod_iac/netbox/schema/generated_schema.json").read_text())
+    names = schema["definitions"]["interface"]["properties"]["type"]["enum"]
+    table = interface_table()
+    assert set(names) == set(table)
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "netbox-interface-types")],
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert proc.stdout == (ROOT / "superpod_iac/netbox/interface_types.yaml").read_text()
+    assert table["10gbase-x-sfpp"]["speed_gbps"] == 10
+    assert table["40gbase-x-qsfpp"]["speed_gbps"] == 40
+    assert table["200gbase-cr4"] == {"form_factor": "qsfp56", "speed_gbps": 200,
+                                     "cage": "typical"}
+
+
+def test_nan_height_is_a_warning_not_a_crash(tmp_path: Path) -> None:
+    f = tmp_path / "nan.yaml"
+    f.write_text("manufacturer: Acme\nmodel: Nan\nslug: acme-nan\nu_height: .nan\n")
+    res = import_netbox([str(f)])
+    assert not res.errors
+    assert any("u_height nan is not a finite number" in w for w in res.warnings)
+
+
+def test_huge_type_is_refused_quickly(tmp_path: Path) -> None:
+    import time
+
+    f = tmp_path / "huge.yaml"
+    lines = ["manufacturer: Acme", "model: Huge", "slug: acme-huge", "u_height: 1",
+             "interfaces:"]
+    lines += [f"  - {{name: e{i}, type: 10gbase-t}}" for i in range(60_000)]
+    f.write_text("\n".join(lines) + "\n")
+    t = time.process_time()
+    res = import_netbox([str(f)])
+    assert time.process_time() - t < 5
+    assert any("60,000 interfaces > 5,000" in e for e in res.errors)
+
+
+def test_failed_import_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "catalog.yaml"
+    out.write_text("good: catalog\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: no manufacturer\n")
+    proc = subprocess.run([sys.executable, "-m", "superpod_iac", "import", "netbox", str(bad),
+                           "--out", str(out)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "nothing written" in proc.stderr
+    assert out.read_text() == "good: catalog\n"
