@@ -18,6 +18,7 @@ from ruamel.yaml import YAML
 from superpod_iac.model.expand import expand
 from superpod_iac.netbox.importer import import_netbox, interface_table, power_types
 from superpod_iac.netbox.library.numbers import WEIGHT_KG
+from superpod_iac.netbox.library.ports import port_name
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "devicetype-library"
@@ -49,11 +50,11 @@ def _ports(entry: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[str]:
 
 
 def test_corpus_is_large_and_licensed() -> None:
-    assert len(FILES) >= 38
+    assert len(FILES) >= 150
     vendors = {p.relative_to(CORPUS).parts[1] for p in FILES}
     kinds = {p.relative_to(CORPUS).parts[0] for p in FILES}
     assert kinds == {"device-types", "module-types", "rack-types"}
-    assert len(vendors) >= 16
+    assert len(vendors) >= 20
     sources = (CORPUS / "SOURCES.md").read_text()
     assert all(f"`{p.relative_to(CORPUS)}`" in sources for p in FILES)
     assert "CC0-1.0" in (CORPUS / "LICENSE.txt").read_text()
@@ -95,9 +96,10 @@ def _check_interfaces(src: dict[str, Any], entry: dict[str, Any], warnings: list
             and table[i["type"]].get("kind") not in ("virtual", "wireless", "unrated")]
     ports = _ports(entry, ())
     ports = [p for p in ports if not p.startswith(("front-", "rear-"))]
-    assert len(ports) == len(kept)
-    assert sorted(ports) == sorted(str(i["name"]).replace("{module}", "module").replace(" ", "-")
-                                   for i in kept) or len(set(ports)) == len(ports)
+    names = [port_name(i["name"]) for i in kept]
+    assert sorted(ports) == sorted(set(names))  # each interface one port, by its own name
+    if len(set(names)) < len(names):
+        assert any("listed twice" in w for w in warnings)
     for i in ifaces:
         if i not in kept:
             assert any(f"type '{i['type']}' left out" in w for w in warnings), i
@@ -256,3 +258,75 @@ def test_failed_import_writes_nothing(tmp_path: Path) -> None:
                            "--out", str(out)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1 and "nothing written" in proc.stderr
     assert out.read_text() == "good: catalog\n"
+
+
+DESIGN = """apiVersion: superpod-iac/v1alpha1
+kind: Cabinet
+metadata: {name: gpu-01}
+spec:
+  type: light-rack
+  location: {hall: hall1, row: A, slot: 1}
+  feeds: [feed-A1, feed-B1]
+  devices:
+    - {name: pdu-A, type: eaton-ebab05, u: 0, feeds: [feed-A1]}
+    - {name: pdu-B, type: eaton-ebab05, u: 0, feeds: [feed-B1]}
+    - {name: tor, type: nvidia-sn3420, u: 40}
+    - {name: gpu1, type: lenovo-thinksystem-sr685a-v3, u: 1}
+    - {name: dgx1, type: nvidia-dgx-a100-640gb, u: 10}
+    - {name: tray1, type: supermicro-ars-121gl-nb3-lcc-r1, u: 20}
+"""
+
+
+def test_design_of_imported_types_gives_the_expected_findings(tmp_path: Path) -> None:
+    """Imported GPU servers, a switch, a GB300 tray and PDUs in one cabinet: what the library
+    lacks is a finding, never silence -- the switch and the busbar-fed tray have no max_w
+    (PWR012 each), the DGX no weight (SPC009), the PDUs' 2 x 2 C19 outlets cannot take the
+    8-PSU server's 8 C20 cords (OUT001 for cords 5-8), and the cabinet's payload is over."""
+    files = [CORPUS / "device-types" / rel for rel in (
+        "Lenovo/ThinkSystem-SR685a-v3.yaml", "Nvidia/SN3420.yml",
+        "Supermicro/ARS-121GL-NB3-LCC-R1.yaml", "Eaton/EBAB05.yaml", "Nvidia/DGC-A100.yaml")]
+    run = [sys.executable, "-m", "superpod_iac"]
+    proc = subprocess.run([*run, "import", "netbox", *map(str, files), "--out",
+                           str(tmp_path / "parts.yaml")], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    (tmp_path / "base.yaml").write_text(
+        (ROOT / "tests/fixtures/rules/_base.yaml").read_text())
+    (tmp_path / "cab.yaml").write_text(DESIGN)
+    proc = subprocess.run([*run, "validate", str(tmp_path), "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stdout
+    found = sorted((d["rule"], d["message"].split(":")[0].split(" declares")[0])
+                   for d in json.loads(proc.stdout)["diagnostics"])
+    rules = [r for r, _ in found]
+    assert rules.count("PWR012") == 2 and rules.count("OUT001") == 4
+    assert rules.count("SPC009") == 1 and rules.count("SPC003") == 1
+    assert len(rules) == 8, found
+    text = proc.stdout
+    assert "nvidia-sn3420" in text and "supermicro-ars-121gl-nb3-lcc-r1" in text
+
+
+def test_export_picks_the_same_netbox_type_as_before() -> None:
+    """The full table must not change what `export netbox` / `netbox push` write for a port:
+    the cage-named types stay first for their form factor and rate."""
+    from superpod_iac.netbox.desired import interface_type
+
+    for name, ff, speed in (("400gbase-x-osfp", "osfp", 400), ("800gbase-x-osfp", "osfp", 800),
+                            ("1.6tbase-x-osfp1600", "osfp", 1600),
+                            ("400gbase-x-qsfpdd", "qsfp-dd", 400),
+                            ("400gbase-x-qsfp112", "qsfp112", 400),
+                            ("200gbase-x-qsfp56", "qsfp56", 200),
+                            ("100gbase-x-qsfp28", "qsfp28", 100),
+                            ("25gbase-x-sfp28", "sfp28", 25), ("1000base-t", "rj45", 1),
+                            ("10gbase-t", "rj45", 10), ("100base-tx", "rj45", 0.1)):
+        assert interface_type(ff, speed) == name
+
+
+def test_rack_power_only_when_given(tmp_path: Path) -> None:
+    rack = CORPUS / "rack-types/APC/AR3100.yaml"
+    res = import_netbox([str(rack)], rack_power_kw=30.0)
+    entry = res.catalog["spec"]["cabinet_types"][0]
+    assert entry["power_rating_kw"] == 30.0 and "--rack-power-kw" in entry["source"]
+    res = import_netbox([str(rack)])
+    assert "power_rating_kw" not in res.catalog["spec"]["cabinet_types"][0]
+    assert any("NetBox has no power rating" in w for w in res.warnings)

@@ -48,14 +48,13 @@ def _superpod_entry(data: dict[str, Any], src: str, warnings: list[str]) -> dict
 
 
 def is_psu_module(data: dict[str, Any]) -> bool:
-    """A module type that is a power supply: its power port's rating is an output, not a load."""
+    """A module type that is a power supply: it has power ports and nothing else to cable (no
+    interfaces, no outlets), or says so. Its power port's rating is an output, not a load."""
     if data.get("interfaces") or data.get("power-outlets") or not data.get("power-ports"):
         return False
     text = " ".join(str(data.get(k) or "") for k in ("profile", "model", "part_number",
                                                        "description", "comments"))
-    return bool(_PSU.search(text)) or all(
-        str(p.get("name", "")).strip() in ("{module}", "PSU {module}") for p in
-        data["power-ports"])
+    return bool(_PSU.search(text)) or not (data.get("front-ports") or data.get("rear-ports"))
 
 
 def _height(data: dict[str, Any], module: bool, src: str, warnings: list[str]) -> int:

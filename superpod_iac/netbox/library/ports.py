@@ -54,13 +54,19 @@ def interface_groups(ifaces: list[dict[str, Any]], src: str,
     table = interface_table()
     groups: dict[tuple[str, bool], list[str]] = defaultdict(list)
     skipped: dict[str, int] = defaultdict(int)
+    seen: set[str] = set()
     for iface in ifaces:
         itype = str(iface.get("type") or "other")
         entry = table.get(itype)
         if entry is None or "speed_gbps" not in entry or entry.get("kind") in NOT_PORTS:
             skipped[itype] += 1
             continue
-        groups[(itype, bool(iface.get("mgmt_only")))].append(port_name(iface.get("name", "")))
+        name = port_name(iface.get("name", ""))
+        if name in seen:
+            warnings.append(f"{src}: interface {name} is listed twice: kept once")
+            continue
+        seen.add(name)
+        groups[(itype, bool(iface.get("mgmt_only")))].append(name)
     for itype, n in sorted(skipped.items()):
         entry = table.get(itype)
         why = ("not a NetBox interface type" if entry is None else

@@ -38,12 +38,27 @@ def is_transfer(data: dict[str, Any], inlets: list[dict[str, Any]]) -> bool:
         _ATS.search(str(p.get("label") or "")) for p in inlets)
 
 
+_THREE_PHASE = re.compile(r"3p|nema-l(15|21|22)|nema-1[45]-|cs8[1-4]6")
+_SINGLE_PHASE = re.compile(r"iec-60320|p-n-e|2p-e|nema-(l?[156]|l?10)-")
+
+
+def _phases(data: dict[str, Any], inlets: list[dict[str, Any]]) -> int:
+    """3 when an inlet's plug is a three-phase one (IEC 60309 3P, NEMA L15/L21/L22); 1 when
+    every inlet is a single-phase plug; otherwise 3 if the outlets use two or more feed legs."""
+    types = [str(p.get("type") or "") for p in inlets]
+    if any(_THREE_PHASE.search(t) for t in types):
+        return 3
+    if types and all(_SINGLE_PHASE.search(t) for t in types):
+        return 1
+    legs = {o.get("feed_leg") for o in data.get("power-outlets") or [] if isinstance(o, dict)}
+    return 3 if len(legs & {"A", "B", "C"}) > 1 else 1
+
+
 def pdu_output(data: dict[str, Any], inlets: list[dict[str, Any]], src: str,
                warnings: list[str]) -> tuple[dict[str, Any] | None, str]:
     """(power_output, note) of a device with outlets."""
     draws = [d for p in inlets if (d := draw(p, "maximum_draw")) is not None]
-    phases = 3 if any("3p" in str(p.get("type", "")) or re.search(
-        r"nema-l(15|21|22)", str(p.get("type", ""))) for p in inlets) else 1
+    phases = _phases(data, inlets)
     if not draws:
         warnings.append(f"{src}: PDU inlets have no maximum_draw: capacity unknown, power_output "
                         "left unset (PWR checks of what it feeds cannot run until it is set)")

@@ -12,16 +12,18 @@ from typing import Any
 ACCELERATOR = re.compile(
     r"\b(dgx|hgx|mgx|a100|a800|h100|h200|h800|h20|b100|b200|b300|gb200|gb300|gh200|l40s?|"
     r"mi210|mi250x?|mi300[ax]?|mi325x|mi350x|mi355x|gaudi\s?[23]?|gpu|nvl\s?(36|72)|"
-    r"superchip|compute tray)\b", re.I)
+    r"superchip|compute tray|gpus)\b", re.I)
 """Words that name an accelerator or an accelerator system in a type's model, part number,
 description or comments (NVIDIA, AMD Instinct, Intel Gaudi)."""
 SWITCH_LINE = re.compile(
     r"^(dcs-|ccs-|7\d{3}|n\d?k-|n9k|nexus|c9\d{3}|ws-c|catalyst|ex\d{4}|qfx|ptx|acx|"
     r"sn\d{4}|qm\d{4}|q3\d{3}|msn\d|msb\d|mqm\d|s\d{4}|z\d{4}|n\d{4}-on|as\d{4}-|"
-    r"ds\d{4}|dx\d{3}|g\d{4}|jl\d{3}|sse-|nvlink.*switch|.*switch)", re.I)
+    r"ds\d{4}|dx\d{3}|g\d{4}|jl\d{3}|sse-|ne\d{4}|"
+    r".*\b(switch|networking|force10|powerconnect|rackswitch|catalyst|nexus)\b)", re.I)
 """Model names of the switch lines of common network vendors (Arista DCS/CCS, Cisco Nexus and
 Catalyst, Juniper EX/QFX/PTX/ACX, NVIDIA Spectrum SN and Quantum QM/Q3, Dell S/Z, Edgecore AS,
-HPE Aruba JL, Supermicro SSE), or a model that says it is a switch."""
+HPE Aruba JL, Supermicro SSE, Lenovo NE), or a model that names a switch line (Dell Networking,
+Force10, PowerConnect, Lenovo RackSwitch, Cisco Catalyst/Nexus) or says it is a switch."""
 SWITCH_PORTS = 24
 """A switch's interface profile: at least this many data (not management) ports of one rate of
 10 Gb/s or more, on a type with no accelerator evidence."""
