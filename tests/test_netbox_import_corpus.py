@@ -330,3 +330,24 @@ def test_rack_power_only_when_given(tmp_path: Path) -> None:
     res = import_netbox([str(rack)])
     assert "power_rating_kw" not in res.catalog["spec"]["cabinet_types"][0]
     assert any("NetBox has no power rating" in w for w in res.warnings)
+
+
+def test_schema_refresh_script_copies_and_records(tmp_path: Path) -> None:
+    import shutil
+
+    vendored = ROOT / "superpod_iac/netbox/schema"
+    lib, out = tmp_path / "library", tmp_path / "out"
+    (lib / "schema").mkdir(parents=True)
+    out.mkdir()
+    for f in vendored.glob("*.json"):
+        shutil.copyfile(f, lib / "schema" / f.name)
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts/netbox-library-schemas"),
+                           str(lib), str(out)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    for f in vendored.glob("*.json"):
+        assert (out / f.name).read_bytes() == f.read_bytes()
+    assert "Refreshed by scripts/netbox-library-schemas" in (out / "SOURCE.md").read_text()
+    (lib / "schema" / "racktype.json").unlink()
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts/netbox-library-schemas"),
+                           str(lib), str(out)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "racktype.json" in proc.stderr
