@@ -79,6 +79,48 @@ RACK: dict[str, Fate] = {
 }
 TABLES = {"devicetype": DEVICE, "moduletype": MODULE, "racktype": RACK}
 
+_LABEL: Fate = ("dropped", "display text only: no effect on validation")
+COMPONENTS: dict[str, dict[str, Fate]] = {
+    "interfaces": {
+        "name": ("mapped", "the port's name (`{module}` becomes `module`)"),
+        "type": ("mapped", "form factor and rate (interface_types.yaml)"),
+        "mgmt_only": ("mapped", "a `-mgmt` group with plane management"),
+        "label": _LABEL, "description": _LABEL,
+        "enabled": ("dropped", "administrative state, not hardware: no effect"),
+        "bridge": ("dropped", "a software bridge: no effect"),
+        "poe_mode": ("dropped", "PoE is not modelled: no PoE budget is checked"),
+        "poe_type": ("dropped", "PoE is not modelled: no PoE budget is checked"),
+        "rf_role": ("dropped", "radio role: wireless is not modelled"),
+    },
+    "power-ports": {
+        "name": ("mapped", "the cord's position"), "type": ("mapped", "psus.cord"),
+        "maximum_draw": ("mapped", "max_w (x redundancy share), a PDU's capacity"),
+        "allocated_draw": ("mapped", "typical_w"), "label": _LABEL, "description": _LABEL,
+    },
+    "power-outlets": {
+        "name": ("mapped", "bank name (common prefix)"), "type": ("mapped", "bank type"),
+        "power_port": ("mapped", "banks split per inlet"),
+        "feed_leg": ("mapped", "bank feed_leg (phase)"), "label": _LABEL,
+        "description": _LABEL,
+    },
+    "front-ports": {
+        "name": ("mapped", "port front-<name>"), "type": ("mapped", "group front-<type>"),
+        "rear_port": ("dropped", "front-to-rear mapping is not modelled: a link through the "
+                                 "panel is not traced to the rear side"),
+        "rear_port_position": ("dropped", "position on the rear port: not modelled"),
+        "positions": ("dropped", "not modelled"), "color": _LABEL, "label": _LABEL,
+        "description": _LABEL,
+    },
+    "rear-ports": {
+        "name": ("mapped", "port rear-<name>"), "type": ("mapped", "group rear-<type>"),
+        "positions": ("dropped", "how many front ports share it: not modelled"),
+        "color": _LABEL, "label": _LABEL, "description": _LABEL,
+        "_is_power_source": ("dropped", "not modelled"),
+    },
+}
+"""Fields of the components superpod models; console ports, bays and inventory items are
+handled whole by the type's own table."""
+
 
 def unknown_and_dropped(kind: str, data: dict[str, Any]) -> tuple[list[str], list[str]]:
     """(fields the table does not know, fields it drops) present with a value in `data`."""
@@ -88,12 +130,34 @@ def unknown_and_dropped(kind: str, data: dict[str, Any]) -> tuple[list[str], lis
             [k for k in present if table.get(k, ("", ""))[0] == "dropped"])
 
 
+def component_parts(data: dict[str, Any]) -> list[str]:
+    """`<component>.<field> (what dropping it means)` for every component field present with
+    a value that is dropped or unknown, once per field."""
+    parts: list[str] = []
+    for comp, table in COMPONENTS.items():
+        items = data.get(comp)
+        if not isinstance(items, list):
+            continue
+        present = sorted({k for i in items if isinstance(i, dict) for k, v in i.items()
+                          if v not in (None, "", [], {})})
+        for k in present:
+            fate = table.get(k)
+            if fate is None:
+                parts.append(f"{comp}.{k} (not a field superpod knows: ignored)")
+            elif fate[0] == "dropped":
+                parts.append(f"{comp}.{k} ({fate[1]})")
+    return parts
+
+
 def dropped_warning(kind: str, src: str, data: dict[str, Any]) -> str | None:
-    """One line naming every field of this type that is not kept, and what that means."""
+    """One line naming every field of this type (and of its components) that is not kept, and
+    what that means."""
     unknown, dropped = unknown_and_dropped(kind, data)
     table = TABLES[kind]
     parts = [f"{k} ({table[k][1]})" for k in dropped]
     parts += [f"{k} (not a field superpod knows: ignored)" for k in unknown]
+    if kind != "racktype":
+        parts += component_parts(data)
     if not parts:
         return None
     return f"{src}: not kept: " + "; ".join(parts)
