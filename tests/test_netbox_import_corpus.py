@@ -125,7 +125,7 @@ def _check_power(src: dict[str, Any], entry: dict[str, Any], kind: str) -> None:
     outlets = src.get("power-outlets") or []
     known = {v["netbox"] for v in power_types()["outlets"].values()
              if v.get("netbox") and v.get("outlet_a")}
-    kept = [o for o in outlets if o.get("type") in known]
+    kept = [o for o in outlets if str(o.get("type")).lower() in known]
     banks = entry.get("outlets", [])
     assert sum(b["count"] for b in banks) == len(kept)
     legs = [o.get("feed_leg") for o in kept]
@@ -204,6 +204,14 @@ def test_three_phase_pdu_keeps_its_feed_legs() -> None:
         entry = _entry(rel)
         legs |= {b.get("feed_leg") for b in entry.get("outlets", [])}
     assert {"A", "B", "C"} <= legs
+
+
+def test_hdot_outlets_are_kept() -> None:
+    entry = _entry("device-types/ServerTech/C3WG36RL-2CJE2MT4.yaml")
+    counts: dict[str, int] = {}
+    for b in entry["outlets"]:
+        counts[b["type"]] = counts.get(b["type"], 0) + b["count"]
+    assert counts == {"hdot-cx": 18, "c13": 18}
 
 
 def test_psu_module_is_no_load() -> None:

@@ -158,12 +158,13 @@ class PowerOutput(Strict):
 
 
 OutletType = Literal[
-    "c13", "c19", "c39", "hardwired", "busbar",
+    "c13", "c19", "c39", "hdot-cx", "hardwired", "busbar",
     "nema-5-15r", "nema-5-20r", "nema-6-15r", "nema-6-20r", "nema-6-30r", "nema-l5-15r",
     "nema-l5-20r", "nema-l5-30r", "nema-l6-15r", "nema-l6-20r", "nema-l6-30r", "nema-l14-20r",
     "nema-l14-30r", "nema-l21-20r", "nema-l21-30r", "nema-l22-20r", "nema-l22-30r",
 ]
-"""IEC 60320 outlets, busbar, and NEMA WD 6 receptacles (`nema-l6-30r`: locking, 250 V, 30 A)."""
+"""IEC 60320 outlets, combination outlets that take C14 and C20 plugs (Eaton C39, Server
+Technology HDOT Cx), busbar, and NEMA WD 6 receptacles (`nema-l6-30r`: locking, 250 V, 30 A)."""
 CordType = Literal[
     "c14", "c20", "hardwired", "busbar",
     "nema-5-15p", "nema-5-20p", "nema-6-15p", "nema-6-20p", "nema-6-30p", "nema-l5-15p",

@@ -80,14 +80,14 @@ def outlet_banks(outlets: list[dict[str, Any]], src: str,
     netbox push` names them) or by type and number. NetBox outlets carry no current rating:
     a bank gets its type's standard rating (power_types.yaml). Outlets of types superpod has no
     bank for are counted in one warning per type."""
-    types = {v["netbox"]: (k, v.get("outlet_a")) for k, v in power_types()["outlets"].items()
-             if v.get("netbox")}
+    types = {v["netbox"].lower(): (k, v.get("outlet_a"))
+             for k, v in power_types()["outlets"].items() if v.get("netbox")}
     banks: list[dict[str, Any]] = []
     dropped: dict[str, int] = defaultdict(int)
     last: tuple[Any, ...] | None = None
     for o in outlets:
         ntype = str(o.get("type") or "")
-        kind, amps = types.get(ntype, (None, None))
+        kind, amps = types.get(ntype.lower(), (None, None))
         if kind is None or amps is None:
             dropped[ntype or "(none)"] += 1
             last = None
