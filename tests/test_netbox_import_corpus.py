@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from superpod_iac.model.expand import expand
@@ -405,3 +407,22 @@ def test_patch_panels_and_cassettes_validate_on_their_own(tmp_path: Path) -> Non
     proc = subprocess.run([*run, "validate", str(out)], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stdout
+
+
+_NAMES = st.lists(st.builds(lambda p, n, s: f"{p}{n}{s}",
+                            st.sampled_from(["Ethernet1/", "swp", "et-0/0/", "port", "", "fc"]),
+                            st.integers(0, 120).map(str) | st.sampled_from(["01", "08", "a"]),
+                            st.sampled_from(["", "/1", "a", "-mgmt"])),
+                  min_size=1, max_size=60, unique=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_NAMES)
+def test_port_names_keep_identity(names: list[str]) -> None:
+    """Whatever the names, the port groups expand back to exactly the interfaces: none
+    merged, none lost, none invented."""
+    from superpod_iac.netbox.library.ports import nodesets
+
+    sets = nodesets(names)
+    expanded = [n for s in sets for n in expand(s)]
+    assert sorted(expanded) == sorted(names)
