@@ -148,8 +148,8 @@ def device(data: dict[str, Any], src: str, kind: str, redundancy: str,
     out["height_u"] = _height(data, module, src, warnings)
     w = weight_kg(data, "weight", src, warnings)
     if w is None:
-        warnings.append(f"{src}: no weight: weight_kg 0 (default); set it by hand (SPC004 payload "
-                        "and floor-load sums will miss it)")
+        warnings.append(f"{src}: no weight: weight_kg 0 (default); set it by hand (a rack-mounted "
+                        "type left so is SPC009 in a design that uses it)")
     out["weight_kg"] = w or 0.0
     fields, note = _power(data, kind, redundancy, src, warnings)
     out.update(fields)

@@ -70,8 +70,7 @@ def interface_groups(ifaces: list[dict[str, Any]], src: str,
     for itype, n in sorted(skipped.items()):
         entry = table.get(itype)
         why = ("not a NetBox interface type" if entry is None else
-               f"a {entry.get('kind', 'unrated')} interface type with no cabled port of a "
-               "defined rate")
+               f"kind '{entry.get('kind', 'unrated')}': no cabled port of a defined rate")
         warnings.append(f"{src}: {n} interface(s) of type '{itype}' left out: {why}; links to "
                         "them will be REF findings")
     out: list[dict[str, Any]] = []

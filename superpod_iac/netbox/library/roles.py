@@ -17,11 +17,11 @@ ACCELERATOR = re.compile(
 description or comments (NVIDIA, AMD Instinct, Intel Gaudi)."""
 SWITCH_LINE = re.compile(
     r"^(dcs-|ccs-|7\d{3}|n\d?k-|n9k|nexus|c9\d{3}|ws-c|catalyst|ex\d{4}|qfx|ptx|acx|"
-    r"sn\d{4}|qm\d{4}|q3\d{3}|msn\d|msb\d|mqm\d|s\d{4}|z\d{4}|n\d{4}-on|as\d{4}-|"
+    r"sn\d{4}|qm\d{4}|q3\d{3}|msn\d|msb\d|mqm\d|m?sx\d{4}|sb\d{4}|cs\d{4}|s\d{4}|z\d{4}|n\d{4}-on|as\d{4}-|"
     r"ds\d{4}|dx\d{3}|g\d{4}|jl\d{3}|sse-|ne\d{4}|"
     r".*\b(switch|networking|force10|powerconnect|rackswitch|catalyst|nexus)\b)", re.I)
 """Model names of the switch lines of common network vendors (Arista DCS/CCS, Cisco Nexus and
-Catalyst, Juniper EX/QFX/PTX/ACX, NVIDIA Spectrum SN and Quantum QM/Q3, Dell S/Z, Edgecore AS,
+Catalyst, Juniper EX/QFX/PTX/ACX, NVIDIA/Mellanox Spectrum SN, SwitchX SX, Switch-IB SB, Quantum QM/Q3 and CS directors, Dell S/Z, Edgecore AS,
 HPE Aruba JL, Supermicro SSE, Lenovo NE), or a model that names a switch line (Dell Networking,
 Force10, PowerConnect, Lenovo RackSwitch, Cisco Catalyst/Nexus) or says it is a switch."""
 SWITCH_PORTS = 24
