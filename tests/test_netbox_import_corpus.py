@@ -426,3 +426,15 @@ def test_port_names_keep_identity(names: list[str]) -> None:
     sets = nodesets(names)
     expanded = [n for s in sets for n in expand(s)]
     assert sorted(expanded) == sorted(names)
+
+
+def test_extensionless_files_are_read_or_reported(tmp_path: Path) -> None:
+    lib = tmp_path / "device-types" / "Acme"
+    lib.mkdir(parents=True)
+    (lib / "Box").write_text("manufacturer: Acme\nmodel: Box\nslug: acme-box\nu_height: 1\n")
+    (lib / "README").write_text("Acme types, see the data sheets.\n")
+    res = import_netbox([str(tmp_path)])
+    assert not res.errors
+    assert [d["name"] for d in res.catalog["spec"]["device_types"]] == ["acme-box"]
+    assert any("Box: no .yaml extension: read as a library file" in w for w in res.warnings)
+    assert any("README" in w and "not a NetBox" in w for w in res.warnings)

@@ -73,18 +73,40 @@ def _files(paths: list[str], limits: LoadLimits, res: ImportResult) -> list[Path
     files = [Path(f) for f in found.files]
     seen = set(files)
     for given in paths:
-        root = Path(given)
-        if not root.is_dir():
-            continue
-        for kind in ("device-types", "module-types", "rack-types"):
-            for p in sorted(root.rglob("*")) if (root / kind).is_dir() or root.name == kind \
-                    or kind in root.parts else ():
-                if (p.is_file() and not p.is_symlink() and p.suffix == "" and p not in seen
-                        and len(files) < limits.max_files):
-                    files.append(p)
-                    seen.add(p)
-                    res.warnings.append(f"{p}: no .yaml extension: read as a library file")
+        for p in _extensionless(Path(given), limits, res):
+            if p not in seen and len(files) < limits.max_files:
+                files.append(p)
+                seen.add(p)
+                res.warnings.append(f"{p}: no .yaml extension: read as a library file")
     return files
+
+
+_LIBRARY_DIRS = ("device-types", "module-types", "rack-types")
+
+
+def _extensionless(root: Path, limits: LoadLimits, res: ImportResult) -> list[Path]:
+    """Regular files without an extension under a library folder (one holding, being or
+    inside device-types/module-types/rack-types): the library has a few. The walk does not
+    follow symlinks and stops after `max_files` entries (an error says so)."""
+    if not root.is_dir() or not ({root.name, *root.resolve().parts} & set(_LIBRARY_DIRS)
+                                 or any((root / d).is_dir() for d in _LIBRARY_DIRS)):
+        return []
+    import os
+
+    out: list[Path] = []
+    seen = 0
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        dirs.sort()
+        for name in sorted(names):
+            seen += 1
+            if seen > limits.max_files:
+                res.errors.append(f"{root}: more than {limits.max_files:,} entries (limit "
+                                  "max_files): files without an extension past them not read")
+                return out
+            p = Path(folder) / name
+            if "." not in name and p.is_file() and not p.is_symlink():
+                out.append(p)
+    return out
 
 
 def import_netbox(paths: list[str], *, name: str = "netbox-import", redundancy: str = "N+N",
@@ -104,13 +126,16 @@ def import_netbox(paths: list[str], *, name: str = "netbox-import", redundancy: 
                               "it and the files after it are not read")
             break
         src, path = loaded.path, Path(loaded.path)
+        # a file without an extension is read on the chance it is a library file: if it is
+        # not one (a README, a licence), that is a warning, not an error
+        report = res.warnings if "." not in path.name else res.errors
         if loaded.diagnostics:
             first = loaded.diagnostics[0]
-            res.errors.append(f"{src}:{first.line}: not valid YAML: {first.rule} {first.message}")
+            report.append(f"{src}:{first.line}: not valid YAML: {first.rule} {first.message}")
             continue
         data = loaded.documents[0].data if loaded.documents else None
         if not isinstance(data, dict) or "model" not in data:
-            res.errors.append(f"{src}: not a NetBox device, module or rack type")
+            report.append(f"{src}: not a NetBox device, module or rack type")
             continue
         docs.append((src, _kind(path, data), data))
     return import_documents(docs, name=name, redundancy=redundancy,
