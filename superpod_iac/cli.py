@@ -207,6 +207,19 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _positive_kw(text: str) -> float:
+    """--rack-power-kw: a finite number > 0."""
+    import math
+
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(v) or v <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number > 0")
+    return v
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from superpod_iac.netbox.importer import import_netbox, to_yaml
 
@@ -217,12 +230,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         sys.stderr.write(f"warning: {terminal(w)}\n")
     for e in res.errors:
         sys.stderr.write(f"error: {terminal(e)}\n")
+    if res.errors:
+        # a failed import writes nothing: a good catalog at --out stays as it was
+        sys.stderr.write(f"{len(res.errors)} error(s): nothing written\n")
+        return EXIT_FINDINGS
     _emit(to_yaml(res), args.out)
     if args.out:
         spec = res.catalog["spec"]
         sys.stderr.write(f"wrote {len(spec.get('device_types', []))} device type(s) and "
                          f"{len(spec.get('cabinet_types', []))} cabinet type(s) to {args.out}\n")
-    return EXIT_FINDINGS if res.errors else EXIT_OK
+    return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -476,8 +493,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--name", default="netbox-import", help="metadata.name of the Catalog")
     q.add_argument("--redundancy", choices=choices.IMPORT_REDUNDANCY, default="N+N",
                    help="PSU redundancy used to turn power-port draws into max_w (default N+N)")
-    q.add_argument("--rack-power-kw", type=float, default=10.0,
-                   help="power rating for imported rack types (NetBox has none; default 10)")
+    q.add_argument("--rack-power-kw", type=_positive_kw, default=None,
+                   help="power rating to give imported rack types (NetBox has none; without "
+                        "it they get none, and validation says it is missing)")
     q.set_defaults(func=cmd_import)
 
     p = sub.add_parser("export", help="export a validated design to other tools")

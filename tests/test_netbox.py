@@ -19,7 +19,8 @@ SAMPLE_FILES = sorted(p for p in SAMPLES.rglob("*") if p.suffix in (".yaml", ".y
 @pytest.mark.parametrize("sample", SAMPLE_FILES, ids=lambda p: p.name)
 def test_each_sample_imports_and_validates(cli, sample: Path, tmp_path: Path) -> None:
     out = tmp_path / "catalog.yaml"
-    res = cli("import", "netbox", str(sample), "--out", str(out))
+    # NetBox has no rack power rating: it is given explicitly, or validation says it is missing
+    res = cli("import", "netbox", str(sample), "--out", str(out), "--rack-power-kw", "30")
     assert res.code == 0, res.err
     assert "Traceback" not in res.err
     doc = YAML(typ="safe").load(out.read_text())
@@ -33,7 +34,7 @@ def test_each_sample_imports_and_validates(cli, sample: Path, tmp_path: Path) ->
 def _import_samples(cli, out: Path):  # type: ignore[no-untyped-def]
     """`import netbox` of the whole vendored sample library into `out`: (result, catalog spec,
     device types by name)."""
-    res = cli("import", "netbox", str(SAMPLES), "--out", str(out))
+    res = cli("import", "netbox", str(SAMPLES), "--out", str(out), "--rack-power-kw", "30")
     assert res.code == 0, res.err
     spec = YAML(typ="safe").load(out.read_text())["spec"]
     return res, spec, {d["name"]: d for d in spec["device_types"]}
@@ -41,7 +42,7 @@ def _import_samples(cli, out: Path):  # type: ignore[no-untyped-def]
 
 def test_whole_library_and_conversions(cli, tmp_path: Path) -> None:
     out = tmp_path / "nb.yaml"
-    res, spec, types = _import_samples(cli, out)
+    _res, spec, types = _import_samples(cli, out)
     qm = types["nvidia-qm9700"]
     assert qm["height_u"] == 1 and qm["weight_kg"] == 14.8 and qm["airflow"] == "rear-to-front"
     ib = next(g for g in qm["port_groups"] if g["form_factor"] == "osfp")
@@ -49,11 +50,11 @@ def test_whole_library_and_conversions(cli, tmp_path: Path) -> None:
     rack = spec["cabinet_types"][0]
     assert rack["height_u"] == 42 and rack["payload_kg"] == 1020
     assert rack["footprint"] == {"width_mm": 750, "depth_mm": 1200}
-    assert "10gbase-x-sfpp' is not mapped" in res.err  # kept, with a warning
-    arista = types["arista-dcs-7060dx5-32-f"]
-    assert any(g["form_factor"] == "other" for g in arista["port_groups"])
+    arista = types["arista-dcs-7060dx5-32-f"]  # 10G SFP+: no superpod cage, its real rate
+    assert any(g["form_factor"] == "other" and g["speed_gbps"] == 10
+               for g in arista["port_groups"])
     # power ports: two 3 kW PSUs at N+N give 3 kW; N+1 over two PSUs gives 3 kW as well
-    sm = next(d for d in spec["device_types"] if d["max_w"] > 0 and d["role"] != "pdu")
+    sm = next(d for d in spec["device_types"] if d["max_w"] > 0 and d.get("role") != "pdu")
     assert sm["max_w"] > 0
 
 
@@ -161,12 +162,12 @@ def test_import_is_loud_about_defaults_and_keeps_what_it_can(cli, tmp_path: Path
     pdu = types["apc-ap8886"]
     assert pdu["role"] == "pdu" and pdu["max_w"] == 0 and "42 outlet(s)" in pdu["source"]
     assert "apc-ap8886" in res.err or "AP8886.yaml" in res.err
-    assert "AP8886.yaml: 1 console port(s) not mapped" in res.err
+    assert "AP8886.yaml: not kept: console-ports" in res.err
     # module types import, with their ports and power
     nic = next(d for d in types.values() if d["model"] == "ConnectX-7 MCX755106AS-HEAT")
     assert nic["height_u"] == 0 and nic["port_groups"][0]["form_factor"] == "qsfp56"
     psu = next(d for d in types.values() if d["model"] == "PWR-2411-AC-RED")
-    assert psu["max_w"] == 2400
+    assert psu["max_w"] == 0 and "2400 W" in psu["source"]  # a PSU module is no load
     # management ports are marked
     sn = types["nvidia-sn5600"]
     assert any(g.get("plane") == "management" for g in sn["port_groups"])

@@ -157,8 +157,22 @@ class PowerOutput(Strict):
     input_frequency_hz: list[Frequency] = Field(default_factory=lambda: list(FREQUENCIES))
 
 
-OutletType = Literal["c13", "c19", "c39", "hardwired", "busbar"]
-CordType = Literal["c14", "c20", "hardwired", "busbar"]
+OutletType = Literal[
+    "c13", "c19", "c39", "hdot-cx", "hardwired", "busbar",
+    "nema-5-15r", "nema-5-20r", "nema-6-15r", "nema-6-20r", "nema-6-30r", "nema-l5-15r",
+    "nema-l5-20r", "nema-l5-30r", "nema-l6-15r", "nema-l6-20r", "nema-l6-30r", "nema-l14-20r",
+    "nema-l14-30r", "nema-l21-20r", "nema-l21-30r", "nema-l22-20r", "nema-l22-30r",
+]
+"""IEC 60320 outlets, combination outlets that take C14 and C20 plugs (Eaton C39, Server
+Technology HDOT Cx), busbar, and NEMA WD 6 receptacles (`nema-l6-30r`: locking, 250 V, 30 A)."""
+CordType = Literal[
+    "c14", "c20", "hardwired", "busbar",
+    "nema-5-15p", "nema-5-20p", "nema-6-15p", "nema-6-20p", "nema-6-30p", "nema-l5-15p",
+    "nema-l5-20p", "nema-l5-30p", "nema-l6-15p", "nema-l6-20p", "nema-l6-30p", "nema-l14-20p",
+    "nema-l14-30p", "nema-l21-20p", "nema-l21-30p", "nema-l22-20p", "nema-l22-30p",
+]
+FeedLeg = Literal["A", "B", "C"]
+"""The phase (line) of a three-phase input an outlet is wired to (NetBox `feed_leg`)."""
 OutletWiring = Literal["line-to-neutral", "line-to-line"]
 """A three-phase PDU's outlets between a line and neutral (wye: 415 V -> 240 V, 208 V -> 120 V)
 or between two lines (North American 208 V PDUs wire C13/C19 outlets at 208 V)."""
@@ -176,6 +190,9 @@ class OutletBank(Strict):
     """The bank's branch breaker; its continuous load is derated (policy `derating`)."""
     wiring: OutletWiring | None = None
     """How the bank's outlets sit on a three-phase feed; unset: the PDU type's `outlet_wiring`."""
+    feed_leg: FeedLeg | None = None
+    """The phase the bank's outlets are wired to on a three-phase PDU (L1/L2/L3 = A/B/C), so the
+    load per phase can be summed; unset on single-phase PDUs."""
 
 
 class Psus(Strict):

@@ -18,10 +18,15 @@ from superpod_iac.model.derived import derived
 from superpod_iac.model.inventory import Cabinet, Device, Inventory
 from superpod_iac.model.power import power_tree, supplies
 
-FITS = {"c14": ("c13", "c39"), "c20": ("c19", "c39"), "hardwired": ("hardwired",),
-        "busbar": ("busbar",)}
-"""Cord plug -> outlet types it mates with (IEC 60320: C14 into C13, C20 into C19; the C39
-combination outlet takes both)."""
+FITS: dict[str, tuple[str, ...]] = {
+    "c14": ("c13", "c39", "hdot-cx"), "c20": ("c19", "c39", "hdot-cx"),
+    "hardwired": ("hardwired",),
+    "busbar": ("busbar",),
+    **{f"nema-{n}p": (f"nema-{n}r",) for n in (
+        "5-15", "5-20", "6-15", "6-20", "6-30", "l5-15", "l5-20", "l5-30", "l6-15", "l6-20",
+        "l6-30", "l14-20", "l14-30", "l21-20", "l21-30", "l22-20", "l22-30")}}
+"""Cord plug -> outlet types it mates with (IEC 60320: C14 into C13, C20 into C19; the C39 and
+HDOT Cx combination outlets take both; a NEMA plug its own receptacle)."""
 
 
 @dataclass(slots=True)
