@@ -161,7 +161,9 @@ def _clone_infra(inv: Inventory, infra: Infra, prefix: str) -> None:
         inv.power_nodes[prefix + name] = clone
         inv.origins[("power node", prefix + name)] = node.origin
     parents = {p for n in infra.power if (p := inv.power_nodes[n].spec.parent) is not None}
-    for parent in parents - power:
+    for parent in sorted(parents - power):  # shared nodes above: each replica's copies hang here
+        if parent not in inv.power_nodes:
+            continue  # an unknown parent (REF001)
         inv.power_nodes[parent].children.extend(
             prefix + n for n in infra.power if inv.power_nodes[n].spec.parent == parent)
     for name in infra.groups:
