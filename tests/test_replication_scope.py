@@ -302,3 +302,15 @@ def test_a_cluster_of_a_replica_is_an_error_not_zero_cabinets(tmp_path: Path) ->
     [hit] = [d for d in project.diagnostics if d.rule == "REF003"]
     assert re.search(r"superpod pod is replicated already by cluster cl \(.*c\.yaml:\d+:\d+\)",
                      hit.message), hit.message
+
+
+def test_a_cdu_named_like_a_cdu_group_is_ref002(tmp_path: Path) -> None:
+    """A cabinet's `cdu:` names a CDU or a CDU group: one named like the other would hide it."""
+    text = CATALOG % 500 + "---\n" + HEAD + (
+        "kind: CoolingSystem\nmetadata: {name: c}\nspec:\n  groups: [{name: g, redundancy: N}]\n"
+        "  cdus:\n    - {name: 'g', type: cdu-inrack-80, fluid: pg25}\n"
+        "    - {name: 'k', type: cdu-inrack-80, fluid: pg25, group: g}\n")
+    project = _load(tmp_path, "c.yaml", text)
+    [dup] = [d for d in project.diagnostics if d.rule == "REF002"]
+    assert "cdu 'g' is defined twice" in dup.message and "the name of a cdu group" in dup.message
+    assert sorted(project.inventory.cdus) == ["k"] and list(project.inventory.cdu_groups) == ["g"]

@@ -38,6 +38,9 @@ from superpod_iac.model.links import add_explicit_links
 from superpod_iac.model.problems import Duplicate
 from superpod_iac.source.loader import LoadLimits
 
+ONE_NAMESPACE = {"cdu": ("cdu group",), "cdu group": ("cdu",)}
+"""Kinds whose names one reference resolves among (a cabinet's `cdu:` is a CDU or a group)."""
+
 _SECTIONS = ("cabinet_types", "device_types", "accelerator_types", "transceiver_types",
              "cable_types", "cdu_types", "fluids", "accessory_types")
 
@@ -188,6 +191,13 @@ class Builder:
         if first is not None:
             self.problems.duplicate(kind, name, first, origin)
             return False
+        for other in ONE_NAMESPACE.get(kind, ()):
+            first = self.inv.origins.get((other, name))
+            if first is not None:
+                self.problems.duplicate(kind, name, first, origin,
+                                        f"a {kind}, the name of a {other} (a cabinet's `cdu:` "
+                                        "names either: one would hide the other)")
+                return False
         self.inv.origins[key] = origin
         return True
 

@@ -248,6 +248,9 @@ def _collisions(inv: Inventory, infra: Infra, template: SuperpodObj, cluster: Cl
             for name in names:
                 new = prefix + name
                 first = _taken(inv, kind, new, table)
+                if first is None and kind in ("cdu", "cdu group"):  # one namespace (`cdu:`)
+                    other = "cdu group" if kind == "cdu" else "cdu"
+                    first = _taken(inv, other, new, inv.cdu_groups if kind == "cdu" else inv.cdus)
                 via = f"replica {replica}'s copy of {kind} {name} (cluster {cluster.name})"
                 if first is None and (kind, new) in made:  # `a` + `b.c` and `a.b` + `c`
                     first = origin
