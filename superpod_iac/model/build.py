@@ -550,15 +550,16 @@ class Builder:
             other = replicated[name]
             self.problems.cannot_expand(
                 f"superpod {name} is replicated already by cluster {other.name} "
-                f"({self._where(_origin(other, 'spec', 'superpod'))}); one Cluster per "
-                "Superpod: give this cluster its own Superpod, or add replicas to the other",
-                where)
+                f"({self._where(_origin(other, 'spec', 'superpod'))})", where,
+                hint="one Cluster per Superpod: give this cluster its own Superpod, or add "
+                     "replicas to the other")
             return False
         if pod is not None and pod.template is not None:
             self.problems.cannot_expand(
                 f"superpod {name} is a replica of {pod.template} made by a Cluster; a Cluster "
-                f"replicates a Superpod as written: name '{pod.template}' (with more replicas), "
-                "or write the pod as its own Superpod", where)
+                "replicates a Superpod as written", where,
+                hint=f"name '{pod.template}' (with more replicas), or write the pod as its own "
+                     "Superpod")
             return False
         if pod is None:
             self._missing("superpod", name, where, f"cluster {m.name}")

@@ -50,6 +50,8 @@ class ExpansionProblem:
 
     message: str
     origin: Origin
+    hint: str = ""
+    """What to do instead, when the rule's own hint (lockstep ranges) does not fit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +100,10 @@ class Problems:
                   source: Origin | None = None) -> None:
         self.duplicates.append(Duplicate(kind, name, first, second, via, source))
 
-    def cannot_expand(self, message: str, origin: Origin, *, once: bool = False) -> None:
+    def cannot_expand(self, message: str, origin: Origin, *, once: bool = False,
+                      hint: str = "") -> None:
         """A template cannot be expanded; `once`: one finding per template, not per replica."""
-        problem = ExpansionProblem(message, origin)
+        problem = ExpansionProblem(message, origin, hint)
         if once:
             if problem in self._reported:
                 return

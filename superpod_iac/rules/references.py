@@ -111,7 +111,8 @@ def bad_template(inv: Inventory) -> Iterator[Finding]:
         Make the ranges the same length, or use `{i}` substitution.
     """
     for problem in inv.problems.expansion:
-        yield Finding(problem.message, problem.origin, "make lockstep ranges the same length as the name's range")
+        yield Finding(problem.message, problem.origin,
+                      problem.hint or "make lockstep ranges the same length as the name's range")
 
 
 @rule("REF004", "power tree parents form a loop")
