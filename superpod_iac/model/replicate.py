@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -235,7 +235,11 @@ def _collisions(inv: Inventory, infra: Infra, template: SuperpodObj, cluster: Cl
         ("air zone", infra.zones, inv.air_zones),
     ]
     found = False
-    made: dict[tuple[str, str], str] = {}  # names this cluster makes -> the replica making it
+    # two replicas can make one name only when a replica name holds a dot (`a` + `b.c` and
+    # `a.b` + `c`): only then is every name made remembered
+    made: dict[tuple[str, str], str] | None = \
+        {} if any("." in r for r in cluster.replicas) else None
+    origins = inv.origins
     for replica in cluster.replicas:
         prefix = f"{replica}."
         if replica != template.name and \
@@ -245,22 +249,47 @@ def _collisions(inv: Inventory, infra: Infra, template: SuperpodObj, cluster: Cl
                                    f"(cluster {cluster.name})", template.origin)
             found = True
         for kind, names, table in tables:
+            other = _OTHER.get(kind)
             for name in names:
                 new = prefix + name
-                first = _taken(inv, kind, new, table)
-                if first is None and kind in ("cdu", "cdu group"):  # one namespace (`cdu:`)
-                    other = "cdu group" if kind == "cdu" else "cdu"
-                    first = _taken(inv, other, new, inv.cdu_groups if kind == "cdu" else inv.cdus)
-                via = f"replica {replica}'s copy of {kind} {name} (cluster {cluster.name})"
-                if first is None and (kind, new) in made:  # `a` + `b.c` and `a.b` + `c`
-                    first = origin
-                    via += f", and {made[(kind, new)]}'s"
-                made.setdefault((kind, new), replica)
-                if first is not None:
-                    inv.problems.duplicate(kind, new, first, origin, via,
-                                           inv.origins.get((kind, name)))
+                hit = (kind, new) in origins or new in table or \
+                    (other is not None and ((other[0], new) in origins or new in other[1](inv)))
+                if made is not None:
+                    hit = hit or (kind, new) in made
+                    made.setdefault((kind, new), replica)
+                if hit:
+                    _report(inv, kind, new, name, replica, cluster, origin, made)
                     found = True
     return found
+
+
+_OTHER: dict[str, tuple[str, Callable[[Inventory], Mapping[str, object]]]] = {
+    "cdu": ("cdu group", lambda inv: inv.cdu_groups),
+    "cdu group": ("cdu", lambda inv: inv.cdus),
+}
+"""Kinds sharing one reference namespace (a cabinet's `cdu:` names a CDU or a CDU group)."""
+
+
+def _report(inv: Inventory, kind: str, new: str, name: str, replica: str, cluster: ClusterObj,
+            origin: Origin, made: dict[tuple[str, str], str] | None) -> None:
+    """REF002 for replica `replica`'s copy `new` of `name`, whose name is taken."""
+    via = f"replica {replica}'s copy of {kind} {name} (cluster {cluster.name})"
+    first = _taken(inv, kind, new, _TABLES[kind](inv))
+    if first is None and kind in _OTHER:
+        first = _taken(inv, _OTHER[kind][0], new, _OTHER[kind][1](inv))
+    if first is None:  # another replica of this cluster makes it too
+        first = origin
+        if made is not None and made.get((kind, new), replica) != replica:
+            via += f", and {made[(kind, new)]}'s"
+    inv.problems.duplicate(kind, new, first, origin, via, inv.origins.get((kind, name)))
+
+
+_TABLES: dict[str, Callable[[Inventory], Mapping[str, object]]] = {
+    "cabinet": lambda inv: inv.cabinets, "power node": lambda inv: inv.power_nodes,
+    "cdu": lambda inv: inv.cdus, "cdu group": lambda inv: inv.cdu_groups,
+    "loop": lambda inv: inv.loops, "hall": lambda inv: inv.halls,
+    "air zone": lambda inv: inv.air_zones,
+}
 
 
 def replicate(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj) -> bool:
