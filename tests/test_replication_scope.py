@@ -314,3 +314,19 @@ def test_a_cdu_named_like_a_cdu_group_is_ref002(tmp_path: Path) -> None:
     [dup] = [d for d in project.diagnostics if d.rule == "REF002"]
     assert "cdu 'g' is defined twice" in dup.message and "the name of a cdu group" in dup.message
     assert sorted(project.inventory.cdus) == ["k"] and list(project.inventory.cdu_groups) == ["g"]
+
+
+def test_a_copied_hall_keeps_its_sites_policy(tmp_path: Path) -> None:
+    """With several Sites each hall follows its own Site's policy; a replica's copy of a hall
+    follows the same Site (it fell back to the project policy before)."""
+    pod = Pod(2, 1, 1, 500, 300, None, own_utility=False, placed=True)
+    text = pod.as_cluster().replace(
+        "kind: Site\nmetadata: {name: site}\nspec:\n",
+        "kind: Site\nmetadata: {name: site}\nspec:\n  policy: {cabinet_kw_limit: 42}\n")
+    text += ("---\n" + HEAD + "kind: Site\nmetadata: {name: other}\nspec:\n"
+             "  policy: {cabinet_kw_limit: 77}\n  halls:\n"
+             "    - {name: o, floor_load_kg_m2: 2500, rows: [{name: A, slots: 2}]}\n")
+    inv = _load(tmp_path, "c.yaml", text).inventory
+    assert sorted(inv.halls) == ["o", "r1.h", "r2.h"]
+    assert [inv.policy_for(inv.cabinets[c]).cabinet_kw_limit for c in ("r1.c1", "r2.c1")] == \
+        [42, 42]
