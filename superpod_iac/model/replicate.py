@@ -1,5 +1,10 @@
-"""Cluster replication: clone a Superpod (its cabinets, devices, links and the infrastructure
-its cabinets use) once per replica, then wire replicas together with cascade links.
+"""Cluster replication: clone a Superpod (its cabinets, devices, links and the pod-level
+infrastructure its cabinets use) once per replica, then wire replicas together with cascade links.
+
+Infrastructure above the superpod (site-level power nodes and all above them, halls, facility
+loops) is shared by the replicas and carries their summed load, as the same cabinets written out
+would; the Cluster's `per_replica` clones it instead. A replica never takes a name another
+object has (REF002, and the Cluster is not expanded).
 
 Replica objects are named `<replica>.<name>` (cabinet `cm384-017.c03`, feed `cm384-017.feed-A1`),
 so `cm384-017.c03/node2:ub5` addresses a port. The template's own objects become the first
