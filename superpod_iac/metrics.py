@@ -71,6 +71,12 @@ def summary_rows(inv: Inventory) -> tuple[list[str], list[list[object]]]:
     for label, c in systems(inv):
         for metric, value, unit in metric_rows(c):
             rows.append([label, metric, _round(value), unit])
+        cluster = inv.clusters.get(c.name) if c.kind == "cluster" else None
+        if cluster is not None:  # replication scope: what the replicas share, what each owns
+            rows.append([label, "infrastructure shared by the replicas",
+                         fold(cluster.site) if cluster.site else "none", ""])
+            rows.append([label, "infrastructure copied per replica",
+                         fold(cluster.per_replica) if cluster.per_replica else "none", ""])
         pod = inv.superpods.get(c.name)
         fabrics = set(pod.fabrics) if pod is not None else set(inv.fabrics)
         for rep in shapes:

@@ -7,7 +7,8 @@ Mutations of two sorts:
 
 - known errors, which a correct validator must reject (exit 1): a boolean, NaN, infinity or a
   numeric string where a number belongs; a reference to an object that does not exist; an
-  unknown field; a misspelt kind or apiVersion; a duplicated named object;
+  unknown field; a misspelt kind or apiVersion; a duplicated named object; an object named
+  like one a Cluster replica copies (`r-1.feed-A1`, `r-2.cdu-1`, `r-1.hall1`: REF002);
 - anything else (a deleted key, a value of a random type, a duplicated list item, a byte-level
   edit of the YAML text), which may be valid or not but must never raise.
 """
@@ -34,7 +35,12 @@ from tests.conftest import FIXTURES, RULE_FIXTURES
 
 SEED = 20261126
 CASES = 10_000
-FILES = [RULE_FIXTURES / "_base.yaml", FIXTURES / "fuzz" / "cabinet.yaml"]
+FILES = [RULE_FIXTURES / "_base.yaml", FIXTURES / "fuzz" / "cabinet.yaml",
+         FIXTURES / "fuzz" / "cluster.yaml"]
+CLASHES = {"PowerSystem": ("nodes", ["r-1.feed-A1", "r-2.feed-B1", "r-2.feed-A1"]),
+           "CoolingSystem": ("cdus", ["r-1.cdu-1", "r-2.cdu-1"]),
+           "Site": ("halls", ["r-1.hall1", "r-2.hall1"])}
+"""Lists holding infrastructure the Cluster of cluster.yaml copies, and the copies' names."""
 REF_KEYS = {"type", "parent", "cdu", "feeds", "loop", "group", "fluid", "hall", "row"}
 BAD_NUMBERS: list[Any] = [True, False, math.nan, math.inf, -math.inf, "12", "1e3"]
 JUNK: list[Any] = [None, True, 0, -1, 10**15, 1.5, -2.5, "", "x", "tray[1-3]", [], {}, [1, "a"],
@@ -48,7 +54,9 @@ def _mutate(rng: random.Random, docs: list[list[Any]]) -> tuple[str, bool]:
     doc = docs[fi][di]
     paths = datapaths.paths(doc)
     kind = rng.choice(["bad_number", "dangling", "unknown_field", "kind", "duplicate_named",
-                       "delete", "replace", "duplicate_item"])
+                       "delete", "replace", "duplicate_item", "replica_clash"])
+    if kind == "replica_clash":
+        return _replica_clash(rng, docs)
     if kind == "bad_number":
         nums = [p for p in paths if type(datapaths.get(doc, p)) in (int, float)]
         if nums:
@@ -92,6 +100,19 @@ def _mutate(rng: random.Random, docs: list[list[Any]]) -> tuple[str, bool]:
         return f"{p} item duplicated", False
     parent[p[-1]] = copy.deepcopy(rng.choice(JUNK))
     return f"{p} replaced", False
+
+
+def _replica_clash(rng: random.Random, docs: list[list[Any]]) -> tuple[str, bool]:
+    """Give an explicit object (a copy of a power node, CDU or hall) the name a Cluster replica
+    gives its own copy: REF002, never a silent replacement of either."""
+    targets = [d for f in docs for d in f if d.get("kind") in CLASHES]
+    doc = rng.choice(targets)
+    key, names = CLASHES[doc["kind"]]
+    items = doc["spec"][key]
+    clash = copy.deepcopy(rng.choice(items))
+    clash["name"] = rng.choice(names)
+    items.insert(rng.randrange(len(items) + 1), clash)
+    return f"{doc['kind']} {key} + {clash['name']}", True
 
 
 def _text_mutation(rng: random.Random, text: str) -> str:

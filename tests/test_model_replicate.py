@@ -17,10 +17,14 @@ from tests.conftest import FIXTURES
 MINI = FIXTURES / "render" / "mini"
 
 
-def _cluster(tmp_path: Path, spec: str) -> Inventory:
+OWN = "  per_replica: [utility, hall1, tower-loop]\n"
+"""Every replica its own utility (and so its whole power tree), hall and facility loop."""
+
+
+def _cluster(tmp_path: Path, spec: str, own: str = OWN) -> Inventory:
     path = tmp_path / "cluster.yaml"
     path.write_text("apiVersion: superpod-iac/v1alpha1\nkind: Cluster\nmetadata: {name: trio}\n"
-                    "spec:\n  superpod: mini\n" + spec, encoding="utf-8")
+                    "spec:\n  superpod: mini\n" + own + spec, encoding="utf-8")
     return load_project([str(MINI), str(path)], Config(), check=False).inventory
 
 
@@ -238,7 +242,7 @@ def test_infrastructure_shared_with_cabinets_outside_the_template_stays(tmp_path
     side went unchecked."""
     (tmp_path / "cluster.yaml").write_text(
         "apiVersion: superpod-iac/v1alpha1\nkind: Cluster\nmetadata: {name: trio}\n"
-        'spec:\n  superpod: mini\n  replicas: 3\n  names: "m-[1-3]"\n', encoding="utf-8")
+        'spec:\n  superpod: mini\n  replicas: 3\n  names: "m-[1-3]"\n' + OWN, encoding="utf-8")
     (tmp_path / "core.yaml").write_text(OUTSIDE, encoding="utf-8")
     inv = load_project([str(MINI), str(tmp_path)], Config(), check=False).inventory
     core = inv.cabinets["core1"]

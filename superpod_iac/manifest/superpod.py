@@ -75,6 +75,14 @@ class ClusterSpec(Strict):
     names: Name | None = None
     """Nodeset of replica names, e.g. `cm384-[001-432]`; default `<superpod>-[1-N]`."""
     cascade: list[Cascade] = Field(default_factory=list)
+    per_replica: list[Ref] = Field(default_factory=list)
+    """Site infrastructure the superpod uses that each replica gets its own copy of: names or
+    globs (`cm384-utility`, `cm384-*`) of power nodes, halls or facility loops. Without it
+    that infrastructure is shared by every replica and carries the sum of their loads: power
+    nodes of type utility, generator, transformer and switchboard (and any node above one),
+    halls (with their rows, air zones and site policy) and facility loops. Everything below it
+    (UPS, busways, RPPs, feeds, CDUs and their groups) is always the replica's own, and so is
+    everything below a node cloned here."""
     expect: Expect = Field(default_factory=Expect)
 
 

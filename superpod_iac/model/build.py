@@ -38,6 +38,9 @@ from superpod_iac.model.links import add_explicit_links
 from superpod_iac.model.problems import Duplicate
 from superpod_iac.source.loader import LoadLimits
 
+ONE_NAMESPACE = {"cdu": ("cdu group",), "cdu group": ("cdu",)}
+"""Kinds whose names one reference resolves among (a cabinet's `cdu:` is a CDU or a group)."""
+
 _SECTIONS = ("cabinet_types", "device_types", "accelerator_types", "transceiver_types",
              "cable_types", "cdu_types", "fluids", "accessory_types")
 
@@ -170,6 +173,7 @@ class Builder:
                  policy_overrides: dict[str, Any] | None = None,
                  limits: LoadLimits | None = None, unbuilt: set[str] | None = None):
         self.manifests = manifests
+        self._docs = {(m.document.file, m.document.index): m.document for m in manifests}
         dups: list[Duplicate] = []
         catalog = _merge_catalog(of_kind(manifests, kinds.Catalog), dups)
         sites = of_kind(manifests, kinds.Site)
@@ -187,6 +191,13 @@ class Builder:
         if first is not None:
             self.problems.duplicate(kind, name, first, origin)
             return False
+        for other in ONE_NAMESPACE.get(kind, ()):
+            first = self.inv.origins.get((other, name))
+            if first is not None:
+                self.problems.duplicate(kind, name, first, origin,
+                                        f"a {kind}, the name of a {other} (a cabinet's `cdu:` "
+                                        "names either: one would hide the other)")
+                return False
         self.inv.origins[key] = origin
         return True
 
@@ -256,6 +267,7 @@ class Builder:
         self.fabrics()
         self.superpods()
         self.clusters()
+        self._place_duplicates()
         return self.inv
 
     def _accelerator_refs(self) -> None:
@@ -486,6 +498,7 @@ class Builder:
         # importtime), which `superpod config` and a project without Clusters never pay
         from superpod_iac.model.replicate import linked_outside, replicate, template_links
 
+        replicated: dict[str, Manifest[Any]] = {}  # template -> the Cluster replicating it
         for m in of_kind(self.manifests, kinds.Cluster):
             origin = _origin(m, "metadata", "name")
             if not self._define("cluster", m.name, origin):
@@ -506,11 +519,9 @@ class Builder:
                 continue
             cluster = ClusterObj(m.name, origin, spec.superpod, replicas, spec.expect)
             self.inv.clusters[m.name] = cluster
-            if spec.superpod not in self.inv.superpods:
-                self._missing("superpod", spec.superpod, _origin(m, "spec", "superpod"),
-                              f"cluster {m.name}")
-                continue
-            if self.inv.superpods[spec.superpod].template is not None:
+            if not self._replicable(m, replicated):
+                del self.inv.clusters[m.name]
+                self.inv.unbuilt.update(replicas)
                 continue
             pod = self.inv.superpods[spec.superpod]
             pod_objects = sum(1 + len(self.inv.cabinets[c].devices) for c in pod.cabinets)
@@ -522,8 +533,53 @@ class Builder:
                                     f"make up to {pod_links:,} links > limit "
                                     f"{limits.max_links:,} (limit max_links)", origin)
                 continue
-            replicate(self.inv, m, cluster)
+            if not replicate(self.inv, m, cluster):
+                del self.inv.clusters[m.name]
+                continue
+            replicated[spec.superpod] = m
             cluster.extra_cabinets = linked_outside(self.inv, replicas)
+
+    def _replicable(self, m: Manifest[kinds.Cluster], replicated: dict[str, Manifest[Any]]
+                    ) -> bool:
+        """Whether the Cluster's `superpod` is a Superpod as written, not yet replicated: a
+        replica (or a template another Cluster replicated) is an error, never 0 cabinets."""
+        name = m.model.spec.superpod
+        where = _origin(m, "spec", "superpod")
+        pod = self.inv.superpods.get(name)
+        if name in replicated:
+            other = replicated[name]
+            self.problems.cannot_expand(
+                f"superpod {name} is replicated already by cluster {other.name} "
+                f"({self._where(_origin(other, 'spec', 'superpod'))})", where,
+                hint="one Cluster per Superpod: give this cluster its own Superpod, or add "
+                     "replicas to the other")
+            return False
+        if pod is not None and pod.template is not None:
+            self.problems.cannot_expand(
+                f"superpod {name} is a replica of {pod.template} made by a Cluster; a Cluster "
+                "replicates a Superpod as written", where,
+                hint=f"name '{pod.template}' (with more replicas), or write the pod as its own "
+                     "Superpod")
+            return False
+        if pod is None:
+            self._missing("superpod", name, where, f"cluster {m.name}")
+            return False
+        return True
+
+    def _where(self, origin: Origin) -> str:
+        """`file:line:col` of an origin (its file and path when its document is unknown)."""
+        doc = self._docs.get((origin.file, origin.doc))
+        if doc is None:
+            return f"{origin.file}, {'/'.join(str(p) for p in origin.path)}"
+        line, col = doc.position(origin.path)
+        return f"{origin.file}:{line}:{col}"
+
+    def _place_duplicates(self) -> None:
+        """Name both places of every REF002 by line (the rules see no documents)."""
+        self.problems.duplicates[:] = [
+            replace(d, first_at=self._where(d.first),
+                    source_at=self._where(d.source) if d.source is not None else "")
+            for d in self.problems.duplicates]
 
 
 def build_inventory(manifests: list[Manifest[Any]], policy_overrides: dict[str, Any] | None = None,

@@ -188,6 +188,11 @@ class ClusterObj:
     expect: Expect
     extra_cabinets: list[str] = field(default_factory=list)
     """Cabinets of the cluster outside any replica (cluster-level spines, for instance)."""
+    site: list[str] = field(default_factory=list)
+    """Infrastructure the replicas share (the template's names: utility, transformers, halls,
+    facility loops): it carries the sum of their loads."""
+    per_replica: list[str] = field(default_factory=list)
+    """Infrastructure each replica has its own copy of (the template's names)."""
 
 
 class LinkTable:

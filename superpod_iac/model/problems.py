@@ -34,6 +34,14 @@ class Duplicate:
     name: str
     first: Origin
     second: Origin
+    via: str = ""
+    """How the second one was made, when a replication made it (`replica sp-1's copy of cabinet
+    c1`); `source` is where the object it copies was written."""
+    source: Origin | None = None
+    first_at: str = ""
+    """`file:line:col` of `first` (and `source_at` of `source`), filled in by the builder,
+    which has the documents: the finding names both places by line."""
+    source_at: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +50,8 @@ class ExpansionProblem:
 
     message: str
     origin: Origin
+    hint: str = ""
+    """What to do instead, when the rule's own hint (lockstep ranges) does not fit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +96,14 @@ class Problems:
             return  # defined, but its definition already has a finding
         self.unresolved.append(Unresolved(what, name, origin, context))
 
-    def duplicate(self, kind: str, name: str, first: Origin, second: Origin) -> None:
-        self.duplicates.append(Duplicate(kind, name, first, second))
+    def duplicate(self, kind: str, name: str, first: Origin, second: Origin, via: str = "",
+                  source: Origin | None = None) -> None:
+        self.duplicates.append(Duplicate(kind, name, first, second, via, source))
 
-    def cannot_expand(self, message: str, origin: Origin, *, once: bool = False) -> None:
+    def cannot_expand(self, message: str, origin: Origin, *, once: bool = False,
+                      hint: str = "") -> None:
         """A template cannot be expanded; `once`: one finding per template, not per replica."""
-        problem = ExpansionProblem(message, origin)
+        problem = ExpansionProblem(message, origin, hint)
         if once:
             if problem in self._reported:
                 return

@@ -1,5 +1,10 @@
-"""Cluster replication: clone a Superpod (its cabinets, devices, links and the infrastructure
-its cabinets use) once per replica, then wire replicas together with cascade links.
+"""Cluster replication: clone a Superpod (its cabinets, devices, links and the pod-level
+infrastructure its cabinets use) once per replica, then wire replicas together with cascade links.
+
+Infrastructure above the superpod (site-level power nodes and all above them, halls, facility
+loops) is shared by the replicas and carries their summed load, as the same cabinets written out
+would; the Cluster's `per_replica` clones it instead. A replica never takes a name another
+object has (REF002, and the Cluster is not expanded).
 
 Replica objects are named `<replica>.<name>` (cabinet `cm384-017.c03`, feed `cm384-017.feed-A1`),
 so `cm384-017.c03/node2:ub5` addresses a port. The template's own objects become the first
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 from array import array
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -34,17 +40,21 @@ if TYPE_CHECKING:
     from superpod_iac.manifest.parse import Manifest
 
 
-class Infra:
-    """The objects a superpod's cabinets use, which every replica gets its own copy of."""
+SITE_POWER = frozenset({"utility", "generator", "transformer", "switchboard"})
+"""Power-node types above the superpod: shared by the replicas unless `per_replica` names them."""
 
-    def __init__(self, inv: Inventory, cabinets: list[str]) -> None:
+
+class Infra:
+    """The infrastructure a superpod's cabinets use, split into what every replica gets its own
+    copy of (`power`, `cdus`, `groups`, `loops`, `halls`, `zones`) and what the replicas share
+    (`site`: site-level power nodes and everything above them, halls and facility loops, unless
+    the Cluster's `per_replica` names them)."""
+
+    def __init__(self, inv: Inventory, cabinets: list[str], per_replica: Sequence[str] = ()) -> None:
         self.cabinets = cabinets
-        self.power: list[str] = []
         self.cdus: list[str] = []
         self.groups: list[str] = []
-        self.loops: list[str] = []
-        self.halls: list[str] = []
-        self.zones: list[str] = []
+        halls: set[str] = set()
         power: set[str] = set()
         for name in cabinets:
             cab = inv.cabinets[name]
@@ -60,22 +70,53 @@ class Infra:
                 if group in inv.cdu_groups:
                     self.groups.append(group)
             if cab.hall in inv.halls:
-                self.halls.append(cab.hall)
+                halls.add(cab.hall)
         self.groups = sorted(set(self.groups))
         self.cdus = sorted(set(self.cdus) | {c.name for c in inv.cdus.values()
                                               if c.spec.group in self.groups})
-        self.loops = sorted({loop for c in self.cdus
-                             if (loop := inv.cdus[c].spec.loop) is not None and loop in inv.loops})
-        self.halls = sorted(set(self.halls))
+        loops = {loop for c in self.cdus
+                 if (loop := inv.cdus[c].spec.loop) is not None and loop in inv.loops}
+        halls |= {h for c in self.cdus if (h := inv.cdus[c].spec.rejects_to_hall) in inv.halls}
+        self.patterns = list(per_replica)
+        self.matched: set[str] = set()
+        """The `per_replica` patterns that name something the superpod uses."""
+        cloned = {n for n in power if self._cloned(inv, n, power)}
+        self.power = sorted(cloned)
+        self.halls = sorted(h for h in halls if self._named(h))
+        self.loops = sorted(loop for loop in loops if self._named(loop))
+        self.site = sorted(power - cloned) + sorted(halls - set(self.halls)) + \
+            sorted(loops - set(self.loops))
+        """Shared by every replica (kept under its own name, loads summed over replicas)."""
+        self._named_all([*self.cdus, *self.groups])
         self.rows = {h: [(r, row) for (hh, r), row in inv.rows.items() if hh == h]
                      for h in self.halls}
         """Rows of each hall, found once (a scan per replica made replication quadratic)."""
         self.zones = sorted(z for z, zone in inv.air_zones.items() if zone.hall in self.halls)
-        self.power = sorted(power)
-        self.shared = self._used_outside(inv, set(cabinets), power)
-        """Infrastructure that objects outside the template use too (another cabinet in the same
-        hall, a feed hung from the same UPS): each replica still gets its own copy, but the
-        original stays for them instead of being retired with the template."""
+        self.shared = self._used_outside(inv, set(cabinets), cloned)
+        """Cloned infrastructure that objects outside the template use too (another cabinet in
+        the same hall, a feed hung from the same UPS): each replica still gets its own copy, but
+        the original stays for them instead of being retired with the template."""
+
+    def _named(self, name: str) -> bool:
+        hits = [p for p in self.patterns if fnmatch.fnmatchcase(name, p)]
+        self.matched.update(hits)
+        return bool(hits)
+
+    def _named_all(self, names: list[str]) -> None:
+        for name in names:
+            self._named(name)
+
+    def _cloned(self, inv: Inventory, name: str, power: set[str]) -> bool:
+        """A node is the replica's own when it is below the site level or `per_replica` names
+        it, and so is every node below one (a copy cannot hang from a shared child)."""
+        node: str | None = name
+        own, seen = False, set()
+        while node in power and node not in seen:  # `seen`: parents may loop (REF004)
+            seen.add(node)
+            spec = inv.power_nodes[node].spec
+            own = self._named(node) or spec.type not in SITE_POWER or own
+            node = spec.parent
+        return own
 
     def _used_outside(self, inv: Inventory, mine: set[str], power: set[str]) -> set[str]:
         shared: set[str] = set()
@@ -125,7 +166,9 @@ def _clone_infra(inv: Inventory, infra: Infra, prefix: str) -> None:
         inv.power_nodes[prefix + name] = clone
         inv.origins[("power node", prefix + name)] = node.origin
     parents = {p for n in infra.power if (p := inv.power_nodes[n].spec.parent) is not None}
-    for parent in parents - power:
+    for parent in sorted(parents - power):  # shared nodes above: each replica's copies hang here
+        if parent not in inv.power_nodes:
+            continue  # an unknown parent (REF001)
         inv.power_nodes[parent].children.extend(
             prefix + n for n in infra.power if inv.power_nodes[n].spec.parent == parent)
     for name in infra.groups:
@@ -136,9 +179,10 @@ def _clone_infra(inv: Inventory, infra: Infra, prefix: str) -> None:
         inv.origins[("loop", prefix + name)] = inv.origins[("loop", name)]
     for name in infra.cdus:
         c = inv.cdus[name]
-        cdu = c.spec.model_copy(update={"name": prefix + name,
-                                        "group": _rn(prefix, c.spec.group, groups),
-                                        "loop": _rn(prefix, c.spec.loop, loops)})
+        cdu = c.spec.model_copy(update={
+            "name": prefix + name, "group": _rn(prefix, c.spec.group, groups),
+            "loop": _rn(prefix, c.spec.loop, loops),
+            "rejects_to_hall": _rn(prefix, c.spec.rejects_to_hall, halls)})
         # every resolved field carried over (capacity, flow, supply and approach from the CDU or
         # its type): a field left out would silently fall back to a policy default
         inv.cdus[prefix + name] = replace(c, name=prefix + name, spec=cdu)
@@ -146,6 +190,8 @@ def _clone_infra(inv: Inventory, infra: Infra, prefix: str) -> None:
     for name in infra.halls:
         inv.halls[prefix + name] = inv.halls[name]
         inv.origins[("hall", prefix + name)] = inv.origins[("hall", name)]
+        if name in inv.hall_policies:  # the copy follows its Site's policy, as the original
+            inv.hall_policies[prefix + name] = inv.hall_policies[name]
         for r, row in infra.rows[name]:
             inv.rows[(prefix + name, r)] = row
             inv.origins[("row", f"{prefix}{name}/{r}")] = inv.origins[("row", f"{name}/{r}")]
@@ -172,9 +218,107 @@ def _clone_cabinet(inv: Inventory, cab: Cabinet, prefix: str, infra_sets: dict[s
     return clone
 
 
-def replicate(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj) -> None:
-    template = inv.superpods.pop(cluster.superpod)
-    infra = Infra(inv, template.cabinets)
+def _taken(inv: Inventory, kind: str, name: str, table: Mapping[str, object]) -> Origin | None:
+    """Where an object of `kind` named `name` is defined already (explicitly, by a template
+    line's expansion, or by an earlier Cluster's replicas), or None."""
+    origin = inv.origins.get((kind, name))
+    if origin is None and name in table:
+        obj = table[name]
+        origin = getattr(obj, "origin", None) or Origin("")
+    return origin
+
+
+def _collisions(inv: Inventory, infra: Infra, template: SuperpodObj, cluster: ClusterObj,
+                origin: Origin) -> bool:
+    """Report (REF002) every name a replica would take that another object has: the replica
+    would otherwise replace it silently. Returns whether any was found."""
+    tables: list[tuple[str, list[str], Mapping[str, object]]] = [
+        ("cabinet", template.cabinets, inv.cabinets),
+        ("power node", infra.power, inv.power_nodes),
+        ("cdu", infra.cdus, inv.cdus), ("cdu group", infra.groups, inv.cdu_groups),
+        ("loop", infra.loops, inv.loops), ("hall", infra.halls, inv.halls),
+        ("air zone", infra.zones, inv.air_zones),
+    ]
+    found = False
+    # two replicas can make one name only when a replica name holds a dot (`a` + `b.c` and
+    # `a.b` + `c`): only then is every name made remembered
+    made: dict[tuple[str, str], str] | None = \
+        {} if any("." in r for r in cluster.replicas) else None
+    origins = inv.origins
+    for replica in cluster.replicas:
+        prefix = f"{replica}."
+        if replica != template.name and \
+                (first := _taken(inv, "superpod", replica, inv.superpods)) is not None:
+            inv.problems.duplicate("superpod", replica, first, origin,
+                                   f"replica {replica} of superpod {template.name} "
+                                   f"(cluster {cluster.name})", template.origin)
+            found = True
+        for kind, names, table in tables:
+            other = _OTHER.get(kind)
+            for name in names:
+                new = prefix + name
+                hit = (kind, new) in origins or new in table or \
+                    (other is not None and ((other[0], new) in origins or new in other[1](inv)))
+                if made is not None:
+                    hit = hit or (kind, new) in made
+                    made.setdefault((kind, new), replica)
+                if hit:
+                    _report(inv, kind, new, name, replica, cluster, origin, made)
+                    found = True
+    return found
+
+
+_OTHER: dict[str, tuple[str, Callable[[Inventory], Mapping[str, object]]]] = {
+    "cdu": ("cdu group", lambda inv: inv.cdu_groups),
+    "cdu group": ("cdu", lambda inv: inv.cdus),
+}
+"""Kinds sharing one reference namespace (a cabinet's `cdu:` names a CDU or a CDU group)."""
+
+
+def _report(inv: Inventory, kind: str, new: str, name: str, replica: str, cluster: ClusterObj,
+            origin: Origin, made: dict[tuple[str, str], str] | None) -> None:
+    """REF002 for replica `replica`'s copy `new` of `name`, whose name is taken."""
+    via = f"replica {replica}'s copy of {kind} {name} (cluster {cluster.name})"
+    first = _taken(inv, kind, new, _TABLES[kind](inv))
+    if first is None and kind in _OTHER:
+        first = _taken(inv, _OTHER[kind][0], new, _OTHER[kind][1](inv))
+    if first is None:  # another replica of this cluster makes it too
+        first = origin
+        if made is not None and made.get((kind, new), replica) != replica:
+            via += f", and {made[(kind, new)]}'s"
+    inv.problems.duplicate(kind, new, first, origin, via, inv.origins.get((kind, name)))
+
+
+_TABLES: dict[str, Callable[[Inventory], Mapping[str, object]]] = {
+    "cabinet": lambda inv: inv.cabinets, "power node": lambda inv: inv.power_nodes,
+    "cdu": lambda inv: inv.cdus, "cdu group": lambda inv: inv.cdu_groups,
+    "loop": lambda inv: inv.loops, "hall": lambda inv: inv.halls,
+    "air zone": lambda inv: inv.air_zones,
+}
+
+
+def replicate(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj) -> bool:
+    """Replace the template superpod by its replicas; False (and nothing changed) when a
+    replica's name would take another object's (REF002) or `per_replica` names nothing."""
+    template = inv.superpods[cluster.superpod]
+    spec = m.model.spec
+    infra = Infra(inv, template.cabinets, spec.per_replica)
+    where = Origin(m.document.file, m.document.index,
+                   ("spec", "names") if spec.names else ("spec", "superpod"))
+    unknown = [p for p in spec.per_replica if p not in infra.matched]
+    for i, pattern in enumerate(spec.per_replica):
+        if pattern in unknown:
+            inv.problems.missing("infrastructure", pattern,
+                                 Origin(m.document.file, m.document.index,
+                                        ("spec", "per_replica", i)),
+                                 f"per_replica of cluster {cluster.name}: nothing superpod "
+                                 f"{template.name} uses has that name")
+    if _collisions(inv, infra, template, cluster, where) or unknown:
+        inv.unbuilt.update(cluster.replicas)
+        return False
+    cluster.site = list(infra.site)
+    cluster.per_replica = [*infra.power, *infra.halls, *infra.loops, *infra.groups, *infra.cdus]
+    del inv.superpods[cluster.superpod]
     sets = {"power": set(infra.power), "halls": set(infra.halls),
             "cdu": set(infra.cdus) | set(infra.groups)}
     tdevs = [d.index for c in template.cabinets for d in inv.cabinets[c].devices]
@@ -223,6 +367,7 @@ def replicate(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj) -> None
     bases = [remap[b] for b in bases]
     for j, cascade in enumerate(m.model.spec.cascade):
         _cascade(inv, m, cluster, j, cascade, bases)
+    return True
 
 
 def template_links(inv: Inventory, pod: SuperpodObj) -> int:
@@ -365,8 +510,9 @@ def _cascade(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj, j: int, 
         return
     if n < 2:
         return
-    fab = FabricObj(f"{cluster.name}-cascade", "scale-out", origin, None, len(inv.fabrics))
-    inv.fabrics[fab.name] = fab
+    fab = _new_fabric(inv, f"{cluster.name}-cascade", origin)
+    if fab is None:
+        return
     half = len(ends) // 2
     east = np.array(ends[:half], dtype=np.int64)
     west = np.array(ends[half:], dtype=np.int64)
@@ -375,6 +521,18 @@ def _cascade(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj, j: int, 
     b_dev = base[np.roll(np.arange(n), -1)][:, west[:, 0]].reshape(-1)
     _add_cascade_links(inv, cluster, cascade, fab, origin, a_dev, b_dev,
                        np.tile(east[:, 1], n), np.tile(west[:, 1], n))
+
+
+def _new_fabric(inv: Inventory, name: str, origin: Origin) -> FabricObj | None:
+    """The fabric a cascade's links belong to; None (REF002) when a fabric has that name."""
+    first = _taken(inv, "fabric", name, inv.fabrics)
+    if first is not None:
+        inv.problems.duplicate("fabric", name, first, origin, "the fabric of this cascade")
+        return None
+    fab = FabricObj(name, "scale-out", origin, None, len(inv.fabrics))
+    inv.fabrics[name] = fab
+    inv.origins[("fabric", name)] = origin
+    return fab
 
 
 def _add_cascade_links(inv: Inventory, cluster: ClusterObj, cascade: Cascade, fab: FabricObj,
@@ -443,9 +601,9 @@ def _cascade_clos(inv: Inventory, cluster: ClusterObj, j: int, cascade: Cascade,
             f"does not fit (each core needs {n} x {u} / C ports and C must divide {u}); "
             f"this design needs {hint}", origin)
         return
-    fab = FabricObj(f"{cluster.name}-cascade-{j + 1}", "scale-out", origin, None,
-                    len(inv.fabrics))
-    inv.fabrics[fab.name] = fab
+    fab = _new_fabric(inv, f"{cluster.name}-cascade-{j + 1}", origin)
+    if fab is None:
+        return
     pos = np.array([e[0] for e in ends], dtype=np.int64)
     port = np.array([e[1] for e in ends], dtype=np.int64)
     base = np.stack(bases)

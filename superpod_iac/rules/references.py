@@ -94,9 +94,12 @@ def duplicate_name(inv: Inventory) -> Iterator[Finding]:
         Rename one of them or narrow the range.
     """
     for dup in inv.problems.duplicates:
-        yield Finding(f"{dup.kind} '{dup.name}' is defined twice (first at {dup.first.file}, "
-                      f"{'/'.join(str(p) for p in dup.first.path)})", dup.second,
-                      "rename one of them or narrow the replication range")
+        first = dup.first_at or f"{dup.first.file}, {'/'.join(str(p) for p in dup.first.path)}"
+        again = f"; again as {dup.via}" if dup.via else ""
+        if again and dup.source is not None:
+            again += f" (written at {dup.source_at or dup.source.file})"
+        yield Finding(f"{dup.kind} '{dup.name}' is defined twice (first at {first}){again}",
+                      dup.second, "rename one of them or narrow the replication range")
 
 
 @rule("REF003", "replication template cannot be expanded")
@@ -108,7 +111,8 @@ def bad_template(inv: Inventory) -> Iterator[Finding]:
         Make the ranges the same length, or use `{i}` substitution.
     """
     for problem in inv.problems.expansion:
-        yield Finding(problem.message, problem.origin, "make lockstep ranges the same length as the name's range")
+        yield Finding(problem.message, problem.origin,
+                      problem.hint or "make lockstep ranges the same length as the name's range")
 
 
 @rule("REF004", "power tree parents form a loop")
