@@ -1,0 +1,188 @@
+"""What the language server knows, without the protocol: open buffers, the design each file
+belongs to, and the last check of each design with its findings per file.
+
+The checks are the CLI's (`pipeline.load_project`) run over an `Overlay` that holds the
+unsaved buffers and the files already loaded (by content hash), so a re-check after one edit
+re-parses one file. The built-in catalog and everything imported stay warm in the process.
+Nothing here computes physics: findings come from the rules, figures from `model.utilization`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from superpod_iac.diagnostics import Diagnostic, Severity
+from superpod_iac.pipeline import Project
+from superpod_iac.source.loader import YAML_SUFFIXES, Overlay
+
+_TOKEN_END = re.compile(r"""[^\s,{}#]+""")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A diagnostic placed in one file: 0-based line and columns, as editors count them."""
+
+    line: int
+    start: int
+    end: int
+    rule: str
+    severity: Severity
+    message: str
+    hint: str
+
+
+@dataclass
+class Checked:
+    """One design's last check."""
+
+    design: str
+    project: Project | None
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    """Real path -> its findings (every file of the design, clean ones with an empty list)."""
+    failure: str | None = None
+    """Why the check itself failed (an internal error), if it did."""
+
+
+def _closing(body: str, start: int) -> int:
+    """Just past the bracket closing the flow collection opened at `start` (else the line's
+    end)."""
+    depth = 0
+    for i in range(start, len(body)):
+        depth += {"{": 1, "[": 1, "}": -1, "]": -1}.get(body[i], 0)
+        if depth == 0:
+            return i + 1
+    return len(body)
+
+
+def real(path: str) -> str:
+    return os.path.realpath(path)
+
+
+class Workspace:
+    """Open buffers and designs. `designs` are the configured design folders (the client's
+    `initializationOptions.designs`, relative to the workspace root); a file outside them
+    belongs to the design of its own folder."""
+
+    def __init__(self, root: str | None = None, designs: Iterable[str] = ()) -> None:
+        self.root = real(root) if root else None
+        self.designs = [real(os.path.join(self.root or os.getcwd(), d)) for d in designs]
+        self.overlay = Overlay()
+        self.checked: dict[str, Checked] = {}
+        self.published: dict[str, set[str]] = {}
+        """Design -> files last given findings (so files that became clean are cleared)."""
+
+    # -- buffers ---------------------------------------------------------------------------
+    def open(self, path: str, text: str) -> None:
+        self.overlay.texts[real(path)] = text
+
+    def close(self, path: str) -> None:
+        self.overlay.texts.pop(real(path), None)
+
+    def text(self, path: str) -> str | None:
+        """The buffer's text, else the file's (None when unreadable)."""
+        buffer = self.overlay.text_of(path)
+        if buffer is not None:
+            return buffer
+        try:
+            with open(path, encoding="utf-8-sig", errors="replace") as fh:
+                return fh.read(8 * 1024 * 1024)
+        except OSError:
+            return None
+
+    # -- designs ---------------------------------------------------------------------------
+    @staticmethod
+    def is_manifest(path: str) -> bool:
+        return path.lower().endswith(YAML_SUFFIXES)
+
+    def design_of(self, path: str) -> str:
+        """The configured design folder holding `path` (the innermost), else its folder."""
+        p = real(path)
+        inside = [d for d in self.designs if p == d or p.startswith(d.rstrip(os.sep) + os.sep)]
+        return max(inside, key=len) if inside else os.path.dirname(p)
+
+    def check(self, design: str) -> Checked:
+        """Check a design with the open buffers; never raises (an internal error becomes one
+        INT001 finding on the design's first open file)."""
+        try:
+            result = self._check(design)
+        except Exception as exc:  # the server must keep serving whatever the input
+            if os.environ.get("SUPERPOD_DEBUG"):
+                raise
+            result = self._failed(design, f"{type(exc).__name__}: {exc}")
+        self.checked[design] = result
+        return result
+
+    def _check(self, design: str) -> Checked:
+        from superpod_iac.config import ConfigError, load_config
+        from superpod_iac.pipeline import InputError, load_project
+
+        try:
+            config = load_config(paths=[design])
+        except ConfigError as exc:
+            return self._failed(design, f"configuration: {exc}", "SCH")
+        try:
+            project = load_project([design], config, overlay=self.overlay)
+        except InputError as exc:
+            return self._failed(design, str(exc), "SCH")
+        out = Checked(design, project)
+        for src in project.sources:
+            out.findings.setdefault(real(src.path), [])
+        fallback = self._fallback_file(design, out.findings)
+        for d in project.diagnostics:
+            path = real(d.file) if d.file else fallback
+            if path is None:
+                continue
+            out.findings.setdefault(path, []).append(self._place(path, d))
+        return out
+
+    def _fallback_file(self, design: str, files: Iterable[str]) -> str | None:
+        """Where a finding without a file goes: an open buffer of the design, else its first
+        file."""
+        choices = sorted(p for p in self.overlay.texts if self.design_of(p) == design) or \
+            sorted(files)
+        return choices[0] if choices else None
+
+    def _failed(self, design: str, why: str, rule: str = "INT001") -> Checked:
+        out = Checked(design, None, failure=why)
+        where = self._fallback_file(design, ())
+        if where is not None:
+            hint = ("this is a bug in superpod: please report it with the design (set "
+                    "SUPERPOD_DEBUG=1 for the traceback); the server keeps serving"
+                    if rule == "INT001" else "fix the configuration or the design's folder")
+            msg = f"checking the design failed: {why}" if rule == "INT001" else why
+            out.findings[where] = [Finding(0, 0, 1, rule, Severity.ERROR, msg, hint)]
+        return out
+
+    def _place(self, path: str, d: Diagnostic) -> Finding:
+        """0-based range of the token the diagnostic points at (its scalar or key)."""
+        line, col = max(d.line - 1, 0), max(d.column - 1, 0)
+        text = self.text(path) or ""
+        lines = text.splitlines()
+        if line >= len(lines):
+            return Finding(line, col, col + 1, d.rule, d.severity, d.message, d.hint)
+        body = lines[line]
+        end = len(body)
+        if col < len(body):
+            if body[col] in "{[":
+                end = _closing(body, col)
+            elif body[col] in "\"'":
+                close = body.find(body[col], col + 1)
+                end = close + 1 if close > 0 else len(body)
+            else:
+                m = _TOKEN_END.match(body, col)
+                end = m.end() if m else col + 1
+                if body[col:end].endswith(":"):
+                    end -= 1
+        return Finding(line, col, max(end, col + 1), d.rule, d.severity, d.message, d.hint)
+
+    def files_to_publish(self, result: Checked) -> dict[str, list[Finding]]:
+        """The findings per file, plus an empty list for each file that had findings last time
+        and is no longer part of the result (cleared in the editor)."""
+        out = dict(result.findings)
+        for path in self.published.get(result.design, set()) - set(out):
+            out[path] = []
+        self.published[result.design] = set(result.findings)
+        return out

@@ -1,0 +1,242 @@
+"""`superpod lsp` driven by a real client (pygls's) over the server process's stdin/stdout.
+
+Each test starts the server as `python -m superpod_iac lsp`, opens a file of a copy of the
+GB200 NVL72 design, edits the buffer (never the file) and reads what the server publishes.
+Timing is measured in benchmarks/bench.py (`--lsp`), not here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.lsp.client import LanguageClient
+from pygls.uris import from_fs_path
+
+SPEC = Path(__file__).resolve().parent.parent / "specs" / "gb200-nvl72"
+WAIT_S = 8.0
+FEED_A = "side: A, voltage_v: 415, phases: 3, breaker_a: 300"
+
+
+class Session:
+    """A client, the diagnostics it was sent per file, and helpers to edit a buffer."""
+
+    def __init__(self, client: LanguageClient, design: Path) -> None:
+        self.client = client
+        self.design = design
+        self.diagnostics: dict[str, list[lsp.Diagnostic]] = {}
+        self.changed = asyncio.Event()
+        self.versions: dict[str, int] = {}
+
+    def uri(self, name: str) -> str:
+        uri = from_fs_path(str(self.design / name))
+        assert uri is not None
+        return uri
+
+    def of(self, name: str) -> list[lsp.Diagnostic]:
+        return self.diagnostics.get(self.uri(name), [])
+
+    def open(self, name: str) -> str:
+        text = (self.design / name).read_text()
+        self.versions[name] = 1
+        self.client.text_document_did_open(lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(uri=self.uri(name), language_id="yaml",
+                                               version=1, text=text)))
+        return text
+
+    def replace(self, name: str, text: str) -> None:
+        """The whole buffer replaced (a full-text change, as some clients send)."""
+        self.versions[name] += 1
+        self.client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=self.uri(name),
+                                                              version=self.versions[name]),
+            content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)]))
+
+    async def until(self, ok: Callable[[], bool], what: str) -> None:
+        deadline = asyncio.get_running_loop().time() + WAIT_S
+        while not ok():
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise AssertionError(f"timed out waiting for {what}; got {self.diagnostics}")
+            self.changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.changed.wait(), left)
+
+
+def run(tmp_path: Path, scenario: Callable[[Session], Awaitable[None]]) -> None:
+    design = tmp_path / "gb200-nvl72"
+    shutil.copytree(SPEC, design)
+
+    async def main() -> None:
+        client = LanguageClient("superpod-test", "1")
+        session = Session(client, design)
+
+        @client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(params: lsp.PublishDiagnosticsParams) -> None:
+            session.diagnostics[params.uri] = list(params.diagnostics)
+            session.changed.set()
+
+        await client.start_io(sys.executable, "-m", "superpod_iac", "lsp")
+        done = False
+        try:
+            await client.initialize_async(lsp.InitializeParams(
+                capabilities=lsp.ClientCapabilities(), root_uri=from_fs_path(str(tmp_path))))
+            client.initialized(lsp.InitializedParams())
+            await scenario(session)
+            await client.shutdown_async(None)
+            client.exit(None)
+            done = True
+        finally:
+            server = client._server  # a failed scenario leaves the server running: end it
+            if not done and server is not None and server.returncode is None:
+                server.kill()
+            await client.stop()
+
+    asyncio.run(asyncio.wait_for(main(), 60))
+
+
+def test_an_edit_brings_its_finding_and_undoing_it_clears_it(tmp_path: Path) -> None:
+    async def scenario(s: Session) -> None:
+        text = s.open("power.yaml")
+        await s.until(lambda: s.uri("cabinet.yaml") in s.diagnostics, "the first check")
+        assert s.of("power.yaml") == [] and s.of("cabinet.yaml") == []  # every file published
+        line = next(i for i, t in enumerate(text.splitlines()) if FEED_A in t)
+        s.replace("power.yaml", text.replace(FEED_A, FEED_A.replace("300", "100")))
+        await s.until(lambda: bool(s.of("power.yaml")), "the finding")
+        [d] = s.of("power.yaml")
+        assert d.code == "PWR003" and d.severity == lsp.DiagnosticSeverity.Error
+        assert d.range.start.line == line and d.range.end.line == line
+        assert d.range.start.character == text.splitlines()[line].index("{")
+        assert "nvl72-feed-A1" in d.message and "54.6 kW" in d.message and "hint:" in d.message
+        s.replace("power.yaml", text)
+        await s.until(lambda: not s.of("power.yaml"), "the finding to clear")
+
+    run(tmp_path, scenario)
+
+
+def test_a_broken_buffer_gives_sch_and_the_server_still_answers(tmp_path: Path) -> None:
+    async def scenario(s: Session) -> None:
+        text = s.open("cabinet.yaml")
+        await s.until(lambda: s.uri("power.yaml") in s.diagnostics, "the first check")
+        s.replace("cabinet.yaml", text.replace("spec:", "spec: [", 1) + "\0\x01: {{{\n")
+        await s.until(lambda: any(d.code == "SCH009" for d in s.of("cabinet.yaml")),
+                      "the binary-buffer finding")
+        s.replace("cabinet.yaml", text.replace("spec:", "spec: [", 1))
+        await s.until(lambda: any(d.code == "SCH001" for d in s.of("cabinet.yaml")),
+                      "the syntax finding")
+        [d] = [d for d in s.of("cabinet.yaml") if d.code == "SCH001"]
+        assert d.severity == lsp.DiagnosticSeverity.Error
+        hover = await s.client.text_document_hover_async(lsp.HoverParams(
+            lsp.TextDocumentIdentifier(s.uri("power.yaml")), lsp.Position(0, 0)))
+        assert hover is None or isinstance(hover, lsp.Hover)  # answered, not crashed
+        s.replace("cabinet.yaml", text)
+        await s.until(lambda: not s.of("cabinet.yaml") and not s.of("superpod.yaml"),
+                      "the design to be clean again")
+
+    run(tmp_path, scenario)
+
+
+def _line_of(text: str, needle: str) -> tuple[int, int]:
+    for i, line in enumerate(text.splitlines()):
+        if needle in line:
+            return i, line.index(needle) + 1
+    raise AssertionError(needle)
+
+
+async def _ask(s: Session, method: str, name: str, pos: tuple[int, int]) -> Any:
+    doc, at = lsp.TextDocumentIdentifier(s.uri(name)), lsp.Position(*pos)
+    if method == "hover":
+        return await s.client.text_document_hover_async(lsp.HoverParams(doc, at))
+    if method == "definition":
+        return await s.client.text_document_definition_async(lsp.DefinitionParams(doc, at))
+    return await s.client.text_document_completion_async(lsp.CompletionParams(doc, at))
+
+
+def test_hover_definition_completion_and_quick_fix(tmp_path: Path) -> None:
+    """One server for the requests (each server start costs ~2 s of imports)."""
+    async def scenario(s: Session) -> None:
+        await _hover(s)
+        await _definition_and_completion(s)
+        await _quick_fix(s)
+
+    run(tmp_path, scenario)
+
+
+async def _hover(s: Session) -> None:
+    text = s.open("cabinet.yaml")
+    await s.until(lambda: s.uri("cabinet.yaml") in s.diagnostics, "the first check")
+    feed = await _ask(s, "hover", "cabinet.yaml", _line_of(text, "nvl72-feed-A1"))
+    value = feed.contents.value
+    assert "power node `nvl72-feed-A1`" in value
+    assert "163.9 kW continuous" in value  # 415 V x 300 A x sqrt 3 x 0.95 x 80 %
+    assert "worst single failure" in value and "margin" in value
+    cab = await _ask(s, "hover", "cabinet.yaml", _line_of(text, "name: nvl72-01"))
+    assert "cabinet `nvl72-01`" in cab.contents.value and "rating" in cab.contents.value
+    cdu = await _ask(s, "hover", "cabinet.yaml", _line_of(text, "nvl72-cdu-1"))
+    assert "capacity" in cdu.contents.value
+    fabric = (s.design / "fabric-nvlink.yaml").read_text()
+    s.open("fabric-nvlink.yaml")
+    line = next(i for i, t in enumerate(fabric.splitlines()) if "type: switched-planes" in t)
+    links = await _ask(s, "hover", "fabric-nvlink.yaml", (line, 8))
+    assert "link(s)" in links.contents.value and "reach" in links.contents.value
+
+
+async def _definition_and_completion(s: Session) -> None:
+    text = (s.design / "cabinet.yaml").read_text()
+    power = (s.design / "power.yaml").read_text()
+    found = await _ask(s, "definition", "cabinet.yaml", _line_of(text, "nvl72-feed-B1"))
+    assert found.uri == s.uri("power.yaml")
+    assert found.range.start.line == _line_of(power, "name: nvl72-feed-B1")[0]
+    dtype = await _ask(s, "definition", "cabinet.yaml", _line_of(text, "gb200-compute-tray"))
+    assert dtype.uri.endswith(".yaml") and dtype.range.start.line > 0
+    line, _ = _line_of(text, "cdu: nvl72-cdu-1")
+    items = await _ask(s, "completion", "cabinet.yaml", (line, 10))
+    labels = {i.label for i in items.items}
+    assert "nvl72-cdu-1" in labels and "nvl72-feed-A1" not in labels
+
+
+async def _quick_fix(s: Session) -> None:
+    text = (s.design / "cabinet.yaml").read_text()
+    s.replace("cabinet.yaml", text.replace("cdu: nvl72-cdu-1", "cdu: nvl72-cdu1"))
+    await s.until(lambda: any(d.code == "REF001" for d in s.of("cabinet.yaml")),
+                  "the reference finding")
+    [d] = [d for d in s.of("cabinet.yaml") if d.code == "REF001"]
+    actions = await s.client.text_document_code_action_async(lsp.CodeActionParams(
+        lsp.TextDocumentIdentifier(s.uri("cabinet.yaml")), d.range,
+        lsp.CodeActionContext([d])))
+    [action] = actions
+    assert action.edit is not None and action.edit.changes is not None
+    [edit] = action.edit.changes[s.uri("cabinet.yaml")]
+    assert edit.new_text == "nvl72-cdu-1" and edit.range.start.line == d.range.start.line
+
+
+def test_a_buffer_is_held_to_the_file_limits_and_loaded_once_per_content(tmp_path: Path) -> None:
+    """The overlay the server reads buffers through: max_bytes before parsing (SCH008), the
+    tree limits while parsing, and a file loaded once per (path, content)."""
+    from superpod_iac.source.loader import LoadLimits, Overlay, load_file
+
+    f = tmp_path / "a.yaml"
+    f.write_text("a: 1\n")
+    overlay = Overlay()
+    limits = LoadLimits(max_bytes=64, max_nodes=20)
+    first = load_file(str(f), limits, overlay)
+    assert first.documents[0].data == {"a": 1}
+    assert load_file(str(f), limits, overlay) is first  # unchanged: not parsed again
+    overlay.texts[str(f.resolve())] = "a: 2\n"
+    assert load_file(str(f), limits, overlay).documents[0].data == {"a": 2}  # the buffer wins
+    overlay.texts[str(f.resolve())] = "a: " + "x" * 100
+    [big] = load_file(str(f), limits, overlay).diagnostics
+    assert big.rule == "SCH008" and "limit max_bytes" in big.message
+    overlay.texts[str(f.resolve())] = "[" + ",".join("1" * 30) + "]"
+    assert {d.rule for d in load_file(str(f), limits, overlay).diagnostics} == {"SCH007"}  # max_nodes
+    overlay.max_cached = 2
+    for i in range(5):
+        overlay.texts[str(f.resolve())] = f"a: {i}\n"
+        load_file(str(f), limits, overlay)
+    assert len(overlay.loaded) == 2
