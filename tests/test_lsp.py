@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
@@ -240,3 +241,43 @@ def test_a_buffer_is_held_to_the_file_limits_and_loaded_once_per_content(tmp_pat
         overlay.texts[str(f.resolve())] = f"a: {i}\n"
         load_file(str(f), limits, overlay)
     assert len(overlay.loaded) == 2
+
+
+def test_a_check_that_raises_is_one_int_finding_and_the_next_check_recovers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An internal error (here: the model stage made to raise, as test_cli makes a rule crash)
+    is one INT001 finding on the open buffer; the workspace keeps working after it."""
+    from superpod_iac import pipeline
+    from superpod_iac.lsp.workspace import Workspace
+
+    design = tmp_path / "gb200-nvl72"
+    shutil.copytree(SPEC, design)
+    ws = Workspace(str(tmp_path))
+    opened = str(design / "power.yaml")
+    ws.open(opened, (design / "power.yaml").read_text())
+    real_build = pipeline.build_inventory
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(pipeline, "build_inventory", crash)
+    failed = ws.check(ws.design_of(opened))
+    [(path, [finding])] = failed.findings.items()
+    assert path == str((design / "power.yaml").resolve()) and finding.rule == "INT001"
+    assert "RuntimeError: injected" in finding.message and failed.project is None
+    monkeypatch.setattr(pipeline, "build_inventory", real_build)
+    ok = ws.check(ws.design_of(opened))
+    assert ok.project is not None and not any(ok.findings.values())
+    cleared = ws.files_to_publish(ok)
+    assert cleared[path] == []
+
+
+def test_a_file_belongs_to_the_configured_design_else_to_its_folder(tmp_path: Path) -> None:
+    from superpod_iac.lsp.workspace import Workspace
+
+    (tmp_path / "pods" / "a" / "sub").mkdir(parents=True)
+    (tmp_path / "other").mkdir()
+    ws = Workspace(str(tmp_path), ["pods"])
+    assert ws.design_of(str(tmp_path / "pods" / "a" / "sub" / "x.yaml")) == \
+        str((tmp_path / "pods").resolve())
+    assert ws.design_of(str(tmp_path / "other" / "y.yaml")) == str((tmp_path / "other").resolve())

@@ -104,8 +104,9 @@ class Workspace:
         return max(inside, key=len) if inside else os.path.dirname(p)
 
     def check(self, design: str) -> Checked:
-        """Check a design with the open buffers; never raises (an internal error becomes one
-        INT001 finding on the design's first open file)."""
+        """Check a design with the open buffers; never raises. An internal error becomes one
+        INT001 finding on the design's first open file; a configuration the CLI would refuse
+        (exit 2) one finding coded `config`, a design folder it cannot read one coded `input`."""
         try:
             result = self._check(design)
         except Exception as exc:  # the server must keep serving whatever the input
@@ -122,11 +123,11 @@ class Workspace:
         try:
             config = load_config(paths=[design])
         except ConfigError as exc:
-            return self._failed(design, f"configuration: {exc}", "SCH")
+            return self._failed(design, f"configuration: {exc}", "config")
         try:
             project = load_project([design], config, overlay=self.overlay)
         except InputError as exc:
-            return self._failed(design, str(exc), "SCH")
+            return self._failed(design, str(exc), "input")
         out = Checked(design, project)
         for src in project.sources:
             out.findings.setdefault(real(src.path), [])
