@@ -102,45 +102,49 @@ def run(tmp_path: Path, scenario: Callable[[Session], Awaitable[None]]) -> None:
     asyncio.run(asyncio.wait_for(main(), 60))
 
 
-def test_an_edit_brings_its_finding_and_undoing_it_clears_it(tmp_path: Path) -> None:
+def test_findings_appear_clear_and_a_broken_buffer_does_not_stop_the_server(
+        tmp_path: Path) -> None:
+    """One server (each start costs ~2 s of imports): an edit brings its finding, undoing it
+    clears it; a binary then a broken buffer give SCH findings and requests still answer."""
     async def scenario(s: Session) -> None:
-        text = s.open("power.yaml")
-        await s.until(lambda: s.uri("cabinet.yaml") in s.diagnostics, "the first check")
-        assert s.of("power.yaml") == [] and s.of("cabinet.yaml") == []  # every file published
-        line = next(i for i, t in enumerate(text.splitlines()) if FEED_A in t)
-        s.replace("power.yaml", text.replace(FEED_A, FEED_A.replace("300", "100")))
-        await s.until(lambda: bool(s.of("power.yaml")), "the finding")
-        [d] = s.of("power.yaml")
-        assert d.code == "PWR003" and d.severity == lsp.DiagnosticSeverity.Error
-        assert d.range.start.line == line and d.range.end.line == line
-        assert d.range.start.character == text.splitlines()[line].index("{")
-        assert "nvl72-feed-A1" in d.message and "54.6 kW" in d.message and "hint:" in d.message
-        s.replace("power.yaml", text)
-        await s.until(lambda: not s.of("power.yaml"), "the finding to clear")
+        await _edit_and_undo(s)
+        await _broken_buffer(s)
 
     run(tmp_path, scenario)
 
 
-def test_a_broken_buffer_gives_sch_and_the_server_still_answers(tmp_path: Path) -> None:
-    async def scenario(s: Session) -> None:
-        text = s.open("cabinet.yaml")
-        await s.until(lambda: s.uri("power.yaml") in s.diagnostics, "the first check")
-        s.replace("cabinet.yaml", text.replace("spec:", "spec: [", 1) + "\0\x01: {{{\n")
-        await s.until(lambda: any(d.code == "SCH009" for d in s.of("cabinet.yaml")),
-                      "the binary-buffer finding")
-        s.replace("cabinet.yaml", text.replace("spec:", "spec: [", 1))
-        await s.until(lambda: any(d.code == "SCH001" for d in s.of("cabinet.yaml")),
-                      "the syntax finding")
-        [d] = [d for d in s.of("cabinet.yaml") if d.code == "SCH001"]
-        assert d.severity == lsp.DiagnosticSeverity.Error
-        hover = await s.client.text_document_hover_async(lsp.HoverParams(
-            lsp.TextDocumentIdentifier(s.uri("power.yaml")), lsp.Position(0, 0)))
-        assert hover is None or isinstance(hover, lsp.Hover)  # answered, not crashed
-        s.replace("cabinet.yaml", text)
-        await s.until(lambda: not s.of("cabinet.yaml") and not s.of("superpod.yaml"),
-                      "the design to be clean again")
+async def _edit_and_undo(s: Session) -> None:
+    text = s.open("power.yaml")
+    await s.until(lambda: s.uri("cabinet.yaml") in s.diagnostics, "the first check")
+    assert s.of("power.yaml") == [] and s.of("cabinet.yaml") == []  # every file published
+    line = next(i for i, t in enumerate(text.splitlines()) if FEED_A in t)
+    s.replace("power.yaml", text.replace(FEED_A, FEED_A.replace("300", "100")))
+    await s.until(lambda: bool(s.of("power.yaml")), "the finding")
+    [d] = s.of("power.yaml")
+    assert d.code == "PWR003" and d.severity == lsp.DiagnosticSeverity.Error
+    assert d.range.start.line == line and d.range.end.line == line
+    assert d.range.start.character == text.splitlines()[line].index("{")
+    assert "nvl72-feed-A1" in d.message and "54.6 kW" in d.message and "hint:" in d.message
+    s.replace("power.yaml", text)
+    await s.until(lambda: not s.of("power.yaml"), "the finding to clear")
 
-    run(tmp_path, scenario)
+
+async def _broken_buffer(s: Session) -> None:
+    text = s.open("cabinet.yaml")
+    s.replace("cabinet.yaml", text.replace("spec:", "spec: [", 1) + "\0\x01: {{{\n")
+    await s.until(lambda: any(d.code == "SCH009" for d in s.of("cabinet.yaml")),
+                  "the binary-buffer finding")
+    s.replace("cabinet.yaml", text.replace("spec:", "spec: [", 1))
+    await s.until(lambda: any(d.code == "SCH001" for d in s.of("cabinet.yaml")),
+                  "the syntax finding")
+    [d] = [d for d in s.of("cabinet.yaml") if d.code == "SCH001"]
+    assert d.severity == lsp.DiagnosticSeverity.Error
+    hover = await s.client.text_document_hover_async(lsp.HoverParams(
+        lsp.TextDocumentIdentifier(s.uri("power.yaml")), lsp.Position(0, 0)))
+    assert hover is None or isinstance(hover, lsp.Hover)  # answered, not crashed
+    s.replace("cabinet.yaml", text)
+    await s.until(lambda: not s.of("cabinet.yaml") and not s.of("superpod.yaml"),
+                  "the design to be clean again")
 
 
 def _line_of(text: str, needle: str) -> tuple[int, int]:

@@ -84,9 +84,28 @@ _KIND_BY_KEY = {"type": ("device type", "cabinet type", "CDU type"),
                 "superpod": ("superpod",)}
 
 
+_NAMES: list[tuple[Inventory, dict[str, Named]]] = []
+"""The last design's name table (a cluster has ~10^5 devices: built once per check, not per
+request). Keyed by the Inventory's identity; a new check makes a new Inventory."""
+
+
 def names(inv: Inventory) -> dict[str, Named]:
     """Every name the design defines (built-in parts included), with where it was written.
     Devices are named `cabinet/device`; a name defined twice keeps its first definition."""
+    for known, table in _NAMES:
+        if known is inv:
+            return table
+    table = _names(inv)
+    _NAMES[:] = [(inv, table)]
+    return table
+
+
+def forget() -> None:
+    """Drop the name table (before a large design is re-checked, so two do not stay alive)."""
+    _NAMES.clear()
+
+
+def _names(inv: Inventory) -> dict[str, Named]:
     out: dict[str, Named] = {}
 
     def add(kind: str, name: str, origin: Origin | None) -> None:
@@ -109,16 +128,16 @@ def names(inv: Inventory) -> dict[str, Named]:
 
 
 def _documents(project: Project) -> dict[tuple[str, int], Document]:
-    from superpod_iac.lsp.workspace import real
+    from superpod_iac.lsp.workspace import absolute
 
-    return {(real(d.file), d.index): d for s in project.sources for d in s.documents}
+    return {(absolute(d.file), d.index): d for s in project.sources for d in s.documents}
 
 
 def place_of(project: Project, origin: Origin) -> Place | None:
     """Where an origin was written (the built-in catalog's files included)."""
-    from superpod_iac.lsp.workspace import real
+    from superpod_iac.lsp.workspace import absolute
 
-    path = real(origin.file)
+    path = absolute(origin.file)
     doc = _documents(project).get((path, origin.doc))
     if doc is None:
         doc = _builtin_document(origin)
@@ -142,18 +161,20 @@ def resolve(inv: Inventory, word: str) -> Named | None:
     """The object a reference names: the name itself, a `cabinet/device:port` endpoint's
     device or a template's first expanded name (`cm384-rpp-A[01-08]`)."""
     table = names(inv)
-    if word in table:
-        return table[word]
     device = word.split(":", 1)[0]
-    if device in table:
-        return table[device]
+    # in a Cluster, a pod's objects are named per replica (`cm384-001.c01`): the first one
+    prefixes = [*(f"{c.replicas[0]}." for c in inv.clusters.values() if c.replicas), ""]
+    for prefix in prefixes:
+        for name in (word, device):
+            if prefix + name in table:
+                return table[prefix + name]
     from superpod_iac.model.expand import expand
 
     try:
         expanded = expand(word) if "[" in word else ()
     except Exception:  # not a template: nothing to resolve
         return None
-    return next((table[n] for n in expanded[:1] if n in table), None)
+    return next((table[p + n] for n in expanded[:1] for p in prefixes if p + n in table), None)
 
 
 def definition(project: Project, text: str, line: int, character: int) -> Place | None:
@@ -223,12 +244,12 @@ def hover(project: Project, path: str, text: str, line: int, character: int) -> 
 
 
 def _defined_on(project: Project, path: str, line: int) -> list[Named]:
-    from superpod_iac.lsp.workspace import real
+    from superpod_iac.lsp.workspace import absolute
 
     docs = _documents(project)
     out = []
     for n in names(project.inventory).values():
-        if real(n.origin.file) != path:
+        if absolute(n.origin.file) != path:
             continue
         doc = docs.get((path, n.origin.doc))
         if doc is not None and doc.position(n.origin.path)[0] - 1 == line:
@@ -376,7 +397,7 @@ _DESCRIBE = {"cabinet": _cabinet, "power node": _power_node, "CDU": _cooling,
 def _links_on(project: Project, path: str, line: int) -> Iterator[str]:
     """The links a line writes, summed over their groups: how many, the longest run against
     its reach, the smallest optical margin (the optics rules' own channel loss)."""
-    from superpod_iac.lsp.workspace import real
+    from superpod_iac.lsp.workspace import absolute
     from superpod_iac.model.linkstats import link_groups
 
     inv = project.inventory
@@ -384,8 +405,8 @@ def _links_on(project: Project, path: str, line: int) -> Iterator[str]:
     groups = []
     for g in link_groups(inv):
         origin = inv.links.origins[g.origin]
-        doc = docs.get((real(origin.file), origin.doc))
-        if real(origin.file) == path and doc is not None and \
+        doc = docs.get((absolute(origin.file), origin.doc))
+        if absolute(origin.file) == path and doc is not None and \
                 doc.position(origin.path)[0] - 1 == line:
             groups.append(g)
     if groups:

@@ -22,7 +22,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from superpod_iac import __version__
 from superpod_iac.diagnostics import Severity
 from superpod_iac.lsp import figures
-from superpod_iac.lsp.workspace import Checked, Finding, Workspace, real
+from superpod_iac.lsp.workspace import Checked, Finding, Workspace, absolute
 
 DEBOUNCE_S = 0.15
 """Quiet time after an edit before the design is re-checked."""
@@ -47,7 +47,7 @@ class SuperpodServer(LanguageServer):
 
     def path_of(self, uri: str) -> str | None:
         path = to_fs_path(uri)
-        return real(path) if path else None
+        return absolute(path) if path else None
 
     def schedule(self, path: str, delay: float = DEBOUNCE_S) -> None:
         """Check `path`'s design after `delay` seconds without another edit to it."""

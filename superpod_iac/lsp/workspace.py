@@ -18,6 +18,8 @@ from superpod_iac.diagnostics import Diagnostic, Severity
 from superpod_iac.pipeline import Project
 from superpod_iac.source.loader import YAML_SUFFIXES, Overlay
 
+LARGE_LINKS = 200_000
+"""Above this many links, a design's last model is released before it is re-checked."""
 _TOKEN_END = re.compile(r"""[^\s,{}#]+""")
 
 
@@ -57,8 +59,12 @@ def _closing(body: str, start: int) -> int:
     return len(body)
 
 
-def real(path: str) -> str:
-    return os.path.realpath(path)
+def absolute(path: str) -> str:
+    """A file's absolute path as the editor names it: symlinks are kept (a design that links
+    a pod folder, `cluster-432xcm384/cloudmatrix-384 -> ../cloudmatrix-384`, keeps its files
+    inside it); buffers are looked up by the resolved path (`Overlay`), so either name reads
+    the same buffer."""
+    return os.path.abspath(path)
 
 
 class Workspace:
@@ -67,19 +73,23 @@ class Workspace:
     belongs to the design of its own folder."""
 
     def __init__(self, root: str | None = None, designs: Iterable[str] = ()) -> None:
-        self.root = real(root) if root else None
-        self.designs = [real(os.path.join(self.root or os.getcwd(), d)) for d in designs]
+        self.root = absolute(root) if root else None
+        self.designs = [absolute(os.path.join(self.root or os.getcwd(), d)) for d in designs]
         self.overlay = Overlay()
+        self.opened: set[str] = set()
+        """Open buffers as the editor names them."""
         self.checked: dict[str, Checked] = {}
         self.published: dict[str, set[str]] = {}
         """Design -> files last given findings (so files that became clean are cleared)."""
 
     # -- buffers ---------------------------------------------------------------------------
     def open(self, path: str, text: str) -> None:
-        self.overlay.texts[real(path)] = text
+        self.overlay.texts[os.path.realpath(path)] = text
+        self.opened.add(absolute(path))
 
     def close(self, path: str) -> None:
-        self.overlay.texts.pop(real(path), None)
+        self.overlay.texts.pop(os.path.realpath(path), None)
+        self.opened.discard(absolute(path))
 
     def text(self, path: str) -> str | None:
         """The buffer's text, else the file's (None when unreadable)."""
@@ -99,7 +109,7 @@ class Workspace:
 
     def design_of(self, path: str) -> str:
         """The configured design folder holding `path` (the innermost), else its folder."""
-        p = real(path)
+        p = absolute(path)
         inside = [d for d in self.designs if p == d or p.startswith(d.rstrip(os.sep) + os.sep)]
         return max(inside, key=len) if inside else os.path.dirname(p)
 
@@ -107,14 +117,30 @@ class Workspace:
         """Check a design with the open buffers; never raises. An internal error becomes one
         INT001 finding on the design's first open file; a configuration the CLI would refuse
         (exit 2) one finding coded `config`, a design folder it cannot read one coded `input`."""
+        self._release(design)
         try:
             result = self._check(design)
+            if result.project is not None:  # warm for the first request after the check
+                from superpod_iac.lsp.figures import names
+
+                names(result.project.inventory)
         except Exception as exc:  # the server must keep serving whatever the input
             if os.environ.get("SUPERPOD_DEBUG"):
                 raise
             result = self._failed(design, f"{type(exc).__name__}: {exc}")
         self.checked[design] = result
         return result
+
+    def _release(self, design: str) -> None:
+        """Before re-checking a large design, let its last model go (requests answer nothing
+        meanwhile), so the server holds one such model, not two: a 432-pod cluster is ~0.7 GiB."""
+        last = self.checked.get(design)
+        if last is not None and last.project is not None and \
+                len(last.project.inventory.links) > LARGE_LINKS:
+            from superpod_iac.lsp.figures import forget
+
+            forget()
+            self.checked[design] = Checked(design, None, last.findings, last.failure)
 
     def _check(self, design: str) -> Checked:
         from superpod_iac.config import ConfigError, load_config
@@ -130,10 +156,10 @@ class Workspace:
             return self._failed(design, str(exc), "input")
         out = Checked(design, project)
         for src in project.sources:
-            out.findings.setdefault(real(src.path), [])
+            out.findings.setdefault(absolute(src.path), [])
         fallback = self._fallback_file(design, out.findings)
         for d in project.diagnostics:
-            path = real(d.file) if d.file else fallback
+            path = absolute(d.file) if d.file else fallback
             if path is None:
                 continue
             out.findings.setdefault(path, []).append(self._place(path, d))
@@ -142,7 +168,7 @@ class Workspace:
     def _fallback_file(self, design: str, files: Iterable[str]) -> str | None:
         """Where a finding without a file goes: an open buffer of the design, else its first
         file."""
-        choices = sorted(p for p in self.overlay.texts if self.design_of(p) == design) or \
+        choices = sorted(p for p in self.opened if self.design_of(p) == design) or \
             sorted(files)
         return choices[0] if choices else None
 
