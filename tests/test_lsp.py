@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
@@ -285,3 +287,38 @@ def test_a_file_belongs_to_the_configured_design_else_to_its_folder(tmp_path: Pa
     assert ws.design_of(str(tmp_path / "pods" / "a" / "sub" / "x.yaml")) == \
         str((tmp_path / "pods").resolve())
     assert ws.design_of(str(tmp_path / "other" / "y.yaml")) == str((tmp_path / "other").resolve())
+
+
+_DESIGN_TEXT = {p.name: p.read_text() for p in sorted(SPEC.glob("*.yaml"))}
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(sorted(_DESIGN_TEXT)), at=st.floats(0, 1),
+       cut=st.integers(0, 40),
+       insert=st.text(alphabet=st.sampled_from(list("ab1 :-[]{}\"'#&*!|>\n\t,.%@`\\0\x00é")),
+                      max_size=12))
+def test_any_edit_gives_findings_inside_the_buffer_never_an_exception(
+        tmp_path_factory: pytest.TempPathFactory, name: str, at: float, cut: int,
+        insert: str) -> None:
+    """Whatever is typed (half a line deleted, stray brackets, NUL, tabs, anchors), a check
+    returns: every finding names a rule and lies on a line of its file, and no check fails."""
+    from superpod_iac.lsp.workspace import Workspace
+
+    design = tmp_path_factory.getbasetemp() / "fuzz-design"
+    if not design.exists():
+        shutil.copytree(SPEC, design)
+    text = _DESIGN_TEXT[name]
+    i = int(at * len(text))
+    edited = text[:i] + insert + text[i + cut:]
+    ws = Workspace(str(design.parent))
+    path = str(design / name)
+    ws.open(path, edited)
+    result = ws.check(ws.design_of(path))
+    assert result.failure is None and result.project is not None, result.failure
+    for file, found in result.findings.items():
+        body = ws.text(file) or ""
+        lines = max(len(body.splitlines()), 1)
+        for f in found:
+            assert f.rule and f.message
+            assert 0 <= f.line < lines and 0 <= f.start < f.end, (file, f)
