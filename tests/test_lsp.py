@@ -221,6 +221,20 @@ async def _quick_fix(s: Session) -> None:
     assert action.edit is not None and action.edit.changes is not None
     [edit] = action.edit.changes[s.uri("cabinet.yaml")]
     assert edit.new_text == "nvl72-cdu-1" and edit.range.start.line == d.range.start.line
+    # a device put on a used U: the move to the lowest free U (not preferred: several fit)
+    mgmt = 'u: "[36-37]"}\n'
+    s.replace("cabinet.yaml", text.replace(
+        mgmt, mgmt + "    - {name: extra, type: nvl72-mgmt-switch, u: 36}\n"))
+    await s.until(lambda: any(d.code == "SPC002" for d in s.of("cabinet.yaml")),
+                  "the overlap finding")
+    [d] = [d for d in s.of("cabinet.yaml") if d.code == "SPC002"]
+    [move] = await s.client.text_document_code_action_async(lsp.CodeActionParams(
+        lsp.TextDocumentIdentifier(s.uri("cabinet.yaml")), d.range, lsp.CodeActionContext([d])))
+    assert move.title == "Move to free U38" and not move.is_preferred  # mgmt2 is at U37
+    assert move.edit is not None and move.edit.changes is not None
+    [edit] = move.edit.changes[s.uri("cabinet.yaml")]
+    assert edit.new_text == "38" and edit.range.start.line == d.range.start.line == len(
+        text.splitlines())
 
 
 def test_a_buffer_is_held_to_the_file_limits_and_loaded_once_per_content(tmp_path: Path) -> None:

@@ -228,6 +228,35 @@ def quick_fix(text: str, line: int, message: str, hint: str) -> tuple[int, int, 
     return hits[0], hits[0] + len(old), new
 
 
+_OVERLAP = re.compile(r"^device (\S+) \(U\d+-U\d+\) overlaps")
+_U_VALUE = re.compile(r"(?<![\w])u:\s*(\d+)(?![\w\-\[])")
+
+
+def free_u(project: Project, text: str, line: int, message: str
+           ) -> tuple[int, int, str, bool] | None:
+    """For a U overlap (SPC002) on a device written with one plain `u: N`: the edit that moves
+    it to the lowest rack unit where it fits free of the cabinet's other devices, and whether
+    that is the only such place (then it is the preferred fix)."""
+    m = _OVERLAP.match(message)
+    lines = text.splitlines()
+    if m is None or not 0 <= line < len(lines):
+        return None
+    inv = project.inventory
+    i = inv.device_index.get(m.group(1))
+    values = list(_U_VALUE.finditer(lines[line]))
+    if i is None or len(values) != 1 or int(values[0].group(1)) != inv.devices[i].u:
+        return None
+    dev = inv.devices[i]
+    cab, h = inv.cabinets[dev.cabinet], dev.type.height_u
+    used = {u for d in inv.cabinets[dev.cabinet].devices if d is not dev
+            for u in range(d.u, d.u + d.type.height_u)}
+    starts = [u for u in range(1, cab.type.height_u - h + 2)
+              if used.isdisjoint(range(u, u + h))]
+    if not starts:
+        return None
+    return values[0].start(1), values[0].end(1), str(starts[0]), len(starts) == 1
+
+
 # -- hover ---------------------------------------------------------------------------------------
 def hover(project: Project, path: str, text: str, line: int, character: int) -> str | None:
     """Markdown for what is under the cursor: the object a name refers to, else the objects

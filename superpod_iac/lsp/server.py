@@ -195,24 +195,31 @@ def _requests(server: SuperpodServer) -> None:
     def code_action(ls: SuperpodServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
         path = ls.path_of(params.text_document.uri)
         text = ls.space.text(path) if path else None
-        if text is None:
+        if text is None or path is None:
             return []
+        project = ls.project_for(path)
         return [a for d in params.context.diagnostics
-                if (a := _fix(params.text_document.uri, text, d)) is not None]
+                if (a := _fix(params.text_document.uri, text, d, project)) is not None]
 
 
-def _fix(uri: str, text: str, d: lsp.Diagnostic) -> lsp.CodeAction | None:
+def _fix(uri: str, text: str, d: lsp.Diagnostic, project: Any) -> lsp.CodeAction | None:
+    """A did-you-mean for a misspelt name; for a U overlap, the move to the lowest free U."""
     data = d.data if isinstance(d.data, dict) else {}
     hint, message = str(data.get("hint", "")), str(data.get("message", d.message))
-    edit = figures.quick_fix(text, d.range.start.line, message, hint)
+    line = d.range.start.line
+    edit = figures.quick_fix(text, line, message, hint)
+    title, preferred = (f"Change to '{edit[2]}'", True) if edit is not None else ("", False)
+    if edit is None and project is not None and d.code == "SPC002":
+        moved = figures.free_u(project, text, line, message)
+        if moved is not None:
+            edit, preferred = moved[:3], moved[3]
+            title = f"Move to free U{edit[2]}"
     if edit is None:
         return None
     start, end, new = edit
-    line = d.range.start.line
     change = lsp.TextEdit(lsp.Range(lsp.Position(line, start), lsp.Position(line, end)), new)
-    return lsp.CodeAction(title=f"Change to '{new}'", kind=lsp.CodeActionKind.QuickFix,
-                          diagnostics=[d], is_preferred=True,
-                          edit=lsp.WorkspaceEdit(changes={uri: [change]}))
+    return lsp.CodeAction(title=title, kind=lsp.CodeActionKind.QuickFix, diagnostics=[d],
+                          is_preferred=preferred, edit=lsp.WorkspaceEdit(changes={uri: [change]}))
 
 
 def serve(designs: list[str] | None = None) -> int:
