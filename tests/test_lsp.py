@@ -111,6 +111,7 @@ def test_findings_appear_clear_and_a_broken_buffer_does_not_stop_the_server(
     async def scenario(s: Session) -> None:
         await _edit_and_undo(s)
         await _broken_buffer(s)
+        await _changed_on_disk(s)
 
     run(tmp_path, scenario)
 
@@ -147,6 +148,18 @@ async def _broken_buffer(s: Session) -> None:
     s.replace("cabinet.yaml", text)
     await s.until(lambda: not s.of("cabinet.yaml") and not s.of("superpod.yaml"),
                   "the design to be clean again")
+
+
+async def _changed_on_disk(s: Session) -> None:
+    """A file not open in the editor changes on disk (git pull): the client says so and the
+    design is re-checked."""
+    cooling = s.design / "cooling.yaml"
+    text = cooling.read_text()
+    cooling.write_text(text.replace("capacity_kw: 60}", "capacity_kw: 6}"))
+    s.client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(
+        [lsp.FileEvent(s.uri("cooling.yaml"), lsp.FileChangeType.Changed)]))
+    await s.until(lambda: any(d.code == "CLG007" for d in s.of("cooling.yaml")),
+                  "the finding of the file changed on disk")
 
 
 def _line_of(text: str, needle: str) -> tuple[int, int]:

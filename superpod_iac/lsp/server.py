@@ -142,6 +142,16 @@ def build(designs: list[str] | None = None) -> SuperpodServer:
             ls.space.close(path)  # the file on disk counts again
             ls.schedule(path, 0.0)
 
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def files_changed(ls: SuperpodServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+        """A file changed outside the editor (`git pull`, a generator): re-check the designs
+        already checked that hold it (a new or deleted file changes what its folder holds)."""
+        for change in params.changes:
+            path = ls.path_of(change.uri)
+            if path is not None and Workspace.is_manifest(path) and \
+                    ls.space.design_of(path) in ls.space.checked:
+                ls.schedule(path)
+
     _requests(server)
     return server
 
