@@ -314,6 +314,10 @@ def test_a_file_belongs_to_the_configured_design_else_to_its_folder(tmp_path: Pa
     assert ws.design_of(str(tmp_path / "pods" / "a" / "sub" / "x.yaml")) == \
         str((tmp_path / "pods").resolve())
     assert ws.design_of(str(tmp_path / "other" / "y.yaml")) == str((tmp_path / "other").resolve())
+    # only manifests start a check: a CI workflow does not make its folder a design
+    assert not ws.wants(str(tmp_path / "other" / "ci.yml"), "on: push\njobs: {}\n")
+    assert ws.wants(str(tmp_path / "other" / "c.yaml"), "apiVersion: superpod-iac/v1alpha1\n")
+    assert not ws.wants(str(tmp_path / "other" / "notes.md"), "apiVersion: superpod-iac/v1\n")
 
 
 _DESIGN_TEXT = {p.name: p.read_text() for p in sorted(SPEC.glob("*.yaml"))}

@@ -117,29 +117,31 @@ def build(designs: list[str] | None = None) -> SuperpodServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: SuperpodServer, params: lsp.DidOpenTextDocumentParams) -> None:
         path = ls.path_of(params.text_document.uri)
-        if path is not None and Workspace.is_manifest(path):
+        if path is not None and ls.space.wants(path, params.text_document.text):
             ls.space.open(path, params.text_document.text)
             ls.schedule(path, 0.0)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: SuperpodServer, params: lsp.DidChangeTextDocumentParams) -> None:
         path = ls.path_of(params.text_document.uri)
-        if path is not None and Workspace.is_manifest(path):
-            doc = ls.workspace.get_text_document(params.text_document.uri)
+        doc = ls.workspace.get_text_document(params.text_document.uri)
+        if path is not None and ls.space.wants(path, doc.source):
             ls.space.open(path, doc.source)
             ls.schedule(path)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: SuperpodServer, params: lsp.DidSaveTextDocumentParams) -> None:
         path = ls.path_of(params.text_document.uri)
-        if path is not None and Workspace.is_manifest(path):
+        if path is not None and ls.space.design_of(path) in ls.space.checked:
             ls.schedule(path, 0.0)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: SuperpodServer, params: lsp.DidCloseTextDocumentParams) -> None:
         path = ls.path_of(params.text_document.uri)
-        if path is not None and Workspace.is_manifest(path):
-            ls.space.close(path)  # the file on disk counts again
+        if path is None:
+            return
+        ls.space.close(path)  # the file on disk counts again
+        if ls.space.design_of(path) in ls.space.checked:
             ls.schedule(path, 0.0)
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)

@@ -14,10 +14,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from superpod_iac import API_VERSION
 from superpod_iac.diagnostics import Diagnostic, Severity
 from superpod_iac.pipeline import Project
 from superpod_iac.source.loader import YAML_SUFFIXES, Overlay
 
+API_GROUP = API_VERSION.split("/")[0] + "/"
+"""`superpod-iac/`: a buffer naming it is a manifest (any version: a wrong one is a finding)."""
 LARGE_LINKS = 200_000
 """Above this many links, a design's last model is released before it is re-checked."""
 _TOKEN_END = re.compile(r"""[^\s,{}#]+""")
@@ -106,6 +109,13 @@ class Workspace:
     @staticmethod
     def is_manifest(path: str) -> bool:
         return path.lower().endswith(YAML_SUFFIXES)
+
+    def wants(self, path: str, text: str) -> bool:
+        """Whether an open buffer starts a check: a YAML file that names our apiVersion, or
+        one of a design already checked. Other YAML (CI workflows, `.pre-commit-config.yaml`)
+        does not make its whole folder a design."""
+        return self.is_manifest(path) and (
+            API_GROUP in text or self.design_of(path) in self.checked)
 
     def design_of(self, path: str) -> str:
         """The configured design folder holding `path` (the innermost), else its folder."""
