@@ -327,7 +327,7 @@ _DESIGN_TEXT = {p.name: p.read_text() for p in sorted(SPEC.glob("*.yaml"))}
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.sampled_from(sorted(_DESIGN_TEXT)), at=st.floats(0, 1),
        cut=st.integers(0, 40),
-       insert=st.text(alphabet=st.sampled_from(list("ab1 :-[]{}\"'#&*!|>\n\t,.%@`\\0\x00é")),
+       insert=st.text(alphabet=st.sampled_from(list("ab1 :-[]{}\"'#&*!|>\n\t,.%@`\\0\x00é\u2028\x0c\r")),
                       max_size=12))
 def test_any_edit_gives_findings_inside_the_buffer_never_an_exception(
         tmp_path_factory: pytest.TempPathFactory, name: str, at: float, cut: int,

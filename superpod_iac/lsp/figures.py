@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from superpod_iac.diagnostics import Origin
+from superpod_iac.lsp.workspace import lines_of
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.linkstats import LinkGroup
 from superpod_iac.pipeline import Project
@@ -45,7 +46,7 @@ class Named:
 
 def token_at(text: str, line: int, character: int) -> tuple[str, int, int] | None:
     """The scalar under the cursor (a quoted string's content, or a bare word) and its span."""
-    lines = text.splitlines()
+    lines = lines_of(text)
     if not 0 <= line < len(lines):
         return None
     body = lines[line]
@@ -66,7 +67,7 @@ def token_at(text: str, line: int, character: int) -> tuple[str, int, int] | Non
 
 def key_of_line(text: str, line: int) -> str | None:
     """The mapping key a line writes (`type` for `    type: nvl72-rack`)."""
-    lines = text.splitlines()
+    lines = lines_of(text)
     if not 0 <= line < len(lines):
         return None
     m = _KEY.match(lines[line])
@@ -216,7 +217,7 @@ def quick_fix(text: str, line: int, message: str, hint: str) -> tuple[int, int, 
     (the first quoted name of the message) written once on the finding's line."""
     meant = _DID_YOU_MEAN.search(hint)
     wrong = _NAMED.search(message)
-    lines = text.splitlines()
+    lines = lines_of(text)
     if meant is None or wrong is None or not 0 <= line < len(lines):
         return None
     old, new = wrong.group(1), meant.group(1)
@@ -238,7 +239,7 @@ def free_u(project: Project, text: str, line: int, message: str
     it to the lowest rack unit where it fits free of the cabinet's other devices, and whether
     that is the only such place (then it is the preferred fix)."""
     m = _OVERLAP.match(message)
-    lines = text.splitlines()
+    lines = lines_of(text)
     if m is None or not 0 <= line < len(lines):
         return None
     inv = project.inventory

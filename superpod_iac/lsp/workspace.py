@@ -51,6 +51,16 @@ class Checked:
     """Why the check itself failed (an internal error), if it did."""
 
 
+_EOL = re.compile(r"\r\n|\r|\n")
+
+
+def lines_of(text: str) -> list[str]:
+    """Lines as YAML and the editor count them: only CR, LF and CRLF end a line
+    (`str.splitlines` also splits at form feeds and U+2028, which would shift every range)."""
+    out = _EOL.split(text)
+    return out[:-1] if out and out[-1] == "" else out
+
+
 def _closing(body: str, start: int) -> int:
     """Just past the bracket closing the flow collection opened at `start` (else the line's
     end)."""
@@ -168,11 +178,14 @@ class Workspace:
         for src in project.sources:
             out.findings.setdefault(absolute(src.path), [])
         fallback = self._fallback_file(design, out.findings)
+        lines: dict[str, list[str]] = {}
         for d in project.diagnostics:
             path = absolute(d.file) if d.file else fallback
             if path is None:
                 continue
-            out.findings.setdefault(path, []).append(self._place(path, d))
+            if path not in lines:  # each file's text read once per check, not per finding
+                lines[path] = lines_of(self.text(path) or "")
+            out.findings.setdefault(path, []).append(_place(lines[path], d))
         return out
 
     def _fallback_file(self, design: str, files: Iterable[str]) -> str | None:
@@ -193,28 +206,6 @@ class Workspace:
             out.findings[where] = [Finding(0, 0, 1, rule, Severity.ERROR, msg, hint)]
         return out
 
-    def _place(self, path: str, d: Diagnostic) -> Finding:
-        """0-based range of the token the diagnostic points at (its scalar or key)."""
-        line, col = max(d.line - 1, 0), max(d.column - 1, 0)
-        text = self.text(path) or ""
-        lines = text.splitlines()
-        if line >= len(lines):
-            return Finding(line, col, col + 1, d.rule, d.severity, d.message, d.hint)
-        body = lines[line]
-        end = len(body)
-        if col < len(body):
-            if body[col] in "{[":
-                end = _closing(body, col)
-            elif body[col] in "\"'":
-                close = body.find(body[col], col + 1)
-                end = close + 1 if close > 0 else len(body)
-            else:
-                m = _TOKEN_END.match(body, col)
-                end = m.end() if m else col + 1
-                if body[col:end].endswith(":"):
-                    end -= 1
-        return Finding(line, col, max(end, col + 1), d.rule, d.severity, d.message, d.hint)
-
     def files_to_publish(self, result: Checked) -> dict[str, list[Finding]]:
         """The findings per file, plus an empty list for each file that had findings last time
         and is no longer part of the result (cleared in the editor)."""
@@ -223,3 +214,24 @@ class Workspace:
             out[path] = []
         self.published[result.design] = set(result.findings)
         return out
+
+
+def _place(lines: list[str], d: Diagnostic) -> Finding:
+    """0-based range of the token the diagnostic points at (its scalar or key)."""
+    line, col = max(d.line - 1, 0), max(d.column - 1, 0)
+    if line >= len(lines):
+        return Finding(line, col, col + 1, d.rule, d.severity, d.message, d.hint)
+    body = lines[line]
+    end = len(body)
+    if col < len(body):
+        if body[col] in "{[":
+            end = _closing(body, col)
+        elif body[col] in "\"'":
+            close = body.find(body[col], col + 1)
+            end = close + 1 if close > 0 else len(body)
+        else:
+            m = _TOKEN_END.match(body, col)
+            end = m.end() if m else col + 1
+            if body[col:end].endswith(":"):
+                end -= 1
+    return Finding(line, col, max(end, col + 1), d.rule, d.severity, d.message, d.hint)
