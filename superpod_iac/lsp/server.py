@@ -102,6 +102,14 @@ def guarded(fn: Callable[..., R]) -> Callable[..., R | None]:
 
 def build(designs: list[str] | None = None) -> SuperpodServer:
     server = SuperpodServer(designs)
+    _documents(server)
+    _watched(server)
+    _requests(server)
+    return server
+
+
+def _documents(server: SuperpodServer) -> None:
+    """Initialization and the notifications that change what is checked."""
 
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: SuperpodServer, params: lsp.InitializeParams) -> None:
@@ -144,6 +152,8 @@ def build(designs: list[str] | None = None) -> SuperpodServer:
         if ls.space.design_of(path) in ls.space.checked:
             ls.schedule(path, 0.0)
 
+
+def _watched(server: SuperpodServer) -> None:
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def files_changed(ls: SuperpodServer, params: lsp.DidChangeWatchedFilesParams) -> None:
         """A file changed outside the editor (`git pull`, a generator): re-check the designs
@@ -153,9 +163,6 @@ def build(designs: list[str] | None = None) -> SuperpodServer:
             if path is not None and Workspace.is_manifest(path) and \
                     ls.space.design_of(path) in ls.space.checked:
                 ls.schedule(path)
-
-    _requests(server)
-    return server
 
 
 def _requests(server: SuperpodServer) -> None:
