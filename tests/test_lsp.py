@@ -353,3 +353,33 @@ def test_any_edit_gives_findings_inside_the_buffer_never_an_exception(
         for f in found:
             assert f.rule and f.message
             assert 0 <= f.line < lines and 0 <= f.start < f.end, (file, f)
+
+
+def test_edits_during_a_long_check_coalesce_into_one_more_check(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check that takes long (a 432-pod cluster: seconds) while edits keep coming: the
+    edits made meanwhile give one more check, not one each (here the check is made slow)."""
+    import time
+
+    from superpod_iac.lsp.server import SuperpodServer
+    from superpod_iac.lsp.workspace import Checked
+
+    server = SuperpodServer()
+    calls: list[str] = []
+
+    def slow_check(design: str) -> Checked:
+        calls.append(design)
+        time.sleep(0.3)
+        return Checked(design, None)
+
+    monkeypatch.setattr(server.space, "check", slow_check)
+    monkeypatch.setattr(server, "publish", lambda result: None)
+
+    async def edits() -> None:
+        first = asyncio.ensure_future(server.run_check("/d"))
+        await asyncio.sleep(0.05)
+        await asyncio.gather(*(server.run_check("/d") for _ in range(5)))
+        await first
+
+    asyncio.run(edits())
+    assert calls == ["/d", "/d"] and not server.running and not server.again

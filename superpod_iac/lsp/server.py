@@ -44,6 +44,11 @@ class SuperpodServer(LanguageServer):
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="superpod-check")
         """One check at a time, in order; the event loop stays free for requests."""
         self.pending: dict[str, asyncio.TimerHandle] = {}
+        self.running: set[str] = set()
+        self.again: set[str] = set()
+        """Designs edited while their check ran: checked once more after it, not once per
+        edit (a 432-pod cluster takes seconds: edits must not queue a check each)."""
+        self.tasks: set[asyncio.Future[None]] = set()
 
     def path_of(self, uri: str) -> str | None:
         path = to_fs_path(uri)
@@ -56,14 +61,32 @@ class SuperpodServer(LanguageServer):
         if old is not None:
             old.cancel()
         loop = asyncio.get_running_loop()
-        self.pending[design] = loop.call_later(
-            delay, lambda: asyncio.ensure_future(self.run_check(design)))
+        self.pending[design] = loop.call_later(delay, self.start_check, design)
+
+    def start_check(self, design: str) -> None:
+        task = asyncio.ensure_future(self.run_check(design))
+        self.tasks.add(task)  # keep a reference until it is done
+        task.add_done_callback(self.tasks.discard)
 
     async def run_check(self, design: str) -> None:
+        """Check and publish; while a design's check runs, further requests for it coalesce
+        into one more check with the buffers as they are then."""
         self.pending.pop(design, None)
+        if design in self.running:
+            self.again.add(design)
+            return
+        self.running.add(design)
         loop = asyncio.get_running_loop()
-        result: Checked = await loop.run_in_executor(self.worker, self.space.check, design)
-        self.publish(result)
+        try:
+            while True:
+                self.again.discard(design)
+                result: Checked = await loop.run_in_executor(self.worker, self.space.check,
+                                                             design)
+                self.publish(result)
+                if design not in self.again:
+                    break
+        finally:
+            self.running.discard(design)
 
     def publish(self, result: Checked) -> None:
         for path, found in sorted(self.space.files_to_publish(result).items()):
