@@ -8,7 +8,8 @@ is kept. Prints one table: target, measured value, limit, met/missed; then the t
 `superpod validate` from `python -X importtime`.
 
 --quick skips the 432-pod cluster; --full adds the other commands at cluster scale (cabling,
-export netbox and render take minutes) and the 10,000-replica linearity run.
+export netbox and render take minutes) and the 10,000-replica linearity run; --lsp runs only the
+editor case (`superpod lsp` re-diagnosing CloudMatrix 384 after an edit, wall time).
 """
 
 from __future__ import annotations
@@ -169,6 +170,79 @@ def replicas(tmp: Path) -> None:
         (t[10_000] / 10_000) / (t[1_000] / 1_000), 1.3)
 
 
+EDIT_FROM = 'name: "cm384-rpp-A[01-08]", type: rpp, parent: cm384-busway-A1, side: A, ' \
+    'voltage_v: 400, breaker_a: 100}'
+EDIT_TO = EDIT_FROM.replace("breaker_a: 100", "breaker_a: 40")
+
+
+def editor(edits: int) -> None:
+    """`superpod lsp` as an editor drives it (pygls's client over the server's stdio): open
+    CloudMatrix 384's power.yaml, then change one power figure (eight RPPs' breaker 100 A ->
+    40 A, and back) `edits` times; each time, the wall time from sending the change to the
+    server publishing power.yaml's new findings (PWR004 appear / clear), 150 ms debounce
+    included. The server is warm (catalog, imports, unchanged files) after its first check."""
+    import asyncio
+
+    from lsprotocol import types as lsp
+    from pygls.lsp.client import LanguageClient
+    from pygls.uris import from_fs_path
+
+    path = CM384 / "power.yaml"
+    uri = from_fs_path(str(path)) or ""
+    text = path.read_text(encoding="utf-8")
+    assert EDIT_FROM in text, "benchmark edit no longer matches specs/cloudmatrix-384/power.yaml"
+    times: list[float] = []
+
+    async def run() -> float:
+        client = LanguageClient("bench", "1")
+        seen: dict[str, list[lsp.Diagnostic]] = {}
+        event = asyncio.Event()
+
+        @client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(params: lsp.PublishDiagnosticsParams) -> None:
+            seen[params.uri] = list(params.diagnostics)
+            event.set()
+
+        async def until(ok: bool) -> None:
+            while uri not in seen or bool(seen[uri]) != ok:
+                event.clear()
+                await asyncio.wait_for(event.wait(), 30)
+
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        await client.start_io(SUPERPOD, "lsp")
+        await client.initialize_async(lsp.InitializeParams(
+            capabilities=lsp.ClientCapabilities(), root_uri=from_fs_path(str(ROOT))))
+        client.initialized(lsp.InitializedParams())
+        client.text_document_did_open(lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(uri=uri, language_id="yaml", version=1,
+                                               text=text)))
+        await until(False)
+        first = loop.time() - start
+        for i in range(edits):
+            broken = i % 2 == 0
+            t0 = loop.time()
+            seen.pop(uri, None)
+            client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=i + 2),
+                content_changes=[lsp.TextDocumentContentChangeWholeDocument(
+                    text=text.replace(EDIT_FROM, EDIT_TO) if broken else text)]))
+            await until(broken)
+            times.append(loop.time() - t0)
+            await asyncio.sleep(0.3)  # an operator types, pauses, reads
+        await client.shutdown_async(None)
+        client.exit(None)
+        await client.stop()
+        return first
+
+    first = asyncio.run(run())
+    med = statistics.median(times)
+    print(f"lsp: start + first check of {CM384.name} {first:.2f} s; after an edit: median "
+          f"{med:.3f} s, min {min(times):.3f} s, max {max(times):.3f} s over {len(times)} edits "
+          "(wall, 150 ms debounce included)")
+    row(f"7. lsp re-diagnoses {CM384.name} after an edit (median wall s)", med, 0.5, " s")
+
+
 def importtime() -> None:
     proc = subprocess.run([PY, "-X", "importtime", "-m", "superpod_iac", "validate", str(CM384)],
                           capture_output=True, text=True, env=ENV, check=False)
@@ -192,7 +266,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="pre-commit targets only")
     ap.add_argument("--full", action="store_true", help="every command at cluster scale, and "
                     "the 10,000-replica run")
+    ap.add_argument("--lsp", action="store_true", help="the editor case only")
     args = ap.parse_args()
+    if args.lsp:
+        editor(max(args.repeat * 4, 10))
+        _table()
+        return
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         for spec in (CM384, ROOT / "specs" / "gb200-nvl72"):
@@ -201,7 +280,12 @@ def main() -> None:
             scale(args.repeat, tmp, args.full)
         if args.full:
             replicas(tmp)
+    editor(max(args.repeat * 4, 10))
     importtime()
+    _table()
+
+
+def _table() -> None:
     print("\n| target | measured | limit | |\n|---|---:|---:|---|")
     for target, value, limit, met in ROWS:
         print(f"| {target} | {value} | {limit} | {'met' if met else 'missed'} |")

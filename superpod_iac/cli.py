@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from superpod_iac import __version__, choices
+from superpod_iac import __version__, choices, lsp
 from superpod_iac.config import Config, ConfigError, load_config
 from superpod_iac.diagnostics import Severity
 from superpod_iac.report import REPORTERS
@@ -533,6 +533,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     _add_netbox(sub)
+    lsp.add_parser(sub)  # superpod lsp (superpod_iac/lsp/)
     return parser
 
 

@@ -371,16 +371,71 @@ def read_text(path: str, limits: LoadLimits, diags: list[Diagnostic]) -> str | N
     return _decode(path, raw, limits, diags)
 
 
-def load_file(path: str, limits: LoadLimits | None = None) -> SourceFile:
+@dataclass
+class Overlay:
+    """What an editor holds: the unsaved text of open buffers (by real path), read instead of
+    the file on disk, and the files already loaded, by path and content hash, so a re-check
+    after one edit re-reads only what changed. The buffers go through the same limits as files
+    (`max_bytes` before parsing, every tree limit while parsing). Used by `superpod lsp`."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    """Real path (`os.path.realpath`) -> the buffer's text."""
+    loaded: dict[tuple[str, str, LoadLimits], SourceFile] = field(default_factory=dict)
+    """(path as given, sha-256 of its text, limits) -> the file loaded from that text."""
+    max_cached: int = 256
+    """Loaded files kept; the oldest go first (a long session edits many revisions)."""
+
+    def text_of(self, path: str) -> str | None:
+        return self.texts.get(os.path.realpath(path))
+
+    def load(self, path: str, text: str, limits: LoadLimits) -> SourceFile:
+        import hashlib
+
+        key = (path, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), limits)
+        src = self.loaded.get(key)
+        if src is None:
+            src = _load_text(SourceFile(path), text, limits)
+            while len(self.loaded) >= self.max_cached:
+                del self.loaded[next(iter(self.loaded))]
+            self.loaded[key] = src
+        return src
+
+
+def _buffer_text(path: str, text: str, limits: LoadLimits, diags: list[Diagnostic]) -> str | None:
+    """An editor buffer's text, held to the file limits (size, NUL bytes)."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.max_bytes:
+        diags.append(_error(path, "SCH008", f"buffer is {size:,} bytes > limit "
+                            f"{limits.max_bytes:,} bytes (limit max_bytes)",
+                            "split the design into several files, or use replication and "
+                            "generators"))
+        return None
+    if "\x00" in text:
+        diags.append(_error(path, "SCH009", "buffer holds NUL characters: binary, not YAML",
+                            "only UTF-8 YAML text files are manifests"))
+        return None
+    return text
+
+
+def load_file(path: str, limits: LoadLimits | None = None, overlay: Overlay | None = None
+              ) -> SourceFile:
+    """One file's documents. With an `overlay`, an open editor buffer replaces the file's text
+    and files already loaded from the same text are reused."""
     limits = limits or LoadLimits()
     if path == STDIN:
         import sys
 
         return load_bytes(STDIN_NAME, sys.stdin.buffer.read(limits.max_bytes + 1), limits)
     src = SourceFile(path)
-    text = read_text(path, limits, src.diagnostics)
+    buffer = overlay.text_of(path) if overlay is not None else None
+    if buffer is not None:
+        text = _buffer_text(path, buffer, limits, src.diagnostics)
+    else:
+        text = read_text(path, limits, src.diagnostics)
     if text is None:
         return src
+    if overlay is not None:
+        return overlay.load(path, text, limits)
     return _load_text(src, text, limits)
 
 
@@ -440,14 +495,14 @@ class OverBudget:
     left: int
 
 
-def read_within_budget(paths: Sequence[str], limits: LoadLimits
+def read_within_budget(paths: Sequence[str], limits: LoadLimits, overlay: Overlay | None = None
                        ) -> Iterator[SourceFile | OverBudget]:
     """Each file loaded in order, until their total size passes max_total_bytes: then one
     OverBudget and nothing more (bounded before the next file is read). Every reader of several
     files (manifests, NetBox device types) goes through here."""
     total = 0
     for i, path in enumerate(paths):
-        src = load_file(path, limits)
+        src = load_file(path, limits, overlay)
         total += src.size
         if total > limits.max_total_bytes:
             yield OverBudget(path, total, len(paths) - i - 1)
