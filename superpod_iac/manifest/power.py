@@ -102,6 +102,8 @@ class PowerNode(Strict):
     """Where a transformer, UPS or generator is installed: above its rated altitude its rating
     falls (ELC026)."""
     altitude_derating: AltitudeDerating | None = None
+    step_load_pct: Annotated[float, Field(gt=0, le=100)] | None = None
+    """A generator's largest load step as % of its rating (datasheet; ISO 8528-5 class)."""
     neutral_a: Pos | None = None
     """Ampacity of a three-phase node's neutral conductor (ELC027); without it, a full-size
     neutral of `conductor_a` is assumed only where that is declared."""

@@ -571,3 +571,58 @@ def _neutral_phases(inv: Inventory, parent: str, v_ll: float,
         amps[c.phase] += physics.single_phase_current_a(loads.get(child, 0.0), cv, c.pf)
         thd[c.phase] = max(thd[c.phase], (c.load_thd_pct or 0.0) / 100.0)
     return amps, thd
+
+
+@rule("ELC028", "a generator picks up a larger load step than it can accept",
+      policy=("derating",))
+def generator_step_load(inv: Inventory) -> Iterator[Finding]:
+    """When the utility fails, the generator starts and its transfer switch closes on every
+    load below it at once, except what sits behind a UPS (the UPS carries it on battery and its
+    rectifier walks back onto the generator gradually). A genset accepts only a limited load
+    step before its frequency and voltage dip out of tolerance (ISO 8528-5 performance classes;
+    diesel sets typically 30-60 % of rating in one step, from the datasheet's `step_load_pct`).
+    Checked for generators that declare `step_load_pct`, at the worst-case load.
+
+    Formula:
+        sum(P_worst of the generator's loads not behind a UPS) <= rating_kw x step_load_pct / 100
+
+    Fix:
+        Put the load behind a UPS, sequence the transfer in steps (load shedding / staged
+        ATS), or use a generator with a larger step-load acceptance.
+    """
+    tree = power_tree(inv)
+
+    def load(n: str) -> float:
+        return max(tree.normal.loads_w.get(n, 0.0), tree.worst.get(n, (0.0, ""))[0])
+
+    for name in sorted(inv.power_nodes):
+        node = inv.power_nodes[name]
+        s = node.spec
+        if s.type != "generator" or s.step_load_pct is None or s.rating_kw is None:
+            continue
+        behind_ups = sum(load(u) for u in _nearest_below(inv, name, "ups"))
+        step = max(0.0, load(name) - behind_ups)
+        limit = s.rating_kw * 1000.0 * s.step_load_pct / 100.0
+        if step > limit + 1e-6:
+            yield Finding(f"generator {name} picks up a {step / 1000:.1f} kW step on transfer "
+                          f"> {limit / 1000:.1f} kW ({s.step_load_pct:g} % of {s.rating_kw:g} kW "
+                          f"step-load acceptance)", node.origin,
+                          "put the load behind a UPS, stage the transfer, or use a generator "
+                          "that accepts a larger step", ("step_load_pct",))
+
+
+def _nearest_below(inv: Inventory, name: str, kind: str) -> list[str]:
+    """The nodes of a type nearest below a node (not looking below the first one found)."""
+    found: list[str] = []
+    stack = list(inv.power_nodes[name].children)
+    seen: set[str] = set()
+    while stack:
+        n = stack.pop()
+        if n in seen or n not in inv.power_nodes:
+            continue
+        seen.add(n)
+        if inv.power_nodes[n].spec.type == kind:
+            found.append(n)
+        else:
+            stack.extend(inv.power_nodes[n].children)
+    return found
