@@ -20,6 +20,7 @@ from superpod_iac.diagnostics import Severity
 from superpod_iac.report import REPORTERS
 from superpod_iac.report.escape import terminal
 from superpod_iac.source.loader import LoadLimits
+from superpod_iac.verify.commands import add_parser as add_verify_parser
 
 if TYPE_CHECKING:
     from superpod_iac.model.inventory import Inventory
@@ -515,6 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     _add_netbox(sub)
+    add_verify_parser(sub)
     return parser
 
 

@@ -1,0 +1,448 @@
+"""Readers for what the network reports about its own cabling: lldpd's `lldpctl -f json` and
+InfiniBand's `ibnetdiscover` text, plus the mapping CSV for names that differ from the design.
+
+Each reader turns a file into `Sighting`s (this port, on this host, sees that port on that
+host), with the file and line where the neighbour was written, and `Problem`s for what it could
+not read (truncated JSON, a line it does not understand, a file over the size limit). Names
+stay as the source wrote them: the comparison (compare.py) resolves them against the design.
+Readers never raise for bad input; every limit is checked before the work it bounds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on the neighbour data one run reads (docs/install-day.md)."""
+
+    max_file_bytes: int = 256 * 1024 * 1024
+    """One lldpctl JSON or ibnetdiscover file (a 432-pod fabric's ibnetdiscover is ~200 MB)."""
+    max_files: int = 200_000
+    """Files under the folders given to --lldp (one per host)."""
+    max_total_bytes: int = 2 * 1024 * 1024 * 1024
+    """All neighbour files of one run together."""
+    max_sightings: int = 20_000_000
+    """Neighbours reported, all files together (a 2.16 M-link cluster reports 4.3 M)."""
+    max_json_depth: int = 32
+    """Nesting of one lldpctl JSON document (lldpctl writes 6 levels)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Input that could not be used: where it is, what is wrong, what to do."""
+
+    file: str
+    line: int
+    message: str
+    hint: str = ""
+
+
+@dataclass(slots=True)
+class Sightings:
+    """Columns, one entry per neighbour seen (no per-neighbour object): the local host and
+    port, the remote host and port as the source names them, the link speed where reported
+    (NaN otherwise), the file (index into `files`) and line."""
+
+    local_host: list[str] = field(default_factory=list)
+    local_port: list[str] = field(default_factory=list)
+    remote_host: list[str] = field(default_factory=list)
+    remote_port: list[str] = field(default_factory=list)
+    speed_gbps: list[float] = field(default_factory=list)
+    file: list[int] = field(default_factory=list)
+    line: list[int] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    reported_hosts: set[str] = field(default_factory=set)
+    """Hosts a source spoke for (an LLDP file's host, every node ibnetdiscover walked): a
+    design link at such a host with nothing seen is missing, not merely unverified."""
+    problems: list[Problem] = field(default_factory=list)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    """InfiniBand: node GUID -> node description (`leaf3 mlx5_0`, a switch's name)."""
+    kind: str = "lldp"
+    """`lldp` (names are hostnames and interface names) or `ib` (GUIDs / node descriptions and
+    port numbers)."""
+
+    def __len__(self) -> int:
+        return len(self.local_host)
+
+    def add(self, lh: str, lp: str, rh: str, rp: str, speed: float, file: int,
+            line: int) -> None:
+        self.local_host.append(lh)
+        self.local_port.append(lp)
+        self.remote_host.append(rh)
+        self.remote_port.append(rp)
+        self.speed_gbps.append(speed)
+        self.file.append(file)
+        self.line.append(line)
+
+
+class TooMuch(Exception):
+    """A limit was reached: the message says which and how to raise it."""
+
+
+def _read_bounded(path: Path, limit: int, budget: list[int]) -> bytes:
+    """The bytes of `path`, refusing before reading a file over `limit` or over the budget
+    left (`budget[0]`, shared by all files of a run)."""
+    size = path.stat().st_size
+    if size > limit:
+        raise TooMuch(f"{size:,} bytes, over the limit of {limit:,} (max_file_bytes)")
+    if size > budget[0]:
+        raise TooMuch("the neighbour files together are over the limit max_total_bytes")
+    with path.open("rb") as fh:
+        raw = fh.read(limit + 1)
+    if len(raw) > limit:  # grew while read
+        raise TooMuch(f"over the limit of {limit:,} bytes (max_file_bytes)")
+    budget[0] -= len(raw)
+    return raw
+
+
+# -- lldpd: lldpctl -f json ------------------------------------------------------------------
+
+_MAU_SPEED = re.compile(r"(\d+(?:\.\d+)?)\s*(G|M)?base", re.I)
+
+
+def mau_speed_gbps(text: str) -> float:
+    """The speed in a MAU type as lldpd names it (`10GbaseT`, `100GbaseCR4`, `1000BaseTFD`,
+    `400GbaseDR4`): Gbit/s, NaN when it names none."""
+    m = _MAU_SPEED.search(text)
+    if not m:
+        return float("nan")
+    value = float(m.group(1))
+    return value if (m.group(2) or "").upper() == "G" else value / 1000.0
+
+
+def lldp_files(paths: list[str], limits: ReadLimits) -> tuple[list[Path], list[Problem]]:
+    """Files named, and the `*.json` files of folders named (sorted, not recursive beyond
+    one level of subfolders: one file per host)."""
+    out: list[Path] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(x for x in p.rglob("*.json") if x.is_file())
+            if not found:
+                problems.append(Problem(raw, 1, "no *.json files in this folder",
+                                        "collect with `lldpctl -f json > HOST.json` on each host"))
+            out.extend(found)
+        elif p.is_file():
+            out.append(p)
+        else:
+            from superpod_iac.source.loader import did_you_mean
+
+            hint = did_you_mean(raw)
+            raise FileNotFoundError(f"--lldp {raw}: no such file or directory"
+                                    + (f" (did you mean {hint}?)" if hint else ""))
+        if len(out) > limits.max_files:
+            raise TooMuch(f"more than {limits.max_files:,} LLDP files (max_files)")
+    return out, problems
+
+
+def read_lldp(paths: list[str], limits: ReadLimits | None = None) -> Sightings:
+    """Every neighbour in the `lldpctl -f json` files at `paths` (files or folders)."""
+    limits = limits or ReadLimits()
+    s = Sightings(kind="lldp")
+    files, s.problems = lldp_files(paths, limits)
+    budget = [limits.max_total_bytes]
+    for path in files:
+        name = str(path)
+        try:
+            raw = _read_bounded(path, limits.max_file_bytes, budget)
+        except TooMuch as exc:
+            s.problems.append(Problem(name, 1, f"not read: {exc}",
+                                      "split the collection or raise the limit"))
+            continue
+        s.files.append(name)
+        _lldp_document(raw, path, len(s.files) - 1, s, limits)
+        if len(s) > limits.max_sightings:
+            raise TooMuch(f"more than {limits.max_sightings:,} neighbours (max_sightings)")
+    return s
+
+
+def _depth_ok(text: str, limit: int) -> bool:
+    """Nesting of brackets (outside strings is close enough: lldpctl never writes brackets in
+    names; a name with one only makes the estimate larger) under `limit`, in one pass."""
+    depth = 0
+    for ch in re.findall(r"[\[\]{}]", text):
+        depth += 1 if ch in "[{" else -1
+        if depth > limit:
+            return False
+    return True
+
+
+def _lldp_document(raw: bytes, path: Path, fi: int, s: Sightings, limits: ReadLimits) -> None:
+    name = str(path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        s.problems.append(Problem(name, line, "not UTF-8 text", "collect with `lldpctl -f json`"))
+        return
+    if not _depth_ok(text, limits.max_json_depth):
+        s.problems.append(Problem(name, 1, f"JSON nested deeper than {limits.max_json_depth} "
+                                  "levels (max_json_depth)", "collect with `lldpctl -f json`"))
+        return
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        what = "truncated JSON" if exc.pos >= len(text.rstrip()) else "not valid JSON"
+        s.problems.append(Problem(name, exc.lineno, f"{what}: {exc.msg} (column {exc.colno})",
+                                  "collect it again with `lldpctl -f json > FILE`"))
+        return
+    host = _local_host(doc, path)
+    lldp = doc.get("lldp") if isinstance(doc, dict) else None
+    if not isinstance(lldp, dict):
+        s.problems.append(Problem(name, 1, "no `lldp` object: not `lldpctl -f json` output",
+                                  "collect with `lldpctl -f json` (not -f json0 or keyvalue)"))
+        return
+    s.reported_hosts.add(host)
+    lines = _LineFinder(text)
+    for ifname, entry in _interfaces(lldp.get("interface")):
+        line = lines.find(ifname)
+        for rhost, rport, speed in _neighbours(entry):
+            if rhost is None or rport is None:
+                s.problems.append(Problem(name, line, f"{host}:{ifname}: neighbour without "
+                                          "a system name or port", "enable the system name "
+                                          "and port TLVs on the neighbour"))
+                continue
+            s.add(host, ifname, rhost, rport, speed, fi, line)
+
+
+def _local_host(doc: object, path: Path) -> str:
+    """`lldpcli show chassis -f json` merged in (`local-chassis`) names the host; otherwise
+    the file name does (`leaf3.json` -> `leaf3`)."""
+    if isinstance(doc, dict):
+        local = doc.get("local-chassis")
+        if isinstance(local, dict) and isinstance(local.get("chassis"), dict):
+            names = [k for k in local["chassis"] if isinstance(k, str)]
+            if len(names) == 1:
+                return names[0]
+    stem = path.name
+    for suffix in (".json", ".lldp"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+    return stem
+
+
+def _interfaces(value: object) -> Iterator[tuple[str, dict[str, object]]]:
+    """lldpctl writes one interface as an object `{name: {...}}` and several as a list of
+    one-key objects `[{name: {...}}, ...]`; an interface seeing several neighbours is a list
+    of such objects with the same name."""
+    items: list[object] = value if isinstance(value, list) else [value]
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        for ifname, entry in item.items():
+            if isinstance(entry, dict):
+                yield str(ifname), entry
+            elif isinstance(entry, list):
+                for e in entry:
+                    if isinstance(e, dict):
+                        yield str(ifname), e
+
+
+def _port_name(port: object) -> str | None:
+    """The interface name of a neighbour's port: its ID when that is an interface name
+    (`ifname`, `local`: SONiC, Cumulus, EOS and lldpd with `portidsubtype ifname`), else its
+    description (lldpd's default MAC-address ID carries the name there)."""
+    if not isinstance(port, dict):
+        return None
+    pid = port.get("id")
+    if isinstance(pid, dict) and pid.get("type") in ("ifname", "local", "ifalias") \
+            and isinstance(pid.get("value"), str):
+        return str(pid["value"])
+    descr = port.get("descr")
+    if isinstance(descr, str) and descr:
+        return descr
+    if isinstance(pid, dict) and isinstance(pid.get("value"), str):
+        return str(pid["value"])
+    return None
+
+
+def _neighbours(entry: dict[str, object]) -> Iterator[tuple[str | None, str | None, float]]:
+    chassis = entry.get("chassis")
+    rhost: str | None = None
+    if isinstance(chassis, dict):
+        named = [k for k, v in chassis.items() if isinstance(v, dict) and k != "id"]
+        rhost = named[0] if named else None
+        if rhost is None and isinstance(chassis.get("name"), str):
+            rhost = str(chassis["name"])
+    port = entry.get("port")
+    speed = float("nan")
+    if isinstance(port, dict):
+        auto = port.get("auto-negotiation")
+        if isinstance(auto, dict) and isinstance(auto.get("current"), str):
+            speed = mau_speed_gbps(str(auto["current"]))
+    yield rhost, _port_name(port), speed
+
+
+class _LineFinder:
+    """Line numbers of interface keys, found in document order with one forward scan."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.pos, self.line = text, 0, 1
+
+    def find(self, key: str) -> int:
+        needle = json.dumps(key) + ":"
+        at = self.text.find(needle, self.pos)
+        if at < 0:
+            at = self.text.find(json.dumps(key))
+            return self.text.count("\n", 0, at) + 1 if at >= 0 else 1
+        self.line += self.text.count("\n", self.pos, at)
+        self.pos = at
+        return self.line
+
+
+# -- InfiniBand: ibnetdiscover ------------------------------------------------------------
+
+_NODE = re.compile(r'^(Switch|Ca|Hca|Rt)\s+(\d+)\s+"([^"]+)"(?:\s*#\s*"((?:[^"\\]|\\.)*)")?')
+_PORT = re.compile(r'^\[(\d+)\](?:\([0-9a-fA-F]+\))?\s+"([^"]+)"\[(\d+)\](?:\([0-9a-fA-F]+\))?'
+                   r'(?:\s*#(.*))?$')
+_GUID_ID = re.compile(r"^[SHR]-([0-9a-fA-F]{1,16})$")
+_RATE = re.compile(r"\b(\d+)x(SDR|DDR|QDR|FDR10|FDR|EDR|HDR|NDR|XDR)\b")
+_LANE_GBPS = {"SDR": 2.5, "DDR": 5.0, "QDR": 10.0, "FDR10": 10.0, "FDR": 14.0, "EDR": 25.0,
+              "HDR": 50.0, "NDR": 100.0, "XDR": 200.0}
+"""Signalling per lane as InfiniBand names it: a port's rate is lanes x this (4xNDR = 400)."""
+
+
+def ib_rate_gbps(comment: str) -> float:
+    """The link rate in an ibnetdiscover port comment (`... lid 3 4xNDR`), NaN when absent."""
+    m = _RATE.search(comment)
+    return float(m.group(1)) * _LANE_GBPS[m.group(2)] if m else float("nan")
+
+
+def guid_of(node_id: str) -> str:
+    """`S-0002c90300001234` -> `0x0002c90300001234` (ibnetdiscover's node IDs are the node
+    GUID with a type prefix); other IDs unchanged."""
+    m = _GUID_ID.match(node_id)
+    return f"0x{int(m.group(1), 16):016x}" if m else node_id
+
+
+def read_ibnetdiscover(path: str, limits: ReadLimits | None = None) -> Sightings:
+    """Every connected port of every node in `ibnetdiscover` output. Hosts are node GUIDs
+    (`0x...`); each node's description (the quoted name after `#`) is kept in `descriptions`:
+    compare.py resolves a GUID through the mapping, then through its description."""
+    limits = limits or ReadLimits()
+    s = Sightings(kind="ib")
+    p = Path(path)
+    if not p.is_file():
+        from superpod_iac.source.loader import did_you_mean
+
+        hint = did_you_mean(path)
+        raise FileNotFoundError(f"--ibnetdiscover {path}: no such file"
+                                + (f" (did you mean {hint}?)" if hint else ""))
+    try:
+        raw = _read_bounded(p, limits.max_file_bytes, [limits.max_total_bytes])
+    except TooMuch as exc:
+        s.problems.append(Problem(path, 1, f"not read: {exc}", "raise the limit"))
+        return s
+    s.files.append(path)
+    _ib_lines(io.StringIO(raw.decode("utf-8", errors="replace")), path, s, limits)
+    return s
+
+
+def _ib_lines(text: io.StringIO, path: str, s: Sightings, limits: ReadLimits) -> None:
+    node: str | None = None
+    nports = 0
+    desc = s.descriptions
+    for n, line in enumerate(text, 1):
+        line = line.rstrip("\n")
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        m = _NODE.match(stripped)
+        if m:
+            node, nports = guid_of(m.group(3)), int(m.group(2))
+            if m.group(4):
+                desc[node] = m.group(4)
+            s.reported_hosts.add(node)
+            continue
+        if stripped.startswith("["):
+            pm = _PORT.match(stripped)
+            if pm is None or node is None:
+                s.problems.append(Problem(path, n, "a port line ibnetdiscover does not write"
+                                          if node else "a port line before any node line",
+                                          "pass the unedited `ibnetdiscover` output"))
+                continue
+            port = int(pm.group(1))
+            if port < 1 or port > nports:
+                s.problems.append(Problem(path, n, f"port {port} on a node of {nports} ports",
+                                          "pass the unedited `ibnetdiscover` output"))
+                continue
+            s.add(node, pm.group(1), guid_of(pm.group(2)), pm.group(3),
+                  ib_rate_gbps(pm.group(4) or ""), 0, n)
+            if len(s) > limits.max_sightings:
+                raise TooMuch(f"more than {limits.max_sightings:,} neighbours (max_sightings)")
+            continue
+        # vendid=, devid=, sysimgguid=, switchguid=, caguid=: header lines of a node record
+        if "=" not in stripped:
+            s.problems.append(Problem(path, n, "a line ibnetdiscover does not write",
+                                      "pass the unedited `ibnetdiscover` output"))
+
+
+# -- the mapping CSV -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Mapping:
+    """Names the network uses -> the design's: hosts (`leaf-03.dc1` -> `rk03/leaf3`), GUIDs
+    (`0x0002c903...` -> `rk03/leaf3`), and interfaces (`Ethernet8` -> `p2`, for every host or
+    `leaf-03.dc1:Ethernet8` for one)."""
+
+    hosts: dict[str, str] = field(default_factory=dict)
+    ports: dict[str, str] = field(default_factory=dict)
+    line: dict[str, int] = field(default_factory=dict)
+    file: str = ""
+
+
+MAPPING_KINDS = ("host", "guid", "port")
+
+
+def read_mapping(path: str | None, limits: ReadLimits | None = None
+                 ) -> tuple[Mapping, list[Problem]]:
+    """`kind,source,design` rows (a header line is optional): kind `host`, `guid` or `port`."""
+    limits = limits or ReadLimits()
+    m = Mapping()
+    problems: list[Problem] = []
+    if path is None:
+        return m, problems
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"--map {path}: no such file")
+    m.file = path
+    raw = _read_bounded(p, limits.max_file_bytes, [limits.max_total_bytes])
+    text = raw.decode("utf-8-sig", errors="replace")
+    for n, row in enumerate(csv.reader(io.StringIO(text)), 1):
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        cells = [c.strip() for c in row]
+        if n == 1 and cells[0].lower() == "kind":
+            continue
+        if len(cells) != 3 or cells[0].lower() not in MAPPING_KINDS:
+            problems.append(Problem(path, n, f"expected `kind,source,design` with kind one of "
+                                    f"{', '.join(MAPPING_KINDS)}; got {','.join(cells)[:80]!r}",
+                                    "e.g. `host,leaf-03.dc1,rk03/leaf3` or `port,Ethernet8,p2`"))
+            continue
+        kind, source, design = cells
+        table = m.ports if kind.lower() == "port" else m.hosts
+        key = guid_of(source) if kind.lower() == "guid" else source
+        if kind.lower() == "guid" and key.lower().startswith("0x"):
+            key = f"0x{int(key, 16):016x}" if _is_hex(key[2:]) else key
+        if key in table and table[key] != design:
+            problems.append(Problem(path, n, f"{source} is mapped twice ({table[key]} at line "
+                                    f"{m.line[kind + key]}, {design} here)",
+                                    "keep one row per source name"))
+            continue
+        table[key] = design
+        m.line[kind + key] = n
+    return m, problems
+
+
+def _is_hex(text: str) -> bool:
+    return bool(text) and len(text) <= 16 and all(c in "0123456789abcdefABCDEF" for c in text)
