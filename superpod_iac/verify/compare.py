@@ -284,10 +284,10 @@ def compare(inv: Inventory, s: Sightings, mapping: Mapping,
     obs_a, sp_a = seen(ka)
     obs_b, sp_b = seen(kb)
     a_seen, b_seen = obs_a != _UNSEEN, obs_b != _UNSEEN
-    a_bad = a_seen & (obs_a != kb)
-    b_bad = b_seen & (obs_b != ka)
+    a_bad = (obs_a >= 0) & (obs_a != kb)  # sees a known port other than its partner
+    b_bad = (obs_b >= 0) & (obs_b != ka)
     mis = a_bad | b_bad
-    connected = ~mis & (a_seen | b_seen)
+    connected = ~mis & ((obs_a == kb) | (obs_b == ka))
     design_speed = np.minimum(speeds[dev_base[a_dev] + a_port], speeds[dev_base[b_dev] + b_port]) \
         if n else np.zeros(0)
     observed = np.where(np.isnan(sp_a), sp_b, sp_a)
@@ -295,7 +295,8 @@ def compare(inv: Inventory, s: Sightings, mapping: Mapping,
         (np.abs(observed - design_speed) > SPEED_TOLERANCE * design_speed)
     covered = reported[a_dev] | reported[b_dev] if n else np.zeros(0, dtype=bool)
     verdict = np.full(n, OK, dtype=np.int8)
-    verdict[~a_seen & ~b_seen] = UNVERIFIED
+    # an end sees a name the design does not know (an input problem says which): unverified
+    verdict[~mis & ~connected] = UNVERIFIED
     verdict[~a_seen & ~b_seen & covered] = MISSING
     verdict[mis] = MISWIRED
     verdict[slow] = WRONG_SPEED
@@ -317,6 +318,11 @@ def compare(inv: Inventory, s: Sightings, mapping: Mapping,
         a, b = int(ka[i]), int(kb[i])
         mis_ends.update((a, b))
         detail[i] = _miswire(a, b, lookup, names_of, s, keep)
+    for i in np.flatnonzero((verdict == UNVERIFIED) & (a_seen | b_seen)).tolist():
+        a, b = int(ka[i]), int(kb[i])
+        end = a if obs_a[i] == _UNKNOWN else b
+        detail[i] = (f"{names_of(end)} sees {_raw_remote(lookup, end, s, keep)}",
+                     "map the name (see the input problems), then verify again")
     for i in np.flatnonzero(verdict == WRONG_SPEED).tolist():
         detail[i] = (f"linked at {observed[i]:g} Gb/s", f"the ports are {design_speed[i]:g} "
                      "Gb/s: check the transceivers, the cable type and the port speed setting")
@@ -368,8 +374,16 @@ class _EndNames:
 
 def _raw_remote(lookup: _Lookup, key: int, s: Sightings, keep: np.ndarray) -> str:
     pos = lookup.index(key)
-    j = int(keep[pos])
-    return f"{s.remote_host[j]}:{s.remote_port[j]} (not in the design)"
+    return _raw(s, int(keep[pos]))
+
+
+def _raw(s: Sightings, j: int) -> str:
+    """A remote end the design does not know, as the source names it (with an InfiniBand
+    node's description)."""
+    host = s.remote_host[j]
+    desc = s.descriptions.get(host)
+    shown = f"{host} ({desc!r})" if desc else host
+    return f"{shown} port {s.remote_port[j]} (unknown to the design)"
 
 
 def _swap(x: int, y: int, lookup: _Lookup, want_x: int) -> bool:
@@ -427,8 +441,8 @@ def _unexpected(k_local: np.ndarray, k_remote: np.ndarray, k_speed: np.ndarray,
             pair: tuple[int, int | str] = (min(lk, rk), max(lk, rk))
             a, b = name(pair[0]), name(int(pair[1]))
         else:
-            pair = (lk, f"{s.remote_host[src]}:{s.remote_port[src]}")
-            a, b = name(lk), f"{pair[1]} (not in the design)"
+            pair = (lk, _raw(s, src))
+            a, b = name(lk), str(pair[1])
         if pair not in out:
             b_key = pair[1] if isinstance(pair[1], int) else -1
             out[pair] = Unexpected(a, b, pair[0], b_key, float(k_speed[j]), where)

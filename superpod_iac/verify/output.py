@@ -50,7 +50,7 @@ def link_rows(inv: Inventory, v: Verification, indices: list[int]) -> Iterator[d
         if not seen and verdict == "missing":
             seen, fix = "no neighbour at either end", "plug in the cable (check both ends " \
                 "and the transceivers)"
-        elif not seen and verdict == "unverified":
+        elif not seen and verdict == "unverified":  # else: sees a name the design lacks
             seen, fix = "neither end's device reported", "collect neighbours from one end"
         yield {
             "verdict": verdict, "link_id": r[_C["link_id"]], "fabric": r[_C["fabric"]],
@@ -129,8 +129,9 @@ def _where(r: dict[str, Any]) -> str:
 def to_text(inv: Inventory, v: Verification, out: IO[str], with_ok: bool = False) -> None:
     out.write(terminal(_summary(v)) + "\n")
     for r in problem_rows(v):
-        hint = f"\n    hint: {r['fix']}" if r["fix"] else ""
-        out.write(terminal(f"{r['source']}: {r['observed']}{hint}") + "\n")
+        out.write(terminal(f"{r['source']}: {r['observed']}") + "\n")
+        if r["fix"]:
+            out.write(terminal(f"    hint: {r['fix']}") + "\n")
     for verdict in ORDER:
         if verdict == "ok" and not with_ok:
             continue
