@@ -295,7 +295,7 @@ class _LineFinder:
             at = self.text.find(json.dumps(key))
             return self.text.count("\n", 0, at) + 1 if at >= 0 else 1
         self.line += self.text.count("\n", self.pos, at)
-        self.pos = at
+        self.pos = at + len(needle)  # the next interface of the same name is further on
         return self.line
 
 

@@ -1,0 +1,161 @@
+"""The neighbour readers on real output (lldpd and ibnetdiscover, collected from the real
+tools into tests/fixtures/verify/) and on broken input: every problem is a finding with its
+file and line, never a traceback, and every limit holds before the work."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from superpod_iac.verify.readers import (
+    ReadLimits,
+    ib_rate_gbps,
+    mau_speed_gbps,
+    read_ibnetdiscover,
+    read_lldp,
+    read_mapping,
+)
+from tests.conftest import FIXTURES
+from tests.lldpfmt import lldpctl_json
+
+COLLECTED = FIXTURES / "verify" / "lldp-collected"
+IB = FIXTURES / "verify" / "ib-collected.txt"
+DESIGN = str(FIXTURES / "verify" / "lldp")
+
+
+def test_real_lldpctl_output_reads_every_neighbour_with_its_line() -> None:
+    s = read_lldp([str(COLLECTED)])
+    assert not s.problems
+    assert s.reported_hosts == {"host1", "host2", "host3", "leaf1", "leaf2"}
+    seen = sorted(zip(s.local_host, s.local_port, s.remote_host, s.remote_port, strict=True))
+    assert ("leaf1", "p1", "host2", "nic1") in seen and ("host3", "nic1", "leaf1", "p3") in seen
+    assert len(seen) == 14  # 7 cables as built, each seen from both ends
+    assert set(s.speed_gbps) == {10.0}  # veth: 10GbaseT
+    text = (COLLECTED / "leaf1.json").read_text().splitlines()
+    for host, port, line in zip(s.local_host, s.local_port, s.line, strict=True):
+        if host == "leaf1":
+            assert text[line - 1].strip() == f'"{port}": {{'
+
+
+def test_one_interface_is_an_object_several_a_list(tmp_path: Path) -> None:
+    (tmp_path / "leaf1.json").write_text(lldpctl_json([("p1", "host1", "nic1", "10GbaseT")]))
+    assert json.loads((tmp_path / "leaf1.json").read_text())["lldp"]["interface"]["p1"]
+    s = read_lldp([str(tmp_path / "leaf1.json")])
+    assert list(zip(s.local_port, s.remote_host, s.remote_port, strict=True)) == \
+        [("p1", "host1", "nic1")]
+
+
+def test_truncated_json_is_a_finding_at_its_last_line(tmp_path: Path) -> None:
+    text = (COLLECTED / "leaf1.json").read_text()
+    cut = text[: len(text) // 2]
+    (tmp_path / "leaf1.json").write_text(cut)
+    s = read_lldp([str(tmp_path)])
+    assert len(s) == 0 and len(s.problems) == 1
+    p = s.problems[0]
+    assert p.file.endswith("leaf1.json") and p.line == cut.count("\n") + 1
+    assert p.message.startswith("truncated JSON") and "lldpctl -f json" in p.hint
+
+
+def test_broken_input_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
+    cases = {
+        "garbage.json": b"{\"lldp\": {\"interface\": [}\n",
+        "latin1.json": b"{\"lldp\": {}}\n\xff\xfe",
+        "deep.json": b"[" * 100_000 + b"]" * 100_000,
+        "keyvalue.json": b"lldp.p1.via=LLDP\n",
+        "noname.json": json.dumps({"lldp": {"interface": {"p1": {"port": {}}}}}).encode(),
+        "list.json": b"[1, 2, 3]",
+    }
+    for name, raw in cases.items():
+        (tmp_path / name).write_bytes(raw)
+    s = read_lldp([str(tmp_path)])
+    by_file = {Path(p.file).name: p.message for p in s.problems}
+    assert set(by_file) == set(cases), s.problems
+    assert by_file["garbage.json"].startswith("not valid JSON")
+    assert by_file["latin1.json"] == "not UTF-8 text"
+    assert "max_json_depth" in by_file["deep.json"]
+    assert "not `lldpctl -f json` output" in by_file["list.json"]
+    assert "neighbour without a system name or port" in by_file["noname.json"]
+
+
+def test_limits_hold_before_reading(tmp_path: Path) -> None:
+    (tmp_path / "leaf1.json").write_text((COLLECTED / "leaf1.json").read_text())
+    s = read_lldp([str(tmp_path)], ReadLimits(max_file_bytes=100))
+    assert len(s) == 0 and "max_file_bytes" in s.problems[0].message
+
+
+def test_speeds_as_the_sources_name_them() -> None:
+    assert mau_speed_gbps("10GbaseT - Four-pair Category 6A") == 10
+    assert mau_speed_gbps("100GbaseCR4") == 100
+    assert mau_speed_gbps("1000BaseTFD") == 1
+    assert math.isnan(mau_speed_gbps("unknown"))
+    assert ib_rate_gbps('# "x" lid 0 4xHDR') == 200
+    assert ib_rate_gbps("lid 3 4xNDR") == 400
+    assert ib_rate_gbps("lid 3 1xEDR") == 25
+    assert math.isnan(ib_rate_gbps("lid 3"))
+
+
+def test_real_ibnetdiscover_output() -> None:
+    s = read_ibnetdiscover(str(IB))
+    assert not s.problems
+    assert s.descriptions["0x0000000000200000"] == "ibsw1"
+    assert len(s.reported_hosts) == 6  # 2 switches, 4 HCAs
+    i = s.remote_port.index("1")
+    assert s.local_host[i].startswith("0x") and s.remote_host[i].startswith("0x")
+    assert sorted({x for x in s.speed_gbps}) == [100.0, 200.0]
+
+
+def test_ibnetdiscover_lines_it_does_not_write_are_findings(tmp_path: Path) -> None:
+    text = IB.read_text().splitlines()
+    at = next(k for k, x in enumerate(text) if x.startswith("[1]"))
+    text[at] = "[1] garbage"
+    text.insert(at + 1, '[99]\t"H-0000000000100004"[1](100005)\t\t# "x" lid 0 4xHDR')
+    bad = tmp_path / "ib.txt"
+    bad.write_text("\n".join(text) + "\n")
+    s = read_ibnetdiscover(str(bad))
+    assert [(p.line, p.message) for p in s.problems] == [
+        (at + 1, "a port line ibnetdiscover does not write"),
+        (at + 2, "port 99 on a node of 8 ports")]
+
+
+def test_mapping_rows_and_their_problems(tmp_path: Path) -> None:
+    path = tmp_path / "map.csv"
+    path.write_text("kind,source,design\nhost,leaf-1.dc1,rk-1/leaf1\nguid,0x2c9,rk-1/leaf2\n"
+                    "port,Ethernet0,p1\nport,leaf-1.dc1:Ethernet4,p2\nswitch,x,y\n"
+                    "host,leaf-1.dc1,rk-1/leaf2\n")
+    m, problems = read_mapping(str(path))
+    assert m.hosts == {"leaf-1.dc1": "rk-1/leaf1", "0x00000000000002c9": "rk-1/leaf2"}
+    assert m.ports == {"Ethernet0": "p1", "leaf-1.dc1:Ethernet4": "p2"}
+    assert [(p.line, p.message.split(";")[0].split(" (")[0]) for p in problems] == [
+        (6, "expected `kind,source,design` with kind one of host, guid, port"),
+        (7, "leaf-1.dc1 is mapped twice")]
+
+
+def test_cli_names_unknown_hosts_ports_and_duplicates_with_file_and_line(
+        cli, tmp_path: Path) -> None:
+    lldp = tmp_path / "lldp"
+    lldp.mkdir()
+    (lldp / "lef1.json").write_text(lldpctl_json([("p1", "host1", "nic1", "10GbaseT")]))
+    (lldp / "leaf2.json").write_text(lldpctl_json([
+        ("p1", "host1", "nic2", "10GbaseT"), ("p10", "host2", "nic2", "10GbaseT"),
+        ("p2", "host2", "nic2", "10GbaseT"), ("p2", "host3", "nic2", "10GbaseT")]))
+    res = cli("verify", DESIGN, "--lldp", str(lldp), "--format", "json")
+    assert res.code == 1, res.err
+    problems = [(x["source"].rsplit("/", 1)[1], x["observed"], x["fix"])
+                for x in res.json()["lines"] if x["verdict"] == "input"]
+    assert [p[0] for p in problems] == ["leaf2.json:110", "leaf2.json:40", "lef1.json:4"]
+    assert problems[0][1].startswith("duplicated neighbour: leaf2:p2 is reported seeing "
+                                     "host3:nic2 and also host2:nic2")
+    assert problems[2][1] == "unknown host lef1: not a device of the design"
+    assert problems[2][2].startswith("did you mean leaf1?")
+    assert problems[1][1] == "leaf2: port p10 is not a port of rk-1/leaf2 (device type lab-leaf)"
+    assert problems[1][2].startswith("did you mean p1?")
+
+
+def test_cli_usage_errors_exit_2(cli, tmp_path: Path) -> None:
+    res = cli("verify", DESIGN, "--lldp", str(COLLECTED) + "x")
+    assert res.code == 2 and "did you mean" in res.err and "Traceback" not in res.err
+    res = cli("verify", DESIGN, "--lldp", str(COLLECTED), "--fabric", "frontnd")
+    assert res.code == 2 and "did you mean frontend?" in res.err
+    res = cli("verify", DESIGN, "--ibnetdiscover", str(tmp_path / "none.txt"))
+    assert res.code == 2 and "no such file" in res.err
