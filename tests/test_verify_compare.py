@@ -53,11 +53,8 @@ def observe(cables: list[tuple[End, End]], speed: str = "10GbaseT") -> Sightings
     for host in sorted(per_host):
         s.files.append(f"{host}.json")
         s.reported_hosts.add(host)
-        before = len(s)
         _lldp_document(lldpctl_json(per_host[host]).encode(), Path("x.json"),
-                       len(s.files) - 1, s, limits)
-        s.local_host[before:] = [host] * (len(s) - before)
-        s.reported_hosts.discard("x")
+                       len(s.files) - 1, s, limits, host=host)
     return s
 
 

@@ -143,13 +143,13 @@ def test_cli_names_unknown_hosts_ports_and_duplicates_with_file_and_line(
     assert res.code == 1, res.err
     problems = [(x["source"].rsplit("/", 1)[1], x["observed"], x["fix"])
                 for x in res.json()["lines"] if x["verdict"] == "input"]
-    assert [p[0] for p in problems] == ["leaf2.json:110", "leaf2.json:40", "lef1.json:4"]
+    assert [p[0] for p in problems] == ["leaf2.json:110", "lef1.json:4", "leaf2.json:40"]
     assert problems[0][1].startswith("duplicated neighbour: leaf2:p2 is reported seeing "
                                      "host3:nic2 and also host2:nic2")
-    assert problems[2][1] == "unknown host lef1: not a device of the design"
-    assert problems[2][2].startswith("did you mean leaf1?")
-    assert problems[1][1] == "leaf2: port p10 is not a port of rk-1/leaf2 (device type lab-leaf)"
-    assert problems[1][2].startswith("did you mean p1?")
+    assert problems[1][1] == "unknown host lef1: not a device of the design"
+    assert problems[1][2].startswith("did you mean leaf1?")
+    assert problems[2][1] == "leaf2: port p10 is not a port of rk-1/leaf2 (device type lab-leaf)"
+    assert problems[2][2].startswith("did you mean p1?")
 
 
 def test_cli_usage_errors_exit_2(cli, tmp_path: Path) -> None:

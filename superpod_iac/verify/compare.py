@@ -160,8 +160,9 @@ class _Names:
         self._problem(Problem(self.s.files[file] if self.s.files else "", line,
                               f"unknown host {shown}: not a device of the design", hint))
 
-    def port(self, dev: int, host: str, port: str, file: int, line: int) -> int:
-        key = (host, port)
+    def port(self, dev: int, host: str, port: str, file: int, line: int,
+             scoped: bool = False) -> int:
+        key = (host if scoped else self.inv.devices[dev].type_name, port)
         got = self.ports.get(key)
         if got is None:
             got = self.ports[key] = self._port(dev, host, port)
@@ -194,13 +195,70 @@ class _Names:
                               f"{host}: port {port} is not a port of {d.address} (device type "
                               f"{d.type_name})", hint))
 
-    def end(self, host: str, port: str, file: int, line: int, stride: int) -> int:
-        dev, mapped_port = self.host(host, file, line)
-        if dev < 0:
-            return _UNKNOWN
-        p = mapped_port if mapped_port >= 0 and (self.s.kind != "ib" or port == "1") \
-            else self.port(dev, host, port, file, line)
-        return _UNKNOWN if p < 0 else dev * stride + p
+    def type_ids(self) -> np.ndarray:
+        """Per device, a number for its type (ports resolve once per type and name)."""
+        ids: dict[str, int] = {}
+        return np.array([ids.setdefault(d.type_name, len(ids)) for d in self.inv.devices],
+                        dtype=np.int64)
+
+    def scoped_hosts(self) -> list[str]:
+        """Hosts named by a `port,HOST:INTERFACE,...` mapping row."""
+        return sorted({k.rsplit(":", 1)[0] for k in self.mapping.ports if ":" in k})
+
+
+def _codes(a: Any) -> np.ndarray:
+    out: np.ndarray = np.frombuffer(a, dtype=np.int32).astype(np.int64) if len(a) else \
+        np.zeros(0, dtype=np.int64)
+    return out
+
+
+def _resolve(names: _Names, s: Sightings, stride: int) -> tuple[np.ndarray, np.ndarray]:
+    """Local and remote end keys (device * stride + port, or _UNKNOWN) of every sighting:
+    each distinct host name resolved once (its first sighting gives the file and line of an
+    unknown-host problem), each distinct (device type, port name) once."""
+    m = len(s)
+    lh, lp, rh, rp = (_codes(x) for x in (s.lh, s.lp, s.rh, s.rp))
+    dev_of = np.full(len(s.names), -1, dtype=np.int64)
+    mport_of = np.full(len(s.names), -1, dtype=np.int64)
+    uniq, first = np.unique(np.concatenate([lh, rh]), return_index=True)
+    for c, j in zip(uniq.tolist(), first.tolist(), strict=True):
+        k = j % m
+        dev_of[c], mport_of[c] = names.host(s.names[c], s.file[k], s.line[k])
+    types = names.type_ids()
+    ldev, rdev = dev_of[lh], dev_of[rh]
+    lport = _ports(names, s, types, ldev, lh, lp, mport_of, ldev >= 0)
+    sl = np.where((ldev >= 0) & (lport >= 0), ldev * stride + lport, _UNKNOWN)
+    rport = _ports(names, s, types, rdev, rh, rp, mport_of, (sl >= 0) & (rdev >= 0))
+    sr = np.where((sl >= 0) & (rdev >= 0) & (rport >= 0), rdev * stride + rport, _UNKNOWN)
+    return sl, sr
+
+
+def _ports(names: _Names, s: Sightings, types: np.ndarray, dev: np.ndarray, host: np.ndarray,
+           port: np.ndarray, mport_of: np.ndarray, sel: np.ndarray) -> np.ndarray:
+    """Port index per sighting (-1: unknown) where `sel`: once per (device type, name), then
+    the sightings of hosts with their own port mapping rows one by one."""
+    out = np.full(len(dev), -1, dtype=np.int64)
+    where = np.flatnonzero(sel)
+    if not len(where):
+        return out
+    key = types[dev[where]] * len(s.names) + port[where]
+    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    res = np.empty(len(uniq), dtype=np.int64)
+    for u, j in enumerate(first.tolist()):
+        i = int(where[j])
+        res[u] = names.port(int(dev[i]), s.names[host[i]], s.names[port[i]], s.file[i],
+                            s.line[i])
+    out[where] = res[inverse.reshape(-1)]
+    scoped = [s._codes[h] for h in names.scoped_hosts() if h in s._codes]
+    for i in np.flatnonzero(sel & np.isin(host, scoped)).tolist():
+        out[i] = names.port(int(dev[i]), s.names[host[i]], s.names[port[i]], s.file[i],
+                            s.line[i], scoped=True)
+    if s.kind == "ib":  # a GUID mapped to `cabinet/device:port` is that port, for its port 1
+        one = s._codes.get("1", -2)
+        mapped = mport_of[host]
+        use = sel & (mapped >= 0) & (port == one)
+        out[use] = mapped[use]
+    return out
 
 
 def _port_tables(inv: Inventory) -> tuple[np.ndarray, np.ndarray, int]:
@@ -233,15 +291,7 @@ def compare(inv: Inventory, s: Sightings, mapping: Mapping,
     dev_base, speeds, stride = _port_tables(inv)
     names = _Names(inv, mapping, s)
     m = len(s)
-    sl = np.full(m, _UNKNOWN, dtype=np.int64)
-    sr = np.full(m, _UNKNOWN, dtype=np.int64)
-    from superpod_iac.progress import bar
-
-    for i in bar(range(m), desc="verify", unit="neighbour", scale=True):
-        f, ln = s.file[i], s.line[i]
-        sl[i] = names.end(s.local_host[i], s.local_port[i], f, ln, stride)
-        if sl[i] >= 0:
-            sr[i] = names.end(s.remote_host[i], s.remote_port[i], f, ln, stride)
+    sl, sr = _resolve(names, s, stride)
     sp = np.array(s.speed_gbps, dtype=np.float64)
     problems = list(s.problems)
     reported = np.zeros(len(inv.devices), dtype=bool)

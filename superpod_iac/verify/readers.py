@@ -14,9 +14,11 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 
 @dataclass(frozen=True)
@@ -45,19 +47,42 @@ class Problem:
     hint: str = ""
 
 
+class _Names(Sequence[str]):
+    """One text column of Sightings as strings (codes into the shared name table)."""
+
+    def __init__(self, codes: array[int], names: list[str]) -> None:
+        self.codes, self.names = codes, names
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self.names[c] for c in self.codes[i]]
+        return self.names[self.codes[i]]
+
+
 @dataclass(slots=True)
 class Sightings:
-    """Columns, one entry per neighbour seen (no per-neighbour object): the local host and
-    port, the remote host and port as the source names them, the link speed where reported
-    (NaN otherwise), the file (index into `files`) and line."""
+    """Columns, one entry per neighbour seen (no object per neighbour): the local host and
+    port, the remote host and port as the source names them (codes into `names`, each
+    distinct name stored once), the link speed where reported (NaN otherwise), the file
+    (index into `files`) and line."""
 
-    local_host: list[str] = field(default_factory=list)
-    local_port: list[str] = field(default_factory=list)
-    remote_host: list[str] = field(default_factory=list)
-    remote_port: list[str] = field(default_factory=list)
-    speed_gbps: list[float] = field(default_factory=list)
-    file: list[int] = field(default_factory=list)
-    line: list[int] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    lh: array[int] = field(default_factory=lambda: array("i"))
+    lp: array[int] = field(default_factory=lambda: array("i"))
+    rh: array[int] = field(default_factory=lambda: array("i"))
+    rp: array[int] = field(default_factory=lambda: array("i"))
+    speed_gbps: array[float] = field(default_factory=lambda: array("d"))
+    file: array[int] = field(default_factory=lambda: array("i"))
+    line: array[int] = field(default_factory=lambda: array("i"))
     files: list[str] = field(default_factory=list)
     reported_hosts: set[str] = field(default_factory=set)
     """Hosts a source spoke for (an LLDP file's host, every node ibnetdiscover walked): a
@@ -68,19 +93,44 @@ class Sightings:
     kind: str = "lldp"
     """`lldp` (names are hostnames and interface names) or `ib` (GUIDs / node descriptions and
     port numbers)."""
+    _codes: dict[str, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self.local_host)
+        return len(self.lh)
+
+    def code(self, name: str) -> int:
+        c = self._codes.get(name)
+        if c is None:
+            c = self._codes[name] = len(self.names)
+            self.names.append(name)
+        return c
 
     def add(self, lh: str, lp: str, rh: str, rp: str, speed: float, file: int,
             line: int) -> None:
-        self.local_host.append(lh)
-        self.local_port.append(lp)
-        self.remote_host.append(rh)
-        self.remote_port.append(rp)
+        code = self.code
+        self.lh.append(code(lh))
+        self.lp.append(code(lp))
+        self.rh.append(code(rh))
+        self.rp.append(code(rp))
         self.speed_gbps.append(speed)
         self.file.append(file)
         self.line.append(line)
+
+    @property
+    def local_host(self) -> _Names:
+        return _Names(self.lh, self.names)
+
+    @property
+    def local_port(self) -> _Names:
+        return _Names(self.lp, self.names)
+
+    @property
+    def remote_host(self) -> _Names:
+        return _Names(self.rh, self.names)
+
+    @property
+    def remote_port(self) -> _Names:
+        return _Names(self.rp, self.names)
 
 
 class TooMuch(Exception):
@@ -176,7 +226,10 @@ def _depth_ok(text: str, limit: int) -> bool:
     return True
 
 
-def _lldp_document(raw: bytes, path: Path, fi: int, s: Sightings, limits: ReadLimits) -> None:
+def _lldp_document(raw: bytes, path: Path, fi: int, s: Sightings, limits: ReadLimits,
+                   host: str | None = None) -> None:
+    """The neighbours in one lldpctl JSON document; `host` names the local host (else the
+    document or the file name does)."""
     name = str(path)
     try:
         text = raw.decode("utf-8")
@@ -195,7 +248,7 @@ def _lldp_document(raw: bytes, path: Path, fi: int, s: Sightings, limits: ReadLi
         s.problems.append(Problem(name, exc.lineno, f"{what}: {exc.msg} (column {exc.colno})",
                                   "collect it again with `lldpctl -f json > FILE`"))
         return
-    host = _local_host(doc, path)
+    host = host or _local_host(doc, path)
     lldp = doc.get("lldp") if isinstance(doc, dict) else None
     if not isinstance(lldp, dict):
         s.problems.append(Problem(name, 1, "no `lldp` object: not `lldpctl -f json` output",
