@@ -182,7 +182,8 @@ def to_csv(inv: Inventory, v: Verification, out: IO[str], with_ok: bool = False)
         w.writerow(csv_row([r[f] for f in FIELDS]))
 
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#!~@"} | {"\n": " ", "\r": " "})
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|#!~@"} |
+                            {"\n": " ", "\r": " ", "<": "&lt;", ">": "&gt;", "&": "&amp;"})
 
 
 def md(text: object) -> str:
