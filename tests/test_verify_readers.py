@@ -10,6 +10,7 @@ from pathlib import Path
 
 from superpod_iac.verify.readers import (
     ReadLimits,
+    TooMuch,
     ib_rate_gbps,
     mau_speed_gbps,
     read_ibnetdiscover,
@@ -73,7 +74,7 @@ def test_broken_input_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
     assert set(by_file) == set(cases), s.problems
     assert by_file["garbage.json"].startswith("not valid JSON")
     assert by_file["latin1.json"] == "not UTF-8 text"
-    assert "max_json_depth" in by_file["deep.json"]
+    assert by_file["deep.json"].startswith("JSON nested too deeply")
     assert "not `lldpctl -f json` output" in by_file["list.json"]
     assert "neighbour without a system name or port" in by_file["noname.json"]
 
@@ -82,6 +83,14 @@ def test_limits_hold_before_reading(tmp_path: Path) -> None:
     (tmp_path / "leaf1.json").write_text((COLLECTED / "leaf1.json").read_text())
     s = read_lldp([str(tmp_path)], ReadLimits(max_file_bytes=100))
     assert len(s) == 0 and "max_file_bytes" in s.problems[0].message
+    for k in range(5):
+        (tmp_path / f"h{k}.json").write_text("{}")
+    try:
+        read_lldp([str(tmp_path)], ReadLimits(max_files=3))
+    except TooMuch as exc:
+        assert "max_files" in str(exc)
+    else:
+        raise AssertionError("max_files did not hold")
 
 
 def test_speeds_as_the_sources_name_them() -> None:
