@@ -212,22 +212,35 @@ def _codes(a: Any) -> np.ndarray:
     return out
 
 
+def _first(codes: np.ndarray, size: int) -> np.ndarray:
+    """Per code in [0, size), the index of its first occurrence in `codes` (-1: none), in
+    O(n) without sorting."""
+    n = len(codes)
+    first = np.full(size, n, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
+    first[first == n] = -1
+    return first
+
+
 def _resolve(names: _Names, s: Sightings, stride: int) -> tuple[np.ndarray, np.ndarray]:
     """Local and remote end keys (device * stride + port, or _UNKNOWN) of every sighting:
     each distinct host name resolved once (its first sighting gives the file and line of an
     unknown-host problem), each distinct (device type, port name) once."""
-    m = len(s)
     lh, lp, rh, rp = (_codes(x) for x in (s.lh, s.lp, s.rh, s.rp))
-    dev_of = np.full(len(s.names), -1, dtype=np.int64)
-    mport_of = np.full(len(s.names), -1, dtype=np.int64)
-    uniq, first = np.unique(np.concatenate([lh, rh]), return_index=True)
-    for c, j in zip(uniq.tolist(), first.tolist(), strict=True):
-        k = j % m
+    size = len(s.names)
+    dev_of = np.full(size, -1, dtype=np.int64)
+    mport_of = np.full(size, -1, dtype=np.int64)
+    first_l, first_r = _first(lh, size), _first(rh, size)
+    for c in np.flatnonzero((first_l >= 0) | (first_r >= 0)).tolist():
+        k = int(first_l[c]) if first_l[c] >= 0 else int(first_r[c])
         dev_of[c], mport_of[c] = names.host(s.names[c], s.file[k], s.line[k])
+    del first_l, first_r
     types = names.type_ids()
-    ldev, rdev = dev_of[lh], dev_of[rh]
+    ldev = dev_of[lh]
     lport = _ports(names, s, types, ldev, lh, lp, mport_of, ldev >= 0)
     sl = np.where((ldev >= 0) & (lport >= 0), ldev * stride + lport, _UNKNOWN)
+    del ldev, lport, lh, lp
+    rdev = dev_of[rh]
     rport = _ports(names, s, types, rdev, rh, rp, mport_of, (sl >= 0) & (rdev >= 0))
     sr = np.where((sl >= 0) & (rdev >= 0) & (rport >= 0), rdev * stride + rport, _UNKNOWN)
     return sl, sr
@@ -242,13 +255,19 @@ def _ports(names: _Names, s: Sightings, types: np.ndarray, dev: np.ndarray, host
     if not len(where):
         return out
     key = types[dev[where]] * len(s.names) + port[where]
-    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    res = np.empty(len(uniq), dtype=np.int64)
-    for u, j in enumerate(first.tolist()):
+    size = (int(types.max()) + 1) * len(s.names)
+    if size <= 64 * len(key) + 1_000_000:  # a dense table: no sort
+        first = _first(key, size)
+        distinct = np.flatnonzero(first >= 0)
+        firsts = first[distinct]
+    else:
+        distinct, firsts = np.unique(key, return_index=True)
+    table = np.full(len(distinct), -1, dtype=np.int64)
+    for u, j in enumerate(firsts.tolist()):
         i = int(where[j])
-        res[u] = names.port(int(dev[i]), s.names[host[i]], s.names[port[i]], s.file[i],
-                            s.line[i])
-    out[where] = res[inverse.reshape(-1)]
+        table[u] = names.port(int(dev[i]), s.names[host[i]], s.names[port[i]], s.file[i],
+                              s.line[i])
+    out[where] = table[np.searchsorted(distinct, key)]
     scoped = [s._codes[h] for h in names.scoped_hosts() if h in s._codes]
     for i in np.flatnonzero(sel & np.isin(host, scoped)).tolist():
         out[i] = names.port(int(dev[i]), s.names[host[i]], s.names[port[i]], s.file[i],
@@ -301,7 +320,7 @@ def compare(inv: Inventory, s: Sightings, mapping: Mapping,
             reported[dev] = True
 
     # one sighting per local end: a second one is a duplicated neighbour
-    order = np.argsort(sl, kind="stable")
+    order = np.argsort(sl * m + np.arange(m, dtype=np.int64))  # distinct keys: stable order
     sl_sorted = sl[order]
     valid = sl_sorted >= 0
     dup = np.zeros(m, dtype=bool)
@@ -358,7 +377,7 @@ def compare(inv: Inventory, s: Sightings, mapping: Mapping,
     # design ends: sorted, with their partner
     ends = np.concatenate([ka, kb])
     partner = np.concatenate([kb, ka])
-    e_order = np.argsort(ends, kind="stable")
+    e_order = np.argsort(ends * (2 * n) + np.arange(2 * n, dtype=np.int64))
     ends, partner = ends[e_order], partner[e_order]
     names_of = _EndNames(inv, stride)
     lookup = _Lookup(k_local, k_remote, ends, partner)

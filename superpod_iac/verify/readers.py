@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from array import array
 from collections.abc import Iterator, Sequence
@@ -391,47 +392,76 @@ def read_ibnetdiscover(path: str, limits: ReadLimits | None = None) -> Sightings
         s.problems.append(Problem(path, 1, f"not read: {exc}", "raise the limit"))
         return s
     s.files.append(path)
-    _ib_lines(io.StringIO(raw.decode("utf-8", errors="replace")), path, s, limits)
+    _IbLines(path, s, limits).read(io.StringIO(raw.decode("utf-8", errors="replace")))
     return s
 
 
-def _ib_lines(text: io.StringIO, path: str, s: Sightings, limits: ReadLimits) -> None:
-    node: str | None = None
-    nports = 0
-    desc = s.descriptions
-    for n, line in enumerate(text, 1):
-        line = line.rstrip("\n")
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        m = _NODE.match(stripped)
-        if m:
-            node, nports = guid_of(m.group(3)), int(m.group(2))
-            if m.group(4):
-                desc[node] = m.group(4)
-            s.reported_hosts.add(node)
-            continue
-        if stripped.startswith("["):
-            pm = _PORT.match(stripped)
-            if pm is None or node is None:
-                s.problems.append(Problem(path, n, "a port line ibnetdiscover does not write"
-                                          if node else "a port line before any node line",
-                                          "pass the unedited `ibnetdiscover` output"))
+class _IbLines:
+    """ibnetdiscover's records, one line at a time; node IDs, port numbers and rates are
+    decoded once per distinct text (a fabric's port lines repeat few of each)."""
+
+    HINT = "pass the unedited `ibnetdiscover` output"
+
+    def __init__(self, path: str, s: Sightings, limits: ReadLimits) -> None:
+        self.path, self.s, self.limits = path, s, limits
+        self.node = -1
+        self.nports = 0
+        self.ids: dict[str, int] = {}
+        self.rates: dict[str, float] = {}
+
+    def code(self, node_id: str) -> int:
+        c = self.ids.get(node_id)
+        if c is None:
+            c = self.ids[node_id] = self.s.code(guid_of(node_id))
+        return c
+
+    def rate(self, comment: str) -> float:
+        tail = comment.rsplit(None, 1)[-1] if comment.strip() else ""
+        r = self.rates.get(tail)
+        if r is None:
+            r = self.rates[tail] = ib_rate_gbps(tail)
+        return r if not math.isnan(r) else ib_rate_gbps(comment)
+
+    def problem(self, n: int, message: str) -> None:
+        self.s.problems.append(Problem(self.path, n, message, self.HINT))
+
+    def read(self, text: io.StringIO) -> None:
+        s = self.s
+        for n, raw in enumerate(text, 1):
+            line = raw.strip()
+            if line.startswith("["):
+                self.port(n, line)
+            elif not line or line.startswith("#"):
                 continue
-            port = int(pm.group(1))
-            if port < 1 or port > nports:
-                s.problems.append(Problem(path, n, f"port {port} on a node of {nports} ports",
-                                          "pass the unedited `ibnetdiscover` output"))
-                continue
-            s.add(node, pm.group(1), guid_of(pm.group(2)), pm.group(3),
-                  ib_rate_gbps(pm.group(4) or ""), 0, n)
-            if len(s) > limits.max_sightings:
-                raise TooMuch(f"more than {limits.max_sightings:,} neighbours (max_sightings)")
-            continue
-        # vendid=, devid=, sysimgguid=, switchguid=, caguid=: header lines of a node record
-        if "=" not in stripped:
-            s.problems.append(Problem(path, n, "a line ibnetdiscover does not write",
-                                      "pass the unedited `ibnetdiscover` output"))
+            elif m := _NODE.match(line):
+                guid = guid_of(m.group(3))
+                self.node, self.nports = self.code(m.group(3)), int(m.group(2))
+                if m.group(4):
+                    s.descriptions[guid] = m.group(4)
+                s.reported_hosts.add(guid)
+            elif "=" not in line:  # vendid=, devid=, sysimgguid=, switchguid=, caguid=
+                self.problem(n, "a line ibnetdiscover does not write")
+
+    def port(self, n: int, line: str) -> None:
+        s = self.s
+        pm = _PORT.match(line)
+        if pm is None or self.node < 0:
+            self.problem(n, "a port line ibnetdiscover does not write" if self.node >= 0
+                         else "a port line before any node line")
+            return
+        port = int(pm.group(1))
+        if port < 1 or port > self.nports:
+            self.problem(n, f"port {port} on a node of {self.nports} ports")
+            return
+        s.lh.append(self.node)
+        s.lp.append(s.code(str(port)))
+        s.rh.append(self.code(pm.group(2)))
+        s.rp.append(s.code(pm.group(3)))
+        s.speed_gbps.append(self.rate(pm.group(4) or ""))
+        s.file.append(0)
+        s.line.append(n)
+        if len(s) > self.limits.max_sightings:
+            raise TooMuch(f"more than {self.limits.max_sightings:,} neighbours (max_sightings)")
 
 
 # -- the mapping CSV -------------------------------------------------------------------------
