@@ -207,8 +207,9 @@ class _Names:
 
 
 def _codes(a: Any) -> np.ndarray:
-    out: np.ndarray = np.frombuffer(a, dtype=np.int32).astype(np.int64) if len(a) else \
-        np.zeros(0, dtype=np.int64)
+    """A code column as an int32 view (no copy)."""
+    out: np.ndarray = np.frombuffer(a, dtype=np.int32) if len(a) else \
+        np.zeros(0, dtype=np.int32)
     return out
 
 
@@ -305,26 +306,74 @@ def _col(a: Any) -> np.ndarray:
 
 def compare(inv: Inventory, s: Sightings, mapping: Mapping,
             fabrics: list[str] | None = None) -> Verification:
+    """Each step is a function of its own, so its temporaries (arrays the size of the
+    sightings or the links) are freed when it returns: peak memory stays a few columns."""
     t = inv.links
-    n = len(t)
     dev_base, speeds, stride = _port_tables(inv)
     names = _Names(inv, mapping, s)
-    m = len(s)
     sl, sr = _resolve(names, s, stride)
-    sp = np.array(s.speed_gbps, dtype=np.float64)
     problems = list(s.problems)
-    reported = np.zeros(len(inv.devices), dtype=bool)
-    for h in s.reported_hosts:
-        dev = names.hosts.get(h, names._host(h))[0]
-        if dev >= 0:
-            reported[dev] = True
+    keep = _dedupe(sl, s, problems)
+    k_local, k_remote = sl[keep], sr[keep]
+    del sl, sr
+    k_speed = np.frombuffer(s.speed_gbps, dtype=np.float64)[keep] if len(s) else \
+        np.zeros(0)
+    ka, kb = _ends(t.a_dev, t.a_port, stride), _ends(t.b_dev, t.b_port, stride)
+    lookup = _Lookup(k_local, k_remote, *_design_ends(ka, kb))
+    verdict, unknown, observed, design_speed = _verdicts(
+        inv, names, s, lookup, k_speed, ka, kb, (dev_base, speeds))
+    if fabrics is not None:
+        index = {f.name: f.index for f in inv.fabrics.values()}
+        wanted = np.array([index[f] for f in fabrics], dtype=np.int64)
+        verdict[~np.isin(_col(t.fabric), wanted)] = -1
+    names_of = _EndNames(inv, stride)
+    detail: dict[int, tuple[str, str]] = {}
+    mis_ends: set[int] = set()
+    for i in np.flatnonzero(verdict == MISWIRED).tolist():
+        a, b = int(ka[i]), int(kb[i])
+        mis_ends.update((a, b))
+        detail[i] = _miswire(a, b, lookup, names_of, s, keep)
+    for i in np.flatnonzero((verdict == UNVERIFIED) & (unknown > 0)).tolist():
+        end = int(ka[i]) if unknown[i] == 1 else int(kb[i])
+        detail[i] = (f"{names_of(end)} sees {_raw_remote(lookup, end, s, keep)}",
+                     "map the name (see the input problems), then verify again")
+    for i in np.flatnonzero(verdict == WRONG_SPEED).tolist():
+        detail[i] = (f"linked at {observed[i]:g} Gb/s", f"the ports are {design_speed[i]:g} "
+                     "Gb/s: check the transceivers, the cable type and the port speed setting")
+    unexpected = _unexpected(k_local, k_remote, k_speed, lookup.ends, mis_ends, keep, s,
+                             names_of)
+    problems += names.problems
+    if names.dropped:
+        problems.append(Problem(s.files[0] if s.files else "", 1, f"{names.dropped:,} more "
+                                "unknown hosts or ports (not listed)", "fix the names above first"))
+    return Verification(verdict, detail, observed, design_speed, unexpected, problems,
+                        list(s.files), s.kind)
 
-    # one sighting per local end: a second one is a duplicated neighbour
+
+def _ends(dev: Any, port: Any, stride: int) -> np.ndarray:
+    out: np.ndarray = _col(dev) * stride + _col(port)
+    return out
+
+
+def _design_ends(ka: np.ndarray, kb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every design end, sorted, with its partner (the other end of its link)."""
+    n = len(ka)
+    ends = np.concatenate([ka, kb])
+    order = np.argsort(ends * (2 * n) + np.arange(2 * n, dtype=np.int64))
+    partner = np.concatenate([kb, ka])[order]
+    return ends[order], partner
+
+
+def _dedupe(sl: np.ndarray, s: Sightings, problems: list[Problem]) -> np.ndarray:
+    """Indices of the sightings to use, sorted by local end: one per local end (the first
+    read); a second one at the same end is a duplicated neighbour."""
+    m = len(sl)
     order = np.argsort(sl * m + np.arange(m, dtype=np.int64))  # distinct keys: stable order
     sl_sorted = sl[order]
     valid = sl_sorted >= 0
     dup = np.zeros(m, dtype=bool)
     dup[1:] = (sl_sorted[1:] == sl_sorted[:-1]) & valid[1:]
+    del sl_sorted
     for j in np.flatnonzero(dup)[:MAX_NAME_PROBLEMS].tolist():
         first, again = int(order[j - 1]), int(order[j])
         problems.append(Problem(
@@ -335,73 +384,46 @@ def compare(inv: Inventory, s: Sightings, mapping: Mapping,
             f"({s.files[s.file[first]]}:{s.line[first]})",
             "one cable per port: a neighbour list with two entries means a hub or media "
             "converter between them, or the same host collected twice"))
-    keep = order[valid & ~dup]
-    k_local, k_remote, k_speed = sl[keep], sr[keep], sp[keep]
+    keep: np.ndarray = order[valid & ~dup]
+    return keep
 
-    a_dev, b_dev, a_port, b_port = _col(t.a_dev), _col(t.b_dev), _col(t.a_port), _col(t.b_port)
-    ka, kb = a_dev * stride + a_port, b_dev * stride + b_port
 
-    def seen(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pos = np.searchsorted(k_local, keys)
-        pos_c = np.minimum(pos, max(len(k_local) - 1, 0))
-        hit = (pos < len(k_local)) & (k_local[pos_c] == keys) if len(k_local) else \
-            np.zeros(len(keys), dtype=bool)
-        remote = np.where(hit, k_remote[pos_c] if len(k_local) else _UNSEEN, _UNSEEN)
-        speed = np.where(hit, k_speed[pos_c] if len(k_local) else np.nan, np.nan)
-        return remote, speed
-
-    obs_a, sp_a = seen(ka)
-    obs_b, sp_b = seen(kb)
-    a_seen, b_seen = obs_a != _UNSEEN, obs_b != _UNSEEN
-    a_bad = (obs_a >= 0) & (obs_a != kb)  # sees a known port other than its partner
-    b_bad = (obs_b >= 0) & (obs_b != ka)
-    mis = a_bad | b_bad
+def _verdicts(inv: Inventory, names: _Names, s: Sightings, lookup: _Lookup,
+              k_speed: np.ndarray, ka: np.ndarray, kb: np.ndarray,
+              port_speeds: tuple[np.ndarray, np.ndarray]
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(verdict per link, which end sees a name the design lacks (1: A, 2: B, 0: neither),
+    observed speed, design speed), from what each end sees."""
+    t = inv.links
+    n = len(t)
+    obs_a, sp_a = lookup.seen_all(ka, k_speed)
+    obs_b, sp_b = lookup.seen_all(kb, k_speed)
+    seen_any = (obs_a != _UNSEEN) | (obs_b != _UNSEEN)
+    mis = ((obs_a >= 0) & (obs_a != kb)) | ((obs_b >= 0) & (obs_b != ka))  # a wrong known port
     connected = ~mis & ((obs_a == kb) | (obs_b == ka))
-    design_speed = np.minimum(speeds[dev_base[a_dev] + a_port], speeds[dev_base[b_dev] + b_port]) \
-        if n else np.zeros(0)
+    unknown = np.where(obs_a == _UNKNOWN, 1, np.where(obs_b == _UNKNOWN, 2, 0)).astype(np.int8)
+    del obs_a, obs_b
+    dev_base, speeds = port_speeds
+    a_dev, b_dev = _col(t.a_dev), _col(t.b_dev)
+    design_speed = np.minimum(speeds[dev_base[a_dev] + _col(t.a_port)],
+                              speeds[dev_base[b_dev] + _col(t.b_port)]) if n else np.zeros(0)
     observed = np.where(np.isnan(sp_a), sp_b, sp_a)
+    del sp_a, sp_b
     slow = connected & ~np.isnan(observed) & \
         (np.abs(observed - design_speed) > SPEED_TOLERANCE * design_speed)
+    reported = np.zeros(len(inv.devices), dtype=bool)
+    for h in s.reported_hosts:
+        dev = names.hosts.get(h, names._host(h))[0]
+        if dev >= 0:
+            reported[dev] = True
     covered = reported[a_dev] | reported[b_dev] if n else np.zeros(0, dtype=bool)
     verdict = np.full(n, OK, dtype=np.int8)
     # an end sees a name the design does not know (an input problem says which): unverified
     verdict[~mis & ~connected] = UNVERIFIED
-    verdict[~a_seen & ~b_seen & covered] = MISSING
+    verdict[~seen_any & covered] = MISSING
     verdict[mis] = MISWIRED
     verdict[slow] = WRONG_SPEED
-    if fabrics is not None:
-        index = {f.name: f.index for f in inv.fabrics.values()}
-        wanted = np.array([index[f] for f in fabrics], dtype=np.int64)
-        verdict[~np.isin(_col(t.fabric), wanted)] = -1
-
-    # design ends: sorted, with their partner
-    ends = np.concatenate([ka, kb])
-    partner = np.concatenate([kb, ka])
-    e_order = np.argsort(ends * (2 * n) + np.arange(2 * n, dtype=np.int64))
-    ends, partner = ends[e_order], partner[e_order]
-    names_of = _EndNames(inv, stride)
-    lookup = _Lookup(k_local, k_remote, ends, partner)
-    detail: dict[int, tuple[str, str]] = {}
-    mis_ends: set[int] = set()
-    for i in np.flatnonzero(verdict == MISWIRED).tolist():
-        a, b = int(ka[i]), int(kb[i])
-        mis_ends.update((a, b))
-        detail[i] = _miswire(a, b, lookup, names_of, s, keep)
-    for i in np.flatnonzero((verdict == UNVERIFIED) & (a_seen | b_seen)).tolist():
-        a, b = int(ka[i]), int(kb[i])
-        end = a if obs_a[i] == _UNKNOWN else b
-        detail[i] = (f"{names_of(end)} sees {_raw_remote(lookup, end, s, keep)}",
-                     "map the name (see the input problems), then verify again")
-    for i in np.flatnonzero(verdict == WRONG_SPEED).tolist():
-        detail[i] = (f"linked at {observed[i]:g} Gb/s", f"the ports are {design_speed[i]:g} "
-                     "Gb/s: check the transceivers, the cable type and the port speed setting")
-    unexpected = _unexpected(k_local, k_remote, k_speed, ends, mis_ends, keep, s, names_of)
-    problems += names.problems
-    if names.dropped:
-        problems.append(Problem(s.files[0] if s.files else "", 1, f"{names.dropped:,} more "
-                                "unknown hosts or ports (not listed)", "fix the names above first"))
-    return Verification(verdict, detail, observed, design_speed, unexpected, problems,
-                        list(s.files), s.kind)
+    return verdict, unknown, observed, design_speed
 
 
 class _Lookup:
@@ -410,6 +432,15 @@ class _Lookup:
     def __init__(self, k_local: np.ndarray, k_remote: np.ndarray, ends: np.ndarray,
                  partner: np.ndarray) -> None:
         self.k_local, self.k_remote, self.ends, self.partner_of = k_local, k_remote, ends, partner
+
+    def seen_all(self, keys: np.ndarray, speeds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What each of `keys` sees (_UNSEEN: nothing) and at what speed (NaN)."""
+        k = self.k_local
+        if not len(k):
+            return np.full(len(keys), _UNSEEN, dtype=np.int64), np.full(len(keys), np.nan)
+        pos = np.minimum(np.searchsorted(k, keys), len(k) - 1)
+        hit = k[pos] == keys
+        return np.where(hit, self.k_remote[pos], _UNSEEN), np.where(hit, speeds[pos], np.nan)
 
     def seen(self, key: int) -> int:
         pos = int(np.searchsorted(self.k_local, key))
