@@ -81,7 +81,9 @@ def test_broken_input_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
 
 def test_limits_hold_before_reading(tmp_path: Path) -> None:
     (tmp_path / "leaf1.json").write_text((COLLECTED / "leaf1.json").read_text())
-    s = read_lldp([str(tmp_path)], ReadLimits(max_file_bytes=100))
+    s = read_lldp([str(tmp_path)], ReadLimits(max_json_bytes=100))
+    assert len(s) == 0 and "max_json_bytes" in s.problems[0].message
+    s = read_ibnetdiscover(str(IB), ReadLimits(max_file_bytes=100))
     assert len(s) == 0 and "max_file_bytes" in s.problems[0].message
     for k in range(5):
         (tmp_path / f"h{k}.json").write_text("{}")

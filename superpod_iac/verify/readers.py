@@ -16,7 +16,7 @@ import json
 import math
 import re
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import overload
@@ -26,14 +26,16 @@ from typing import overload
 class ReadLimits:
     """Bounds on the neighbour data one run reads (docs/install-day.md)."""
 
-    max_file_bytes: int = 256 * 1024 * 1024
-    """One lldpctl JSON or ibnetdiscover file (a 432-pod fabric's ibnetdiscover is ~200 MB)."""
+    max_json_bytes: int = 64 * 1024 * 1024
+    """One lldpctl JSON file (a switch's is ~1 KB per neighbour: 64 MiB is 60,000 ports)."""
+    max_file_bytes: int = 2 * 1024 * 1024 * 1024
+    """One ibnetdiscover file, read line by line (a 432-pod fabric's is ~600 MB)."""
     max_files: int = 200_000
     """Files under the folders given to --lldp (one per host)."""
     max_total_bytes: int = 2 * 1024 * 1024 * 1024
     """All neighbour files of one run together."""
     max_sightings: int = 20_000_000
-    """Neighbours reported, all files together (a 2.16 M-link cluster reports 4.3 M)."""
+    """Neighbours reported, all files together (the 432-pod cluster's 2.84 M links report 5.7 M)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,18 +138,22 @@ class TooMuch(Exception):
     """A limit was reached: the message says which and how to raise it."""
 
 
-def _read_bounded(path: Path, limit: int, budget: list[int]) -> bytes:
-    """The bytes of `path`, refusing before reading a file over `limit` or over the budget
-    left (`budget[0]`, shared by all files of a run)."""
+def _check_size(path: Path, limit: int, budget: list[int], name: str) -> None:
     size = path.stat().st_size
     if size > limit:
-        raise TooMuch(f"{size:,} bytes, over the limit of {limit:,} (max_file_bytes)")
+        raise TooMuch(f"{size:,} bytes, over the limit of {limit:,} ({name})")
     if size > budget[0]:
         raise TooMuch("the neighbour files together are over the limit max_total_bytes")
+
+
+def _read_bounded(path: Path, limit: int, budget: list[int], name: str) -> bytes:
+    """The bytes of `path`, refusing before reading a file over `limit` or over the budget
+    left (`budget[0]`, shared by all files of a run)."""
+    _check_size(path, limit, budget, name)
     with path.open("rb") as fh:
         raw = fh.read(limit + 1)
     if len(raw) > limit:  # grew while read
-        raise TooMuch(f"over the limit of {limit:,} bytes (max_file_bytes)")
+        raise TooMuch(f"over the limit of {limit:,} bytes ({name})")
     budget[0] -= len(raw)
     return raw
 
@@ -210,7 +216,7 @@ def read_lldp(paths: list[str], limits: ReadLimits | None = None) -> Sightings:
     for path in bar(files, desc="lldp", unit="file", scale=True):
         name = str(path)
         try:
-            raw = _read_bounded(path, limits.max_file_bytes, budget)
+            raw = _read_bounded(path, limits.max_json_bytes, budget, "max_json_bytes")
         except TooMuch as exc:
             s.problems.append(Problem(name, 1, f"not read: {exc}",
                                       "split the collection or raise the limit"))
@@ -387,13 +393,25 @@ def read_ibnetdiscover(path: str, limits: ReadLimits | None = None) -> Sightings
         raise FileNotFoundError(f"--ibnetdiscover {path}: no such file"
                                 + (f" (did you mean {hint}?)" if hint else ""))
     try:
-        raw = _read_bounded(p, limits.max_file_bytes, [limits.max_total_bytes])
+        _check_size(p, limits.max_file_bytes, [limits.max_total_bytes], "max_file_bytes")
     except TooMuch as exc:
         s.problems.append(Problem(path, 1, f"not read: {exc}", "raise the limit"))
         return s
     s.files.append(path)
-    _IbLines(path, s, limits).read(io.StringIO(raw.decode("utf-8", errors="replace")))
+    with p.open(encoding="utf-8", errors="replace") as fh:  # streamed: never the whole file
+        _IbLines(path, s, limits).read(_bounded_lines(fh, limits.max_file_bytes))
     return s
+
+
+def _bounded_lines(fh: io.TextIOBase, limit: int) -> Iterator[str]:
+    """The lines of `fh`, stopping with TooMuch past `limit` characters (a file that grows
+    while read)."""
+    read = 0
+    for line in fh:
+        read += len(line)
+        if read > limit:
+            raise TooMuch(f"over the limit of {limit:,} bytes (max_file_bytes)")
+        yield line
 
 
 class _IbLines:
@@ -425,7 +443,7 @@ class _IbLines:
     def problem(self, n: int, message: str) -> None:
         self.s.problems.append(Problem(self.path, n, message, self.HINT))
 
-    def read(self, text: io.StringIO) -> None:
+    def read(self, text: Iterable[str]) -> None:
         s = self.s
         for n, raw in enumerate(text, 1):
             line = raw.strip()
@@ -494,7 +512,7 @@ def read_mapping(path: str | None, limits: ReadLimits | None = None
     if not p.is_file():
         raise FileNotFoundError(f"--map {path}: no such file")
     m.file = path
-    raw = _read_bounded(p, limits.max_file_bytes, [limits.max_total_bytes])
+    raw = _read_bounded(p, limits.max_json_bytes, [limits.max_total_bytes], "max_json_bytes")
     text = raw.decode("utf-8-sig", errors="replace")
     for n, row in enumerate(csv.reader(io.StringIO(text)), 1):
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
