@@ -75,7 +75,7 @@ def test_broken_input_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
     assert by_file["garbage.json"].startswith("not valid JSON")
     assert by_file["latin1.json"] == "not UTF-8 text"
     assert by_file["deep.json"].startswith("JSON nested too deeply")
-    assert "not `lldpctl -f json` output" in by_file["list.json"]
+    assert by_file["list.json"].startswith("neither `lldpctl -f json` nor Arista EOS")
     assert "neighbour without a system name or port" in by_file["noname.json"]
 
 
@@ -170,3 +170,41 @@ def test_cli_usage_errors_exit_2(cli, tmp_path: Path) -> None:
     assert res.code == 2 and "did you mean frontend?" in res.err
     res = cli("verify", DESIGN, "--ibnetdiscover", str(tmp_path / "none.txt"))
     assert res.code == 2 and "no such file" in res.err
+
+
+def eos_json(neighbours: list[tuple[str, str, str]], v2: bool = True) -> str:
+    """Arista EOS `show lldp neighbors detail | json` in the shape EOS writes it (the
+    structure Arista's ANTA test data and NAPALM's EOS driver read): interfaceId quoted,
+    interfaceId_v2 plain (EOS 4.26 and later)."""
+    table: dict[str, dict[str, list[dict[str, object]]]] = {}
+    for ifname, rhost, rport in neighbours:
+        info: dict[str, object] = {"interfaceIdType": "interfaceName",
+                                   "interfaceId": f'"{rport}"',
+                                   "interfaceDescription": f"to {rhost}"}
+        if v2:
+            info["interfaceId_v2"] = rport
+        table.setdefault(ifname, {"lldpNeighborInfo": []})["lldpNeighborInfo"].append({
+            "chassisIdType": "macAddress", "chassisId": "001c.73a0.fc18",
+            "systemName": rhost, "ttl": 120, "neighborInterfaceInfo": info})
+    table["Management1"] = {"lldpNeighborInfo": []}
+    return json.dumps({"lldpNeighbors": table}, indent=4) + "\n"
+
+
+def test_arista_eos_lldp_json_is_read(cli, tmp_path: Path) -> None:
+    """An EOS leaf (its own JSON schema) among lldpd hosts: the fabric verifies clean."""
+    lldp = tmp_path / "lldp"
+    lldp.mkdir()
+    (lldp / "leaf1.json").write_text(eos_json([
+        ("p1", "host1.dc1.example.com", "nic1"), ("p2", "host2", "nic1"),
+        ("p3", "host3", "nic1"), ("p7", "leaf2", "p7")]))
+    (lldp / "leaf2.json").write_text(eos_json([
+        ("p1", "host1", "nic2"), ("p2", "host2", "nic2"), ("p3", "host3", "nic2"),
+        ("p7", "leaf1", "p7")], v2=False))
+    s = read_lldp([str(lldp)])
+    assert not s.problems and len(s) == 8
+    assert s.remote_port[s.local_port[:].index("p7")] == "p7"
+    text = (lldp / "leaf1.json").read_text().splitlines()
+    assert all(text[ln - 1].strip() == f'"{p}": {{' for p, ln in
+               zip(s.local_port[:4], s.line[:4], strict=True))
+    res = cli("verify", DESIGN, "--lldp", str(lldp), "--format", "json")
+    assert res.json()["summary"]["ok"] == 7 and res.code == 0, res.out

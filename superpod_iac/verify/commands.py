@@ -30,7 +30,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("paths", nargs="+", metavar="DESIGN", help="the design's manifests")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--lldp", nargs="+", action="extend", metavar="PATH",
-                     help="`lldpctl -f json` output: files, or folders of HOST.json files")
+                     help="`lldpctl -f json` or Arista EOS `show lldp neighbors detail | json` "
+                     "output: files, or folders of HOST.json files")
     src.add_argument("--ibnetdiscover", metavar="FILE", help="`ibnetdiscover` output")
     p.add_argument("--map", metavar="CSV", help="names that differ from the design: rows "
                    "`kind,source,design` (kind host, guid or port)")

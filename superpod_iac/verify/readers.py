@@ -251,22 +251,51 @@ def _lldp_document(raw: bytes, path: Path, fi: int, s: Sightings, limits: ReadLi
                                   "collect it again with `lldpctl -f json > FILE`"))
         return
     host = host or _local_host(doc, path)
-    lldp = doc.get("lldp") if isinstance(doc, dict) else None
-    if not isinstance(lldp, dict):
-        s.problems.append(Problem(name, 1, "no `lldp` object: not `lldpctl -f json` output",
-                                  "collect with `lldpctl -f json` (not -f json0 or keyvalue)"))
+    if isinstance(doc, dict) and isinstance(doc.get("lldpNeighbors"), dict):
+        entries = _eos_neighbours(doc["lldpNeighbors"])
+    elif isinstance(doc, dict) and isinstance(doc.get("lldp"), dict):
+        entries = ((ifname, n) for ifname, entry in _interfaces(doc["lldp"].get("interface"))
+                   for n in _neighbours(entry))
+    else:
+        s.problems.append(Problem(name, 1, "neither `lldpctl -f json` nor Arista EOS `show lldp "
+                                  "neighbors detail | json` output", "collect with `lldpctl "
+                                  "-f json` (not -f json0 or keyvalue)"))
         return
     s.reported_hosts.add(host)
     lines = _LineFinder(text)
-    for ifname, entry in _interfaces(lldp.get("interface")):
+    for ifname, (rhost, rport, speed) in entries:
         line = lines.find(ifname)
-        for rhost, rport, speed in _neighbours(entry):
-            if rhost is None or rport is None:
-                s.problems.append(Problem(name, line, f"{host}:{ifname}: neighbour without "
-                                          "a system name or port", "enable the system name "
-                                          "and port TLVs on the neighbour"))
+        if rhost is None or rport is None:
+            s.problems.append(Problem(name, line, f"{host}:{ifname}: neighbour without "
+                                      "a system name or port", "enable the system name "
+                                      "and port TLVs on the neighbour"))
+            continue
+        s.add(host, ifname, rhost, rport, speed, fi, line)
+
+
+Neighbour = tuple[str | None, str | None, float]
+
+
+def _eos_neighbours(table: dict[str, object]) -> Iterator[tuple[str, Neighbour]]:
+    """Arista EOS `show lldp neighbors detail | json`: `lldpNeighbors` -> interface ->
+    `lldpNeighborInfo` list, each with `systemName` and `neighborInterfaceInfo`
+    (`interfaceId_v2`, or the quoted `interfaceId` of older releases). EOS reports no speed."""
+    for ifname, entry in table.items():
+        infos = entry.get("lldpNeighborInfo") if isinstance(entry, dict) else None
+        for info in infos if isinstance(infos, list) else []:
+            if not isinstance(info, dict):
                 continue
-            s.add(host, ifname, rhost, rport, speed, fi, line)
+            rhost = info.get("systemName")
+            port = info.get("neighborInterfaceInfo")
+            rport: str | None = None
+            if isinstance(port, dict):
+                if port.get("interfaceIdType", "interfaceName") in ("interfaceName", "local"):
+                    raw = port.get("interfaceId_v2") or port.get("interfaceId")
+                    rport = str(raw).strip('"') if isinstance(raw, str) else None
+                if not rport and isinstance(port.get("interfaceDescription"), str):
+                    rport = str(port["interfaceDescription"]) or None
+            yield str(ifname), (str(rhost) if isinstance(rhost, str) and rhost else None,
+                                rport, float("nan"))
 
 
 def _local_host(doc: object, path: Path) -> str:
@@ -320,7 +349,7 @@ def _port_name(port: object) -> str | None:
     return None
 
 
-def _neighbours(entry: dict[str, object]) -> Iterator[tuple[str | None, str | None, float]]:
+def _neighbours(entry: dict[str, object]) -> Iterator[Neighbour]:
     chassis = entry.get("chassis")
     rhost: str | None = None
     if isinstance(chassis, dict):
