@@ -129,6 +129,12 @@ def test_ibnetdiscover_lines_it_does_not_write_are_findings(tmp_path: Path) -> N
         (at + 2, "port 99 on a node of 8 ports")]
 
 
+def test_an_empty_ibnetdiscover_file_is_a_finding(tmp_path: Path) -> None:
+    (tmp_path / "ib.txt").write_text("")
+    s = read_ibnetdiscover(str(tmp_path / "ib.txt"))
+    assert [p.message for p in s.problems] == ["no Switch or Ca records: not ibnetdiscover output"]
+
+
 def test_mapping_rows_and_their_problems(tmp_path: Path) -> None:
     path = tmp_path / "map.csv"
     path.write_text("kind,source,design\nhost,leaf-1.dc1,rk-1/leaf1\nguid,0x2c9,rk-1/leaf2\n"

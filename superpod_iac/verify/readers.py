@@ -429,6 +429,9 @@ def read_ibnetdiscover(path: str, limits: ReadLimits | None = None) -> Sightings
     s.files.append(path)
     with p.open(encoding="utf-8", errors="replace") as fh:  # streamed: never the whole file
         _IbLines(path, s, limits).read(_bounded_lines(fh, limits.max_file_bytes))
+    if not s.reported_hosts:
+        s.problems.append(Problem(path, 1, "no Switch or Ca records: not ibnetdiscover output",
+                                  "run `ibnetdiscover > FILE` on a host of the fabric"))
     return s
 
 
