@@ -4,10 +4,17 @@ file and line, never a traceback, and every limit holds before the work."""
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from superpod_iac.config import Config
+from superpod_iac.model.inventory import Inventory
+from superpod_iac.pipeline import load_project
 from superpod_iac.verify.readers import (
     ReadLimits,
     TooMuch,
@@ -214,3 +221,57 @@ def test_arista_eos_lldp_json_is_read(cli, tmp_path: Path) -> None:
                zip(s.local_port[:4], s.line[:4], strict=True))
     res = cli("verify", DESIGN, "--lldp", str(lldp), "--format", "json")
     assert res.json()["summary"]["ok"] == 7 and res.code == 0, res.out
+
+
+@functools.cache
+def design(path: str) -> Inventory:
+    cfg = Config()
+    cfg.select = ["SCH", "REF"]
+    return load_project([path], cfg).inventory
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                     | st.text(max_size=8),
+                     lambda kids: st.lists(kids, max_size=4)
+                     | st.dictionaries(st.sampled_from(["lldp", "interface", "chassis", "port",
+                                                        "id", "descr", "p1", "leaf1", "name",
+                                                        "lldpNeighbors", "lldpNeighborInfo",
+                                                        "systemName", "neighborInterfaceInfo",
+                                                        "interfaceId_v2", "value", "type"]),
+                                       kids, max_size=4), max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc=_JSON, cut=st.integers(0, 400))
+def test_any_json_shape_or_cut_is_read_without_a_traceback(doc: object, cut: int) -> None:
+    """Whatever the JSON (any shape under the keys the reader looks for, cut anywhere), the
+    reader and the comparison end in neighbours and problems, never an exception."""
+    from superpod_iac.verify.compare import compare
+    from superpod_iac.verify.readers import Mapping, Sightings, _lldp_document
+
+    text = json.dumps(doc)
+    for raw in (text, text[:cut]):
+        s = Sightings(kind="lldp")
+        s.files.append("leaf1.json")
+        _lldp_document(raw.encode(), Path("leaf1.json"), 0, s, ReadLimits())
+        compare(design(DESIGN), s, Mapping())
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.sampled_from([
+    'Switch\t8 "S-0000000000200000"\t\t# "leaf1" base port 0 lid 0 lmc 0',
+    'Ca\t2 "H-0000000000100000"\t\t# "host1 mlx5_0"',
+    '[1]\t"H-0000000000100000"[1](100001) \t\t# "host1 mlx5_0" lid 0 4xHDR',
+    '[1](100001) \t"S-0000000000200000"[1]\t\t# lid 0 lmc 0 "leaf1" lid 0 4xHDR',
+    '[9]\t"S-x"[1]', "[", "vendid=0x0", "", "#", "garbage", '"', "Switch 0 \"\""]),
+    max_size=12))
+def test_any_ibnetdiscover_line_mix_is_read_without_a_traceback(lines: list[str]) -> None:
+    import tempfile
+
+    from superpod_iac.verify.compare import compare
+    from superpod_iac.verify.readers import Mapping
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ib.txt"
+        path.write_text("\n".join(lines) + "\n")
+        compare(design(DESIGN), read_ibnetdiscover(str(path)), Mapping())
