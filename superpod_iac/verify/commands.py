@@ -11,12 +11,12 @@ from typing import Any
 from superpod_iac import choices
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FAIL_ON = {
+FAIL_ON = choices.table(choices.VERIFY_FAIL_ON, {
     "any": "exit 1 when anything is not ok (also links no source reported)",
     "faults": "exit 1 on missing, miswired, wrong-speed, unexpected or input problems only "
               "(a partial collection passes)",
     "never": "always exit 0 when the verification ran",
-}
+})
 
 
 def add_parser(sub: Any) -> None:
