@@ -96,3 +96,25 @@ def test_hostile_names_are_escaped_for_each_sink(cli, tmp_path: Path) -> None:
     assert all(not c.startswith(("=", "+", "-", "@")) for r in rows for c in r)
     doc = json.loads(cli("verify", DESIGN, "--lldp", str(lldp), "--format", "json").out)
     assert any(evil in x["observed"] for x in doc["lines"])  # json keeps the exact text
+
+
+def test_ignored_ports_and_mapping_mistakes(cli, tmp_path: Path) -> None:
+    """Management ports the design does not model are left out with `port,eth0,-`; a mapping
+    row naming a device the design lacks is a finding at that row, with a did-you-mean."""
+    lldp = collect(tmp_path / "lldp", [*CABLES, ("host1", "eth0", "mgmt-sw", "ge-0/0/1")])
+    res = cli("verify", DESIGN, "--lldp", str(lldp), "--format", "json")
+    assert res.code == 1
+    observed = [x["observed"] for x in res.json()["lines"] if x["verdict"] == "input"]
+    assert observed == ["unknown host mgmt-sw: not a device of the design",
+                        "host1: port eth0 is not a port of rk-2/host1 (device type lab-host)"]
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("kind,source,design\nport,eth0,-\nhost,mgmt-sw,-\n")
+    assert cli("verify", DESIGN, "--lldp", str(lldp), "--map", str(mapping)).code == 0
+    mapping.write_text("kind,source,design\nport,eth0,-\nhost,mgmt-sw,-\n"
+                       "host,leaf1,rk-1/lef1\n")
+    res = cli("verify", DESIGN, "--lldp", str(lldp), "--map", str(mapping), "--format", "json")
+    problems = [(x["source"], x["observed"], x["fix"]) for x in res.json()["lines"]
+                if x["verdict"] == "input"]
+    assert problems == [(f"{mapping}:4", "leaf1 is mapped to rk-1/lef1, but rk-1/lef1 is not "
+                         "in the design", "did you mean rk-1/leaf1? map it to `cabinet/device` "
+                         "(or `cabinet/device:port` for a single-port HCA)")]

@@ -28,7 +28,10 @@ OK, MISSING, MISWIRED, WRONG_SPEED, UNVERIFIED = range(5)
 FAULTS = ("missing", "miswired", "wrong-speed", "unexpected")
 MAX_NAME_PROBLEMS = 200
 """Unknown hosts and ports reported one by one; the rest are counted in one problem."""
-_UNSEEN, _UNKNOWN = -2, -1
+_UNSEEN, _UNKNOWN, _IGNORED = -2, -1, -4
+IGNORE = "-"
+"""A mapping row's design name that says: not part of the design, leave it out silently
+(`port,eth0,-` for a management port the design does not model)."""
 SPEED_TOLERANCE = 0.01
 """Relative: 400 vs 400.0 is the same speed, 200 vs 400 is not."""
 
@@ -108,12 +111,14 @@ class _Names:
         got = self.hosts.get(name)
         if got is None:
             got = self.hosts[name] = self._host(name)
-            if got[0] < 0:
+            if got[0] == -1:
                 self._unknown_host(name, file, line)
         return got
 
     def _host(self, name: str) -> tuple[int, int]:
         ref = self.mapping.hosts.get(name)
+        if ref == IGNORE:
+            return _IGNORED, -1
         if ref is not None:
             return self._design_ref(ref)
         names = [name]
@@ -146,6 +151,18 @@ class _Names:
             self.dropped += 1
 
     def _unknown_host(self, name: str, file: int, line: int) -> None:
+        ref = self.mapping.hosts.get(name)
+        if ref is not None:  # mapped, but to something the design does not have
+            addr = ref.partition(":")[0]
+            near = self._suggest(addr) if addr not in self.inv.device_index else ""
+            what = addr if addr not in self.inv.device_index else ref
+            self._problem(Problem(
+                self.mapping.file, self.mapping.line.get("host" + name,
+                                                         self.mapping.line.get("guid" + name, 1)),
+                f"{name} is mapped to {ref}, but {what} is not in the design",
+                (f"did you mean {near}? " if near else "") + "map it to `cabinet/device` "
+                "(or `cabinet/device:port` for a single-port HCA)"))
+            return
         shown = name
         desc = self.s.descriptions.get(name)
         if desc:
@@ -166,7 +183,7 @@ class _Names:
         got = self.ports.get(key)
         if got is None:
             got = self.ports[key] = self._port(dev, host, port)
-            if got < 0:
+            if got == -1:
                 self._unknown_port(dev, host, port, file, line)
         return got
 
@@ -174,6 +191,8 @@ class _Names:
         tname = self.inv.devices[dev].type_name
         plist, by_name = self.inv.catalog.ports(tname)
         mapped = self.mapping.ports.get(f"{host}:{port}", self.mapping.ports.get(port))
+        if mapped == IGNORE:
+            return _IGNORED
         name = mapped if mapped is not None else port
         found = by_name.get(name)
         if found is None and mapped is None:
