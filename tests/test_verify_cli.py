@@ -21,16 +21,19 @@ CABLES = [  # the design's links, as designed
 
 
 def collect(folder: Path, cables: list[tuple[str, str, str, str]], hosts: set[str] | None = None,
-            rename: dict[str, str] | None = None, ifname: dict[str, str] | None = None) -> Path:
+            rename: dict[str, str] | None = None, ifname: dict[str, str] | None = None,
+            mau: dict[str, str] | None = None) -> Path:
     """lldpctl JSON per host, as lldpd would report `cables`; `rename` and `ifname` give
     hosts and interfaces the names the network uses instead of the design's."""
-    rename, ifname = rename or {}, ifname or {}
+    rename, ifname, mau = rename or {}, ifname or {}, mau or {}
     per: dict[str, list[tuple[str, str, str, str]]] = {}
     for ha, pa, hb, pb in cables:
         per.setdefault(ha, []).append((ifname.get(f"{ha}:{pa}", pa), rename.get(hb, hb),
-                                       ifname.get(f"{hb}:{pb}", pb), "10GbaseT"))
+                                       ifname.get(f"{hb}:{pb}", pb),
+                                       mau.get(f"{ha}:{pa}", "10GbaseT")))
         per.setdefault(hb, []).append((ifname.get(f"{hb}:{pb}", pb), rename.get(ha, ha),
-                                       ifname.get(f"{ha}:{pa}", pa), "10GbaseT"))
+                                       ifname.get(f"{ha}:{pa}", pa),
+                                       mau.get(f"{hb}:{pb}", "10GbaseT")))
     folder.mkdir(exist_ok=True)
     for host, rows in per.items():
         if hosts is None or host in hosts:
@@ -118,3 +121,15 @@ def test_ignored_ports_and_mapping_mistakes(cli, tmp_path: Path) -> None:
     assert problems == [(f"{mapping}:4", "leaf1 is mapped to rk-1/lef1, but rk-1/lef1 is not "
                          "in the design", "did you mean rk-1/leaf1? map it to `cabinet/device` "
                          "(or `cabinet/device:port` for a single-port HCA)")]
+
+
+def test_lldp_mau_type_gives_wrong_speed(cli, tmp_path: Path) -> None:
+    """lldpd reports the negotiated MAU type: a 10G link that came up at 1G (both ends say
+    1000BaseTFD) is wrong-speed with both figures; one end's report is enough."""
+    lldp = collect(tmp_path / "lldp", CABLES, mau={"host2:nic2": "1000BaseTFD",
+                                                    "leaf2:p2": "1000BaseTFD"})
+    res = cli("verify", DESIGN, "--lldp", str(lldp), "--format", "json")
+    slow = [x for x in res.json()["lines"] if x["verdict"] == "wrong-speed"]
+    assert [(x["link_id"], x["observed_gbps"], x["design_gbps"]) for x in slow] == \
+        [("L000005", 1, 10)]
+    assert slow[0]["observed"] == "linked at 1 Gb/s" and res.code == 1
