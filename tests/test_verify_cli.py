@@ -67,6 +67,10 @@ def test_names_that_differ_are_mapped(cli, tmp_path: Path) -> None:
                        "port,Ethernet0,p1\nport,sw-leaf-01.dc1.example.com:Ethernet24,p7\n")
     res = cli("verify", DESIGN, "--lldp", str(lldp), "--map", str(mapping))
     assert res.code == 0, res.out
+    # hostnames joining cabinet and device need no mapping: rk-1-leaf2 is rk-1/leaf2
+    lldp = collect(tmp_path / "joined", CABLES, rename={"leaf2": "rk-1-leaf2.dc1",
+                                                          "host3": "rk-2_host3"})
+    assert cli("verify", DESIGN, "--lldp", str(lldp)).code == 0
 
 
 def test_fail_on_and_fabric(cli, tmp_path: Path) -> None:
