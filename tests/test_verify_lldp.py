@@ -177,6 +177,8 @@ def test_real_lldpd_fabric_reports_exactly_the_injected_faults(cli, lab: Lab,
     for lid in ("L000001", "L000002"):
         assert by["miswired", lid]["fix"] == "swap the cables at rk-1/leaf1:p1 and rk-1/leaf1:p2"
     assert "rk-2/host1:nic1 sees rk-1/leaf1:p2" in by["miswired", "L000001"]["observed"]
+    assert [Path(x.split(":")[0]).name for x in
+            by["miswired", "L000001"]["source"].split("; ")] == ["host1.json", "leaf1.json"]
     assert by["missing", "L000006"]["cable_id"] == "LAB.A02-U12:nic2/LAB.A01-U41:p3"
     assert (by["missing", "L000006"]["a_cabinet"], by["missing", "L000006"]["a_u"]) == \
         ("rk-2", 12)

@@ -54,6 +54,8 @@ class Verification:
     """int8 per design link (VERDICTS index); links outside --fabric are left out (-1)."""
     detail: dict[int, tuple[str, str]]
     """link -> (what was seen, how to fix it) for miswired and wrong-speed links."""
+    where: dict[int, str]
+    """link -> `file:line` of what its ends report, for the links with a detail."""
     observed_speed: np.ndarray
     design_speed: np.ndarray
     unexpected: list[Unexpected]
@@ -370,14 +372,26 @@ def compare(inv: Inventory, s: Sightings, mapping: Mapping,
     for i in np.flatnonzero(verdict == WRONG_SPEED).tolist():
         detail[i] = (f"linked at {observed[i]:g} Gb/s", f"the ports are {design_speed[i]:g} "
                      "Gb/s: check the transceivers, the cable type and the port speed setting")
+    where = {i: _sources(lookup, keep, s, (int(ka[i]), int(kb[i]))) for i in detail}
     unexpected = _unexpected(k_local, k_remote, k_speed, lookup.ends, mis_ends, keep, s,
                              names_of)
     problems += names.problems
     if names.dropped:
         problems.append(Problem(s.files[0] if s.files else "", 1, f"{names.dropped:,} more "
                                 "unknown hosts or ports (not listed)", "fix the names above first"))
-    return Verification(verdict, detail, observed, design_speed, unexpected, problems,
+    return Verification(verdict, detail, where, observed, design_speed, unexpected, problems,
                         list(s.files), s.kind)
+
+
+def _sources(lookup: _Lookup, keep: np.ndarray, s: Sightings, ends: tuple[int, int]) -> str:
+    """Where the sightings at these ends were read (`leaf1.json:201; host2.json:40`)."""
+    out = []
+    for end in ends:
+        pos = lookup.index(end)
+        if pos >= 0:
+            j = int(keep[pos])
+            out.append(f"{s.files[s.file[j]]}:{s.line[j]}")
+    return "; ".join(out)
 
 
 def _ends(dev: Any, port: Any, stride: int) -> np.ndarray:

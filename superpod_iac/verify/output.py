@@ -61,7 +61,7 @@ def link_rows(inv: Inventory, v: Verification, indices: list[int]) -> Iterator[d
             "b_cabinet": r[_C["b_cabinet"]], "b_u": r[_C["b_u"]],
             "design_gbps": _num(float(v.design_speed[i])),
             "observed_gbps": _num(float(v.observed_speed[i])),
-            "observed": seen, "fix": fix, "source": ""}
+            "observed": seen, "fix": fix, "source": v.where.get(i, "")}
 
 
 def _end_info(inv: Inventory, key: int, stride_name: str) -> tuple[str, Any, str]:
@@ -148,6 +148,8 @@ def to_text(inv: Inventory, v: Verification, out: IO[str], with_ok: bool = False
                 out.write(terminal(f"    seen: {r['observed']}") + "\n")
             if r["fix"] and verdict not in ("ok", "unverified"):
                 out.write(terminal(f"    fix: {r['fix']}") + "\n")
+            if r["source"]:
+                out.write(terminal(f"    reported at {r['source']}") + "\n")
         if total > LISTED:
             out.write(f"  ... and {total - LISTED:,} more (--format csv lists every line)\n")
     if v.unexpected:
