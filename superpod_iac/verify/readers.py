@@ -16,7 +16,7 @@ import json
 import math
 import re
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import overload
@@ -476,8 +476,19 @@ class _IbLines:
         self.s.problems.append(Problem(self.path, n, message, self.HINT))
 
     def read(self, text: Iterable[str]) -> None:
+        from superpod_iac.progress import bar
+
+        progress = bar(desc="ibnetdiscover", unit="line", scale=True)
+        try:
+            self._lines(text, progress.update)
+        finally:
+            progress.close()
+
+    def _lines(self, text: Iterable[str], tick: Callable[[int], object]) -> None:
         s = self.s
         for n, raw in enumerate(text, 1):
+            if not n & 0xFFFF:
+                tick(0x10000)
             line = raw.strip()
             if line.startswith("["):
                 self.port(n, line)
