@@ -138,3 +138,26 @@ def test_ibsim_fabric_reports_exactly_the_injected_faults(cli, sim: Simulator,
     assert problems and "unknown host" in problems[0]["observed"], problems
     assert problems[0]["source"].startswith(f"{disc}:")
     assert "guid,GUID,cabinet/device" in problems[0]["fix"]
+
+
+def test_several_hcas_of_one_host_need_their_guids_mapped(cli, tmp_path: Path) -> None:
+    """Two single-port HCAs of host1 ('host1 mlx5_0', 'host1 mlx5_1') both resolve to host1
+    port 1: reported as a duplicate with the hint to map each GUID to its port; with the two
+    guid rows they are two ports."""
+    text = (FIXTURES / "verify" / "ib-collected.txt").read_text()
+    text = text.replace('"host2 mlx5_0"', '"host1 mlx5_1"')
+    disc = tmp_path / "ib.txt"
+    disc.write_text(text)
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("guid,0x200001,rk-1/ibsw2\n")
+    res = cli("verify", DESIGN, "--ibnetdiscover", str(disc), "--map", str(mapping),
+              "--format", "json")
+    dup = [x for x in res.json()["lines"] if x["verdict"] == "input"]
+    assert len(dup) == 1 and dup[0]["observed"].startswith("duplicated neighbour")
+    assert "guid,GUID,cabinet/device:port" in dup[0]["fix"]
+    mapping.write_text("guid,0x200001,rk-1/ibsw2\nguid,0x100000,rk-2/host1:ib1\n"
+                       "guid,0x100002,rk-2/host2:ib1\n")
+    res = cli("verify", DESIGN, "--ibnetdiscover", str(disc), "--map", str(mapping),
+              "--format", "json")
+    summary = res.json()["summary"]
+    assert (summary["input_problems"], summary["miswired"], summary["ok"]) == (0, 2, 2)

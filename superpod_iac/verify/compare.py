@@ -32,6 +32,12 @@ _UNSEEN, _UNKNOWN, _IGNORED = -2, -1, -4
 IGNORE = "-"
 """A mapping row's design name that says: not part of the design, leave it out silently
 (`port,eth0,-` for a management port the design does not model)."""
+_DUP_HINT = {
+    "lldp": "one cable per port: a neighbour list with two entries means a hub or media "
+            "converter between them, or the same host collected twice",
+    "ib": "a host with several HCAs reports port 1 of each: map every HCA GUID to its design "
+          "port with a row `guid,GUID,cabinet/device:port`",
+}
 SPEED_TOLERANCE = 0.01
 """Relative: 400 vs 400.0 is the same speed, 200 vs 400 is not."""
 
@@ -426,8 +432,7 @@ def _dedupe(sl: np.ndarray, s: Sightings, problems: list[Problem]) -> np.ndarray
             f"seeing {s.remote_host[again]}:{s.remote_port[again]} and also "
             f"{s.remote_host[first]}:{s.remote_port[first]} "
             f"({s.files[s.file[first]]}:{s.line[first]})",
-            "one cable per port: a neighbour list with two entries means a hub or media "
-            "converter between them, or the same host collected twice"))
+            _DUP_HINT[s.kind]))
     keep: np.ndarray = order[valid & ~dup]
     return keep
 
