@@ -219,7 +219,7 @@ def read_lldp(paths: list[str], limits: ReadLimits | None = None) -> Sightings:
             raw = _read_bounded(path, limits.max_json_bytes, budget, "max_json_bytes")
         except TooMuch as exc:
             s.problems.append(Problem(name, 1, f"not read: {exc}",
-                                      "split the collection or raise the limit"))
+                                      "an lldpctl file is a few KB per port: is this the right file?"))
             continue
         s.files.append(name)
         _lldp_document(raw, path, len(s.files) - 1, s, limits)
@@ -424,7 +424,7 @@ def read_ibnetdiscover(path: str, limits: ReadLimits | None = None) -> Sightings
     try:
         _check_size(p, limits.max_file_bytes, [limits.max_total_bytes], "max_file_bytes")
     except TooMuch as exc:
-        s.problems.append(Problem(path, 1, f"not read: {exc}", "raise the limit"))
+        s.problems.append(Problem(path, 1, f"not read: {exc}", "verify one subnet at a time (ibnetdiscover of one subnet manager)"))
         return s
     s.files.append(path)
     with p.open(encoding="utf-8", errors="replace") as fh:  # streamed: never the whole file
