@@ -218,8 +218,8 @@ def read_lldp(paths: list[str], limits: ReadLimits | None = None) -> Sightings:
         try:
             raw = _read_bounded(path, limits.max_json_bytes, budget, "max_json_bytes")
         except TooMuch as exc:
-            s.problems.append(Problem(name, 1, f"not read: {exc}",
-                                      "an lldpctl file is a few KB per port: is this the right file?"))
+            s.problems.append(Problem(name, 1, f"not read: {exc}", "an lldpctl file is a few "
+                                      "KB per port: is this the right file?"))
             continue
         s.files.append(name)
         _lldp_document(raw, path, len(s.files) - 1, s, limits)
@@ -424,7 +424,8 @@ def read_ibnetdiscover(path: str, limits: ReadLimits | None = None) -> Sightings
     try:
         _check_size(p, limits.max_file_bytes, [limits.max_total_bytes], "max_file_bytes")
     except TooMuch as exc:
-        s.problems.append(Problem(path, 1, f"not read: {exc}", "verify one subnet at a time (ibnetdiscover of one subnet manager)"))
+        s.problems.append(Problem(path, 1, f"not read: {exc}", "verify one subnet at a time "
+                                  "(the ibnetdiscover of one subnet manager)"))
         return s
     s.files.append(path)
     with p.open(encoding="utf-8", errors="replace") as fh:  # streamed: never the whole file
