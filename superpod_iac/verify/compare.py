@@ -2,13 +2,14 @@
 
 Names are resolved once per distinct name (mapping CSV, then the design's addresses, then a
 unique device name, then cabinet and device joined by `-`); everything per link is a numpy
-column, so the 432-pod cluster's 2.84 M links are compared without a Python object per link. Only links that are not ok get a detail string.
+column, so the 432-pod cluster's 2.84 M links are compared without a Python object per link.
+Only links that are not ok get a detail string.
 
 Verdicts (`VERDICTS`): `ok`; `missing` (a device at one end reported, nothing seen at either
 end); `miswired` (an end sees someone else; the swap that fixes it where one does);
 `wrong-speed` (connected as designed, at another speed than the ports'); `unverified` (no
-source reported either end's device, or an end sees a name the design lacks). Neighbours on ports the design leaves free are
-`unexpected` pairs.
+source reported either end's device, or an end sees a name the design lacks). Neighbours on
+ports the design leaves free are `unexpected` pairs.
 """
 
 from __future__ import annotations
