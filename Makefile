@@ -9,7 +9,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SPECS  ?= specs
 BUILD  ?= build
 
-.PHONY: demo test setup dot chromium lint typecheck docs schemas bench clean netbox-up netbox-down
+.PHONY: demo test setup dot chromium netlab lint typecheck docs schemas bench clean netbox-up netbox-down
 
 setup: $(STAMP)
 
@@ -35,6 +35,18 @@ chromium:
 	  echo "chromium is missing: installing it through apt (for the HTML report browser tests)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
+# `superpod verify`'s tests run the real tools: lldpd in network namespaces
+# (tests/test_verify_lldp.py, as root) and ibsim + ibnetdiscover (tests/test_verify_ib.py).
+NETLAB_TOOLS := lldpd:lldpd ibsim:ibsim-utils ibnetdiscover:infiniband-diags
+netlab:
+	@missing=""; for pair in $(NETLAB_TOOLS); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || [ -x /usr/sbin/$${pair%%:*} ] || \
+	    missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing through apt (for the superpod verify tests)"; \
+	  $(SUDO) apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	  $(SUDO) apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing; fi
+
 demo: setup dot
 	$(BIN)/superpod validate $(SPECS)/
 	@for spec in $(SPECS)/*/; do \
@@ -50,7 +62,7 @@ demo: setup dot
 	done
 	@echo "diagrams (every view and level) in $(BUILD)/<spec>/diagrams/"
 
-test: setup dot chromium
+test: setup dot chromium netlab
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/superpod schema --check

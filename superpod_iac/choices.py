@@ -28,6 +28,10 @@ CABLING_FORMATS = ("csv", "json", "html")
 """`superpod cabling --format`: cabling.WRITERS (html is the label sheet)."""
 DIFF_FORMATS = ("text", "json", "md")
 """`superpod diff --format`: diff.render.FORMATS."""
+VERIFY_FORMATS = ("text", "json", "csv", "md")
+"""`superpod verify --format`: verify.output.FORMATS."""
+VERIFY_FAIL_ON = ("any", "faults", "never")
+"""`superpod verify --fail-on`: verify.commands.FAIL_ON."""
 IMPORT_REDUNDANCY = ("N+N", "2N", "N+1", "N")
 """`superpod import netbox --redundancy`: netbox.importer._REDUNDANCY_SHARE (PSUs sharing the
 load under each scheme)."""

@@ -20,6 +20,7 @@ from superpod_iac.diagnostics import Severity
 from superpod_iac.report import REPORTERS
 from superpod_iac.report.escape import terminal
 from superpod_iac.source.loader import LoadLimits
+from superpod_iac.verify.commands import add_parser as add_verify_parser
 
 if TYPE_CHECKING:
     from superpod_iac.model.inventory import Inventory
@@ -386,7 +387,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         bar.set_postfix_str(name, refresh=False)
         bar.update()
 
-    data = collect(args.paths, _config(args), title=fallback, base=args.base, progress=tick)
+    data = collect(args.paths, _config(args), title=fallback, base=args.base, progress=tick,
+                   verification=args.verification)
     page = render_page(data)
     bar.close()
     _emit(page, None if args.out == "-" else args.out)
@@ -530,10 +532,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE", help="HTML file to write (- = stdout)")
     p.add_argument("--base", metavar="REV",
                    help="git revision to diff against (the same path as of REV)")
+    p.add_argument("--verification", metavar="JSON",
+                   help="show a `superpod verify --format json` result (as-built cabling)")
     p.set_defaults(func=cmd_report)
 
     _add_netbox(sub)
     lsp.add_parser(sub)  # superpod lsp (superpod_iac/lsp/)
+    add_verify_parser(sub)
     return parser
 
 

@@ -58,6 +58,8 @@ def test_every_registry_entry_appears_in_the_cli_help() -> None:
     from superpod_iac.render import VIEW_JOBS
     from superpod_iac.render.emit import FORMATS as RENDER_FORMATS
     from superpod_iac.report import REPORTERS
+    from superpod_iac.verify.commands import FAIL_ON
+    from superpod_iac.verify.output import FORMATS as VERIFY_FORMATS
 
     offered = {
         ("validate",): [REPORTERS],
@@ -68,6 +70,7 @@ def test_every_registry_entry_appears_in_the_cli_help() -> None:
         ("compare",): [TABLE_FORMATS],
         ("diff",): [DIFF_FORMATS],
         ("import", "netbox"): [_REDUNDANCY_SHARE],
+        ("verify",): [VERIFY_FORMATS, FAIL_ON],
     }
     for command, tables in offered.items():
         text = re.sub(r"\s+", "", _help(*command))

@@ -58,6 +58,9 @@ class ReportData:
     diff_error: str | None = None
     base: str | None = None
     blocked: bool = False
+    verification: dict[str, Any] | None = None
+    """`superpod verify --format json` output given with `superpod report --verification`."""
+    verification_error: str | None = None
     """Schema or reference errors: the model is incomplete, only findings are reported."""
 
 
@@ -149,8 +152,10 @@ def _svg_body(svg: bytes, prefix: str) -> str:
 
 
 def collect(paths: Sequence[str], config: Config, *, title: str, base: str | None = None,
-            progress: Callable[[str], None] | None = None) -> ReportData:
-    """`title`: the fallback when the design names no single cluster or superpod template."""
+            progress: Callable[[str], None] | None = None,
+            verification: str | None = None) -> ReportData:
+    """`title`: the fallback when the design names no single cluster or superpod template;
+    `verification`: a `superpod verify --format json` file to show."""
     from superpod_iac import cabling
     from superpod_iac.bom import bom_lines, totals
     from superpod_iac.metrics import summary_rows, systems
@@ -189,6 +194,8 @@ def collect(paths: Sequence[str], config: Config, *, title: str, base: str | Non
     kpis.append(("findings", f"{errors} error(s), {len(findings) - errors} other"))
     data = ReportData(title, len(project.sources), cols, [[_num(v) for v in r] for r in rows],
                       kpis, findings, sources, _expectations(inv), base=base)
+    if verification is not None:
+        data.verification, data.verification_error = load_verification(verification)
     blocking = any(d.severity == Severity.ERROR and d.rule[:3] in ("SCH", "REF")
                    for d in findings)
     if blocking:
@@ -249,6 +256,49 @@ def _diff(data: ReportData, paths: Sequence[str], config: Config, base: str) -> 
 
 
 # -- the page --------------------------------------------------------------------------------
+
+MAX_VERIFICATION_BYTES = 256 * 1024 * 1024
+VERIFY_ROWS = 20_000
+"""Lines of a verification shown in the page (the json file keeps all)."""
+VERIFY_COLUMNS = ["verdict", "link_id", "cable_id", "a_end", "a_cabinet", "a_u", "b_end",
+                  "b_cabinet", "b_u", "design_gbps", "observed_gbps", "observed", "fix",
+                  "source"]
+
+
+def load_verification(path: str) -> tuple[dict[str, Any] | None, str | None]:
+    """(document, None) or (None, why it cannot be shown): a report is written anyway."""
+    try:
+        p = Path(path)
+        if p.stat().st_size > MAX_VERIFICATION_BYTES:
+            return None, f"{path}: over {MAX_VERIFICATION_BYTES:,} bytes, not shown"
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, RecursionError, json.JSONDecodeError) as exc:
+        return None, f"{path}: not shown ({type(exc).__name__}: {exc})"
+    if not (isinstance(doc, dict) and isinstance(doc.get("summary"), dict)
+            and isinstance(doc.get("lines"), list)):
+        return None, f"{path}: not `superpod verify --format json` output"
+    return doc, None
+
+
+def _verification(data: ReportData) -> str:
+    head = '<section id="verification"><h2>As-built verification</h2>'
+    if data.verification is None:
+        return f'{head}<p class="note">{_e(data.verification_error)}</p></section>'
+    summary = data.verification["summary"]
+    keys = ("ok", "missing", "miswired", "wrong-speed", "unverified", "unexpected",
+            "input_problems")
+    counts = ", ".join(f"{summary.get(k, 0):,} {k.replace('_', ' ')}" for k in keys
+                       if isinstance(summary.get(k, 0), int))
+    bad = any(summary.get(k) for k in keys[1:])
+    lines = [x for x in data.verification["lines"] if isinstance(x, dict)]
+    rows = [[_num(x.get(c)) if not isinstance(x.get(c), dict | list) else None
+             for c in VERIFY_COLUMNS] for x in lines[:VERIFY_ROWS]]
+    more = (f'<p class="note">{len(lines) - VERIFY_ROWS:,} further lines in the json file.</p>'
+            if len(lines) > VERIFY_ROWS else "")
+    return (f'{head}<p class="{"fail" if bad else "pass"}">{_e(counts)}</p>{more}'
+            f"{_table_widget('verify-data', 'the verification')}"
+            f"{_json_block('verify-data', VERIFY_COLUMNS, rows)}</section>")
+
 
 def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
@@ -315,6 +365,8 @@ def render_page(data: ReportData) -> str:
            ("diagrams", "Diagrams"), ("bom", "Bill of materials"), ("cabling", "Cable schedule")]
     if data.base is not None:
         nav.append(("diff", "Diff"))
+    if data.verification is not None or data.verification_error:
+        nav.append(("verification", "As-built verification"))
     parts: list[str] = []
     kpis = "".join(f'<div class="kpi"><span class="meta">{_e(k)}</span><b>{_e(v)}</b></div>'
                    for k, v in data.kpis)
@@ -376,6 +428,8 @@ def render_page(data: ReportData) -> str:
                  f'<pre class="src">{_e(data.diff_md)}</pre>')
         parts.append(f'<section id="diff"><h2>Diff against {_e(data.base)}</h2>{inner}'
                      "</section>")
+    if data.verification is not None or data.verification_error:
+        parts.append(_verification(data))
     links = "".join(f'<a href="#{k}">{_e(v)}</a>' for k, v in nav)
     links += "".join(f'<a class="sub" href="#diagram-{_e(d.name)}">{_e(d.name)}</a>'
                      for d in data.diagrams)
@@ -391,5 +445,7 @@ def render_page(data: ReportData) -> str:
 
 
 def build_report(paths: Sequence[str], config: Config, *, title: str, base: str | None = None,
-                 progress: Callable[[str], None] | None = None) -> str:
-    return render_page(collect(paths, config, title=title, base=base, progress=progress))
+                 progress: Callable[[str], None] | None = None,
+                 verification: str | None = None) -> str:
+    return render_page(collect(paths, config, title=title, base=base, progress=progress,
+                               verification=verification))
