@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from superpod_iac.model.electrical import node_studies
 from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.model.power import shelf_capacity
+from superpod_iac.model.power import shelf_capacity, supplies
 from superpod_iac.model.utilization import (
     PowerCurrent,
     PowerUse,
@@ -119,7 +120,38 @@ def _node_label(name: str, inv: Inventory, use: PowerUse, cur: PowerCurrent | No
     if cur is not None and cur.phase_a:
         left.append("per phase " + " · ".join(f"{ph} {amps(a)}"
                                                 for ph, a in cur.phase_a.items()))
+    left.extend(_study_lines(name, inv, use.basis))
     return _box(tag, esc(_names(members)), left, right, multiplier, compact)
+
+
+def _study_lines(name: str, inv: Inventory, basis: str) -> list[str]:
+    """The one-line conventions an electrician reads: voltage and frequency, kVA and %Z of a
+    transformer, breaker trip settings, the fault level against the equipment's rating and the
+    voltage drop (figures from model.electrical; none computed here)."""
+    spec = inv.power_nodes[name].spec
+    study = node_studies(inv)[name]
+    sup = supplies(inv)[name]
+    lines: list[str] = []
+    volts = [f"{sup.voltage_v:g} V {spec.phases}φ" if sup.voltage_v is not None and
+             f"{sup.voltage_v:g} V" not in basis else "",
+             f"{sup.frequency_hz} Hz" if sup.frequency_hz is not None else ""]
+    nameplate = [f"{spec.rating_kva:g} kVA" if spec.rating_kva is not None else "",
+                 f"Z {spec.impedance_pct:g} %" if spec.impedance_pct is not None else ""]
+    if any(volts) or any(nameplate):
+        lines.append(" · ".join(x for x in [*volts, *nameplate] if x))
+    trip = [f"breaker {spec.breaker_a:g} A" if spec.breaker_a is not None else "",
+            f"inst {spec.trip_instantaneous_a:g} A" if spec.trip_instantaneous_a is not None
+            else ""]
+    if spec.trip_instantaneous_a is not None:
+        lines.append(" · ".join(x for x in trip if x))
+    if study.fault_ka is not None and (spec.sccr_ka is not None or spec.type == "transformer"):
+        rated = f" / rated {spec.sccr_ka:g} kA" if spec.sccr_ka is not None else ""
+        lines.append(f"fault <b>{study.fault_ka:.1f} kA</b>{rated}")
+    if study.drop_pct is not None:
+        total = (f" (total {study.total_drop_pct:.1f} %)" if study.total_drop_pct is not None
+                 and study.total_drop_pct > study.drop_pct + 1e-9 else "")
+        lines.append(f"drop {study.drop_pct:.1f} %{total}")
+    return lines
 
 
 def _names(members: list[str], limit: int = 48) -> str:
