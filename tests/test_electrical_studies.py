@@ -103,3 +103,21 @@ def test_neutral_current_by_hand() -> None:
 @given(st.floats(0, 500), st.floats(0, 500), st.floats(0, 500))
 def test_neutral_fundamental_never_exceeds_the_largest_phase(a: float, b: float, c: float) -> None:
     assert physics.neutral_current_a(a, b, c, 0) <= max(a, b, c) + 1e-6
+
+
+@pytest.mark.parametrize("old,new,hint", [
+    ("size_mm2: 2.5", "size_mm2: 2.7", "did you mean 1.5 or 2.5?"),
+    ("size_mm2: 2.5", 'awg: "4/00"', "did you mean '4/0'?"),
+    ("material: copper", "material: coper", "did you mean 'copper'?"),
+    ("size_mm2: 2.5", "size_mm2: 2.5, awg: '12'", "give the conductor's size once"),
+])
+def test_bad_conductors_are_schema_findings_with_a_hint(cli, tmp_path: Path, old: str, new: str,
+                                                        hint: str) -> None:
+    text = (RULE_FIXTURES / "ELC021.yaml").read_text(encoding="utf-8").replace(old, new)
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    res = cli("validate", "--format", "json", str(BASE), str(path))
+    diags = res.json()["diagnostics"]
+    assert res.code == 1
+    assert [(d["rule"], d["line"]) for d in diags] == [("SCH004", 11)]
+    assert hint in diags[0]["message"] + " " + (diags[0].get("hint") or "")
