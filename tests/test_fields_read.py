@@ -62,7 +62,6 @@ PENDING = {
     "rail_aligned": "topology shape checks (issue #13 item 7)",
     "cpus": "summary metrics (CPU count), model/counts.py",
     "serial": "the NetBox export (device serial column)",
-    "form": "the cooling diagram's CDU labels (in-rack / in-row / facility)",
 }
 
 

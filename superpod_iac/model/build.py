@@ -350,9 +350,8 @@ class Builder:
                                       f"CDU {name}")
                     self.inv.cdus[name] = CduObj(
                         name, c, origin,
-                        c.capacity_kw if c.capacity_kw is not None else
-                        (ctype.capacity_kw if ctype else None),
-                        c.flow_lpm if c.flow_lpm is not None else (ctype.flow_lpm if ctype else None),
+                        _at_most(c.capacity_kw, ctype.capacity_kw if ctype else None),
+                        _at_most(c.flow_lpm, ctype.flow_lpm if ctype else None),
                         c.supply_c if c.supply_c is not None else (ctype.supply_c if ctype else None),
                         c.approach_c if c.approach_c is not None else
                         (ctype.approach_c if ctype else None),
@@ -382,7 +381,10 @@ class Builder:
             return
         cab = Cabinet(name, sub["type"], ctype, _origin(m, "metadata", "name"), labels,
                       feeds=list(sub["feeds"]), cdu=sub["cdu"], rear_door_kw=sub["rear_door_kw"],
-                      extra_weight_kg=sub["extra_weight_kg"])
+                      rear_door=sub["rear_door"], extra_weight_kg=sub["extra_weight_kg"])
+        if cab.rear_door is not None and cab.rear_door not in cat.cdu_types:
+            self._missing("CDU type", cab.rear_door, _origin(m, "spec", "rear_door"),
+                          f"cabinet {name}")
         loc = sub.get("location")
         if loc:
             lorigin = _origin(m, "spec", "location")
@@ -538,3 +540,11 @@ def build_inventory(manifests: list[Manifest[Any]], policy_overrides: dict[str, 
 
 
 __all__ = ["build_inventory"]
+
+
+def _at_most(instance: float | None, nameplate: float | None) -> float | None:
+    """An instance figure overriding its type's: the type's nameplate bounds it (derived beats
+    declared; CLG012 reports an override above the nameplate)."""
+    if instance is None:
+        return nameplate
+    return instance if nameplate is None else min(instance, nameplate)

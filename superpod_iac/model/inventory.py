@@ -131,6 +131,8 @@ class Cabinet:
     feeds: list[str] = field(default_factory=list)
     cdu: str | None = None
     rear_door_kw: float = 0.0
+    rear_door: str | None = None
+    """The rear door's catalog CDU type (form `rear-door`), if declared."""
     extra_weight_kg: float = 0.0
     devices: list[Device] = field(default_factory=list)
     superpod: str | None = None

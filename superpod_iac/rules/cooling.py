@@ -307,3 +307,75 @@ def _origin(inv: Inventory, unit: CoolingUnit) -> Origin | None:
 def _zone_origin(inv: Inventory, kind: str, name: str) -> Origin | None:
     key = {"hall": "hall", "row": "row", "air zone": "air zone"}[kind]
     return inv.origins.get((key, name))
+
+
+@rule("CLG012", "a CDU's own capacity or flow is above its type's nameplate")
+def cdu_above_nameplate(inv: Inventory) -> Iterator[Finding]:
+    """Derived beats declared: a CDU of a catalog `type` is that type's hardware; writing
+    `capacity_kw` or `flow_lpm` on the instance may derate it (a site that runs it below its
+    nameplate), never make it larger than what its pumps and heat exchanger deliver. An
+    override above the nameplate is not believed (the nameplate is used for CLG003-CLG005) and
+    is an error naming both figures; a bigger CDU is a different `type`. One finding per CDU
+    line and figure (replicated CDUs are folded).
+
+    Formula:
+        capacity_kw(instance) <= capacity_kw(type);  flow_lpm(instance) <= flow_lpm(type)
+
+    Fix:
+        Use the CDU type that really has that capacity, or leave the figure out.
+    """
+    groups: dict[tuple[Origin, str, str], list[str]] = {}
+    for name in sorted(inv.cdus):
+        cdu = inv.cdus[name]
+        ctype = inv.catalog.cdu_types.get(cdu.spec.type or "")
+        if ctype is None:
+            continue
+        for figure, unit in (("capacity_kw", "kW"), ("flow_lpm", "L/min")):
+            own, plate = getattr(cdu.spec, figure), getattr(ctype, figure)
+            if own is not None and own > plate * (1 + 1e-9):
+                what = f"{figure} {own:g} {unit} > {plate:g} {unit} nameplate of its type {ctype.name}"
+                groups.setdefault((cdu.origin, figure, what), []).append(name)
+    for (origin, figure, what), names in groups.items():
+        yield Finding(f"CDU {fold(names)} declares {what} (the nameplate is used)", origin,
+                      "use a CDU type with that capacity, or leave the figure out", (figure,))
+
+
+@rule("CLG013", "a rear-door heat exchanger without a rated type, without water, or above its rating")
+def rear_door_unsupported(inv: Inventory) -> Iterator[Finding]:
+    """Derived beats declared: `rear_door_kw` is heat a rear-door heat exchanger moves from
+    the cabinet's exhaust air into water. It is believed only as far as the hardware goes: the
+    door must be a catalog type (`rear_door`, a CDU type of form `rear-door`: passive doors
+    take ~10-35 kW, active ones ~40-75 kW) whose capacity bounds the figure, and its water
+    must come from somewhere, the cabinet's `cdu` (whose capacity and flow then carry the
+    door's heat too). Without a type or water the door removes nothing (CLG001/CLG007 see the
+    whole air heat); above its type it removes the type's capacity.
+
+    Formula:
+        rear_door_kw > 0  =>  rear_door type set, cdu set, rear_door_kw <= capacity_kw(type)
+
+    Fix:
+        Name the door's type (`rear_door:`) and the CDU or group that supplies its water
+        (`cdu:`), and keep `rear_door_kw` within the door's capacity.
+    """
+    groups: dict[tuple[Origin, str], list[str]] = {}
+    for cab in inv.iter_cabinets():
+        if cab.rear_door_kw <= 0 or cab.rear_door in inv.unbuilt:
+            continue
+        door = inv.catalog.cdu_types.get(cab.rear_door or "")
+        problems = []
+        if cab.rear_door is None:
+            problems.append("no rear_door type (nothing rates it)")
+        elif door is not None and door.form != "rear-door":
+            problems.append(f"rear_door {door.name} is a {door.form} CDU, not a rear door")
+        elif door is not None and cab.rear_door_kw > door.capacity_kw * (1 + 1e-9):
+            problems.append(f"more than the {door.capacity_kw:g} kW its type {door.name} is rated for")
+        if cab.cdu is None:
+            problems.append("no cdu to supply its water")
+        if problems:
+            what = f"declares rear_door_kw {cab.rear_door_kw:g} kW but {' and '.join(problems)}"
+            groups.setdefault((cab.origin, what), []).append(cab.name)
+    for (origin, what), names in groups.items():
+        yield Finding(f"cabinet {fold(names)} {what}: the door is credited with "
+                      f"{'its type rating' if 'rated for' in what and 'no cdu' not in what else '0 kW'}",
+                      origin, "name the door's type (rear_door:) and its CDU (cdu:), within the "
+                      "type's capacity")

@@ -14,7 +14,7 @@ from superpod_iac.diagnostics import Origin
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.outlets import cabinet_outlets
-from superpod_iac.model.power import ancestors, power_tree, supplies
+from superpod_iac.model.power import ancestors, breaker_capacity_w, power_tree, supplies
 from superpod_iac.rules.registry import Finding, rule
 
 
@@ -226,3 +226,34 @@ def psu_outlet_voltage(inv: Inventory) -> Iterator[Finding]:
                               f"{cord.outlet.pdu.address}:{cord.outlet.number} gets {v:.1f} V; "
                               f"its PSUs accept {rng}", cord.device.origin,
                               "feed the PDU from a supply the PSUs accept, or use wide-range PSUs")
+
+
+@rule("ELC007", "a declared rating is above what the node's breaker, voltage and phases allow")
+def rating_above_breaker(inv: Inventory) -> Iterator[Finding]:
+    """Derived beats declared: a node that declares both `rating_kw` and the circuit behind it
+    (`voltage_v`, `breaker_a`, `phases`, `pf`) cannot deliver more than that circuit carries
+    before its breaker trips. A 1 A breaker written under `rating_kw: 5000` is still a 1 A
+    breaker; the lower figure is the node's capacity for PWR003/PWR004, and the contradiction
+    is an error naming both. One finding per node line (replicated nodes are folded).
+
+    Formula:
+        rating_kw x 1000 <= sqrt(3) V_LL I PF (3-phase), V I PF (1-phase)
+
+    Fix:
+        Correct the rating or the breaker (one of them is a typo), or leave out `rating_kw`
+        and let the breaker define the node's capacity.
+    """
+    groups: dict[tuple[Origin, str], list[str]] = {}
+    for name in sorted(inv.power_nodes):
+        node = inv.power_nodes[name]
+        s = node.spec
+        circuit = breaker_capacity_w(node)
+        if s.rating_kw is None or circuit is None or s.rating_kw * 1000.0 <= circuit * (1 + 1e-9):
+            continue
+        what = (f"declares rating_kw {s.rating_kw:g} kW > {circuit / 1000:.1f} kW its "
+                f"{s.voltage_v:g} V, {s.breaker_a:g} A, {s.phases}-phase, PF {s.pf:g} circuit allows")
+        groups.setdefault((node.origin, what), []).append(name)
+    for (origin, what), names in groups.items():
+        kind = inv.power_nodes[names[0]].spec.type
+        yield Finding(f"{kind} {fold(names)} {what} (the lower figure is used)", origin,
+                      "correct rating_kw or breaker_a, or leave out rating_kw", ("rating_kw",))
