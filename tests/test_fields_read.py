@@ -58,7 +58,6 @@ def _code() -> str:
 # helpers and outputs). Each entry says who reads it; the test below fails once it is read, so
 # the list only shrinks.
 PENDING = {
-    "tdp_w": "a check that a device's max_w covers its accelerators' TDP (not written yet)",
     "rail_aligned": "topology shape checks (issue #13 item 7)",
     "cpus": "summary metrics (CPU count), model/counts.py",
     "serial": "the NetBox export (device serial column)",

@@ -123,7 +123,9 @@ class AcceleratorType(Part):
     scale_up_gbytes_s: NonNeg = 0
     """Vendor-quoted aggregate scale-up bandwidth per accelerator (GB/s, both directions)."""
     dies: PosCount = 1
-    tdp_w: NonNeg | None = None
+    tdp_w: NonNeg | Unconfirmed | None = None
+    """Power of one accelerator (its TDP / TGP, watts); `unconfirmed` when not published.
+    A device's `max_w` must cover its accelerators' (PWR014)."""
 
 
 class PortGroup(Strict):

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 
 from superpod_iac import physics
 from superpod_iac.diagnostics import Origin
+from superpod_iac.manifest.catalog import DeviceType
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
 from superpod_iac.model.power import common_mode_points, power_tree, shelf_capacity, shelves
-from superpod_iac.rules.inuse import device_types_where
+from superpod_iac.rules.inuse import ACTIVE_ROLES, device_types_where, is_active
 from superpod_iac.rules.registry import Finding, rule
 
 
@@ -305,28 +306,90 @@ def node_unrated(inv: Inventory) -> Iterator[Finding]:
                       "give it rating_kw, or voltage_v and breaker_a")
 
 
-ACTIVE_ROLES = ("compute", "switch", "storage", "management")
-"""Device roles that always draw power (power shelves, PDUs and patch panels may not)."""
-
-
 @rule("PWR012", "an active device type draws no power (max_w 0)")
 def active_device_unpowered(inv: Inventory) -> Iterator[Finding]:
     """A compute, switch, storage or management device always draws power, but `max_w` left
     out is 0 W: every device of that type then adds nothing to its cabinet's draw, its feeds'
     loads and its heat, and every power and cooling check passes short of it. (An imported
     NetBox device type without power ports gets 0 W and a warning; this is where it stops
-    being silent.) One finding per type, at its first device.
+    being silent.) Role never hides physics: a type is active by what it holds, whatever its
+    `role` says: accelerators, or ports faster than 1 Gb/s (optics and SerDes draw power),
+    so a `patch-panel` or `other` with 8 GPUs is checked too. One finding per type, at its
+    first device.
 
     Fix:
         Declare the type's `max_w` (and `typical_w`), from its data sheet or itemised in
         `power_items`.
     """
-    unpowered = device_types_where(inv, lambda t: t.max_w == 0 and t.role in ACTIVE_ROLES)
+    unpowered = device_types_where(inv, lambda t: t.max_w == 0 and is_active(t))
     for name, (addresses, first) in unpowered.items():
-        role = inv.catalog.device_types[name].role
+        t = inv.catalog.device_types[name]
+        role = t.role if t.role in ACTIVE_ROLES else f"{t.role}, but {_active_by(t)}"
         yield Finding(f"device type {name} ({role}) declares no max_w: its {len(addresses):,} "
                       f"device(s) ({fold(addresses[:50])}) add 0 W to their cabinets' power and "
                       "heat", first, f"declare max_w for {name} (its data sheet's maximum)")
+
+
+def _active_by(t: DeviceType) -> str:
+    if t.accelerators is not None:
+        return f"it holds {t.accelerators.count} {t.accelerators.type}"
+    fast = max(g.speed_gbps for g in t.port_groups)
+    return f"it has {fast:g} Gb/s ports"
+
+
+@rule("PWR013", "a device type's typical draw is above its maximum")
+def typical_above_max(inv: Inventory) -> Iterator[Finding]:
+    """Derived beats declared: `typical_w` is what the device draws in normal operation and
+    `max_w` its nameplate maximum; a typical draw above the maximum is a unit slip (kilowatts
+    written in a watt field: `max_w: 6.4` next to `typical_w: 9000`), and every power, cooling
+    and cost figure built on the lower one is wrong. One finding per type, at its first device.
+
+    Formula:
+        typical_w <= max_w
+
+    Fix:
+        Correct the figure written in the wrong unit (both are watts).
+    """
+    slipped = device_types_where(inv, lambda t: t.typical_w is not None and t.typical_w > t.max_w)
+    for name, (addresses, first) in slipped.items():
+        t = inv.catalog.device_types[name]
+        yield Finding(f"device type {name} declares typical_w {t.typical_w:g} W > max_w "
+                      f"{t.max_w:g} W ({len(addresses):,} device(s): {fold(addresses[:50])})",
+                      first, "both figures are watts: correct the one written in the wrong unit")
+
+
+def _accelerator_w(inv: Inventory, t: DeviceType) -> tuple[float, str] | None:
+    acc = t.accelerators
+    chip = inv.catalog.accelerator_types.get(acc.type) if acc is not None else None
+    if acc is None or chip is None or not isinstance(chip.tdp_w, (int, float)):
+        return None
+    return acc.count * chip.tdp_w, f"{acc.count} x {chip.tdp_w:g} W {acc.type}"
+
+
+@rule("PWR014", "a device type's max_w is below its own accelerators' power")
+def max_below_accelerators(inv: Inventory) -> Iterator[Finding]:
+    """Derived beats declared: a device draws at least what its accelerators draw, so its
+    `max_w` cannot be below the count times the accelerator type's `tdp_w` from the
+    accelerator catalog (a unit slip: 6.4 written for 6,400 W on a node of 8 x 1,000 W GPUs
+    passes every cabinet, feed and cooling check 1,000 times too light). Accelerator types
+    whose power is not published (`tdp_w: unconfirmed`) bound nothing.
+
+    Formula:
+        max_w >= accelerators.count x tdp_w(accelerator type)
+
+    Fix:
+        Declare the device's real maximum (watts), including its CPUs, memory, NICs and fans.
+    """
+    short = device_types_where(inv, lambda t: t.max_w > 0 and (
+        (got := _accelerator_w(inv, t)) is not None and got[0] > t.max_w))
+    for name, (addresses, first) in short.items():
+        t = inv.catalog.device_types[name]
+        got = _accelerator_w(inv, t)
+        assert got is not None
+        yield Finding(f"device type {name} declares max_w {t.max_w:g} W < {got[0]:g} W its "
+                      f"accelerators alone draw ({got[1]}; {len(addresses):,} device(s): "
+                      f"{fold(addresses[:50])})", first,
+                      "declare the device's real maximum in watts")
 
 
 def _declared(inv: Inventory, failed: frozenset[str]) -> str:

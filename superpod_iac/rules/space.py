@@ -6,19 +6,21 @@ from collections.abc import Iterator
 
 from superpod_iac import physics
 from superpod_iac.diagnostics import Origin
+from superpod_iac.manifest.catalog import DeviceType
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Cabinet, Inventory
-from superpod_iac.rules.inuse import device_types_where
+from superpod_iac.rules.inuse import device_types_where, is_active
 from superpod_iac.rules.registry import Finding, rule
 
 
 @rule("SPC001", "device extends beyond the cabinet's rack units")
 def beyond_height(inv: Inventory) -> Iterator[Finding]:
     """A device occupies U positions `u` to `u + height_u - 1`; all must lie within 1 and the
-    cabinet type's `height_u`, or the device physically does not fit.
+    cabinet type's `height_u`, or the device physically does not fit. A 0U part's position
+    lies within its cabinet too, whatever its height: `u: 60` in a 42U rack is nowhere.
 
     Formula:
-        top_u = u + height_u - 1 <= cabinet height_u, and u >= 1 (0 only for 0U parts)
+        top_u = u + height_u - 1 <= cabinet height_u, and u >= 1 (0 <= u for 0U parts)
 
     Fix:
         Move the device down or use a taller cabinet type.
@@ -27,6 +29,10 @@ def beyond_height(inv: Inventory) -> Iterator[Finding]:
         height = cab.type.height_u
         for dev in cab.devices:
             h = dev.type.height_u
+            if h == 0 and not 0 <= dev.u <= height:
+                yield Finding(f"0U device {dev.address} is at U{dev.u}, outside cabinet "
+                              f"{cab.name} (U0-U{height})", dev.origin,
+                              f"give it a position between 0 and {height}", ("u",))
             if h == 0:
                 continue
             if dev.u < 1:
@@ -186,6 +192,48 @@ def device_weightless(inv: Inventory) -> Iterator[Finding]:
                       f"no weight_kg: its {len(addresses):,} device(s) ({fold(addresses[:50])}) "
                       "add 0 kg to their cabinets' payload and floor load", first,
                       f"declare weight_kg for {name} (its data sheet's weight)")
+
+
+SIDE_MOUNTED_ROLES = ("pdu",)
+"""Roles whose parts mount in the side channels or the rear of a cabinet, taking no rack units
+(0U rack PDUs); cable managers and other passive parts are `other` or `patch-panel` with no
+active content."""
+
+
+def _zero_u_allowed(t: DeviceType) -> bool:
+    return t.role in SIDE_MOUNTED_ROLES or not is_active(t)
+
+
+@rule("SPC010", "an active 0U device is not inside a chassis that takes rack units")
+def zero_u_outside_chassis(inv: Inventory) -> Iterator[Finding]:
+    """Role and height never hide space: only side-mounted kinds (0U rack PDUs, cable managers
+    and other passive parts) take no rack units. An active part declared 0U (accelerators,
+    fast ports, a compute or switch role) is either a part inside a chassis (chips on a tray,
+    modelled at the chassis' U) or a device whose `height_u` is wrong: 14 eight-GPU servers of
+    `height_u: 0` all fit at U1 of one rack and pass SPC001 and SPC002. So an active 0U device
+    must sit at a rack unit that a device of non-zero height in the same cabinet occupies.
+    One finding per device line (replicated devices are folded).
+
+    Formula:
+        height_u(type) == 0 and type active  =>  some device d in the cabinet with
+        height_u(d) > 0 and d.u <= u <= top_u(d)
+
+    Fix:
+        Give the type its real `height_u`, or place the part at the U of the chassis it sits in.
+    """
+    groups: dict[tuple[Origin, str], list[str]] = {}
+    for cab in inv.iter_cabinets():
+        occupied = {u for d in cab.devices if d.type.height_u > 0 for u in range(d.u, d.top_u + 1)}
+        for dev in cab.devices:
+            if dev.type.height_u != 0 or _zero_u_allowed(dev.type) or dev.u in occupied or \
+                    not 0 <= dev.u <= cab.type.height_u:  # outside the cabinet: SPC001's
+                continue
+            key = (dev.origin, f"{dev.type_name} ({dev.type.role})")
+            groups.setdefault(key, []).append(dev.address)
+    for (origin, what), names in groups.items():
+        yield Finding(f"0U device {fold(names)} of type {what} is active but sits in no chassis "
+                      "(no device of non-zero height at its U): it takes no rack space", origin,
+                      "give the type its real height_u, or place it at its chassis' U", ("u",))
 
 
 @rule("SPC005", "two cabinets at one floor position")
