@@ -95,6 +95,7 @@ class Policy:
     cdu_approach_c: Annotated[NonNeg, Field(le=50)] = DEFAULTS["cdu_approach_c"]
     splice_loss_db: Annotated[NonNeg, Field(le=10)] = DEFAULTS["splice_loss_db"]
     aisle_clearance_m: Annotated[NonNeg, Field(le=100)] = DEFAULTS["aisle_clearance_m"]
+    max_cabinet_depth_mm: Annotated[Pos, Field(le=10000)] = DEFAULTS["max_cabinet_depth_mm"]
     origin: Origin | None = None
     """Where the values came from (the Site's `policy:`), for findings about the policy."""
 

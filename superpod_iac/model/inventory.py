@@ -318,6 +318,10 @@ class Inventory:
     """hall -> the policy of the Site declaring it (several Sites in one project)."""
     link_plant: dict[int, LinkPlant] = field(default_factory=dict)
     """link origin index -> patch panels / splices / trunk declared on that link line."""
+    short_lengths: dict[int, tuple[float, float, int, int]] = field(default_factory=dict)
+    """link origin index -> (declared length_m, the longest computed run it is shorter than,
+    how many links of that line, the index of that longest link): declared lengths shorter
+    than the run between their ends, which the links do not use (OPT011)."""
     generator_link_ends: int = 0
     """Link ends the topology generators have selected so far (bounded by max_links)."""
     cache: dict[str, Any] = field(default_factory=dict)

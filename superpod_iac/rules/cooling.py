@@ -14,6 +14,7 @@ from superpod_iac.model.cooling import (
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
+from superpod_iac.rules.inuse import device_types_where
 from superpod_iac.rules.registry import Finding, rule
 
 
@@ -379,3 +380,29 @@ def rear_door_unsupported(inv: Inventory) -> Iterator[Finding]:
                       f"{'its type rating' if 'rated for' in what and 'no cdu' not in what else '0 kW'}",
                       origin, "name the door's type (rear_door:) and its CDU (cdu:), within the "
                       "type's capacity")
+
+
+@rule("CLG014", "a liquid-cooled device type declares no maximum coolant supply temperature",
+      policy=("coolant_delta_t_c",))
+def coolant_limit_missing(inv: Inventory) -> Iterator[Finding]:
+    """CLG006 compares the coolant a cabinet's CDU delivers with the warmest supply its
+    liquid-cooled devices allow (`max_coolant_supply_c`, the cold plate's ASHRAE W-class); a
+    type with cold plates (`liquid_fraction` > 0) that leaves it out is skipped, so a 55 C loop
+    passes whatever the chips tolerate. A check that cannot run for a missing figure is a
+    finding: one per type on a CDU, at its first device.
+
+    Fix:
+        Declare the type's `max_coolant_supply_c` from its data sheet (e.g. 45 C for W45).
+    """
+    on_cdu = {d.type_name for name in cooling_plan(inv).unit_of_cabinet
+              for d in inv.cabinets[name].devices}
+    missing = device_types_where(inv, lambda t: t.liquid_fraction > 0 and
+                                 t.max_coolant_supply_c is None)
+    for name, (addresses, first) in missing.items():
+        if name not in on_cdu:
+            continue
+        yield Finding(f"device type {name} (liquid_fraction "
+                      f"{inv.catalog.device_types[name].liquid_fraction:g}) declares no "
+                      f"max_coolant_supply_c: the coolant its {len(addresses):,} device(s) "
+                      f"({fold(addresses[:50])}) get is not checked (CLG006)", first,
+                      f"declare max_coolant_supply_c for {name} (its data sheet's W-class)")

@@ -159,3 +159,33 @@ def rows_overlap(inv: Inventory) -> Iterator[Finding]:
                           f"(centre lines {abs(a.y - b.y):.2f} m apart, cabinets {a.depth_m:g} m and "
                           f"{b.depth_m:g} m deep)", inv.origins.get(("row", f"{b.hall}/{b.name}")),
                           "give each row its own y_m, depth + aisle clearance apart")
+
+
+@rule("GEO005", "a cabinet type's footprint is deeper than a row can hold",
+      policy=("max_cabinet_depth_mm",))
+def cabinet_too_deep(inv: Inventory) -> Iterator[Finding]:
+    """Role and size never hide physics: a cabinet's footprint is where its weight rests
+    (SPC004 divides by it) and what its row's aisles are laid out around (GEO003, GEO004). A
+    `depth_mm: 9000` cabinet spreads 3,400 kg over 5.4 m2 of what is really aisle and passes
+    the floor-load check. Footprints are bounded: the depth by policy `max_cabinet_depth_mm`
+    (SPC004 uses at most that depth), the width by the row pitch between neighbours (GEO002).
+    One finding per cabinet type, at its first cabinet on the floor.
+
+    Formula:
+        footprint depth_mm <= max_cabinet_depth_mm
+
+    Fix:
+        Correct the footprint from the enclosure's data sheet, or raise
+        `max_cabinet_depth_mm` if such a deep enclosure is really used.
+    """
+    first: dict[str, tuple[Cabinet, int, float]] = {}
+    for cab in inv.iter_cabinets():
+        limit = inv.policy_for(cab).max_cabinet_depth_mm
+        if cab.hall is not None and cab.type.footprint.depth_mm > limit + 1e-9:
+            got = first.get(cab.type_name)
+            first[cab.type_name] = (got[0], got[1] + 1, got[2]) if got else (cab, 1, limit)
+    for name, (cab, count, limit) in sorted(first.items()):
+        yield Finding(f"cabinet type {name} is {cab.type.footprint.depth_mm:g} mm deep > "
+                      f"{limit:g} mm max_cabinet_depth_mm ({count} cabinet(s), first {cab.name}); "
+                      f"its floor load is taken over {limit:g} mm", cab.origin,
+                      "correct the footprint, or raise max_cabinet_depth_mm")

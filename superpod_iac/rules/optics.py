@@ -332,3 +332,29 @@ def _optics_missing(inv: Inventory, g: LinkGroup) -> bool:
 def _conn(connector: str) -> str:
     """Connector per lane path: a twin-port module's `2xmpo-12` is an MPO-12 per sub-port."""
     return connector[2:] if connector.startswith("2x") else connector
+
+
+@rule("OPT011", "a link's declared length is shorter than the run between its ends")
+def length_below_run(inv: Inventory) -> Iterator[Finding]:
+    """Derived beats declared: a cable cannot be shorter than the path between the two ports
+    it joins: the floor-grid run between the cabinets, the rise to the cable tray at both ends
+    and the policy slack (or, in one cabinet, the distance between the U positions plus slack).
+    A `length_m: 1` between slots 1 and 10 of a row would let a 3 m DAC pass a 12.7 m run, and
+    the cut sheet would order 1 m. A declared length longer than the run is allowed (slack,
+    routing); a shorter one is not believed: the link, its reach and loss checks and the cut
+    sheet use the computed run, and this is an error naming both. One finding per link line.
+
+    Formula:
+        length_m(declared) >= run = |dx| + |dy| + rise_a + rise_b (+ slack)
+
+    Fix:
+        Leave `length_m` out (the run is computed), or declare the length the cable really is.
+    """
+    for oid, (declared, run, count, worst) in sorted(inv.short_lengths.items()):
+        a = inv.endpoint(inv.links.a_dev[worst], inv.links.a_port[worst])
+        b = inv.endpoint(inv.links.b_dev[worst], inv.links.b_port[worst])
+        more = f" ({count:,} links of this line are)" if count > 1 else ""
+        yield Finding(f"link {a} - {b} declares length_m {declared:g} m < {run:.1f} m computed "
+                      f"run between its ends{more}; the {run:.1f} m run is used",
+                      inv.links.origins[oid], "leave length_m out or declare the real, longer "
+                      "length", ("length_m",))

@@ -95,14 +95,16 @@ def payload_over_rating(inv: Inventory) -> Iterator[Finding]:
                           "move devices or use a cabinet type with a higher payload rating")
 
 
-@rule("SPC004", "cabinet floor load exceeds the hall's floor rating")
+@rule("SPC004", "cabinet floor load exceeds the hall's floor rating",
+      policy=("max_cabinet_depth_mm",))
 def floor_load(inv: Inventory) -> Iterator[Finding]:
     """A loaded cabinet presses its weight onto its footprint. A GB200 NVL72 rack (1,360 kg on
     0.6 x 1.2 m) is ~1,890 kg/m2, far above a typical ~340 kg/m2 raised floor: such halls need a
     slab or reinforced floor.
 
     Formula:
-        (empty_weight_kg + payload) / (width_m x depth_m) <= hall floor_load_kg_m2
+        (empty_weight_kg + payload) / (width_m x min(depth_m, max_cabinet_depth_mm)) <= hall
+        floor_load_kg_m2
 
     Fix:
         Place the cabinet on slab or reinforced floor, spread the load (load plates), or lighten it.
@@ -113,10 +115,11 @@ def floor_load(inv: Inventory) -> Iterator[Finding]:
             continue
         weight = cab.type.empty_weight_kg + _payload_kg(cab)
         fp = cab.type.footprint
-        load = physics.floor_load_kg_m2(weight, fp.width_mm, fp.depth_mm)
+        depth = min(fp.depth_mm, inv.policy_for(cab).max_cabinet_depth_mm)  # GEO005 beyond
+        load = physics.floor_load_kg_m2(weight, fp.width_mm, depth)
         if load > hall.floor_load_kg_m2 + 1e-6:
             yield Finding(f"cabinet {cab.name} loads the floor with {load:,.0f} kg/m2 ({weight:,.0f} "
-                          f"kg on {fp.width_mm / 1000:g} x {fp.depth_mm / 1000:g} m) > hall "
+                          f"kg on {fp.width_mm / 1000:g} x {depth / 1000:g} m) > hall "
                           f"{hall.name} rating {hall.floor_load_kg_m2:,.0f} kg/m2 ({hall.floor} "
                           "floor)", cab.origin,
                           "use slab or reinforced floor, or lighten the cabinet"
