@@ -7,7 +7,10 @@ Mutations of two sorts:
 
 - known errors, which a correct validator must reject (exit 1): a boolean, NaN, infinity or a
   numeric string where a number belongs; a reference to an object that does not exist; an
-  unknown field; a misspelt kind or apiVersion; a duplicated named object;
+  unknown field; a misspelt kind or apiVersion; a duplicated named object; a declared figure
+  the design contradicts (tests/derived_mutations.py: a rating above its breaker, a CDU above
+  its type's nameplate, a rear door with no rated type, a length shorter than its run, an
+  active type re-roled without power or flattened to 0U, typical above maximum);
 - anything else (a deleted key, a value of a random type, a duplicated list item, a byte-level
   edit of the YAML text), which may be valid or not but must never raise.
 """
@@ -29,7 +32,7 @@ from superpod_iac.manifest.parse import parse_documents
 from superpod_iac.model.build import build_inventory
 from superpod_iac.rules.engine import finish, run_rules
 from superpod_iac.source.loader import Document, SourceFile, load_file
-from tests import datapaths
+from tests import datapaths, derived_mutations
 from tests.conftest import FIXTURES, RULE_FIXTURES
 
 SEED = 20261126
@@ -48,7 +51,12 @@ def _mutate(rng: random.Random, docs: list[list[Any]]) -> tuple[str, bool]:
     doc = docs[fi][di]
     paths = datapaths.paths(doc)
     kind = rng.choice(["bad_number", "dangling", "unknown_field", "kind", "duplicate_named",
-                       "delete", "replace", "duplicate_item"])
+                       "delete", "replace", "duplicate_item", "derived"])
+    if kind == "derived":
+        done = derived_mutations.mutate([d for f in docs for d in f],
+                                        rng.choice(derived_mutations.KINDS), rng.choice)
+        if done is not None:
+            return done
     if kind == "bad_number":
         nums = [p for p in paths if type(datapaths.get(doc, p)) in (int, float)]
         if nums:

@@ -105,8 +105,8 @@ def _port_duplicates(dtype: DeviceType, origin: Origin, dups: list[Duplicate]) -
         groups.setdefault(group.name, gorigin)
         try:
             names = expand(group.ports)
-        except ExpansionError:
-            continue  # reported when the type's ports are used
+        except ExpansionError:  # REF003 (Builder._port_patterns); the group has no ports
+            continue
         for name in names:
             if name in ports:
                 dups.append(Duplicate("port", f"{dtype.name}:{name}", ports[name],
@@ -177,8 +177,23 @@ class Builder:
         self.inv.hall_policies = _site_policies(sites, self.inv.policy)
         self.problems = self.inv.problems
         self.problems.duplicates.extend(dups)
+        self._port_patterns()
         self.inv.limits = limits or LoadLimits()
         self.inv.unbuilt.update(unbuilt or ())
+
+    def _port_patterns(self) -> None:
+        """A port group whose `ports` cannot be expanded is REF003 at the group; the type then
+        has none of its ports (PartCatalog.ports), so links to them are unknown ports."""
+        cat = self.inv.catalog
+        for name, dtype in cat.device_types.items():
+            origin = cat.origins.get(("device_types", name))
+            for j, group in enumerate(dtype.port_groups):
+                try:
+                    expand(group.ports)
+                except ExpansionError as exc:
+                    if origin is not None:
+                        self.problems.cannot_expand(str(exc), _sub(origin, "port_groups", j,
+                                                                   "ports"), once=True)
 
     # -- helpers ---------------------------------------------------------------------------
     def _define(self, kind: str, name: str, origin: Origin) -> bool:

@@ -29,7 +29,7 @@ from superpod_iac.manifest.policy import Policy
 from superpod_iac.manifest.power import PowerNode
 from superpod_iac.manifest.site import Hall, Row
 from superpod_iac.manifest.superpod import Expect
-from superpod_iac.model.expand import expand
+from superpod_iac.model.expand import ExpansionError, expand
 from superpod_iac.model.problems import Problems
 from superpod_iac.source.loader import LoadLimits
 
@@ -78,7 +78,11 @@ class PartCatalog:
             lst: list[Port] = []
             subs: list[Port] = []
             for group in self.device_types[device_type].port_groups:
-                for name in expand(group.ports):
+                try:
+                    names = expand(group.ports)
+                except ExpansionError:
+                    continue  # REF003 at the port group (model/build.py): it has no ports
+                for name in names:
                     cage = Port(name, group, len(lst), group.speed_gbps)
                     lst.append(cage)
                     for k in range(1, group.breakout + 1 if group.breakout > 1 else 1):

@@ -23,7 +23,10 @@ def _kw(w: float) -> str:
 
 
 @rule("CLG001", "cabinet rejects more heat to air than an air-cooled cabinet can",
-      policy=("air_cooled_kw_limit",))
+      policy=("air_cooled_kw_limit",),
+      inputs=("DeviceType.max_w!PWR012", "DeviceType.liquid_fraction=",
+              "TransceiverType.power_w!OPT009", "Cabinet.cdu?", "Cabinet.rear_door_kw?",
+              "CabinetType.cooling="))
 def air_over_limit(inv: Inventory) -> Iterator[Finding]:
     """Air alone removes roughly 30 kW per cabinet (about 41 kW with perfect containment;
     policy `air_cooled_kw_limit`). The heat a cabinet leaves in the room is its air share, plus
@@ -48,7 +51,8 @@ def air_over_limit(inv: Inventory) -> Iterator[Finding]:
                           "attach a CDU, add a rear-door heat exchanger, or spread the load")
 
 
-@rule("CLG002", "liquid-cooled devices in a cabinet without a CDU")
+@rule("CLG002", "liquid-cooled devices in a cabinet without a CDU",
+      inputs=("DeviceType.liquid_fraction=", "Cabinet.cdu?"))
 def liquid_without_cdu(inv: Inventory) -> Iterator[Finding]:
     """Devices with cold plates (`liquid_fraction` > 0) need a coolant distribution unit; without
     one their liquid heat has nowhere to go and the devices cannot run.
@@ -64,7 +68,9 @@ def liquid_without_cdu(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG003", "CDU heat load exceeds its capacity",
-      policy=("coolant_delta_t_c", "facility_supply_c"))
+      policy=("coolant_delta_t_c", "facility_supply_c"),
+      inputs=("DeviceType.max_w!PWR012", "DeviceType.liquid_fraction=", "Cdu.capacity_kw!CLG010",
+              "CduType.capacity_kw"))
 def cdu_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """The liquid heat of every cabinet on a CDU (or CDU group) must fit its rated capacity.
 
@@ -82,7 +88,9 @@ def cdu_over_capacity(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG004", "coolant flow short of what the heat load needs",
-      policy=("coolant_delta_t_c", "facility_supply_c"))
+      policy=("coolant_delta_t_c", "facility_supply_c"),
+      inputs=("DeviceType.max_w!PWR012", "Cdu.flow_lpm!CLG010", "CduType.flow_lpm", "Cdu.fluid=",
+              "Cdu.delta_t_c="))
 def flow_short(inv: Inventory) -> Iterator[Finding]:
     """The coolant must carry the heat at the design temperature rise: water at 30 C needs
     1.44 L/min per kW at 10 K, PG25 1.49 L/min per kW (fluid properties in the catalog).
@@ -106,7 +114,8 @@ def flow_short(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG005", "CDU group cannot carry its load after losing a CDU (N+1)",
-      policy=("coolant_delta_t_c", "facility_supply_c"))
+      policy=("coolant_delta_t_c", "facility_supply_c"),
+      inputs=("Cdu.capacity_kw!CLG010", "Cdu.flow_lpm!CLG010", "CduGroup.redundancy="))
 def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
     """A CDU group declared N+1 (N+2, 2N) must carry its heat with its largest CDU (two
     largest, half) out of service: pumps and heat exchangers fail and need maintenance.
@@ -132,7 +141,9 @@ def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG006", "coolant supply warmer than a device allows",
-      policy=("coolant_delta_t_c", "cdu_approach_c"))
+      policy=("coolant_delta_t_c", "cdu_approach_c"),
+      inputs=("DeviceType.max_coolant_supply_c!CLG014", "Cdu.supply_c=", "FacilityLoop.supply_c",
+              "Cdu.approach_c=", "CduType.approach_c="))
 def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
     """Cold plates are rated for a maximum coolant supply temperature (ASHRAE W-classes).
     The supply a cabinet sees is the warmest its CDUs deliver, and a CDU cannot deliver colder
@@ -163,7 +174,8 @@ def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG009", "coolant supply at or below the room's dew point: condensation",
-      policy=("max_dew_point_c", "cdu_approach_c", "coolant_delta_t_c"))
+      policy=("max_dew_point_c", "cdu_approach_c", "coolant_delta_t_c"),
+      inputs=("Cdu.supply_c=", "FacilityLoop.supply_c", "Cdu.approach_c="))
 def supply_below_dew_point(inv: Inventory) -> Iterator[Finding]:
     """Cold plates, quick disconnects and rack manifolds sit in the room's air. Coolant at or
     below that air's dew point makes them sweat: water drips onto the trays it is meant to
@@ -206,7 +218,8 @@ def supply_below_dew_point(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG010", "a CDU or CDU group that receives heat has no capacity or flow",
-      policy=("coolant_delta_t_c", "facility_supply_c"))
+      policy=("coolant_delta_t_c", "facility_supply_c"),
+      inputs=("Cdu.type?", "Cdu.capacity_kw?", "Cdu.flow_lpm?"))
 def cdu_unrated(inv: Inventory) -> Iterator[Finding]:
     """CLG003 compares a CDU's (or group's) heat load with its capacity, CLG004 its coolant
     flow with what the heat needs, CLG005 both after losing a unit; a CDU with no `type` and
@@ -233,7 +246,8 @@ def cdu_unrated(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG011", "residual air heat that no hall, row or air zone capacity covers",
-      policy=("coolant_delta_t_c",))
+      policy=("coolant_delta_t_c",),
+      inputs=("Hall.air_capacity_kw?", "Row.air_capacity_kw?", "AirZone.capacity_kw"))
 def air_side_unrated(inv: Inventory) -> Iterator[Finding]:
     """CLG007 compares the heat cabinets leave to the room with the air-side capacity of
     their hall, row or air zone; a cabinet in a hall where none of the three declares a
@@ -260,7 +274,9 @@ def air_side_unrated(inv: Inventory) -> Iterator[Finding]:
                       "declare air_capacity_kw on the hall or row, or an air zone")
 
 
-@rule("CLG007", "residual air heat exceeds the air-side capacity", policy=("coolant_delta_t_c",))
+@rule("CLG007", "residual air heat exceeds the air-side capacity", policy=("coolant_delta_t_c",),
+      inputs=("Hall.air_capacity_kw!CLG011", "Row.air_capacity_kw?", "AirZone.capacity_kw",
+              "DeviceType.max_w!PWR012"))
 def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """Heat not captured by liquid or rear doors goes to the room; the hall's, row's or air
     zone's cooling (CRAH/CRAC, in-row coolers) must remove it. Direct-to-chip captures 70-85 %,
@@ -281,7 +297,8 @@ def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
                           "add air-side cooling or rear-door heat exchangers")
 
 
-@rule("CLG008", "facility loop over capacity", policy=("coolant_delta_t_c", "cdu_approach_c"))
+@rule("CLG008", "facility loop over capacity", policy=("coolant_delta_t_c", "cdu_approach_c"),
+      inputs=("FacilityLoop.capacity_kw", "Cdu.loop?"))
 def loop_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """The facility water loop (chillers, dry coolers) must absorb the heat of every CDU on it.
 
@@ -310,7 +327,8 @@ def _zone_origin(inv: Inventory, kind: str, name: str) -> Origin | None:
     return inv.origins.get((key, name))
 
 
-@rule("CLG012", "a CDU's own capacity or flow is above its type's nameplate")
+@rule("CLG012", "a CDU's own capacity or flow is above its type's nameplate",
+      inputs=("Cdu.capacity_kw?", "Cdu.flow_lpm?", "CduType.capacity_kw", "CduType.flow_lpm"))
 def cdu_above_nameplate(inv: Inventory) -> Iterator[Finding]:
     """Derived beats declared: a CDU of a catalog `type` is that type's hardware; writing
     `capacity_kw` or `flow_lpm` on the instance may derate it (a site that runs it below its
@@ -341,7 +359,8 @@ def cdu_above_nameplate(inv: Inventory) -> Iterator[Finding]:
                       "use a CDU type with that capacity, or leave the figure out", (figure,))
 
 
-@rule("CLG013", "a rear-door heat exchanger without a rated type, without water, or above its rating")
+@rule("CLG013", "a rear-door heat exchanger without a rated type, without water, or above its rating",
+      inputs=("Cabinet.rear_door_kw?", "Cabinet.rear_door?", "Cabinet.cdu?", "CduType.capacity_kw"))
 def rear_door_unsupported(inv: Inventory) -> Iterator[Finding]:
     """Derived beats declared: `rear_door_kw` is heat a rear-door heat exchanger moves from
     the cabinet's exhaust air into water. It is believed only as far as the hardware goes: the
@@ -383,7 +402,8 @@ def rear_door_unsupported(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG014", "a liquid-cooled device type declares no maximum coolant supply temperature",
-      policy=("coolant_delta_t_c",))
+      policy=("coolant_delta_t_c",),
+      inputs=("DeviceType.liquid_fraction=", "DeviceType.max_coolant_supply_c?", "Cabinet.cdu?"))
 def coolant_limit_missing(inv: Inventory) -> Iterator[Finding]:
     """CLG006 compares the coolant a cabinet's CDU delivers with the warmest supply its
     liquid-cooled devices allow (`max_coolant_supply_c`, the cold plate's ASHRAE W-class); a

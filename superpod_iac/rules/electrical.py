@@ -19,7 +19,9 @@ from superpod_iac.rules.registry import Finding, rule
 
 
 @rule("ELC001", "a power supply's input does not match the feed it draws from",
-      policy=("voltage_tolerance_pct",))
+      policy=("voltage_tolerance_pct",),
+      inputs=("PowerOutput.input_voltage_v?", "PowerOutput.input_phases=", "PowerNode.voltage_v?",
+              "PowerNode.frequency_hz?"))
 def input_mismatch(inv: Inventory) -> Iterator[Finding]:
     """A power shelf, PSU or PDU is built for one input: a 415 V three-phase shelf on a 208 V
     feed will not start (or trips on under-voltage), a three-phase shelf on a single-phase whip
@@ -64,7 +66,8 @@ def input_mismatch(inv: Inventory) -> Iterator[Finding]:
                               "or use the device variant built for this supply")
 
 
-@rule("ELC002", "a breaker is larger than the breaker above it")
+@rule("ELC002", "a breaker is larger than the breaker above it",
+      inputs=("PowerNode.breaker_a?", "PowerNode.parent?"))
 def breaker_coordination(inv: Inventory) -> Iterator[Finding]:
     """Overcurrent protection must get smaller going down the tree: a branch breaker larger
     than the breaker or busway protecting it lets a fault or overload on the branch trip the
@@ -96,7 +99,8 @@ def breaker_coordination(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("ELC006", "a power node's voltage does not match the node above it",
-      policy=("voltage_tolerance_pct",))
+      policy=("voltage_tolerance_pct",),
+      inputs=("PowerNode.voltage_v?", "PowerNode.phases=", "PowerNode.parent?"))
 def node_voltage_mismatch(inv: Inventory) -> Iterator[Finding]:
     """Without a transformer in between, a node runs at its parent's voltage: a 415 V feed
     hung from an 830 V busway, or a 208 V panel under a 415 V switchboard, describes wiring
@@ -141,7 +145,8 @@ def node_voltage_mismatch(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("ELC003", "UPS battery runtime at the worst-case load is below the policy minimum",
-      policy=("derating", "ups_runtime_min"))
+      policy=("derating", "ups_runtime_min"),
+      inputs=("PowerNode.battery_kwh?", "PowerNode.efficiency?"))
 def ups_runtime(inv: Inventory) -> Iterator[Finding]:
     """A UPS must carry its load on battery until the generators start and take over. In a 2N
     design one UPS carries both sides' load when the other side fails, so the runtime is taken
@@ -171,7 +176,8 @@ def ups_runtime(inv: Inventory) -> Iterator[Finding]:
                           "add battery capacity or move load to another UPS")
 
 
-@rule("ELC004", "a cable or whip is smaller than the breaker protecting it")
+@rule("ELC004", "a cable or whip is smaller than the breaker protecting it",
+      inputs=("PowerNode.breaker_a?", "PowerNode.conductor_a?"))
 def conductor_under_breaker(inv: Inventory) -> Iterator[Finding]:
     """A conductor must be protected at or below its ampacity (NEC 240.4; IEC 60364-4-43
     433.1: I_n <= I_z): a 63 A whip behind a 100 A breaker can carry 100 A continuously
@@ -195,7 +201,8 @@ def conductor_under_breaker(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("ELC005", "a PSU cord sits on an outlet outside the PSU's input voltage range",
-      policy=("derating",))
+      policy=("derating",),
+      inputs=("Psus.input_min_v?", "Psus.input_max_v?", "PowerNode.voltage_v?"))
 def psu_outlet_voltage(inv: Inventory) -> Iterator[Finding]:
     """A server or switch PSU accepts a range of input voltages (high-line-only GPU server
     PSUs: 200-240 V; wide-range ones 100-240 V). The voltage at a PDU outlet is the PDU feed's
@@ -228,7 +235,9 @@ def psu_outlet_voltage(inv: Inventory) -> Iterator[Finding]:
                               "feed the PDU from a supply the PSUs accept, or use wide-range PSUs")
 
 
-@rule("ELC007", "a declared rating is above what the node's breaker, voltage and phases allow")
+@rule("ELC007", "a declared rating is above what the node's breaker, voltage and phases allow",
+      inputs=("PowerNode.rating_kw?", "PowerNode.voltage_v?", "PowerNode.breaker_a?",
+              "PowerNode.phases=", "PowerNode.pf="))
 def rating_above_breaker(inv: Inventory) -> Iterator[Finding]:
     """Derived beats declared: a node that declares both `rating_kw` and the circuit behind it
     (`voltage_v`, `breaker_a`, `phases`, `pf`) cannot deliver more than that circuit carries

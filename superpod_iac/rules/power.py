@@ -15,7 +15,9 @@ from superpod_iac.rules.inuse import ACTIVE_ROLES, device_types_where, is_active
 from superpod_iac.rules.registry import Finding, rule
 
 
-@rule("PWR001", "cabinet draw exceeds the cabinet's power rating")
+@rule("PWR001", "cabinet draw exceeds the cabinet's power rating",
+      inputs=("DeviceType.max_w!PWR012", "TransceiverType.power_w!OPT009",
+              "CabinetType.power_rating_kw"))
 def cabinet_over_rating(inv: Inventory) -> Iterator[Finding]:
     """The sum of the nameplate maximum draw of every device in a cabinet (plus the optics
     plugged into them) must not exceed the cabinet type's power rating: busbar, power shelves
@@ -37,7 +39,8 @@ def cabinet_over_rating(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("PWR002", "cabinet draw exceeds the site policy's cabinet limit",
-      policy=("cabinet_kw_limit",))
+      policy=("cabinet_kw_limit",),
+      inputs=("DeviceType.max_w!PWR012", "TransceiverType.power_w!OPT009"))
 def cabinet_over_policy(inv: Inventory) -> Iterator[Finding]:
     """The site policy caps the power any one cabinet may draw (`cabinet_kw_limit`), set by what
     the hall's power distribution and cooling can deliver per position.
@@ -62,7 +65,10 @@ def _kw(w: float) -> str:
     return f"{w / 1000:.1f} kW"
 
 
-@rule("PWR003", "power node load exceeds its derated rating", policy=("derating",))
+@rule("PWR003", "power node load exceeds its derated rating", policy=("derating",),
+      inputs=("DeviceType.max_w!PWR012", "PowerNode.rating_kw!PWR011",
+              "PowerNode.breaker_a!PWR011", "PowerNode.voltage_v!PWR011", "PowerNode.efficiency=",
+              "PowerNode.continuous_100pct="))
 def node_over_rating(inv: Inventory) -> Iterator[Finding]:
     """Every node of the power tree (feed, busway, RPP, UPS, transformer) carries at most its
     continuous rating: 80 % of the breaker for continuous loads (NEC 210.20(A), 215.3) unless the
@@ -90,7 +96,9 @@ def node_over_rating(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("PWR004", "a power node is overloaded after a failure the redundancy must survive",
-      policy=("derating",))
+      policy=("derating",),
+      inputs=("DeviceType.max_w!PWR012", "PowerNode.rating_kw!PWR011",
+              "PowerNode.breaker_a!PWR011", "PowerNode.side?", "PowerSystem.redundancy="))
 def node_over_rating_after_failure(inv: Inventory) -> Iterator[Finding]:
     """With 2N power, losing a whole side (A or B) must leave every surviving node within its
     derated rating; with N+1 (and 2N), so must the loss of any single feed, busway, UPS or
@@ -119,7 +127,8 @@ def node_over_rating_after_failure(inv: Inventory) -> Iterator[Finding]:
                           "or spread the load")
 
 
-@rule("PWR005", "a cabinet loses all power after a single failure", policy=("derating",))
+@rule("PWR005", "a cabinet loses all power after a single failure", policy=("derating",),
+      inputs=("Cabinet.feeds!PWR005", "PowerNode.side?", "PowerNode.parent?"))
 def cabinet_unsupplied(inv: Inventory) -> Iterator[Finding]:
     """A cabinet whose every power path runs through one side, feed or upstream node goes dark
     when that one element fails, which the declared redundancy (2N / N+1) promises not to
@@ -158,7 +167,9 @@ def cabinet_unsupplied(inv: Inventory) -> Iterator[Finding]:
                           "feed the cabinet from both sides, or from a second independent feed")
 
 
-@rule("PWR006", "power shelves cannot supply the cabinet's load")
+@rule("PWR006", "power shelves cannot supply the cabinet's load",
+      inputs=("PowerOutput.psu_count", "PowerOutput.psu_w", "PowerOutput.redundancy=",
+              "DeviceType.max_w!PWR012"))
 def shelves_short(inv: Inventory) -> Iterator[Finding]:
     """The power shelves (or PDUs with PSUs) in a cabinet must deliver its IT load with their
     PSU redundancy honoured (an N+1 shelf counts one PSU fewer).
@@ -177,7 +188,9 @@ def shelves_short(inv: Inventory) -> Iterator[Finding]:
                           "output", inv.cabinets[name].origin, "add power shelves or PSUs")
 
 
-@rule("PWR007", "power shelves are short after one shelf or one side fails")
+@rule("PWR007", "power shelves are short after one shelf or one side fails",
+      inputs=("PowerOutput.psu_count", "PowerOutput.psu_w", "Device.feeds?",
+              "DeviceType.max_w!PWR012"))
 def shelves_short_after_failure(inv: Inventory) -> Iterator[Finding]:
     """With 2N or N+1 power the cabinet must keep running when one power shelf, or every shelf
     on one side, is lost: the surviving shelves carry the whole IT load. GB200 NVL72: 8 x 33 kW
@@ -199,7 +212,8 @@ def shelves_short_after_failure(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("PWR008", "phase imbalance above the policy threshold", severity="warning",
-      policy=("derating", "phase_imbalance_pct"))
+      policy=("derating", "phase_imbalance_pct"),
+      inputs=("PowerNode.phase?", "PowerNode.phases="))
 def phase_imbalance(inv: Inventory) -> Iterator[Finding]:
     """Single-phase branches on a three-phase node should load its phases evenly; imbalance
     overheats the neutral and the worst phase trips first. Operators commonly flag more than
@@ -223,7 +237,8 @@ def phase_imbalance(inv: Inventory) -> Iterator[Finding]:
                           "rotate single-phase branches across L1/L2/L3")
 
 
-@rule("PWR009", "worst phase exceeds its share of the derated rating", policy=("derating",))
+@rule("PWR009", "worst phase exceeds its share of the derated rating", policy=("derating",),
+      inputs=("PowerNode.phase?", "PowerNode.breaker_a!PWR011"))
 def phase_over_rating(inv: Inventory) -> Iterator[Finding]:
     """Each phase of a three-phase node carries one third of its capacity; the worst phase is
     what trips the breaker, whatever the total.
@@ -247,7 +262,8 @@ def phase_over_rating(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("PWR010", "high-density cabinet without liquid cooling or redundant feeds",
-      policy=("high_density_kw", "derating"))
+      policy=("high_density_kw", "derating"),
+      inputs=("DeviceType.max_w!PWR012", "Cabinet.cdu?", "Cabinet.feeds!PWR005"))
 def high_density(inv: Inventory) -> Iterator[Finding]:
     """Cabinets above the policy's high-density threshold (default 100 kW, the brief's
     '>100 kW per cabinet' class) cannot be air cooled and must not hang on one feed: they need
@@ -280,7 +296,8 @@ def high_density(inv: Inventory) -> Iterator[Finding]:
                           "attach a CDU and feed the cabinet from two sides")
 
 
-@rule("PWR011", "a power node that carries load has no rating", policy=("derating",))
+@rule("PWR011", "a power node that carries load has no rating", policy=("derating",),
+      inputs=("PowerNode.rating_kw?", "PowerNode.voltage_v?", "PowerNode.breaker_a?"))
 def node_unrated(inv: Inventory) -> Iterator[Finding]:
     """PWR003 and PWR004 compare what each node of the power tree carries, normally and
     after a failure, with its derated rating; a node with neither `rating_kw` nor `voltage_v`
@@ -306,7 +323,9 @@ def node_unrated(inv: Inventory) -> Iterator[Finding]:
                       "give it rating_kw, or voltage_v and breaker_a")
 
 
-@rule("PWR012", "an active device type draws no power (max_w 0)")
+@rule("PWR012", "an active device type draws no power (max_w 0)",
+      inputs=("DeviceType.max_w?", "DeviceType.role=", "DeviceType.accelerators?",
+              "PortGroup.speed_gbps"))
 def active_device_unpowered(inv: Inventory) -> Iterator[Finding]:
     """A compute, switch, storage or management device always draws power, but `max_w` left
     out is 0 W: every device of that type then adds nothing to its cabinet's draw, its feeds'
@@ -337,7 +356,8 @@ def _active_by(t: DeviceType) -> str:
     return f"it has {fast:g} Gb/s ports"
 
 
-@rule("PWR013", "a device type's typical draw is above its maximum")
+@rule("PWR013", "a device type's typical draw is above its maximum",
+      inputs=("DeviceType.typical_w?", "DeviceType.max_w?"))
 def typical_above_max(inv: Inventory) -> Iterator[Finding]:
     """Derived beats declared: `typical_w` is what the device draws in normal operation and
     `max_w` its nameplate maximum; a typical draw above the maximum is a unit slip (kilowatts
@@ -366,7 +386,8 @@ def _accelerator_w(inv: Inventory, t: DeviceType) -> tuple[float, str] | None:
     return acc.count * chip.tdp_w, f"{acc.count} x {chip.tdp_w:g} W {acc.type}"
 
 
-@rule("PWR014", "a device type's max_w is below its own accelerators' power")
+@rule("PWR014", "a device type's max_w is below its own accelerators' power",
+      inputs=("DeviceType.max_w?", "DeviceType.accelerators?", "AcceleratorType.tdp_w?"))
 def max_below_accelerators(inv: Inventory) -> Iterator[Finding]:
     """Derived beats declared: a device draws at least what its accelerators draw, so its
     `max_w` cannot be below the count times the accelerator type's `tdp_w` from the
