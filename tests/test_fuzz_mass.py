@@ -1,6 +1,7 @@
 """Ten thousand mutated manifests per run: never a traceback, never an exit 0 on a known error.
 
-A small clean design (tests/fixtures/rules/_base.yaml + tests/fixtures/fuzz/cabinet.yaml) is
+A small clean design (tests/fixtures/rules/_base.yaml + tests/fixtures/fuzz/cabinet.yaml and
+derived.yaml) is
 mutated with a seeded generator (derandomized: the same 10,000 cases every run) and each case
 goes through the whole pipeline in-process (parse, build, every rule, finish), on both cores.
 Mutations of two sorts:
@@ -37,7 +38,8 @@ from tests.conftest import FIXTURES, RULE_FIXTURES
 
 SEED = 20261126
 CASES = 10_000
-FILES = [RULE_FIXTURES / "_base.yaml", FIXTURES / "fuzz" / "cabinet.yaml"]
+FILES = [RULE_FIXTURES / "_base.yaml", FIXTURES / "fuzz" / "cabinet.yaml",
+         FIXTURES / "fuzz" / "derived.yaml"]
 REF_KEYS = {"type", "parent", "cdu", "feeds", "loop", "group", "fluid", "hall", "row"}
 BAD_NUMBERS: list[Any] = [True, False, math.nan, math.inf, -math.inf, "12", "1e3"]
 JUNK: list[Any] = [None, True, 0, -1, 10**15, 1.5, -2.5, "", "x", "tray[1-3]", [], {}, [1, "a"],

@@ -368,8 +368,7 @@ class Builder:
                         _at_most(c.capacity_kw, ctype.capacity_kw if ctype else None),
                         _at_most(c.flow_lpm, ctype.flow_lpm if ctype else None),
                         c.supply_c if c.supply_c is not None else (ctype.supply_c if ctype else None),
-                        c.approach_c if c.approach_c is not None else
-                        (ctype.approach_c if ctype else None),
+                        _at_least(c.approach_c, ctype.approach_c if ctype else None),
                     )
 
     def cabinets(self) -> None:
@@ -563,3 +562,10 @@ def _at_most(instance: float | None, nameplate: float | None) -> float | None:
     if instance is None:
         return nameplate
     return instance if nameplate is None else min(instance, nameplate)
+
+
+def _at_least(instance: float | None, nameplate: float | None) -> float | None:
+    """An instance's approach overriding its type's: no closer than the type achieves (CLG012)."""
+    if instance is None:
+        return nameplate
+    return instance if nameplate is None else max(instance, nameplate)

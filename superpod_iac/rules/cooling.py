@@ -328,7 +328,8 @@ def _zone_origin(inv: Inventory, kind: str, name: str) -> Origin | None:
 
 
 @rule("CLG012", "a CDU's own capacity or flow is above its type's nameplate",
-      inputs=("Cdu.capacity_kw?", "Cdu.flow_lpm?", "CduType.capacity_kw", "CduType.flow_lpm"))
+      inputs=("Cdu.capacity_kw?", "Cdu.flow_lpm?", "Cdu.approach_c?", "CduType.capacity_kw",
+              "CduType.flow_lpm", "CduType.approach_c?"))
 def cdu_above_nameplate(inv: Inventory) -> Iterator[Finding]:
     """Derived beats declared: a CDU of a catalog `type` is that type's hardware; writing
     `capacity_kw` or `flow_lpm` on the instance may derate it (a site that runs it below its
@@ -337,8 +338,12 @@ def cdu_above_nameplate(inv: Inventory) -> Iterator[Finding]:
     is an error naming both figures; a bigger CDU is a different `type`. One finding per CDU
     line and figure (replicated CDUs are folded).
 
+    The same for the approach (facility water to supply): an instance cannot get closer to
+    the facility water than its type does.
+
     Formula:
-        capacity_kw(instance) <= capacity_kw(type);  flow_lpm(instance) <= flow_lpm(type)
+        capacity_kw(instance) <= capacity_kw(type);  flow_lpm(instance) <= flow_lpm(type);
+        approach_c(instance) >= approach_c(type)
 
     Fix:
         Use the CDU type that really has that capacity, or leave the figure out.
@@ -354,6 +359,10 @@ def cdu_above_nameplate(inv: Inventory) -> Iterator[Finding]:
             if own is not None and own > plate * (1 + 1e-9):
                 what = f"{figure} {own:g} {unit} > {plate:g} {unit} nameplate of its type {ctype.name}"
                 groups.setdefault((cdu.origin, figure, what), []).append(name)
+        own_a, plate_a = cdu.spec.approach_c, ctype.approach_c
+        if own_a is not None and plate_a is not None and own_a < plate_a - 1e-9:
+            what = f"approach_c {own_a:g} K < {plate_a:g} K its type {ctype.name} achieves"
+            groups.setdefault((cdu.origin, "approach_c", what), []).append(name)
     for (origin, figure, what), names in groups.items():
         yield Finding(f"CDU {fold(names)} declares {what} (the nameplate is used)", origin,
                       "use a CDU type with that capacity, or leave the figure out", (figure,))
