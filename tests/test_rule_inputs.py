@@ -24,7 +24,7 @@ from superpod_iac.model.build import build_inventory
 from superpod_iac.rules.engine import finish, run_rules
 from superpod_iac.rules.registry import all_rules
 from superpod_iac.source.loader import Document, SourceFile, load_file
-from tests.conftest import RULE_FIXTURES
+from tests.conftest import ROOT, RULE_FIXTURES
 
 BASE = RULE_FIXTURES / "_base.yaml"
 PASS = RULE_FIXTURES / "pass"
@@ -133,3 +133,39 @@ def test_removing_an_input_is_a_finding(rule_id: str, name: str, reporter: str) 
     if reporter:
         assert reporter in errors or any(e.startswith("SCH") for e in errors), \
             f"{rule_id}: removing {name} from {path.name} gives {sorted(errors)}, not {reporter}"
+
+
+SPECS = ("gb200-nvl72", "cloudmatrix-384", "trn2-ultraserver", "tianchi-256")
+
+
+def _reported_inputs() -> list[tuple[str, str]]:
+    """(Model.field, reporter) of every input some rule says is reported when missing."""
+    return sorted({(t.split("!", 1)[0], t.split("!", 1)[1]) for r in all_rules().values()
+                   for t in r.inputs if "!" in t})
+
+
+def _spec_cases() -> list[tuple[str, str, str]]:
+    """(spec, Model.field, reporter) for each such input a reference design writes itself."""
+    out = []
+    for spec in SPECS:
+        sources = [load_file(str(f)) for f in sorted((ROOT / "specs" / spec).glob("*.yaml"))]
+        for name, reporter in _reported_inputs():
+            model, field = name.split(".", 1)
+            if sum(_strip_docs([d.data for d in s.documents], KIND_OF[model], field)
+                   for s in sources):
+                out.append((spec, name, reporter))
+    return out
+
+
+@pytest.mark.parametrize(("spec", "name", "reporter"), _spec_cases())
+def test_removing_a_figure_from_a_reference_design_is_never_silent(
+        spec: str, name: str, reporter: str) -> None:
+    """The same on the reference designs: a clean spec that loses a figure some check needs
+    (from every object of its kind the spec writes) fails, with the rule that reports it
+    missing (or a schema error)."""
+    model, field = name.split(".", 1)
+    kind = KIND_OF[model]
+    sources = [load_file(str(f)) for f in sorted((ROOT / "specs" / spec).glob("*.yaml"))]
+    errors = _findings([_without(s, kind, field) for s in sources])
+    assert reporter in errors or any(e.startswith("SCH") for e in errors), \
+        f"specs/{spec} without {name}: {sorted(errors)}, not {reporter}"

@@ -275,7 +275,7 @@ def air_side_unrated(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG007", "residual air heat exceeds the air-side capacity", policy=("coolant_delta_t_c",),
-      inputs=("Hall.air_capacity_kw!CLG011", "Row.air_capacity_kw?", "AirZone.capacity_kw",
+      inputs=("Hall.air_capacity_kw?", "Row.air_capacity_kw?", "AirZone.capacity_kw",
               "DeviceType.max_w!PWR012"))
 def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """Heat not captured by liquid or rear doors goes to the room; the hall's, row's or air
