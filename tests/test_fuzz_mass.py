@@ -1,6 +1,7 @@
 """Ten thousand mutated manifests per run: never a traceback, never an exit 0 on a known error.
 
-A small clean design (tests/fixtures/rules/_base.yaml + tests/fixtures/fuzz/cabinet.yaml) is
+A small clean design (tests/fixtures/rules/_base.yaml + tests/fixtures/fuzz/cabinet.yaml and
+derived.yaml) is
 mutated with a seeded generator (derandomized: the same 10,000 cases every run) and each case
 goes through the whole pipeline in-process (parse, build, every rule, finish), on both cores.
 Mutations of two sorts:
@@ -8,7 +9,10 @@ Mutations of two sorts:
 - known errors, which a correct validator must reject (exit 1): a boolean, NaN, infinity or a
   numeric string where a number belongs; a reference to an object that does not exist; an
   unknown field; a misspelt kind or apiVersion; a duplicated named object; an object named
-  like one a Cluster replica copies (`r-1.feed-A1`, `r-2.cdu-1`, `r-1.hall1`: REF002);
+  like one a Cluster replica copies (`r-1.feed-A1`, `r-2.cdu-1`, `r-1.hall1`: REF002); a
+  declared figure the design contradicts (tests/derived_mutations.py: a rating above its
+  breaker, a CDU above its type's nameplate, a rear door with no rated type, a length shorter than its run, an
+  active type re-roled without power or flattened to 0U, typical above maximum);
 - anything else (a deleted key, a value of a random type, a duplicated list item, a byte-level
   edit of the YAML text), which may be valid or not but must never raise.
 """
@@ -30,13 +34,14 @@ from superpod_iac.manifest.parse import parse_documents
 from superpod_iac.model.build import build_inventory
 from superpod_iac.rules.engine import finish, run_rules
 from superpod_iac.source.loader import Document, SourceFile, load_file
-from tests import datapaths
+from tests import datapaths, derived_mutations
 from tests.conftest import FIXTURES, RULE_FIXTURES
 
 SEED = 20261126
 CASES = 10_000
 FILES = [RULE_FIXTURES / "_base.yaml", FIXTURES / "fuzz" / "cabinet.yaml",
-         FIXTURES / "fuzz" / "cluster.yaml"]
+         FIXTURES / "fuzz" / "cluster.yaml",
+         FIXTURES / "fuzz" / "derived.yaml"]
 CLASHES = {"PowerSystem": ("nodes", ["r-1.feed-A1", "r-2.feed-B1", "r-2.feed-A1"]),
            "CoolingSystem": ("cdus", ["r-1.cdu-1", "r-2.cdu-1"]),
            "Site": ("halls", ["r-1.hall1", "r-2.hall1"])}
@@ -54,9 +59,14 @@ def _mutate(rng: random.Random, docs: list[list[Any]]) -> tuple[str, bool]:
     doc = docs[fi][di]
     paths = datapaths.paths(doc)
     kind = rng.choice(["bad_number", "dangling", "unknown_field", "kind", "duplicate_named",
-                       "delete", "replace", "duplicate_item", "replica_clash"])
+                       "delete", "replace", "duplicate_item", "replica_clash", "derived"])
     if kind == "replica_clash":
         return _replica_clash(rng, docs)
+    if kind == "derived":
+        done = derived_mutations.mutate([d for f in docs for d in f],
+                                        rng.choice(derived_mutations.KINDS), rng.choice)
+        if done is not None:
+            return done
     if kind == "bad_number":
         nums = [p for p in paths if type(datapaths.get(doc, p)) in (int, float)]
         if nums:

@@ -163,8 +163,7 @@ def test_replica_cdus_keep_every_resolved_figure(tmp_path: Path) -> None:
     design = (MINI / "design.yaml").read_text(encoding="utf-8")
     hot = design.replace("{name: tower-loop, capacity_kw: 200, supply_c: 25}",
                          "{name: tower-loop, capacity_kw: 200, supply_c: 40}").replace(
-        "loop: tower-loop, fluid: pg25}", "loop: tower-loop, fluid: pg25, approach_c: 6}").replace(
-        "    - name: mini-host\n", "    - name: mini-host\n      max_coolant_supply_c: 45\n")
+        "loop: tower-loop, fluid: pg25}", "loop: tower-loop, fluid: pg25, approach_c: 6}")
     assert hot.count("approach_c: 6") == 1 and hot.count("max_coolant_supply_c: 45") == 1
     (tmp_path / "mini").mkdir()
     (tmp_path / "mini" / "design.yaml").write_text(hot, encoding="utf-8")

@@ -67,7 +67,7 @@ def test_a_derived_quantity_is_computed_once_until_the_inventory_changes() -> No
     inv = _mini()
     first = cabinet_loads(inv)
     assert cabinet_loads(inv) is first
-    assert (first["rk1"].max_w, first["rk1"].transceivers) == (4 * 3000.0 + 16 * 8.5, 16)
+    assert (first["rk1"].max_w, first["rk1"].transceivers) == (4 * 4500.0 + 16 * 8.5, 16)
     inv.invalidate()
     again = cabinet_loads(inv)
     assert again is not first and again == first

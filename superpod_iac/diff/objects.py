@@ -53,7 +53,7 @@ def _fields(old: object, new: object, names: tuple[str, ...]) -> tuple[str, ...]
     return tuple(out)
 
 
-_CABINET_FIELDS = ("type_name", "hall", "row", "slot", "feeds", "cdu", "rear_door_kw",
+_CABINET_FIELDS = ("type_name", "hall", "row", "slot", "feeds", "cdu", "rear_door_kw", "rear_door",
                    "extra_weight_kg", "superpod")
 _DEVICE_FIELDS = ("type_name", "u", "feeds")
 

@@ -52,6 +52,10 @@ class CabinetSpec(Strict):
     cdu: Ref | None = None
     """The CDU, or the CDU redundancy group, that cools the cabinet's liquid loop."""
     rear_door_kw: NonNeg = 0
+    """Heat the rear-door heat exchanger takes out of the cabinet's exhaust air; it needs a
+    `rear_door` type whose capacity bounds it and a `cdu` for its water (CLG013)."""
+    rear_door: Ref | None = None
+    """The rear-door heat exchanger: a catalog CDU type of form `rear-door`."""
     extra_weight_kg: NonNeg = 0
     devices: list[Device] = Field(default_factory=list)
 

@@ -123,7 +123,9 @@ class AcceleratorType(Part):
     scale_up_gbytes_s: NonNeg = 0
     """Vendor-quoted aggregate scale-up bandwidth per accelerator (GB/s, both directions)."""
     dies: PosCount = 1
-    tdp_w: NonNeg | None = None
+    tdp_w: NonNeg | Unconfirmed | None = None
+    """Power of one accelerator (its TDP / TGP, watts); `unconfirmed` when not published.
+    A device's `max_w` must cover its accelerators' (PWR014)."""
 
 
 class PortGroup(Strict):
@@ -313,8 +315,10 @@ class CduType(Part):
     """Pumps in the CDU; with `pump_flow_lpm`, the flow after one pump fails is checked."""
     pump_flow_lpm: Pos | None = None
     """Flow one pump delivers at the design head."""
-    form: Literal["in-rack", "in-row", "facility", "liquid-to-air"] = "in-row"
-    """`liquid-to-air`: rejects to room air (AALC sidecar); see Cdu.rejects_to_hall."""
+    form: Literal["in-rack", "in-row", "facility", "liquid-to-air", "rear-door"] = "in-row"
+    """`liquid-to-air`: rejects to room air (AALC sidecar); see Cdu.rejects_to_hall.
+    `rear-door`: a rear-door heat exchanger (a cabinet's `rear_door`): its capacity bounds
+    `rear_door_kw`, and its water comes from the cabinet's `cdu`."""
     height_u: Count = 0
     power_w: NonNeg = 0
     accessories: list[Accessory] = Field(default_factory=list)

@@ -107,6 +107,7 @@ class Policy:
     inlet_derate_m_per_c: Annotated[Pos, Field(le=10000)] = DEFAULTS["inlet_derate_m_per_c"]
     equipment_rated_altitude_m: Annotated[NonNeg, Field(le=6000)] = \
         DEFAULTS["equipment_rated_altitude_m"]
+    max_cabinet_depth_mm: Annotated[Pos, Field(le=10000)] = DEFAULTS["max_cabinet_depth_mm"]
     origin: Origin | None = None
     """Where the values came from (the Site's `policy:`), for findings about the policy."""
 

@@ -108,8 +108,8 @@ def _port_duplicates(dtype: DeviceType, origin: Origin, dups: list[Duplicate]) -
         groups.setdefault(group.name, gorigin)
         try:
             names = expand(group.ports)
-        except ExpansionError:
-            continue  # reported when the type's ports are used
+        except ExpansionError:  # REF003 (Builder._port_patterns); the group has no ports
+            continue
         for name in names:
             if name in ports:
                 dups.append(Duplicate("port", f"{dtype.name}:{name}", ports[name],
@@ -181,8 +181,23 @@ class Builder:
         self.inv.hall_policies = _site_policies(sites, self.inv.policy)
         self.problems = self.inv.problems
         self.problems.duplicates.extend(dups)
+        self._port_patterns()
         self.inv.limits = limits or LoadLimits()
         self.inv.unbuilt.update(unbuilt or ())
+
+    def _port_patterns(self) -> None:
+        """A port group whose `ports` cannot be expanded is REF003 at the group; the type then
+        has none of its ports (PartCatalog.ports), so links to them are unknown ports."""
+        cat = self.inv.catalog
+        for name, dtype in cat.device_types.items():
+            origin = cat.origins.get(("device_types", name))
+            for j, group in enumerate(dtype.port_groups):
+                try:
+                    expand(group.ports)
+                except ExpansionError as exc:
+                    if origin is not None:
+                        self.problems.cannot_expand(str(exc), _sub(origin, "port_groups", j,
+                                                                   "ports"), once=True)
 
     # -- helpers ---------------------------------------------------------------------------
     def _define(self, kind: str, name: str, origin: Origin) -> bool:
@@ -362,12 +377,10 @@ class Builder:
                                       f"CDU {name}")
                     self.inv.cdus[name] = CduObj(
                         name, c, origin,
-                        c.capacity_kw if c.capacity_kw is not None else
-                        (ctype.capacity_kw if ctype else None),
-                        c.flow_lpm if c.flow_lpm is not None else (ctype.flow_lpm if ctype else None),
+                        _at_most(c.capacity_kw, ctype.capacity_kw if ctype else None),
+                        _at_most(c.flow_lpm, ctype.flow_lpm if ctype else None),
                         c.supply_c if c.supply_c is not None else (ctype.supply_c if ctype else None),
-                        c.approach_c if c.approach_c is not None else
-                        (ctype.approach_c if ctype else None),
+                        _at_least(c.approach_c, ctype.approach_c if ctype else None),
                     )
 
     def cabinets(self) -> None:
@@ -394,7 +407,10 @@ class Builder:
             return
         cab = Cabinet(name, sub["type"], ctype, _origin(m, "metadata", "name"), labels,
                       feeds=list(sub["feeds"]), cdu=sub["cdu"], rear_door_kw=sub["rear_door_kw"],
-                      extra_weight_kg=sub["extra_weight_kg"])
+                      rear_door=sub["rear_door"], extra_weight_kg=sub["extra_weight_kg"])
+        if cab.rear_door is not None and cab.rear_door not in cat.cdu_types:
+            self._missing("CDU type", cab.rear_door, _origin(m, "spec", "rear_door"),
+                          f"cabinet {name}")
         loc = sub.get("location")
         if loc:
             lorigin = _origin(m, "spec", "location")
@@ -594,3 +610,18 @@ def build_inventory(manifests: list[Manifest[Any]], policy_overrides: dict[str, 
 
 
 __all__ = ["build_inventory"]
+
+
+def _at_most(instance: float | None, nameplate: float | None) -> float | None:
+    """An instance figure overriding its type's: the type's nameplate bounds it (derived beats
+    declared; CLG012 reports an override above the nameplate)."""
+    if instance is None:
+        return nameplate
+    return instance if nameplate is None else min(instance, nameplate)
+
+
+def _at_least(instance: float | None, nameplate: float | None) -> float | None:
+    """An instance's approach overriding its type's: no closer than the type achieves (CLG012)."""
+    if instance is None:
+        return nameplate
+    return instance if nameplate is None else max(instance, nameplate)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from superpod_iac import physics
 from superpod_iac.model.derived import derived
-from superpod_iac.model.inventory import CduObj, Inventory
+from superpod_iac.model.inventory import Cabinet, CduObj, Inventory
 from superpod_iac.model.loads import cabinet_loads
 
 
@@ -106,6 +106,16 @@ def _unit_for(inv: Inventory, ref: str, units: dict[str, CoolingUnit]) -> Coolin
     return unit
 
 
+def rear_door_w(inv: Inventory, cab: Cabinet) -> float:
+    """Heat a cabinet's rear door can take, derived beats declared: `rear_door_kw` bounded by
+    its rear-door type's capacity, 0 without a type (CLG013 reports both). The caller gives it
+    0 when the cabinet has no CDU for the door's water."""
+    door = inv.catalog.cdu_types.get(cab.rear_door or "")
+    if door is None:
+        return 0.0
+    return min(cab.rear_door_kw, door.capacity_kw) * 1000.0
+
+
 @derived
 def cooling_plan(inv: Inventory) -> CoolingPlan:
     loads = cabinet_loads(inv)
@@ -118,12 +128,13 @@ def cooling_plan(inv: Inventory) -> CoolingPlan:
         load = loads[cab.name]
         unit = _unit_for(inv, cab.cdu, units) if cab.cdu else None
         air = load.air_w + (0.0 if unit is not None else load.liquid_w)
-        residual[cab.name] = max(air - cab.rear_door_kw * 1000.0, 0.0)
+        door = min(rear_door_w(inv, cab) if unit is not None else 0.0, air)
+        residual[cab.name] = air - door
         if unit is None:
             continue
         unit_of[cab.name] = unit.name
         unit.cabinets.append(cab.name)
-        unit.heat_w += load.liquid_w
+        unit.heat_w += load.liquid_w + door
         temps = [effective_supply_c(inv, m) for m in unit.members]
         known = [t for t in temps if t is not None]
         supply[cab.name] = max(known) if known else pol.facility_supply_c

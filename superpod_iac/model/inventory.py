@@ -29,7 +29,7 @@ from superpod_iac.manifest.policy import Policy
 from superpod_iac.manifest.power import PowerNode
 from superpod_iac.manifest.site import Hall, Row
 from superpod_iac.manifest.superpod import Expect
-from superpod_iac.model.expand import expand
+from superpod_iac.model.expand import ExpansionError, expand
 from superpod_iac.model.problems import Problems
 from superpod_iac.source.loader import LoadLimits
 
@@ -78,7 +78,11 @@ class PartCatalog:
             lst: list[Port] = []
             subs: list[Port] = []
             for group in self.device_types[device_type].port_groups:
-                for name in expand(group.ports):
+                try:
+                    names = expand(group.ports)
+                except ExpansionError:
+                    continue  # REF003 at the port group (model/build.py): it has no ports
+                for name in names:
                     cage = Port(name, group, len(lst), group.speed_gbps)
                     lst.append(cage)
                     for k in range(1, group.breakout + 1 if group.breakout > 1 else 1):
@@ -131,6 +135,8 @@ class Cabinet:
     feeds: list[str] = field(default_factory=list)
     cdu: str | None = None
     rear_door_kw: float = 0.0
+    rear_door: str | None = None
+    """The rear door's catalog CDU type (form `rear-door`), if declared."""
     extra_weight_kg: float = 0.0
     devices: list[Device] = field(default_factory=list)
     superpod: str | None = None
@@ -321,6 +327,10 @@ class Inventory:
     """hall -> the policy of the Site declaring it (several Sites in one project)."""
     link_plant: dict[int, LinkPlant] = field(default_factory=dict)
     """link origin index -> patch panels / splices / trunk declared on that link line."""
+    short_lengths: dict[int, tuple[float, float, int, int]] = field(default_factory=dict)
+    """link origin index -> (declared length_m, the longest computed run it is shorter than,
+    how many links of that line, the index of that longest link): declared lengths shorter
+    than the run between their ends, which the links do not use (OPT011)."""
     generator_link_ends: int = 0
     """Link ends the topology generators have selected so far (bounded by max_links)."""
     cache: dict[str, Any] = field(default_factory=dict)

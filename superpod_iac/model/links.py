@@ -126,7 +126,7 @@ def add_link(inv: Inventory, fab: FabricObj, link: LinkMedia | None, a: tuple[in
     """Append one resolved link, computing its length and media where not declared.
 
     `link` is an explicit Link or a generator (both carry cable / transceiver / length_m)."""
-    length = _length(inv, link, a, b)
+    length = _length(inv, link, a, b, oid)
     cable, xa, xb = link_media(inv, fab, link, length, origin)
     inv.links.add(a, b, cable=cable, xcvr_a=xa, xcvr_b=xb, length_m=length, fabric=fab.index,
                   origin=oid)
@@ -143,7 +143,7 @@ def add_links(inv: Inventory, fab: FabricObj,
     add = inv.links.add
     for a, b in pairs:
         link = media_of(a)
-        length = _length(inv, link, a, b)
+        length = _length(inv, link, a, b, oid)
         key = (id(link), length)
         media = chosen.get(key)
         if media is None:   # a NaN length never matches: chosen again, the same way
@@ -153,10 +153,22 @@ def add_links(inv: Inventory, fab: FabricObj,
 
 
 def _length(inv: Inventory, link: LinkMedia | None, a: tuple[int, int],
-            b: tuple[int, int]) -> float:
-    if link is not None and link.length_m is not None:
-        return link.length_m
-    return link_length_m(inv, inv.devices[a[0]], inv.devices[b[0]])
+            b: tuple[int, int], oid: int) -> float:
+    """The link's length: the computed run between its ends, or its declared `length_m` where
+    that is longer (slack, routing) or the run is unknown. Derived beats declared: a declared
+    length shorter than the run is not believed (OPT011 reports it, from `short_lengths`)."""
+    run = link_length_m(inv, inv.devices[a[0]], inv.devices[b[0]])
+    if link is None or link.length_m is None:
+        return run
+    declared = float(link.length_m)
+    if math.isnan(run) or declared >= run - 1e-9:
+        return declared
+    got = inv.short_lengths.get(oid)
+    if got is None or run > got[1]:
+        inv.short_lengths[oid] = (declared, run, (got[2] if got else 0) + 1, len(inv.links))
+    else:
+        inv.short_lengths[oid] = (got[0], got[1], got[2] + 1, got[3])
+    return run
 
 
 def link_media(inv: Inventory, fab: FabricObj, link: LinkMedia | None, length: float,

@@ -77,9 +77,22 @@ rating (ISO 8528-1 13.3). The 80 % continuous-load rule (NEC 210.19(A)(1), 210.2
 215.3) sizes conductors and overcurrent devices, not these machines."""
 
 
+def breaker_capacity_w(node: PowerNodeObj) -> float | None:
+    """What the node's breaker, voltage and phases allow (before derating), or None."""
+    s = node.spec
+    if s.voltage_v is None or s.breaker_a is None:
+        return None
+    return physics.circuit_capacity_w(s.voltage_v, s.breaker_a, s.phases, s.pf, 1.0)
+
+
 def capacity(node: PowerNodeObj, derating: float) -> NodeCapacity:
+    """The node's capacity. A declared `rating_kw` above what its breaker, voltage and phases
+    allow is not believed (ELC007 reports it): the lower of the two is the capacity."""
     s = node.spec
     pct = "100 %-rated" if s.continuous_100pct else f"{derating * 100:.0f} %"
+    circuit = breaker_capacity_w(node)
+    if s.rating_kw is not None and circuit is not None and circuit < s.rating_kw * 1000.0:
+        s = s.model_copy(update={"rating_kw": None})
     if s.rating_kw is not None and s.type in NAMEPLATE_TYPES:
         rated = s.rating_kw * 1000.0
         return NodeCapacity(rated, rated, f"{s.rating_kw:g} kW nameplate (continuous)")

@@ -15,6 +15,7 @@ from superpod_iac.model.cooling import (
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
+from superpod_iac.rules.inuse import device_types_where
 from superpod_iac.rules.registry import Finding, rule
 
 
@@ -23,7 +24,10 @@ def _kw(w: float) -> str:
 
 
 @rule("CLG001", "cabinet rejects more heat to air than an air-cooled cabinet can",
-      policy=("air_cooled_kw_limit",))
+      policy=("air_cooled_kw_limit",),
+      inputs=("DeviceType.max_w!PWR012", "DeviceType.liquid_fraction=",
+              "TransceiverType.power_w!OPT009", "Cabinet.cdu?", "Cabinet.rear_door_kw?",
+              "CabinetType.cooling="))
 def air_over_limit(inv: Inventory) -> Iterator[Finding]:
     """Air alone removes roughly 30 kW per cabinet (about 41 kW with perfect containment;
     policy `air_cooled_kw_limit`). The heat a cabinet leaves in the room is its air share, plus
@@ -48,7 +52,8 @@ def air_over_limit(inv: Inventory) -> Iterator[Finding]:
                           "attach a CDU, add a rear-door heat exchanger, or spread the load")
 
 
-@rule("CLG002", "liquid-cooled devices in a cabinet without a CDU")
+@rule("CLG002", "liquid-cooled devices in a cabinet without a CDU",
+      inputs=("DeviceType.liquid_fraction=", "Cabinet.cdu?"))
 def liquid_without_cdu(inv: Inventory) -> Iterator[Finding]:
     """Devices with cold plates (`liquid_fraction` > 0) need a coolant distribution unit; without
     one their liquid heat has nowhere to go and the devices cannot run.
@@ -64,7 +69,9 @@ def liquid_without_cdu(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG003", "CDU heat load exceeds its capacity",
-      policy=("coolant_delta_t_c", "facility_supply_c"))
+      policy=("coolant_delta_t_c", "facility_supply_c"),
+      inputs=("DeviceType.max_w!PWR012", "DeviceType.liquid_fraction=", "Cdu.capacity_kw!CLG010",
+              "CduType.capacity_kw"))
 def cdu_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """The liquid heat of every cabinet on a CDU (or CDU group) must fit its rated capacity.
 
@@ -82,7 +89,9 @@ def cdu_over_capacity(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG004", "coolant flow short of what the heat load needs",
-      policy=("coolant_delta_t_c", "facility_supply_c"))
+      policy=("coolant_delta_t_c", "facility_supply_c"),
+      inputs=("DeviceType.max_w!PWR012", "Cdu.flow_lpm!CLG010", "CduType.flow_lpm", "Cdu.fluid=",
+              "Cdu.delta_t_c="))
 def flow_short(inv: Inventory) -> Iterator[Finding]:
     """The coolant must carry the heat at the design temperature rise: water at 30 C needs
     1.44 L/min per kW at 10 K, PG25 1.49 L/min per kW (fluid properties in the catalog).
@@ -106,7 +115,8 @@ def flow_short(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG005", "CDU group cannot carry its load after losing a CDU (N+1)",
-      policy=("coolant_delta_t_c", "facility_supply_c"))
+      policy=("coolant_delta_t_c", "facility_supply_c"),
+      inputs=("Cdu.capacity_kw!CLG010", "Cdu.flow_lpm!CLG010", "CduGroup.redundancy="))
 def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
     """A CDU group declared N+1 (N+2, 2N) must carry its heat with its largest CDU (two
     largest, half) out of service: pumps and heat exchangers fail and need maintenance.
@@ -132,7 +142,9 @@ def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG006", "coolant supply warmer than a device allows",
-      policy=("coolant_delta_t_c", "cdu_approach_c"))
+      policy=("coolant_delta_t_c", "cdu_approach_c"),
+      inputs=("DeviceType.max_coolant_supply_c!CLG014", "Cdu.supply_c=", "FacilityLoop.supply_c",
+              "Cdu.approach_c=", "CduType.approach_c="))
 def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
     """Cold plates are rated for a maximum coolant supply temperature (ASHRAE W-classes).
     The supply a cabinet sees is the warmest its CDUs deliver, and a CDU cannot deliver colder
@@ -163,7 +175,8 @@ def supply_too_warm(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG009", "coolant supply at or below the room's dew point: condensation",
-      policy=("max_dew_point_c", "cdu_approach_c", "coolant_delta_t_c"))
+      policy=("max_dew_point_c", "cdu_approach_c", "coolant_delta_t_c"),
+      inputs=("Cdu.supply_c=", "FacilityLoop.supply_c", "Cdu.approach_c="))
 def supply_below_dew_point(inv: Inventory) -> Iterator[Finding]:
     """Cold plates, quick disconnects and rack manifolds sit in the room's air. Coolant at or
     below that air's dew point makes them sweat: water drips onto the trays it is meant to
@@ -206,7 +219,8 @@ def supply_below_dew_point(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG010", "a CDU or CDU group that receives heat has no capacity or flow",
-      policy=("coolant_delta_t_c", "facility_supply_c"))
+      policy=("coolant_delta_t_c", "facility_supply_c"),
+      inputs=("Cdu.type?", "Cdu.capacity_kw?", "Cdu.flow_lpm?"))
 def cdu_unrated(inv: Inventory) -> Iterator[Finding]:
     """CLG003 compares a CDU's (or group's) heat load with its capacity, CLG004 its coolant
     flow with what the heat needs, CLG005 both after losing a unit; a CDU with no `type` and
@@ -233,7 +247,8 @@ def cdu_unrated(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("CLG011", "residual air heat that no hall, row or air zone capacity covers",
-      policy=("coolant_delta_t_c",))
+      policy=("coolant_delta_t_c",),
+      inputs=("Hall.air_capacity_kw?", "Row.air_capacity_kw?", "AirZone.capacity_kw"))
 def air_side_unrated(inv: Inventory) -> Iterator[Finding]:
     """CLG007 compares the heat cabinets leave to the room with the air-side capacity of
     their hall, row or air zone; a cabinet in a hall where none of the three declares a
@@ -260,7 +275,9 @@ def air_side_unrated(inv: Inventory) -> Iterator[Finding]:
                       "declare air_capacity_kw on the hall or row, or an air zone")
 
 
-@rule("CLG007", "residual air heat exceeds the air-side capacity", policy=("coolant_delta_t_c",))
+@rule("CLG007", "residual air heat exceeds the air-side capacity", policy=("coolant_delta_t_c",),
+      inputs=("Hall.air_capacity_kw?", "Row.air_capacity_kw?", "AirZone.capacity_kw",
+              "DeviceType.max_w!PWR012", "Hall.altitude_m?"))
 def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """Heat not captured by liquid or rear doors goes to the room; the hall's, row's or air
     zone's cooling (CRAH/CRAC, in-row coolers) must remove it. Direct-to-chip captures 70-85 %,
@@ -297,7 +314,8 @@ def _altitude_note(inv: Inventory, kind: str, name: str) -> str:
             "of the sea-level rating)")
 
 
-@rule("CLG008", "facility loop over capacity", policy=("coolant_delta_t_c", "cdu_approach_c"))
+@rule("CLG008", "facility loop over capacity", policy=("coolant_delta_t_c", "cdu_approach_c"),
+      inputs=("FacilityLoop.capacity_kw", "Cdu.loop?"))
 def loop_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """The facility water loop (chillers, dry coolers) must absorb the heat of every CDU on it.
 
@@ -324,3 +342,113 @@ def _origin(inv: Inventory, unit: CoolingUnit) -> Origin | None:
 def _zone_origin(inv: Inventory, kind: str, name: str) -> Origin | None:
     key = {"hall": "hall", "row": "row", "air zone": "air zone"}[kind]
     return inv.origins.get((key, name))
+
+
+@rule("CLG012", "a CDU's own capacity or flow is above its type's nameplate",
+      inputs=("Cdu.capacity_kw?", "Cdu.flow_lpm?", "Cdu.approach_c?", "CduType.capacity_kw",
+              "CduType.flow_lpm", "CduType.approach_c?"))
+def cdu_above_nameplate(inv: Inventory) -> Iterator[Finding]:
+    """Derived beats declared: a CDU of a catalog `type` is that type's hardware; writing
+    `capacity_kw` or `flow_lpm` on the instance may derate it (a site that runs it below its
+    nameplate), never make it larger than what its pumps and heat exchanger deliver. An
+    override above the nameplate is not believed (the nameplate is used for CLG003-CLG005) and
+    is an error naming both figures; a bigger CDU is a different `type`. One finding per CDU
+    line and figure (replicated CDUs are folded).
+
+    The same for the approach (facility water to supply): an instance cannot get closer to
+    the facility water than its type does.
+
+    Formula:
+        capacity_kw(instance) <= capacity_kw(type);  flow_lpm(instance) <= flow_lpm(type);
+        approach_c(instance) >= approach_c(type)
+
+    Fix:
+        Use the CDU type that really has that capacity, or leave the figure out.
+    """
+    groups: dict[tuple[Origin, str, str], list[str]] = {}
+    for name in sorted(inv.cdus):
+        cdu = inv.cdus[name]
+        ctype = inv.catalog.cdu_types.get(cdu.spec.type or "")
+        if ctype is None:
+            continue
+        for figure, unit in (("capacity_kw", "kW"), ("flow_lpm", "L/min")):
+            own, plate = getattr(cdu.spec, figure), getattr(ctype, figure)
+            if own is not None and own > plate * (1 + 1e-9):
+                what = f"{figure} {own:g} {unit} > {plate:g} {unit} nameplate of its type {ctype.name}"
+                groups.setdefault((cdu.origin, figure, what), []).append(name)
+        own_a, plate_a = cdu.spec.approach_c, ctype.approach_c
+        if own_a is not None and plate_a is not None and own_a < plate_a - 1e-9:
+            what = f"approach_c {own_a:g} K < {plate_a:g} K its type {ctype.name} achieves"
+            groups.setdefault((cdu.origin, "approach_c", what), []).append(name)
+    for (origin, figure, what), names in groups.items():
+        yield Finding(f"CDU {fold(names)} declares {what} (the nameplate is used)", origin,
+                      "use a CDU type with that capacity, or leave the figure out", (figure,))
+
+
+@rule("CLG013", "a rear-door heat exchanger without a rated type, without water, or above its rating",
+      inputs=("Cabinet.rear_door_kw?", "Cabinet.rear_door?", "Cabinet.cdu?", "CduType.capacity_kw"))
+def rear_door_unsupported(inv: Inventory) -> Iterator[Finding]:
+    """Derived beats declared: `rear_door_kw` is heat a rear-door heat exchanger moves from
+    the cabinet's exhaust air into water. It is believed only as far as the hardware goes: the
+    door must be a catalog type (`rear_door`, a CDU type of form `rear-door`: passive doors
+    take ~10-35 kW, active ones ~40-75 kW) whose capacity bounds the figure, and its water
+    must come from somewhere, the cabinet's `cdu` (whose capacity and flow then carry the
+    door's heat too). Without a type or water the door removes nothing (CLG001/CLG007 see the
+    whole air heat); above its type it removes the type's capacity.
+
+    Formula:
+        rear_door_kw > 0  =>  rear_door type set, cdu set, rear_door_kw <= capacity_kw(type)
+
+    Fix:
+        Name the door's type (`rear_door:`) and the CDU or group that supplies its water
+        (`cdu:`), and keep `rear_door_kw` within the door's capacity.
+    """
+    groups: dict[tuple[Origin, str], list[str]] = {}
+    for cab in inv.iter_cabinets():
+        if cab.rear_door_kw <= 0 or cab.rear_door in inv.unbuilt:
+            continue
+        door = inv.catalog.cdu_types.get(cab.rear_door or "")
+        problems = []
+        if cab.rear_door is None:
+            problems.append("no rear_door type (nothing rates it)")
+        elif door is not None and door.form != "rear-door":
+            problems.append(f"rear_door {door.name} is a {door.form} CDU, not a rear door")
+        elif door is not None and cab.rear_door_kw > door.capacity_kw * (1 + 1e-9):
+            problems.append(f"more than the {door.capacity_kw:g} kW its type {door.name} is rated for")
+        if cab.cdu is None:
+            problems.append("no cdu to supply its water")
+        if problems:
+            what = f"declares rear_door_kw {cab.rear_door_kw:g} kW but {' and '.join(problems)}"
+            groups.setdefault((cab.origin, what), []).append(cab.name)
+    for (origin, what), names in groups.items():
+        yield Finding(f"cabinet {fold(names)} {what}: the door is credited with "
+                      f"{'its type rating' if 'rated for' in what and 'no cdu' not in what else '0 kW'}",
+                      origin, "name the door's type (rear_door:) and its CDU (cdu:), within the "
+                      "type's capacity")
+
+
+@rule("CLG014", "a liquid-cooled device type declares no maximum coolant supply temperature",
+      policy=("coolant_delta_t_c",),
+      inputs=("DeviceType.liquid_fraction=", "DeviceType.max_coolant_supply_c?", "Cabinet.cdu?"))
+def coolant_limit_missing(inv: Inventory) -> Iterator[Finding]:
+    """CLG006 compares the coolant a cabinet's CDU delivers with the warmest supply its
+    liquid-cooled devices allow (`max_coolant_supply_c`, the cold plate's ASHRAE W-class); a
+    type with cold plates (`liquid_fraction` > 0) that leaves it out is skipped, so a 55 C loop
+    passes whatever the chips tolerate. A check that cannot run for a missing figure is a
+    finding: one per type on a CDU, at its first device.
+
+    Fix:
+        Declare the type's `max_coolant_supply_c` from its data sheet (e.g. 45 C for W45).
+    """
+    on_cdu = {d.type_name for name in cooling_plan(inv).unit_of_cabinet
+              for d in inv.cabinets[name].devices}
+    missing = device_types_where(inv, lambda t: t.liquid_fraction > 0 and
+                                 t.max_coolant_supply_c is None)
+    for name, (addresses, first) in missing.items():
+        if name not in on_cdu:
+            continue
+        yield Finding(f"device type {name} (liquid_fraction "
+                      f"{inv.catalog.device_types[name].liquid_fraction:g}) declares no "
+                      f"max_coolant_supply_c: the coolant its {len(addresses):,} device(s) "
+                      f"({fold(addresses[:50])}) get is not checked (CLG006)", first,
+                      f"declare max_coolant_supply_c for {name} (its data sheet's W-class)")

@@ -49,6 +49,7 @@ def rule_markdown(r: Rule, heading: str = "###") -> str:
     lines += _block("Fix", r.section("Fix"), code=False)
     lines += _block("Use instead", good, code=True)
     lines += _block("Options", options(r), code=False)
+    lines += _block("Inputs", inputs(r), code=False)
     return "\n".join(lines)
 
 
@@ -75,6 +76,16 @@ def options(r: Rule) -> str:
                       for key in r.policy])
 
 
+def inputs(r: Rule) -> str:
+    """The declared figures a rule reads and what happens when one is missing (a check that
+    cannot run for a missing figure is a finding, never silence)."""
+    if not r.inputs:
+        return ""
+    return "\n".join(["Declared figures this rule reads, and what happens when one is left out:",
+                      ""] + [f"- `{name}`" + (f": {what}" if what else "")
+                             for name, what in r.input_list()])
+
+
 def explain(rule_id: str) -> str | None:
     r = all_rules().get(rule_id)
     return None if r is None else rule_markdown(r, "#") + "\n"
@@ -88,7 +99,10 @@ def rules_markdown() -> str:
            "Each rule's **Example** is the fixture that tests it and **Use instead** its passing "
            "variant (tests/fixtures/rules/ID.yaml and pass/ID.yaml, each validated together with "
            "the shared context tests/fixtures/rules/_base.yaml); **Options** are the site-policy "
-           "keys it reads, with their defaults (catalog/policy.yaml).", "",
+           "keys it reads, with their defaults (catalog/policy.yaml); **Inputs** are the declared "
+           "figures it reads and what happens when one is missing (reported by the named rule, "
+           "optional, defaulted, or required by the schema): a check that cannot run for a "
+           "missing figure is a finding, never silence.", "",
            "| ID | severity | summary |", "|---|---|---|"]
     out += [f"| [{r.id}](#{r.id.lower()}) | {r.severity.value} | {r.summary} |"
             for r in rules.values()]

@@ -16,12 +16,14 @@ from superpod_iac.model.electrical import NodeStudy, node_studies
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.outlets import cabinet_outlets
-from superpod_iac.model.power import Supply, ancestors, power_tree, supplies
+from superpod_iac.model.power import Supply, ancestors, breaker_capacity_w, power_tree, supplies
 from superpod_iac.rules.registry import Finding, rule
 
 
 @rule("ELC001", "a power supply's input does not match the feed it draws from",
-      policy=("voltage_tolerance_pct",))
+      policy=("voltage_tolerance_pct",),
+      inputs=("PowerOutput.input_voltage_v?", "PowerOutput.input_phases=", "PowerNode.voltage_v?",
+              "PowerNode.frequency_hz?"))
 def input_mismatch(inv: Inventory) -> Iterator[Finding]:
     """A power shelf, PSU or PDU is built for one input: a 415 V three-phase shelf on a 208 V
     feed will not start (or trips on under-voltage), a three-phase shelf on a single-phase whip
@@ -66,7 +68,8 @@ def input_mismatch(inv: Inventory) -> Iterator[Finding]:
                               "or use the device variant built for this supply")
 
 
-@rule("ELC002", "a breaker is larger than the breaker above it")
+@rule("ELC002", "a breaker is larger than the breaker above it",
+      inputs=("PowerNode.breaker_a?", "PowerNode.parent?"))
 def breaker_coordination(inv: Inventory) -> Iterator[Finding]:
     """Overcurrent protection must get smaller going down the tree: a branch breaker larger
     than the breaker or busway protecting it lets a fault or overload on the branch trip the
@@ -98,7 +101,8 @@ def breaker_coordination(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("ELC006", "a power node's voltage does not match the node above it",
-      policy=("voltage_tolerance_pct",))
+      policy=("voltage_tolerance_pct",),
+      inputs=("PowerNode.voltage_v?", "PowerNode.phases=", "PowerNode.parent?"))
 def node_voltage_mismatch(inv: Inventory) -> Iterator[Finding]:
     """Without a transformer in between, a node runs at its parent's voltage: a 415 V feed
     hung from an 830 V busway, or a 208 V panel under a 415 V switchboard, describes wiring
@@ -142,7 +146,8 @@ def node_voltage_mismatch(inv: Inventory) -> Iterator[Finding]:
                       ("voltage_v",))
 
 
-@rule("ELC020", "a power node's frequency does not match the node above it")
+@rule("ELC020", "a power node's frequency does not match the node above it",
+      inputs=("PowerNode.frequency_hz?", "PowerNode.frequency_converter="))
 def node_frequency_mismatch(inv: Inventory) -> Iterator[Finding]:
     """A transformer, switchboard or feed runs at the frequency of what feeds it: a transformer
     built for 60 Hz on a 50 Hz utility runs over-fluxed (V/f up 20 %) and overheats, and every
@@ -182,7 +187,8 @@ def node_frequency_mismatch(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("ELC003", "UPS battery runtime at the worst-case load is below the policy minimum",
-      policy=("derating", "ups_runtime_min"))
+      policy=("derating", "ups_runtime_min"),
+      inputs=("PowerNode.battery_kwh?", "PowerNode.efficiency?"))
 def ups_runtime(inv: Inventory) -> Iterator[Finding]:
     """A UPS must carry its load on battery until the generators start and take over. In a 2N
     design one UPS carries both sides' load when the other side fails, so the runtime is taken
@@ -212,7 +218,8 @@ def ups_runtime(inv: Inventory) -> Iterator[Finding]:
                           "add battery capacity or move load to another UPS")
 
 
-@rule("ELC004", "a cable or whip is smaller than the breaker protecting it")
+@rule("ELC004", "a cable or whip is smaller than the breaker protecting it",
+      inputs=("PowerNode.breaker_a?", "PowerNode.conductor_a?"))
 def conductor_under_breaker(inv: Inventory) -> Iterator[Finding]:
     """A conductor must be protected at or below its ampacity (NEC 240.4; IEC 60364-4-43
     433.1: I_n <= I_z): a 63 A whip behind a 100 A breaker can carry 100 A continuously
@@ -236,7 +243,9 @@ def conductor_under_breaker(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("ELC005", "a PSU cord sits on an outlet outside the PSU's input voltage range",
-      policy=("derating",))
+      policy=("derating",),
+      inputs=("Psus.input_min_v?", "Psus.input_max_v?", "PowerNode.voltage_v?",
+              "OutletBank.wiring?", "DeviceType.outlet_wiring="))
 def psu_outlet_voltage(inv: Inventory) -> Iterator[Finding]:
     """A server or switch PSU accepts a range of input voltages (high-line-only GPU server
     PSUs: 200-240 V; wide-range ones 100-240 V). The voltage at a PDU outlet is the PDU feed's
@@ -279,7 +288,9 @@ impedances)."""
 
 
 @rule("ELC021", "a conductor's voltage drop at the design load is over the branch limit",
-      policy=("voltage_drop_branch_pct", *STUDY_POLICY))
+      policy=("voltage_drop_branch_pct", *STUDY_POLICY),
+      inputs=("PowerNode.conductor?", "Conductor.length_m", "Conductor.material",
+              "Conductor.size_mm2?", "Conductor.awg?", "Conductor.parallel=", "PowerNode.pf="))
 def conductor_voltage_drop(inv: Inventory) -> Iterator[Finding]:
     """A long or thin feeder loses voltage under load: the PSUs at its end see less than the
     supply, run hotter and drop out first on a sag. Each node with a `conductor` (length, size,
@@ -313,7 +324,9 @@ def conductor_voltage_drop(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("ELC022", "the voltage drop from the transformer to a node is over the total limit",
-      policy=("voltage_drop_total_pct", *STUDY_POLICY))
+      policy=("voltage_drop_total_pct", *STUDY_POLICY),
+      inputs=("PowerNode.conductor?", "Conductor.length_m", "Conductor.material",
+              "Conductor.size_mm2?", "Conductor.awg?", "Conductor.parallel=", "PowerNode.pf="))
 def total_voltage_drop(inv: Inventory) -> Iterator[Finding]:
     """Each conductor may be within its own limit and the chain still leave the PSUs short: the
     drops of the conductors from the top of a voltage level (the nearest transformer, or the
@@ -341,7 +354,10 @@ def total_voltage_drop(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("ELC023", "the prospective fault current at a node exceeds its short-circuit rating",
-      policy=STUDY_POLICY)
+      policy=STUDY_POLICY,
+      inputs=("PowerNode.sccr_ka?", "DeviceType.sccr_ka?", "PowerNode.fault_ka?",
+              "PowerNode.rating_kva!ELC023", "PowerNode.impedance_pct!ELC023",
+              "PowerNode.conductor?"))
 def fault_over_rating(inv: Inventory) -> Iterator[Finding]:
     """A breaker or assembly must withstand and interrupt the largest current a bolted fault at
     its terminals can drive (NEC 110.9, 110.10; IEC 60947-2 I_cu, IEC 61439 I_cc): an
@@ -394,7 +410,8 @@ def _fault_check(what: str, rating: float | None, study: NodeStudy,
 
 
 @rule("ELC024", "a transformer, UPS or generator is over its kVA rating, or claims more kW "
-      "than its kVA gives", policy=("derating",))
+      "than its kVA gives", policy=("derating",),
+      inputs=("PowerNode.rating_kva?", "PowerNode.rating_kw?", "PowerNode.pf="))
 def kva_rating(inv: Inventory) -> Iterator[Finding]:
     """Transformers, UPSs and generators are rated in kVA: at a power factor below 1 they carry
     less real power than their kVA figure. A declared `rating_kw` above `rating_kva` x PF is a
@@ -427,7 +444,8 @@ def kva_rating(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("ELC025", "a fault below a breaker also trips the breaker above it instantaneously",
-      severity="warning", policy=STUDY_POLICY)
+      severity="warning", policy=STUDY_POLICY,
+      inputs=("PowerNode.trip_instantaneous_a?", "PowerNode.conductor?"))
 def selective_coordination(inv: Inventory) -> Iterator[Finding]:
     """Selective coordination: a fault on a branch should open only the branch's breaker. When
     the prospective fault current at a breaker's location reaches the instantaneous pickup of
@@ -469,7 +487,8 @@ ALTITUDE_TYPES = ("transformer", "ups", "generator")
 
 
 @rule("ELC026", "a transformer, UPS or generator above its rated altitude is over its derated "
-      "rating, or has no derating to check", policy=("derating", "equipment_rated_altitude_m"))
+      "rating, or has no derating to check", policy=("derating", "equipment_rated_altitude_m"),
+      inputs=("PowerNode.altitude_m?", "PowerNode.altitude_derating!ELC026", "PowerNode.rating_kw?"))
 def altitude_derating(inv: Inventory) -> Iterator[Finding]:
     """Thin air cools transformers and generators less and lowers an engine's output: above
     the altitude their nameplate holds (policy `equipment_rated_altitude_m`, 1,000 m: IEC
@@ -513,7 +532,9 @@ def altitude_derating(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("ELC027", "a wye feed's neutral carries more than it is rated for (imbalance and "
-      "third harmonics)", policy=("derating", "voltage_tolerance_pct"))
+      "third harmonics)", policy=("derating", "voltage_tolerance_pct"),
+      inputs=("PowerNode.neutral_a?", "PowerNode.conductor_a?", "PowerNode.load_thd_pct?",
+              "PowerNode.phase?"))
 def neutral_overload(inv: Inventory) -> Iterator[Finding]:
     """Single-phase loads between line and neutral return their current through the neutral:
     the fundamentals cancel only when the phases are balanced, and the third harmonics of
@@ -574,7 +595,8 @@ def _neutral_phases(inv: Inventory, parent: str, v_ll: float,
 
 
 @rule("ELC028", "a generator picks up a larger load step than it can accept",
-      policy=("derating",))
+      policy=("derating",),
+      inputs=("PowerNode.step_load_pct?", "PowerNode.rating_kw?"))
 def generator_step_load(inv: Inventory) -> Iterator[Finding]:
     """When the utility fails, the generator starts and its transfer switch closes on every
     load below it at once, except what sits behind a UPS (the UPS carries it on battery and its
@@ -626,3 +648,36 @@ def _nearest_below(inv: Inventory, name: str, kind: str) -> list[str]:
         else:
             stack.extend(inv.power_nodes[n].children)
     return found
+
+
+@rule("ELC007", "a declared rating is above what the node's breaker, voltage and phases allow",
+      inputs=("PowerNode.rating_kw?", "PowerNode.voltage_v?", "PowerNode.breaker_a?",
+              "PowerNode.phases=", "PowerNode.pf="))
+def rating_above_breaker(inv: Inventory) -> Iterator[Finding]:
+    """Derived beats declared: a node that declares both `rating_kw` and the circuit behind it
+    (`voltage_v`, `breaker_a`, `phases`, `pf`) cannot deliver more than that circuit carries
+    before its breaker trips. A 1 A breaker written under `rating_kw: 5000` is still a 1 A
+    breaker; the lower figure is the node's capacity for PWR003/PWR004, and the contradiction
+    is an error naming both. One finding per node line (replicated nodes are folded).
+
+    Formula:
+        rating_kw x 1000 <= sqrt(3) V_LL I PF (3-phase), V I PF (1-phase)
+
+    Fix:
+        Correct the rating or the breaker (one of them is a typo), or leave out `rating_kw`
+        and let the breaker define the node's capacity.
+    """
+    groups: dict[tuple[Origin, str], list[str]] = {}
+    for name in sorted(inv.power_nodes):
+        node = inv.power_nodes[name]
+        s = node.spec
+        circuit = breaker_capacity_w(node)
+        if s.rating_kw is None or circuit is None or s.rating_kw * 1000.0 <= circuit * (1 + 1e-9):
+            continue
+        what = (f"declares rating_kw {s.rating_kw:g} kW > {circuit / 1000:.1f} kW its "
+                f"{s.voltage_v:g} V, {s.breaker_a:g} A, {s.phases}-phase, PF {s.pf:g} circuit allows")
+        groups.setdefault((node.origin, what), []).append(name)
+    for (origin, what), names in groups.items():
+        kind = inv.power_nodes[names[0]].spec.type
+        yield Finding(f"{kind} {fold(names)} {what} (the lower figure is used)", origin,
+                      "correct rating_kw or breaker_a, or leave out rating_kw", ("rating_kw",))

@@ -32,7 +32,9 @@ def _mismatches(expect: Expect, got: SystemCounts) -> list[str]:
 
 
 @rule("EXP001", "computed totals differ from the declared expectations",
-      policy=("aisle_clearance_m",))  # the floor area among the totals
+      policy=("aisle_clearance_m",),
+      inputs=("Expect.accelerators?", "Expect.cabinets?", "Expect.power_kw?",
+              "Expect.tolerance_pct="))  # the floor area among the totals
 def expectations(inv: Inventory) -> Iterator[Finding]:
     """A Superpod or Cluster may declare what it should add up to (`expect:` accelerators,
     cabinets, switches, transceivers, links, power_kw). The validator counts them from the

@@ -35,7 +35,8 @@ def fibres_per_link(x: TransceiverType) -> int | None:
     return None if fibres is None else -(-fibres // x.ports)
 
 
-@rule("FIB001", "the two ends of a link run different PHYs")
+@rule("FIB001", "the two ends of a link run different PHYs",
+      inputs=("TransceiverType.phy?",))
 def phy_mismatch(inv: Inventory) -> Iterator[Finding]:
     """Optics only talk to the same PHY: 400GBASE-FR4 (CWDM4, 4 wavelengths at 20 nm spacing)
     and 400GBASE-LR8 (8 LAN-WDM wavelengths) both sit on duplex LC single-mode fibre, so the
@@ -56,7 +57,8 @@ def phy_mismatch(inv: Inventory) -> Iterator[Finding]:
                           "use transceivers of the same PHY at both ends")
 
 
-@rule("FIB002", "a transceiver needs more fibres than its cable has")
+@rule("FIB002", "a transceiver needs more fibres than its cable has",
+      inputs=("TransceiverType.fibres?", "CableType.fibres?"))
 def too_few_fibres(inv: Inventory) -> Iterator[Finding]:
     """Parallel optics use several fibres per port: DR4 and SR4 eight (four pairs of an
     MPO-12), SR8 sixteen (MPO-16); duplex PHYs (FR4, LR8) two. A cable with fewer fibres leaves
@@ -81,7 +83,8 @@ def too_few_fibres(inv: Inventory) -> Iterator[Finding]:
                 break
 
 
-@rule("FIB003", "an MPO trunk carries more fibres than it has")
+@rule("FIB003", "an MPO trunk carries more fibres than it has",
+      inputs=("Link.trunk?", "CableType.fibres?"))
 def trunk_overfilled(inv: Inventory) -> Iterator[Finding]:
     """A trunk (an MPO-24 or 144-fibre cable between two breakout cassettes) carries many
     links; each link takes the fibres its PHY uses. The trunk's capacity is its cable type's

@@ -17,7 +17,9 @@ from superpod_iac.model.inventory import Cabinet, Inventory
 from superpod_iac.rules.registry import Finding, rule
 
 
-@rule("GEO001", "a device is deeper or wider than its cabinet's mounting space")
+@rule("GEO001", "a device is deeper or wider than its cabinet's mounting space",
+      inputs=("DeviceType.depth_mm?", "DeviceType.width_mm?", "CabinetType.mounting_depth_mm=",
+              "CabinetType.footprint"))
 def device_too_deep(inv: Inventory) -> Iterator[Finding]:
     """A device must fit between the cabinet's rails: its depth (with handles and the cable
     bend room its vendor requires) within the mounting depth, its width within the mounting
@@ -47,7 +49,8 @@ def device_too_deep(inv: Inventory) -> Iterator[Finding]:
                               "use a wider cabinet type (21-inch OCP, 800 mm)")
 
 
-@rule("GEO002", "neighbouring cabinets in a row overlap: footprint wider than the row pitch")
+@rule("GEO002", "neighbouring cabinets in a row overlap: footprint wider than the row pitch",
+      inputs=("CabinetType.footprint", "Row.pitch_m="))
 def cabinets_overlap(inv: Inventory) -> Iterator[Finding]:
     """Slots in a row are `pitch_m` apart; a cabinet wider than the distance to the next
     occupied slot runs into its neighbour (an 800 mm network cabinet in a 600 mm-pitch row).
@@ -118,7 +121,8 @@ def _facing_pairs(inv: Inventory) -> list[tuple[_RowBox, _RowBox, float]]:
 
 
 @rule("GEO003", "the aisle between two rows is narrower than the policy clearance",
-      policy=("aisle_clearance_m",))
+      policy=("aisle_clearance_m",),
+      inputs=("CabinetType.footprint", "Row.y_m=", "Row.x_m="))
 def aisle_too_narrow(inv: Inventory) -> Iterator[Finding]:
     """Rows must leave an aisle for people, lifts and air: the free gap between two rows'
     cabinets (centre-line distance minus half of each row's deepest cabinet) must be at least
@@ -141,7 +145,8 @@ def aisle_too_narrow(inv: Inventory) -> Iterator[Finding]:
                           f"move row {b.name} to y_m >= {a.y + (a.depth_m + b.depth_m) / 2 + clearance:.2f}")
 
 
-@rule("GEO004", "two rows overlap on the floor")
+@rule("GEO004", "two rows overlap on the floor",
+      inputs=("CabinetType.footprint", "Row.y_m=", "Row.x_m="))
 def rows_overlap(inv: Inventory) -> Iterator[Finding]:
     """Two rows whose cabinets would occupy the same floor: their x stretches meet and their
     centre lines are closer than half of each row's deepest cabinet. Usually a copied row with
@@ -159,3 +164,34 @@ def rows_overlap(inv: Inventory) -> Iterator[Finding]:
                           f"(centre lines {abs(a.y - b.y):.2f} m apart, cabinets {a.depth_m:g} m and "
                           f"{b.depth_m:g} m deep)", inv.origins.get(("row", f"{b.hall}/{b.name}")),
                           "give each row its own y_m, depth + aisle clearance apart")
+
+
+@rule("GEO005", "a cabinet type's footprint is deeper than a row can hold",
+      policy=("max_cabinet_depth_mm",),
+      inputs=("CabinetType.footprint",))
+def cabinet_too_deep(inv: Inventory) -> Iterator[Finding]:
+    """Role and size never hide physics: a cabinet's footprint is where its weight rests
+    (SPC004 divides by it) and what its row's aisles are laid out around (GEO003, GEO004). A
+    `depth_mm: 9000` cabinet spreads 3,400 kg over 5.4 m2 of what is really aisle and passes
+    the floor-load check. Footprints are bounded: the depth by policy `max_cabinet_depth_mm`
+    (SPC004 uses at most that depth), the width by the row pitch between neighbours (GEO002).
+    One finding per cabinet type, at its first cabinet on the floor.
+
+    Formula:
+        footprint depth_mm <= max_cabinet_depth_mm
+
+    Fix:
+        Correct the footprint from the enclosure's data sheet, or raise
+        `max_cabinet_depth_mm` if such a deep enclosure is really used.
+    """
+    first: dict[str, tuple[Cabinet, int, float]] = {}
+    for cab in inv.iter_cabinets():
+        limit = inv.policy_for(cab).max_cabinet_depth_mm
+        if cab.hall is not None and cab.type.footprint.depth_mm > limit + 1e-9:
+            got = first.get(cab.type_name)
+            first[cab.type_name] = (got[0], got[1] + 1, got[2]) if got else (cab, 1, limit)
+    for name, (cab, count, limit) in sorted(first.items()):
+        yield Finding(f"cabinet type {name} is {cab.type.footprint.depth_mm:g} mm deep > "
+                      f"{limit:g} mm max_cabinet_depth_mm ({count} cabinet(s), first {cab.name}); "
+                      f"its floor load is taken over {limit:g} mm", cab.origin,
+                      "correct the footprint, or raise max_cabinet_depth_mm")

@@ -11,6 +11,19 @@ from superpod_iac.manifest.catalog import DeviceType
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.linkstats import LinkGroup, link_groups
 
+ACTIVE_ROLES = ("compute", "switch", "storage", "management")
+"""Device roles that always draw power (power shelves, PDUs and patch panels may not)."""
+
+ACTIVE_PORT_GBPS = 1.0
+"""Ports faster than this are active electronics (SerDes, optics): they draw power."""
+
+
+def is_active(t: DeviceType) -> bool:
+    """A type that draws power by role or by content: accelerators, or ports faster than
+    1 Gb/s, make a type active whatever its `role` (role never hides physics)."""
+    return t.role in ACTIVE_ROLES or t.accelerators is not None or \
+        any(g.speed_gbps > ACTIVE_PORT_GBPS for g in t.port_groups)
+
 
 def device_types_where(inv: Inventory, test: Callable[[DeviceType], bool]
                        ) -> dict[str, tuple[list[str], Origin]]:

@@ -30,7 +30,9 @@ def _parts(inv: Inventory, g: LinkGroup) -> tuple[CableType | None, list[Transce
     return cable, xcvrs
 
 
-@rule("OPT001", "link longer than its cable or optics can reach")
+@rule("OPT001", "link longer than its cable or optics can reach",
+      inputs=("CableType.max_length_m?", "TransceiverType.reach_m", "Link.length_m?",
+              "Cabinet.location!SPC008"))
 def over_reach(inv: Inventory) -> Iterator[Finding]:
     """Every medium has a maximum reach: passive DAC ~3 m, ACC 4-5 m, AEC ~7 m, SR optics
     50-100 m on multimode, DR 500 m, FR 2 km, LR 10 km on single-mode. The length is the floor-
@@ -60,7 +62,8 @@ def over_reach(inv: Inventory) -> Iterator[Finding]:
                           "use a longer-reach medium or place the ends closer")
 
 
-@rule("OPT002", "no stocked cable length is long enough")
+@rule("OPT002", "no stocked cable length is long enough",
+      inputs=("CableType.stocked_lengths_m?", "Link.length_m?", "Cabinet.location!SPC008"))
 def no_stock_length(inv: Inventory) -> Iterator[Finding]:
     """Cables are bought in stocked lengths; the run is rounded up to the next one. A run longer
     than every stocked length cannot be built from stock.
@@ -120,7 +123,9 @@ def _channel(inv: Inventory, g: LinkGroup, cable: CableType, x: TransceiverType 
 
 
 @rule("OPT003", "optical channel loss exceeds the link budget",
-      policy=("patch_panels_per_link", "splice_loss_db"))
+      policy=("patch_panels_per_link", "splice_loss_db"),
+      inputs=("CableType.attenuation_db_per_km!OPT010", "TransceiverType.max_channel_loss_db?",
+              "Link.length_m?", "Cabinet.location!SPC008"))
 def loss_over_budget(inv: Inventory) -> Iterator[Finding]:
     """The channel insertion loss must not exceed the PHY's maximum channel insertion loss,
     nor the module power budget (Tx OMA min - Rx sensitivity - penalties) where the catalog
@@ -161,7 +166,9 @@ def loss_over_budget(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("OPT004", "optical link within budget but under the policy margin", severity="warning",
-      policy=("optical_margin_db", "patch_panels_per_link", "splice_loss_db"))
+      policy=("optical_margin_db", "patch_panels_per_link", "splice_loss_db"),
+      inputs=("CableType.attenuation_db_per_km!OPT010", "TransceiverType.max_channel_loss_db?",
+              "Cabinet.location!SPC008"))
 def under_margin(inv: Inventory) -> Iterator[Finding]:
     """Operators keep a margin between the computed channel loss and the PHY maximum for
     ageing, dirty connectors and repairs (policy `optical_margin_db`). The loss is OPT003's:
@@ -191,7 +198,8 @@ def under_margin(inv: Inventory) -> Iterator[Finding]:
                           group_origin(inv, g), "shorten the path or remove a patch panel")
 
 
-@rule("OPT005", "fibre type or connector mismatch")
+@rule("OPT005", "fibre type or connector mismatch",
+      inputs=("CableType.medium", "TransceiverType.connector?", "CableType.connector?"))
 def media_mismatch(inv: Inventory) -> Iterator[Finding]:
     """The transceivers and the cable must agree: single-mode optics on single-mode fibre,
     multimode on multimode, the module's connector (LC, MPO-12, MPO-16) on the cable, and the
@@ -221,7 +229,8 @@ def media_mismatch(inv: Inventory) -> Iterator[Finding]:
                           "use a cable of the optics' fibre type and connector")
 
 
-@rule("OPT006", "transceiver does not fit the port's cage")
+@rule("OPT006", "transceiver does not fit the port's cage",
+      inputs=("TransceiverType.form_factor", "PortGroup.form_factor"))
 def module_in_wrong_cage(inv: Inventory) -> Iterator[Finding]:
     """A module only fits cages of its form factor (an OSFP module does not fit a QSFP112 cage;
     QSFP-DD cages take QSFP modules), and its rate must match the port's.
@@ -247,7 +256,8 @@ def module_in_wrong_cage(inv: Inventory) -> Iterator[Finding]:
                 break
 
 
-@rule("OPT007", "link media incomplete: fibre without optics, copper with optics, or no cable")
+@rule("OPT007", "link media incomplete: fibre without optics, copper with optics, or no cable",
+      inputs=("Link.cable?", "Link.transceiver?", "CableType.medium"))
 def media_incomplete(inv: Inventory) -> Iterator[Finding]:
     """A fibre link needs a transceiver at both ends (a patch-panel end is passive and takes
     none); a copper cable (DAC/ACC/AEC) has its own
@@ -276,7 +286,8 @@ def media_incomplete(inv: Inventory) -> Iterator[Finding]:
                           "remove the transceivers, or use fibre")
 
 
-@rule("OPT009", "a transceiver type in use declares no power (power_w 0)")
+@rule("OPT009", "a transceiver type in use declares no power (power_w 0)",
+      inputs=("TransceiverType.power_w?",))
 def transceiver_unpowered(inv: Inventory) -> Iterator[Finding]:
     """Every optical module draws power (a 400G module 8-9 W, an 800G DSP module 13-17 W) and
     counts toward its cabinet's power and heat: CloudMatrix 384's 6,912 modules are ~60 kW.
@@ -295,7 +306,8 @@ def transceiver_unpowered(inv: Inventory) -> Iterator[Finding]:
                       group_origin(inv, g), f"declare power_w for {name} (its data sheet's maximum)")
 
 
-@rule("OPT010", "a fibre cable type in use declares no attenuation")
+@rule("OPT010", "a fibre cable type in use declares no attenuation",
+      inputs=("CableType.attenuation_db_per_km?",))
 def fibre_without_attenuation(inv: Inventory) -> Iterator[Finding]:
     """Fibre loses light with distance (OS2 single-mode ~0.4 dB/km at 1310 nm, OM4 multimode
     ~3.5 dB/km at 850 nm), and the channel loss OPT003/OPT004 check adds it to the connector
@@ -332,3 +344,30 @@ def _optics_missing(inv: Inventory, g: LinkGroup) -> bool:
 def _conn(connector: str) -> str:
     """Connector per lane path: a twin-port module's `2xmpo-12` is an MPO-12 per sub-port."""
     return connector[2:] if connector.startswith("2x") else connector
+
+
+@rule("OPT011", "a link's declared length is shorter than the run between its ends",
+      inputs=("Link.length_m?", "Cabinet.location!SPC008"))
+def length_below_run(inv: Inventory) -> Iterator[Finding]:
+    """Derived beats declared: a cable cannot be shorter than the path between the two ports
+    it joins: the floor-grid run between the cabinets, the rise to the cable tray at both ends
+    and the policy slack (or, in one cabinet, the distance between the U positions plus slack).
+    A `length_m: 1` between slots 1 and 10 of a row would let a 3 m DAC pass a 12.7 m run, and
+    the cut sheet would order 1 m. A declared length longer than the run is allowed (slack,
+    routing); a shorter one is not believed: the link, its reach and loss checks and the cut
+    sheet use the computed run, and this is an error naming both. One finding per link line.
+
+    Formula:
+        length_m(declared) >= run = |dx| + |dy| + rise_a + rise_b (+ slack)
+
+    Fix:
+        Leave `length_m` out (the run is computed), or declare the length the cable really is.
+    """
+    for oid, (declared, run, count, worst) in sorted(inv.short_lengths.items()):
+        a = inv.endpoint(inv.links.a_dev[worst], inv.links.a_port[worst])
+        b = inv.endpoint(inv.links.b_dev[worst], inv.links.b_port[worst])
+        more = f" ({count:,} links of this line are)" if count > 1 else ""
+        yield Finding(f"link {a} - {b} declares length_m {declared:g} m < {run:.1f} m computed "
+                      f"run between its ends{more}; the {run:.1f} m run is used",
+                      inv.links.origins[oid], "leave length_m out or declare the real, longer "
+                      "length", ("length_m",))

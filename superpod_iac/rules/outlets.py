@@ -9,7 +9,8 @@ from superpod_iac.model.outlets import cabinet_outlets
 from superpod_iac.rules.registry import Finding, rule
 
 
-@rule("OUT001", "a PSU cord has no outlet it fits", policy=("derating",))
+@rule("OUT001", "a PSU cord has no outlet it fits", policy=("derating",),
+      inputs=("OutletBank.type", "Psus.cord", "Psus.count="))
 def cord_without_outlet(inv: Inventory) -> Iterator[Finding]:
     """Every PSU cord needs an outlet of its plug's type: a C14 plug mates with a C13 (or C39)
     outlet, a C20 with a C19 (or C39) (IEC 60320). Cords are assigned explicitly (`outlets:` on
@@ -33,7 +34,8 @@ def cord_without_outlet(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("OUT002", "an outlet or outlet bank carries more current than its rating",
-      policy=("derating",))
+      policy=("derating",),
+      inputs=("OutletBank.outlet_a?", "OutletBank.breaker_a?", "DeviceType.max_w!PWR012"))
 def outlet_overload(inv: Inventory) -> Iterator[Finding]:
     """Each cord carries the device's maximum draw shared by its cords; when the other side
     fails (N+N) the surviving cords carry all of it. That worst-case current must fit the
@@ -73,7 +75,8 @@ def outlet_overload(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("OUT003", "both cords of a redundant power supply pair land on one PDU or one side",
-      policy=("derating",))
+      policy=("derating",),
+      inputs=("Psus.redundancy?", "Device.outlets?"))
 def cords_same_side(inv: Inventory) -> Iterator[Finding]:
     """A device with redundant PSUs (N+N) survives the loss of a PDU, a feed or a whole side
     only if its cords are split across sides: with both cords on one PDU that PDU (or its

@@ -18,7 +18,8 @@ MAX_REPORTED = 50
 """Findings listed one by one per rule before the rest are summarised in one line."""
 
 
-@rule("PRT001", "port used by more than one link")
+@rule("PRT001", "port used by more than one link",
+      inputs=("Link.a", "Link.b"))
 def port_used_twice(inv: Inventory) -> Iterator[Finding]:
     """A physical port takes one cable. Two links on one port, or a cage used whole while one
     of its breakout sub-ports (`osfp1/1`) is also cabled, means one of them cannot be installed.
@@ -80,7 +81,8 @@ def _mixed(cage: np.ndarray, is_sub: np.ndarray, links: int) -> list[tuple[int, 
     return _runs(cage, links, mixed)
 
 
-@rule("PRT002", "the two ends of a link run at different speeds")
+@rule("PRT002", "the two ends of a link run at different speeds",
+      inputs=("PortGroup.speed_gbps", "PortGroup.breakout="))
 def speed_mismatch(inv: Inventory) -> Iterator[Finding]:
     """Both ends of a link must run at the same line rate. A twin-port 800G OSFP cage is two
     400G ports: cable its breakout sub-ports (`osfp1/1`, `osfp1/2`) to 400G ends, not the
@@ -104,7 +106,8 @@ def speed_mismatch(inv: Inventory) -> Iterator[Finding]:
                           group_origin(inv, g), hint)
 
 
-@rule("PRT003", "cable plugs do not fit the ports")
+@rule("PRT003", "cable plugs do not fit the ports",
+      inputs=("CableType.form_factor?", "PortGroup.form_factor"))
 def plug_mismatch(inv: Inventory) -> Iterator[Finding]:
     """Direct-attach copper, ACC and AEC cables have their plugs built in: an OSFP cable does not
     fit a QSFP112 cage. In-cabinet scale-up spines only connect backplane ports.
@@ -129,7 +132,8 @@ def plug_mismatch(inv: Inventory) -> Iterator[Finding]:
                 break
 
 
-@rule("PRT004", "required port left unconnected", severity="warning")
+@rule("PRT004", "required port left unconnected", severity="warning",
+      inputs=("PortGroup.required=",))
 def required_unconnected(inv: Inventory) -> Iterator[Finding]:
     """Port groups marked `required` (e.g. every GPU's NVLink ports) must all be cabled: an
     unconnected one means a GPU outside its scale-up domain or a lost rail.
@@ -188,7 +192,8 @@ def _cabled_cages(inv: Inventory) -> np.ndarray:
     return cabled
 
 
-@rule("PRT005", "port used on a fabric of another plane", severity="warning")
+@rule("PRT005", "port used on a fabric of another plane", severity="warning",
+      inputs=("PortGroup.plane?", "Fabric.plane"))
 def plane_mismatch(inv: Inventory) -> Iterator[Finding]:
     """Port groups declare the plane they serve (scale-up, scale-out, frontend, management,
     storage). A scale-out NIC cabled into the scale-up fabric is usually a wiring-plan error.

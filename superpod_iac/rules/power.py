@@ -6,15 +6,18 @@ from collections.abc import Iterator
 
 from superpod_iac import physics
 from superpod_iac.diagnostics import Origin
+from superpod_iac.manifest.catalog import DeviceType
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
 from superpod_iac.model.power import common_mode_points, power_tree, shelf_capacity, shelves
-from superpod_iac.rules.inuse import device_types_where
+from superpod_iac.rules.inuse import ACTIVE_ROLES, device_types_where, is_active
 from superpod_iac.rules.registry import Finding, rule
 
 
-@rule("PWR001", "cabinet draw exceeds the cabinet's power rating")
+@rule("PWR001", "cabinet draw exceeds the cabinet's power rating",
+      inputs=("DeviceType.max_w!PWR012", "TransceiverType.power_w!OPT009",
+              "CabinetType.power_rating_kw"))
 def cabinet_over_rating(inv: Inventory) -> Iterator[Finding]:
     """The sum of the nameplate maximum draw of every device in a cabinet (plus the optics
     plugged into them) must not exceed the cabinet type's power rating: busbar, power shelves
@@ -36,7 +39,8 @@ def cabinet_over_rating(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("PWR002", "cabinet draw exceeds the site policy's cabinet limit",
-      policy=("cabinet_kw_limit",))
+      policy=("cabinet_kw_limit",),
+      inputs=("DeviceType.max_w!PWR012", "TransceiverType.power_w!OPT009"))
 def cabinet_over_policy(inv: Inventory) -> Iterator[Finding]:
     """The site policy caps the power any one cabinet may draw (`cabinet_kw_limit`), set by what
     the hall's power distribution and cooling can deliver per position.
@@ -61,7 +65,10 @@ def _kw(w: float) -> str:
     return f"{w / 1000:.1f} kW"
 
 
-@rule("PWR003", "power node load exceeds its derated rating", policy=("derating",))
+@rule("PWR003", "power node load exceeds its derated rating", policy=("derating",),
+      inputs=("DeviceType.max_w!PWR012", "PowerNode.rating_kw!PWR011",
+              "PowerNode.breaker_a!PWR011", "PowerNode.voltage_v!PWR011", "PowerNode.efficiency=",
+              "PowerNode.continuous_100pct="))
 def node_over_rating(inv: Inventory) -> Iterator[Finding]:
     """Every node of the power tree (feed, busway, RPP, UPS, transformer) carries at most its
     continuous rating: 80 % of the breaker for continuous loads (NEC 210.20(A), 215.3) unless the
@@ -89,7 +96,9 @@ def node_over_rating(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("PWR004", "a power node is overloaded after a failure the redundancy must survive",
-      policy=("derating",))
+      policy=("derating",),
+      inputs=("DeviceType.max_w!PWR012", "PowerNode.rating_kw!PWR011",
+              "PowerNode.breaker_a!PWR011", "PowerNode.side?", "PowerSystem.redundancy="))
 def node_over_rating_after_failure(inv: Inventory) -> Iterator[Finding]:
     """With 2N power, losing a whole side (A or B) must leave every surviving node within its
     derated rating; with N+1 (and 2N), so must the loss of any single feed, busway, UPS or
@@ -118,7 +127,8 @@ def node_over_rating_after_failure(inv: Inventory) -> Iterator[Finding]:
                           "or spread the load")
 
 
-@rule("PWR005", "a cabinet loses all power after a single failure", policy=("derating",))
+@rule("PWR005", "a cabinet loses all power after a single failure", policy=("derating",),
+      inputs=("Cabinet.feeds!PWR005", "PowerNode.side?", "PowerNode.parent?"))
 def cabinet_unsupplied(inv: Inventory) -> Iterator[Finding]:
     """A cabinet whose every power path runs through one side, feed or upstream node goes dark
     when that one element fails, which the declared redundancy (2N / N+1) promises not to
@@ -157,7 +167,9 @@ def cabinet_unsupplied(inv: Inventory) -> Iterator[Finding]:
                           "feed the cabinet from both sides, or from a second independent feed")
 
 
-@rule("PWR006", "power shelves cannot supply the cabinet's load")
+@rule("PWR006", "power shelves cannot supply the cabinet's load",
+      inputs=("PowerOutput.psu_count", "PowerOutput.psu_w", "PowerOutput.redundancy=",
+              "DeviceType.max_w!PWR012"))
 def shelves_short(inv: Inventory) -> Iterator[Finding]:
     """The power shelves (or PDUs with PSUs) in a cabinet must deliver its IT load with their
     PSU redundancy honoured (an N+1 shelf counts one PSU fewer).
@@ -176,7 +188,9 @@ def shelves_short(inv: Inventory) -> Iterator[Finding]:
                           "output", inv.cabinets[name].origin, "add power shelves or PSUs")
 
 
-@rule("PWR007", "power shelves are short after one shelf or one side fails")
+@rule("PWR007", "power shelves are short after one shelf or one side fails",
+      inputs=("PowerOutput.psu_count", "PowerOutput.psu_w", "Device.feeds?",
+              "DeviceType.max_w!PWR012"))
 def shelves_short_after_failure(inv: Inventory) -> Iterator[Finding]:
     """With 2N or N+1 power the cabinet must keep running when one power shelf, or every shelf
     on one side, is lost: the surviving shelves carry the whole IT load. GB200 NVL72: 8 x 33 kW
@@ -198,7 +212,8 @@ def shelves_short_after_failure(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("PWR008", "phase imbalance above the policy threshold", severity="warning",
-      policy=("derating", "phase_imbalance_pct"))
+      policy=("derating", "phase_imbalance_pct"),
+      inputs=("PowerNode.phase?", "PowerNode.phases="))
 def phase_imbalance(inv: Inventory) -> Iterator[Finding]:
     """Single-phase branches on a three-phase node should load its phases evenly; imbalance
     overheats the neutral and the worst phase trips first. Operators commonly flag more than
@@ -222,7 +237,8 @@ def phase_imbalance(inv: Inventory) -> Iterator[Finding]:
                           "rotate single-phase branches across L1/L2/L3")
 
 
-@rule("PWR009", "worst phase exceeds its share of the derated rating", policy=("derating",))
+@rule("PWR009", "worst phase exceeds its share of the derated rating", policy=("derating",),
+      inputs=("PowerNode.phase?", "PowerNode.breaker_a!PWR011"))
 def phase_over_rating(inv: Inventory) -> Iterator[Finding]:
     """Each phase of a three-phase node carries one third of its capacity; the worst phase is
     what trips the breaker, whatever the total.
@@ -246,7 +262,8 @@ def phase_over_rating(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("PWR010", "high-density cabinet without liquid cooling or redundant feeds",
-      policy=("high_density_kw", "derating"))
+      policy=("high_density_kw", "derating"),
+      inputs=("DeviceType.max_w!PWR012", "Cabinet.cdu?", "Cabinet.feeds!PWR005"))
 def high_density(inv: Inventory) -> Iterator[Finding]:
     """Cabinets above the policy's high-density threshold (default 100 kW, the brief's
     '>100 kW per cabinet' class) cannot be air cooled and must not hang on one feed: they need
@@ -279,7 +296,8 @@ def high_density(inv: Inventory) -> Iterator[Finding]:
                           "attach a CDU and feed the cabinet from two sides")
 
 
-@rule("PWR011", "a power node that carries load has no rating", policy=("derating",))
+@rule("PWR011", "a power node that carries load has no rating", policy=("derating",),
+      inputs=("PowerNode.rating_kw?", "PowerNode.voltage_v?", "PowerNode.breaker_a?"))
 def node_unrated(inv: Inventory) -> Iterator[Finding]:
     """PWR003 and PWR004 compare what each node of the power tree carries, normally and
     after a failure, with its derated rating; a node with neither `rating_kw` nor `voltage_v`
@@ -305,28 +323,94 @@ def node_unrated(inv: Inventory) -> Iterator[Finding]:
                       "give it rating_kw, or voltage_v and breaker_a")
 
 
-ACTIVE_ROLES = ("compute", "switch", "storage", "management")
-"""Device roles that always draw power (power shelves, PDUs and patch panels may not)."""
-
-
-@rule("PWR012", "an active device type draws no power (max_w 0)")
+@rule("PWR012", "an active device type draws no power (max_w 0)",
+      inputs=("DeviceType.max_w?", "DeviceType.role=", "DeviceType.accelerators?",
+              "PortGroup.speed_gbps"))
 def active_device_unpowered(inv: Inventory) -> Iterator[Finding]:
     """A compute, switch, storage or management device always draws power, but `max_w` left
     out is 0 W: every device of that type then adds nothing to its cabinet's draw, its feeds'
     loads and its heat, and every power and cooling check passes short of it. (An imported
     NetBox device type without power ports gets 0 W and a warning; this is where it stops
-    being silent.) One finding per type, at its first device.
+    being silent.) Role never hides physics: a type is active by what it holds, whatever its
+    `role` says: accelerators, or ports faster than 1 Gb/s (optics and SerDes draw power),
+    so a `patch-panel` or `other` with 8 GPUs is checked too. One finding per type, at its
+    first device.
 
     Fix:
         Declare the type's `max_w` (and `typical_w`), from its data sheet or itemised in
         `power_items`.
     """
-    unpowered = device_types_where(inv, lambda t: t.max_w == 0 and t.role in ACTIVE_ROLES)
+    unpowered = device_types_where(inv, lambda t: t.max_w == 0 and is_active(t))
     for name, (addresses, first) in unpowered.items():
-        role = inv.catalog.device_types[name].role
+        t = inv.catalog.device_types[name]
+        role = t.role if t.role in ACTIVE_ROLES else f"{t.role}, but {_active_by(t)}"
         yield Finding(f"device type {name} ({role}) declares no max_w: its {len(addresses):,} "
                       f"device(s) ({fold(addresses[:50])}) add 0 W to their cabinets' power and "
                       "heat", first, f"declare max_w for {name} (its data sheet's maximum)")
+
+
+def _active_by(t: DeviceType) -> str:
+    if t.accelerators is not None:
+        return f"it holds {t.accelerators.count} {t.accelerators.type}"
+    fast = max(g.speed_gbps for g in t.port_groups)
+    return f"it has {fast:g} Gb/s ports"
+
+
+@rule("PWR013", "a device type's typical draw is above its maximum",
+      inputs=("DeviceType.typical_w?", "DeviceType.max_w?"))
+def typical_above_max(inv: Inventory) -> Iterator[Finding]:
+    """Derived beats declared: `typical_w` is what the device draws in normal operation and
+    `max_w` its nameplate maximum; a typical draw above the maximum is a unit slip (kilowatts
+    written in a watt field: `max_w: 6.4` next to `typical_w: 9000`), and every power, cooling
+    and cost figure built on the lower one is wrong. One finding per type, at its first device.
+
+    Formula:
+        typical_w <= max_w
+
+    Fix:
+        Correct the figure written in the wrong unit (both are watts).
+    """
+    slipped = device_types_where(inv, lambda t: t.typical_w is not None and t.typical_w > t.max_w)
+    for name, (addresses, first) in slipped.items():
+        t = inv.catalog.device_types[name]
+        yield Finding(f"device type {name} declares typical_w {t.typical_w:g} W > max_w "
+                      f"{t.max_w:g} W ({len(addresses):,} device(s): {fold(addresses[:50])})",
+                      first, "both figures are watts: correct the one written in the wrong unit")
+
+
+def _accelerator_w(inv: Inventory, t: DeviceType) -> tuple[float, str] | None:
+    acc = t.accelerators
+    chip = inv.catalog.accelerator_types.get(acc.type) if acc is not None else None
+    if acc is None or chip is None or not isinstance(chip.tdp_w, (int, float)):
+        return None
+    return acc.count * chip.tdp_w, f"{acc.count} x {chip.tdp_w:g} W {acc.type}"
+
+
+@rule("PWR014", "a device type's max_w is below its own accelerators' power",
+      inputs=("DeviceType.max_w?", "DeviceType.accelerators?", "AcceleratorType.tdp_w?"))
+def max_below_accelerators(inv: Inventory) -> Iterator[Finding]:
+    """Derived beats declared: a device draws at least what its accelerators draw, so its
+    `max_w` cannot be below the count times the accelerator type's `tdp_w` from the
+    accelerator catalog (a unit slip: 6.4 written for 6,400 W on a node of 8 x 1,000 W GPUs
+    passes every cabinet, feed and cooling check 1,000 times too light). Accelerator types
+    whose power is not published (`tdp_w: unconfirmed`) bound nothing.
+
+    Formula:
+        max_w >= accelerators.count x tdp_w(accelerator type)
+
+    Fix:
+        Declare the device's real maximum (watts), including its CPUs, memory, NICs and fans.
+    """
+    short = device_types_where(inv, lambda t: t.max_w > 0 and (
+        (got := _accelerator_w(inv, t)) is not None and got[0] > t.max_w))
+    for name, (addresses, first) in short.items():
+        t = inv.catalog.device_types[name]
+        got = _accelerator_w(inv, t)
+        assert got is not None
+        yield Finding(f"device type {name} declares max_w {t.max_w:g} W < {got[0]:g} W its "
+                      f"accelerators alone draw ({got[1]}; {len(addresses):,} device(s): "
+                      f"{fold(addresses[:50])})", first,
+                      "declare the device's real maximum in watts")
 
 
 def _declared(inv: Inventory, failed: frozenset[str]) -> str:

@@ -26,7 +26,8 @@ def _devices(devs: list[Device]) -> str:
     return shown + more
 
 
-@rule("RED001", "a single power node is a common-mode point of a 2N design")
+@rule("RED001", "a single power node is a common-mode point of a 2N design",
+      inputs=("PowerNode.side?", "PowerNode.parent?", "PowerSystem.redundancy="))
 def power_common_mode(inv: Inventory) -> Iterator[Finding]:
     """2N means two independent paths: no single component failure may remove both. Every node
     of a 2N PowerSystem is failed in turn, not only the feeds and shelves; a node whose subtree
@@ -53,7 +54,8 @@ def power_common_mode(inv: Inventory) -> Iterator[Finding]:
                       f"give each side its own {node.spec.type}, or declare redundancy N")
 
 
-@rule("RED002", "a redundancy group has too few members to have a spare")
+@rule("RED002", "a redundancy group has too few members to have a spare",
+      inputs=("CduGroup.redundancy=", "Cdu.group?"))
 def too_few_units(inv: Inventory) -> Iterator[Finding]:
     """A CDU group declared N+1 with one CDU, or a power shelf declared N+1 with one PSU, has
     nothing to fail over to: the declaration is false whatever the load. N+1 needs at least two
@@ -87,7 +89,8 @@ def too_few_units(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("RED003", "a 2N CDU group hangs on one facility loop",
-      policy=("coolant_delta_t_c", "cdu_approach_c"))
+      policy=("coolant_delta_t_c", "cdu_approach_c"),
+      inputs=("CduGroup.redundancy=", "Cdu.loop?"))
 def cooling_common_mode(inv: Inventory) -> Iterator[Finding]:
     """A CDU group declared 2N promises two independent cooling paths; if every CDU of the
     group draws facility water from the same loop, that loop (its pumps, its header, a valve)
@@ -121,7 +124,8 @@ def cooling_common_mode(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("RED004", "a CDU's flow falls short when one of its pumps fails",
-      policy=("coolant_delta_t_c",))
+      policy=("coolant_delta_t_c",),
+      inputs=("CduType.pumps?", "CduType.pump_flow_lpm?"))
 def pump_redundancy(inv: Inventory) -> Iterator[Finding]:
     """CDUs carry redundant pumps (typically N+1, each pump sized so the others carry the
     design flow): a pump is the part that fails and is serviced most. Where the CDU type gives

@@ -26,7 +26,8 @@ def _known(inv: Inventory, what: str) -> list[str]:
     return table.get(what, [])
 
 
-@rule("REF001", "reference to an object that does not exist")
+@rule("REF001", "reference to an object that does not exist",
+      inputs=("every reference by name",))
 def unknown_reference(inv: Inventory) -> Iterator[Finding]:
     """Every name a manifest refers to (part type, cabinet, feed, CDU, fabric, port) must be
     defined somewhere in the project or in the built-in catalog. A dangling reference means a
@@ -85,7 +86,8 @@ def _endpoint_hint(inv: Inventory, endpoint: str, reason: str) -> str | None:
     return None
 
 
-@rule("REF002", "name defined twice")
+@rule("REF002", "name defined twice",
+      inputs=("every name",))
 def duplicate_name(inv: Inventory) -> Iterator[Finding]:
     """Names identify objects (cabinets, devices, feeds, parts) and must be unique after
     replication is expanded: `tray[01-18]` and a separate `tray05` collide.
@@ -102,7 +104,8 @@ def duplicate_name(inv: Inventory) -> Iterator[Finding]:
                       dup.second, "rename one of them or narrow the replication range")
 
 
-@rule("REF003", "replication template cannot be expanded")
+@rule("REF003", "replication template cannot be expanded",
+      inputs=("replication ranges",))
 def bad_template(inv: Inventory) -> Iterator[Finding]:
     """Nodeset ranges (`tray[01-18]`) and lockstep fields (`u: "[11-28]"`) must expand cleanly and
     to the same number of values as the name they ride with.
@@ -115,7 +118,8 @@ def bad_template(inv: Inventory) -> Iterator[Finding]:
                       problem.hint or "make lockstep ranges the same length as the name's range")
 
 
-@rule("REF004", "power tree parents form a loop")
+@rule("REF004", "power tree parents form a loop",
+      inputs=("PowerNode.parent?",))
 def power_cycle(inv: Inventory) -> Iterator[Finding]:
     """Each power node's `parent` leads up toward the utility; a chain that comes back to
     itself describes no real distribution and makes every load roll-up meaningless.
@@ -128,7 +132,8 @@ def power_cycle(inv: Inventory) -> Iterator[Finding]:
                       "give the chain a real upstream parent", ("parent",))
 
 
-@rule("REF005", "a device draws from a feed its cabinet does not list")
+@rule("REF005", "a device draws from a feed its cabinet does not list",
+      inputs=("Device.feeds?", "Cabinet.feeds?"))
 def device_feed_not_on_cabinet(inv: Inventory) -> Iterator[Finding]:
     """A cabinet's `feeds` are the circuits brought to it (the whips to order, pull and label);
     a power shelf or PDU inside it can only plug into one of those. A device that names a feed

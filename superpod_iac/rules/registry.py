@@ -51,6 +51,26 @@ class Rule:
     policy: tuple[str, ...] = ()
     """The site-policy keys the check reads (its Options; tests/test_rule_options.py keeps
     this true by recording what the check reads on its fixtures)."""
+    inputs: tuple[str, ...] = ()
+    """The declared figures the check reads, `Model.field` plus what happens when one is left
+    out (issue #32, "a check that cannot run is a finding"): `!ID` the rule that reports it
+    missing, `?` optional (the check applies where it is declared), `=` it has a default, no
+    mark: the schema requires it. tests/test_rule_inputs.py removes each and expects a finding."""
+
+    def input_list(self) -> list[tuple[str, str]]:
+        """(`Model.field`, what happens when it is missing) per declared input."""
+        out = []
+        for text in self.inputs:
+            name, _, reporter = text.partition("!")
+            if reporter:
+                out.append((name, f"missing: reported by {reporter}"))
+            elif name.endswith("?"):
+                out.append((name[:-1], "optional: checked where declared"))
+            elif name.endswith("="):
+                out.append((name[:-1], "has a documented default"))
+            else:
+                out.append((name, "required by the schema" if "." in name else ""))
+        return out
 
     @property
     def family(self) -> str:
@@ -83,14 +103,15 @@ def _register(r: Rule) -> None:
     RULES[r.id] = r
 
 
-def rule(rule_id: str, summary: str, severity: str = "error", policy: tuple[str, ...] = ()
-         ) -> Callable[[Check], Check]:
+def rule(rule_id: str, summary: str, severity: str = "error", policy: tuple[str, ...] = (),
+         inputs: tuple[str, ...] = ()) -> Callable[[Check], Check]:
     """Register a check function as rule `rule_id`; `policy` names the site-policy keys it
-    reads (manifest/policy.py)."""
+    reads (manifest/policy.py), `inputs` the declared figures (Rule.inputs)."""
 
     def register(func: Check) -> Check:
         _register(Rule(rule_id, summary, Severity(severity), func,
-                       inspect.cleandoc(func.__doc__ or ""), "rules", tuple(policy)))
+                       inspect.cleandoc(func.__doc__ or ""), "rules", tuple(policy),
+                       tuple(inputs)))
         return func
 
     return register

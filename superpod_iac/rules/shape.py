@@ -29,7 +29,8 @@ def _origin(inv: Inventory, fabric: str) -> Origin:
     return Origin(fab.origin.file, fab.origin.doc, ("spec", "shape"))
 
 
-@rule("TOP006", "fabric links do not form the shape the fabric declares")
+@rule("TOP006", "fabric links do not form the shape the fabric declares",
+      inputs=("Fabric.shape?",))
 def shape_structure(inv: Inventory) -> Iterator[Finding]:
     """A fabric that declares `shape:` must be cabled as that shape: a torus or mesh has every
     neighbour link (wraparound included for a torus) and no other, a full mesh links every node
@@ -53,7 +54,8 @@ def shape_structure(inv: Inventory) -> Iterator[Finding]:
                           "cable the links the shape needs, or declare the shape the links form")
 
 
-@rule("TOP007", "node pairs farther apart than the fabric's shape allows")
+@rule("TOP007", "node pairs farther apart than the fabric's shape allows",
+      inputs=("Fabric.shape?",))
 def shape_hops(inv: Inventory) -> Iterator[Finding]:
     """Every pair of nodes must be within the hop count the declared shape promises, in every
     plane: an all-to-all-one-hop scale-up fabric (NVLink, UB L2 planes) needs every node pair

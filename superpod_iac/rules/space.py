@@ -6,19 +6,22 @@ from collections.abc import Iterator
 
 from superpod_iac import physics
 from superpod_iac.diagnostics import Origin
+from superpod_iac.manifest.catalog import DeviceType
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Cabinet, Inventory
-from superpod_iac.rules.inuse import device_types_where
+from superpod_iac.rules.inuse import device_types_where, is_active
 from superpod_iac.rules.registry import Finding, rule
 
 
-@rule("SPC001", "device extends beyond the cabinet's rack units")
+@rule("SPC001", "device extends beyond the cabinet's rack units",
+      inputs=("Device.u", "DeviceType.height_u=", "CabinetType.height_u"))
 def beyond_height(inv: Inventory) -> Iterator[Finding]:
     """A device occupies U positions `u` to `u + height_u - 1`; all must lie within 1 and the
-    cabinet type's `height_u`, or the device physically does not fit.
+    cabinet type's `height_u`, or the device physically does not fit. A 0U part's position
+    lies within its cabinet too, whatever its height: `u: 60` in a 42U rack is nowhere.
 
     Formula:
-        top_u = u + height_u - 1 <= cabinet height_u, and u >= 1 (0 only for 0U parts)
+        top_u = u + height_u - 1 <= cabinet height_u, and u >= 1 (0 <= u for 0U parts)
 
     Fix:
         Move the device down or use a taller cabinet type.
@@ -27,6 +30,10 @@ def beyond_height(inv: Inventory) -> Iterator[Finding]:
         height = cab.type.height_u
         for dev in cab.devices:
             h = dev.type.height_u
+            if h == 0 and not 0 <= dev.u <= height:
+                yield Finding(f"0U device {dev.address} is at U{dev.u}, outside cabinet "
+                              f"{cab.name} (U0-U{height})", dev.origin,
+                              f"give it a position between 0 and {height}", ("u",))
             if h == 0:
                 continue
             if dev.u < 1:
@@ -39,7 +46,8 @@ def beyond_height(inv: Inventory) -> Iterator[Finding]:
                               "cabinet type", ("u",))
 
 
-@rule("SPC002", "two devices occupy the same rack unit")
+@rule("SPC002", "two devices occupy the same rack unit",
+      inputs=("Device.u", "DeviceType.height_u="))
 def u_overlap(inv: Inventory) -> Iterator[Finding]:
     """Two devices cannot share a rack unit. Overlaps usually come from a replication range
     that runs into the next block of devices.
@@ -70,7 +78,8 @@ def _payload_kg(cab: Cabinet) -> float:
     return sum(d.type.weight_kg for d in cab.devices) + cab.extra_weight_kg
 
 
-@rule("SPC003", "device weight exceeds the cabinet's payload rating")
+@rule("SPC003", "device weight exceeds the cabinet's payload rating",
+      inputs=("DeviceType.weight_kg!SPC009", "Cabinet.extra_weight_kg=", "CabinetType.payload_kg"))
 def payload_over_rating(inv: Inventory) -> Iterator[Finding]:
     """A cabinet frame and its casters/levellers are rated for a static payload; the devices in
     it (plus declared extra weight: cables, manifolds, coolant) must stay within it.
@@ -89,14 +98,18 @@ def payload_over_rating(inv: Inventory) -> Iterator[Finding]:
                           "move devices or use a cabinet type with a higher payload rating")
 
 
-@rule("SPC004", "cabinet floor load exceeds the hall's floor rating")
+@rule("SPC004", "cabinet floor load exceeds the hall's floor rating",
+      policy=("max_cabinet_depth_mm",),
+      inputs=("DeviceType.weight_kg!SPC009", "CabinetType.empty_weight_kg=",
+              "CabinetType.footprint", "Hall.floor_load_kg_m2!SPC007", "Cabinet.location!SPC008"))
 def floor_load(inv: Inventory) -> Iterator[Finding]:
     """A loaded cabinet presses its weight onto its footprint. A GB200 NVL72 rack (1,360 kg on
     0.6 x 1.2 m) is ~1,890 kg/m2, far above a typical ~340 kg/m2 raised floor: such halls need a
     slab or reinforced floor.
 
     Formula:
-        (empty_weight_kg + payload) / (width_m x depth_m) <= hall floor_load_kg_m2
+        (empty_weight_kg + payload) / (width_m x min(depth_m, max_cabinet_depth_mm)) <= hall
+        floor_load_kg_m2
 
     Fix:
         Place the cabinet on slab or reinforced floor, spread the load (load plates), or lighten it.
@@ -107,10 +120,11 @@ def floor_load(inv: Inventory) -> Iterator[Finding]:
             continue
         weight = cab.type.empty_weight_kg + _payload_kg(cab)
         fp = cab.type.footprint
-        load = physics.floor_load_kg_m2(weight, fp.width_mm, fp.depth_mm)
+        depth = min(fp.depth_mm, inv.policy_for(cab).max_cabinet_depth_mm)  # GEO005 beyond
+        load = physics.floor_load_kg_m2(weight, fp.width_mm, depth)
         if load > hall.floor_load_kg_m2 + 1e-6:
             yield Finding(f"cabinet {cab.name} loads the floor with {load:,.0f} kg/m2 ({weight:,.0f} "
-                          f"kg on {fp.width_mm / 1000:g} x {fp.depth_mm / 1000:g} m) > hall "
+                          f"kg on {fp.width_mm / 1000:g} x {depth / 1000:g} m) > hall "
                           f"{hall.name} rating {hall.floor_load_kg_m2:,.0f} kg/m2 ({hall.floor} "
                           "floor)", cab.origin,
                           "use slab or reinforced floor, or lighten the cabinet"
@@ -118,7 +132,8 @@ def floor_load(inv: Inventory) -> Iterator[Finding]:
                           "lighten the cabinet or spread its load (a load-spreading plinth)")
 
 
-@rule("SPC007", "a hall holding cabinets declares no floor load rating")
+@rule("SPC007", "a hall holding cabinets declares no floor load rating",
+      inputs=("Hall.floor_load_kg_m2?",))
 def floor_rating_missing(inv: Inventory) -> Iterator[Finding]:
     """SPC004 compares each cabinet's floor load with its hall's rating; a hall without
     `floor_load_kg_m2` leaves that unchecked, and a loaded 100 kW-class rack (~1,900 kg/m2)
@@ -146,7 +161,8 @@ def floor_rating_missing(inv: Inventory) -> Iterator[Finding]:
                       "declare the hall's floor_load_kg_m2")
 
 
-@rule("SPC008", "a cabinet has no floor position")
+@rule("SPC008", "a cabinet has no floor position",
+      inputs=("Cabinet.location?",))
 def cabinet_unplaced(inv: Inventory) -> Iterator[Finding]:
     """A cabinet is a cabinet type at a floor position. Without a `location` (hall, row,
     slot), nothing that depends on the floor can be checked: its floor load (SPC004), the
@@ -169,7 +185,8 @@ def cabinet_unplaced(inv: Inventory) -> Iterator[Finding]:
                       "give it a location: {hall, row, slot} on a row of the Site")
 
 
-@rule("SPC009", "a rack-mounted device type weighs nothing (weight_kg 0)")
+@rule("SPC009", "a rack-mounted device type weighs nothing (weight_kg 0)",
+      inputs=("DeviceType.weight_kg?", "DeviceType.height_u="))
 def device_weightless(inv: Inventory) -> Iterator[Finding]:
     """Every device that takes rack units has a weight, but `weight_kg` left out is 0 kg:
     its devices then add nothing to the cabinet's payload (SPC003) or floor load (SPC004),
@@ -188,7 +205,52 @@ def device_weightless(inv: Inventory) -> Iterator[Finding]:
                       f"declare weight_kg for {name} (its data sheet's weight)")
 
 
-@rule("SPC005", "two cabinets at one floor position")
+SIDE_MOUNTED_ROLES = ("pdu",)
+"""Roles whose parts mount in the side channels or the rear of a cabinet, taking no rack units
+(0U rack PDUs); cable managers and other passive parts are `other` or `patch-panel` with no
+active content."""
+
+
+def _zero_u_allowed(t: DeviceType) -> bool:
+    """Side-mounted (0U PDUs), or passive: no active content and no power drawn."""
+    return t.role in SIDE_MOUNTED_ROLES or (not is_active(t) and t.max_w == 0)
+
+
+@rule("SPC010", "an active 0U device is not inside a chassis that takes rack units",
+      inputs=("DeviceType.height_u=", "DeviceType.role=", "Device.u"))
+def zero_u_outside_chassis(inv: Inventory) -> Iterator[Finding]:
+    """Role and height never hide space: only side-mounted kinds (0U rack PDUs, cable managers
+    and other passive parts) take no rack units. An active part declared 0U (accelerators,
+    fast ports, a compute or switch role, any power drawn) is either a part inside a chassis
+    (chips on a tray, modelled at the chassis' U) or a device whose `height_u` is wrong: 14 eight-GPU servers of
+    `height_u: 0` all fit at U1 of one rack and pass SPC001 and SPC002. So an active 0U device
+    must sit at a rack unit that a device of non-zero height in the same cabinet occupies.
+    One finding per device line (replicated devices are folded).
+
+    Formula:
+        height_u(type) == 0 and type active  =>  some device d in the cabinet with
+        height_u(d) > 0 and d.u <= u <= top_u(d)
+
+    Fix:
+        Give the type its real `height_u`, or place the part at the U of the chassis it sits in.
+    """
+    groups: dict[tuple[Origin, str], list[str]] = {}
+    for cab in inv.iter_cabinets():
+        occupied = {u for d in cab.devices if d.type.height_u > 0 for u in range(d.u, d.top_u + 1)}
+        for dev in cab.devices:
+            if dev.type.height_u != 0 or _zero_u_allowed(dev.type) or dev.u in occupied or \
+                    not 0 <= dev.u <= cab.type.height_u:  # outside the cabinet: SPC001's
+                continue
+            key = (dev.origin, f"{dev.type_name} ({dev.type.role})")
+            groups.setdefault(key, []).append(dev.address)
+    for (origin, what), names in groups.items():
+        yield Finding(f"0U device {fold(names)} of type {what} is active but sits in no chassis "
+                      "(no device of non-zero height at its U): it takes no rack space", origin,
+                      "give the type its real height_u, or place it at its chassis' U", ("u",))
+
+
+@rule("SPC005", "two cabinets at one floor position",
+      inputs=("Cabinet.location!SPC008",))
 def same_position(inv: Inventory) -> Iterator[Finding]:
     """A floor position (hall, row, slot) holds one cabinet. Replicated cabinets whose slot
     range overlaps another cabinet's slot land on top of each other.
@@ -210,7 +272,8 @@ def same_position(inv: Inventory) -> Iterator[Finding]:
                       ("spec", "location"))
 
 
-@rule("SPC006", "cabinet placed outside its row")
+@rule("SPC006", "cabinet placed outside its row",
+      inputs=("Cabinet.location!SPC008", "Row.slots"))
 def slot_outside_row(inv: Inventory) -> Iterator[Finding]:
     """A row has a number of positions (`slots`); a cabinet at a slot beyond them is not on the
     floor plan, so its cable lengths and floor loads are meaningless.

@@ -25,7 +25,8 @@ def _air_cooled(dev: Device) -> bool:
 
 
 @rule("TMP001", "cold-aisle air warmer than a device's maximum inlet temperature",
-      policy=("supply_air_c", "inlet_derate_above_m", "inlet_derate_m_per_c"))
+      policy=("supply_air_c", "inlet_derate_above_m", "inlet_derate_m_per_c"),
+      inputs=("DeviceType.max_inlet_c?", "Hall.supply_air_c=", "Hall.altitude_m?"))
 def inlet_too_warm(inv: Inventory) -> Iterator[Finding]:
     """Every device that rejects heat to air has a maximum inlet air temperature (its ASHRAE
     class: A1 32 C, A2 35 C, A3 40 C, A4 45 C allowable). The hall supplies the cold aisle at
@@ -70,7 +71,8 @@ def _inlet(rated_c: float, altitude_m: float | None, pol: Policy) -> float:
     return round(physics.derated_inlet_c(rated_c, altitude_m, above, per_c), 2)
 
 
-@rule("TMP002", "liquid-cooled devices in a cabinet type with no coolant connection")
+@rule("TMP002", "liquid-cooled devices in a cabinet type with no coolant connection",
+      inputs=("DeviceType.liquid_fraction=", "CabinetType.cooling="))
 def cold_plates_in_air_cabinet(inv: Inventory) -> Iterator[Finding]:
     """A device with cold plates (`liquid_fraction` > 0) needs a coolant manifold in its
     cabinet. A cabinet type declared `cooling: air` has none: the trays cannot be plumbed,
@@ -95,7 +97,8 @@ def cold_plates_in_air_cabinet(inv: Inventory) -> Iterator[Finding]:
 
 
 @rule("TMP003", "a CDU group with no CDUs receives heat",
-      policy=("coolant_delta_t_c", "facility_supply_c"))
+      policy=("coolant_delta_t_c", "facility_supply_c"),
+      inputs=("Cdu.group?",))
 def empty_cdu_group(inv: Inventory) -> Iterator[Finding]:
     """A cabinet may name a CDU group as its `cdu`; if no CDU belongs to that group, the group
     has no capacity, no flow and no pumps, yet the capacity checks have nothing to compare
@@ -117,7 +120,8 @@ def empty_cdu_group(inv: Inventory) -> Iterator[Finding]:
                           "add CDUs to the group, or point the cabinets at another one")
 
 
-@rule("TMP004", "a device's airflow runs against the row's hot/cold aisle")
+@rule("TMP004", "a device's airflow runs against the row's hot/cold aisle",
+      inputs=("DeviceType.airflow?", "Row.cold_aisle="))
 def airflow_against_aisle(inv: Inventory) -> Iterator[Finding]:
     """Air-cooled devices must take air in from the cold aisle and exhaust to the hot one. A
     row declares which face of its cabinets is on the cold aisle (`cold_aisle: front`, the
@@ -153,7 +157,8 @@ def _aisle_side(row: Row, toward: str) -> str:
     return "cold" if face == row.cold_aisle else "hot"
 
 
-@rule("TMP005", "two rows present a hot and a cold side to the same aisle")
+@rule("TMP005", "two rows present a hot and a cold side to the same aisle",
+      inputs=("Row.front_faces?", "Row.cold_aisle="))
 def mixed_aisle(inv: Inventory) -> Iterator[Finding]:
     """Hot/cold aisle containment works only if both rows along an aisle present the same
     side to it: fronts to a cold aisle, rears to a hot one. A row turned the wrong way blows

@@ -24,7 +24,8 @@ def _fabric_planes(inv: Inventory) -> np.ndarray:
     return planes
 
 
-@rule("TOP001", "accelerator not reachable on a plane it should be on")
+@rule("TOP001", "accelerator not reachable on a plane it should be on",
+      inputs=("DeviceType.accelerators?", "PortGroup.plane?"))
 def unreachable(inv: Inventory) -> Iterator[Finding]:
     """A device with accelerators whose ports declare a plane (scale-up, scale-out) must have at
     least one link on a fabric of that plane whenever its superpod has such a fabric; otherwise
@@ -73,7 +74,8 @@ def _clos_generators(inv: Inventory) -> Iterator[tuple[FabricObj, int, Clos]]:
                 yield fab, i, gen
 
 
-@rule("TOP002", "actual oversubscription above the declared one")
+@rule("TOP002", "actual oversubscription above the declared one",
+      inputs=("Clos.oversubscription?", "Fabric.max_oversubscription?", "PortGroup.speed_gbps"))
 def oversubscription(inv: Inventory) -> Iterator[Finding]:
     """A leaf's oversubscription is its downlink bandwidth to endpoints over its uplink bandwidth
     to spines (and likewise spines to cores). It must not exceed what the Clos generator
@@ -123,7 +125,8 @@ def oversubscription(inv: Inventory) -> Iterator[Finding]:
                           "the oversubscription")
 
 
-@rule("TOP003", "rail misalignment: NIC k not on rail k's leaf")
+@rule("TOP003", "rail misalignment: NIC k not on rail k's leaf",
+      inputs=("Clos.rails?", "Clos.leaves?"))
 def rail_alignment(inv: Inventory) -> Iterator[Finding]:
     """In a rail-optimized fabric, NIC k of every node lands on a leaf of rail k, so collective
     traffic between GPUs of the same rank stays one hop away. Every link of a Clos fabric from
@@ -167,7 +170,8 @@ def _endpoint_ports(inv: Inventory, dev: int, nodeset: str) -> list[int]:
     return [by_name[n].index for n in expand(nodeset) if n in by_name]
 
 
-@rule("TOP004", "scale-up domain incomplete: a scale-up fabric splits into islands")
+@rule("TOP004", "scale-up domain incomplete: a scale-up fabric splits into islands",
+      inputs=("Fabric.plane",))
 def scale_up_islands(inv: Inventory) -> Iterator[Finding]:
     """Every scale-up fabric (an NVLink or UB domain) must join all the accelerators it reaches
     into one component through its switches; otherwise collectives cannot span the domain it
@@ -248,7 +252,8 @@ def _find(parent: dict[int, int], x: int) -> int:
 
 
 @rule("TOP005", "replicas of one template are not symmetric",
-      policy=("aisle_clearance_m",))  # replicas compared by their totals, floor area included
+      policy=("aisle_clearance_m",),
+      inputs=("Cluster.superpod",))  # replicas compared by their totals, floor area included
 def asymmetric_replicas(inv: Inventory) -> Iterator[Finding]:
     """Superpods that claim to be replicas of one template (made by a Cluster, or labelled
     `replica-of: NAME`) must be identical in structure: device types, link count per fabric
