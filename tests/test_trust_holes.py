@@ -7,8 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import re
+import subprocess
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from superpod_iac.render.labels import _CONTROL
 from tests.test_trust import _poisoned_pickle, _run
 
 
@@ -34,3 +41,62 @@ def test_a_cache_key_others_can_read_is_replaced_and_its_forgeries_rebuilt(tmp_p
         assert not marker.exists(), oct(mode)
         assert key.stat().st_mode & 0o777 == 0o600 and key.read_bytes() != leaked
         assert entry.read_bytes()[32:] != evil  # rebuilt under the new key
+
+
+def _dot_graph(s: str) -> str:
+    from superpod_iac.render.emit import to_dot
+    from superpod_iac.render.graph import Cluster, Edge, Graph, Node
+    from superpod_iac.render.labels import esc
+
+    g = Graph(name="g", view="wiring", title=s, subtitle=[s], notes=[s])
+    cl = Cluster(id="c", label=s, style="superpod")
+    g.clusters.append(cl)
+    g.add_node(Node("n1", s, "switch", tooltip=s), cl)
+    g.add_node(Node("n2", esc(s), "switch", html=True, tooltip=s))
+    g.add_edge(Edge("n1", "n2", "scale-up", label=s, tooltip=s))
+    return to_dot(g)
+
+
+def _undot(raw: str) -> str:
+    """A quoted dot string's value as Graphviz draws it (`\\\\` -> `\\`, `\\n` -> line break)."""
+    return re.sub(r"\\(.)", lambda m: "\n" if m[1] == "n" else m[1], raw)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=30) | st.from_regex(r"[a-z\\\"\n]{0,6}\\", fullmatch=True))
+def test_any_label_round_trips_through_dot(s: str) -> None:
+    """Any string as a plain label, tooltip, cluster title or HTML label gives dot text that
+    the real `dot` parses, and every plain label reads back exactly as written (a label
+    ending in a backslash swallowed its closing quote: unparsable dot, exit 0)."""
+    proc = subprocess.run(["dot", "-Tjson"], input=_dot_graph(s).encode(),
+                          capture_output=True, check=False)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    doc = json.loads(proc.stdout)
+    labels = [o["label"] for o in doc["objects"] if o["name"] in ("cluster_c", "n1")]
+    labels += [doc["edges"][0].get("label", ""), doc["edges"][0].get("tooltip", "")]
+    expected = s if not _CONTROL.search(s.replace("\n", "")) else None
+    for raw in labels:
+        if expected is not None:
+            assert _undot(raw) == expected, (raw, s)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=12) | st.sampled_from(
+    ["standalone", "a/b", "a_b", "A_b", "a_b~1", "cabinets outside superpods", ".x", "_x"]),
+    unique=True, max_size=8), st.booleans())
+def test_distinct_diagram_groups_get_distinct_files(names: list[str], loose: bool) -> None:
+    """Every pod, the loose-cabinet group and every cabinet get their own file name (the
+    superpod `standalone` and the loose cabinets shared one), and a run writes each diagram
+    to its own file even where names differ only in case."""
+    from superpod_iac.render.output import unique_stem
+    from superpod_iac.render.scope import STANDALONE, Pod
+    from superpod_iac.render.wiring import cabinet_graph_name, pod_graph_name
+
+    pods = [Pod(n, []) for n in names] + ([Pod(STANDALONE, [], standalone=True)] if loose else [])
+    stems = ["wiring-cluster", "power", "cooling", "elevation"]
+    stems += [pod_graph_name(p) for p in pods] + [cabinet_graph_name(n) for n in names]
+    assert len(set(stems)) == len(stems), stems
+    assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.~-]*", s) for s in stems), stems
+    taken: set[str] = set()
+    files = [unique_stem(s, taken) for s in stems + [s.upper() for s in stems]]
+    assert len({f.casefold() for f in files}) == len(files)
