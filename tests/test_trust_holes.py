@@ -12,11 +12,12 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from superpod_iac.render.labels import _CONTROL
-from tests.test_trust import _poisoned_pickle, _run
+from tests.test_trust import BASE, _poisoned_pickle, _run, _write
 
 
 def test_a_cache_key_others_can_read_is_replaced_and_its_forgeries_rebuilt(tmp_path: Path
@@ -100,3 +101,30 @@ def test_distinct_diagram_groups_get_distinct_files(names: list[str], loose: boo
     taken: set[str] = set()
     files = [unique_stem(s, taken) for s in stems + [s.upper() for s in stems]]
     assert len({f.casefold() for f in files}) == len(files)
+
+
+@pytest.mark.parametrize("target", ["{outside}", "{outside}.missing", "../../../../../etc/passwd",
+                                    "../elsewhere/x.yaml", "base.yaml"])
+def test_a_revision_whose_manifest_links_out_of_the_tree_is_a_finding(tmp_path: Path,
+                                                                       target: str) -> None:
+    """`diff REV:PATH` extracts the revision with git archive; a manifest that is a symlink out
+    of the tree (absolute, relative, dangling) made the extraction fail with exit 3. It is
+    SCH011 at the link, on either side, as in a working tree; a link inside the tree is read."""
+    outside = _write(tmp_path / "outside.yaml", "secret: 1\n")
+    repo = tmp_path / "repo"
+    d = repo / "d"
+    _write(d / "base.yaml", Path(BASE).read_text(encoding="utf-8"))
+    (d / "link.yaml").symlink_to(target.format(outside=outside))
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], cwd=repo, check=True)
+    (d / "link.yaml").unlink()
+    for args in (["diff", "HEAD:d", "d"], ["diff", "d", "HEAD:d"]):
+        code, out, _, _ = _run(args, cwd=repo)
+        assert code in (0, 1) and "Traceback" not in out and "internal error" not in out, out
+        inside = target == "base.yaml"
+        assert ("SCH011" in out) != inside, out
+        if not inside:
+            assert "link.yaml:1:1: SCH011" in out and "superpod-diff-" not in out, out
+    assert outside.read_text() == "secret: 1\n"

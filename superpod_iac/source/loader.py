@@ -249,8 +249,11 @@ def _walk(top: FsPath, limits: LoadLimits, out: Discovery, found: dict[str, str]
         subdirs: list[FsPath] = []
         for entry in entries:
             full = FsPath(entry.path)
+            is_link = entry.is_symlink()
+            if is_link and _is_yaml(entry.name) and _leads_out(full, root):
+                out.escaped.append(_display(full))  # dangling outside too: it leads out
+                continue
             try:
-                is_link = entry.is_symlink()
                 est = entry.stat(follow_symlinks=True)
             except OSError as exc:
                 if _is_yaml(entry.name) or is_link:
@@ -289,6 +292,13 @@ def _walk(top: FsPath, limits: LoadLimits, out: Discovery, found: dict[str, str]
 
 def _is_yaml(name: str) -> bool:
     return name.lower().endswith(YAML_SUFFIXES)
+
+
+def _leads_out(link: FsPath, root: FsPath) -> bool:
+    try:
+        return not _inside(link.resolve(), root)
+    except (OSError, RuntimeError):  # a loop: reported as unreadable below
+        return False
 
 
 def _inside(path: FsPath, root: FsPath) -> bool:
