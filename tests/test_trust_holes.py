@@ -128,3 +128,57 @@ def test_a_revision_whose_manifest_links_out_of_the_tree_is_a_finding(tmp_path: 
         if not inside:
             assert "link.yaml:1:1: SCH011" in out and "superpod-diff-" not in out, out
     assert outside.read_text() == "secret: 1\n"
+
+
+_LINES = ["apiVersion: superpod-iac/v1alpha1", "kind: Cabinet", "metadata:", "  name: x",
+          "spec:", "  type: t  # superpod: ignore[SPC002]", "  devices:",
+          "    - {name: d, type: 't', u: 1}", "  feeds: [a, b]"]
+_ODD = st.sampled_from(["\u2028", "\u2029", "\x85", "\t", "é", "機", "x", " ", "\\", "'"])
+
+
+def _where(text: str, at: int) -> tuple[int, int]:
+    before = re.split("\r\n|[\r\n]", text[:at])
+    return len(before), len(before[-1]) + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(_LINES)), st.text(_ODD, max_size=6),
+                          st.booleans()), max_size=4))
+def test_positions_are_the_editors_whatever_the_comments_and_scalars_hold(
+        edits: list[tuple[int, str, bool]]) -> None:
+    """libyaml also breaks lines at NEL, U+2028 and U+2029, so one in a comment or a quoted
+    scalar shifted every later position by a line. Any such characters in comment lines or
+    in quoted values leave every node where an editor shows it, and the inline ignore on
+    its own line."""
+    from superpod_iac.source.loader import load_bytes
+
+    lines = list(_LINES)
+    for at, odd, as_comment in sorted(edits, reverse=True):
+        indent = "  " if at > 4 else ""
+        lines.insert(at, f"{indent}# c{odd}" if as_comment or not indent
+                     else f'{indent}l{at}: "{odd}"')
+    text = "\n".join(lines) + "\n"
+    src = load_bytes("m.yaml", text.encode())
+    if src.diagnostics:  # a break character that ends a comment early: said where it is
+        d = src.diagnostics[0]
+        assert d.rule in ("SCH001", "SCH002") and (d.line, d.column) <= _where(text, len(text))
+        return
+    (doc,) = src.documents
+    for path, needle in ((("spec", "type"), "type: t"), (("spec", "feeds"), "feeds:"),
+                         (("spec", "devices", 0), "{name")):
+        assert doc.positions[path] == _where(text, text.index(needle)), (path, text)
+    assert src.ignores == {_where(text, text.index("  type: t"))[0]: frozenset({"SPC002"})}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, len("\n".join(_LINES))), st.sampled_from(
+    [chr(c) for c in [*range(1, 9), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f, 0xfffe]]))
+def test_a_refused_character_is_reported_where_it_is(at: int, bad: str) -> None:
+    """A control character (BEL) was reported at 1:1 wherever it stood."""
+    from superpod_iac.source.loader import load_bytes
+
+    good = "\n".join(_LINES) + "\n"
+    text = good[:at] + bad + good[at:]
+    src = load_bytes("m.yaml", text.encode())
+    (d,) = src.diagnostics
+    assert d.rule == "SCH001" and (d.line, d.column) == _where(text, at), (d, repr(text))

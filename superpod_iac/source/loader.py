@@ -19,7 +19,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from superpod_iac.diagnostics import Diagnostic, Path
 from superpod_iac.rules.registry import declared_severity
-from superpod_iac.source.tree import TreeBuilder
+from superpod_iac.source.tree import FILE_BREAK, LineMap, TreeBuilder
 
 YAML_SUFFIXES = (".yaml", ".yml")
 """Matched without regard to case: `cabinet.YAML` is as much a manifest as `cabinet.yaml`."""
@@ -318,7 +318,7 @@ def _comment_candidates(text: str) -> list[tuple[int, int, str]]:
     if "superpod:" not in text:
         return []
     out: list[tuple[int, int, str]] = []
-    for number, line in enumerate(text.splitlines()):
+    for number, line in enumerate(FILE_BREAK.split(text)):  # not splitlines(): see LineMap
         if "superpod:" in line:
             out.extend((number, m.start(), m.group(1)) for m in _IGNORE_RE.finditer(line))
     return out
@@ -415,8 +415,9 @@ def _load_text(src: SourceFile, text: str, limits: LoadLimits) -> SourceFile:
     except MarkedYAMLError as exc:
         src.diagnostics.append(_syntax(path, text, exc))
     except YAMLError as exc:
+        line, col = _character_at(text, getattr(exc, "character", None))
         src.diagnostics.append(_error(path, "SCH001", f"YAML error: {str(exc).splitlines()[0]}",
-                                      "fix the YAML syntax"))
+                                      "fix the YAML syntax", line, col))
     for line, col, ids in candidates:
         if (line, col) in builder.inside_scalars:
             continue  # text inside a quoted or block scalar, not a comment
@@ -425,16 +426,32 @@ def _load_text(src: SourceFile, text: str, limits: LoadLimits) -> SourceFile:
     return src
 
 
+def _character_at(text: str, character: object) -> tuple[int, int]:
+    """(line, column), 1-based, of the first `character` (a code point) in the text: where
+    the reader refused it (its own offset counts UTF-8 bytes); 1:1 when unknown."""
+    at = text.find(chr(character)) if isinstance(character, int) and \
+        0 <= character < 0x110000 else -1
+    if at < 0:
+        return 1, 1
+    lines = FILE_BREAK.split(text[:at])
+    return len(lines), len(lines[-1]) + 1
+
+
 def _syntax(path: str, text: str, exc: MarkedYAMLError) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    last = text.count("\n") + (0 if text.endswith("\n") else 1)
+    lines = LineMap.of(text)
+    line, col = (1, 1) if mark is None else (mark.line + 1, mark.column + 1) if lines is None \
+        else lines.at(mark.line, mark.column)
+    parts = FILE_BREAK.split(text)
+    last = len(parts) - (1 if parts[-1] == "" else 0)
     if line > max(last, 1):  # an error at end of input: point at the last line
         line, col = max(last, 1), 1
     problem = exc.problem or exc.context or "invalid YAML"
     ctx = exc.context_mark
-    if exc.context and ctx is not None and ctx.line + 1 != line:
-        problem = f"{problem} ({exc.context} at line {ctx.line + 1})"
+    ctx_line = None if ctx is None else ctx.line + 1 if lines is None \
+        else lines.at(ctx.line, ctx.column)[0]
+    if exc.context and ctx_line is not None and ctx_line != line:
+        problem = f"{problem} ({exc.context} at line {ctx_line})"
     rule = "SCH002" if "duplicate" in str(problem) else "SCH001"
     return _error(path, rule, f"YAML syntax error: {problem}",
                   "fix the YAML syntax at this position", line, col)
