@@ -182,3 +182,34 @@ def test_a_refused_character_is_reported_where_it_is(at: int, bad: str) -> None:
     src = load_bytes("m.yaml", text.encode())
     (d,) = src.diagnostics
     assert d.rule == "SCH001" and (d.line, d.column) == _where(text, at), (d, repr(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.sampled_from([None, 0, 1, 2, 3, 9])),
+                min_size=1, max_size=3))
+def test_a_yaml_version_other_than_1_2_is_an_error_at_its_directive(
+        docs: list[tuple[int, int | None]]) -> None:
+    """Under `%YAML 1.1` the author's `010` is octal 8 and `yes` is true; read as 1.2 they are
+    10 and a string. Any document announcing a version other than 1.2 is SCH001 at the
+    directive's line, whatever else the file holds; 1.2 (or no directive) is read as it is."""
+    from superpod_iac.source.loader import load_bytes
+
+    parts: list[str] = []
+    expected: list[int] = []
+    read = 0
+    for comments, minor in docs:
+        if parts:
+            parts.append("...")
+        parts += ["# note"] * comments
+        if minor is not None:
+            parts.append(f"%YAML 1.{minor}")
+            if minor != 2:
+                expected.append(len(parts))
+            if minor not in (1, 2):  # libyaml refuses the version: the file stops here
+                break
+        parts += ["---", "a: 010", "b: yes"]
+        read += 1
+    src = load_bytes("m.yaml", ("\n".join(parts) + "\n").encode())
+    found = [(d.rule, d.line, d.column) for d in src.diagnostics]
+    assert found == [("SCH001", line, 1) for line in expected], ("\n".join(parts), found)
+    assert [d.data for d in src.documents] == [{"a": 10, "b": "yes"}] * read

@@ -159,6 +159,7 @@ class TreeBuilder:
         for event in events:
             if not isinstance(event, DocumentStartEvent):
                 continue
+            self._check_version(event, index)
             state = _DocState(self, index, resolve)
             try:
                 for ev in events:
@@ -176,6 +177,22 @@ class TreeBuilder:
                 yield Built(index, state.root, dict(state.positions), state.root_pos,
                             state.refused_tag)
             index += 1
+
+    def _check_version(self, event: DocumentStartEvent, index: int) -> None:
+        """Documents are read as YAML 1.2. A `%YAML 1.1` directive says the author meant 1.1,
+        where `010` is octal 8 and `yes` is true: reading it as 1.2 (10, the text "yes")
+        would silently change the design, so any version but 1.2 is an error at its line."""
+        version = getattr(event, "version", None)
+        if version is None or tuple(version) == (1, 2):
+            return
+        shown = ".".join(str(v) for v in version)
+        line, col = self.pos(event.start_mark)
+        self.diagnostics.append(Diagnostic(
+            "SCH001", declared_severity("SCH001"),
+            f"%YAML {shown} directive: manifests are read as YAML 1.2 only (under YAML 1.1 "
+            "`010` is octal 8 and `yes` is true; under 1.2 they are 10 and the text 'yes')",
+            self.file, line, col, (), "remove the directive and write values as YAML 1.2 "
+            "reads them (`0o10` for octal, `true`/`false`)", index))
 
     def _note_scalar(self, ev: ScalarEvent) -> None:
         """Drop comment candidates that lie inside this scalar's text."""
