@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import json
 import re
 import subprocess
@@ -213,3 +214,82 @@ def test_a_yaml_version_other_than_1_2_is_an_error_at_its_directive(
     found = [(d.rule, d.line, d.column) for d in src.diagnostics]
     assert found == [("SCH001", line, 1) for line in expected], ("\n".join(parts), found)
     assert [d.data for d in src.documents] == [{"a": 10, "b": "yes"}] * read
+
+
+_HOSTILE_MD = ["@bob", "@org/team", "<img src=x onerror=alert(1)>", "[x](https://e.vil)",
+               "![i](x)", "</details>", "<!--", "-->", "\u202e", "\u2066", "\x1b[2J", "\n",
+               "https://e.vil", "www.e.vil", "a@b.co", "mailto:a@b.co", "#12", "GH-1", "|",
+               "`", "``", "*", "**", "_", "~~", "$x$", "&amp;", "&#64;", "\\", "1.", "- ",
+               "> ", "# ", "===", "<https://x.y>", "[^1]", ":"]
+_MD_TEXT = st.lists(st.sampled_from(_HOSTILE_MD) | st.text(max_size=4), max_size=8).map("".join)
+
+
+def _gfm(text: str) -> str:
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+
+    return cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_MD_TEXT)
+def test_any_name_in_a_pull_request_comment_shows_as_written_and_does_nothing(s: str) -> None:
+    """GitHub's own markdown (cmark-gfm, with autolinks, tables, strikethrough and raw HTML
+    allowed as in a comment) renders `escape.markdown(s)` in prose and in a table cell as
+    plain text equal to `s` (controls and bidi shown as escapes): no element at all (link,
+    image, HTML, code, emphasis), no @mention or #reference for GitHub to resolve."""
+    from superpod_iac.report.escape import markdown, terminal
+
+    m = markdown(s)
+    assert "\n" not in m and "\r" not in m
+    expected = " ".join(f"A {terminal(s)} B".replace("\u200b", "").split())
+    for doc, tag in ((f"A {m} B", "p"), (f"| h |\n|---|\n| A {m} B |", "td")):
+        out = _gfm(doc)
+        inner = re.search(f"<{tag}>(.*)</{tag}>", out, re.S)
+        assert inner is not None, (doc, out)
+        assert "<" not in inner[1], (s, m, out)
+        text = html.unescape(inner[1])
+        assert " ".join(text.replace("\u200b", "").split()) == expected, (s, m, out)
+        assert not re.search(r"@[A-Za-z0-9]|#[0-9]", text), (s, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MD_TEXT)
+def test_html_and_sarif_text_escape_any_string(s: str) -> None:
+    """HTML: no markup survives and the text reads back with controls and bidi overrides
+    visible. SARIF: `[`, `]` and `\\` are escaped (SARIF 2.1.0 3.11.6), so no embedded link
+    can be forged, and the text reads back as written."""
+    from superpod_iac.report.escape import html_text, sarif_text, terminal
+
+    h = html_text(s)
+    assert not re.search(r"[<>\"'\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", h)
+    assert html.unescape(h) == re.sub("[^\n\t]+", lambda m: terminal(m[0]), s)
+    t = sarif_text(s)
+    assert not re.search(r"(?<!\\)(?:\\\\)*[\[\]]", t), t
+    assert re.sub(r"\\(.)", r"\1", t) == terminal(s)
+
+
+_HOSTILE_KEY = '"[x](https://e.vil) @bob <img src=x> </details> <!-- \\u202e #1"'
+
+
+def test_hostile_names_are_inert_in_sarif_html_and_markdown(tmp_path: Path) -> None:
+    """End to end: an unknown field named like an attack, through validate's SARIF, the
+    HTML report and the diff's markdown comment."""
+    from tests.test_trust import CLEAN_CABINET
+
+    f = _write(tmp_path / "c.yaml", CLEAN_CABINET.replace(
+        "type: nvl72-rack", f"type: nvl72-rack\n  {_HOSTILE_KEY}: 1"))
+    code, out, _, _ = _run(["validate", "--format", "sarif", BASE, str(f)])
+    assert code == 1
+    (msg,) = [r["message"]["text"] for r in json.loads(out)["runs"][0]["results"]]
+    assert "\\[x\\](https://e.vil)" in msg and "\u202e" not in msg and "\\u202e" in msg
+    code, out, _, _ = _run(["report", BASE, str(f), "--out", str(tmp_path / "r.html")])
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<img src=x>" not in page and "\u202e" not in page and "&lt;img src=x&gt;" in page
+    clean = _write(tmp_path / "old" / "c.yaml", CLEAN_CABINET)
+    code, out, _, _ = _run(["diff", "--format", "md", str(clean.parent), str(f)])
+    assert "SCH003" in out and "\u202e" not in out, out
+    shown = _gfm(out)  # as GitHub renders the comment
+    assert "e.vil" in shown and "<img" not in shown and "<!--" not in shown
+    assert "<a " not in shown and shown.count("<details>") == shown.count("</details>")
+    assert not re.search(r"@[A-Za-z0-9]|#[0-9]", html.unescape(re.sub("<[^>]*>", "", shown)))
