@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import html
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -293,3 +294,75 @@ def test_hostile_names_are_inert_in_sarif_html_and_markdown(tmp_path: Path) -> N
     assert "e.vil" in shown and "<img" not in shown and "<!--" not in shown
     assert "<a " not in shown and shown.count("<details>") == shown.count("</details>")
     assert not re.search(r"@[A-Za-z0-9]|#[0-9]", html.unescape(re.sub("<[^>]*>", "", shown)))
+
+
+def _design(folder: Path) -> Path:
+    from tests.test_trust import BAD, _base_copy
+
+    f = _write(folder / "c.yaml", BAD)
+    _base_copy(folder)
+    return folder
+
+
+@pytest.mark.parametrize("name", ["superpod.toml", "pyproject.toml"])
+@pytest.mark.parametrize("how", ["other-owner", "world-writable", "open-folder",
+                                 "sticky-folder-other-owner"])
+def test_a_configuration_others_control_is_ignored_with_a_warning(tmp_path: Path, name: str,
+                                                                 how: str) -> None:
+    """Outside a repository the search climbed to / and applied a superpod.toml planted in a
+    shared folder (`ignore = ["ALL"]` hid every error). A file owned by another user, writable
+    by others, or in a folder others may write (without the sticky bit) is not applied."""
+    shared = tmp_path / "shared"
+    design = _design(shared / "me" / "pod")
+    text = "ignore = ['ALL']\n" if name == "superpod.toml" else "[tool.superpod]\nignore = ['ALL']\n"
+    planted = _write(shared / name, text)
+    shared.chmod(0o1777 if how == "sticky-folder-other-owner" else
+                 0o777 if how == "open-folder" else 0o755)
+    if how in ("other-owner", "sticky-folder-other-owner"):
+        os.chown(planted, 12345, 12345)
+    if how == "world-writable":
+        planted.chmod(0o666)
+    code, out, _, _ = _run(["validate", str(design)], cwd=design)
+    assert code == 1 and "SPC002" in out, out
+    assert f"warning: ignoring configuration {planted}" in out, out
+    # the same file, the user's own and safe, is applied (the test can fail)
+    os.chown(planted, os.geteuid(), os.getegid())
+    planted.chmod(0o644)
+    shared.chmod(0o755)
+    code, out, _, _ = _run(["validate", str(design)], cwd=design)
+    assert code == 0 and "ignoring configuration" not in out, out
+
+
+def test_the_search_outside_a_repository_stops_at_home(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    design = _design(home / "pod")
+    _write(tmp_path / "superpod.toml", "ignore = ['ALL']\n")  # above home: never read
+    code, out, _, _ = _run(["validate", str(design)], cwd=design, HOME=str(home))
+    assert code == 1 and "SPC002" in out, out
+    _write(home / "superpod.toml", "ignore = ['SPC002']\n")  # home itself is searched
+    code, out, _, _ = _run(["validate", str(design)], cwd=design, HOME=str(home))
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("root,nested,said", [
+    ("", "ignore = ['SPC002']\n", "ignores 1 rule(s) (SPC002)"),
+    ("[tool.superpod]\nignore = ['SPC']\n", "ignore = ['SPC']\n", None),
+    ("", "[severity]\nSPC002 = 'warning'\n", "lowers SPC002 to warning"),
+    ("[tool.superpod.severity]\nSPC = 'warning'\n", "[severity]\nSPC002 = 'info'\n",
+     "lowers SPC002 to info"),
+    ("[tool.superpod]\nignore = ['SPC002']\n", "select = ['SPC002']\n", "rule(s) (CLG001"),
+    ("[tool.superpod]\nignore = ['SPC002']\n", "[severity]\nSPC002 = 'info'\n", None),
+])
+def test_a_nested_configuration_that_relaxes_the_repository_is_said_once(
+        tmp_path: Path, root: str, nested: str, said: str | None) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    _write(repo / "pyproject.toml", root or "[project]\nname = 'x'\n")
+    design = _design(repo / "designs" / "pod")
+    _write(repo / "designs" / "superpod.toml", nested)
+    code, out, _, _ = _run(["diff", str(design), str(design)], cwd=design)  # loads it twice
+    notes = [line for line in out.splitlines() if line.startswith("superpod: note:")]
+    if said is None:
+        assert notes == [], out
+    else:
+        assert len(notes) == 1 and said in notes[0] and "designs/superpod.toml" in notes[0], out
