@@ -81,8 +81,8 @@ def _wrap(text: str, width: int = NOTE_WIDTH) -> str:
 def header(graph: Graph, styles: Styles) -> str:
     """HTML label: title, subtitle, legend, notes."""
     rows = [f'<tr><td align="left"><font point-size="17"><b>{esc(graph.title)}</b></font>'
-            f'</td></tr>'] if graph.title else []  # dot refuses an empty <b></b>
-    for line in filter(None, graph.subtitle):  # dot refuses an empty <font></font>
+            f'</td></tr>'] if graph.title.strip() else []  # dot refuses an empty <b></b>
+    for line in (x for x in graph.subtitle if x.strip()):  # dot refuses an empty <font></font>
         rows.append(f'<tr><td align="left"><font point-size="10" color="#3c4043">'
                     f'{esc(line)}</font></td></tr>')
     if graph.legend:
@@ -107,7 +107,7 @@ def header(graph: Graph, styles: Styles) -> str:
         rows.append('<tr><td align="left"><font point-size="9" color="#5f6368"><b>LEGEND</b>'
                     '</font></td></tr>')
         rows.append(f'<tr><td align="left"><font point-size="9">{legend}</font></td></tr>')
-    for note in filter(None, graph.notes):
+    for note in (x for x in graph.notes if x.strip()):
         rows.append(f'<tr><td align="left" balign="left"><font point-size="9" color="#5f6368">'
                     f'{_wrap(note)}</font></td></tr>')
     return ('<table border="0" cellspacing="0" cellpadding="2">' + "".join(rows) +

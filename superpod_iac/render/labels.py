@@ -28,7 +28,8 @@ def _visible(m: re.Match[str]) -> str:
 def esc(text: str) -> str:
     """Escape text for a Graphviz HTML-like label (the dot sink's escaping for HTML labels)."""
     return (_CONTROL.sub(_visible, text).replace("&", "&amp;").replace("<", "&lt;")
-            .replace(">", "&gt;").replace('"', "&quot;"))
+            .replace(">", "&gt;").replace('"', "&quot;").replace("[", "&#91;")
+            .replace("]", "&#93;"))  # dot 2.43 fails on a `]` in an HTML label
 
 
 def dot_text(text: str) -> str:

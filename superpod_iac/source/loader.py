@@ -28,6 +28,10 @@ SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "build", ".
 _IGNORE_RE = re.compile(r"(?:^|(?<=\s))#\s*superpod:\s*ignore\[([^\]\n]*)\]")
 
 
+COST_US = {"object": 12.6, "link": 0.85, "generated_link": 4.0}
+"""Measured CPU microseconds per unit of work (benchmarks/limits.py; docs/security.md)."""
+
+
 @dataclass(frozen=True)
 class LoadLimits:
     """Bounds on the work one run may do; raise them in `[tool.superpod.limits]`.
@@ -51,14 +55,27 @@ class LoadLimits:
     """Nesting levels of one document."""
     max_names: int = 100_000
     """Names one replication template or selector may expand to (`h[1-100000000]`)."""
-    max_objects: int = 5_000_000
-    """Cabinets, devices and other objects after replication, all templates together."""
+    max_objects: int = 300_000
+    """Cabinets, devices and other objects after replication, all templates together
+    (~12.6 us of CPU each: 300,000 alone is ~3.8 s; docs/security.md)."""
     max_replicas: int = 20_000
     """Superpod replicas of one Cluster."""
-    max_links: int = 20_000_000
-    """Links after topology generators and replication."""
+    max_links: int = 3_000_000
+    """Links after topology generators and replication (~270 bytes each: 3 M is ~0.8 GiB)."""
+    max_cpu_ms: int = 3_800
+    """The model's estimated CPU before it is built, from the measured costs per object, link
+    and generated link (`work_ms`): the promise is 5 s of CPU with the process start (~0.5 s)
+    and a margin for a busy machine; the 432-pod reference cluster estimates 3,573 ms."""
     max_findings_per_rule: int = 200
     """Findings of one rule in one file; the rest are counted in one summary finding."""
+
+    def work_ms(self, objects: int, links: int, generated: int) -> float:
+        """Estimated CPU milliseconds to build and check a design of this size, from costs
+        measured on the 2-core reference machine (docs/security.md, benchmarks/limits.py):
+        12.6 us per cabinet or device, 0.85 us per link, 4 us more per link a generator
+        makes (its Python pairs, then the same checks)."""
+        return (objects * COST_US["object"] + links * COST_US["link"]
+                + generated * COST_US["generated_link"]) / 1000.0
 
     @classmethod
     def defaults(cls) -> dict[str, int]:
