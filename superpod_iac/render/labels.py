@@ -27,9 +27,11 @@ def _visible(m: re.Match[str]) -> str:
 
 def esc(text: str) -> str:
     """Escape text for a Graphviz HTML-like label (the dot sink's escaping for HTML labels)."""
-    return (_CONTROL.sub(_visible, text).replace("&", "&amp;").replace("<", "&lt;")
-            .replace(">", "&gt;").replace('"', "&quot;").replace("[", "&#91;")
-            .replace("]", "&#93;"))  # dot 2.43 fails on a `]` in an HTML label
+    out = (_CONTROL.sub(_visible, text).replace("&", "&amp;").replace("<", "&lt;")
+           .replace(">", "&gt;").replace('"', "&quot;"))
+    if out and not out.strip("]"):  # dot 2.43 fails on a text of only `]` (`<b>]]</b>`)
+        out = out.replace("]", "&#93;")
+    return out
 
 
 def dot_text(text: str) -> str:
