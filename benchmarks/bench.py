@@ -100,6 +100,10 @@ def cluster_project(tmp: Path, pod: Path, replicas: int, cascade: bool) -> Path:
         (target / "cluster.yaml").write_text(
             f"apiVersion: superpod-iac/v1alpha1\nkind: Cluster\nmetadata: {{name: bench}}\n"
             f"spec:\n  superpod: {pod.name}\n  replicas: {replicas}\n{ring}", encoding="utf-8")
+        # beyond the default work limits on purpose (docs/security.md): raised knowingly
+        (target / "superpod.toml").write_text(
+            "[limits]\nmax_objects = 50_000_000\nmax_links = 100_000_000\n"
+            "max_cpu_ms = 10_000_000\n", encoding="utf-8")
     return target
 
 

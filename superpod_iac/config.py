@@ -2,8 +2,13 @@
 
 Found from the paths being validated (as ruff and yamllint do): the nearest folder, walking up
 from the first path, that holds a `superpod.toml` or a `pyproject.toml` with a `[tool.superpod]`
-table; the walk stops at the repository root (the folder holding `.git`). `--config FILE`
-overrides the search. Every key and value is checked: an unknown key, rule ID, policy key or
+table; the walk stops at the repository root (the folder holding `.git`); outside a repository
+it stops at the user's home folder or where the filesystem changes (a mount point), never
+climbing to `/`. A file found on the way that is owned by another user (root excepted), is
+writable by others, or sits in a folder others may write without the sticky bit, is ignored
+with a warning on stderr: in a shared `/tmp` anyone could plant `ignore = ["ALL"]`. A nested
+file that ignores rules or lowers severities the repository's own configuration keeps is
+said once on stderr. `--config FILE` overrides the search. Every key and value is checked: an unknown key, rule ID, policy key or
 limit, or a value of the wrong type, is a configuration error (exit 2) that names the key;
 nothing is silently ignored.
 """
@@ -11,6 +16,9 @@ nothing is silently ignored.
 from __future__ import annotations
 
 import difflib
+import os
+import stat
+import sys
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -89,6 +97,63 @@ def find_config(paths: Sequence[str | Path]) -> Path | None:
     return found.pop() if found else None
 
 
+_SAID: set[str] = set()
+
+
+def say_once(message: str) -> None:
+    """A configuration warning or note on stderr, once per process (diff loads twice)."""
+    if message not in _SAID:
+        _SAID.add(message)
+        sys.stderr.write(f"superpod: {message}\n")
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):
+        return None
+
+
+def _search_path(start: Path) -> list[Path]:
+    """The folders searched from `start`: up to the repository root; without one, up to the
+    home folder or the last folder on `start`'s filesystem, whichever comes first."""
+    stop = repo_root(start)
+    if stop is not None:
+        return [start, *[p for p in start.parents if p.is_relative_to(stop)]]
+    home = _home()
+    try:
+        device = start.stat().st_dev
+    except OSError:
+        return [start]
+    out: list[Path] = []
+    for folder in (start, *start.parents):
+        try:
+            if folder.stat().st_dev != device:
+                break  # a mount point: another filesystem, another owner's policy
+        except OSError:
+            break
+        out.append(folder)
+        if folder == home:
+            break
+    return out
+
+
+def untrusted(path: Path) -> str | None:
+    """Why a configuration file found by the search must not be applied, or None."""
+    try:
+        st = path.stat()
+        parent = path.parent.stat()
+    except OSError as exc:
+        return f"cannot be checked ({exc.strerror})"
+    if st.st_uid not in (os.geteuid(), 0):
+        return f"it is owned by another user (uid {st.st_uid})"
+    if st.st_mode & stat.S_IWOTH:
+        return "other users may write it"
+    if parent.st_mode & stat.S_IWOTH and not parent.st_mode & stat.S_ISVTX:
+        return "other users may replace it (its folder is world-writable)"
+    return None
+
+
 def _find_one(path: str | Path) -> Path | None:
     first = Path(path)
     if str(path) == "-":
@@ -96,16 +161,15 @@ def _find_one(path: str | Path) -> Path | None:
     start = first.resolve() if first.exists() else Path.cwd().resolve()
     if not start.is_dir():
         start = start.parent
-    stop = repo_root(start)
-    for folder in (start, *start.parents):
-        own = folder / "superpod.toml"
-        if own.is_file():
-            return own
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_section(pyproject):
-            return pyproject
-        if folder == stop:
-            break
+    for folder in _search_path(start):
+        for candidate in (folder / "superpod.toml", folder / "pyproject.toml"):
+            if not candidate.is_file() or (candidate.name == "pyproject.toml"
+                                           and not _has_section(candidate)):
+                continue
+            why = untrusted(candidate)
+            if why is None:
+                return candidate
+            say_once(f"warning: ignoring configuration {candidate}: {why}")
     return None
 
 
@@ -201,6 +265,52 @@ def load_config(start: Path | None = None, path: Path | None = None,
     chosen = path or find_config(list(paths) if paths else [start or Path.cwd()])
     if chosen is None:
         return Config()
+    cfg = read_config(chosen)
+    if path is None:
+        _say_what_a_nested_file_relaxes(chosen, cfg)
+    return cfg
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+def _say_what_a_nested_file_relaxes(chosen: Path, cfg: Config) -> None:
+    """A configuration below the repository root that ignores rules, or lowers severities,
+    that the repository's own configuration (or the defaults, without one) keeps: said once
+    on stderr, so a folder's file cannot quietly switch checks off for the files under it."""
+    root = repo_root(chosen.parent.resolve())
+    if root is None or chosen.parent.resolve() == root:
+        return
+    base = Config()
+    for candidate in (root / "superpod.toml", root / "pyproject.toml"):
+        if candidate.is_file() and (candidate.name == "superpod.toml" or
+                                    _has_section(candidate)) and untrusted(candidate) is None:
+            base = read_config(candidate)
+            break
+    from superpod_iac.rules.registry import all_rules
+
+    rules = all_rules()
+    off = [r for r in rules if base.enabled(r) and not cfg.enabled(r)]
+    lowered = [f"{r} to {cfg.severity_of(r, d.severity)}" for r, d in rules.items()
+               if base.enabled(r) and r not in off and _RANK[cfg.severity_of(r, d.severity)] <
+               _RANK[base.severity_of(r, d.severity)]]
+    if not off and not lowered:
+        return
+    parts = []
+    if off:
+        parts.append(f"ignores {len(off)} rule(s) ({_short(off)})")
+    if lowered:
+        parts.append(f"lowers {_short(lowered)}")
+    say_once(f"note: {chosen} " + " and ".join(parts) + " that the repository's configuration ("
+             + (base.source or "the defaults") + ") keeps")
+
+
+def _short(items: list[str], n: int = 8) -> str:
+    return ", ".join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")
+
+
+def read_config(chosen: Path) -> Config:
+    """One configuration file, every key checked (ConfigError names what is wrong)."""
     where = str(chosen)
     try:
         data = tomllib.loads(chosen.read_text(encoding="utf-8"))

@@ -4,13 +4,20 @@ Only a regular file (or nothing) is ever replaced: a folder, FIFO, socket or dev
 target is refused (OutputError, exit 2), so `--out /dev/sda` or `--out some-folder` cannot
 destroy anything. The temporary file is removed on every failure, SIGINT and SIGTERM included
 (the CLI turns SIGTERM into an exception so the clean-up runs).
+
+A `kill -9` runs no clean-up, so the temporary must not be able to outlive its writer: where
+the filesystem has `O_TMPFILE` (Linux: ext4, xfs, btrfs, tmpfs) the data goes to an unnamed
+inode in the target's folder, given a name only once it is complete, just before the rename;
+elsewhere the temporary is named `.NAME.superpod-PID-RANDOM.tmp`, and the next write to the
+same target removes the temporaries of writers that no longer run (a PID that is not alive).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import stat
-import tempfile
 from pathlib import Path
 from typing import Literal, TextIO
 
@@ -42,24 +49,94 @@ def check_target(target: Path) -> None:
             break
 
 
+_TMP = re.compile(r"\.(?P<name>.+)\.superpod-(?P<pid>[0-9]+)-[0-9a-f]+\.tmp")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, owned by someone else
+    return True
+
+
+def clean_stale(target: Path) -> None:
+    """Remove the temporaries that writers of `target` killed before their clean-up left."""
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        m = _TMP.fullmatch(name)
+        if m and m["name"] == target.name and int(m["pid"]) != os.getpid() \
+                and not _alive(int(m["pid"])):
+            with _suppress():
+                os.unlink(target.parent / name)
+
+
+def _temp_name(target: Path) -> Path:
+    return target.parent / f".{target.name}.superpod-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+
+
+class _Temp:
+    """A temporary beside `target`: unnamed (O_TMPFILE) where possible, else named."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.name: Path | None = None
+        clean_stale(target)
+        flags = getattr(os, "O_TMPFILE", 0)
+        fd = -1
+        if flags:
+            try:
+                fd = os.open(target.parent, flags | os.O_WRONLY | os.O_CLOEXEC, 0o644)
+            except OSError:  # the filesystem has no O_TMPFILE
+                fd = -1
+        if fd < 0:
+            self.name = _temp_name(target)
+            fd = os.open(self.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        self.fd = fd
+
+    def commit(self) -> None:
+        """Make the data durable and put it at the target (the fd stays open; close it)."""
+        os.fsync(self.fd)
+        os.fchmod(self.fd, 0o644)
+        if self.name is None:  # give the unnamed inode a name, then rename it over the target
+            self.name = _temp_name(self.target)
+            folder = os.open(self.target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:  # a dir fd makes Python call linkat with AT_SYMLINK_FOLLOW (link() would not)
+                os.link(f"/proc/self/fd/{self.fd}", self.name.name, dst_dir_fd=folder,
+                        follow_symlinks=True)
+            finally:
+                os.close(folder)
+        os.replace(self.name, self.target)
+        self.name = None
+
+    def discard(self) -> None:
+        if self.name is not None:
+            with _suppress():
+                os.unlink(self.name)
+            self.name = None
+
+
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write `data` to `path` so readers see the old file or the new one, never a torn one."""
     target = Path(path)
     check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = _Temp(target)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with os.fdopen(tmp.fd, "wb", closefd=False) as fh:
             fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        tmp.commit()
     except BaseException:
-        with _suppress():
-            os.unlink(tmp)
+        tmp.discard()
         raise
+    finally:
+        os.close(tmp.fd)
 
 
 class _suppress:
@@ -78,24 +155,27 @@ class atomic_text:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.target = Path(path)
-        self.tmp = ""
+        self.tmp: _Temp | None = None
         self.fh: TextIO | None = None
 
     def __enter__(self) -> TextIO:
         check_target(self.target)
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp",
-                                        dir=self.target.parent)
-        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        self.tmp = _Temp(self.target)
+        self.fh = os.fdopen(self.tmp.fd, "w", encoding="utf-8", newline="", closefd=False)
         return self.fh
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> Literal[False]:
-        assert self.fh is not None
-        self.fh.close()
-        if exc_type is None:
-            os.chmod(self.tmp, 0o644)
-            os.replace(self.tmp, self.target)
-        else:
-            with _suppress():
-                os.unlink(self.tmp)
+        assert self.fh is not None and self.tmp is not None
+        try:
+            self.fh.close()
+            if exc_type is None:
+                self.tmp.commit()
+        except BaseException:
+            self.tmp.discard()
+            raise
+        finally:
+            if exc_type is not None:
+                self.tmp.discard()
+            os.close(self.tmp.fd)
         return False

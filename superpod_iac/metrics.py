@@ -218,7 +218,7 @@ def systems_markdown(spec_root: str = "specs") -> str:
             "(`superpod summary specs/NAME`); see each spec's README for sources and for the "
             "figures that are unconfirmed or announced. Power is nameplate maximum IT load "
             "(devices + optics).\n\n")
-    out = head + tables.to_md(cols, rows)
+    out = head + tables.to_md(cols, rows, escape=False)  # the repository's own specs
     out += ("\n## Published comparisons, recomputed\n\nRatios of the two specs' `summary` "
             "metrics (`superpod compare specs/A specs/B`) against the published multiples.\n")
     ccols = ["metric", "A", "B", "tool A/B", "published A/B", "difference", "note"]
@@ -236,7 +236,7 @@ def systems_markdown(spec_root: str = "specs") -> str:
                          "n/a" if ratio is None else f"{ratio:.2f}x", f"{published:g}x",
                          "" if ratio is None else f"{(ratio - published) / published * 100:+.1f} %",
                          note])
-        out += f"\n### {title} ({a} / {b})\n\n" + tables.to_md(ccols, crow)
+        out += f"\n### {title} ({a} / {b})\n\n" + tables.to_md(ccols, crow, escape=False)
     out += "\n## Published figures per system\n\nFrom each spec README's figures table.\n"
     for folder in folders:
         if not (folder / "README.md").is_file():

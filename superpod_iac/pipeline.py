@@ -107,7 +107,7 @@ def _load_project(paths: Sequence[str], config: Config, *, check: bool,
     diags: list[Diagnostic] = [d for s in sources for d in s.diagnostics]
     diags.extend(found.problems)
     diags.extend(budget)
-    diags.extend(Diagnostic("SCH011", declared_severity("SCH011"), f"symlink {link} leads outside the project "
+    diags.extend(Diagnostic("SCH011", declared_severity("SCH011"), "this symlink leads outside the project "
                             "root; not followed", link, 1, 1, (),
                             "keep linked designs inside the repository") for link in found.escaped)
     diags.extend(parse_diags)

@@ -70,3 +70,42 @@ def test_same_bytes_across_input_file_order(tmp_path: Path) -> None:
         a = _run([*command, str(src)], "1")
         b = _run([*command, str(renamed)], "2")
         assert a == b and a
+
+
+_KILLED_WRITER = """
+import os, sys, time
+from superpod_iac.fsio import atomic_text
+if sys.argv[2] == "named":
+    del os.O_TMPFILE  # a filesystem without O_TMPFILE: the temporary has a name
+with atomic_text(sys.argv[1]) as fh:
+    fh.write("x" * 20_000_000)
+    fh.flush()
+    print("ready", flush=True)
+    time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("kind", ["unnamed", "named"])
+def test_kill_9_mid_write_leaves_no_temporary_after_the_next_run(tmp_path: Path,
+                                                                 kind: str) -> None:
+    """`kill -9` runs no clean-up. With O_TMPFILE nothing named exists until the data is
+    complete; without it, the next write to the same target removes the dead writer's
+    temporary (a 20 MB one here), while a live writer's temporary is left alone."""
+    target = tmp_path / "cut.csv"
+    target.write_text("old\n")
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(target), kind],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+    proc.kill()
+    proc.wait()
+    assert target.read_text() == "old\n"
+    left = sorted(p.name for p in tmp_path.iterdir())
+    if kind == "unnamed":
+        assert left == ["cut.csv"]
+    else:
+        assert len(left) == 2 and f"superpod-{proc.pid}-" in left[0]
+    live = tmp_path / f".cut.csv.superpod-{os.getppid()}-00.tmp"  # a writer still running
+    live.write_text("busy")
+    atomic_write(target, "new\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["cut.csv", live.name])
+    assert target.read_text() == "new\n"

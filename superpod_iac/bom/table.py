@@ -17,6 +17,7 @@ from superpod_iac.bom.totals import totals
 from superpod_iac.choices import BOM_FORMATS, table
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.report import tables
+from superpod_iac.report.escape import markdown
 
 if TYPE_CHECKING:
     from superpod_iac.model.counts import SystemCounts
@@ -90,9 +91,12 @@ def _by_group(lines: list[BomLine]) -> dict[str, list[BomLine]]:
 
 
 def totals_text(tot: dict[str, Any]) -> str:
-    price = ", ".join(f"{v:,.2f} {cur}" for cur, v in tot["price"].items()) or "none priced"
-    optics = ", ".join(f"{n:,} x {name}" for name, n in tot["optics"].items()) or "none"
-    accel = ", ".join(f"{n:,} x {name}" for name, n in tot["accelerators_by_type"].items())
+    """The totals as a markdown list (part, currency and fabric names escaped)."""
+    price = ", ".join(f"{v:,.2f} {markdown(cur)}" for cur, v in tot["price"].items()) \
+        or "none priced"
+    optics = ", ".join(f"{n:,} x {markdown(name)}" for name, n in tot["optics"].items()) or "none"
+    accel = ", ".join(f"{n:,} x {markdown(name)}"
+                      for name, n in tot["accelerators_by_type"].items())
     out = [f"- power: {tot['power_kw']:,.1f} kW (devices + optics at maximum)",
            f"- weight: {tot['weight_kg']:,.0f} kg",
            f"- rack units: {tot['rack_units_used']:,} used of {tot['rack_units_total']:,} in "
@@ -103,7 +107,8 @@ def totals_text(tot: dict[str, Any]) -> str:
     if accel:
         out.append(f"- accelerators (inside the devices): {accel}")
     for name, n in tot.get("integrated_links", {}).items():
-        out.append(f"- {n:,} links on {name} (in-cabinet harness, part of the cabinet)")
+        out.append(f"- {n:,} links on {markdown(name)} (in-cabinet harness, part of the "
+                   "cabinet)")
     return "\n".join(out) + "\n"
 
 
@@ -130,7 +135,7 @@ def _markdown(lines: list[BomLine], tot: dict[str, Any], cols: list[str],
                     for key, names in folded.items()]
         parts.append(tables.to_md(pcols, prow))
     for name, c in tot.get("clusters", {}).items():
-        parts.append(f"Cluster {name}: {c['superpods']:,} superpods, "
+        parts.append(f"Cluster {markdown(name)}: {c['superpods']:,} superpods, "
                      f"{c['accelerators']:,} accelerators, {c['power_kw']:,.1f} kW, "
                      f"{c['weight_kg']:,.0f} kg\n")
     return "\n".join(parts)

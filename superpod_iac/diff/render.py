@@ -11,6 +11,7 @@ from superpod_iac.diagnostics import Diagnostic
 from superpod_iac.diff import DesignDiff
 from superpod_iac.diff.changes import Change, show
 from superpod_iac.diff.consequences import Impact, Total
+from superpod_iac.report.escape import markdown, markdown_code
 from superpod_iac.report.numbers import num, qty
 
 MAX_LISTED = 50
@@ -152,11 +153,11 @@ def _diag_dict(x: Diagnostic) -> dict[str, Any]:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return markdown(text)
 
 
 def _code(text: str) -> str:
-    return "`" + text.replace("`", "'") + "`"
+    return markdown_code(text)
 
 
 def _section(title: str, head: list[str], rows: list[list[str]]) -> list[str]:

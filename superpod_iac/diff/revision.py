@@ -12,6 +12,22 @@ class RevisionError(Exception):
     """A `REV:PATH` argument that git cannot produce."""
 
 
+def _keep_links_for_the_loader(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+    """tarfile's `data` filter, except that a symbolic link pointing out of the tree is kept
+    as the link it is (never followed): the loader reports it as SCH011 at its path, as it
+    does in a working tree, instead of the extraction failing (exit 3). A member that would
+    be written through such a link (outside the tree) is not extracted; the link that leads
+    there is the finding."""
+    try:
+        return tarfile.data_filter(member, dest)
+    except (tarfile.AbsoluteLinkError, tarfile.LinkOutsideDestinationError):
+        if member.issym():
+            return member.replace(deep=False)  # the link itself, as written (never followed)
+        return None
+    except tarfile.FilterError:
+        return None
+
+
 def materialize(spec: str, workdir: str) -> str:
     """`REV:PATH` -> a temporary directory holding PATH as of git revision REV; else `spec`."""
     if spec == "-" or os.path.exists(spec) or ":" not in spec:
@@ -31,6 +47,6 @@ def materialize(spec: str, workdir: str) -> str:
         raise RevisionError(f"git cannot produce {spec}: "
                             f"{proc.stderr.decode(errors='replace').strip()}")
     with tarfile.open(tar_path) as tar:
-        tar.extractall(target, filter="data")
+        tar.extractall(target, filter=_keep_links_for_the_loader)
     os.unlink(tar_path)
     return os.path.join(target, path) if path else target

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import tempfile
@@ -19,6 +18,7 @@ from superpod_iac.bom import COLUMNS as BOM_COLUMNS
 from superpod_iac.config import Config
 from superpod_iac.diagnostics import Diagnostic, Severity
 from superpod_iac.model.inventory import Inventory
+from superpod_iac.report.escape import html_text
 
 MAX_CUT_ROWS = 20_000
 """Cut-sheet rows embedded at most (the full schedule is `superpod cabling`)."""
@@ -301,7 +301,7 @@ def _verification(data: ReportData) -> str:
 
 
 def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
+    return html_text(value)
 
 
 def _asset(name: str) -> str:

@@ -229,13 +229,29 @@ class Builder:
             self.problems.cannot_expand(str(exc), origin)
             return ()
 
-    def budget(self, adding: int, origin: Origin, what: str = "objects") -> bool:
-        """Whether `adding` more cabinets/devices fit in LoadLimits.max_objects."""
+    def budget(self, adding: int, origin: Origin, what: str = "objects",
+                links: int | None = None) -> bool:
+        """Whether `adding` more cabinets/devices fit in LoadLimits.max_objects, and the
+        design (with `links` links, default: those made so far) in max_cpu_ms."""
         total = len(self.inv.devices) + len(self.inv.cabinets) + adding
         limit = self.inv.limits.max_objects
         if total > limit:
             self.problems.limit(f"expanding this template would make {total:,} {what} > limit "
                                 f"{limit:,} (limit max_objects)", origin)
+            return False
+        return self.within_cpu(total, len(self.inv.links) if links is None else links, origin)
+
+    def within_cpu(self, objects: int, links: int, origin: Origin) -> bool:
+        """Whether a design of this size stays within max_cpu_ms (LoadLimits.work_ms)."""
+        limits = self.inv.limits
+        generated = self.inv.generator_link_ends // 2
+        ms = limits.work_ms(objects, links, generated)
+        if ms > limits.max_cpu_ms:
+            self.problems.limit(
+                f"this would make {objects:,} cabinets and devices and {links:,} links "
+                f"({generated:,} from generators): an estimated {ms:,.0f} ms of CPU > limit "
+                f"{limits.max_cpu_ms:,} (limit max_cpu_ms; costs per object and link in "
+                "docs/security.md)", origin)
             return False
         return True
 
@@ -548,6 +564,10 @@ class Builder:
                 self.problems.limit(f"replicating {spec.superpod} {len(replicas):,} times would "
                                     f"make up to {pod_links:,} links > limit "
                                     f"{limits.max_links:,} (limit max_links)", origin)
+                continue
+            objects = len(self.inv.devices) + len(self.inv.cabinets) + \
+                pod_objects * (len(replicas) - 1)
+            if not self.within_cpu(objects, pod_links, origin):
                 continue
             if not replicate(self.inv, m, cluster):
                 del self.inv.clusters[m.name]

@@ -64,10 +64,16 @@ def _private(path: Path) -> bool:
 
 
 def _cache_key() -> bytes | None:
-    """The 32-byte HMAC key, created once with mode 0600; None when it cannot be kept safely."""
+    """The 32-byte HMAC key, created once with mode 0600; None when it cannot be kept safely.
+
+    A key others could read (any group or other bit, as ssh refuses a private key with mode
+    0644) may have been copied: it is replaced by a new one, so every cache entry tagged
+    under the old key is rebuilt rather than trusted."""
     path = _state_dir() / "cache.key"
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if _private(path) and os.stat(path).st_mode & 0o077:
+            _new_key(path)  # ours but readable by others: forgeable, so replaced
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         pass
@@ -76,13 +82,22 @@ def _cache_key() -> bytes | None:
     else:
         with os.fdopen(fd, "wb") as out:
             out.write(secrets.token_bytes(32))
-    if not (_private(path.parent) and _private(path)):
+    if not (_private(path.parent) and _private(path)) or os.stat(path).st_mode & 0o077:
         return None
     try:
         key = path.read_bytes()
     except OSError:
         return None
     return key if len(key) == 32 else None
+
+
+def _new_key(path: Path) -> None:
+    """Replace the key at `path` by a fresh one, written 0600 beside it and renamed over it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(secrets.token_bytes(32))
+    os.replace(tmp, path)
 
 
 _TAG = hashlib.sha256().digest_size

@@ -27,6 +27,10 @@ class GeneratorError(ValueError):
     """The generator's selectors or port sets do not fit together (reported as REF003)."""
 
 
+class GeneratorLimit(GeneratorError):
+    """The generator would exceed a work limit (reported as SCH012, the links not made)."""
+
+
 Pairs = list[tuple[tuple[int, int], tuple[int, int]]]
 """Generated links: ((device, port), (device, port)) index pairs."""
 
@@ -72,8 +76,15 @@ def _ports(inv: Inventory, dev: int, nodeset: str) -> list[int]:
     # can make (LoadLimits.max_links) before it makes them.
     inv.generator_link_ends += len(names)
     if inv.generator_link_ends > inv.limits.max_links:
-        raise GeneratorError(f"generators select more than {inv.limits.max_links:,} link ends "
+        raise GeneratorLimit(f"generators select more than {inv.limits.max_links:,} link ends "
                              "(limit max_links)")
+    generated = inv.generator_link_ends // 2
+    objects = len(inv.devices) + len(inv.cabinets)
+    if inv.limits.work_ms(objects, len(inv.links) + generated, generated) > inv.limits.max_cpu_ms:
+        raise GeneratorLimit(f"generators select over {inv.generator_link_ends:,} link ends: "
+                             f"with the design's {objects:,} cabinets and devices, more than "
+                             f"the {inv.limits.max_cpu_ms:,} ms of CPU allowed (limit "
+                             "max_cpu_ms, estimated from the costs in docs/security.md)")
     missing = [n for n in names if n not in by_name]
     if missing:
         raise GeneratorError(f"port '{missing[0]}' is not on {device.address} "
@@ -327,6 +338,9 @@ def add_generated_links(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> 
         origin = Origin(m.document.file, m.document.index, ("spec", "generators", i))
         try:
             pairs = GENERATORS[gen.type](inv, gen)
+        except GeneratorLimit as exc:
+            inv.problems.limit(f"{gen.type} generator: {exc}", origin)
+            continue
         except GeneratorError as exc:
             inv.problems.cannot_expand(f"{gen.type} generator: {exc}", origin)
             continue

@@ -13,6 +13,7 @@ from typing import Any
 
 from superpod_iac.netbox.desired import GLOBAL_KINDS, KINDS
 from superpod_iac.netbox.sync import Change, Live, plan
+from superpod_iac.report.escape import markdown_code
 
 MAX_LISTED = 50
 TITLES = {"devices": "Devices", "racks": "Racks", "cables": "Cables", "interfaces": "Interfaces",
@@ -77,13 +78,14 @@ def _fmt(v: Any) -> str:
 def _section(title: str, items: list[str]) -> list[str]:
     if not items:
         return []
-    shown = [f"- `{x}`" for x in items[:MAX_LISTED]]
+    shown = [f"- {markdown_code(x)}" for x in items[:MAX_LISTED]]
     more = [f"- ... and {len(items) - MAX_LISTED} more"] if len(items) > MAX_LISTED else []
     return [f"**{title}** ({len(items)})", "", *shown, *more, ""]
 
 
 def to_markdown(d: Drift, design: str, url: str) -> str:
-    lines = [f"### superpod drift: design `{design}` -> NetBox `{url}`", ""]
+    lines = [f"### superpod drift: design {markdown_code(design)} -> NetBox "
+             f"{markdown_code(url)}", ""]
     if d.empty:
         return "\n".join([*lines, "No drift: NetBox matches the design.", ""])
     counts = [f"{sum(len(v) for v in d.missing.values())} missing in NetBox",

@@ -12,7 +12,7 @@ import graphviz
 
 from superpod_iac.choices import RENDER_FORMATS
 from superpod_iac.render.graph import Cluster, Graph, LegendItem
-from superpod_iac.render.labels import esc
+from superpod_iac.render.labels import dot_text, esc
 from superpod_iac.render.styles import Styles, load_styles
 
 FORMATS = RENDER_FORMATS
@@ -37,7 +37,7 @@ class DotFailed(Exception):
 
 
 def _label(text: str, html: bool) -> str:
-    return f"<{text}>" if html else graphviz.nohtml(text)
+    return f"<{text}>" if html else graphviz.nohtml(dot_text(text))
 
 
 def _swatch(item: LegendItem, styles: Styles) -> str:
@@ -81,8 +81,8 @@ def _wrap(text: str, width: int = NOTE_WIDTH) -> str:
 def header(graph: Graph, styles: Styles) -> str:
     """HTML label: title, subtitle, legend, notes."""
     rows = [f'<tr><td align="left"><font point-size="17"><b>{esc(graph.title)}</b></font>'
-            f'</td></tr>']
-    for line in graph.subtitle:
+            f'</td></tr>'] if graph.title.strip() else []  # dot refuses an empty <b></b>
+    for line in (x for x in graph.subtitle if x.strip()):  # dot refuses an empty <font></font>
         rows.append(f'<tr><td align="left"><font point-size="10" color="#3c4043">'
                     f'{esc(line)}</font></td></tr>')
     if graph.legend:
@@ -107,7 +107,7 @@ def header(graph: Graph, styles: Styles) -> str:
         rows.append('<tr><td align="left"><font point-size="9" color="#5f6368"><b>LEGEND</b>'
                     '</font></td></tr>')
         rows.append(f'<tr><td align="left"><font point-size="9">{legend}</font></td></tr>')
-    for note in graph.notes:
+    for note in (x for x in graph.notes if x.strip()):
         rows.append(f'<tr><td align="left" balign="left"><font point-size="9" color="#5f6368">'
                     f'{_wrap(note)}</font></td></tr>')
     return ('<table border="0" cellspacing="0" cellpadding="2">' + "".join(rows) +
@@ -132,7 +132,7 @@ def _node(dg: graphviz.Digraph, graph: Graph, nid: str, styles: Styles) -> None:
     n = graph.nodes[nid]
     attrs = _diff({**styles.node(n.style), **n.attrs}, styles.data["node_base"])
     if n.tooltip:
-        attrs["tooltip"] = n.tooltip
+        attrs["tooltip"] = graphviz.nohtml(dot_text(n.tooltip))
     dg.node(n.id, label=_label(n.label, n.html), **attrs)
 
 
@@ -166,7 +166,7 @@ def to_dot(graph: Graph, styles: Styles | None = None) -> str:
         if e.label:
             attrs["label"] = _label(e.label, e.html)
         if e.tooltip:
-            attrs["tooltip"] = e.tooltip
+            attrs["tooltip"] = graphviz.nohtml(dot_text(e.tooltip))
         dg.edge(e.tail, e.head, **attrs)
     for rank in graph.ranks:
         with dg.subgraph() as s:

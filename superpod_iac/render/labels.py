@@ -13,10 +13,36 @@ from superpod_iac.model.expand import fold as fold_names
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                      "\ud800-\udfff\ufffe\uffff]")
+"""Characters a diagram must not carry raw: C0/C1 controls (XML, which HTML-like labels are
+parsed as, forbids most of them), bidi overrides (Trojan Source), lone surrogates and the
+non-characters U+FFFE/U+FFFF. Each is drawn as a visible escape (`\\x07`, `\\u202e`)."""
+
+
+def _visible(m: re.Match[str]) -> str:
+    code = ord(m.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def esc(text: str) -> str:
-    """Escape text for a Graphviz HTML-like label."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
+    """Escape text for a Graphviz HTML-like label (the dot sink's escaping for HTML labels)."""
+    out = (_CONTROL.sub(_visible, text).replace("&", "&amp;").replace("<", "&lt;")
+           .replace(">", "&gt;").replace('"', "&quot;"))
+    if out and not out.strip("]"):  # dot 2.43 fails on a text of only `]` (`<b>]]</b>`)
+        out = out.replace("]", "&#93;")
+    return out
+
+
+def dot_text(text: str) -> str:
+    """Escape text for a plain (quoted) Graphviz label or tooltip, drawn exactly as written.
+
+    Graphviz reads backslashes in a label as its own escapes (`\\n`, `\\l`, `\\N` is the
+    node's name) and a label ending in one backslash swallows the closing quote, so every
+    backslash is doubled; line breaks become dot's `\\n`; control characters are drawn as
+    visible escapes. Quotes are left to the graphviz package, which escapes them."""
+    return "\\n".join(_CONTROL.sub(_visible, line).replace("\\", "\\\\")
+                       for line in text.split("\n"))
 
 
 def kw(watts: float | None) -> str:
@@ -60,14 +86,15 @@ def fold(names: Iterable[str]) -> str:
 
 def file_part(name: str) -> str:
     """A name made safe for a file name or a Graphviz id (`cm384-001.c03` stays). When
-    sanitising changes the name, a short hash of the original is appended (`a/b` ->
-    `a_b-1f9a2c`), so two names never share a file or a node (`a_b` stays `a_b`)."""
+    sanitising changes the name, `~` and a hash of the original are appended (`a/b` ->
+    `a_b~1f9a2c3d`): `~` never occurs in a name kept as it is, so two names never share a
+    file or a node (`a_b` stays `a_b`, and no name can spell another's hashed form)."""
     safe = _SAFE_ID.sub("_", name).strip("_").lstrip(".") or "unnamed"
     if safe == name:
         return safe
     import hashlib
 
-    return f"{safe}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:6]}"
+    return f"{safe}~{hashlib.sha1(name.encode('utf-8')).hexdigest()[:8]}"
 
 
 def lines(*rows: str) -> str:

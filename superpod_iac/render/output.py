@@ -25,6 +25,18 @@ def diagram_bytes(job: Job, fmt: str) -> bytes:
     return render_bytes(to_dot(graph), fmt)
 
 
+def unique_stem(stem: str, taken: set[str]) -> str:
+    """`stem`, or `stem~2`, `stem~3`... when an earlier diagram of this run took it (compared
+    case-folded, as a case-insensitive filesystem would): one diagram never overwrites
+    another. Job names never contain `~` (labels.file_part), so a suffixed stem is new."""
+    out, n = stem, 1
+    while out.casefold() in taken:
+        n += 1
+        out = f"{stem}~{n}"
+    taken.add(out.casefold())
+    return out
+
+
 def write_all(jobs: list[Job], fmt: str, out_dir: Path, stream: TextIO | None = None,
               skipped: list[str] | None = None, delay_s: float = 2.0) -> list[Path]:
     """Render every job into `out_dir/<name>.<fmt>`; returns the paths written. Diagrams with
@@ -35,9 +47,10 @@ def write_all(jobs: list[Job], fmt: str, out_dir: Path, stream: TextIO | None = 
     bar = tqdm(jobs, desc="render", unit="diagram", file=stream, disable=None, leave=False,
                delay=delay_s,  # a progress bar for renders longer than 2 s
                dynamic_ncols=True)
+    taken: set[str] = set()
     for job in bar:
         bar.set_postfix_str(job.name, refresh=False)
-        path = out_dir / f"{job.name}.{fmt}"
+        path = out_dir / f"{unique_stem(job.name, taken)}.{fmt}"
         try:
             data = diagram_bytes(job, fmt)
         except NothingToShow as exc:

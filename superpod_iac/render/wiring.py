@@ -284,8 +284,13 @@ def _many_key(inv: Inventory, key: str, n: int) -> str:
     return f"{_MANY}other cabinets"
 
 
+LOOSE_GRAPH = "wiring-loose-cabinets"
+"""The cabinets outside every superpod: a prefix of their own, so no superpod's name (a pod
+named `standalone` included) can give the same file."""
+
+
 def pod_graph_name(pod: Pod) -> str:
-    return f"wiring-pod-{file_part('standalone' if pod.standalone else pod.name)}"
+    return LOOSE_GRAPH if pod.standalone else f"wiring-pod-{file_part(pod.name)}"
 
 
 def _pod_groups(inv: Inventory, sets: list[list[str]], uses: dict[str, CabinetUse]

@@ -1,4 +1,7 @@
-"""Escaping of user-controlled text for the sinks that show it (terminal and CI logs).
+"""Escaping of user-controlled text for the sinks that show it: terminal and CI logs,
+GitHub-flavoured markdown (pull-request comments), HTML, SARIF message text, CSV cells. One
+helper per sink kind; every writer of that kind goes through it (dot labels have theirs in
+render/labels.py, a lower stage).
 
 A name, a field or a file path comes from the manifests, which may be hostile: an ANSI escape
 could recolour or erase lines of a log, a carriage return could overwrite a finding, and
@@ -8,6 +11,7 @@ CVE-2021-42574). Each such character is shown as a visible escape instead.
 
 from __future__ import annotations
 
+import html
 import re
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -36,3 +40,53 @@ def csv_cell(value: object) -> object:
 
 def csv_row(row: list[object]) -> list[object]:
     return [csv_cell(v) for v in row]
+
+
+_MD_SPECIAL = re.compile(
+    r"[\\`*<|~&#$\[\]]"               # code, emphasis, HTML, tables, strikethrough, entities, math
+    r"|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])"  # `_` that could open or close emphasis
+    r"|:(?=//)|(?<=mailto):|(?<=xmpp):"  # autolinks by scheme
+    r"|(?<=www)\.",                       # autolinks by www.
+    re.IGNORECASE)
+_MD_NOTIFY = re.compile(r"[@#]")
+ZWSP = "&#8203;"
+"""A zero-width space, written as an entity so the markdown source shows no invisible
+character: after `@` it stops a mention (and an email autolink), after `#` an issue link."""
+
+
+def markdown(text: str) -> str:
+    """Text for GitHub-flavoured markdown, shown as written and never acting: no HTML
+    (`<img>`, `</details>`, `<!--`), no link or autolink (`[x](y)`, `https://`, `www.`,
+    `a@b.c`), no emphasis, code, table cell break or math, no @mention or #issue reference;
+    control characters and bidi overrides are shown as visible escapes, so the text stays on
+    one line. For inline places: a table cell, a heading's or list item's text after its
+    marker, prose after other text (never the first thing on a line, where `- ` or `1. `
+    would still open a block)."""
+    out = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), terminal(text))
+    return _MD_NOTIFY.sub(lambda m: m.group(0) + ZWSP, out)
+
+
+def markdown_code(text: str) -> str:
+    """Text as one inline code span (nothing inside acts): fenced with more backticks than
+    it holds in a row; controls and bidi overrides visible."""
+    shown = terminal(text)
+    fence = "`" * (max((len(r) for r in re.findall("`+", shown)), default=0) + 1)
+    pad = " " if shown[:1] in ("`", " ") or shown[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
+
+
+_HTML_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                          "\u2066-\u2069]")
+
+
+def html_text(value: object) -> str:
+    """Text for HTML (element content or a quoted attribute): entities for `&<>"'`, control
+    characters and bidi overrides as visible escapes (line breaks and tabs kept, for <pre>)."""
+    text = "" if value is None else str(value)
+    return html.escape(_HTML_UNSAFE.sub(_visible, text))
+
+
+def sarif_text(text: str) -> str:
+    """SARIF message text: controls visible, and `\\`, `[`, `]` escaped (SARIF 2.1.0
+    3.11.6), so a name cannot forge an embedded link that a viewer would render."""
+    return re.sub(r"[\\\[\]]", lambda m: "\\" + m.group(0), terminal(text))

@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import PurePath
+from urllib.parse import quote
 
 from superpod_iac import __version__
 from superpod_iac.diagnostics import Diagnostic, Severity
+from superpod_iac.report.escape import sarif_text
 from superpod_iac.rules.registry import all_rules
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -20,7 +22,9 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 
 def _uri(path: str) -> str:
-    return PurePath(path).as_posix()
+    """A relative URI reference: `#`, `?`, `%`, spaces and controls in a file name are
+    percent-encoded (a raw `#` would start a fragment)."""
+    return quote(PurePath(path).as_posix(), safe="/:@!$&'()*+,;=-._~")
 
 
 def render(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:
@@ -46,7 +50,7 @@ def render(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:
     }
     results = []
     for d in diagnostics:
-        text = d.message + (f" (hint: {d.hint})" if d.hint else "")
+        text = sarif_text(d.message + (f" (hint: {d.hint})" if d.hint else ""))
         result: dict[str, object] = {
             "ruleId": d.rule,
             "level": _LEVEL[d.severity],

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from superpod_iac.report.escape import csv_cell
+from superpod_iac.report.escape import csv_cell, markdown
 from superpod_iac.report.numbers import num
 
 
@@ -49,12 +49,17 @@ def to_json(columns: Sequence[str], rows: Sequence[Sequence[Any]], **extra: Any)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_md(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "") -> str:
-    lines = [f"## {title}", ""] if title else []
-    lines.append("| " + " | ".join(columns) + " |")
+def to_md(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "",
+          escape: bool = True) -> str:
+    """A GitHub-flavoured markdown table. Every cell and the title go through
+    `escape.markdown` (names come from the manifests: no link, HTML or @mention acts);
+    `escape=False` only for tables the repository writes about its own specs (docs/)."""
+    shown = markdown if escape else (lambda text: text.replace("|", "\\|"))
+    lines = [f"## {shown(title)}", ""] if title else []
+    lines.append("| " + " | ".join(shown(c) for c in columns) + " |")
     lines.append("|" + "|".join("---" for _ in columns) + "|")
     for r in rows:
-        lines.append("| " + " | ".join(_shown(v).replace("|", "\\|") for v in r) + " |")
+        lines.append("| " + " | ".join(shown(_shown(v)) for v in r) + " |")
     return "\n".join(lines) + "\n"
 
 

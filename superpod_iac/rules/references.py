@@ -48,9 +48,18 @@ def unknown_reference(inv: Inventory) -> Iterator[Finding]:
     for ref in inv.problems.unresolved:
         key = (ref.what, "" if ref.what == "port" else ref.name, ref.origin)
         groups.setdefault(key, []).append((ref.name, ref.context))
+    # a did-you-mean costs a difflib scan; past the findings a file keeps
+    # (max_findings_per_rule) nobody reads it: 37,000 bad links in a 3 MB file spent 12 s here
+    hinted: dict[str, int] = {}
     for (what, _, origin), items in groups.items():
         name, context = items[0]
         contexts = list(dict.fromkeys(c for _, c in items))
+        hinted[origin.file] = hinted.get(origin.file, 0) + 1
+        if hinted[origin.file] > inv.limits.max_findings_per_rule:
+            yield Finding(f"{context} (in {name})" if what == "port" else
+                          f"unknown {what} '{name}' ({contexts[0]})", origin,
+                          "check the names (did-you-mean is given for the first findings)")
+            continue
         if what == "port":
             more = f" and {len(items) - 1:,} more endpoint(s) of this line" if len(items) > 1 \
                 else ""

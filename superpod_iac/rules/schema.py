@@ -9,7 +9,9 @@ from __future__ import annotations
 from superpod_iac.rules.registry import declare
 
 declare("SCH001", "YAML syntax error", stage="source", doc="""
-    A file that does not parse as YAML cannot be checked at all, so it is an error.
+    A file that does not parse as YAML cannot be checked at all, so it is an error. Manifests
+    are YAML 1.2: a `%YAML` directive naming another version (1.1, where `010` is octal 8 and
+    `yes` is true) is an error at its line, never read silently as something else.
 
     Fix:
         Close the flow sequence: `devices: [tray01, tray02]`.

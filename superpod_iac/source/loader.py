@@ -19,13 +19,17 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from superpod_iac.diagnostics import Diagnostic, Path
 from superpod_iac.rules.registry import declared_severity
-from superpod_iac.source.tree import TreeBuilder
+from superpod_iac.source.tree import FILE_BREAK, LineMap, TreeBuilder
 
 YAML_SUFFIXES = (".yaml", ".yml")
 """Matched without regard to case: `cabinet.YAML` is as much a manifest as `cabinet.yaml`."""
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "build", ".tox"}
 # A real comment starts at the line start or after white space (YAML 1.2, 6.6).
 _IGNORE_RE = re.compile(r"(?:^|(?<=\s))#\s*superpod:\s*ignore\[([^\]\n]*)\]")
+
+
+COST_US = {"object": 12.6, "link": 0.85, "generated_link": 4.0}
+"""Measured CPU microseconds per unit of work (benchmarks/limits.py; docs/security.md)."""
 
 
 @dataclass(frozen=True)
@@ -51,14 +55,27 @@ class LoadLimits:
     """Nesting levels of one document."""
     max_names: int = 100_000
     """Names one replication template or selector may expand to (`h[1-100000000]`)."""
-    max_objects: int = 5_000_000
-    """Cabinets, devices and other objects after replication, all templates together."""
+    max_objects: int = 300_000
+    """Cabinets, devices and other objects after replication, all templates together
+    (~12.6 us of CPU each: 300,000 alone is ~3.8 s; docs/security.md)."""
     max_replicas: int = 20_000
     """Superpod replicas of one Cluster."""
-    max_links: int = 20_000_000
-    """Links after topology generators and replication."""
+    max_links: int = 3_000_000
+    """Links after topology generators and replication (~270 bytes each: 3 M is ~0.8 GiB)."""
+    max_cpu_ms: int = 3_800
+    """The model's estimated CPU before it is built, from the measured costs per object, link
+    and generated link (`work_ms`): the promise is 5 s of CPU with the process start (~0.5 s)
+    and a margin for a busy machine; the 432-pod reference cluster estimates 3,573 ms."""
     max_findings_per_rule: int = 200
     """Findings of one rule in one file; the rest are counted in one summary finding."""
+
+    def work_ms(self, objects: int, links: int, generated: int) -> float:
+        """Estimated CPU milliseconds to build and check a design of this size, from costs
+        measured on the 2-core reference machine (docs/security.md, benchmarks/limits.py):
+        12.6 us per cabinet or device, 0.85 us per link, 4 us more per link a generator
+        makes (its Python pairs, then the same checks)."""
+        return (objects * COST_US["object"] + links * COST_US["link"]
+                + generated * COST_US["generated_link"]) / 1000.0
 
     @classmethod
     def defaults(cls) -> dict[str, int]:
@@ -249,8 +266,11 @@ def _walk(top: FsPath, limits: LoadLimits, out: Discovery, found: dict[str, str]
         subdirs: list[FsPath] = []
         for entry in entries:
             full = FsPath(entry.path)
+            is_link = entry.is_symlink()
+            if is_link and _is_yaml(entry.name) and _leads_out(full, root):
+                out.escaped.append(_display(full))  # dangling outside too: it leads out
+                continue
             try:
-                is_link = entry.is_symlink()
                 est = entry.stat(follow_symlinks=True)
             except OSError as exc:
                 if _is_yaml(entry.name) or is_link:
@@ -291,6 +311,13 @@ def _is_yaml(name: str) -> bool:
     return name.lower().endswith(YAML_SUFFIXES)
 
 
+def _leads_out(link: FsPath, root: FsPath) -> bool:
+    try:
+        return not _inside(link.resolve(), root)
+    except (OSError, RuntimeError):  # a loop: reported as unreadable below
+        return False
+
+
 def _inside(path: FsPath, root: FsPath) -> bool:
     try:
         path.relative_to(root)
@@ -308,7 +335,7 @@ def _comment_candidates(text: str) -> list[tuple[int, int, str]]:
     if "superpod:" not in text:
         return []
     out: list[tuple[int, int, str]] = []
-    for number, line in enumerate(text.splitlines()):
+    for number, line in enumerate(FILE_BREAK.split(text)):  # not splitlines(): see LineMap
         if "superpod:" in line:
             out.extend((number, m.start(), m.group(1)) for m in _IGNORE_RE.finditer(line))
     return out
@@ -460,8 +487,9 @@ def _load_text(src: SourceFile, text: str, limits: LoadLimits) -> SourceFile:
     except MarkedYAMLError as exc:
         src.diagnostics.append(_syntax(path, text, exc))
     except YAMLError as exc:
+        line, col = _character_at(text, getattr(exc, "character", None))
         src.diagnostics.append(_error(path, "SCH001", f"YAML error: {str(exc).splitlines()[0]}",
-                                      "fix the YAML syntax"))
+                                      "fix the YAML syntax", line, col))
     for line, col, ids in candidates:
         if (line, col) in builder.inside_scalars:
             continue  # text inside a quoted or block scalar, not a comment
@@ -470,16 +498,32 @@ def _load_text(src: SourceFile, text: str, limits: LoadLimits) -> SourceFile:
     return src
 
 
+def _character_at(text: str, character: object) -> tuple[int, int]:
+    """(line, column), 1-based, of the first `character` (a code point) in the text: where
+    the reader refused it (its own offset counts UTF-8 bytes); 1:1 when unknown."""
+    at = text.find(chr(character)) if isinstance(character, int) and \
+        0 <= character < 0x110000 else -1
+    if at < 0:
+        return 1, 1
+    lines = FILE_BREAK.split(text[:at])
+    return len(lines), len(lines[-1]) + 1
+
+
 def _syntax(path: str, text: str, exc: MarkedYAMLError) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    last = text.count("\n") + (0 if text.endswith("\n") else 1)
+    lines = LineMap.of(text)
+    line, col = (1, 1) if mark is None else (mark.line + 1, mark.column + 1) if lines is None \
+        else lines.at(mark.line, mark.column)
+    parts = FILE_BREAK.split(text)
+    last = len(parts) - (1 if parts[-1] == "" else 0)
     if line > max(last, 1):  # an error at end of input: point at the last line
         line, col = max(last, 1), 1
     problem = exc.problem or exc.context or "invalid YAML"
     ctx = exc.context_mark
-    if exc.context and ctx is not None and ctx.line + 1 != line:
-        problem = f"{problem} ({exc.context} at line {ctx.line + 1})"
+    ctx_line = None if ctx is None else ctx.line + 1 if lines is None \
+        else lines.at(ctx.line, ctx.column)[0]
+    if exc.context and ctx_line is not None and ctx_line != line:
+        problem = f"{problem} ({exc.context} at line {ctx_line})"
     rule = "SCH002" if "duplicate" in str(problem) else "SCH001"
     return _error(path, rule, f"YAML syntax error: {problem}",
                   "fix the YAML syntax at this position", line, col)

@@ -66,6 +66,43 @@ class Built:
     refused_tag: bool
 
 
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_EXTRA_BREAKS = ("\x85", "\u2028", "\u2029")
+FILE_BREAK = re.compile("\r\n|[\r\n]")
+"""Line breaks as editors count them (YAML 1.2, and every report's line numbers)."""
+
+
+@dataclass(frozen=True)
+class LineMap:
+    """libyaml (YAML 1.1) also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR;
+    editors and YAML 1.2 do not. Per libyaml line: the file's line and the column it starts
+    at, so a U+2028 in a comment does not shift every later line's position."""
+
+    line: list[int]
+    offset: list[int]
+
+    @staticmethod
+    def of(text: str) -> LineMap | None:
+        if not any(c in text for c in _EXTRA_BREAKS):
+            return None
+        line, offset = [0], [0]
+        real, start = 0, 0
+        for m in _YAML_BREAK.finditer(text):
+            if m.group() in _EXTRA_BREAKS:
+                line.append(real)
+                offset.append(m.end() - start)
+            else:
+                real, start = real + 1, m.end()
+                line.append(real)
+                offset.append(0)
+        return LineMap(line, offset)
+
+    def at(self, line: int, column: int) -> tuple[int, int]:
+        if line >= len(self.line):  # past the last break (end of input)
+            return self.line[-1] + 1 + line - len(self.line) + 1, column + 1
+        return self.line[line] + 1, self.offset[line] + column + 1
+
+
 @dataclass
 class _Frame:
     container: dict[str, Any] | list[Any] | None
@@ -102,9 +139,19 @@ class TreeBuilder:
     """(line, column), 0-based, of every `# superpod:` candidate; those inside scalars are
     removed while reading (see `inside_scalars`)."""
     inside_scalars: set[tuple[int, int]] = field(default_factory=set)
+    lines: LineMap | None = None
+    """Where libyaml's lines differ from the file's (it breaks lines at U+0085, U+2028 and
+    U+2029 too); None when they do not."""
+
+    def pos(self, mark: Any) -> tuple[int, int]:
+        """A parser mark as the (line, column), 1-based, that an editor shows."""
+        if self.lines is None:
+            return mark.line + 1, mark.column + 1
+        return self.lines.at(mark.line, mark.column)
 
     def documents(self, text: str) -> Iterator[Built]:
         """Yield each document; parser errors propagate (the loader reports them)."""
+        self.lines = LineMap.of(text)
         yaml = YAML(typ="safe", pure=False)
         resolve = yaml.resolver.resolve
         events = iter(yaml.parse(io.StringIO(text)))
@@ -112,6 +159,7 @@ class TreeBuilder:
         for event in events:
             if not isinstance(event, DocumentStartEvent):
                 continue
+            self._check_version(event, index)
             state = _DocState(self, index, resolve)
             try:
                 for ev in events:
@@ -130,14 +178,30 @@ class TreeBuilder:
                             state.refused_tag)
             index += 1
 
+    def _check_version(self, event: DocumentStartEvent, index: int) -> None:
+        """Documents are read as YAML 1.2. A `%YAML 1.1` directive says the author meant 1.1,
+        where `010` is octal 8 and `yes` is true: reading it as 1.2 (10, the text "yes")
+        would silently change the design, so any version but 1.2 is an error at its line."""
+        version = getattr(event, "version", None)
+        if version is None or tuple(version) == (1, 2):
+            return
+        shown = ".".join(str(v) for v in version)
+        line, col = self.pos(event.start_mark)
+        self.diagnostics.append(Diagnostic(
+            "SCH001", declared_severity("SCH001"),
+            f"%YAML {shown} directive: manifests are read as YAML 1.2 only (under YAML 1.1 "
+            "`010` is octal 8 and `yes` is true; under 1.2 they are 10 and the text 'yes')",
+            self.file, line, col, (), "remove the directive and write values as YAML 1.2 "
+            "reads them (`0o10` for octal, `true`/`false`)", index))
+
     def _note_scalar(self, ev: ScalarEvent) -> None:
         """Drop comment candidates that lie inside this scalar's text."""
         marks = self.comment_marks
         if not marks:
             return
-        s, e = ev.start_mark, ev.end_mark
-        i = bisect.bisect_left(marks, (s.line, s.column))
-        while i < len(marks) and marks[i] < (e.line, e.column):
+        (sl, sc), (el, ec) = self.pos(ev.start_mark), self.pos(ev.end_mark)
+        i = bisect.bisect_left(marks, (sl - 1, sc - 1))
+        while i < len(marks) and marks[i] < (el - 1, ec - 1):
             self.inside_scalars.add(marks[i])
             i += 1
 
@@ -163,7 +227,7 @@ class _DocState:
             m = ev.start_mark
             raise LimitExceeded(
                 "SCH007", f"document has more than {self.b.max_nodes:,} nodes (limit max_nodes)",
-                m.line + 1, m.column + 1,
+                *self.b.pos(m),
                 "split the document, or use replication and generators instead of writing "
                 "every object out; the limit can be raised in [tool.superpod.limits]")
 
@@ -208,7 +272,7 @@ class _DocState:
         if depth > self.b.max_depth:
             raise LimitExceeded(
                 "SCH007", f"nesting deeper than {self.b.max_depth} levels (limit max_depth)",
-                m.line + 1, m.column + 1, "flatten the document; manifests need a few levels")
+                *self.b.pos(m), "flatten the document; manifests need a few levels")
         is_map = isinstance(ev, MappingStartEvent)
         tag = ev.tag
         if tag is not None and tag != TAG_PREFIX + ("map" if is_map else "seq"):
@@ -222,8 +286,8 @@ class _DocState:
         container: dict[str, Any] | list[Any] | None
         container = None if path is None else ({} if is_map else [])
         if path is not None and self.stack and isinstance(self.stack[-1].container, list):
-            self.positions.append((path, (m.line + 1, m.column + 1)))
-        self.stack.append(_Frame(container, path or (), m.line + 1, m.column + 1, ev.anchor,
+            self.positions.append((path, self.b.pos(m)))
+        self.stack.append(_Frame(container, path or (), *self.b.pos(m), ev.anchor,
                                  self.count, len(self.positions)))
 
     def _attach(self, value: Any, ev: Any, anchor: str | None, size: int, pos_start: int,
@@ -236,7 +300,7 @@ class _DocState:
         if not self.stack:
             self.root = value
             m = ev.start_mark
-            self.root_pos = start or (m.line + 1, m.column + 1)
+            self.root_pos = start or self.b.pos(m)
             return
         top = self.stack[-1]
         if top.container is None:
@@ -246,7 +310,7 @@ class _DocState:
                 if start is None:  # scalars record their own position here
                     m = ev.start_mark
                     self.positions.append(((*top.path, len(top.container)),
-                                           (m.line + 1, m.column + 1)))
+                                           self.b.pos(m)))
                 top.container.append(value)
             return
         if top.key is None:  # this value is a key
@@ -274,7 +338,7 @@ class _DocState:
                        ev, kpath, "remove one of the two keys; YAML keeps only the last")
             top.key = _SKIP
             return
-        top.seen[key] = (m.line + 1, m.column + 1)
+        top.seen[key] = self.b.pos(m)
         self.positions.append((kpath, top.seen[key]))
         top.key = key
 
@@ -283,12 +347,12 @@ class _DocState:
         anchor = self.anchors.get(ev.anchor)
         if anchor is None:
             raise LimitExceeded("SCH001", f"YAML syntax error: undefined alias '*{ev.anchor}'",
-                                m.line + 1, m.column + 1, "define the anchor before using it")
+                                *self.b.pos(m), "define the anchor before using it")
         self.alias_nodes += anchor.size
         if self.alias_nodes > self.b.max_alias_nodes:
             raise LimitExceeded(
                 "SCH007", f"aliases expand to more than {self.b.max_alias_nodes:,} nodes "
-                "(billion-laughs pattern; limit max_alias_nodes)", m.line + 1, m.column + 1,
+                "(billion-laughs pattern; limit max_alias_nodes)", *self.b.pos(m),
                 "remove alias chains; use replication instead")
         self._count(ev, anchor.size)
         base = self._child_path()
@@ -296,15 +360,15 @@ class _DocState:
             self.positions.extend(((*base, *rel), pos) for rel, pos in anchor.positions)
         value = anchor.value if not isinstance(anchor.value, dict | list) \
             else copy.deepcopy(anchor.value)
-        self._attach(value, ev, None, anchor.size, len(self.positions), (m.line + 1, m.column + 1))
+        self._attach(value, ev, None, anchor.size, len(self.positions), self.b.pos(m))
         if base is not None and self.stack and isinstance(self.stack[-1].container, list):
             # sequences record item positions at attach time only for scalars
-            self.positions.append((base, (m.line + 1, m.column + 1)))
+            self.positions.append((base, self.b.pos(m)))
 
     def _diag(self, rule: str, message: str, ev: Any, path: Path, hint: str) -> None:
         m = ev.start_mark
         self.b.diagnostics.append(Diagnostic(rule, declared_severity(rule), message, self.b.file,
-                                             m.line + 1, m.column + 1, path, hint, self.index))
+                                             *self.b.pos(m), path, hint, self.index))
 
     def _bad_tag(self, tag: str, ev: Any) -> None:
         self.refused_tag = True
