@@ -65,9 +65,10 @@ def pdu_output(data: dict[str, Any], inlets: list[dict[str, Any]], src: str,
         return None, ""
     if is_transfer(data, inlets):
         return ({"psu_count": 2, "psu_w": max(draws), "redundancy": "N+N",
-                 "input_phases": phases},
-                f"; automatic transfer: {len(inlets)} inlets, one feeding at a time -> capacity "
-                f"of one inlet, {max(draws):g} W")
+                 "input_phases": phases, "inlets": "transfer"},
+                f"; automatic transfer: {len(inlets)} inlets, one feeding at a time -> "
+                f"inlets: transfer, capacity of one inlet, {max(draws):g} W (give it feeds on "
+                "two sides: RED005)")
     return ({"psu_count": len(draws), "psu_w": max(draws), "redundancy": "N",
              "input_phases": phases},
             f"; {len(draws)} inlet(s) of {max(draws):g} W each add up (each feeds its own outlets)")
