@@ -137,6 +137,9 @@ class PortGroup(Strict):
     plane: Plane | None = None
     medium: Literal["optical", "copper", "any"] = "any"
     required: bool = False
+    connector: Connector | None = None
+    """The connector of a passive port (a patch panel's or cassette's front / rear ports): a
+    link routed `via` the device counts one mated pair of each connector its groups name."""
 
 
 class Mount(Strict):
