@@ -115,6 +115,9 @@ def _pdu_legs(inv: Inventory, co: CabinetOutlets) -> Iterator[tuple[Device, dict
     power on every leg its banks use (0 W for a leg nothing is plugged into)."""
     for pdu in sorted({c.outlet.pdu.address for c in co.cords if c.outlet is not None}):
         dev = inv.devices[inv.device_index[pdu]]
+        out = dev.type.power_output
+        if out is not None and out.input_phases != 3:
+            continue  # a single-phase input has no phases to balance
         legs = sorted({b.feed_leg for b in dev.type.outlets if b.feed_leg is not None})
         if len(legs) >= 2:
             yield dev, {leg: co.leg_worst_w.get((pdu, leg), 0.0) for leg in legs}
@@ -127,7 +130,8 @@ def _shown(per: dict[str, float]) -> str:
 @rule("OUT004", "a three-phase rack PDU's phase carries more than its share of the PDU's rating")
 def pdu_leg_over_rating(inv: Inventory) -> Iterator[Finding]:
     """A three-phase rack PDU wires each outlet bank to one phase (its `feed_leg`: L1/L2/L3 =
-    A/B/C, NetBox `feed_leg`). Its input is rated for the total (`power_output`: the inlet's
+    A/B/C, NetBox `feed_leg`; a PDU counts as three-phase when its banks use two or more legs
+    and its `power_output`, where given, has `input_phases: 3`). Its input is rated for the total (`power_output`: the inlet's
     rating, one inlet of an automatic-transfer PDU), that is one third per phase: the phase
     carrying most trips the inlet breaker first, whatever the total. Each cord carries its
     device's maximum draw over the cords that survive the device's worst declared failure
