@@ -139,6 +139,9 @@ class PortGroup(Strict):
     plane: Plane | None = None
     medium: Literal["optical", "copper", "any"] = "any"
     required: bool = False
+    connector: Connector | None = None
+    """The connector of a passive port (a patch panel's or cassette's front / rear ports): a
+    link routed `via` the device counts one mated pair of each connector its groups name."""
 
 
 class Mount(Strict):
@@ -157,6 +160,18 @@ class PowerOutput(Strict):
     """Nominal input voltage (line-to-line for 3-phase inputs); checked against the feed."""
     input_phases: Literal[1, 3] = 3
     input_frequency_hz: list[Frequency] = Field(default_factory=lambda: list(FREQUENCIES))
+    inlets: Literal["shared", "transfer"] = "shared"
+    """`shared`: every feed of the device carries an equal share of its draw. `transfer`: an
+    automatic transfer switch (ATS PDU): two inlets (`psu_count: 2`) of which one feeds at a
+    time: the device's first live feed in `feeds` carries all of it, the other takes over when
+    it fails; capacity is one inlet's `psu_w`, and the two feeds must be on two sources (RED005)."""
+
+    @model_validator(mode="after")
+    def _transfer_has_two_inlets(self) -> PowerOutput:
+        if self.inlets == "transfer" and self.psu_count != 2:
+            raise ValueError(f"inlets: transfer switches between two inlets, not "
+                             f"{self.psu_count} (psu_count must be 2)")
+        return self
 
 
 OutletType = Literal[

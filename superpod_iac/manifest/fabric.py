@@ -39,6 +39,11 @@ class Link(Strict):
     two mated pairs each."""
     splices: int = Field(default=0, ge=0, le=100)
     """Fusion splices in the optical path (policy `splice_loss_db` each)."""
+    via: list[Ref] = Field(default_factory=list, max_length=20)
+    """Patch panels and cassettes (`cabinet/device`) the optical path runs through, in order:
+    each adds one mated pair per connector its port groups name (a panel of one connector: one
+    pair; an LC-front, MPO-rear cassette: an LC and an MPO pair). With `via`, the site policy's
+    `patch_panels_per_link` is not assumed; `patch_panels` still adds unnamed panels."""
     trunk: Ref | None = None
     """The fabric's MPO trunk (`trunks:`) these links run through; its fibres are counted."""
 

@@ -53,6 +53,8 @@ class LinkPlant:
     splices: int = 0
     trunk: str | None = None
     fabric: str = ""
+    via: tuple[str, ...] = ()
+    """Devices (`cabinet/device`: patch panels, cassettes) the path runs through, in order."""
 
 
 @dataclass(slots=True)

@@ -84,9 +84,13 @@ def add_explicit_links(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> N
             continue
         oid = inv.links.intern_origin(origin)
         if link.patch_panels is not None or link.splices or link.cassettes or \
-                link.trunk is not None:
+                link.trunk is not None or link.via:
             inv.link_plant[oid] = LinkPlant(link.patch_panels, link.cassettes, link.splices,
-                                            link.trunk, fab.name)
+                                            link.trunk, fab.name, tuple(link.via))
+            for k, dev in enumerate(link.via):
+                if dev not in inv.device_index:
+                    inv.problems.missing("device", dev, Origin(origin.file, origin.doc,
+                                         (*origin.path, "via", k)), f"fabric {fab.name}")
             trunks = {t.name for t in spec.trunks}
             if link.trunk is not None and link.trunk not in trunks:
                 inv.problems.missing("trunk", link.trunk, Origin(origin.file, origin.doc,

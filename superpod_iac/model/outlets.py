@@ -49,6 +49,8 @@ class Cord:
     normal_a: float = 0.0
     worst_a: float = 0.0
     """Current after the device's other side (or one cord, N+1) is lost."""
+    worst_w: float = 0.0
+    """Power through the cord in that case: the device's maximum draw over its surviving cords."""
     problem: str = ""
 
 
@@ -58,6 +60,9 @@ class CabinetOutlets:
     cords: list[Cord] = field(default_factory=list)
     bank_worst_a: dict[tuple[str, str], float] = field(default_factory=dict)
     """(pdu address, bank) -> current when every cord in it carries its worst-case share."""
+    leg_worst_w: dict[tuple[str, str], float] = field(default_factory=dict)
+    """(pdu address, feed leg) -> power on that phase of a three-phase PDU when every cord on
+    its outlets carries its worst-case share (banks with a `feed_leg` only)."""
 
 
 def pdu_outlets(pdu: Device) -> list[Outlet]:
@@ -137,6 +142,10 @@ def cabinet_outlets(inv: Inventory) -> dict[str, CabinetOutlets]:
                     continue
                 v, pf = _outlet_voltage(inv, c.outlet)
                 c.volts = v
+                c.worst_w = watts / survivors
+                if c.outlet.bank.feed_leg is not None:
+                    leg = (c.outlet.pdu.address, c.outlet.bank.feed_leg)
+                    co.leg_worst_w[leg] = co.leg_worst_w.get(leg, 0.0) + c.worst_w
                 if v is None:
                     continue
                 c.normal_a = physics.single_phase_current_a(watts / len(cords), v, pf)

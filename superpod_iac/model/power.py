@@ -6,7 +6,7 @@ once per Inventory and cached, so rules, diagrams and reports read the same numb
 
 Sharing model: a cabinet's IT load (devices + optics) is shared equally by its active power
 shelves (devices with `power_output`); each shelf draws `share / efficiency` from its feeds,
-split equally. A cabinet without shelves shares its load equally over its own feeds. A failed
+split equally (an automatic-transfer PDU, `inlets: transfer`, from its first live feed alone). A cabinet without shelves shares its load equally over its own feeds. A failed
 power node takes its whole subtree down; the survivors pick up the load.
 """
 
@@ -63,6 +63,8 @@ def usable_output_w(dev: Device) -> float:
     """Output a power shelf guarantees with its PSU redundancy honoured."""
     out = dev.type.power_output
     assert out is not None
+    if out.inlets == "transfer":  # one inlet feeds at a time
+        return out.psu_w
     if out.redundancy in ("N+N", "2N"):
         usable = out.psu_count // 2
     else:
@@ -192,6 +194,8 @@ def _cabinet_draw(inv: Inventory, cab: Cabinet, load: float, down: frozenset[str
         for d in active:
             feeds = [f for f in d.feeds if live(f)]
             out = d.type.power_output
+            if out is not None and out.inlets == "transfer":
+                feeds = feeds[:1]  # the first live source carries it all; the other stands by
             w = physics.input_power_w(share, out.efficiency if out else None) / len(feeds)
             for f in feeds:
                 draw[f] += w

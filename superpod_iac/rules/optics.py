@@ -92,6 +92,25 @@ _CASSETTE_PAIRS = 2
 """A breakout cassette is two mated pairs: the trunk's MPO at its rear, the cord at its front."""
 
 
+def _via(inv: Inventory, via: tuple[str, ...], cable: CableType) -> tuple[float, str]:
+    """Loss of the mated pairs at the panels and cassettes a link names (`via`), and how it
+    was made up: one pair per connector the device's port groups name (the cable's connector
+    when they name none). An unknown device adds nothing (REF001 reports it)."""
+    total = 0.0
+    parts: list[str] = []
+    for addr in via:
+        i = inv.device_index.get(addr)
+        if i is None:
+            continue
+        dev = inv.devices[i]
+        conns = sorted({p.connector for p in dev.type.port_groups if p.connector is not None}) \
+            or [cable.connector]
+        db = sum(inv.catalog.connector_loss_db.get(c, 0.0) for c in conns)
+        total += db
+        parts.append(f"{addr} {'+'.join(conns)} {db:g} dB")
+    return total, (f" + via {', '.join(parts)}" if parts else "")
+
+
 def _channel(inv: Inventory, g: LinkGroup, cable: CableType, x: TransceiverType | None = None
              ) -> tuple[float, str]:
     """Channel insertion loss of a link group and how it was made up, for messages.
@@ -101,7 +120,8 @@ def _channel(inv: Inventory, g: LinkGroup, cable: CableType, x: TransceiverType 
     module's wavelength when the cable gives one for it."""
     plant = inv.link_plant.get(g.origin)
     panels = plant.patch_panels if plant is not None and plant.patch_panels is not None else \
-        inv.policy.patch_panels_per_link
+        0 if plant is not None and plant.via else inv.policy.patch_panels_per_link
+    via_db, via_how = _via(inv, plant.via, cable) if plant is not None else (0.0, "")
     splices = plant.splices if plant is not None else 0
     cassettes = plant.cassettes if plant is not None else 0
     conn = inv.catalog.connector_loss_db.get(cable.connector, 0.0)
@@ -113,12 +133,12 @@ def _channel(inv: Inventory, g: LinkGroup, cable: CableType, x: TransceiverType 
             att, at = by_nm, f" at {x.wavelength_nm:g} nm"
     pairs = _END_PAIRS + _CASSETTE_PAIRS * cassettes
     loss = physics.channel_loss_db(g.length_m, att, pairs, conn, panels, splices,
-                                   inv.policy.splice_loss_db)
+                                   inv.policy.splice_loss_db) + via_db
     what = f"{panels} patch panel(s)" + (f", {cassettes} cassette(s)" if cassettes else "")
     how = (f"{g.length_m:.1f} m x {att:g} dB/km{at} + {pairs + panels} mated pair(s) x "
            f"{conn:g} dB ({what})" + (f" + {splices} splice(s) x "
                                                         f"{inv.policy.splice_loss_db:g} dB"
-                                                        if splices else ""))
+                                                        if splices else "")) + via_how
     return loss, how
 
 
@@ -131,12 +151,16 @@ def loss_over_budget(inv: Inventory) -> Iterator[Finding]:
     nor the module power budget (Tx OMA min - Rx sensitivity - penalties) where the catalog
     gives them. Every mated connector pair counts: the two ends of the channel plus one per
     patch panel (the link's `patch_panels`, else policy `patch_panels_per_link`) and two per
-    breakout cassette (`cassettes`: trunk MPO at the rear, cord at the front); each splice
+    breakout cassette (`cassettes`: trunk MPO at the rear, cord at the front); a link that
+    names the panels and cassettes it runs through (`via: [cabinet/device, ...]`) adds one
+    mated pair per connector each device's port groups name, at that connector's loss (an
+    LC panel 1 x LC; an LC/MPO cassette LC + MPO), and no policy panels; each splice
     adds policy `splice_loss_db` (0.3 dB, TIA-568.3-D); fibre attenuation is taken at the
     module's wavelength where the cable type lists it (`attenuation_db_per_km_at_nm`).
 
     Formula:
         loss = km x dB/km(wavelength) + (2 + patch_panels + 2 x cassettes) x connector loss
+               + sum(loss(c) for via device d, c in connectors(d))
                + splices x splice_loss_db  <= max_channel_loss_db
         and <= tx_oma_min_dbm - rx_sensitivity_oma_dbm - penalties_db
 

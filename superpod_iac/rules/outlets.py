@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from superpod_iac.model.inventory import Inventory
-from superpod_iac.model.outlets import cabinet_outlets
+from superpod_iac import physics
+from superpod_iac.model.inventory import Device, Inventory
+from superpod_iac.model.outlets import CabinetOutlets, cabinet_outlets
+from superpod_iac.model.power import usable_output_w
 from superpod_iac.rules.registry import Finding, rule
 
 
@@ -109,3 +111,81 @@ def cords_same_side(inv: Inventory) -> Iterator[Finding]:
                 yield Finding(f"{dev.address} ({dev.type_name}, {psus.count} cords {psus.redundancy}) "
                               f"has every cord on {where}: its failure darkens the device",
                               dev.origin, "put the cords of each redundant pair on two sides / PDUs")
+
+
+def _pdu_legs(inv: Inventory, co: CabinetOutlets) -> Iterator[tuple[Device, dict[str, float]]]:
+    """Each three-phase PDU of a cabinet (banks on two or more feed legs) with the worst-case
+    power on every leg its banks use (0 W for a leg nothing is plugged into)."""
+    for pdu in sorted({c.outlet.pdu.address for c in co.cords if c.outlet is not None}):
+        dev = inv.devices[inv.device_index[pdu]]
+        out = dev.type.power_output
+        if out is not None and out.input_phases != 3:
+            continue  # a single-phase input has no phases to balance
+        legs = sorted({b.feed_leg for b in dev.type.outlets if b.feed_leg is not None})
+        if len(legs) >= 2:
+            yield dev, {leg: co.leg_worst_w.get((pdu, leg), 0.0) for leg in legs}
+
+
+def _shown(per: dict[str, float]) -> str:
+    return ", ".join(f"L{'ABC'.index(k) + 1} {v / 1000:.2f} kW" for k, v in per.items())
+
+
+@rule("OUT004", "a three-phase rack PDU's phase carries more than its share of the PDU's rating",
+      policy=("derating",), inputs=("OutletBank.feed_leg?", "DeviceType.power_output?", "DeviceType.max_w!PWR012"))
+def pdu_leg_over_rating(inv: Inventory) -> Iterator[Finding]:
+    """A three-phase rack PDU wires each outlet bank to one phase (its `feed_leg`: L1/L2/L3 =
+    A/B/C, NetBox `feed_leg`; a PDU counts as three-phase when its banks use two or more legs
+    and its `power_output`, where given, has `input_phases: 3`). Its input is rated for the total (`power_output`: the inlet's
+    rating, one inlet of an automatic-transfer PDU), that is one third per phase: the phase
+    carrying most trips the inlet breaker first, whatever the total. Each cord carries its
+    device's maximum draw over the cords that survive the device's worst declared failure
+    (the other side lost, N+N), the same worst case as OUT002.
+
+    Formula:
+        P_leg = sum(P_device / cords_surviving for cords on the leg's banks)
+        max(P_leg) <= usable output of the PDU / 3
+
+    Fix:
+        Move cords to outlets on the lighter phases (a bank on another feed_leg), or use a PDU
+        with a larger input rating.
+    """
+    for _cab, co in sorted(cabinet_outlets(inv).items()):
+        for dev, per in _pdu_legs(inv, co):
+            if dev.type.power_output is None:
+                continue
+            share = usable_output_w(dev) / 3
+            leg, worst = max(per.items(), key=lambda kv: (kv[1], kv[0]))
+            if worst > share + 1e-6:
+                yield Finding(f"phase L{'ABC'.index(leg) + 1} of PDU {dev.address} "
+                              f"({dev.type_name}) carries {worst / 1000:.2f} kW in the worst case "
+                              f"> {share / 1000:.2f} kW, one third of its "
+                              f"{usable_output_w(dev) / 1000:.2f} kW rating ({_shown(per)})",
+                              dev.origin, "move cords to outlets on the lighter phases, or use a "
+                              "PDU with a larger input rating")
+
+
+@rule("OUT005", "a three-phase rack PDU's phases are loaded unevenly", severity="warning",
+      policy=("derating", "phase_imbalance_pct"),
+      inputs=("OutletBank.feed_leg?", "DeviceType.max_w!PWR012"))
+def pdu_leg_imbalance(inv: Inventory) -> Iterator[Finding]:
+    """The PDU-level twin of PWR008: the cords on a three-phase rack PDU's outlet banks (each
+    bank on one phase, its `feed_leg`) should load its phases evenly; imbalance puts current on
+    the neutral and the heaviest phase trips first. Loads are the OUT002 worst case (every cord
+    carrying its device's share after the other side is lost); operators commonly flag more
+    than 10-20 % (policy `phase_imbalance_pct`, the same key PWR008 reads).
+
+    Formula:
+        P_leg = sum(P_device / cords_surviving for cords on the leg's banks)
+        imbalance = max |P_leg - mean| / mean x 100 (NEMA) <= phase_imbalance_pct
+
+    Fix:
+        Plug the cords round the phases (outlets on banks of each feed_leg in turn).
+    """
+    limit = inv.policy.phase_imbalance_pct
+    for _cab, co in sorted(cabinet_outlets(inv).items()):
+        for dev, per in _pdu_legs(inv, co):
+            pct = physics.phase_imbalance_pct(list(per.values()))
+            if pct > limit + 1e-9:
+                yield Finding(f"phase imbalance on PDU {dev.address} ({dev.type_name}) is "
+                              f"{pct:.0f} % > {limit:g} % policy ({_shown(per)})", dev.origin,
+                              "plug the cords round the phases (banks of each feed_leg in turn)")

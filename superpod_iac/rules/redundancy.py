@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from superpod_iac.model.cooling import cooling_plan, group_members, spare_shortfall
 from superpod_iac.model.inventory import Device, Inventory
-from superpod_iac.model.power import common_mode_points
+from superpod_iac.model.power import common_mode_points, power_tree
 from superpod_iac.rules.registry import Finding, rule
 
 _SHOWN = 3
@@ -152,3 +152,36 @@ def pump_redundancy(inv: Inventory) -> Iterator[Finding]:
                               f"gives {left:g} L/min with one pump out < {need:.0f} L/min its share "
                               f"of {unit.kind} {name} needs", m.origin,
                               "use a CDU with a spare pump or larger pumps, or move heat away")
+
+
+@rule("RED005", "an automatic-transfer PDU's two inlets are not on two sources",
+      policy=("derating",), inputs=("PowerOutput.inlets=", "Device.feeds?", "PowerNode.side?"))
+def transfer_single_source(inv: Inventory) -> Iterator[Finding]:
+    """An automatic-transfer PDU (`inlets: transfer`) carries its load from one inlet and
+    switches to the other when that source fails: it keeps single-corded equipment up through
+    the loss of a side only when its two feeds are two different nodes on two different sides
+    (where the tree declares sides). With one feed, or both on one side, the transfer has
+    nothing independent to switch to, and the power tree's side failures darken it.
+
+    Formula:
+        inlets: transfer -> feeds == 2 distinct nodes and side(feed 1) != side(feed 2)
+
+    Fix:
+        Give the PDU `feeds: [<A-side feed>, <B-side feed>]`.
+    """
+    sides = power_tree(inv).side_of
+    for dev in inv.devices:
+        out = dev.type.power_output
+        if out is None or out.inlets != "transfer":
+            continue
+        feeds = list(dict.fromkeys(dev.feeds or inv.cabinets[dev.cabinet].feeds))
+        fed = [sides.get(f) for f in feeds[:2]]
+        if len(feeds) < 2:
+            what = f"only {feeds[0]}" if feeds else "no feed"
+        elif fed[0] is not None and fed[0] == fed[1]:
+            what = f"{feeds[0]} and {feeds[1]}, both on side {fed[0]}"
+        else:
+            continue
+        yield Finding(f"{dev.address} ({dev.type_name}) is an automatic-transfer PDU with "
+                      f"{what}: losing that source darkens it", dev.origin,
+                      "feed its two inlets from feeds on two sides (`feeds: [A-feed, B-feed]`)")

@@ -79,7 +79,8 @@ def _power(data: dict[str, Any], kind: str, redundancy: str, src: str,
                 f"inlet(s): inlet ratings are its capacity, its own draw is 0 W" + note)
         if output:
             out["power_output"] = output
-        if banks := power.outlet_banks(outlets, src, warnings):
+        if banks := power.outlet_banks(outlets, src, warnings,
+                                       power.single_phase_inlets(inlets)):
             out["outlets"] = banks
         return out, note
     if kind == "moduletype" and is_psu_module(data):

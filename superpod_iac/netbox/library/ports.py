@@ -88,12 +88,22 @@ def interface_groups(ifaces: list[dict[str, Any]], src: str,
     return out, sum(skipped.values())
 
 
+PASSIVE_CONNECTORS: dict[str, str] = {
+    "lc": "lc", "lc-pc": "lc", "lc-upc": "lc", "lc-apc": "lc", "mpo": "mpo-12", "sn": "sn",
+    "8p8c": "rj45"}
+"""NetBox front/rear port type -> superpod connector, for the mated pairs a link routed `via` a
+panel counts. An MPO of unknown fibre count is taken as MPO-12 (the catalog gives MPO-12, -16
+and -24 the same loss); other types (SC, ST, splice, punch-down ...) get none: a link via such a
+panel counts one pair of its cable's connector."""
+
+
 def passive_groups(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Front and rear ports (patch panels, cassettes) -> port groups `front-<name>` and
     `rear-<name>`: NetBox numbers both sides alike (front `01`, rear `01`), so the side is part of
     the name and the two never collide. Their rate is not a property of a passive port: they
     are imported as form factor `other` and the NetBox connector type is kept in the group
-    name's source note by the caller."""
+    name's source note by the caller; its superpod connector (PASSIVE_CONNECTORS) is the
+    group's `connector`."""
     out: list[dict[str, Any]] = []
     for side, key in (("front", "front-ports"), ("rear", "rear-ports")):
         items = [p for p in data.get(key) or [] if isinstance(p, dict)]
@@ -104,7 +114,9 @@ def passive_groups(data: dict[str, Any]) -> list[dict[str, Any]]:
             sets = nodesets(names)
             for i, ports in enumerate(sets):
                 base = f"{side}-{SAFE.sub('-', ptype)}"
-                out.append({"name": base if len(sets) == 1 else f"{base}-{i + 1}",
-                            "ports": ports, "form_factor": "other", "speed_gbps": 1,
-                            "medium": "any"})
+                group = {"name": base if len(sets) == 1 else f"{base}-{i + 1}",
+                         "ports": ports, "form_factor": "other", "speed_gbps": 1, "medium": "any"}
+                if ptype in PASSIVE_CONNECTORS:
+                    group["connector"] = PASSIVE_CONNECTORS[ptype]
+                out.append(group)
     return out

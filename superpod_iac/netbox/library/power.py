@@ -42,6 +42,13 @@ _THREE_PHASE = re.compile(r"3p|nema-l(15|21|22)|nema-1[45]-|cs8[1-4]6")
 _SINGLE_PHASE = re.compile(r"iec-60320|p-n-e|2p-e|nema-(l?[156]|l?10)-")
 
 
+def single_phase_inlets(inlets: list[dict[str, Any]]) -> bool:
+    """Every inlet has a single-phase plug (IEC 60320, IEC 60309 P+N+E, NEMA 1/5/6/L5/L6...)."""
+    types = [str(p.get("type") or "") for p in inlets]
+    return bool(types) and all(_SINGLE_PHASE.search(t) and not _THREE_PHASE.search(t)
+                               for t in types)
+
+
 def _phases(data: dict[str, Any], inlets: list[dict[str, Any]]) -> int:
     """3 when an inlet's plug is a three-phase one (IEC 60309 3P, NEMA L15/L21/L22); 1 when
     every inlet is a single-phase plug; otherwise 3 if the outlets use two or more feed legs."""
@@ -65,18 +72,20 @@ def pdu_output(data: dict[str, Any], inlets: list[dict[str, Any]], src: str,
         return None, ""
     if is_transfer(data, inlets):
         return ({"psu_count": 2, "psu_w": max(draws), "redundancy": "N+N",
-                 "input_phases": phases},
-                f"; automatic transfer: {len(inlets)} inlets, one feeding at a time -> capacity "
-                f"of one inlet, {max(draws):g} W")
+                 "input_phases": phases, "inlets": "transfer"},
+                f"; automatic transfer: {len(inlets)} inlets, one feeding at a time -> "
+                f"inlets: transfer, capacity of one inlet, {max(draws):g} W (give it feeds on "
+                "two sides: RED005)")
     return ({"psu_count": len(draws), "psu_w": max(draws), "redundancy": "N",
              "input_phases": phases},
             f"; {len(draws)} inlet(s) of {max(draws):g} W each add up (each feeds its own outlets)")
 
 
-def outlet_banks(outlets: list[dict[str, Any]], src: str,
-                 warnings: list[str]) -> list[dict[str, Any]]:
+def outlet_banks(outlets: list[dict[str, Any]], src: str, warnings: list[str],
+                 single_phase: bool = False) -> list[dict[str, Any]]:
     """A PDU's outlets -> banks: consecutive outlets of one type on the same inlet and feed leg
-    form a bank, named by their common prefix (`c19-1-1`, `c19-1-2` -> `c19-1`, as `superpod
+    form a bank (on a PDU whose inlets are all single-phase plugs the library's `feed_leg` is
+    not a phase of a three-phase supply: dropped, with a warning), named by their common prefix (`c19-1-1`, `c19-1-2` -> `c19-1`, as `superpod
     netbox push` names them) or by type and number. NetBox outlets carry no current rating:
     a bank gets its type's standard rating (power_types.yaml). Outlets of types superpod has no
     bank for are counted in one warning per type."""
@@ -84,6 +93,7 @@ def outlet_banks(outlets: list[dict[str, Any]], src: str,
              for k, v in power_types()["outlets"].items() if v.get("netbox")}
     banks: list[dict[str, Any]] = []
     dropped: dict[str, int] = defaultdict(int)
+    dropped_legs: set[str] = set()
     last: tuple[Any, ...] | None = None
     for o in outlets:
         ntype = str(o.get("type") or "")
@@ -95,6 +105,9 @@ def outlet_banks(outlets: list[dict[str, Any]], src: str,
         m = re.match(r"^(.+)-\d+$", str(o.get("name", "")))
         prefix = port_name(m.group(1)) if m else None
         leg = o.get("feed_leg") if o.get("feed_leg") in ("A", "B", "C") else None
+        if leg and single_phase:
+            dropped_legs.add(leg)
+            leg = None
         group = (prefix, kind, o.get("power_port"), leg)
         if group == last:
             banks[-1]["count"] += 1
@@ -110,6 +123,10 @@ def outlet_banks(outlets: list[dict[str, Any]], src: str,
         seen[b["name"]] += 1
         if seen[b["name"]] > 1:
             b["name"] = f"{b['name']}-{seen[b['name']]}"
+    if dropped_legs:
+        warnings.append(f"{src}: outlets on feed_leg {'/'.join(sorted(dropped_legs))} but every "
+                        "inlet is a single-phase plug: the legs are not phases, not kept "
+                        "(OUT004/OUT005 check phase balance on three-phase PDUs only)")
     for ntype, n in sorted(dropped.items()):
         warnings.append(f"{src}: {n} power outlet(s) of type '{ntype}' not kept: superpod has no "
                         "outlet bank of that type with a standard rating (see power_types.yaml); "
