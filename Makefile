@@ -6,6 +6,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# apt waits up to 10 minutes for a dpkg lock held by another apt (unattended-upgrades on a
+# fresh machine) instead of failing with exit 100
+APT    := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 SPECS  ?= specs
 BUILD  ?= build
 
@@ -16,7 +19,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
 	  echo "installing python3-venv through apt"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv python3-pip; }
+	  $(APT) update -qq && $(APT) install -y -qq python3-venv python3-pip; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev,netbox]'
@@ -25,7 +28,7 @@ $(STAMP): pyproject.toml
 dot:
 	@command -v dot >/dev/null 2>&1 || { \
 	  echo "Graphviz 'dot' is missing: installing the graphviz package through apt"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq graphviz; }
+	  $(APT) update -qq && $(APT) install -y -qq graphviz; }
 	@dot -V
 
 # The HTML report's browser tests drive Debian's Chromium through Playwright (never
@@ -33,7 +36,7 @@ dot:
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "chromium is missing: installing it through apt (for the HTML report browser tests)"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	  $(APT) update -qq && $(APT) install -y -qq chromium; }
 
 demo: setup dot
 	$(BIN)/superpod validate $(SPECS)/

@@ -329,7 +329,12 @@ def cmd_render(args: argparse.Namespace) -> int:
             skipped: list[str] = []
             written = write_all(jobs, args.format, Path(args.out), skipped=skipped)
             sys.stdout.write(f"wrote {len(written)} diagram(s) to {args.out}/\n")
-            if skipped:
+            if skipped and args.view == "all":  # one line: `make demo` renders every spec
+                empty = [s.split(":", 1)[0] for s in skipped]
+                sys.stdout.write(f"not written (nothing to show): {', '.join(empty[:6])}"
+                                 f"{f' and {len(empty) - 6} more' if len(empty) > 6 else ''}"
+                                 " (a single --view says why)\n")
+            elif skipped:
                 sys.stdout.write(f"not written ({len(skipped)}, nothing to show):\n" +
                                  "".join(f"  {s}\n" for s in skipped[:10]) +
                                  (f"  ... and {len(skipped) - 10} more\n"
