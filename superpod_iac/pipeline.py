@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from superpod_iac import API_VERSION
 from superpod_iac.config import Config
 from superpod_iac.diagnostics import Diagnostic, Severity
+from superpod_iac.manifest.builtin import builtin_catalogs
 from superpod_iac.manifest.common import ManifestBase
 from superpod_iac.manifest.parse import Manifest, parse_documents
 from superpod_iac.model.build import build_inventory, declared_names
@@ -100,7 +101,8 @@ def _load_project(paths: Sequence[str], config: Config, *, check: bool,
                and isinstance(doc.data, dict) and doc.data.get("apiVersion") == API_VERSION
                for name in declared_names(doc.data)}
     steps.set_postfix_str("model", refresh=False)
-    inventory = build_inventory(manifests, config.policy, limits, unbuilt)
+    inventory = build_inventory(manifests, config.policy, limits, unbuilt,
+                                builtin=builtin_catalogs())
     steps.update()
     diags: list[Diagnostic] = [d for s in sources for d in s.diagnostics]
     diags.extend(found.problems)

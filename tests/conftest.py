@@ -77,6 +77,26 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "ci_lacks(reason): the test needs something CI machines cannot have; only "
         "such a test may be skipped (every other skip fails the run)")
+    config.addinivalue_line(
+        "markers", "slow: takes more than ~10 s on a 2-core machine; `make test-fast` "
+        "(-m 'not slow') leaves it out, `make test` runs it")
+
+
+# -- parallel runs (pytest-xdist, `make test`: -n 2 --dist loadgroup) ------------------------
+SERIAL_GROUPS = {
+    "test_netbox_live.py": "netbox",  # one NetBox per session (fixed ports): one worker
+    "test_report_browser.py": "browser",  # one Chromium shared by the module's tests
+}
+"""Test files whose tests must run on one worker, in order: xdist's loadgroup sends every test
+of an xdist_group to the same worker."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group markers
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        group = SERIAL_GROUPS.get(item.path.name)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -147,11 +147,22 @@ def finish(diagnostics: Iterable[Diagnostic], sources: list[SourceFile], config:
         if not d.rule.startswith(UNSUPPRESSIBLE) and \
                 _suppressed(d.rule, lines, ignores.get(d.file, {})):
             continue
+        if d.rule.startswith(UNSUPPRESSIBLE):  # the loader and parser write PENDING
+            d = _declared(d)
         sev = config.severity_of(d.rule, d.severity)
         if sev != d.severity:
             d = d.with_severity(sev)
         out.add(d)
     return _cap(sorted(out, key=Diagnostic.sort_key), config.limits.max_findings_per_rule)
+
+
+def _declared(d: Diagnostic) -> Diagnostic:
+    """A loader, schema or internal finding with its rule's declared severity."""
+    try:
+        sev = declared_severity(d.rule)
+    except KeyError:  # not declared: keep what the stage wrote
+        return d
+    return d if sev == d.severity else d.with_severity(sev)
 
 
 def _object_lines(doc: Document, path: Path, line: int) -> set[int]:

@@ -103,8 +103,8 @@ def declare(rule_id: str, summary: str, *, stage: str, doc: str, severity: str =
 
 
 def declared_severity(rule_id: str) -> Severity:
-    """The default severity of a declared rule (SCH, INT), for the stages that report it; the
-    declarations (rules/schema.py) import nothing heavy, so the loader can ask."""
+    """The default severity of a declared rule (SCH, INT): the engine's `finish` sets it on
+    the loader's and parser's findings (rules/schema.py imports nothing heavy)."""
     import superpod_iac.rules.schema  # noqa: F401  (declares them)
 
     return RULES[rule_id].severity

@@ -17,8 +17,7 @@ from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from superpod_iac.diagnostics import Diagnostic, Path
-from superpod_iac.rules.registry import declared_severity
+from superpod_iac.diagnostics import PENDING, Diagnostic, Path
 from superpod_iac.source.tree import TreeBuilder
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -170,7 +169,7 @@ def missing_message(missing: Iterable[str]) -> str:
 
 
 def _problem(path: str, rule: str, message: str, hint: str) -> Diagnostic:
-    return Diagnostic(rule, declared_severity(rule), message, path, 1, 1, (), hint)
+    return Diagnostic(rule, PENDING, message, path, 1, 1, (), hint)
 
 
 def discover(paths: Iterable[str | os.PathLike[str]], limits: LoadLimits | None = None
@@ -300,7 +299,7 @@ def _inside(path: FsPath, root: FsPath) -> bool:
 
 
 def _error(file: str, rule: str, message: str, hint: str, line: int = 1, col: int = 1) -> Diagnostic:
-    return Diagnostic(rule, declared_severity(rule), message, file, line, col, (), hint)
+    return Diagnostic(rule, PENDING, message, file, line, col, (), hint)
 
 
 def _comment_candidates(text: str) -> list[tuple[int, int, str]]:
