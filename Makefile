@@ -11,8 +11,11 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT    := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 SPECS  ?= specs
 BUILD  ?= build
+# pytest-xdist workers for `make test`: 2 (the machine class is 2 cores; the live NetBox and
+# the browser tests stay on one worker each: tests/conftest.py SERIAL_GROUPS)
+TEST_WORKERS ?= 2
 
-.PHONY: demo test setup dot chromium lint typecheck docs schemas bench clean netbox-up netbox-down
+.PHONY: demo test test-fast setup dot chromium lint typecheck docs schemas bench clean netbox-up netbox-down
 
 setup: $(STAMP)
 
@@ -56,9 +59,19 @@ demo: setup dot
 test: setup dot chromium
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/superpod schema --check
 	$(BIN)/python -m superpod_iac.docsgen --check
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup
+
+# The contributor's loop (~2 minutes): lint, types, the import contract and every test not
+# marked slow, without the live NetBox (`make test` runs everything).
+test-fast: setup dot chromium
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup -m "not slow" \
+	  --ignore=tests/test_netbox_live.py
 
 lint: setup
 	$(BIN)/ruff check .
@@ -70,7 +83,7 @@ typecheck: setup
 # docs/diagrams/<spec>/*.png and the gallery in docs/diagrams.md: every view of two specs
 docs: setup dot
 	$(BIN)/python -m superpod_iac.docsgen
-	$(BIN)/python -m superpod_iac.render.gallery
+	$(BIN)/python -m superpod_iac.gallery
 
 schemas: setup
 	$(BIN)/superpod schema --out schemas

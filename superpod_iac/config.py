@@ -48,6 +48,10 @@ class Config:
     source: str | None = None
     origins: dict[str, str] = field(default_factory=dict)
     """Configuration key (`select`, `policy.derating`, ...) -> where its value came from."""
+    unchecked: list[tuple[list[str], str]] = field(default_factory=list)
+    """Rule IDs or prefixes read (with where from) that `check_rule_ids` has not yet matched
+    against the registered rules: the rules are a higher stage than this module, so the
+    pipeline and the CLI check them (`check_rule_ids(cfg, known)`)."""
 
     def enabled(self, rule_id: str) -> bool:
         if rule_id.startswith(UNSUPPRESSIBLE):
@@ -117,15 +121,29 @@ def _has_section(pyproject: Path) -> bool:
     return isinstance(data.get("tool"), dict) and "superpod" in data["tool"]
 
 
-def known_rule_ids() -> list[str]:
-    from superpod_iac.rules.registry import all_rules
+def normal_ids(values: Iterable[str], where: str) -> list[str]:
+    """Rule IDs or prefixes, upper-cased; not yet checked against the rules (`check_ids`)."""
+    out: list[str] = []
+    for raw in values:
+        value = raw.strip().upper()
+        if not value:
+            raise ConfigError(f"{where}: empty rule ID (a stray comma?)")
+        out.append(value)
+    return out
 
-    return list(all_rules())
+
+def check_rule_ids(cfg: Config, known: Sequence[str]) -> None:
+    """Every rule ID or prefix the configuration names must name at least one of `known`
+    (the registered rules' IDs), else ConfigError saying where it was written."""
+    for values, where in cfg.unchecked:
+        check_ids(values, where, known)
+    cfg.unchecked.clear()
 
 
-def check_ids(values: Iterable[str], where: str) -> list[str]:
-    """Rule IDs or prefixes, upper-cased; each must name at least one rule (or be ALL)."""
-    ids = known_rule_ids()
+def check_ids(values: Iterable[str], where: str, ids: Sequence[str]) -> list[str]:
+    """Rule IDs or prefixes, upper-cased; each must name at least one rule of `ids` (or be
+    ALL)."""
+    ids = list(ids)
     out: list[str] = []
     for raw in values:
         value = raw.strip().upper()
@@ -144,7 +162,7 @@ def check_ids(values: Iterable[str], where: str) -> list[str]:
     return out
 
 
-def _ids(value: Any, key: str, where: str) -> list[str]:
+def _ids(value: Any, key: str, where: str, cfg: Config) -> list[str]:
     if isinstance(value, str):
         value = value.split(",")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -152,7 +170,8 @@ def _ids(value: Any, key: str, where: str) -> list[str]:
                           f"prefixes (got {type(value).__name__})")
     if not value:
         return []
-    return check_ids(value, f"{where}: [tool.superpod] {key}")
+    cfg.unchecked.append((list(value), f"{where}: [tool.superpod] {key}"))
+    return normal_ids(value, f"{where}: [tool.superpod] {key}")
 
 
 def _policy(value: Any, where: str) -> dict[str, Any]:
@@ -221,13 +240,14 @@ def load_config(start: Path | None = None, path: Path | None = None,
                           + (f"; did you mean '{close[0]}'?" if close else
                              f" (known: {', '.join(KEYS)})"))
     cfg = Config(source=where)
-    cfg.select = _ids(section.get("select", []), "select", where)
-    cfg.ignore = _ids(section.get("ignore", []), "ignore", where)
+    cfg.select = _ids(section.get("select", []), "select", where, cfg)
+    cfg.ignore = _ids(section.get("ignore", []), "ignore", where, cfg)
     sev = section.get("severity", {})
     if not isinstance(sev, dict):
         raise ConfigError(f"{where}: [tool.superpod.severity] must be a table")
     for key, value in sev.items():
-        [rid] = check_ids([key], f"{where}: [tool.superpod.severity]")
+        [rid] = normal_ids([key], f"{where}: [tool.superpod.severity]")
+        cfg.unchecked.append(([key], f"{where}: [tool.superpod.severity]"))
         try:
             cfg.severity[rid] = Severity(value)
         except ValueError as exc:

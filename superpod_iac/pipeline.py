@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from superpod_iac import API_VERSION
-from superpod_iac.config import Config
+from superpod_iac.config import Config, check_rule_ids
 from superpod_iac.diagnostics import Diagnostic, Severity
 from superpod_iac.manifest.builtin import builtin_catalogs
 from superpod_iac.manifest.common import ManifestBase
@@ -15,7 +15,7 @@ from superpod_iac.manifest.parse import Manifest, parse_documents
 from superpod_iac.model.build import build_inventory, declared_names
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.rules.engine import finish, run_rules
-from superpod_iac.rules.registry import declared_severity
+from superpod_iac.rules.registry import all_rules, declared_severity
 from superpod_iac.source.loader import (
     STDIN,
     STDIN_NAME,
@@ -70,6 +70,8 @@ def load_project(paths: Sequence[str], config: Config, *, check: bool = True,
 
 def _load_project(paths: Sequence[str], config: Config, *, check: bool,
                   limits: LoadLimits | None) -> Project:
+    if config.unchecked:  # rule IDs named in a configuration file: they must name rules
+        check_rule_ids(config, list(all_rules()))
     limits = limits or config.limits
     paths = list(paths or ["."])
     stdin = paths.count(STDIN)

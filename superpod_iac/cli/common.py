@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from superpod_iac.config import Config, load_config
+from superpod_iac.config import Config, check_rule_ids, load_config
 from superpod_iac.report import REPORTERS
 
 if TYPE_CHECKING:
@@ -33,10 +33,17 @@ class UsageError(Exception):
     """Bad arguments or paths: exit code 2."""
 
 
+def known_rule_ids() -> list[str]:
+    """Every registered rule's ID (imports the rule families: only when a command needs it)."""
+    from superpod_iac.rules.registry import all_rules
+
+    return list(all_rules())
+
+
 def ids(text: str, option: str) -> list[str]:
     from superpod_iac.config import check_ids
 
-    return check_ids(text.split(","), option)
+    return check_ids(text.split(","), option, known_rule_ids())
 
 
 def config_from(args: argparse.Namespace, paths: list[str] | None = None) -> Config:
@@ -47,6 +54,8 @@ def config_from(args: argparse.Namespace, paths: list[str] | None = None) -> Con
         raise UsageError(f"--config {explicit}: no such file")
     cfg = load_config(path=Path(explicit) if explicit else None,
                       paths=paths if paths is not None else getattr(args, "paths", None))
+    if cfg.unchecked:
+        check_rule_ids(cfg, known_rule_ids())
     if getattr(args, "select", None) is not None:
         cfg.select = ids(args.select, "--select")
         cfg.origins["select"] = "--select"

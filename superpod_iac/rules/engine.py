@@ -192,12 +192,10 @@ def _suppressed(rule_id: str, lines: set[int], ignores: dict[int, frozenset[str]
 
 def _bad_ignores(sources: list[SourceFile]) -> Iterable[Diagnostic]:
     """SCH013 for an inline ignore naming no rule: the suppression it meant does not happen."""
-    from superpod_iac.config import known_rule_ids
-
     known: list[str] | None = None
     for src in sources:
         for line, ids in sorted(src.ignores.items()):
-            known = known or known_rule_ids()
+            known = known or list(all_rules())
             for i in sorted(ids):
                 if any(selects(i, r) for r in known):
                     continue

@@ -10,6 +10,7 @@ from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
 from superpod_iac.model.power import common_mode_points, power_tree, shelf_capacity, shelves
+from superpod_iac.model.utilization import over_rating
 from superpod_iac.rules.inuse import device_types_where
 from superpod_iac.rules.registry import Finding, rule
 
@@ -29,7 +30,7 @@ def cabinet_over_rating(inv: Inventory) -> Iterator[Finding]:
     for name, load in sorted(cabinet_loads(inv).items()):
         cab = inv.cabinets[name]
         rating = cab.type.power_rating_kw
-        if load.max_w / 1000 > rating:
+        if over_rating(load.max_w, rating * 1000):
             yield Finding(f"cabinet {name} draws {load.max_w / 1000:.1f} kW > rating "
                           f"{rating:.1f} kW ({cab.type_name})", cab.origin,
                           "remove or move devices, or use a cabinet type rated for the load")

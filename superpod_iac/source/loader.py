@@ -94,6 +94,9 @@ class SourceFile:
     ignores: dict[int, frozenset[str]] = field(default_factory=dict)
     """Line -> rule IDs or prefixes named by a real `# superpod: ignore[...]` comment there."""
     size: int = 0
+    text: str = ""
+    """The decoded text as read, within the load limits (the HTML report quotes the lines of
+    findings from it rather than reading the file again)."""
 
 
 def _display(path: FsPath) -> str:
@@ -394,6 +397,7 @@ def load_bytes(path: str, raw: bytes, limits: LoadLimits | None = None) -> Sourc
 def _load_text(src: SourceFile, text: str, limits: LoadLimits) -> SourceFile:
     path = src.path
     src.size = len(text)
+    src.text = text
     candidates = _comment_candidates(text)
     builder = TreeBuilder(path, limits.max_nodes, limits.max_depth, limits.max_alias_nodes,
                           src.diagnostics, sorted((ln, col) for ln, col, _ in candidates))

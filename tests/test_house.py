@@ -1,0 +1,35 @@
+"""The house rules that hold the code together (issue 31): stages import only downward (the
+import-linter contract in pyproject.toml), and one question has one answer in one place."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from superpod_iac.config import Config
+from superpod_iac.model.utilization import cabinet_use
+from superpod_iac.pipeline import load_project
+from tests.conftest import ROOT, RULE_FIXTURES
+
+
+def test_stages_import_only_downward() -> None:
+    """`lint-imports` (also a step of `make test`): 0 upward imports, so 0 cycles between
+    stages. The contract lists the layers of docs/architecture.md."""
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "lint-imports"), "--no-cache"],
+                          cwd=ROOT, capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 kept, 0 broken" in proc.stdout
+
+
+@pytest.mark.parametrize("fixture", ["PWR001.yaml", "pass/PWR001.yaml", "PWR002.yaml"])
+def test_overloaded_cabinet_is_one_answer(fixture: str) -> None:
+    """PWR001 and the `overloaded` flag the diagrams, diff and report show agree cabinet by
+    cabinet (they used different tolerances)."""
+    project = load_project([str(RULE_FIXTURES / "_base.yaml"), str(RULE_FIXTURES / fixture)],
+                           Config(select=["PWR001"]))
+    flagged = {name for name, use in cabinet_use(project.inventory).items() if use.overloaded}
+    found = {name for d in project.diagnostics if d.rule == "PWR001"
+             for name in project.inventory.cabinets if f"cabinet {name} " in d.message}
+    assert flagged == found
+    assert bool(flagged) == (fixture == "PWR001.yaml")
