@@ -33,3 +33,16 @@ def test_overloaded_cabinet_is_one_answer(fixture: str) -> None:
              for name in project.inventory.cabinets if f"cabinet {name} " in d.message}
     assert flagged == found
     assert bool(flagged) == (fixture == "PWR001.yaml")
+
+
+def test_every_slow_test_named_exists() -> None:
+    """tests/conftest.py SLOW names tests by file and function: a renamed test must not fall
+    out of the list silently (it would slow `make test-fast` down)."""
+    import ast
+
+    from tests.conftest import SLOW
+
+    for file, names in SLOW.items():
+        tree = ast.parse((ROOT / "tests" / file).read_text(encoding="utf-8"))
+        defined = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        assert not set(names or ()) - defined, (file, set(names or ()) - defined)
