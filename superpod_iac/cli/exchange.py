@@ -8,7 +8,15 @@ import sys
 from pathlib import Path
 
 from superpod_iac import choices
-from superpod_iac.cli.common import EXIT_FINDINGS, EXIT_OK, add_common, config_from, emit, stop
+from superpod_iac.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    UsageError,
+    add_common,
+    config_from,
+    emit,
+    stop,
+)
 from superpod_iac.config import load_config
 from superpod_iac.report.escape import terminal
 
@@ -32,13 +40,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from superpod_iac.netbox.exporter import export
+    from superpod_iac.netbox.exporter import SlugClash, export
     from superpod_iac.pipeline import load_project
 
     project = load_project(args.paths, config_from(args))
     if project.errors:
         return stop(project, "export needs a design that validates clean")
-    counts = export(project.inventory, Path(args.out))
+    try:
+        counts = export(project.inventory, Path(args.out))
+    except SlugClash as exc:
+        raise UsageError(str(exc)) from exc
     sys.stdout.write("".join(f"{name}: {n}\n" for name, n in counts.items()))
     return EXIT_OK
 

@@ -30,6 +30,7 @@ from ruamel.yaml import YAML
 
 from superpod_iac.choices import IMPORT_REDUNDANCY, table
 from superpod_iac.model.expand import ExpansionError, expand, fold
+from superpod_iac.netbox.slug import slugify
 from superpod_iac.source.loader import (
     LoadLimits,
     OverBudget,
@@ -117,10 +118,6 @@ def _kind(path: Path, data: dict[str, Any]) -> str:
     return "devicetype"
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
 def _ports_nodeset(names: list[str]) -> str:
     """A nodeset that expands back to exactly these names, in order if possible."""
     folded = fold(names)
@@ -167,7 +164,7 @@ def _device(data: dict[str, Any], src: str, redundancy: str, res: ImportResult,
         # plain library file are not taken here
         return {**{k: v for k, v in extra.items() if k not in _FROM_NETBOX},
                 **{k: plain[k] for k in _FROM_NETBOX if k in plain}}
-    name = data.get("slug") or _slug(f"{data['manufacturer']}-{data['model']}")
+    name = data.get("slug") or slugify(f"{data['manufacturer']}-{data['model']}")
     note = f"NetBox devicetype-library {src}" + ("; a module type (card or module)"
                                                  if module else "")
     unit = data.get("weight_unit", "kg")
@@ -346,7 +343,7 @@ def _rack(data: dict[str, Any], src: str, power_kw: float, res: ImportResult) ->
         if not data.get(dim):
             res.warnings.append(f"{src}: no {dim}: {default} mm (default)")
     return {
-        "name": data.get("slug") or _slug(f"{data['manufacturer']}-{data['model']}"),
+        "name": data.get("slug") or slugify(f"{data['manufacturer']}-{data['model']}"),
         "manufacturer": data["manufacturer"], "model": data["model"],
         "height_u": data["u_height"], "payload_kg": float(data.get("max_weight") or 1000) * scale,
         "empty_weight_kg": round(float(data.get("weight", 0)) * scale, 3),
