@@ -9,6 +9,10 @@ import re
 from collections.abc import Iterable
 
 from superpod_iac.model.expand import fold as fold_names
+from superpod_iac.numbers import kw_rating as kw_rating  # the render modules import these
+from superpod_iac.numbers import kw_scaled
+
+kw = kw_scaled
 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -17,20 +21,6 @@ def esc(text: str) -> str:
     """Escape text for a Graphviz HTML-like label."""
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;"))
-
-
-def kw(watts: float | None) -> str:
-    if watts is None:
-        return "n/a"
-    kwv = watts / 1000.0
-    if abs(kwv) >= 10_000:
-        return f"{kwv / 1000:,.1f} MW"
-    return f"{kwv:,.1f} kW"
-
-
-def kw_rating(kw_value: float | None) -> str:
-    """A rating already written in kW (catalog figures)."""
-    return "n/a" if kw_value is None else f"{kw_value:,.0f} kW"
 
 
 def pct(value: float | None) -> str:

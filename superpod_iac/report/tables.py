@@ -2,7 +2,7 @@
 
 Formatting only: numbers arrive computed; this module rounds them for display. CSV and JSON
 keep full precision for machines; markdown and terminal tables print numbers as engineers
-write them (report.numbers: 559.6 kW, 49,152 GB).
+write them (superpod_iac.numbers: 559.6 kW, 49,152 GB).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from superpod_iac.numbers import num
 from superpod_iac.report.escape import GuardedWriter
-from superpod_iac.report.numbers import num
 
 
 def _cell(value: Any) -> str:
