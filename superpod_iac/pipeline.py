@@ -14,8 +14,8 @@ from superpod_iac.manifest.common import ManifestBase
 from superpod_iac.manifest.parse import Manifest, parse_documents
 from superpod_iac.model.build import build_inventory, declared_names
 from superpod_iac.model.inventory import Inventory
+from superpod_iac.rules.catalog import all_rules, declared_severity
 from superpod_iac.rules.engine import finish, run_rules
-from superpod_iac.rules.registry import all_rules, declared_severity
 from superpod_iac.source.loader import (
     STDIN,
     STDIN_NAME,

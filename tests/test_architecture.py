@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from superpod_iac.rules import registry
-from superpod_iac.rules.registry import Finding, all_rules, rule
+from superpod_iac.rules.catalog import all_rules
+from superpod_iac.rules.registry import Finding, rule
 from tests.conftest import ROOT
 
 PAGE = ROOT / "docs" / "architecture.md"

@@ -35,7 +35,7 @@ class UsageError(Exception):
 
 def known_rule_ids() -> list[str]:
     """Every registered rule's ID (imports the rule families: only when a command needs it)."""
-    from superpod_iac.rules.registry import all_rules
+    from superpod_iac.rules.catalog import all_rules
 
     return list(all_rules())
 

@@ -16,7 +16,7 @@ from superpod_iac.config import UNSUPPRESSIBLE, Config, selects
 from superpod_iac.diagnostics import Diagnostic, Path
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.rules.registry import all_rules, declared_severity
+from superpod_iac.rules.catalog import all_rules, declared_severity
 from superpod_iac.source.loader import Document, SourceFile
 
 

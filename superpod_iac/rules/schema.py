@@ -2,7 +2,7 @@
 the Inventory exists (or by the engine itself); they are declared here, as data, so they have IDs,
 documentation, select/ignore and a default severity like any rule. The stages that find them
 (source, manifest) sit below the rules and write `diagnostics.PENDING`; the engine's `finish`
-sets the severity declared here (`registry.declared_severity`). This module imports nothing heavy.
+sets the severity declared here (`catalog.declared_severity`). This module imports nothing heavy.
 """
 
 from __future__ import annotations
