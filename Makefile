@@ -6,17 +6,23 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# apt waits up to 10 minutes for a dpkg lock held by another apt (unattended-upgrades on a
+# fresh machine) instead of failing with exit 100
+APT    := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 SPECS  ?= specs
 BUILD  ?= build
+# pytest-xdist workers for `make test`: 2 (the machine class is 2 cores; the live NetBox and
+# the browser tests stay on one worker each: tests/conftest.py SERIAL_GROUPS)
+TEST_WORKERS ?= 2
 
-.PHONY: demo test setup dot chromium netlab lint typecheck docs schemas bench clean netbox-up netbox-down
+.PHONY: demo test test-fast setup dot chromium netlab lint typecheck docs schemas bench clean netbox-up netbox-down
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
 	  echo "installing python3-venv through apt"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv python3-pip; }
+	  $(APT) update -qq && $(APT) install -y -qq python3-venv python3-pip; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev,netbox]'
@@ -25,7 +31,7 @@ $(STAMP): pyproject.toml
 dot:
 	@command -v dot >/dev/null 2>&1 || { \
 	  echo "Graphviz 'dot' is missing: installing the graphviz package through apt"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq graphviz; }
+	  $(APT) update -qq && $(APT) install -y -qq graphviz; }
 	@dot -V
 
 # The HTML report's browser tests drive Debian's Chromium through Playwright (never
@@ -33,7 +39,7 @@ dot:
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "chromium is missing: installing it through apt (for the HTML report browser tests)"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	  $(APT) update -qq && $(APT) install -y -qq chromium; }
 
 # `superpod verify`'s tests run the real tools: lldpd in network namespaces
 # (tests/test_verify_lldp.py, as root) and ibsim + ibnetdiscover (tests/test_verify_ib.py).
@@ -65,9 +71,19 @@ demo: setup dot
 test: setup dot chromium netlab
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/superpod schema --check
 	$(BIN)/python -m superpod_iac.docsgen --check
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup
+
+# The contributor's loop (~2 minutes): lint, types, the import contract and every test not
+# marked slow, without the live NetBox (`make test` runs everything).
+test-fast: setup dot chromium
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup -m "not slow" \
+	  --ignore=tests/test_netbox_live.py
 
 lint: setup
 	$(BIN)/ruff check .
@@ -79,7 +95,7 @@ typecheck: setup
 # docs/diagrams/<spec>/*.png and the gallery in docs/diagrams.md: every view of two specs
 docs: setup dot
 	$(BIN)/python -m superpod_iac.docsgen
-	$(BIN)/python -m superpod_iac.render.gallery
+	$(BIN)/python -m superpod_iac.gallery
 
 schemas: setup
 	$(BIN)/superpod schema --out schemas

@@ -12,7 +12,6 @@ the link's position in the design, so editing another cabinet never renames a ca
 
 from __future__ import annotations
 
-import csv
 import html
 import json
 import math
@@ -25,7 +24,7 @@ import numpy as np
 from superpod_iac.bom.lines import cable_sizes
 from superpod_iac.choices import CABLING_FORMATS, table
 from superpod_iac.model.inventory import Cabinet, Device, Inventory
-from superpod_iac.report.escape import csv_row
+from superpod_iac.report.escape import CsvCells, GuardedWriter
 
 COLUMNS = [
     "cable_id", "link_id", "fabric", "route",
@@ -157,7 +156,7 @@ class _Counted:
 
 def write_csv(inv: Inventory, out: IO[str]) -> int:
     """csv writes None as an empty cell; numbers arrive already in their shortest form."""
-    w = csv.writer(out, lineterminator="\n")
+    w = GuardedWriter(out)
     w.writerow(COLUMNS)
     fast = _csv_chunks(inv)
     if fast is not None:
@@ -169,31 +168,9 @@ def write_csv(inv: Inventory, out: IO[str]) -> int:
             progress.update(n)
         progress.close()
         return len(inv.links)
-    counted = _Counted(csv_row(r) for r in rows(inv))
+    counted = _Counted(rows(inv))
     w.writerows(counted)
     return counted.n
-
-
-class _Cells:
-    """Cells encoded exactly as `csv.writer` writes them inside a row (same quoting, after
-    `csv_cell`), so rows can be joined from pieces encoded once per device, port, cable."""
-
-    def __init__(self) -> None:
-        import io
-
-        self.buf = io.StringIO()
-        self.w = csv.writer(self.buf, lineterminator="\n")
-
-    def __call__(self, *cells: Any) -> str:
-        """Two cells or more: a lone empty cell is written `""`, never so inside a row."""
-        self.buf.seek(0)
-        self.buf.truncate()
-        self.w.writerow(csv_row([*cells, ""]))
-        return self.buf.getvalue()[:-2]
-
-    def plain(self, text: str) -> bool:
-        """`text` needs no quoting anywhere inside a cell (quoting is decided per character)."""
-        return self(text) == text
 
 
 def _csv_chunks(inv: Inventory, chunk: int = 1 << 15) -> Iterator[tuple[str, int]] | None:
@@ -206,7 +183,7 @@ def _csv_chunks(inv: Inventory, chunk: int = 1 << 15) -> Iterator[tuple[str, int
     n = len(t)
     if not n:
         return iter(())
-    enc = _Cells()
+    enc = CsvCells()
     cab_index: dict[str, int] = {}
     hall_ids: dict[str | None, int] = {}
     row_ids: dict[str, int] = {}
@@ -350,11 +327,11 @@ def labels(inv: Inventory) -> Iterator[list[Any]]:
 
 
 def write_labels_csv(inv: Inventory, out: IO[str]) -> int:
-    w = csv.writer(out, lineterminator="\n")
+    w = GuardedWriter(out)
     w.writerow(LABEL_COLUMNS)
     n = 0
     for r in labels(inv):
-        w.writerow(csv_row(r))
+        w.writerow(r)
         n += 1
     return n
 

@@ -20,7 +20,7 @@ import os
 import stat
 import sys
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,13 @@ class Config:
     source: str | None = None
     origins: dict[str, str] = field(default_factory=dict)
     """Configuration key (`select`, `policy.derating`, ...) -> where its value came from."""
+    unchecked: list[tuple[list[str], str]] = field(default_factory=list)
+    """Rule IDs or prefixes read (with where from) that `check_rule_ids` has not yet matched
+    against the registered rules: the rules are a higher stage than this module, so the
+    pipeline and the CLI check them (`check_rule_ids(cfg, known)`)."""
+    relaxes: tuple[Path, Config] | None = None
+    """A configuration below the repository root and the repository's own it is compared with
+    (`say_relaxations`, called by the pipeline and the CLI, which know the rules)."""
 
     def enabled(self, rule_id: str) -> bool:
         if rule_id.startswith(UNSUPPRESSIBLE):
@@ -181,15 +188,29 @@ def _has_section(pyproject: Path) -> bool:
     return isinstance(data.get("tool"), dict) and "superpod" in data["tool"]
 
 
-def known_rule_ids() -> list[str]:
-    from superpod_iac.rules.registry import all_rules
+def normal_ids(values: Iterable[str], where: str) -> list[str]:
+    """Rule IDs or prefixes, upper-cased; not yet checked against the rules (`check_ids`)."""
+    out: list[str] = []
+    for raw in values:
+        value = raw.strip().upper()
+        if not value:
+            raise ConfigError(f"{where}: empty rule ID (a stray comma?)")
+        out.append(value)
+    return out
 
-    return list(all_rules())
+
+def check_rule_ids(cfg: Config, known: Sequence[str]) -> None:
+    """Every rule ID or prefix the configuration names must name at least one of `known`
+    (the registered rules' IDs), else ConfigError saying where it was written."""
+    for values, where in cfg.unchecked:
+        check_ids(values, where, known)
+    cfg.unchecked.clear()
 
 
-def check_ids(values: Iterable[str], where: str) -> list[str]:
-    """Rule IDs or prefixes, upper-cased; each must name at least one rule (or be ALL)."""
-    ids = known_rule_ids()
+def check_ids(values: Iterable[str], where: str, ids: Sequence[str]) -> list[str]:
+    """Rule IDs or prefixes, upper-cased; each must name at least one rule of `ids` (or be
+    ALL)."""
+    ids = list(ids)
     out: list[str] = []
     for raw in values:
         value = raw.strip().upper()
@@ -208,7 +229,7 @@ def check_ids(values: Iterable[str], where: str) -> list[str]:
     return out
 
 
-def _ids(value: Any, key: str, where: str) -> list[str]:
+def _ids(value: Any, key: str, where: str, cfg: Config) -> list[str]:
     if isinstance(value, str):
         value = value.split(",")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -216,7 +237,8 @@ def _ids(value: Any, key: str, where: str) -> list[str]:
                           f"prefixes (got {type(value).__name__})")
     if not value:
         return []
-    return check_ids(value, f"{where}: [tool.superpod] {key}")
+    cfg.unchecked.append((list(value), f"{where}: [tool.superpod] {key}"))
+    return normal_ids(value, f"{where}: [tool.superpod] {key}")
 
 
 def _policy(value: Any, where: str) -> dict[str, Any]:
@@ -267,33 +289,41 @@ def load_config(start: Path | None = None, path: Path | None = None,
         return Config()
     cfg = read_config(chosen)
     if path is None:
-        _say_what_a_nested_file_relaxes(chosen, cfg)
+        cfg.relaxes = _repository_config(chosen)
     return cfg
 
 
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
-def _say_what_a_nested_file_relaxes(chosen: Path, cfg: Config) -> None:
-    """A configuration below the repository root that ignores rules, or lowers severities,
-    that the repository's own configuration (or the defaults, without one) keeps: said once
-    on stderr, so a folder's file cannot quietly switch checks off for the files under it."""
+def _repository_config(chosen: Path) -> tuple[Path, Config] | None:
+    """For a configuration below the repository root: it and the repository's own (or the
+    defaults, without one)."""
     root = repo_root(chosen.parent.resolve())
     if root is None or chosen.parent.resolve() == root:
-        return
+        return None
     base = Config()
     for candidate in (root / "superpod.toml", root / "pyproject.toml"):
         if candidate.is_file() and (candidate.name == "superpod.toml" or
                                     _has_section(candidate)) and untrusted(candidate) is None:
             base = read_config(candidate)
             break
-    from superpod_iac.rules.registry import all_rules
+    return chosen, base
 
-    rules = all_rules()
-    off = [r for r in rules if base.enabled(r) and not cfg.enabled(r)]
-    lowered = [f"{r} to {cfg.severity_of(r, d.severity)}" for r, d in rules.items()
-               if base.enabled(r) and r not in off and _RANK[cfg.severity_of(r, d.severity)] <
-               _RANK[base.severity_of(r, d.severity)]]
+
+def say_relaxations(cfg: Config, declared: Mapping[str, Severity]) -> None:
+    """A configuration below the repository root that ignores rules, or lowers severities,
+    that the repository's own configuration (or the defaults, without one) keeps: said once
+    on stderr, so a folder's file cannot quietly switch checks off for the files under it.
+    `declared`: every rule's declared severity (the rules are a higher stage)."""
+    if cfg.relaxes is None:
+        return
+    chosen, base = cfg.relaxes
+    cfg.relaxes = None
+    off = [r for r in declared if base.enabled(r) and not cfg.enabled(r)]
+    lowered = [f"{r} to {cfg.severity_of(r, d)}" for r, d in declared.items()
+               if base.enabled(r) and r not in off and _RANK[cfg.severity_of(r, d)] <
+               _RANK[base.severity_of(r, d)]]
     if not off and not lowered:
         return
     parts = []
@@ -331,13 +361,14 @@ def read_config(chosen: Path) -> Config:
                           + (f"; did you mean '{close[0]}'?" if close else
                              f" (known: {', '.join(KEYS)})"))
     cfg = Config(source=where)
-    cfg.select = _ids(section.get("select", []), "select", where)
-    cfg.ignore = _ids(section.get("ignore", []), "ignore", where)
+    cfg.select = _ids(section.get("select", []), "select", where, cfg)
+    cfg.ignore = _ids(section.get("ignore", []), "ignore", where, cfg)
     sev = section.get("severity", {})
     if not isinstance(sev, dict):
         raise ConfigError(f"{where}: [tool.superpod.severity] must be a table")
     for key, value in sev.items():
-        [rid] = check_ids([key], f"{where}: [tool.superpod.severity]")
+        [rid] = normal_ids([key], f"{where}: [tool.superpod.severity]")
+        cfg.unchecked.append(([key], f"{where}: [tool.superpod.severity]"))
         try:
             cfg.severity[rid] = Severity(value)
         except ValueError as exc:

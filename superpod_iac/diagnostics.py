@@ -23,6 +23,12 @@ class Severity(StrEnum):
         return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
+PENDING = Severity.ERROR
+"""The severity the source and manifest stages write on their findings (SCH): the rule
+declarations live in a higher stage (superpod_iac/rules/schema.py), so a lower stage does not
+ask for them; `rules.engine.finish` replaces it with the declared severity."""
+
+
 @dataclass(frozen=True, slots=True)
 class Origin:
     """Where an object was written: file, document index and the YAML path inside it."""

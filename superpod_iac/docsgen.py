@@ -12,9 +12,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from superpod_iac.figures import readme_text, spec_folders
+from superpod_iac.figures import readme_text, spec_folders, systems_markdown
 from superpod_iac.fsio import atomic_write
-from superpod_iac.metrics import systems_markdown
 from superpod_iac.rules.docs import rules_markdown
 from superpod_iac.rules.fixtures import examples_module
 

@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from superpod_iac import API_VERSION
-from superpod_iac.config import Config
+from superpod_iac.config import Config, check_rule_ids, say_relaxations
 from superpod_iac.diagnostics import Diagnostic, Severity
+from superpod_iac.manifest.builtin import builtin_catalogs
 from superpod_iac.manifest.common import ManifestBase
 from superpod_iac.manifest.parse import Manifest, parse_documents
 from superpod_iac.model.build import build_inventory, declared_names
 from superpod_iac.model.inventory import Inventory
+from superpod_iac.rules.catalog import all_rules, declared_severity
 from superpod_iac.rules.engine import finish, run_rules
-from superpod_iac.rules.registry import declared_severity
 from superpod_iac.source.loader import (
     STDIN,
     STDIN_NAME,
@@ -71,6 +72,10 @@ def load_project(paths: Sequence[str], config: Config, *, check: bool = True,
 
 def _load_project(paths: Sequence[str], config: Config, *, check: bool,
                   limits: LoadLimits | None, overlay: Overlay | None) -> Project:
+    if config.unchecked:  # rule IDs named in a configuration file: they must name rules
+        check_rule_ids(config, list(all_rules()))
+    if config.relaxes is not None:
+        say_relaxations(config, {rid: r.severity for rid, r in all_rules().items()})
     limits = limits or config.limits
     paths = list(paths or ["."])
     stdin = paths.count(STDIN)
@@ -102,7 +107,8 @@ def _load_project(paths: Sequence[str], config: Config, *, check: bool,
                and isinstance(doc.data, dict) and doc.data.get("apiVersion") == API_VERSION
                for name in declared_names(doc.data)}
     steps.set_postfix_str("model", refresh=False)
-    inventory = build_inventory(manifests, config.policy, limits, unbuilt)
+    inventory = build_inventory(manifests, config.policy, limits, unbuilt,
+                                builtin=builtin_catalogs())
     steps.update()
     diags: list[Diagnostic] = [d for s in sources for d in s.diagnostics]
     diags.extend(found.problems)

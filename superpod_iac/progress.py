@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Generic, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, overload
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 DELAY_S = 2.0
 T = TypeVar("T")
@@ -75,6 +78,31 @@ def bar(iterable: Iterable[T] | None = None, *, desc: str, total: int | None = N
         return _Off(iterable)
     from tqdm import tqdm
 
-    return tqdm(iterable, desc=desc, total=total, unit=unit, file=sys.stderr, disable=None,
-                leave=False, delay=_delay(), dynamic_ncols=True, mininterval=0.2,
-                unit_scale=scale)
+    delay = _delay()
+    # miniters=1: tqdm's dynamic miniters, learnt while the files are read (hundreds a
+    # second), would otherwise hide the few slow steps after them (model, rules) until the end
+    shown = tqdm(iterable, desc=desc, total=total, unit=unit, file=sys.stderr, disable=None,
+                 leave=False, delay=delay, dynamic_ncols=True, mininterval=0.2,
+                 unit_scale=scale, miniters=1)
+    if not shown.disable:
+        _keep_alive(shown, delay)  # type: ignore[arg-type]
+    return shown
+
+
+def _keep_alive(shown: tqdm[object], delay: float, every_s: float = 0.5) -> None:
+    """Draw the bar once `delay` has passed and then every `every_s` while it is open, so a
+    long single step (building the model, running the rules) shows its name and the elapsed
+    time instead of nothing: tqdm itself draws only on update(). A daemon thread; refresh()
+    does nothing once the bar is closed."""
+    import threading
+
+    def tick() -> None:
+        wait = delay
+        while True:
+            threading.Event().wait(wait)
+            if shown.disable:  # closed
+                return
+            shown.refresh()
+            wait = every_s
+
+    threading.Thread(target=tick, name="superpod-progress", daemon=True).start()

@@ -77,6 +77,64 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "ci_lacks(reason): the test needs something CI machines cannot have; only "
         "such a test may be skipped (every other skip fails the run)")
+    config.addinivalue_line(
+        "markers", "slow: takes more than ~10 s on a 2-core machine; `make test-fast` "
+        "(-m 'not slow') leaves it out, `make test` runs it")
+
+
+# -- parallel runs (pytest-xdist, `make test`: -n 2 --dist loadgroup) ------------------------
+SERIAL_GROUPS = {
+    "test_netbox_live.py": "netbox",  # one NetBox per session (fixed ports): one worker
+    "test_report_browser.py": "browser",  # one Chromium shared by the module's tests
+}
+"""Test files whose tests must run on one worker, in order: xdist's loadgroup sends every test
+of an xdist_group to the same worker."""
+
+
+SLOW = {
+    # file -> tests (every parameter) measured above ~15 s on the 2-core machine under load
+    # (`pytest -n 2 --durations=40`, 2026-12-07; the whole run 23 min at load average 8)
+    "test_fuzz_mass.py": {"test_ten_thousand_mutations"},
+    "test_readme.py": {"test_tour_prints_exactly_what_the_readme_shows"},
+    "test_specs.py": {"test_specs_validate_clean", "test_each_spec_folder_is_self_contained",
+                      "test_generated_docs_are_current", "test_readme_figure_tables_match_the_tool"},
+    "test_report_browser.py": {"test_report_in_chromium"},
+    "test_report.py": {"test_cluster_report_stays_small"},
+    "test_precommit.py": {"test_pre_commit_try_repo_rejects_bad_manifest"},
+    "test_render_budget.py": {"test_every_view_within_the_size_budget",
+                              "test_cluster_power_has_a_campus_level"},
+    "test_render.py": {"test_every_spec_draws_all_four_views"},
+    "test_trust.py": {"test_hostile_input_is_bounded_in_every_reader",
+                      "test_out_replaces_only_regular_files",
+                      "test_loader_and_schema_findings_cannot_be_deselected",
+                      "test_sigterm_leaves_no_temporary_file",
+                      "test_output_survives_any_terminal_encoding",
+                      "test_a_prefix_shorter_than_a_family_selects_nothing",
+                      "test_a_poisoned_catalog_cache_is_never_unpickled",
+                      "test_configuration_is_found_from_the_validated_path_up_to_the_repo_root"},
+    "test_fuzz.py": {"test_random_mutations_never_crash", "test_dangling_references_are_errors"},
+    "test_compare.py": {"test_compare_every_pair_of_specs"},
+    "test_editor_schemas.py": {"test_check_jsonschema_agrees"},
+    "test_cli_conventions.py": {"test_out_dash_is_stdout_and_never_a_file"},
+    "test_outputs.py": {"test_outputs_are_deterministic_across_hash_seeds"},
+    "test_hardening.py": {"test_same_bytes_across_input_file_order"},
+    "test_netbox_live.py": None,  # None: every test of the file (a live NetBox)
+}
+"""The slow tests: `make test-fast` (-m "not slow") leaves them out, `make test` runs them.
+Kept here rather than as decorators in each file, so the list is one place to measure and
+prune; a name that no longer exists fails `tests/test_house.py`."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group markers
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        group = SERIAL_GROUPS.get(item.path.name)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+        name = getattr(item, "originalname", item.name)
+        if item.path.name in SLOW and (SLOW[item.path.name] is None
+                                       or name in (SLOW[item.path.name] or ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from superpod_iac.rules import registry
-from superpod_iac.rules.registry import Finding, all_rules, rule
+from superpod_iac.rules.catalog import all_rules
+from superpod_iac.rules.registry import Finding, rule
 from tests.conftest import ROOT
 
 PAGE = ROOT / "docs" / "architecture.md"
@@ -160,7 +161,7 @@ def test_a_view_added_as_the_page_says_renders(monkeypatch, tmp_path: Path, cli)
 
 def test_an_output_format_added_as_the_page_says_is_offered(monkeypatch, cli) -> None:
     """A reporter in REPORTERS (validate) and a writer in choices + cabling.WRITERS: offered
-    by `--format` and used, with no edit to cli.py."""
+    by `--format` and used, with no edit to the CLI (superpod_iac/cli/)."""
     from superpod_iac import choices
     from superpod_iac.cabling import WRITERS
     from superpod_iac.report import REPORTERS

@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from superpod_iac.model.catalog import builtin_catalogs
+from superpod_iac.manifest.builtin import builtin_catalogs
 from tests.conftest import ROOT
 
 CM = "specs/cloudmatrix-384"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from superpod_iac.report.numbers import kw, num, qty
+from superpod_iac.numbers import kw, num, qty
 from tests.conftest import ROOT
 
 NVL = ROOT / "specs" / "gb200-nvl72"

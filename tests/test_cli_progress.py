@@ -21,10 +21,11 @@ SUPERPOD = str(ROOT / ".venv" / "bin" / "superpod")
 CM = "specs/cloudmatrix-384"
 
 
-def _on_terminal(args: list[str], env: dict[str, str]) -> tuple[int, bytes]:
+def _on_terminal(args: list[str], env: dict[str, str], command: str = SUPERPOD
+                 ) -> tuple[int, bytes]:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-    proc = subprocess.Popen([SUPERPOD, *args], cwd=ROOT, stderr=slave,
+    proc = subprocess.Popen([command, *args], cwd=ROOT, stderr=slave,
                             stdout=subprocess.DEVNULL, env=env)
     os.close(slave)
     data = b""
@@ -57,3 +58,16 @@ def test_progress_on_a_terminal_nothing_on_a_pipe(tmp_path: Path, args: list[str
                            check=False)
     assert piped.returncode == 0
     assert label not in piped.stderr and b"\r" not in piped.stderr
+
+
+def test_a_long_single_step_shows_once_the_delay_has_passed() -> None:
+    """`validate specs/` reads 72 files in a blink and then spends its time in two steps
+    (model, rules): the bar appears after the delay although nothing updates it meanwhile."""
+    env = {**os.environ, "SUPERPOD_PROGRESS_DELAY": "0.3"}
+    script = ("import time\nfrom superpod_iac.progress import bar\n"
+              "b = bar(desc='slowstep', total=80)\n"
+              "for _ in range(78): b.update()\n"
+              "b.set_postfix_str('rules', refresh=False)\ntime.sleep(1.5)\nb.close()\n")
+    code, shown = _on_terminal(["-c", script], env, str(ROOT / ".venv" / "bin" / "python"))
+    assert code == 0, shown
+    assert b"slowstep" in shown and b"rules" in shown

@@ -44,7 +44,7 @@ def fields() -> list[tuple[str, str]]:
         (m.__name__, f) for m in seen for f in ENVELOPE})
 
 
-SKIP = {"manifest", "importer.py", "cli.py", "source", "docsgen.py"}
+SKIP = {"manifest", "importer.py", "cli", "source", "docsgen.py"}
 
 
 def _code() -> str:

@@ -30,6 +30,7 @@ from typing import Any
 
 from superpod_iac.config import Config
 from superpod_iac.diagnostics import Severity
+from superpod_iac.manifest.builtin import builtin_catalogs
 from superpod_iac.manifest.parse import parse_documents
 from superpod_iac.model.build import build_inventory
 from superpod_iac.rules.engine import finish, run_rules
@@ -146,7 +147,7 @@ def _text_mutation(rng: random.Random, text: str) -> str:
 def _check(sources: list[SourceFile]) -> int:
     cfg = Config()
     manifests, diags = parse_documents(sources, named={s.path for s in sources})
-    inv = build_inventory(manifests, {}, cfg.limits)
+    inv = build_inventory(manifests, {}, cfg.limits, builtin=builtin_catalogs())
     diags = diags + [d for s in sources for d in s.diagnostics]
     diags.extend(run_rules(inv, cfg))
     if any(d.rule == "INT001" for d in diags):

@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager
 
 import pytest
 
+from superpod_iac.manifest.builtin import builtin_catalogs
 from superpod_iac.manifest.catalog import DeviceType
 from superpod_iac.manifest.fabric import Clos, FullMesh, Mesh, SwitchedPlanes
 from superpod_iac.model.build import build_inventory
@@ -48,7 +49,7 @@ def _type(name: str, ports: str) -> DeviceType:
 def _inventory(devices: dict[str, str], types: dict[str, str]) -> Inventory:
     """An inventory of the built-in catalog plus `types` (name -> port nodeset) and one
     cabinet `c1` holding `devices` (name -> type), in the order given."""
-    inv = build_inventory([])
+    inv = build_inventory([], builtin=builtin_catalogs())
     for name, ports in types.items():
         inv.catalog.device_types[name] = _type(name, ports)
     origin = inv.catalog.origins[("device_types", next(iter(inv.catalog.device_types)))]

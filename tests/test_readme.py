@@ -36,7 +36,7 @@ def test_tour_prints_exactly_what_the_readme_shows() -> None:
     assert (ROOT / "build" / "tour" / "power.svg").read_text().lstrip().startswith("<?xml")
 
 
-def test_precommit_snippet_uses_a_rev_that_exists() -> None:
+def test_precommit_snippet_pins_the_release_tag() -> None:
     snippet = README[README.index("## Use it from pre-commit"):]
     rev = re.search(r"^\s+rev: (\S+)", snippet, re.M)
     assert rev is not None
@@ -45,10 +45,27 @@ def test_precommit_snippet_uses_a_rev_that_exists() -> None:
                           text=True, check=True).stdout.split()
     names = {r.split("/", 3)[-1] if r.startswith("refs/remotes/") else r.split("/", 2)[-1]
              for r in refs}
-    assert rev.group(1) in names, f"rev {rev.group(1)} is no branch or tag: {sorted(names)}"
+    # a release tag, never a branch (mutable; pre-commit warns): the tag of the version in
+    # pyproject.toml, which the release creates; where the tag exists here, it must be a tag
+    version = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert version is not None and rev.group(1) == f"v{version.group(1)}", rev.group(1)
+    assert rev.group(1) not in {r.split("/", 2)[-1] for r in refs if r.startswith("refs/heads/")}
+    if f"refs/tags/{rev.group(1)}" not in refs:
+        assert rev.group(1) not in names
     hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
     for hook in re.findall(r"^\s+- id: (\S+)", snippet, re.M):
         assert f"- id: {hook}" in hooks
+
+
+def test_install_examples_pin_the_release_tag() -> None:
+    """Not on PyPI: CI installs from the repository at the tag the pre-commit example pins."""
+    rev = re.search(r"^\s+rev: (\S+)", README[README.index("## Use it from pre-commit"):], re.M)
+    assert rev is not None
+    workflow = (ROOT / ".github" / "workflows" / "superpod.yml").read_text(encoding="utf-8")
+    for text in (README[README.index("## Use it in CI"):], workflow):
+        pins = re.findall(r"pip install \"superpod-iac @ git\+https://\S+@(\S+)\"", text)
+        assert pins and set(pins) == {rev.group(1)}
+        assert "pip install superpod-iac" not in text
 
 
 def test_modeline_for_another_repository_resolves(tmp_path: Path) -> None:

@@ -70,7 +70,11 @@ def test_views_with_nothing_to_show_write_no_file(cli, tmp_path: Path) -> None:
     assert res.code == 0, res.err
     names = {p.stem for p in tmp_path.iterdir()}
     assert "wiring-cluster" not in names and {"power", "cooling", "elevation"} <= names
-    assert "wiring-cluster: nothing to show" in res.out
+    assert "not written (nothing to show): wiring-cluster" in res.out
+    assert len(res.out.splitlines()) == 2  # one summary line per design (`make demo`)
+    res = cli("render", str(SPECS / "nvl144"), "--view", "wiring", "--format", "dot",
+              "--out", str(tmp_path))
+    assert "wiring-cluster: nothing to show" in res.out  # a single view says why
     res = cli("render", str(SPECS / "nvl144"), "--view", "wiring", "--level", "cluster")
     assert res.code == 0 and res.out == "" and "nothing to show" in res.err
 
@@ -87,7 +91,7 @@ def test_identical_cabinets_draw_one_wiring_view() -> None:
 
 def test_docs_gallery_is_current(monkeypatch: pytest.MonkeyPatch) -> None:
     """docs/diagrams.md shows a PNG of every view of the NVL72 and the CloudMatrix 384."""
-    from superpod_iac.render import gallery
+    from superpod_iac import gallery
     from tests.conftest import ROOT
 
     monkeypatch.chdir(ROOT)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from superpod_iac.rules.registry import all_rules
+from superpod_iac.rules.catalog import all_rules
 from tests.conftest import RULE_FIXTURES, expectations, rule_fixtures
 
 BASE = RULE_FIXTURES / "_base.yaml"

@@ -12,7 +12,8 @@ import pytest
 from superpod_iac.config import Config
 from superpod_iac.manifest.policy import KEYS, Policy
 from superpod_iac.pipeline import load_project
-from superpod_iac.rules.registry import Rule, all_rules
+from superpod_iac.rules.catalog import all_rules
+from superpod_iac.rules.registry import Rule
 from tests.conftest import RULE_FIXTURES, expectations, rule_fixtures
 
 BASE = RULE_FIXTURES / "_base.yaml"

@@ -42,7 +42,7 @@ def test_passing_variant_is_clean(cli, fixture: Path) -> None:
 
 
 def test_every_rule_has_a_passing_variant() -> None:
-    from superpod_iac.rules.registry import all_rules
+    from superpod_iac.rules.catalog import all_rules
     from tests.test_rule_fixtures import GENERATED_INPUT
 
     covered = {r for p in _fixtures() for r in _passes(p)}
@@ -51,8 +51,8 @@ def test_every_rule_has_a_passing_variant() -> None:
 
 
 def test_every_rule_family_has_a_section_in_the_rule_reference() -> None:
+    from superpod_iac.rules.catalog import all_rules
     from superpod_iac.rules.docs import FAMILIES
-    from superpod_iac.rules.registry import all_rules
 
     missing = sorted({r.family for r in all_rules().values()} - set(FAMILIES))
     assert not missing, f"families without a docs/rules.md section (rules/docs.py): {missing}"

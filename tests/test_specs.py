@@ -104,7 +104,7 @@ def test_itemised_tray_power_sums_and_drifts_are_schema_errors(cli, tmp_path) ->
     """Tray power is itemised (GPUs, CPUs, NICs, DPUs, fans, drives): the built-in GB200 trays'
     items sum to their max_w, the NVL72 rack is 18 x 6,370 + 9 x 1,800 + 2 x 250 W, and a
     project catalog whose items do not add up to max_w is a schema error at its line."""
-    from superpod_iac.model.catalog import builtin_catalogs
+    from superpod_iac.manifest.builtin import builtin_catalogs
 
     types = {t.name: t for m in builtin_catalogs() for t in m.model.spec.device_types}
     tray, sw = types["gb200-compute-tray"], types["nvlink-switch-tray"]

@@ -16,7 +16,7 @@ from typing import Any
 from superpod_iac.diagnostics import Path
 from superpod_iac.manifest.parse import Manifest
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.report.numbers import num
+from superpod_iac.numbers import num
 
 MAX_VALUE_CHARS = 100
 

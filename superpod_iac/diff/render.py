@@ -11,8 +11,8 @@ from superpod_iac.diagnostics import Diagnostic
 from superpod_iac.diff import DesignDiff
 from superpod_iac.diff.changes import Change, show
 from superpod_iac.diff.consequences import Impact, Total
+from superpod_iac.numbers import num, qty
 from superpod_iac.report.escape import markdown, markdown_code
-from superpod_iac.report.numbers import num, qty
 
 MAX_LISTED = 50
 """Rows per section in text and markdown; json lists everything."""

@@ -174,14 +174,13 @@ def collect(paths: Sequence[str], config: Config, *, title: str, base: str | Non
     inv = project.inventory
     title = design_title(inv, title)
     findings = sorted(project.diagnostics, key=lambda d: (d.severity.rank, d.sort_key()))
+    # the lines the findings quote, from the text the loader read within its limits (never
+    # the file again: it may have changed, or be larger than the limits allow)
+    texts = {s.path: s.text for s in project.sources}
     sources: dict[str, list[str]] = {}
     for d in findings[:MAX_FINDINGS]:
         if d.file and d.file not in sources:
-            try:
-                sources[d.file] = Path(d.file).read_text(encoding="utf-8",
-                                                         errors="replace").splitlines()
-            except OSError:
-                sources[d.file] = []
+            sources[d.file] = texts.get(d.file, "").splitlines()
     cols, rows = summary_rows(inv)
     kpis: list[tuple[str, str]] = []
     syst = systems(inv)

@@ -29,3 +29,6 @@ def add_parser(sub: Any) -> None:
                    "inside it is checked with the whole folder. Without it, a file's own folder "
                    "is its design")
     p.set_defaults(func=cmd_lsp)
+
+
+register = add_parser  # the CLI package calls each group module's register(sub)

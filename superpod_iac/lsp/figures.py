@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from superpod_iac.diagnostics import Origin
-from superpod_iac.lsp.workspace import lines_of
+from superpod_iac.lsp.lines import absolute, lines_of
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.linkstats import LinkGroup
 from superpod_iac.pipeline import Project
@@ -129,15 +129,11 @@ def _names(inv: Inventory) -> dict[str, Named]:
 
 
 def _documents(project: Project) -> dict[tuple[str, int], Document]:
-    from superpod_iac.lsp.workspace import absolute
-
     return {(absolute(d.file), d.index): d for s in project.sources for d in s.documents}
 
 
 def place_of(project: Project, origin: Origin) -> Place | None:
     """Where an origin was written (the built-in catalog's files included)."""
-    from superpod_iac.lsp.workspace import absolute
-
     path = absolute(origin.file)
     doc = _documents(project).get((path, origin.doc))
     if doc is None:
@@ -150,7 +146,7 @@ def place_of(project: Project, origin: Origin) -> Place | None:
 
 def _builtin_document(origin: Origin) -> Document | None:
     """The built-in catalog's documents are not among the design's sources."""
-    from superpod_iac.model.catalog import builtin_catalogs
+    from superpod_iac.manifest.builtin import builtin_catalogs
 
     for m in builtin_catalogs():
         if m.document.file == origin.file and m.document.index == origin.doc:
@@ -274,8 +270,6 @@ def hover(project: Project, path: str, text: str, line: int, character: int) -> 
 
 
 def _defined_on(project: Project, path: str, line: int) -> list[Named]:
-    from superpod_iac.lsp.workspace import absolute
-
     docs = _documents(project)
     out = []
     for n in names(project.inventory).values():
@@ -427,7 +421,6 @@ _DESCRIBE = {"cabinet": _cabinet, "power node": _power_node, "CDU": _cooling,
 def _links_on(project: Project, path: str, line: int) -> Iterator[str]:
     """The links a line writes, summed over their groups: how many, the longest run against
     its reach, the smallest optical margin (the optics rules' own channel loss)."""
-    from superpod_iac.lsp.workspace import absolute
     from superpod_iac.model.linkstats import link_groups
 
     inv = project.inventory

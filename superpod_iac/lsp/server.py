@@ -22,7 +22,8 @@ from pygls.uris import from_fs_path, to_fs_path
 from superpod_iac import __version__
 from superpod_iac.diagnostics import Severity
 from superpod_iac.lsp import figures
-from superpod_iac.lsp.workspace import Checked, Finding, Workspace, absolute
+from superpod_iac.lsp.lines import absolute
+from superpod_iac.lsp.workspace import Checked, Finding, Workspace
 
 DEBOUNCE_S = 0.15
 """Quiet time after an edit before the design is re-checked."""

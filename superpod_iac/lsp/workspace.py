@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from superpod_iac import API_VERSION
 from superpod_iac.diagnostics import Diagnostic, Severity
+from superpod_iac.lsp.lines import absolute, lines_of
 from superpod_iac.pipeline import Project
 from superpod_iac.source.loader import YAML_SUFFIXES, Overlay
 
@@ -51,14 +52,6 @@ class Checked:
     """Why the check itself failed (an internal error), if it did."""
 
 
-_EOL = re.compile(r"\r\n|\r|\n")
-
-
-def lines_of(text: str) -> list[str]:
-    """Lines as YAML and the editor count them: only CR, LF and CRLF end a line
-    (`str.splitlines` also splits at form feeds and U+2028, which would shift every range)."""
-    out = _EOL.split(text)
-    return out[:-1] if out and out[-1] == "" else out
 
 
 def _closing(body: str, start: int) -> int:
@@ -70,14 +63,6 @@ def _closing(body: str, start: int) -> int:
         if depth == 0:
             return i + 1
     return len(body)
-
-
-def absolute(path: str) -> str:
-    """A file's absolute path as the editor names it: symlinks are kept (a design that links
-    a pod folder, `cluster-432xcm384/cloudmatrix-384 -> ../cloudmatrix-384`, keeps its files
-    inside it); buffers are looked up by the resolved path (`Overlay`), so either name reads
-    the same buffer."""
-    return os.path.abspath(path)
 
 
 class Workspace:

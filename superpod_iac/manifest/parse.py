@@ -11,10 +11,9 @@ from typing import Any, Generic, TypeVar, cast
 from pydantic import BaseModel, ValidationError
 
 from superpod_iac import API_VERSION
-from superpod_iac.diagnostics import Diagnostic, Origin, Path
+from superpod_iac.diagnostics import PENDING, Diagnostic, Origin, Path
 from superpod_iac.manifest import KINDS
 from superpod_iac.manifest.common import ManifestBase
-from superpod_iac.rules.registry import declared_severity
 from superpod_iac.source.loader import Document, SourceFile
 
 API_GROUP = API_VERSION.split("/")[0] + "/"
@@ -132,7 +131,7 @@ def _diagnostics(exc: ValidationError, model: type[BaseModel], doc: Document) ->
             continue  # one message per field for union mismatches
         seen.add(key)
         line, col = doc.position(path)
-        out.append(Diagnostic(rule, declared_severity(rule), msg, doc.file, line, col, path, hint,
+        out.append(Diagnostic(rule, PENDING, msg, doc.file, line, col, path, hint,
                               doc.index))
     return _one_per_typo(out)
 
@@ -182,7 +181,7 @@ def _kind_problem(data: Any, doc: Document, named: bool) -> Diagnostic | None:
     """SCH005 for a document of ours whose apiVersion or kind is missing, misspelt or unknown."""
     def diag(path: tuple[str | int, ...], msg: str, hint: str) -> Diagnostic:
         line, col = doc.position(path)
-        return Diagnostic("SCH005", declared_severity("SCH005"), msg, doc.file, line, col, path, hint,
+        return Diagnostic("SCH005", PENDING, msg, doc.file, line, col, path, hint,
                           doc.index)
 
     nested = None if isinstance(data, dict) and _claims(data) else _nested_manifest(data)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
 from superpod_iac import manifest as kinds
 from superpod_iac.diagnostics import Origin
+from superpod_iac.manifest.builtin import PACKAGE_DATA
 from superpod_iac.manifest.cabinet import Device as DeviceSpec
 from superpod_iac.manifest.catalog import DeviceType
 from superpod_iac.manifest.common import ManifestBase
 from superpod_iac.manifest.parse import Manifest, of_kind
 from superpod_iac.manifest.policy import Policy
-from superpod_iac.model.catalog import PACKAGE_DATA, builtin_catalogs, policy_defaults
+from superpod_iac.model.catalog import policy_defaults
 from superpod_iac.model.expand import (
     MAX_NAMES,
     ExpansionError,
@@ -69,10 +70,11 @@ def _cabinet_tokens(value: Any, cab: Cabinet) -> Any:
     return value
 
 
-def _merge_catalog(manifests: Iterable[Manifest[kinds.Catalog]], dups: list[Duplicate]
-                   ) -> PartCatalog:
+def _merge_catalog(manifests: Iterable[Manifest[kinds.Catalog]], dups: list[Duplicate],
+                   builtin: Sequence[Manifest[kinds.Catalog]] = ()) -> PartCatalog:
+    """The built-in catalog (read by the manifest stage, `manifest.builtin`), then the
+    project's parts over it."""
     cat = PartCatalog()
-    builtin = builtin_catalogs()
     for m in (*builtin, *manifests):
         is_builtin = m in builtin
         for section in _SECTIONS:
@@ -171,11 +173,12 @@ def declared_names(data: Any) -> set[str]:
 class Builder:
     def __init__(self, manifests: list[Manifest[Any]],
                  policy_overrides: dict[str, Any] | None = None,
-                 limits: LoadLimits | None = None, unbuilt: set[str] | None = None):
+                 limits: LoadLimits | None = None, unbuilt: set[str] | None = None,
+                 builtin: Sequence[Manifest[kinds.Catalog]] = ()):
         self.manifests = manifests
         self._docs = {(m.document.file, m.document.index): m.document for m in manifests}
         dups: list[Duplicate] = []
-        catalog = _merge_catalog(of_kind(manifests, kinds.Catalog), dups)
+        catalog = _merge_catalog(of_kind(manifests, kinds.Catalog), dups, builtin)
         sites = of_kind(manifests, kinds.Site)
         self.inv = Inventory(catalog, _policy(sites, policy_overrides or {}))
         self.inv.hall_policies = _site_policies(sites, self.inv.policy)
@@ -619,12 +622,14 @@ class Builder:
 
 
 def build_inventory(manifests: list[Manifest[Any]], policy_overrides: dict[str, Any] | None = None,
-                    limits: LoadLimits | None = None, unbuilt: set[str] | None = None
-                    ) -> Inventory:
-    """`unbuilt`: names declared by documents that failed their schema (`declared_names`)."""
+                    limits: LoadLimits | None = None, unbuilt: set[str] | None = None, *,
+                    builtin: Sequence[Manifest[kinds.Catalog]] = ()) -> Inventory:
+    """`unbuilt`: names declared by documents that failed their schema (`declared_names`);
+    `builtin`: the built-in catalog's manifests (`manifest.builtin.builtin_catalogs()`, which
+    the pipeline loads with the user's files), under the project's parts."""
     token = MAX_NAMES.set((limits or LoadLimits()).max_names)
     try:
-        return Builder(manifests, policy_overrides, limits, unbuilt).build()
+        return Builder(manifests, policy_overrides, limits, unbuilt, builtin).build()
     finally:
         MAX_NAMES.reset(token)
 

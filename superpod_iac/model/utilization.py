@@ -19,6 +19,13 @@ from superpod_iac.model.power import power_tree
 _EPS_W = 1e-6
 
 
+def over_rating(load_w: float, rating_w: float) -> bool:
+    """Whether a load exceeds a rating: the one test of "is this overloaded?" (PWR001's
+    finding and the cabinet's `overloaded` in diagrams, diff and report), with one tolerance
+    for floating-point sums (1 uW)."""
+    return load_w > rating_w + _EPS_W
+
+
 def _pct(value: float | None, of: float | None) -> float | None:
     if value is None or of is None or of <= 0:
         return None
@@ -108,7 +115,7 @@ def cabinet_use(inv: Inventory) -> dict[str, CabinetUse]:
             load.max_w, rating, _pct(load.max_w, rating), weight,
             len({u for u in used if 1 <= u <= cab.type.height_u}), cab.type.height_u,
             load.liquid_w, load.air_w, plan.residual_air_w.get(cab.name, 0.0), lpm, unit_name,
-            accel, load.max_w > rating + _EPS_W)
+            accel, over_rating(load.max_w, rating))
     return out
 
 

@@ -8,7 +8,6 @@ and read-back compare like with like. The mapping table is in docs/netbox.md.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from superpod_iac.manifest.catalog import DeviceType
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.outlets import cabinet_outlets
 from superpod_iac.netbox.importer import interface_map, power_types
+from superpod_iac.netbox.slug import slugify
 
 OWNER_TAG = "superpod-iac"
 """Slug of the tag on every object a push creates: the mark of ownership (only these are
@@ -42,10 +42,6 @@ _AIRFLOW = {"front-to-rear", "rear-to-front", "passive", "mixed"}
 """superpod airflow values NetBox has too (`liquid` has no NetBox equivalent)."""
 CABLE_TYPES = {"smf": "smf", "mmf": "mmf-om4", "dac": "dac-passive", "acc": "dac-active",
                "aec": "aec", "cat6": "cat6", "backplane": ""}
-
-
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")
 
 
 @dataclass

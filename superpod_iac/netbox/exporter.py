@@ -8,7 +8,6 @@ what NetBox's device-type import takes. Cables are streamed (clusters have milli
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,8 @@ from ruamel.yaml import YAML
 from superpod_iac.fsio import atomic_text, atomic_write
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.netbox.importer import SUPERPOD_MARK, interface_map
+from superpod_iac.netbox.slug import clashes, slugify
+from superpod_iac.report.escape import CsvCells, GuardedWriter
 
 SITE_COLUMNS = ["name", "slug", "status", "description"]
 RACK_COLUMNS = ["site", "name", "status", "u_height", "width", "outer_width", "outer_depth",
@@ -36,12 +37,6 @@ _CABLE_TYPE = {"smf": "smf", "mmf": "mmf-om4", "dac": "dac-passive", "acc": "dac
                "aec": "aec", "cat6": "cat6", "backplane": ""}
 
 
-def _slug(text: str) -> str:
-    import re
-
-    return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")
-
-
 def device_name(cabinet: str, device: str) -> str:
     return f"{cabinet}-{device}"
 
@@ -57,25 +52,6 @@ def _iface_type(form_factor: str, speed: float) -> str:
     return "other"
 
 
-class _Cells:
-    """Encode a few cells exactly as `csv.writer` writes them inside a row (same quoting), so
-    rows can be joined from pieces encoded once per device, port or cable type."""
-
-    def __init__(self) -> None:
-        import io
-
-        self.buf = io.StringIO()
-        self.w = csv.writer(self.buf, lineterminator="\n")
-
-    def __call__(self, *cells: Any) -> str:
-        # two cells or more: a lone empty cell would be written `""`, never so inside a row
-        assert len(cells) >= 2
-        self.buf.seek(0)
-        self.buf.truncate()
-        self.w.writerow(["" if v is None else v for v in cells])
-        return self.buf.getvalue()[:-1]
-
-
 def _cable_rows(inv: Inventory, chunk: int = 1 << 16) -> Iterator[str]:
     """cables.csv without its header, in chunks of CSV text: one row per link, the same bytes
     `csv.writer` writes for [side_a_site, side_a_device, side_a_type, side_a_name, side_b_...,
@@ -88,7 +64,7 @@ def _cable_rows(inv: Inventory, chunk: int = 1 << 16) -> Iterator[str]:
     n = len(t)
     if not n:
         return
-    enc = _Cells()
+    enc = CsvCells()
     type_base: dict[str, int] = {}
     port_cells: list[str] = []
     dev_cells: list[str] = []
@@ -145,7 +121,7 @@ def _write_cables(path: Path, inv: Inventory) -> int:
     n = len(inv.links)
     progress = bar(desc="export cables", total=n, unit="link", scale=True)
     with atomic_text(path) as fh:
-        csv.writer(fh, lineterminator="\n").writerow(CABLE_COLUMNS)
+        GuardedWriter(fh).writerow(CABLE_COLUMNS)
         for text in _cable_rows(inv):
             fh.write(text)
             progress.update(text.count("\n"))
@@ -156,19 +132,26 @@ def _write_cables(path: Path, inv: Inventory) -> int:
 def _write(path: Path, columns: list[str], rows: Any) -> int:
     n = 0
     with atomic_text(path) as fh:
-        w = csv.writer(fh, lineterminator="\n")
+        w = GuardedWriter(fh)
         w.writerow(columns)
         for r in rows:
-            w.writerow(["" if v is None else v for v in r])
+            w.writerow(r)
             n += 1
     return n
 
 
+class SlugClash(ValueError):
+    """Two names that NetBox would give one slug (one object, one device-type file)."""
+
+
 def export(inv: Inventory, out: Path) -> dict[str, int]:
+    """The CSV files and device-type YAML; raises SlugClash, writing nothing, when two device
+    types, manufacturers, roles or halls share a slug (`a.b` and `a-b`)."""
+    _check_slugs(inv)
     counts: dict[str, int] = {}
     halls = sorted({c.hall or "unplaced" for c in inv.cabinets.values()})
     counts["sites.csv"] = _write(out / "sites.csv", SITE_COLUMNS,
-                                 ([h, _slug(h), "planned", "superpod-iac hall"] for h in halls))
+                                 ([h, slugify(h), "planned", "superpod-iac hall"] for h in halls))
     racks = []
     for cab in inv.iter_cabinets():
         rack = cab.type
@@ -180,12 +163,12 @@ def export(inv: Inventory, out: Path) -> dict[str, int]:
     used_types = sorted({d.type_name for d in inv.devices})
     makers = sorted({inv.catalog.device_types[t].manufacturer or "Generic" for t in used_types})
     counts["manufacturers.csv"] = _write(out / "manufacturers.csv", MANUFACTURER_COLUMNS,
-                                         ([m, _slug(m)] for m in makers))
+                                         ([m, slugify(m)] for m in makers))
     roles = sorted({d.type.role for d in inv.devices})
     counts["device-roles.csv"] = _write(out / "device-roles.csv", ROLE_COLUMNS,
-                                        ([r, _slug(r), "9e9e9e"] for r in roles))
+                                        ([r, slugify(r), "9e9e9e"] for r in roles))
     for name in used_types:
-        atomic_write(out / "device-types" / f"{_slug(name)}.yaml", device_type_yaml(inv, name))
+        atomic_write(out / "device-types" / f"{slugify(name)}.yaml", device_type_yaml(inv, name))
     counts["device-types"] = len(used_types)
     devices = []
     for cab in inv.iter_cabinets():
@@ -199,6 +182,20 @@ def export(inv: Inventory, out: Path) -> dict[str, int]:
     counts["cables.csv"] = _write_cables(out / "cables.csv", inv)
     _power(inv, out, counts)
     return counts
+
+
+def _check_slugs(inv: Inventory) -> None:
+    types = {d.type_name for d in inv.devices}
+    kinds: dict[str, set[str]] = {"device type": types,
+             "manufacturer": {inv.catalog.device_types[t].manufacturer or "Generic"
+                              for t in types},
+             "role": {d.type.role for d in inv.devices},
+             "hall": {c.hall or "unplaced" for c in inv.cabinets.values()}}
+    for kind, names in kinds.items():
+        for slug, group in clashes(names):
+            raise SlugClash(f"{kind}s {' and '.join(repr(n) for n in group)} have one NetBox "
+                            f"slug '{slug}' (NetBox's slug rule); one would replace the other: "
+                            f"rename one (nothing was written)")
 
 
 def _power(inv: Inventory, out: Path, counts: dict[str, int]) -> None:
@@ -224,10 +221,6 @@ def _power(inv: Inventory, out: Path, counts: dict[str, int]) -> None:
     counts["power-feeds.csv"] = _write(out / "power-feeds.csv", FEED_COLUMNS, sorted(feeds))
 
 
-def name_slug(name: str) -> str:
-    return _slug(name)
-
-
 _NB_AIRFLOW = {"front-to-rear", "rear-to-front", "passive", "mixed"}
 
 
@@ -243,7 +236,7 @@ def device_type_doc(inv: Inventory, name: str) -> dict[str, Any]:
     t = inv.catalog.device_types[name]
     ports = inv.catalog.ports(name)[0]
     doc: dict[str, Any] = {"manufacturer": t.manufacturer or "Generic", "model": t.model or name,
-                           "slug": _slug(name)}
+                           "slug": slugify(name)}
     if t.part_number:
         doc["part_number"] = t.part_number
     doc["u_height"] = t.height_u

@@ -9,6 +9,10 @@ import re
 from collections.abc import Iterable
 
 from superpod_iac.model.expand import fold as fold_names
+from superpod_iac.numbers import kw_rating as kw_rating  # the render modules import these
+from superpod_iac.numbers import kw_scaled
+
+kw = kw_scaled
 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -43,20 +47,6 @@ def dot_text(text: str) -> str:
     visible escapes. Quotes are left to the graphviz package, which escapes them."""
     return "\\n".join(_CONTROL.sub(_visible, line).replace("\\", "\\\\")
                        for line in text.split("\n"))
-
-
-def kw(watts: float | None) -> str:
-    if watts is None:
-        return "n/a"
-    kwv = watts / 1000.0
-    if abs(kwv) >= 10_000:
-        return f"{kwv / 1000:,.1f} MW"
-    return f"{kwv:,.1f} kW"
-
-
-def kw_rating(kw_value: float | None) -> str:
-    """A rating already written in kW (catalog figures)."""
-    return "n/a" if kw_value is None else f"{kw_value:,.0f} kW"
 
 
 def pct(value: float | None) -> str:

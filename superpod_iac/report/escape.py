@@ -11,8 +11,12 @@ CVE-2021-42574). Each such character is shown as a visible escape instead.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
+from collections.abc import Iterable
+from typing import IO, Any
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -90,3 +94,60 @@ def sarif_text(text: str) -> str:
     """SARIF message text: controls visible, and `\\`, `[`, `]` escaped (SARIF 2.1.0
     3.11.6), so a name cannot forge an embedded link that a viewer would render."""
     return re.sub(r"[\\\[\]]", lambda m: "\\" + m.group(0), terminal(text))
+def _quoted(cell: object) -> str:
+    text = str(cell)
+    if any(ch in text for ch in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+class _Rows:
+    """Rows as `csv.writer(lineterminator="\\n")` writes them, except that a cell holding a
+    carriage return is quoted too (Python 3.11's writer quotes only the characters of its line
+    terminator, so `a\\rb` would come out bare and end the row early in a spreadsheet)."""
+
+    def __init__(self) -> None:
+        self.buf = io.StringIO()
+        self.w = csv.writer(self.buf, lineterminator="\n")
+
+    def __call__(self, cells: list[object]) -> str:
+        if any(type(c) is str and "\r" in c for c in cells):
+            return ",".join(_quoted(c) for c in cells) + "\n"
+        self.buf.seek(0)
+        self.buf.truncate()
+        self.w.writerow(cells)
+        return self.buf.getvalue()
+
+
+class GuardedWriter:
+    """The one CSV writer of the package (cut sheet, labels, NetBox export): every cell
+    passes `csv_cell` (the formula guard), None is an empty cell, and a carriage return inside
+    a cell is quoted."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        self.rows = _Rows()
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self.out.write(self.rows(["" if v is None else csv_cell(v) for v in row]))
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+class CsvCells:
+    """Cells encoded exactly as `GuardedWriter` writes them inside a row (same quoting, after
+    `csv_cell`), so rows can be joined from pieces encoded once per device, port, cable."""
+
+    def __init__(self) -> None:
+        self.rows = _Rows()
+
+    def __call__(self, *cells: Any) -> str:
+        """One cell or more (a lone empty cell is written `""`, never so inside a row: a
+        trailing empty cell is added and cut off)."""
+        return self.rows(["" if v is None else csv_cell(v) for v in (*cells, "")])[:-2]
+
+    def plain(self, text: str) -> bool:
+        """`text` needs no quoting anywhere inside a cell (quoting is decided per character)."""
+        return self(text) == text

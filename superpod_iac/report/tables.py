@@ -2,20 +2,19 @@
 
 Formatting only: numbers arrive computed; this module rounds them for display. CSV and JSON
 keep full precision for machines; markdown and terminal tables print numbers as engineers
-write them (report.numbers: 559.6 kW, 49,152 GB).
+write them (superpod_iac.numbers: 559.6 kW, 49,152 GB).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
 from collections.abc import Sequence
 from typing import Any
 
-from superpod_iac.report.escape import csv_cell, markdown
-from superpod_iac.report.numbers import num
+from superpod_iac.numbers import num
+from superpod_iac.report.escape import GuardedWriter, markdown
 
 
 def _cell(value: Any) -> str:
@@ -37,10 +36,10 @@ def _shown(value: Any) -> str:
 
 def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = GuardedWriter(buf)
     w.writerow(columns)
     for r in rows:
-        w.writerow([csv_cell(_cell(v)) for v in r])
+        w.writerow([_cell(v) for v in r])
     return buf.getvalue()
 
 

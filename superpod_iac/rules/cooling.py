@@ -15,12 +15,9 @@ from superpod_iac.model.cooling import (
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
+from superpod_iac.numbers import kw_1
 from superpod_iac.rules.inuse import device_types_where
 from superpod_iac.rules.registry import Finding, rule
-
-
-def _kw(w: float) -> str:
-    return f"{w / 1000:.1f} kW"
 
 
 @rule("CLG001", "cabinet rejects more heat to air than an air-cooled cabinet can",
@@ -47,7 +44,7 @@ def air_over_limit(inv: Inventory) -> Iterator[Finding]:
         limit = inv.policy_for(cab).air_cooled_kw_limit
         if air / 1000 > limit:
             how = "with its CDU" if name in plan.unit_of_cabinet else "with no liquid cooling"
-            yield Finding(f"cabinet {name} rejects {_kw(air)} to air {how} > {limit:g} kW "
+            yield Finding(f"cabinet {name} rejects {kw_1(air)} to air {how} > {limit:g} kW "
                           "air-cooled limit", cab.origin,
                           "attach a CDU, add a rear-door heat exchanger, or spread the load")
 
@@ -64,7 +61,7 @@ def liquid_without_cdu(inv: Inventory) -> Iterator[Finding]:
     loads = cabinet_loads(inv)
     for name, cab in sorted(inv.cabinets.items()):
         if cab.cdu is None and loads[name].liquid_w > 0:
-            yield Finding(f"cabinet {name} has {_kw(loads[name].liquid_w)} of liquid-cooled heat "
+            yield Finding(f"cabinet {name} has {kw_1(loads[name].liquid_w)} of liquid-cooled heat "
                           "but no CDU", cab.origin, "set spec.cdu to a CDU or CDU group")
 
 
@@ -83,8 +80,8 @@ def cdu_over_capacity(inv: Inventory) -> Iterator[Finding]:
     """
     for name, unit in cooling_plan(inv).units.items():
         if unit.capacity_w is not None and unit.heat_w > unit.capacity_w + 1e-6:
-            yield Finding(f"{unit.kind} {name} carries {_kw(unit.heat_w)} from "
-                          f"{len(unit.cabinets)} cabinet(s) > {_kw(unit.capacity_w)} capacity",
+            yield Finding(f"{unit.kind} {name} carries {kw_1(unit.heat_w)} from "
+                          f"{len(unit.cabinets)} cabinet(s) > {kw_1(unit.capacity_w)} capacity",
                           _origin(inv, unit), "add CDU capacity or move cabinets")
 
 
@@ -109,7 +106,7 @@ def flow_short(inv: Inventory) -> Iterator[Finding]:
             fluid = inv.catalog.fluids.get(unit.fluid or "")
             at = f" (properties at {fluid.at_c:g} C)" if fluid and fluid.at_c is not None else ""
             yield Finding(f"{unit.kind} {name} needs {unit.required_lpm:.0f} L/min of "
-                          f"{unit.fluid}{at} for {_kw(unit.heat_w)} at dT {unit.delta_t_c:g} K > "
+                          f"{unit.fluid}{at} for {kw_1(unit.heat_w)} at dT {unit.delta_t_c:g} K > "
                           f"{unit.flow_lpm:.0f} L/min available", _origin(inv, unit),
                           "add flow (CDUs/pumps), raise delta_t_c, or reduce the heat per CDU")
 
@@ -136,7 +133,7 @@ def cdu_redundancy(inv: Inventory) -> Iterator[Finding]:
         if after is None or unit.capacity_w is None or unit.heat_w > unit.capacity_w + 1e-6:
             continue
         if unit.heat_w > after + 1e-6:
-            yield Finding(f"CDU group {name} carries {_kw(unit.heat_w)} > {_kw(after)} left after "
+            yield Finding(f"CDU group {name} carries {kw_1(unit.heat_w)} > {kw_1(after)} left after "
                           f"losing its largest CDU ({unit.redundancy}, {len(unit.members)} CDUs)",
                           _origin(inv, unit), "add a CDU to the group")
 
@@ -240,7 +237,7 @@ def cdu_unrated(inv: Inventory) -> Iterator[Finding]:
             ("flow_lpm", all(m.flow_lpm is not None for m in unit.members))) if not ok]
         if missing:
             bad = [m for m in unit.members if m.capacity_kw is None or m.flow_lpm is None]
-            yield Finding(f"{unit.kind} {name} receives {_kw(unit.heat_w)} but "
+            yield Finding(f"{unit.kind} {name} receives {kw_1(unit.heat_w)} but "
                           f"{'CDU ' + fold([m.name for m in bad]) + ' has' if unit.kind != 'CDU' else 'has'} "
                           f"no {' or '.join(missing)}: its capacity, flow and N+1 are not checked",
                           bad[0].origin, "give the CDU a catalog type, or capacity_kw and flow_lpm")
@@ -269,7 +266,7 @@ def air_side_unrated(inv: Inventory) -> Iterator[Finding]:
     for hall, cabs in sorted(halls.items()):
         heat = sum(plan.residual_air_w[c] for c in cabs)
         yield Finding(f"{len(cabs)} cabinet(s) in hall {hall} ({fold(cabs)}) leave "
-                      f"{_kw(heat)} to the air, but neither the hall, their row nor an air zone "
+                      f"{kw_1(heat)} to the air, but neither the hall, their row nor an air zone "
                       "declares an air-side capacity: it is not checked",
                       inv.origins.get(("hall", hall)),
                       "declare air_capacity_kw on the hall or row, or an air zone")
@@ -298,8 +295,8 @@ def air_side_over_capacity(inv: Inventory) -> Iterator[Finding]:
     for kind, name, cap, heat, cabs in plan.air_zones:
         if heat > cap + 1e-6:
             origin = _zone_origin(inv, kind, name)
-            yield Finding(f"{kind} {name} gets {_kw(heat)} of residual air heat from "
-                          f"{len(cabs)} cabinet(s) > {_kw(cap)} air-side capacity"
+            yield Finding(f"{kind} {name} gets {kw_1(heat)} of residual air heat from "
+                          f"{len(cabs)} cabinet(s) > {kw_1(cap)} air-side capacity"
                           f"{_altitude_note(inv, kind, name)}", origin,
                           "add air-side cooling or rear-door heat exchangers")
 
@@ -329,7 +326,7 @@ def loop_over_capacity(inv: Inventory) -> Iterator[Finding]:
     for name, heat in sorted(plan.loop_heat_w.items()):
         loop = inv.loops.get(name)
         if loop is not None and heat > loop.capacity_kw * 1000 + 1e-6:
-            yield Finding(f"facility loop {name} carries {_kw(heat)} > {loop.capacity_kw:g} kW "
+            yield Finding(f"facility loop {name} carries {kw_1(heat)} > {loop.capacity_kw:g} kW "
                           "capacity", inv.origins.get(("loop", name)),
                           "raise the loop capacity or move CDUs")
 

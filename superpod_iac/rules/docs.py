@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from superpod_iac.rules.registry import Rule, all_rules
+from superpod_iac.rules.catalog import all_rules
+from superpod_iac.rules.registry import Rule
 
 FAMILIES = {
     "SCH": "Schema and syntax",

@@ -16,7 +16,7 @@ from superpod_iac.config import UNSUPPRESSIBLE, Config, selects
 from superpod_iac.diagnostics import Diagnostic, Path
 from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.rules.registry import all_rules, declared_severity
+from superpod_iac.rules.catalog import all_rules, declared_severity
 from superpod_iac.source.loader import Document, SourceFile
 
 
@@ -147,11 +147,22 @@ def finish(diagnostics: Iterable[Diagnostic], sources: list[SourceFile], config:
         if not d.rule.startswith(UNSUPPRESSIBLE) and \
                 _suppressed(d.rule, lines, ignores.get(d.file, {})):
             continue
+        if d.rule.startswith(UNSUPPRESSIBLE):  # the loader and parser write PENDING
+            d = _declared(d)
         sev = config.severity_of(d.rule, d.severity)
         if sev != d.severity:
             d = d.with_severity(sev)
         out.add(d)
     return _cap(sorted(out, key=Diagnostic.sort_key), config.limits.max_findings_per_rule)
+
+
+def _declared(d: Diagnostic) -> Diagnostic:
+    """A loader, schema or internal finding with its rule's declared severity."""
+    try:
+        sev = declared_severity(d.rule)
+    except KeyError:  # not declared: keep what the stage wrote
+        return d
+    return d if sev == d.severity else d.with_severity(sev)
 
 
 def _object_lines(doc: Document, path: Path, line: int) -> set[int]:
@@ -181,12 +192,10 @@ def _suppressed(rule_id: str, lines: set[int], ignores: dict[int, frozenset[str]
 
 def _bad_ignores(sources: list[SourceFile]) -> Iterable[Diagnostic]:
     """SCH013 for an inline ignore naming no rule: the suppression it meant does not happen."""
-    from superpod_iac.config import known_rule_ids
-
     known: list[str] | None = None
     for src in sources:
         for line, ids in sorted(src.ignores.items()):
-            known = known or known_rule_ids()
+            known = known or list(all_rules())
             for i in sorted(ids):
                 if any(selects(i, r) for r in known):
                     continue

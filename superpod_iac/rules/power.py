@@ -11,6 +11,8 @@ from superpod_iac.model.expand import fold
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.loads import cabinet_loads
 from superpod_iac.model.power import common_mode_points, power_tree, shelf_capacity, shelves
+from superpod_iac.model.utilization import over_rating
+from superpod_iac.numbers import kw_1
 from superpod_iac.rules.inuse import ACTIVE_ROLES, device_types_where, is_active
 from superpod_iac.rules.registry import Finding, rule
 
@@ -32,7 +34,7 @@ def cabinet_over_rating(inv: Inventory) -> Iterator[Finding]:
     for name, load in sorted(cabinet_loads(inv).items()):
         cab = inv.cabinets[name]
         rating = cab.type.power_rating_kw
-        if load.max_w / 1000 > rating:
+        if over_rating(load.max_w, rating * 1000):
             yield Finding(f"cabinet {name} draws {load.max_w / 1000:.1f} kW > rating "
                           f"{rating:.1f} kW ({cab.type_name})", cab.origin,
                           "remove or move devices, or use a cabinet type rated for the load")
@@ -61,10 +63,6 @@ def cabinet_over_policy(inv: Inventory) -> Iterator[Finding]:
                           "spread the load or raise cabinet_kw_limit in the Site policy")
 
 
-def _kw(w: float) -> str:
-    return f"{w / 1000:.1f} kW"
-
-
 @rule("PWR003", "power node load exceeds its derated rating", policy=("derating",),
       inputs=("DeviceType.max_w!PWR012", "PowerNode.rating_kw!PWR011",
               "PowerNode.breaker_a!PWR011", "PowerNode.voltage_v!PWR011", "PowerNode.efficiency=",
@@ -90,7 +88,7 @@ def node_over_rating(inv: Inventory) -> Iterator[Finding]:
         cap = tree.capacity[name]
         load = tree.normal.loads_w.get(name, 0.0)
         if cap.derated_w is not None and load > cap.derated_w + 1e-6:
-            yield Finding(f"{node.spec.type} {name} carries {_kw(load)} > {_kw(cap.derated_w)} "
+            yield Finding(f"{node.spec.type} {name} carries {kw_1(load)} > {kw_1(cap.derated_w)} "
                           f"derated rating ({cap.basis})", node.origin,
                           "raise the rating, or move load to another branch")
 
@@ -121,8 +119,8 @@ def node_over_rating_after_failure(inv: Inventory) -> Iterator[Finding]:
         load, scenario = worst
         normal = tree.normal.loads_w.get(name, 0.0)
         if load > cap.derated_w + 1e-6 and normal <= cap.derated_w + 1e-6:
-            yield Finding(f"{node.spec.type} {name} carries {_kw(load)} after {scenario.replace(' fails', '')} "
-                          f"fails > {_kw(cap.derated_w)} derated rating ({cap.basis})", node.origin,
+            yield Finding(f"{node.spec.type} {name} carries {kw_1(load)} after {scenario.replace(' fails', '')} "
+                          f"fails > {kw_1(cap.derated_w)} derated rating ({cap.basis})", node.origin,
                           f"size {name} for the load it takes over when {scenario}, "
                           "or spread the load")
 
@@ -145,14 +143,14 @@ def cabinet_unsupplied(inv: Inventory) -> Iterator[Finding]:
         reported.add(name)
         if any(f in inv.unbuilt for f in cab.feeds):
             continue  # its feeds are defined in a manifest that failed: reported there
-        yield Finding(f"cabinet {name} draws {_kw(loads[name].max_w)} but none of its feeds "
+        yield Finding(f"cabinet {name} draws {kw_1(loads[name].max_w)} but none of its feeds "
                       "exists or is connected", cab.origin, "give the cabinet feeds: spec.feeds "
                       "or feeds on its power shelves")
     for name, cab in sorted(inv.cabinets.items()):
         has_supply = bool(cab.feeds) or any(d.feeds for d in shelves(cab.devices))
         if not has_supply and loads[name].max_w > 0 and name not in reported:
             reported.add(name)
-            yield Finding(f"cabinet {name} draws {_kw(loads[name].max_w)} but has no feed",
+            yield Finding(f"cabinet {name} draws {kw_1(loads[name].max_w)} but has no feed",
                           cab.origin, "add spec.feeds (or feeds on its power shelves)")
     common = {cm.node for cm in common_mode_points(inv)}  # RED001 reports those, node by node
     for sc in tree.failures:
@@ -184,7 +182,7 @@ def shelves_short(inv: Inventory) -> Iterator[Finding]:
     for name, (total, _worst, _what) in sorted(shelf_capacity(inv).items()):
         load = loads[name].max_w
         if load > total + 1e-6:
-            yield Finding(f"cabinet {name} draws {_kw(load)} > {_kw(total)} usable power-shelf "
+            yield Finding(f"cabinet {name} draws {kw_1(load)} > {kw_1(total)} usable power-shelf "
                           "output", inv.cabinets[name].origin, "add power shelves or PSUs")
 
 
@@ -206,8 +204,8 @@ def shelves_short_after_failure(inv: Inventory) -> Iterator[Finding]:
     for name, (total, worst, what) in sorted(shelf_capacity(inv).items()):
         load = loads[name].max_w
         if load <= total + 1e-6 and load > worst + 1e-6:
-            yield Finding(f"cabinet {name} draws {_kw(load)} but its shelves give only "
-                          f"{_kw(worst)} when {what.replace(' fails', '')} fails", inv.cabinets[name].origin,
+            yield Finding(f"cabinet {name} draws {kw_1(load)} but its shelves give only "
+                          f"{kw_1(worst)} when {what.replace(' fails', '')} fails", inv.cabinets[name].origin,
                           "add shelves so the survivors carry the full load")
 
 
@@ -231,7 +229,7 @@ def phase_imbalance(inv: Inventory) -> Iterator[Finding]:
         values = [per["L1"], per["L2"], per["L3"]]
         pct = physics.phase_imbalance_pct(values)
         if pct > limit:
-            shown = ", ".join(f"{k} {_kw(v)}" for k, v in per.items())
+            shown = ", ".join(f"{k} {kw_1(v)}" for k, v in per.items())
             yield Finding(f"phase imbalance on {name} is {pct:.0f} % > {limit:g} % policy "
                           f"({shown})", inv.power_nodes[name].origin,
                           "rotate single-phase branches across L1/L2/L3")
@@ -256,8 +254,8 @@ def phase_over_rating(inv: Inventory) -> Iterator[Finding]:
             continue
         phase, load = max(per.items(), key=lambda kv: (kv[1], kv[0]))
         if load > cap / 3 + 1e-6:
-            yield Finding(f"phase {phase} of {name} carries {_kw(load)} > {_kw(cap / 3)} "
-                          f"(a third of the {_kw(cap)} derated rating)",
+            yield Finding(f"phase {phase} of {name} carries {kw_1(load)} > {kw_1(cap / 3)} "
+                          f"(a third of the {kw_1(cap)} derated rating)",
                           inv.power_nodes[name].origin, "balance the phases or upsize the breaker")
 
 
@@ -317,7 +315,7 @@ def node_unrated(inv: Inventory) -> Iterator[Finding]:
     for origin, items in groups.items():
         names = [n for n, _ in items]
         kind = inv.power_nodes[names[0]].spec.type
-        yield Finding(f"{kind} {fold(names)} carries {_kw(max(w for _, w in items))}"
+        yield Finding(f"{kind} {fold(names)} carries {kw_1(max(w for _, w in items))}"
                       f"{' (the most loaded)' if len(items) > 1 else ''} but has no rating: its "
                       "load is not checked, normally or after a failure", origin,
                       "give it rating_kw, or voltage_v and breaker_a")

@@ -122,17 +122,3 @@ def declare(rule_id: str, summary: str, *, stage: str, doc: str, severity: str =
     an ID, documentation and a default severity like any rule, and no check function."""
     _register(Rule(rule_id, summary, Severity(severity), None, inspect.cleandoc(doc), stage))
 
-
-def declared_severity(rule_id: str) -> Severity:
-    """The default severity of a declared rule (SCH, INT), for the stages that report it; the
-    declarations (rules/schema.py) import nothing heavy, so the loader can ask."""
-    import superpod_iac.rules.schema  # noqa: F401  (declares them)
-
-    return RULES[rule_id].severity
-
-
-def all_rules() -> dict[str, Rule]:
-    """Every registered rule, by ID (importing the rule modules registers them)."""
-    import superpod_iac.rules.catalog  # noqa: F401  (registers every family)
-
-    return dict(sorted(RULES.items()))

@@ -1,7 +1,8 @@
 """SCH: schema and syntax, and INT (internal). These are found while loading and parsing, before
 the Inventory exists (or by the engine itself); they are declared here, as data, so they have IDs,
-documentation, select/ignore and a default severity like any rule: the stages that find them
-take the severity from here (`registry.declared_severity`). This module imports nothing heavy.
+documentation, select/ignore and a default severity like any rule. The stages that find them
+(source, manifest) sit below the rules and write `diagnostics.PENDING`; the engine's `finish`
+sets the severity declared here (`catalog.declared_severity`). This module imports nothing heavy.
 """
 
 from __future__ import annotations

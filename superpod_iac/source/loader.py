@@ -17,8 +17,7 @@ from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from superpod_iac.diagnostics import Diagnostic, Path
-from superpod_iac.rules.registry import declared_severity
+from superpod_iac.diagnostics import PENDING, Diagnostic, Path
 from superpod_iac.source.tree import FILE_BREAK, LineMap, TreeBuilder
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -112,6 +111,9 @@ class SourceFile:
     ignores: dict[int, frozenset[str]] = field(default_factory=dict)
     """Line -> rule IDs or prefixes named by a real `# superpod: ignore[...]` comment there."""
     size: int = 0
+    text: str = ""
+    """The decoded text as read, within the load limits (the HTML report quotes the lines of
+    findings from it rather than reading the file again)."""
 
 
 def _display(path: FsPath) -> str:
@@ -187,7 +189,7 @@ def missing_message(missing: Iterable[str]) -> str:
 
 
 def _problem(path: str, rule: str, message: str, hint: str) -> Diagnostic:
-    return Diagnostic(rule, declared_severity(rule), message, path, 1, 1, (), hint)
+    return Diagnostic(rule, PENDING, message, path, 1, 1, (), hint)
 
 
 def discover(paths: Iterable[str | os.PathLike[str]], limits: LoadLimits | None = None
@@ -327,7 +329,7 @@ def _inside(path: FsPath, root: FsPath) -> bool:
 
 
 def _error(file: str, rule: str, message: str, hint: str, line: int = 1, col: int = 1) -> Diagnostic:
-    return Diagnostic(rule, declared_severity(rule), message, file, line, col, (), hint)
+    return Diagnostic(rule, PENDING, message, file, line, col, (), hint)
 
 
 def _comment_candidates(text: str) -> list[tuple[int, int, str]]:
@@ -477,6 +479,7 @@ def load_bytes(path: str, raw: bytes, limits: LoadLimits | None = None) -> Sourc
 def _load_text(src: SourceFile, text: str, limits: LoadLimits) -> SourceFile:
     path = src.path
     src.size = len(text)
+    src.text = text
     candidates = _comment_candidates(text)
     builder = TreeBuilder(path, limits.max_nodes, limits.max_depth, limits.max_alias_nodes,
                           src.diagnostics, sorted((ln, col) for ln, col, _ in candidates))

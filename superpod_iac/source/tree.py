@@ -37,8 +37,7 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.nodes import ScalarNode
 
-from superpod_iac.diagnostics import Diagnostic, Path
-from superpod_iac.rules.registry import declared_severity
+from superpod_iac.diagnostics import PENDING, Diagnostic, Path
 
 TAG_PREFIX = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
@@ -170,7 +169,7 @@ class TreeBuilder:
                 # Stop reading the file: draining a pathological document can itself be slow
                 # (libyaml's flow-key bookkeeping is quadratic in nesting depth).
                 self.diagnostics.append(Diagnostic(
-                    exc.rule, declared_severity(exc.rule), f"{exc.message}; the rest of the file is not read",
+                    exc.rule, PENDING, f"{exc.message}; the rest of the file is not read",
                     self.file, exc.line, exc.col, (), exc.hint, index))
                 return
             if state.root is not _SKIP:
@@ -188,7 +187,7 @@ class TreeBuilder:
         shown = ".".join(str(v) for v in version)
         line, col = self.pos(event.start_mark)
         self.diagnostics.append(Diagnostic(
-            "SCH001", declared_severity("SCH001"),
+            "SCH001", PENDING,
             f"%YAML {shown} directive: manifests are read as YAML 1.2 only (under YAML 1.1 "
             "`010` is octal 8 and `yes` is true; under 1.2 they are 10 and the text 'yes')",
             self.file, line, col, (), "remove the directive and write values as YAML 1.2 "
@@ -367,7 +366,7 @@ class _DocState:
 
     def _diag(self, rule: str, message: str, ev: Any, path: Path, hint: str) -> None:
         m = ev.start_mark
-        self.b.diagnostics.append(Diagnostic(rule, declared_severity(rule), message, self.b.file,
+        self.b.diagnostics.append(Diagnostic(rule, PENDING, message, self.b.file,
                                              *self.b.pos(m), path, hint, self.index))
 
     def _bad_tag(self, tag: str, ev: Any) -> None:

@@ -102,3 +102,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return EXIT_OK
     bad = result.faults() + (counts["unverified"] if args.fail_on == "any" else 0)
     return EXIT_FINDINGS if bad else EXIT_OK
+
+
+register = add_parser  # the CLI package calls each group module's register(sub)

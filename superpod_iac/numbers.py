@@ -2,7 +2,9 @@
 
 One place for user-facing number formatting, so no output prints `1200.024` or `60000.512`:
 thousands separators, one decimal below 1,000, none from 1,000 up, two significant digits
-below 1, and no trailing `.0`.
+below 1, and no trailing `.0`. A base-layer module (it imports nothing of the package), so
+every stage formats through it: findings (`kw_1`), diagrams (`kw_scaled`, `kw_rating`), tables
+and plans (`num`, `qty`, `kw`).
 """
 
 from __future__ import annotations
@@ -48,3 +50,25 @@ def qty(value: float | int | None, unit: str, *, signed: bool = False) -> str:
 def kw(watts: float | None, *, signed: bool = False) -> str:
     """Watts shown in kW: `kw(42_200)` -> `42.2 kW`."""
     return "n/a" if watts is None else qty(watts / 1000.0, "kW", signed=signed)
+
+
+def kw_1(watts: float) -> str:
+    """Watts in kW with one decimal, as findings quote them: `65_500` -> `65.5 kW`,
+    `130_000` -> `130.0 kW` (the rules' messages, fixed so findings compare across runs)."""
+    return f"{watts / 1000:.1f} kW"
+
+
+def kw_scaled(watts: float | None) -> str:
+    """Watts for a diagram label: kW with a thousands separator and one decimal, MW from
+    10,000 kW (`kw_scaled(132_000)` -> `132.0 kW`, `kw_scaled(25e9)` -> `25,000.0 MW`)."""
+    if watts is None:
+        return "n/a"
+    kwv = watts / 1000.0
+    if abs(kwv) >= 10_000:
+        return f"{kwv / 1000:,.1f} MW"
+    return f"{kwv:,.1f} kW"
+
+
+def kw_rating(kw_value: float | None) -> str:
+    """A rating already written in kW (catalog figures): `kw_rating(132)` -> `132 kW`."""
+    return "n/a" if kw_value is None else f"{kw_value:,.0f} kW"

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from superpod_iac.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, config_from, stop
 
 
 def _connect(args: argparse.Namespace) -> Any:
@@ -22,20 +22,17 @@ def _connect(args: argparse.Namespace) -> Any:
 
 
 def _usage(msg: str) -> Exception:
-    from superpod_iac.cli import UsageError
-
     return UsageError(msg)
 
 
 def _desired(args: argparse.Namespace) -> Any:
     """The design, validated clean (push and diff refuse a design with errors)."""
-    from superpod_iac.cli import _config, _stop
     from superpod_iac.netbox.desired import build, default_scope
     from superpod_iac.pipeline import load_project
 
-    project = load_project(args.paths, _config(args))
+    project = load_project(args.paths, config_from(args))
     if project.errors:
-        _stop(project, f"netbox {args.action}: the design has errors; nothing was sent to "
+        stop(project, f"netbox {args.action}: the design has errors; nothing was sent to "
               "NetBox (fix them first: superpod validate)")
         return None
     fallback = Path(args.paths[0]).resolve().name
@@ -164,3 +161,6 @@ def add_parser(sub: Any) -> None:
     q.add_argument("--rack-power-kw", type=float, default=10.0,
                    help="power rating for rack types (NetBox has none; default 10)")
     q.set_defaults(func=cmd_pull)
+
+
+register = add_parser  # the CLI package calls each group module's register(sub)
