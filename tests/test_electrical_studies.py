@@ -121,3 +121,26 @@ def test_bad_conductors_are_schema_findings_with_a_hint(cli, tmp_path: Path, old
     assert res.code == 1
     assert [(d["rule"], d["line"]) for d in diags] == [("SCH004", 11)]
     assert hint in diags[0]["message"] + " " + (diags[0].get("hint") or "")
+
+
+def test_neutral_takes_the_psus_catalog_thd_where_the_branch_declares_none(cli,
+                                                                        tmp_path: Path) -> None:
+    # ELC027's fixture without load_thd_pct on the branches, and the servers' PSUs declaring
+    # 60 % current THD in the catalog: the same 23.7 A on the 20 A neutral
+    text = (RULE_FIXTURES / "ELC027.yaml").read_text(encoding="utf-8").replace(
+        ", load_thd_pct: 60", "")
+    text += ("---\napiVersion: superpod-iac/v1alpha1\nkind: Catalog\nmetadata: {name: thd}\n"
+             "spec:\n  device_types:\n    - {name: thd-server, role: compute, height_u: 2, "
+             "weight_kg: 30, max_w: 2000, psus: {count: 2, cord: c20, current_thd_pct: 60}}\n")
+    text = text.replace("type: fx-air-server", "type: thd-server")
+    path = tmp_path / "h.yaml"
+    path.write_text(text, encoding="utf-8")
+    found = [d["message"] for d in cli("validate", "--format", "json", str(BASE),
+                                       str(path)).json()["diagnostics"] if d["rule"] == "ELC027"]
+    assert found == ["feed feed-3p: neutral carries 23.7 A (phases 13.2 / 13.2 / 13.2 A "
+                     "line-to-neutral, third harmonic 60 %) > 20 A neutral"]
+    # without any THD figure only the (balanced) fundamentals remain: nothing on the neutral
+    path.write_text(text.replace(", current_thd_pct: 60", ""), encoding="utf-8")
+    found = [d for d in cli("validate", "--format", "json", str(BASE),
+                            str(path)).json()["diagnostics"] if d["rule"] == "ELC027"]
+    assert found == []

@@ -160,6 +160,9 @@ class PowerOutput(Strict):
     """Nominal input voltage (line-to-line for 3-phase inputs); checked against the feed."""
     input_phases: Literal[1, 3] = 3
     input_frequency_hz: list[Frequency] = Field(default_factory=lambda: list(FREQUENCIES))
+    current_thd_pct: Annotated[float, Field(ge=0, le=300)] | None = None
+    """Input current THD of the shelf's PSUs at full load (datasheet; IEC 61000-3-2/-12):
+    the third harmonics its single-phase inputs put on a wye feed's neutral (ELC027)."""
     inlets: Literal["shared", "transfer"] = "shared"
     """`shared`: every feed of the device carries an equal share of its draw. `transfer`: an
     automatic transfer switch (ATS PDU): two inlets (`psu_count: 2`) of which one feeds at a
@@ -223,6 +226,9 @@ class Psus(Strict):
     """Lowest input voltage the PSUs accept (200 for a 200-240 V high-line-only PSU)."""
     input_max_v: Pos | None = None
     """Highest input voltage the PSUs accept."""
+    current_thd_pct: Annotated[float, Field(ge=0, le=300)] | None = None
+    """Input current THD of the PSUs at full load (datasheet; IEC 61000-3-2/-12): the third
+    harmonics their cords put on a wye feed's neutral (ELC027)."""
 
 
 class PowerItem(Strict):

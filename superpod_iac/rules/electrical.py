@@ -534,7 +534,7 @@ def altitude_derating(inv: Inventory) -> Iterator[Finding]:
 @rule("ELC027", "a wye feed's neutral carries more than it is rated for (imbalance and "
       "third harmonics)", policy=("derating", "voltage_tolerance_pct"),
       inputs=("PowerNode.neutral_a?", "PowerNode.conductor_a?", "PowerNode.load_thd_pct?",
-              "PowerNode.phase?"))
+              "PowerNode.phase?", "Psus.current_thd_pct?", "PowerOutput.current_thd_pct?"))
 def neutral_overload(inv: Inventory) -> Iterator[Finding]:
     """Single-phase loads between line and neutral return their current through the neutral:
     the fundamentals cancel only when the phases are balanced, and the third harmonics of
@@ -542,8 +542,10 @@ def neutral_overload(inv: Inventory) -> Iterator[Finding]:
     a phase conductor can carry up to 1.73 x the phase current with high third-harmonic loads
     (IEC 60364-5-52 Annex E; NEC 310.15(E)(3) counts such a neutral as current-carrying).
     Checked for a three-phase node whose single-phase children sit line-to-neutral, at the
-    normal phase loads, with each branch's `load_thd_pct` taken as third harmonic (an upper
-    bound), against the node's `neutral_a` (or a full-size neutral of `conductor_a`).
+    normal phase loads, with each branch's current THD taken as third harmonic (an upper
+    bound): the branch's `load_thd_pct` where declared (a harmonic study), else the largest
+    `current_thd_pct` of the PSUs drawing from it (catalog), against the node's `neutral_a`
+    (or a full-size neutral of `conductor_a`).
 
     Formula:
         I_p = P_p / (V_LN x PF);  I_N1^2 = I1^2 + I2^2 + I3^2 - I1 I2 - I2 I3 - I3 I1;
@@ -581,6 +583,7 @@ def _neutral_phases(inv: Inventory, parent: str, v_ll: float,
     loads = power_tree(inv).normal.loads_w
     v_ln = physics.line_to_neutral_v(v_ll)
     tol = inv.policy.voltage_tolerance_pct
+    psu_thd = feed_thd_pct(inv)
     amps = {"L1": 0.0, "L2": 0.0, "L3": 0.0}
     thd = {"L1": 0.0, "L2": 0.0, "L3": 0.0}
     for child in inv.power_nodes[parent].children:
@@ -590,8 +593,24 @@ def _neutral_phases(inv: Inventory, parent: str, v_ll: float,
                 not physics.within_pct(cv, v_ln, tol):
             continue  # a line-to-line branch puts nothing on the neutral
         amps[c.phase] += physics.single_phase_current_a(loads.get(child, 0.0), cv, c.pf)
-        thd[c.phase] = max(thd[c.phase], (c.load_thd_pct or 0.0) / 100.0)
+        branch = c.load_thd_pct if c.load_thd_pct is not None else psu_thd.get(child, 0.0)
+        thd[c.phase] = max(thd[c.phase], branch / 100.0)
     return amps, thd
+
+
+def feed_thd_pct(inv: Inventory) -> dict[str, float]:
+    """Per feed, the largest input current THD of the PSUs drawing from it (device cords'
+    `psus.current_thd_pct`, power shelves' `power_output.current_thd_pct`)."""
+    out: dict[str, float] = {}
+    for dev in inv.devices:
+        t = dev.type
+        figures = [x.current_thd_pct for x in (t.psus, t.power_output) if x is not None]
+        thd = max((f for f in figures if f is not None), default=None)
+        if thd is None:
+            continue
+        for feed in dev.feeds or inv.cabinets[dev.cabinet].feeds:
+            out[feed] = max(out.get(feed, 0.0), thd)
+    return out
 
 
 @rule("ELC028", "a generator picks up a larger load step than it can accept",
