@@ -30,7 +30,7 @@ BASE = RULE_FIXTURES / "_base.yaml"
 
 
 def _is_error(rule_id: str) -> bool:
-    from superpod_iac.rules.registry import all_rules
+    from superpod_iac.rules.catalog import all_rules
 
     return all_rules()[rule_id].severity.value == "error"
 
