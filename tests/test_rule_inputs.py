@@ -19,6 +19,7 @@ import pytest
 
 from superpod_iac.config import Config
 from superpod_iac.diagnostics import Severity
+from superpod_iac.manifest.builtin import builtin_catalogs
 from superpod_iac.manifest.parse import parse_documents
 from superpod_iac.model.build import build_inventory
 from superpod_iac.rules.engine import finish, run_rules
@@ -102,7 +103,7 @@ def _without(source: SourceFile, kind: str, field: str) -> SourceFile:
 def _findings(sources: list[SourceFile]) -> set[str]:
     cfg = Config()
     manifests, diags = parse_documents(sources, named={s.path for s in sources})
-    inv = build_inventory(manifests, {}, cfg.limits)
+    inv = build_inventory(manifests, {}, cfg.limits, builtin=builtin_catalogs())
     diags = diags + [d for s in sources for d in s.diagnostics]
     diags.extend(run_rules(inv, cfg))
     return {d.rule for d in finish(diags, sources, cfg) if d.severity == Severity.ERROR}
