@@ -46,7 +46,15 @@ def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | None, str]]:
         ("scale-up bandwidth per accelerator",
          c.scale_up_gbytes_s / c.accelerators if c.accelerators and c.scale_up_gbytes_s
          else None, "GB/s"),
+        ("scale-up bandwidth per accelerator (links)", _per(c.scale_up_links_gbytes_s, c),
+         "GB/s"),
         ("scale-up bandwidth aggregate", c.scale_up_gbytes_s / 1000 or None, "TB/s"),
+        ("scale-up bandwidth aggregate (links)", c.scale_up_links_gbytes_s / 1000 or None,
+         "TB/s"),
+        ("scale-out bandwidth per accelerator (links)", _per(c.scale_out_links_gbytes_s, c),
+         "GB/s"),
+        ("scale-out bandwidth aggregate (links)", c.scale_out_links_gbytes_s / 1000 or None,
+         "TB/s"),
         ("power max", c.max_w / 1000, "kW"),
         ("power typical", c.typical_w / 1000, "kW"),
         ("power per cabinet", c.max_w / 1000 / c.cabinets if c.cabinets else None, "kW"),
@@ -60,6 +68,11 @@ def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | None, str]]:
         ("floor area", c.floor_m2, "m2"),
     ]
     return rows
+
+
+def _per(total: float, c: SystemCounts) -> float | None:
+    """A total per accelerator package; None when there is none (shown `n/a`)."""
+    return total / c.accelerators if c.accelerators and total else None
 
 
 def summary_rows(inv: Inventory) -> tuple[list[str], list[list[object]]]:

@@ -193,3 +193,16 @@ def ups_runtime_min(battery_kwh: float, load_w: float, efficiency: float | None 
 def cdu_min_supply_c(facility_supply_c: float, approach_c: float) -> float:
     """Coldest coolant a liquid-to-liquid CDU can deliver: facility water + approach."""
     return facility_supply_c + approach_c
+
+
+def link_gbytes_s_bidirectional(gbps: float) -> float:
+    """A full-duplex link's rate as vendors quote per-accelerator bandwidth: both directions,
+    in bytes: B = 2 x R / 8 (GB/s from Gb/s per direction). A Blackwell GPU's 18 NVLink 5
+    links of 400 Gb/s per direction give 2 x 18 x 400 / 8 = 1,800 GB/s, NVIDIA's 1.8 TB/s."""
+    return 2.0 * gbps / 8.0
+
+
+def shortfall_pct(declared: float, modelled: float) -> float:
+    """How far a modelled figure falls short of (negative: exceeds) a declared one:
+    (declared - modelled) / declared x 100."""
+    return (declared - modelled) / declared * 100.0 if declared else 0.0

@@ -95,6 +95,8 @@ class Policy:
     cdu_approach_c: Annotated[NonNeg, Field(le=50)] = DEFAULTS["cdu_approach_c"]
     splice_loss_db: Annotated[NonNeg, Field(le=10)] = DEFAULTS["splice_loss_db"]
     aisle_clearance_m: Annotated[NonNeg, Field(le=100)] = DEFAULTS["aisle_clearance_m"]
+    bandwidth_warning_pct: Annotated[NonNeg, Field(le=100)] = DEFAULTS["bandwidth_warning_pct"]
+    bandwidth_error_pct: Annotated[NonNeg, Field(le=100)] = DEFAULTS["bandwidth_error_pct"]
     origin: Origin | None = None
     """Where the values came from (the Site's `policy:`), for findings about the policy."""
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from superpod_iac.diagnostics import Origin
+from superpod_iac.diagnostics import Origin, Severity
 from superpod_iac.manifest.fabric import Clos
 from superpod_iac.model.expand import expand, fold
 from superpod_iac.model.generators import GeneratorError, select_devices
@@ -292,3 +292,61 @@ def asymmetric_replicas(inv: Inventory) -> Iterator[Finding]:
                               f"{'; '.join(diffs)}",
                               inv.superpods[members[0]].origin,
                               "make the replicas identical or remove the replica-of label")
+
+
+@rule("TOP020", "declared per-accelerator bandwidth not delivered by the modelled links",
+      policy=("bandwidth_warning_pct", "bandwidth_error_pct"))
+def declared_bandwidth(inv: Inventory) -> Iterator[Finding]:
+    """The scale-up bandwidth an accelerator type claims in the catalog (`scale_up_gbytes_s`,
+    both directions) must be carried by the links the design models for it: summary totals
+    built on a claim the links cannot deliver overstate the system. For every device type with
+    accelerators and scale-up ports, in a superpod with a scale-up fabric, the best-connected
+    device's links are summed (each link at the slower of its two ports; edge nodes of a mesh
+    have fewer neighbours by design) and divided by its accelerators. A shortfall above
+    `bandwidth_warning_pct` warns, above `bandwidth_error_pct` is an error. A device with no
+    scale-up ports keeps its domain inside the chassis (an HGX baseboard's NVSwitches) and is
+    not checked.
+
+    Formula:
+        modelled = 2 x sum(min(port_a, port_b) Gb/s over the device's scale-up links) / 8
+                   / accelerators per device   [GB/s, both directions]
+        shortfall % = (declared - modelled) / declared x 100
+
+    Fix:
+        Model the links that carry the published bandwidth (count and speed of the
+        accelerator's scale-up ports), or correct the catalog claim.
+    """
+    from superpod_iac import physics
+    from superpod_iac.model.bandwidth import accelerator_devices, plane_bandwidth
+
+    bw = plane_bandwidth(inv)["scale-up"]
+    acc = accelerator_devices(inv)
+    with_plane = {name for name, pod in inv.superpods.items()
+                  if any(inv.fabrics[f].plane == "scale-up" for f in pod.fabrics
+                         if f in inv.fabrics)}
+    best: dict[str, tuple[float, str, Origin]] = {}
+    for dev in inv.devices:
+        t = dev.type
+        if t.accelerators is None or inv.cabinets[dev.cabinet].superpod not in with_plane:
+            continue
+        if not any(g.plane == "scale-up" for g in t.port_groups):
+            continue
+        v = bw.per_accelerator_gbytes_s(dev.index, int(acc[dev.index]))
+        if dev.type_name not in best or v > best[dev.type_name][0]:
+            best[dev.type_name] = (v, dev.address, dev.origin)
+    warn, err = inv.policy.bandwidth_warning_pct, inv.policy.bandwidth_error_pct
+    for type_name, (modelled, address, origin) in sorted(best.items()):
+        acc_name = inv.catalog.device_types[type_name].accelerators.type  # type: ignore[union-attr]
+        a = inv.catalog.accelerator_types.get(acc_name)
+        if a is None or not a.scale_up_gbytes_s:
+            continue
+        short = physics.shortfall_pct(a.scale_up_gbytes_s, modelled)
+        if short <= warn:
+            continue
+        yield Finding(
+            f"{acc_name} declares {a.scale_up_gbytes_s:,.0f} GB/s of scale-up bandwidth; the "
+            f"links of {type_name} (best: {address}) carry {modelled:,.0f} GB/s per accelerator, "
+            f"{short:.1f} % short (warning above {warn:g} %, error above {err:g} %)",
+            origin, "model the scale-up links that carry the published figure (port count x speed), "
+            "or correct the catalog's scale_up_gbytes_s",
+            severity=Severity.ERROR if short > err else Severity.WARNING)
