@@ -350,3 +350,46 @@ def declared_bandwidth(inv: Inventory) -> Iterator[Finding]:
             origin, "model the scale-up links that carry the published figure (port count x speed), "
             "or correct the catalog's scale_up_gbytes_s",
             severity=Severity.ERROR if short > err else Severity.WARNING)
+
+
+@rule("TOP021", "optical links passing through devices exceed their ports")
+def optical_port_budget(inv: Inventory) -> Iterator[Finding]:
+    """A fabric whose optical links pass through optical circuit switches (or patch panels)
+    declares them with `optical_through`; every link end through them takes one of their ports,
+    so the fabric's optical link ends can never exceed their ports. Google's TPU v4 pod joins 64
+    cubes' 6,144 optical face-link ends through 48 OCS of 136 ports (6,528 >= 6,144); an
+    Ironwood pod's 144 cubes x 96 face links need at least 13,824 OCS ports. A selector that
+    finds no device with ports is a finding too: the check cannot run.
+
+    Formula:
+        2 x optical links of the fabric <= sum of the ports of the `optical_through` devices
+
+    Fix:
+        Add pass-through devices (OCS, panels) until their ports cover every link end, or
+        give them the ports they have.
+    """
+    if not len(inv.links):
+        return
+    col = columns(inv)
+    fibre = np.array([inv.catalog.cable_types[n].medium in ("smf", "mmf")
+                      if n in inv.catalog.cable_types else False
+                      for n in inv.links.cable_names] + [False], dtype=bool)[col["cable"]]
+    for fab in sorted(inv.fabrics.values(), key=lambda f: f.index):
+        through = fab.spec.optical_through if fab.spec is not None else None
+        if not through:
+            continue
+        ends = 2 * int((fibre & (col["fabric"] == fab.index)).sum())
+        try:
+            devs = select_devices(inv, through)
+        except GeneratorError:
+            devs = []
+        ports = sum(sum(1 for p in inv.catalog.ports(inv.devices[d].type_name)[0] if p.cage < 0)
+                    for d in devs)
+        if ports == 0 or ends > ports:
+            yield Finding(
+                f"fabric {fab.name}: {ends // 2:,} optical links = {ends:,} link ends pass "
+                f"through {len(devs)} device(s) '{through}' with {ports:,} ports"
+                + (f", {ends - ports:,} short" if ports else " (no ports to land on)"),
+                fab.origin,
+                "add pass-through devices (OCS, patch panels) until their ports cover every "
+                "link end")
