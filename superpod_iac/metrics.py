@@ -28,9 +28,25 @@ def systems(inv: Inventory) -> list[tuple[str, SystemCounts]]:
     return out
 
 
-def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | None, str]]:
-    """(metric, value, unit) in display units."""
-    rows: list[tuple[str, float | int | None, str]] = [
+def boundary(c: SystemCounts) -> str:
+    """The system boundary the figures count, derived from what is modelled: the cabinets,
+    and whether the accelerators' scale-up and scale-out links (so the network around them)
+    are inside. Published comparisons differ by boundary: SemiAnalysis counts a GB200 NVL72 at
+    ~145 kW with its share of the scale-out network, the rack alone is ~132 kW."""
+    nets = []
+    if c.scale_up_links_gbytes_s:
+        nets.append("scale-up fabric")
+    if c.scale_out_links_gbytes_s:
+        nets.append("scale-out network")
+    inside = " + ".join(nets) if nets else "no fabric"
+    rack_only = "" if c.scale_out_links_gbytes_s else " (rack only, no scale-out)"
+    return f"{c.cabinets} cab: {inside}{rack_only}"
+
+
+def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | str | None, str]]:
+    """(metric, value, unit) in display units; the first row states the system boundary."""
+    rows: list[tuple[str, float | int | str | None, str]] = [
+        ("system boundary", boundary(c), ""),
         ("accelerators", c.accelerators, "packages"),
         ("accelerator dies", c.accelerator_dies, "dies"),
         ("cabinets", c.cabinets, ""),
@@ -57,6 +73,8 @@ def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | None, str]]:
          "TB/s"),
         ("power max", c.max_w / 1000, "kW"),
         ("power typical", c.typical_w / 1000, "kW"),
+        ("power max per accelerator", c.max_w / 1000 / c.accelerators if c.accelerators
+         else None, "kW/package"),
         ("power per cabinet", c.max_w / 1000 / c.cabinets if c.cabinets else None, "kW"),
         ("power per dense PFLOPS (bf16)", c.max_w / c.compute_tflops["bf16"]
          if c.compute_tflops.get("bf16") else None, "kW/PF"),
@@ -128,9 +146,9 @@ def compare_rows(*systems_: SystemCounts) -> tuple[list[str], list[list[object]]
     cols = ["metric", "unit", *names] + [f"ratio A/{x}" for x in letters[1:]]
     order: list[tuple[str, str]] = []
     seen: set[str] = set()
-    values: list[dict[str, float | int | None]] = []
+    values: list[dict[str, float | int | str | None]] = []
     for c in systems_:
-        vals: dict[str, float | int | None] = {}
+        vals: dict[str, float | int | str | None] = {}
         for metric, value, unit in metric_rows(c):
             if metric not in seen:
                 seen.add(metric)
@@ -152,7 +170,7 @@ def compare_rows(*systems_: SystemCounts) -> tuple[list[str], list[list[object]]
     return cols, rows
 
 
-def _round(v: float | int | None) -> float | int | None:
+def _round(v: float | int | str | None) -> float | int | str | None:
     if isinstance(v, float):
         return round(v, 3)
     return v
@@ -175,6 +193,18 @@ COMPARISONS: list[tuple[str, str, str, list[tuple[str, float, str]]]] = [
                           "131.4 kW): 559 / 145 = 3.86x"),
         ("power per dense PFLOPS (bf16)", 2.3, "follows from the power row"),
     ]),
+    ("SemiAnalysis at one boundary: CloudMatrix 384 vs GB200 NVL72 racks with their share of "
+     "the scale-out network (the DGX SuperPOD SU: 8 NVL72 + the InfiniBand fabric)",
+     "cloudmatrix-384", "dgx-superpod-su", [
+         ("power max per accelerator", round(3.9 * 72 / 384, 2),
+          "SemiAnalysis' 559 / 145 kW = 3.86x for 384 vs 72 accelerators is 0.73x per "
+          "accelerator; the SU counts 1,091.6 kW / 576 = 1.90 kW per GPU with its scale-out "
+          "share (SemiAnalysis: 145 / 72 = 2.01 kW: a larger network share than the SU's "
+          "compute fabric)"),
+         ("scale-out bandwidth per accelerator (links)", 1.0,
+          "400 Gb/s per NPU and per GPU: SemiAnalysis' 5.3x scale-out is per system "
+          "(384 x 400G vs 72 x 400G = 5.33x)"),
+     ]),
 ]
 """(title, spec A, spec B, [(metric, published multiple A/B, note)]): the article's
 comparisons, recomputed from the specs in docs/systems.md."""

@@ -64,3 +64,19 @@ def test_reference_designs_links_carry_their_claim(spec: str) -> None:
     rows = {m: v for m, v, _u in metric_rows(pick_system(inv, None)[1])}
     assert rows["scale-up bandwidth per accelerator (links)"] == \
         pytest.approx(rows["scale-up bandwidth per accelerator"])
+
+
+def test_compare_states_each_systems_boundary(cli) -> None:
+    """`compare` says what each system counts (issue 27): the CloudMatrix 384 with its in-pod
+    scale-out network, the NVL72 spec as the rack alone, so a 4.25x power ratio is read at its
+    boundary; the scale-out rows give the links' figures."""
+    res = cli("compare", str(SPECS / "cloudmatrix-384"), str(SPECS / "gb200-nvl72"),
+              "--format", "json")
+    assert res.code == 0, res.err
+    rows = {r["metric"]: r for r in res.json()["rows"]}
+    b = rows["system boundary"]
+    assert "scale-out network" in b["cloudmatrix-384"]
+    assert "rack only" in b["gb200-nvl72"] and b["ratio A/B"] is None
+    assert rows["scale-out bandwidth aggregate (links)"]["cloudmatrix-384"] == pytest.approx(38.4)
+    assert rows["accelerators"]["unit"] == "packages"
+    assert rows["accelerator dies"]["unit"] == "dies"
