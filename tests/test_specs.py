@@ -90,7 +90,7 @@ def test_readme_figure_tables_match_the_tool() -> None:
 def test_catalina_sidecars_reject_liquid_heat_to_the_hall(cli, tmp_path) -> None:
     """Meta Catalina's AALC sidecars are liquid-to-air CDUs: the racks' cold-plate heat lands
     in the hall's air. With the hall sized below the residual air heat plus the sidecars'
-    ~120 kW (itemised GB200 trays), the hall check fails on 159.6 kW."""
+    ~80 kW (4 x 20 kW, NVL36x2 trays of 1 Grace + 2 B200), the hall check fails on 145.3 kW."""
     for f in (SPECS / "meta-catalina").glob("*.yaml"):
         (tmp_path / f.name).write_text(f.read_text().replace(
             "air_capacity_kw: 180", "air_capacity_kw: 120"))
@@ -98,7 +98,7 @@ def test_catalina_sidecars_reject_liquid_heat_to_the_hall(cli, tmp_path) -> None
     assert res.code == 1
     diags = res.json()["diagnostics"]
     assert [d["rule"] for d in diags] == ["CLG007"], diags
-    assert "159.6" in diags[0]["message"] and "cat-hall" in diags[0]["message"]
+    assert "145.3" in diags[0]["message"] and "cat-hall" in diags[0]["message"]
 
 
 def test_itemised_tray_power_sums_and_drifts_are_schema_errors(cli, tmp_path) -> None:
