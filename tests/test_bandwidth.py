@@ -80,3 +80,21 @@ def test_compare_states_each_systems_boundary(cli) -> None:
     assert rows["scale-out bandwidth aggregate (links)"]["cloudmatrix-384"] == pytest.approx(38.4)
     assert rows["accelerators"]["unit"] == "packages"
     assert rows["accelerator dies"]["unit"] == "dies"
+
+
+OCS_FAIL = (FIXTURES / "rules" / "TOP021.yaml").read_text(encoding="utf-8")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(links=st.integers(1, 2), ports=st.integers(1, 6))
+def test_optical_port_budget_is_exact(tmp_path: Path, links: int, ports: int) -> None:
+    """TOP021 fires exactly when 2 x optical links exceed the pass-through devices' ports."""
+    text = (OCS_FAIL.replace('ports: "oc[1-2]"', f'ports: "oc[1-{ports}]"')
+            .replace('osfp[1-2]', f'osfp[1-{links}]'))
+    path = tmp_path / "design.yaml"
+    path.write_text(text, encoding="utf-8")
+    project = load_project([str(BASE), str(path)], Config())
+    found = [d for d in project.diagnostics if d.rule == "TOP021"]
+    assert bool(found) == (2 * links > ports), [d.message for d in found]
+    if found:
+        assert f"{2 * links:,} link ends" in found[0].message and f"{ports:,} ports" in found[0].message
