@@ -144,6 +144,18 @@ COMPARISONS: list[tuple[str, str, str, list[tuple[str, float, str]]]] = [
                           "131.4 kW): 559 / 145 = 3.86x"),
         ("power per dense PFLOPS (bf16)", 2.3, "follows from the power row"),
     ]),
+    ("SemiAnalysis at one boundary: CloudMatrix 384 vs GB200 NVL72 racks with their share of "
+     "the scale-out network (the DGX SuperPOD SU: 8 NVL72 + the InfiniBand fabric)",
+     "cloudmatrix-384", "dgx-superpod-su", [
+         ("power max per accelerator", round(3.9 * 72 / 384, 2),
+          "SemiAnalysis' 559 / 145 kW = 3.86x for 384 vs 72 accelerators is 0.73x per "
+          "accelerator; the SU counts 1,091.6 kW / 576 = 1.90 kW per GPU with its scale-out "
+          "share (SemiAnalysis: 145 / 72 = 2.01 kW: a larger network share than the SU's "
+          "compute fabric)"),
+         ("scale-out bandwidth per accelerator (links)", 1.0,
+          "400 Gb/s per NPU and per GPU: SemiAnalysis' 5.3x scale-out is per system "
+          "(384 x 400G vs 72 x 400G = 5.33x)"),
+     ]),
 ]
 """(title, spec A, spec B, [(metric, published multiple A/B, note)]): the article's
 comparisons, recomputed from the specs in docs/systems.md."""

@@ -28,9 +28,25 @@ def systems(inv: Inventory) -> list[tuple[str, SystemCounts]]:
     return out
 
 
-def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | None, str]]:
-    """(metric, value, unit) in display units."""
-    rows: list[tuple[str, float | int | None, str]] = [
+def boundary(c: SystemCounts) -> str:
+    """The system boundary the figures count, derived from what is modelled: the cabinets,
+    and whether the accelerators' scale-up and scale-out links (so the network around them)
+    are inside. Published comparisons differ by boundary: SemiAnalysis counts a GB200 NVL72 at
+    ~145 kW with its share of the scale-out network, the rack alone is ~132 kW."""
+    nets = []
+    if c.scale_up_links_gbytes_s:
+        nets.append("scale-up fabric")
+    if c.scale_out_links_gbytes_s:
+        nets.append("scale-out network")
+    inside = " + ".join(nets) if nets else "no fabric"
+    rack_only = "" if c.scale_out_links_gbytes_s else " (rack only, no scale-out)"
+    return f"{c.cabinets} cab: {inside}{rack_only}"
+
+
+def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | str | None, str]]:
+    """(metric, value, unit) in display units; the first row states the system boundary."""
+    rows: list[tuple[str, float | int | str | None, str]] = [
+        ("system boundary", boundary(c), ""),
         ("accelerators", c.accelerators, "packages"),
         ("accelerator dies", c.accelerator_dies, "dies"),
         ("cabinets", c.cabinets, ""),
@@ -46,9 +62,19 @@ def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | None, str]]:
         ("scale-up bandwidth per accelerator",
          c.scale_up_gbytes_s / c.accelerators if c.accelerators and c.scale_up_gbytes_s
          else None, "GB/s"),
+        ("scale-up bandwidth per accelerator (links)", _per(c.scale_up_links_gbytes_s, c),
+         "GB/s"),
         ("scale-up bandwidth aggregate", c.scale_up_gbytes_s / 1000 or None, "TB/s"),
+        ("scale-up bandwidth aggregate (links)", c.scale_up_links_gbytes_s / 1000 or None,
+         "TB/s"),
+        ("scale-out bandwidth per accelerator (links)", _per(c.scale_out_links_gbytes_s, c),
+         "GB/s"),
+        ("scale-out bandwidth aggregate (links)", c.scale_out_links_gbytes_s / 1000 or None,
+         "TB/s"),
         ("power max", c.max_w / 1000, "kW"),
         ("power typical", c.typical_w / 1000, "kW"),
+        ("power max per accelerator", c.max_w / 1000 / c.accelerators if c.accelerators
+         else None, "kW/package"),
         ("power per cabinet", c.max_w / 1000 / c.cabinets if c.cabinets else None, "kW"),
         ("power per dense PFLOPS (bf16)", c.max_w / c.compute_tflops["bf16"]
          if c.compute_tflops.get("bf16") else None, "kW/PF"),
@@ -60,6 +86,11 @@ def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | None, str]]:
         ("floor area", c.floor_m2, "m2"),
     ]
     return rows
+
+
+def _per(total: float, c: SystemCounts) -> float | None:
+    """A total per accelerator package; None when there is none (shown `n/a`)."""
+    return total / c.accelerators if c.accelerators and total else None
 
 
 def summary_rows(inv: Inventory) -> tuple[list[str], list[list[object]]]:
@@ -121,9 +152,9 @@ def compare_rows(*systems_: SystemCounts) -> tuple[list[str], list[list[object]]
     cols = ["metric", "unit", *names] + [f"ratio A/{x}" for x in letters[1:]]
     order: list[tuple[str, str]] = []
     seen: set[str] = set()
-    values: list[dict[str, float | int | None]] = []
+    values: list[dict[str, float | int | str | None]] = []
     for c in systems_:
-        vals: dict[str, float | int | None] = {}
+        vals: dict[str, float | int | str | None] = {}
         for metric, value, unit in metric_rows(c):
             if metric not in seen:
                 seen.add(metric)
@@ -145,7 +176,7 @@ def compare_rows(*systems_: SystemCounts) -> tuple[list[str], list[list[object]]
     return cols, rows
 
 
-def _round(v: float | int | None) -> float | int | None:
+def _round(v: float | int | str | None) -> float | int | str | None:
     if isinstance(v, float):
         return round(v, 3)
     return v

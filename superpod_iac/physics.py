@@ -293,3 +293,14 @@ def neutral_current_a(i1: float, i2: float, i3: float, third_a: float) -> float:
     current on the neutral."""
     fund = max(0.0, i1 * i1 + i2 * i2 + i3 * i3 - i1 * i2 - i2 * i3 - i3 * i1)
     return math.sqrt(fund + third_a * third_a)
+def link_gbytes_s_bidirectional(gbps: float) -> float:
+    """A full-duplex link's rate as vendors quote per-accelerator bandwidth: both directions,
+    in bytes: B = 2 x R / 8 (GB/s from Gb/s per direction). A Blackwell GPU's 18 NVLink 5
+    links of 400 Gb/s per direction give 2 x 18 x 400 / 8 = 1,800 GB/s, NVIDIA's 1.8 TB/s."""
+    return 2.0 * gbps / 8.0
+
+
+def shortfall_pct(declared: float, modelled: float) -> float:
+    """How far a modelled figure falls short of (negative: exceeds) a declared one:
+    (declared - modelled) / declared x 100."""
+    return (declared - modelled) / declared * 100.0 if declared else 0.0

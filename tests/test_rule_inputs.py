@@ -22,8 +22,8 @@ from superpod_iac.diagnostics import Severity
 from superpod_iac.manifest.builtin import builtin_catalogs
 from superpod_iac.manifest.parse import parse_documents
 from superpod_iac.model.build import build_inventory
-from superpod_iac.rules.engine import finish, run_rules
 from superpod_iac.rules.catalog import all_rules
+from superpod_iac.rules.engine import finish, run_rules
 from superpod_iac.source.loader import Document, SourceFile, load_file
 from tests.conftest import ROOT, RULE_FIXTURES
 

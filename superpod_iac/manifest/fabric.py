@@ -196,6 +196,11 @@ class FabricSpec(Strict):
     trunks: list[Trunk] = Field(default_factory=list)
     shape: Shape | None = None
     """The topology this fabric claims (checked by TOP006/TOP007, bisection in `summary`)."""
+    optical_through: Ref | None = None
+    """Devices (`cabinet/device` selector) every optical link of this fabric passes through,
+    one port per link end: optical circuit switches or patch panels that pass light and end no
+    link (the link is drawn end to end). Their ports bound the fabric's optical link ends
+    (TOP021)."""
 
 
 class Fabric(ManifestBase):

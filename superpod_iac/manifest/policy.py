@@ -108,6 +108,8 @@ class Policy:
     equipment_rated_altitude_m: Annotated[NonNeg, Field(le=6000)] = \
         DEFAULTS["equipment_rated_altitude_m"]
     max_cabinet_depth_mm: Annotated[Pos, Field(le=10000)] = DEFAULTS["max_cabinet_depth_mm"]
+    bandwidth_warning_pct: Annotated[NonNeg, Field(le=100)] = DEFAULTS["bandwidth_warning_pct"]
+    bandwidth_error_pct: Annotated[NonNeg, Field(le=100)] = DEFAULTS["bandwidth_error_pct"]
     origin: Origin | None = None
     """Where the values came from (the Site's `policy:`), for findings about the policy."""
 

@@ -11,9 +11,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from superpod_iac import physics
+from superpod_iac.model.bandwidth import modelled_gbytes_s
 from superpod_iac.model.derived import derived
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.model.linkstats import columns, device_cabinet_ids, transceiver_modules
+from superpod_iac.model.linkstats import (
+    columns,
+    device_cabinet_ids,
+    device_mask,
+    transceiver_modules,
+)
 from superpod_iac.model.loads import cabinet_loads
 
 
@@ -38,6 +44,11 @@ class SystemCounts:
     memory_gb: float = 0.0
     """Fast device memory outside accelerator HBM (e.g. Grace/Vera LPDDR5X)."""
     scale_up_gbytes_s: float = 0.0
+    """Declared: the catalog's per-accelerator scale-up figure x accelerators."""
+    scale_up_links_gbytes_s: float = 0.0
+    """Modelled: what the accelerators' scale-up links carry (model/bandwidth.py)."""
+    scale_out_links_gbytes_s: float = 0.0
+    """Modelled: what the accelerators' scale-out links carry (model/bandwidth.py)."""
     hbm_tbytes_s: float = 0.0
     """Aggregate HBM bandwidth of the accelerators."""
     accelerator_types: dict[str, int] = field(default_factory=dict)
@@ -69,6 +80,9 @@ def _count(inv: Inventory, name: str, kind: str, cabinets: set[str]) -> SystemCo
                 out.accelerator_types[t.accelerators.type] = \
                     out.accelerator_types.get(t.accelerators.type, 0) + n
     out.floor_m2 = _floor_m2(inv, cabinets)
+    mine = device_mask(inv, sorted(cabinets))
+    out.scale_up_links_gbytes_s = modelled_gbytes_s(inv, "scale-up", mine)
+    out.scale_out_links_gbytes_s = modelled_gbytes_s(inv, "scale-out", mine)
     for acc, n in sorted(out.accelerator_types.items()):
         a = cat.accelerator_types.get(acc)
         if a is None:

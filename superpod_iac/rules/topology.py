@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from superpod_iac.diagnostics import Origin
+from superpod_iac.diagnostics import Origin, Severity
 from superpod_iac.manifest.fabric import Clos
 from superpod_iac.model.expand import expand, fold
 from superpod_iac.model.generators import GeneratorError, select_devices
@@ -297,3 +297,106 @@ def asymmetric_replicas(inv: Inventory) -> Iterator[Finding]:
                               f"{'; '.join(diffs)}",
                               inv.superpods[members[0]].origin,
                               "make the replicas identical or remove the replica-of label")
+
+
+@rule("TOP020", "declared per-accelerator bandwidth not delivered by the modelled links",
+      policy=("bandwidth_warning_pct", "bandwidth_error_pct"),
+      inputs=("AcceleratorType.scale_up_gbytes_s?", "PortGroup.speed_gbps", "PortGroup.plane="))
+def declared_bandwidth(inv: Inventory) -> Iterator[Finding]:
+    """The scale-up bandwidth an accelerator type claims in the catalog (`scale_up_gbytes_s`,
+    both directions) must be carried by the links the design models for it: summary totals
+    built on a claim the links cannot deliver overstate the system. For every device type with
+    accelerators and scale-up ports, in a superpod with a scale-up fabric, the best-connected
+    device's links are summed (each link at the slower of its two ports; edge nodes of a mesh
+    have fewer neighbours by design) and divided by its accelerators. A shortfall above
+    `bandwidth_warning_pct` warns, above `bandwidth_error_pct` is an error. A device with no
+    scale-up ports keeps its domain inside the chassis (an HGX baseboard's NVSwitches) and is
+    not checked.
+
+    Formula:
+        modelled = 2 x sum(min(port_a, port_b) Gb/s over the device's scale-up links) / 8
+                   / accelerators per device   [GB/s, both directions]
+        shortfall % = (declared - modelled) / declared x 100
+
+    Fix:
+        Model the links that carry the published bandwidth (count and speed of the
+        accelerator's scale-up ports), or correct the catalog claim.
+    """
+    from superpod_iac import physics
+    from superpod_iac.model.bandwidth import accelerator_devices, plane_bandwidth
+
+    bw = plane_bandwidth(inv)["scale-up"]
+    acc = accelerator_devices(inv)
+    with_plane = {name for name, pod in inv.superpods.items()
+                  if any(inv.fabrics[f].plane == "scale-up" for f in pod.fabrics
+                         if f in inv.fabrics)}
+    best: dict[str, tuple[float, str, Origin]] = {}
+    for dev in inv.devices:
+        t = dev.type
+        if t.accelerators is None or inv.cabinets[dev.cabinet].superpod not in with_plane:
+            continue
+        if not any(g.plane == "scale-up" for g in t.port_groups):
+            continue
+        v = bw.per_accelerator_gbytes_s(dev.index, int(acc[dev.index]))
+        if dev.type_name not in best or v > best[dev.type_name][0]:
+            best[dev.type_name] = (v, dev.address, dev.origin)
+    warn, err = inv.policy.bandwidth_warning_pct, inv.policy.bandwidth_error_pct
+    for type_name, (modelled, address, origin) in sorted(best.items()):
+        acc_name = inv.catalog.device_types[type_name].accelerators.type  # type: ignore[union-attr]
+        a = inv.catalog.accelerator_types.get(acc_name)
+        if a is None or not a.scale_up_gbytes_s:
+            continue
+        short = physics.shortfall_pct(a.scale_up_gbytes_s, modelled)
+        if short <= warn:
+            continue
+        yield Finding(
+            f"{acc_name} declares {a.scale_up_gbytes_s:,.0f} GB/s of scale-up bandwidth; the "
+            f"links of {type_name} (best: {address}) carry {modelled:,.0f} GB/s per accelerator, "
+            f"{short:.1f} % short (warning above {warn:g} %, error above {err:g} %)",
+            origin, "model the scale-up links that carry the published figure (port count x speed), "
+            "or correct the catalog's scale_up_gbytes_s",
+            severity=Severity.ERROR if short > err else Severity.WARNING)
+
+
+@rule("TOP021", "optical links passing through devices exceed their ports",
+      inputs=("Fabric.optical_through?",))
+def optical_port_budget(inv: Inventory) -> Iterator[Finding]:
+    """A fabric whose optical links pass through optical circuit switches (or patch panels)
+    declares them with `optical_through`; every link end through them takes one of their ports,
+    so the fabric's optical link ends can never exceed their ports. Google's TPU v4 pod joins 64
+    cubes' 6,144 optical face-link ends through 48 OCS of 136 ports (6,528 >= 6,144); an
+    Ironwood pod's 144 cubes x 96 face links need at least 13,824 OCS ports. A selector that
+    finds no device with ports is a finding too: the check cannot run.
+
+    Formula:
+        2 x optical links of the fabric <= sum of the ports of the `optical_through` devices
+
+    Fix:
+        Add pass-through devices (OCS, panels) until their ports cover every link end, or
+        give them the ports they have.
+    """
+    if not len(inv.links):
+        return
+    col = columns(inv)
+    fibre = np.array([inv.catalog.cable_types[n].medium in ("smf", "mmf")
+                      if n in inv.catalog.cable_types else False
+                      for n in inv.links.cable_names] + [False], dtype=bool)[col["cable"]]
+    for fab in sorted(inv.fabrics.values(), key=lambda f: f.index):
+        through = fab.spec.optical_through if fab.spec is not None else None
+        if not through:
+            continue
+        ends = 2 * int((fibre & (col["fabric"] == fab.index)).sum())
+        try:
+            devs = select_devices(inv, through)
+        except GeneratorError:
+            devs = []
+        ports = sum(sum(1 for p in inv.catalog.ports(inv.devices[d].type_name)[0] if p.cage < 0)
+                    for d in devs)
+        if ports == 0 or ends > ports:
+            yield Finding(
+                f"fabric {fab.name}: {ends // 2:,} optical links = {ends:,} link ends pass "
+                f"through {len(devs)} device(s) '{through}' with {ports:,} ports"
+                + (f", {ends - ports:,} short" if ports else " (no ports to land on)"),
+                fab.origin,
+                "add pass-through devices (OCS, patch panels) until their ports cover every "
+                "link end")
