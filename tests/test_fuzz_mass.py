@@ -53,21 +53,10 @@ JUNK: list[Any] = [None, True, 0, -1, 10**15, 1.5, -2.5, "", "x", "tray[1-3]", [
                    {"a": 1}, math.nan, "\x1b[31mred", "é"]
 
 
-def _mutate(rng: random.Random, docs: list[list[Any]]) -> tuple[str, bool]:
-    """Mutate one document in place; returns (what was done, whether it is a known error)."""
-    fi = rng.randrange(len(docs))
-    di = rng.randrange(len(docs[fi]))
-    doc = docs[fi][di]
-    paths = datapaths.paths(doc)
-    kind = rng.choice(["bad_number", "dangling", "unknown_field", "kind", "duplicate_named",
-                       "delete", "replace", "duplicate_item", "replica_clash", "derived"])
-    if kind == "replica_clash":
-        return _replica_clash(rng, docs)
-    if kind == "derived":
-        done = derived_mutations.mutate([d for f in docs for d in f],
-                                        rng.choice(derived_mutations.KINDS), rng.choice)
-        if done is not None:
-            return done
+def _known_error(rng: random.Random, kind: str, doc: dict[str, Any],
+                 paths: list[tuple[Any, ...]]) -> tuple[str, bool] | None:
+    """A mutation of `kind` that a correct validator must reject, or None when the document
+    has nothing it applies to (the caller then edits a random path instead)."""
     if kind == "bad_number":
         nums = [p for p in paths if type(datapaths.get(doc, p)) in (int, float)]
         if nums:
@@ -99,6 +88,27 @@ def _mutate(rng: random.Random, docs: list[list[Any]]) -> tuple[str, bool]:
             parent = datapaths.get(doc, p[:-1])
             parent.append(copy.deepcopy(parent[p[-1]]))
             return f"{p} duplicated", True
+    return None
+
+
+def _mutate(rng: random.Random, docs: list[list[Any]]) -> tuple[str, bool]:
+    """Mutate one document in place; returns (what was done, whether it is a known error)."""
+    fi = rng.randrange(len(docs))
+    di = rng.randrange(len(docs[fi]))
+    doc = docs[fi][di]
+    paths = datapaths.paths(doc)
+    kind = rng.choice(["bad_number", "dangling", "unknown_field", "kind", "duplicate_named",
+                       "delete", "replace", "duplicate_item", "replica_clash", "derived"])
+    if kind == "replica_clash":
+        return _replica_clash(rng, docs)
+    if kind == "derived":
+        done = derived_mutations.mutate([d for f in docs for d in f],
+                                        rng.choice(derived_mutations.KINDS), rng.choice)
+        if done is not None:
+            return done
+    known = _known_error(rng, kind, doc, paths)
+    if known is not None:
+        return known
     if not paths:
         return "nothing", False
     p = rng.choice(paths)

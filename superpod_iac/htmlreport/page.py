@@ -151,6 +151,22 @@ def _svg_body(svg: bytes, prefix: str) -> str:
     return _SVG_ID.sub(fix, body)
 
 
+def _kpis(inv: Inventory, findings: Sequence[Diagnostic]) -> list[tuple[str, str]]:
+    """The summary's key figures: the first system's sizes, then the findings' count."""
+    from superpod_iac.metrics import systems
+
+    kpis: list[tuple[str, str]] = []
+    syst = systems(inv)
+    if syst:
+        label, c = syst[0]
+        kpis = [("system", label), ("accelerators", f"{c.accelerators:,}"),
+                ("cabinets", f"{c.cabinets:,}"), ("power max", f"{c.max_w / 1000:,.1f} kW"),
+                ("links", f"{c.links:,}"), ("optical transceivers", f"{c.transceivers:,}")]
+    errors = sum(d.severity == Severity.ERROR for d in findings)
+    kpis.append(("findings", f"{errors} error(s), {len(findings) - errors} other"))
+    return kpis
+
+
 def collect(paths: Sequence[str], config: Config, *, title: str, base: str | None = None,
             progress: Callable[[str], None] | None = None,
             verification: str | None = None) -> ReportData:
@@ -158,7 +174,7 @@ def collect(paths: Sequence[str], config: Config, *, title: str, base: str | Non
     `verification`: a `superpod verify --format json` file to show."""
     from superpod_iac import cabling
     from superpod_iac.bom import bom_lines, totals
-    from superpod_iac.metrics import summary_rows, systems
+    from superpod_iac.metrics import summary_rows
     from superpod_iac.pipeline import load_project
     from superpod_iac.render import (
         LEVELS,
@@ -182,17 +198,8 @@ def collect(paths: Sequence[str], config: Config, *, title: str, base: str | Non
         if d.file and d.file not in sources:
             sources[d.file] = texts.get(d.file, "").splitlines()
     cols, rows = summary_rows(inv)
-    kpis: list[tuple[str, str]] = []
-    syst = systems(inv)
-    if syst:
-        label, c = syst[0]
-        kpis = [("system", label), ("accelerators", f"{c.accelerators:,}"),
-                ("cabinets", f"{c.cabinets:,}"), ("power max", f"{c.max_w / 1000:,.1f} kW"),
-                ("links", f"{c.links:,}"), ("optical transceivers", f"{c.transceivers:,}")]
-    errors = sum(d.severity == Severity.ERROR for d in findings)
-    kpis.append(("findings", f"{errors} error(s), {len(findings) - errors} other"))
     data = ReportData(title, len(project.sources), cols, [[_num(v) for v in r] for r in rows],
-                      kpis, findings, sources, _expectations(inv), base=base)
+                      _kpis(inv, findings), findings, sources, _expectations(inv), base=base)
     if verification is not None:
         data.verification, data.verification_error = load_verification(verification)
     blocking = any(d.severity == Severity.ERROR and d.rule[:3] in ("SCH", "REF")
@@ -359,6 +366,29 @@ def _finding(d: Diagnostic, sources: dict[str, list[str]]) -> str:
     return "".join(out)
 
 
+def _diagrams_section(data: ReportData) -> str:
+    """The Diagrams section: the drawing error if any, each diagram with its zoom buttons,
+    then the views not drawn."""
+    dg = ['<section id="diagrams"><h2>Diagrams</h2>']
+    if data.diagram_error:
+        dg.append(f'<p class="note">{_e(data.diagram_error)}</p>')
+    dg.append('<p class="meta">Wheel or the buttons to zoom, drag to pan.</p>')
+    for d in data.diagrams:
+        dg.append(f'<div class="diagram" id="diagram-{_e(d.name)}"><header><b>{_e(d.title)}</b>'
+                  '<span class="zoom meta"></span>'
+                  '<button class="zout" type="button" title="zoom out">−</button>'
+                  '<button class="zin" type="button" title="zoom in">+</button>'
+                  '<button class="zfit" type="button">fit</button>'
+                  '<button class="z100" type="button">100 %</button></header>'
+                  f'<div class="viewport"><div class="canvas">{d.svg}</div></div></div>')
+    if data.skipped:
+        items = "".join(f"<li>{_e(s)}</li>" for s in data.skipped[:20])
+        more_s = f"<li>… and {len(data.skipped) - 20} more</li>" if len(data.skipped) > 20 else ""
+        dg.append(f"<h3>Not drawn: nothing to show</h3><ul class=meta>{items}{more_s}</ul>")
+    dg.append("</section>")
+    return "".join(dg)
+
+
 def render_page(data: ReportData) -> str:
     nav = [("summary", "Summary"), ("findings", "Findings"), ("expectations", "Expectations"),
            ("diagrams", "Diagrams"), ("bom", "Bill of materials"), ("cabling", "Cable schedule")]
@@ -389,24 +419,7 @@ def render_page(data: ReportData) -> str:
     else:
         exp = "<p>No `expect:` values are declared.</p>"
     parts.append(f'<section id="expectations"><h2>Expectations</h2>{exp}</section>')
-    dg = ['<section id="diagrams"><h2>Diagrams</h2>']
-    if data.diagram_error:
-        dg.append(f'<p class="note">{_e(data.diagram_error)}</p>')
-    dg.append('<p class="meta">Wheel or the buttons to zoom, drag to pan.</p>')
-    for d in data.diagrams:
-        dg.append(f'<div class="diagram" id="diagram-{_e(d.name)}"><header><b>{_e(d.title)}</b>'
-                  '<span class="zoom meta"></span>'
-                  '<button class="zout" type="button" title="zoom out">−</button>'
-                  '<button class="zin" type="button" title="zoom in">+</button>'
-                  '<button class="zfit" type="button">fit</button>'
-                  '<button class="z100" type="button">100 %</button></header>'
-                  f'<div class="viewport"><div class="canvas">{d.svg}</div></div></div>')
-    if data.skipped:
-        items = "".join(f"<li>{_e(s)}</li>" for s in data.skipped[:20])
-        more_s = f"<li>… and {len(data.skipped) - 20} more</li>" if len(data.skipped) > 20 else ""
-        dg.append(f"<h3>Not drawn: nothing to show</h3><ul class=meta>{items}{more_s}</ul>")
-    dg.append("</section>")
-    parts.append("".join(dg))
+    parts.append(_diagrams_section(data))
     if data.bom_rows:
         parts.append(f'<section id="bom"><h2>Bill of materials</h2><p class="meta">'
                      f"{_e(data.bom_note)}</p>{_table_widget('bom-data', 'the BOM')}"

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from superpod_iac.diagnostics import Origin
-from superpod_iac.manifest.fabric import Fabric, FabricSpec
+from superpod_iac.manifest.fabric import Fabric, FabricSpec, Link
 from superpod_iac.model.expand import ExpansionError, expand
 from superpod_iac.model.inventory import FabricObj, Inventory, LinkPlant
 from superpod_iac.model.lengths import link_length_m
@@ -68,6 +68,22 @@ def media_rule(fabric: FabricSpec, length_m: float) -> int | None:
     return None
 
 
+def _add_plant(inv: Inventory, spec: FabricSpec, link: Link, fab: FabricObj, oid: int,
+               origin: Origin) -> None:
+    """Record the passive plant an explicit link declares (patch panels, cassettes, splices,
+    trunk, devices it runs via); a `via` device or trunk the design lacks is a finding."""
+    inv.link_plant[oid] = LinkPlant(link.patch_panels, link.cassettes, link.splices,
+                                    link.trunk, fab.name, tuple(link.via))
+    for k, dev in enumerate(link.via):
+        if dev not in inv.device_index:
+            inv.problems.missing("device", dev, Origin(origin.file, origin.doc,
+                                 (*origin.path, "via", k)), f"fabric {fab.name}")
+    trunks = {t.name for t in spec.trunks}
+    if link.trunk is not None and link.trunk not in trunks:
+        inv.problems.missing("trunk", link.trunk, Origin(origin.file, origin.doc,
+                             (*origin.path, "trunk")), f"fabric {fab.name}")
+
+
 def add_explicit_links(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> None:
     spec = m.model.spec
     for i, link in enumerate(spec.links):
@@ -85,16 +101,7 @@ def add_explicit_links(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> N
         oid = inv.links.intern_origin(origin)
         if link.patch_panels is not None or link.splices or link.cassettes or \
                 link.trunk is not None or link.via:
-            inv.link_plant[oid] = LinkPlant(link.patch_panels, link.cassettes, link.splices,
-                                            link.trunk, fab.name, tuple(link.via))
-            for k, dev in enumerate(link.via):
-                if dev not in inv.device_index:
-                    inv.problems.missing("device", dev, Origin(origin.file, origin.doc,
-                                         (*origin.path, "via", k)), f"fabric {fab.name}")
-            trunks = {t.name for t in spec.trunks}
-            if link.trunk is not None and link.trunk not in trunks:
-                inv.problems.missing("trunk", link.trunk, Origin(origin.file, origin.doc,
-                                     (*origin.path, "trunk")), f"fabric {fab.name}")
+            _add_plant(inv, spec, link, fab, oid, origin)
         for a_text, b_text in zip(a_list, b_list, strict=True):
             ends: list[tuple[int, int]] = []
             unbuilt = False

@@ -297,14 +297,10 @@ _TABLES: dict[str, Callable[[Inventory], Mapping[str, object]]] = {
 }
 
 
-def replicate(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj) -> bool:
-    """Replace the template superpod by its replicas; False (and nothing changed) when a
-    replica's name would take another object's (REF002) or `per_replica` names nothing."""
-    template = inv.superpods[cluster.superpod]
+def _unknown_per_replica(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj,
+                        template: SuperpodObj, infra: Infra) -> list[str]:
+    """The `per_replica` patterns that name nothing the template uses, each a finding."""
     spec = m.model.spec
-    infra = Infra(inv, template.cabinets, spec.per_replica)
-    where = Origin(m.document.file, m.document.index,
-                   ("spec", "names") if spec.names else ("spec", "superpod"))
     unknown = [p for p in spec.per_replica if p not in infra.matched]
     for i, pattern in enumerate(spec.per_replica):
         if pattern in unknown:
@@ -313,6 +309,18 @@ def replicate(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj) -> bool
                                         ("spec", "per_replica", i)),
                                  f"per_replica of cluster {cluster.name}: nothing superpod "
                                  f"{template.name} uses has that name")
+    return unknown
+
+
+def replicate(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj) -> bool:
+    """Replace the template superpod by its replicas; False (and nothing changed) when a
+    replica's name would take another object's (REF002) or `per_replica` names nothing."""
+    template = inv.superpods[cluster.superpod]
+    spec = m.model.spec
+    infra = Infra(inv, template.cabinets, spec.per_replica)
+    where = Origin(m.document.file, m.document.index,
+                   ("spec", "names") if spec.names else ("spec", "superpod"))
+    unknown = _unknown_per_replica(inv, m, cluster, template, infra)
     if _collisions(inv, infra, template, cluster, where) or unknown:
         inv.unbuilt.update(cluster.replicas)
         return False

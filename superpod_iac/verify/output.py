@@ -126,6 +126,21 @@ def _where(r: dict[str, Any]) -> str:
         f"{end(r['b_end'], r['b_cabinet'], r['b_u'])}"
 
 
+def _text_link(out: IO[str], r: dict[str, Any], verdict: str) -> None:
+    """One listed link of a verdict's section: ids, ends (and speeds), what was seen, the fix
+    and where it was reported."""
+    speed = f" [{r['observed_gbps']} Gb/s, ports {r['design_gbps']} Gb/s]" \
+        if verdict == "wrong-speed" else ""
+    out.write(terminal(f"  {r['link_id']} {r['cable_id']}") + "\n")
+    out.write(terminal(f"    {_where(r)}{speed}") + "\n")
+    if r["observed"] and verdict not in ("ok",):
+        out.write(terminal(f"    seen: {r['observed']}") + "\n")
+    if r["fix"] and verdict not in ("ok", "unverified"):
+        out.write(terminal(f"    fix: {r['fix']}") + "\n")
+    if r["source"]:
+        out.write(terminal(f"    reported at {r['source']}") + "\n")
+
+
 def to_text(inv: Inventory, v: Verification, out: IO[str], with_ok: bool = False) -> None:
     out.write(terminal(_summary(v)) + "\n")
     for r in problem_rows(v):
@@ -140,16 +155,7 @@ def to_text(inv: Inventory, v: Verification, out: IO[str], with_ok: bool = False
             continue
         out.write(f"\n{verdict.upper()} ({total:,})\n")
         for r in link_rows(inv, v, _indices(v, verdict, LISTED)):
-            speed = f" [{r['observed_gbps']} Gb/s, ports {r['design_gbps']} Gb/s]" \
-                if verdict == "wrong-speed" else ""
-            out.write(terminal(f"  {r['link_id']} {r['cable_id']}") + "\n")
-            out.write(terminal(f"    {_where(r)}{speed}") + "\n")
-            if r["observed"] and verdict not in ("ok",):
-                out.write(terminal(f"    seen: {r['observed']}") + "\n")
-            if r["fix"] and verdict not in ("ok", "unverified"):
-                out.write(terminal(f"    fix: {r['fix']}") + "\n")
-            if r["source"]:
-                out.write(terminal(f"    reported at {r['source']}") + "\n")
+            _text_link(out, r, verdict)
         if total > LISTED:
             out.write(f"  ... and {total - LISTED:,} more (--format csv lists every line)\n")
     if v.unexpected:
