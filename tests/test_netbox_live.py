@@ -45,8 +45,70 @@ def nb(netbox: NetBoxServer) -> Any:
 
 
 def _push(cli: Any, netbox: NetBoxServer, *args: str) -> Any:
+    yes = () if "--plan" in args else ("--yes",)  # not a terminal: nobody to confirm
     return cli("netbox", "push", *args, "--url", netbox.url, "--token-env", "NB_TEST_TOKEN",
-               "--quiet")
+               "--quiet", *yes)
+
+
+def _plan(cli: Any, netbox: NetBoxServer, *args: str) -> Any:
+    return cli("netbox", "plan", *args, "--url", netbox.url, "--token-env", "NB_TEST_TOKEN")
+
+
+def _apply(cli: Any, plan: Path) -> Any:
+    return cli("netbox", "apply", str(plan), "--token-env", "NB_TEST_TOKEN", "--quiet")
+
+
+LIBRARY = ROOT / "tests" / "fixtures" / "netbox" / "devicetype-library" / "device-types"
+"""Real devicetype-library files (CC0-1.0, tests/fixtures/netbox/devicetype-library/SOURCE.md)."""
+
+
+def _library_type(nb: Any, path: Path, **override: Any) -> Any:
+    """Create a device type as an operator importing the devicetype-library would: the file's
+    fields and its interface and power-port templates, no superpod-iac tag."""
+    doc = {**YAML(typ="safe").load(path.read_text()), **override}
+    maker = nb.dcim.manufacturers.get(name__ie=doc["manufacturer"]) or \
+        nb.dcim.manufacturers.create(name=doc["manufacturer"], slug=doc["manufacturer"].lower())
+    dt = nb.dcim.device_types.create(manufacturer=maker.id, model=doc["model"],
+                                     slug=doc["slug"], u_height=doc.get("u_height", 1),
+                                     is_full_depth=doc.get("is_full_depth", True))
+    for i in doc.get("interfaces", []):
+        nb.dcim.interface_templates.create(device_type=dt.id, name=i["name"], type=i["type"],
+                                           mgmt_only=bool(i.get("mgmt_only", False)))
+    for pp in doc.get("power-ports", []):
+        nb.dcim.power_port_templates.create(device_type=dt.id, name=pp["name"],
+                                            type=pp.get("type"),
+                                            maximum_draw=pp.get("maximum_draw"))
+    return dt
+
+
+def _templates(nb: Any, dt_id: int) -> list[tuple[str, str, Any, str]]:
+    out = []
+    for ep in (nb.dcim.interface_templates, nb.dcim.power_port_templates,
+               nb.dcim.power_outlet_templates):
+        out += [(r.name, str(r.type), getattr(r, "maximum_draw", None), str(r.last_updated))
+                for r in ep.filter(device_type_id=dt_id, limit=1000)]
+    return sorted(out)
+
+
+def test_foreign_device_type_with_same_model_is_left_untouched(cli: Any, netbox: NetBoxServer,
+                                                               nb: Any) -> None:
+    """An operator imported the devicetype-library's SN2201 and the Arista beside it (no
+    superpod-iac tag); the SN2201 carries the model the design's management switch has. The
+    push reads it as the design's type, never adds templates to it, and refuses: its ports
+    are not the design's. Nothing is written; its templates are as they were."""
+    foreign = _library_type(nb, LIBRARY / "Nvidia" / "SN2201.yaml", model="nvl72-mgmt-switch",
+                            manufacturer="NVIDIA")
+    arista = _library_type(nb, LIBRARY / "Arista" / "DCS-7060DX5-32-F.yaml")
+    before = (_templates(nb, foreign.id), _templates(nb, arista.id))
+    res = _push(cli, netbox, "specs/gb200-nvl72")
+    assert res.code == 1, res.out + res.err
+    assert "never adds templates to a type it does not own" in res.out
+    assert "nothing was sent to NetBox" in res.err
+    assert (_templates(nb, foreign.id), _templates(nb, arista.id)) == before
+    assert len(nb.dcim.devices.all()) == 0 and len(nb.dcim.racks.all()) == 0
+    assert nb.extras.tags.get(slug="superpod-iac") is None  # not even the tag
+    # the operator removes the clashing type; the Arista stays through every later push
+    foreign.delete()
 
 
 def _plan_line(out: str) -> str:
@@ -240,6 +302,202 @@ def test_objects_not_ours_are_never_deleted(cli: Any, netbox: NetBoxServer, nb: 
     nb.dcim.devices.get(hand.id).delete()
     assert _push(cli, netbox, "specs/gb200-nvl72").code == 0
     assert _diff(cli, netbox, "specs/gb200-nvl72").code == 0
+
+
+def test_cable_length_and_status_update_applies(cli: Any, netbox: NetBoxServer, nb: Any) -> None:
+    """An operator re-measures a cable and marks it connected: the design's length is put
+    back (a cable update once crashed the push: KeyError '_key'), the operator's status stays."""
+    design = "specs/gb200-nvl72"
+    site = nb.dcim.sites.get(slug="nvl72-hall")
+    cable = next(c for c in nb.dcim.cables.filter(site_id=site.id, limit=1000) if c.length)
+    length = cable.length
+    cable.length, cable.status = length + 7, "connected"
+    cable.save()
+    plan = _push(cli, netbox, design, "--plan")
+    assert _plan_line(plan.out) == ("Plan: 0 to add, 1 to change, 0 to destroy, "
+                                    "1 operator edits kept."), plan.out
+    assert "      length: " in plan.out and "status: 'connected' in NetBox" in plan.out
+    res = _push(cli, netbox, design)
+    assert res.code == 0, res.err + res.out
+    after = nb.dcim.cables.get(cable.id)
+    assert after.length == length and after.status.value == "connected"
+    after.status = "planned"  # back to the reference state for the tests after
+    after.save()
+
+
+def test_operator_active_status_survives_a_push(cli: Any, netbox: NetBoxServer, nb: Any) -> None:
+    design = "specs/gb200-nvl72"
+    rack = nb.dcim.racks.get(name="nvl72-01")
+    tray = nb.dcim.devices.get(name="nvl72-01-tray01")
+    for obj in (rack, tray):
+        obj.status = "active"
+        obj.serial = "SN-BY-HAND" if obj is tray else ""
+        obj.save()
+    plan = _push(cli, netbox, design, "--plan")
+    assert _plan_line(plan.out) == ("Plan: 0 to add, 0 to change, 0 to destroy, "
+                                    "2 operator edits kept."), plan.out
+    assert "operator-owned: left as it is" in plan.out
+    res = _push(cli, netbox, design)
+    assert res.code == 0 and "nothing to do" in res.out, res.out
+    assert nb.dcim.racks.get(rack.id).status.value == "active"
+    tray = nb.dcim.devices.get(tray.id)
+    assert tray.status.value == "active" and tray.serial == "SN-BY-HAND"
+    # drift still tells: the as-built is not the design
+    assert "status 'planned' in the design, 'active' in NetBox" in _diff(cli, netbox, design).out
+    for obj in (nb.dcim.racks.get(rack.id), tray):
+        obj.status = "planned"
+        obj.save()
+
+
+def test_stale_plan_is_refused(cli: Any, netbox: NetBoxServer, nb: Any,
+                               tmp_path: Path) -> None:
+    design = "specs/gb200-nvl72"
+    tray = nb.dcim.devices.get(name="nvl72-01-mgmt2")
+    tray.position = 40
+    tray.save()
+    saved = tmp_path / "plan.json"
+    res = _plan(cli, netbox, design, "--out", str(saved))
+    assert res.code == 0, res.err
+    assert _plan_line(res.out) == "Plan: 0 to add, 1 to change, 0 to destroy.", res.out
+    # someone edits the device the plan changes: the plan no longer holds
+    tray = nb.dcim.devices.get(tray.id)
+    tray.position = 41
+    tray.save()
+    res = _apply(cli, saved)
+    assert res.code == 1 and "stale" in res.err, res.err
+    assert nb.dcim.devices.get(tray.id).position == 41  # nothing written
+    # planned again, applied exactly
+    assert _plan(cli, netbox, design, "--out", str(saved)).code == 0
+    res = _apply(cli, saved)
+    assert res.code == 0 and "Applied: 0 added, 1 changed, 0 destroyed." in res.out, res.err
+    assert nb.dcim.devices.get(tray.id).position == 37
+    assert "Nothing left to apply" in _apply(cli, saved).out
+
+
+def test_scope_collision_is_refused(cli: Any, netbox: NetBoxServer, nb: Any) -> None:
+    """`Pod.A` pushed first; `pod-a` slugifies to the same tag: refused before any write."""
+    nb.extras.tags.create(name="superpod-iac: Pod.A", slug="superpod-iac-pod-a")
+    before = len(nb.dcim.devices.all())
+    res = _push(cli, netbox, "specs/gb200-nvl72", "--scope", "pod-a")
+    assert res.code == 1
+    assert "collides with the scope tag 'superpod-iac: Pod.A'" in res.out, res.out
+    assert len(nb.dcim.devices.all()) == before
+    assert nb.extras.tags.get(slug="superpod-iac-pod-a").name == "superpod-iac: Pod.A"
+
+
+def test_65_character_name_is_a_plan_error(cli: Any, netbox: NetBoxServer, nb: Any,
+                                          tmp_path: Path) -> None:
+    design = tmp_path / "long"
+    shutil.copytree(ROOT / "specs/gb200-nvl72", design)
+    cab = design / "cabinet.yaml"
+    long = "m" * (65 - len("nvl72-01-"))  # device names are <cabinet>-<device>
+    cab.write_text(cab.read_text().replace('name: "mgmt[1-2]"', f'name: "{long}[1-2]"'))
+    before = len(nb.dcim.devices.all())
+    res = _push(cli, netbox, str(design))
+    assert res.code == 1, res.out + res.err
+    assert "is 66 characters long; NetBox allows 64" in res.out, res.out
+    assert len(nb.dcim.devices.all()) == before
+
+
+def test_protected_delete_is_reported_and_netbox_consistent(cli: Any, netbox: NetBoxServer,
+                                                           nb: Any, tmp_path: Path) -> None:
+    """A second cabinet is pushed, another team racks a device in it, and the design drops
+    the cabinet: our devices in it go, NetBox refuses the rack (HTTP 409: it holds a device
+    that is not ours) and the push says so, naming it; nothing else is left half-done."""
+    design = tmp_path / "two"
+    shutil.copytree(ROOT / "specs/gb200-nvl72", design)
+    (design / "cabinet2.yaml").write_text(CABINET2)
+    assert _push(cli, netbox, str(design)).code == 0
+    rack = nb.dcim.racks.get(name="nvl72-02")
+    site = nb.dcim.sites.get(slug="nvl72-hall")
+    other = nb.dcim.devices.create(
+        name="other-team-console", site=site.id, rack=rack.id, position=40, face="front",
+        role=nb.dcim.device_roles.get(slug="management").id,
+        device_type=nb.dcim.device_types.get(slug="nvl72-mgmt-switch").id)
+    res = _push(cli, netbox, "specs/gb200-nvl72")
+    assert res.code == 1, res.out + res.err
+    assert "NetBox refused to delete racks (nvl72-02)" in res.err and "HTTP 409" in res.err
+    assert nb.dcim.devices.get(name="nvl72-02-mgmt1") is None  # ours went
+    assert nb.dcim.devices.get(other.id) is not None  # theirs stays, in the rack
+    assert nb.dcim.racks.get(rack.id) is not None
+    # consistent: the next plan is exactly the refused delete
+    plan = _push(cli, netbox, "specs/gb200-nvl72", "--plan")
+    assert _plan_line(plan.out) == "Plan: 0 to add, 0 to change, 1 to destroy.", plan.out
+    nb.dcim.devices.get(other.id).delete()
+    assert _push(cli, netbox, "specs/gb200-nvl72").code == 0
+    assert _diff(cli, netbox, "specs/gb200-nvl72").code == 0
+
+
+def test_killed_apply_resumes_from_its_journal(cli: Any, netbox: NetBoxServer, nb: Any,
+                                               tmp_path: Path) -> None:
+    """`apply` killed (SIGKILL) after its first accepted request; run again, it goes on from
+    the journal and NetBox ends as the plan said."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    design = tmp_path / "two"
+    shutil.copytree(ROOT / "specs/gb200-nvl72", design)
+    (design / "cabinet2.yaml").write_text(CABINET2)
+    saved = tmp_path / "two.plan"
+    res = _plan(cli, netbox, str(design), "--out", str(saved))
+    assert res.code == 0, res.err
+    journal = tmp_path / "two.plan.journal"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "superpod_iac", "netbox", "apply", str(saved), "--token-env",
+         "NB_TEST_TOKEN", "--quiet"], cwd=ROOT, env={**os.environ, "NB_TEST_TOKEN": netbox.token},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            if journal.exists() and journal.read_text().strip():
+                proc.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.05)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=60)
+    assert journal.read_text().strip(), "the apply wrote no journal line before it ended"
+    res = _apply(cli, saved)
+    assert res.code == 0, res.err + res.out
+    assert _diff(cli, netbox, str(design)).code == 0
+    assert nb.dcim.racks.get(name="nvl72-02") is not None
+    assert _push(cli, netbox, "specs/gb200-nvl72").code == 0  # back to the reference
+
+
+CABINET2 = """apiVersion: superpod-iac/v1alpha1
+kind: Cabinet
+metadata:
+  name: nvl72-02
+spec:
+  type: nvl72-rack
+  location: {hall: nvl72-hall, row: A, slot: 4}
+  feeds: [nvl72-feed-A1, nvl72-feed-B1]
+  cdu: nvl72-cdu-1
+  devices:
+    - {name: "mgmt[1-2]", type: nvl72-mgmt-switch, u: "[36-37]"}
+"""
+
+
+def test_netbox_dev_stop_of_another_instance_leaves_this_one_running(
+        netbox: NetBoxServer, nb: Any, tmp_path: Path) -> None:
+    """Two caches, two ports: `stop` of the other stops only what the other started."""
+    import subprocess
+
+    env = {**os.environ, "SUPERPOD_NETBOX_CACHE": str(tmp_path / "other"),
+           "NETBOX_PORT": "1", "NETBOX_PG_PORT": "2", "NETBOX_REDIS_PORT": "3"}
+    res = subprocess.run([str(ROOT / "scripts" / "netbox-dev"), "stop"], env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert res.returncode == 0, res.stderr
+    assert nb.status()["netbox-version"]
+    import requests
+
+    svg = requests.get(f"{netbox.url}/api/dcim/racks/{nb.dcim.racks.get(name='nvl72-01').id}"
+                       "/elevation/?render=svg", headers={"Authorization": f"Token {netbox.token}"},
+                       timeout=120)
+    assert svg.status_code == 200 and "<svg" in svg.text  # collectstatic ran
 
 
 def test_push_refuses_a_design_with_errors(cli: Any, netbox: NetBoxServer, nb: Any,

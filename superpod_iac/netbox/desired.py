@@ -41,7 +41,7 @@ ROLE_COLOURS = {"compute": "2196f3", "switch": "4caf50", "power-shelf": "f44336"
 _AIRFLOW = {"front-to-rear", "rear-to-front", "passive", "mixed"}
 """superpod airflow values NetBox has too (`liquid` has no NetBox equivalent)."""
 CABLE_TYPES = {"smf": "smf", "mmf": "mmf-om4", "dac": "dac-passive", "acc": "dac-active",
-               "aec": "aec", "cat6": "cat6", "backplane": ""}
+               "aec": "dac-active", "cat6": "cat6", "backplane": ""}
 
 
 @dataclass
@@ -68,6 +68,10 @@ class DesiredState:
 
 def scope_tag(scope: str) -> str:
     return f"superpod-iac-{slugify(scope)}"
+
+
+def scope_tag_name(scope: str) -> str:
+    return f"{OWNER_TAG}: {scope}"
 
 
 def device_name(cabinet: str, device: str) -> str:
@@ -133,7 +137,9 @@ def build(inv: Inventory, scope: str) -> DesiredState:
     tags = [OWNER_TAG, st.scope_tag]
     st.add("tags", OWNER_TAG, {"name": OWNER_TAG, "slug": OWNER_TAG, "color": "3f51b5"},
            OWNER_TAG)
-    st.add("tags", st.scope_tag, {"name": st.scope_tag, "slug": st.scope_tag,
+    # the tag's name carries the scope as written: two scopes that slugify alike (`Pod.A`,
+    # `pod-a`) would share the slug, and the plan refuses the second (planning.scope_errors)
+    st.add("tags", st.scope_tag, {"name": scope_tag_name(scope), "slug": st.scope_tag,
                                   "color": "7986cb"}, st.scope_tag)
     cat = inv.catalog
     used_types = sorted({d.type_name for d in inv.devices})

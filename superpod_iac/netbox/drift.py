@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from superpod_iac.netbox.desired import GLOBAL_KINDS, KINDS
-from superpod_iac.netbox.sync import Change, Live, plan
+from superpod_iac.netbox.planning import Change, plan
+from superpod_iac.netbox.read import Live
 from superpod_iac.report.escape import markdown_code
 
 MAX_LISTED = 50

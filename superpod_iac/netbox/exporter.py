@@ -34,7 +34,7 @@ FEED_COLUMNS = ["site", "power_panel", "rack", "name", "status", "type", "supply
                 "voltage", "amperage", "max_utilization"]
 ROLE_COLUMNS = ["name", "slug", "color"]
 _CABLE_TYPE = {"smf": "smf", "mmf": "mmf-om4", "dac": "dac-passive", "acc": "dac-active",
-               "aec": "aec", "cat6": "cat6", "backplane": ""}
+               "aec": "dac-active", "cat6": "cat6", "backplane": ""}
 
 
 def device_name(cabinet: str, device: str) -> str:

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from superpod_iac.netbox.importer import ImportResult, import_documents
-from superpod_iac.netbox.sync import NetBoxError, _message
+from superpod_iac.netbox.read import NetBoxError, _message
 
 _ROLES = {"compute", "switch", "power-shelf", "pdu", "management", "storage", "cdu",
           "patch-panel", "other"}
