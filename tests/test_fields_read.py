@@ -61,7 +61,6 @@ def _code() -> str:
 PENDING = {
     "rail_aligned": "topology shape checks (issue #13 item 7)",
     "cpus": "summary metrics (CPU count), model/counts.py",
-    "serial": "the NetBox export (device serial column)",
 }
 
 

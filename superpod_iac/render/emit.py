@@ -198,6 +198,21 @@ def _pipe(dot_text: str, fmt: str) -> bytes:
         raise DotFailed("dot exited before reading the diagram (broken pipe)") from exc
 
 
+ORTHO = "splines=ortho"
+
+
+def _pipe_routed(dot_text: str, fmt: str) -> bytes:
+    """`_pipe`, and where dot's orthogonal edge router crashes on a layout (an assertion in
+    ortho/maze.c: a known Graphviz bug for some large graphs), the same diagram once more with
+    polyline edges instead of failing the whole render."""
+    try:
+        return _pipe(dot_text, fmt)
+    except DotFailed:
+        if ORTHO not in dot_text:
+            raise
+        return _pipe(dot_text.replace(ORTHO, "splines=polyline", 1), fmt)
+
+
 def svg_size_pt(svg: bytes) -> tuple[float, float]:
     m = _SVG_SIZE.search(svg)
     if m is None:
@@ -218,13 +233,13 @@ def render_bytes(dot_text: str, fmt: str) -> bytes:
     spread apart, nothing scaled down), so every diagram stays within the aspect budget."""
     if fmt == "dot":
         return dot_text.encode("utf-8")
-    svg = _pipe(dot_text, "svg")
+    svg = _pipe_routed(dot_text, "svg")
     w, h = svg_size_pt(svg)
     text = dot_text
     for margin in (0.98, 0.92, 0.8):  # the header and margins do not stretch: aim inside
         if not (w > 0 and h > 0 and max(w, h) / min(w, h) > MAX_ASPECT):
             break
         text = _with_ratio(dot_text, 1 / (MAX_ASPECT * margin) if w > h else MAX_ASPECT * margin)
-        svg = _pipe(text, "svg")
+        svg = _pipe_routed(text, "svg")
         w, h = svg_size_pt(svg)
-    return svg if fmt == "svg" else _pipe(text, fmt)
+    return svg if fmt == "svg" else _pipe_routed(text, fmt)
