@@ -100,6 +100,16 @@ def breaker_coordination(inv: Inventory) -> Iterator[Finding]:
                 break
 
 
+def _per_node_line(inv: Inventory, groups: dict[tuple[Origin, str], list[str]], message: str,
+                   hint: str, fields: tuple[str, ...]) -> Iterator[Finding]:
+    """One finding per node line and problem (replicated nodes folded): `message` with
+    `{nodes}` (the kind and the folded names) and `{what}` filled in."""
+    for (origin, what), names in groups.items():
+        kind = inv.power_nodes[names[0]].spec.type
+        yield Finding(message.format(nodes=f"{kind} {fold(names)}", what=what), origin, hint,
+                      fields)
+
+
 @rule("ELC006", "a power node's voltage does not match the node above it",
       policy=("voltage_tolerance_pct",),
       inputs=("PowerNode.voltage_v?", "PowerNode.phases=", "PowerNode.parent?"))
@@ -138,12 +148,10 @@ def node_voltage_mismatch(inv: Inventory) -> Iterator[Finding]:
         what = (f"{spec.voltage_v:g} V {spec.phases}-phase under {spec.parent}'s "
                 f"{parent.voltage_v:g} V {parent.phases}-phase")
         groups.setdefault((node.origin, what), []).append(name)
-    for (origin, what), names in groups.items():
-        kind = inv.power_nodes[names[0]].spec.type
-        yield Finding(f"{kind} {fold(names)}: {what}, with no transformer between "
-                      f"(tolerance {tol:g} %)", origin,
-                      "correct the voltage, or add a transformer node between them",
-                      ("voltage_v",))
+    yield from _per_node_line(inv, groups, "{nodes}: {what}, with no transformer between "
+                              f"(tolerance {tol:g} %)",
+                              "correct the voltage, or add a transformer node between them",
+                              ("voltage_v",))
 
 
 @rule("ELC020", "a power node's frequency does not match the node above it",
@@ -179,11 +187,10 @@ def node_frequency_mismatch(inv: Inventory) -> Iterator[Finding]:
                 break
             if a.frequency_converter:
                 break
-    for (origin, what), names in groups.items():
-        kind = inv.power_nodes[names[0]].spec.type
-        yield Finding(f"{kind} {fold(names)}: {what}, with no frequency converter between",
-                      origin, "correct the frequency, or declare the double-conversion UPS or "
-                      "converter between them (frequency_converter: true)", ("frequency_hz",))
+    yield from _per_node_line(inv, groups, "{nodes}: {what}, with no frequency converter between",
+                              "correct the frequency, or declare the double-conversion UPS or "
+                              "converter between them (frequency_converter: true)",
+                              ("frequency_hz",))
 
 
 @rule("ELC003", "UPS battery runtime at the worst-case load is below the policy minimum",
@@ -696,7 +703,6 @@ def rating_above_breaker(inv: Inventory) -> Iterator[Finding]:
         what = (f"declares rating_kw {s.rating_kw:g} kW > {circuit / 1000:.1f} kW its "
                 f"{s.voltage_v:g} V, {s.breaker_a:g} A, {s.phases}-phase, PF {s.pf:g} circuit allows")
         groups.setdefault((node.origin, what), []).append(name)
-    for (origin, what), names in groups.items():
-        kind = inv.power_nodes[names[0]].spec.type
-        yield Finding(f"{kind} {fold(names)} {what} (the lower figure is used)", origin,
-                      "correct rating_kw or breaker_a, or leave out rating_kw", ("rating_kw",))
+    yield from _per_node_line(inv, groups, "{nodes} {what} (the lower figure is used)",
+                              "correct rating_kw or breaker_a, or leave out rating_kw",
+                              ("rating_kw",))
