@@ -74,7 +74,7 @@ test: setup dot chromium netlab
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/superpod schema --check
 	$(BIN)/python -m superpod_iac.docsgen --check
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # The contributor's loop (~2 minutes): lint, types, the import contract and every test not
 # marked slow, without the live NetBox (`make test` runs everything).
@@ -82,7 +82,7 @@ test-fast: setup dot chromium
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup -m "not slow" \
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not slow" \
 	  --ignore=tests/test_netbox_live.py
 
 lint: setup

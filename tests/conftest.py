@@ -82,13 +82,16 @@ def pytest_configure(config: pytest.Config) -> None:
         "(-m 'not slow') leaves it out, `make test` runs it")
 
 
-# -- parallel runs (pytest-xdist, `make test`: -n 2 --dist loadgroup) ------------------------
+# -- parallel runs (pytest-xdist, `make test`: -n 2 --dist loadfile) -------------------------
 SERIAL_GROUPS = {
     "test_netbox_live.py": "netbox",  # one NetBox per session (fixed ports): one worker
     "test_report_browser.py": "browser",  # one Chromium shared by the module's tests
 }
-"""Test files whose tests must run on one worker, in order: xdist's loadgroup sends every test
-of an xdist_group to the same worker."""
+"""Test files whose tests must run on one worker, in order. `make test` distributes whole files
+(`--dist loadfile`), which keeps each on one worker: with pytest-xdist 3.8 and pytest 9.2,
+`--dist loadgroup` did not group (seen: node ids without their `@group` suffix, a marked
+file's tests on both workers, so the live NetBox file's two workers each started and stopped
+the one NetBox). The xdist_group markers stay, for a loadgroup that groups again."""
 
 
 SLOW = {
