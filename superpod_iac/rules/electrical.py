@@ -563,6 +563,7 @@ def neutral_overload(inv: Inventory) -> Iterator[Finding]:
     """
     tree = power_tree(inv)
     sup = supplies(inv)
+    psu_thd = feed_thd_pct(inv)
     for name in sorted(tree.phase_loads_w):
         node = inv.power_nodes[name]
         s = node.spec
@@ -570,7 +571,7 @@ def neutral_overload(inv: Inventory) -> Iterator[Finding]:
         v = sup[name].voltage_v
         if rating is None or s.phases != 3 or v is None:
             continue
-        amps, thd = _neutral_phases(inv, name, v, sup)
+        amps, thd = _neutral_phases(inv, name, v, sup, psu_thd)
         if not any(amps.values()):
             continue
         third = sum(thd[p] * amps[p] for p in amps)
@@ -584,13 +585,12 @@ def neutral_overload(inv: Inventory) -> Iterator[Finding]:
                           "with lower current THD", ("neutral_a",))
 
 
-def _neutral_phases(inv: Inventory, parent: str, v_ll: float,
-                    sup: dict[str, Supply]) -> tuple[dict[str, float], dict[str, float]]:
+def _neutral_phases(inv: Inventory, parent: str, v_ll: float, sup: dict[str, Supply],
+                    psu_thd: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
     """Line-to-neutral current per phase under a wye node, and each phase's THD fraction."""
     loads = power_tree(inv).normal.loads_w
     v_ln = physics.line_to_neutral_v(v_ll)
     tol = inv.policy.voltage_tolerance_pct
-    psu_thd = feed_thd_pct(inv)
     amps = {"L1": 0.0, "L2": 0.0, "L3": 0.0}
     thd = {"L1": 0.0, "L2": 0.0, "L3": 0.0}
     for child in inv.power_nodes[parent].children:
