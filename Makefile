@@ -42,7 +42,7 @@ chromium:
 	  $(APT) update -qq && $(APT) install -y -qq chromium; }
 
 # `superpod verify`'s tests run the real tools: lldpd in network namespaces
-# (tests/test_verify_lldp.py, as root) and ibsim + ibnetdiscover (tests/test_verify_ib.py).
+# (tests/verify/test_verify_lldp.py, as root) and ibsim + ibnetdiscover (tests/verify/test_verify_ib.py).
 NETLAB_TOOLS := lldpd:lldpd ibsim:ibsim-utils ibnetdiscover:infiniband-diags
 netlab:
 	@missing=""; for pair in $(NETLAB_TOOLS); do \
@@ -83,7 +83,7 @@ test-fast: setup dot chromium
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not slow" \
-	  --ignore=tests/test_netbox_live.py
+	  --ignore=tests/netbox/test_netbox_live.py
 
 lint: setup
 	$(BIN)/ruff check .

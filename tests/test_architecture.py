@@ -185,11 +185,11 @@ def test_an_output_format_added_as_the_page_says_is_offered(monkeypatch, cli) ->
 def test_a_field_added_as_the_page_says_is_held_to_it(monkeypatch, cli) -> None:
     """A field added to a kind's pydantic model is in its JSON Schema (so `schema --check`
     fails until schemas/ is regenerated) and, until something reads it, in the list that
-    tests/test_fields_read.py refuses: the page's steps are the ones the suite enforces."""
+    tests/manifest/test_fields_read.py refuses: the page's steps are the ones the suite enforces."""
     from pydantic import create_model
 
     from superpod_iac.manifest import KINDS
-    from tests.test_fields_read import _code, _read, fields
+    from tests.manifest.test_fields_read import _code, _read, fields
 
     cabinet = KINDS["Cabinet"]
     spec_model = cabinet.model_fields["spec"].annotation

@@ -19,7 +19,8 @@ from ruamel.yaml import YAML
 from superpod_iac.config import load_config
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.pipeline import load_project
-from tests.conftest import ROOT, NetBoxServer
+from tests.conftest import ROOT
+from tests.netbox.conftest import NetBoxServer
 
 DESIGNS = os.environ.get("SUPERPOD_NETBOX_TEST_DESIGNS", "specs/gb200-nvl72").split(",")
 """The NVL72 by default; SUPERPOD_NETBOX_TEST_DESIGNS=specs/gb200-nvl72,specs/cloudmatrix-384
