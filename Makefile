@@ -73,7 +73,7 @@ test: setup dot chromium netlab
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/superpod schema --check
-	$(BIN)/python -m superpod_iac.docsgen --check
+	$(BIN)/python -m superpod_iac.docs_build.docsgen --check
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # The contributor's loop (~2 minutes): lint, types, the import contract and every test not
@@ -94,8 +94,8 @@ typecheck: setup
 
 # docs/diagrams/<spec>/*.png and the gallery in docs/diagrams.md: every view of two specs
 docs: setup dot
-	$(BIN)/python -m superpod_iac.docsgen
-	$(BIN)/python -m superpod_iac.gallery
+	$(BIN)/python -m superpod_iac.docs_build.docsgen
+	$(BIN)/python -m superpod_iac.docs_build.gallery
 
 schemas: setup
 	$(BIN)/superpod schema --out schemas
