@@ -18,6 +18,7 @@ from pathlib import Path
 
 from superpod_iac.metrics import metric_rows, pick_system, summary_rows
 from superpod_iac.model.counts import SystemCounts
+from superpod_iac.numbers import figure as figure_text
 
 BEGIN = "<!-- figures:begin -->"
 END = "<!-- figures:end -->"
@@ -50,18 +51,6 @@ def parse_number(text: str) -> float | None:
     return float(m.group(1).replace(",", ""))
 
 
-def fmt(value: object) -> str:
-    if isinstance(value, bool) or value is None:
-        return "n/a"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if value == int(value) and abs(value) >= 1:
-            return f"{int(value):,}"
-        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.3g}"
-    return str(value)
-
-
 def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("|").split("|")]
 
@@ -82,7 +71,7 @@ def render_rows(folder: Path, rows: list[list[str]]) -> list[list[str]]:
     for r in rows:
         figure, _tool, published, source, _diff, note = r[:6]
         value, unit = metrics.get(figure, (None, ""))
-        tool = "n/a" if value is None else f"{fmt(value)} {unit}".strip()
+        tool = "n/a" if value is None else f"{figure_text(value)} {unit}".strip()
         pub = parse_number(published)
         diff = ""
         if isinstance(value, int | float) and pub:
@@ -219,7 +208,7 @@ def systems_markdown(spec_root: str = "specs") -> str:
             va, vb = ma.get(metric), mb.get(metric)
             ratio = va / vb if isinstance(va, int | float) and isinstance(vb, int | float) \
                 and vb else None
-            crow.append([metric, fmt(va), fmt(vb),
+            crow.append([metric, figure_text(va), figure_text(vb),
                          "n/a" if ratio is None else f"{ratio:.2f}x", f"{published:g}x",
                          "" if ratio is None else f"{(ratio - published) / published * 100:+.1f} %",
                          note])
