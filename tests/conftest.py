@@ -54,6 +54,21 @@ def rule_fixtures() -> list[Path]:
     return sorted(p for p in RULE_FIXTURES.glob("*.yaml") if expectations(p))
 
 
+CASE_RE = re.compile(r"^([A-Z]{3}\d{3})(?:-[a-z0-9]+(?:-[a-z0-9]+)*)?\.yaml$")
+"""A rule's case file: `ID.yaml` (its Example) or `ID-<case>.yaml` (an edge case), under
+tests/fixtures/rules/ (failing) or tests/fixtures/rules/pass/ (passing)."""
+
+
+def rule_cases(rule_id: str) -> tuple[list[Path], list[Path]]:
+    """Every case of one rule, found by file name beside its fixture: the failing ones
+    (`tests/fixtures/rules/ID.yaml`, `ID-<case>.yaml`) and the passing ones (the same names
+    under `pass/`). tests/rules/test_rule_fixtures.py and test_rule_passing.py run them all."""
+    def named(folder: Path) -> list[Path]:
+        return sorted(p for p in folder.glob(f"{rule_id}*.yaml")
+                      if (m := CASE_RE.match(p.name)) and m.group(1) == rule_id)
+    return named(RULE_FIXTURES), named(RULE_FIXTURES / "pass")
+
+
 # -- tests never read outside the repository ----------------------------------------------
 _OUTSIDE = (str(ROOT.parent / "shared"),)
 """The team's shared folder sits beside the checkout on developer machines but not for a user
