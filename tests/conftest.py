@@ -114,6 +114,22 @@ file's tests on both workers, so the live NetBox file's two workers each started
 the one NetBox). The xdist_group markers stay, for a loadgroup that groups again."""
 
 
+FIRST = (
+    "netbox/test_netbox_live.py",
+    "test_fuzz_mass.py",
+    "test_trust.py",
+    "test_specs.py",
+    "render/test_render_budget.py",
+    "htmlreport/test_report_browser.py",
+)
+"""The files `make test` starts first, longest first: the live NetBox before anything else (its
+server's saving of every device and cable, 7-14 minutes with CloudMatrix 384 in CI, is the
+run's long pole, and its start overlaps the rest instead of waiting behind it), then the
+longest of the others, so no long file is left for the end (longest-processing-time-first).
+`pytest_collection_modifyitems` moves them to the front, and `make test` passes
+`--no-loadscope-reorder`: xdist's default sorts files by their number of tests, which put
+the live NetBox file 19th."""
+
 SLOW = {
     # file -> tests (every parameter) measured above ~15 s on the 2-core machine under load
     # (`pytest -n 2 --durations=40`, 2026-12-07; the whole run 23 min at load average 8)
@@ -125,7 +141,7 @@ SLOW = {
     "htmlreport/test_report.py": {"test_cluster_report_stays_small"},
     "test_precommit.py": {"test_pre_commit_try_repo_rejects_bad_manifest"},
     "render/test_render_budget.py": {"test_every_view_within_the_size_budget",
-                              "test_cluster_power_has_a_campus_level"},
+                                     "test_cluster_power_has_a_campus_level"},
     "render/test_render.py": {"test_every_spec_draws_all_four_views"},
     "test_trust.py": {"test_hostile_input_is_bounded_in_every_reader",
                       "test_out_replaces_only_regular_files",
@@ -150,6 +166,8 @@ prune; a name that no longer exists fails `tests/test_house.py`."""
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {file: i for i, file in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(module_key(item.path), len(FIRST)))  # stable
     for item in items:
         file = module_key(item.path)
         group = SERIAL_GROUPS.get(file)
