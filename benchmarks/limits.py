@@ -83,6 +83,24 @@ spec:
 {_site("oh", cabinets)}{_cabinets("oh", cabinets, "ox")}"""
 
 
+def flat_design(size: int) -> str:
+    """`size` bytes of one Fabric's explicit links between cabinets that do not exist: the
+    worst case per byte measured (every line a finding: REF001 for both ends, each folded,
+    positioned and capped), behind COST_US["byte"]."""
+    head = ("apiVersion: superpod-iac/v1alpha1\nkind: Fabric\nmetadata: {name: flat}\n"
+            "spec:\n  plane: frontend\n  links:\n")
+    lines = [head]
+    total, n = len(head), 0
+    while True:
+        line = f"    - {{a: 'nx{n:07d}/t:zz', b: 'ny{n:07d}/t:qq', cable: dac-400g}}\n"
+        if total + len(line) > size:
+            break
+        lines.append(line)
+        total += len(line)
+        n += 1
+    return "".join(lines)
+
+
 def measure(text: str) -> tuple[float, int, str]:
     """(CPU seconds, peak RSS KiB, output) of `superpod validate` on _base.yaml + `text`."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -107,13 +125,17 @@ def main() -> None:
 
     mesh = [(n * (n - 1) // 2, measure(mesh_design(n))[0]) for n in (400, 800, 1200)]
     objs = [(c * (PER_CAB + 1), measure(objects_design(c))[0]) for c in (1000, 2500, 4000)]
+    flat = [(b, measure(flat_design(b))[0]) for b in (1_000_000, 2_000_000, 3_000_000)]
     print(f"generated link (incl. its checks): {_slope(mesh) * 1e6:.2f} us "
           f"(model: {COST_US['link'] + COST_US['generated_link']:.2f})")
     print(f"cabinet or device:                 {_slope(objs) * 1e6:.2f} us "
           f"(model: {COST_US['object']:.2f})")
+    print(f"byte of a flat file of bad links:  {_slope(flat) * 1e6:.2f} us "
+          f"(model: {COST_US['byte']:.2f})")
     limits = LoadLimits()
     for label, text in (("full mesh, 1,240 nodes (768,180 links)", mesh_design(1240)),
                         ("7,300 cabinets (299,300 objects)", objects_design(7300)),
+                        ("3.4 MB flat file of bad links", flat_design(3_400_000)),
                         ("432-pod cluster", "")):
         if not text:
             cpu, rss, _ = _validate_path(ROOT / "specs" / "cluster-432xcm384")

@@ -17,6 +17,7 @@ from superpod_iac.model.inventory import Inventory
 from superpod_iac.rules.catalog import all_rules, declared_severity
 from superpod_iac.rules.engine import finish, run_rules
 from superpod_iac.source.loader import (
+    COST_US,
     STDIN,
     STDIN_NAME,
     Discovery,
@@ -47,9 +48,18 @@ class Project:
 
 
 def _budget_exceeded(over: OverBudget, limits: LoadLimits) -> Diagnostic:
+    if over.cpu_ms is not None:
+        return Diagnostic(
+            "SCH012", declared_severity("SCH012"), f"reading and checking {over.total:,} bytes "
+            f"of manifests is estimated at {over.cpu_ms:,.0f} ms of CPU > limit "
+            f"{limits.max_cpu_ms:,} (limit max_cpu_ms; {COST_US['byte']} us a byte, the worst "
+            f"case measured in docs/security.md); {over.path} and the {over.left} file(s) "
+            "after it are not read", over.path, 1, 1, (),
+            "validate one design at a time, use replication and generators instead of writing "
+            "every object out, or raise [tool.superpod.limits] max_cpu_ms")
     return Diagnostic(
         "SCH012", declared_severity("SCH012"), f"the files given hold more than {limits.max_total_bytes:,} "
-        f"bytes (limit max_total_bytes; {over.total:,} read so far); {over.path} and the "
+        f"bytes (limit max_total_bytes; {over.total:,} with this one); {over.path} and the "
         f"{over.left} file(s) after it are not read", over.path, 1, 1, (),
         "validate one design at a time, or raise [tool.superpod.limits] max_total_bytes")
 
@@ -92,7 +102,7 @@ def _load_project(paths: Sequence[str], config: Config, *, check: bool,
     sources: list[SourceFile] = []
     budget: list[Diagnostic] = []
     steps.set_postfix_str("read", refresh=False)
-    for src in read_within_budget(files, limits, overlay):
+    for src in read_within_budget(files, limits, overlay, charge_cpu=True):
         if isinstance(src, OverBudget):
             budget.append(_budget_exceeded(src, limits))
             break
@@ -108,7 +118,8 @@ def _load_project(paths: Sequence[str], config: Config, *, check: bool,
                for name in declared_names(doc.data)}
     steps.set_postfix_str("model", refresh=False)
     inventory = build_inventory(manifests, config.policy, limits, unbuilt,
-                                builtin=builtin_catalogs())
+                                builtin=builtin_catalogs(),
+                                read_bytes=sum(src.size for src in sources))
     steps.update()
     diags: list[Diagnostic] = [d for s in sources for d in s.diagnostics]
     diags.extend(found.problems)

@@ -248,11 +248,12 @@ class Builder:
         """Whether a design of this size stays within max_cpu_ms (LoadLimits.work_ms)."""
         limits = self.inv.limits
         generated = self.inv.generator_link_ends // 2
-        ms = limits.work_ms(objects, links, generated)
+        ms = limits.work_ms(objects, links, generated, self.inv.read_bytes)
         if ms > limits.max_cpu_ms:
             self.problems.limit(
                 f"this would make {objects:,} cabinets and devices and {links:,} links "
-                f"({generated:,} from generators): an estimated {ms:,.0f} ms of CPU > limit "
+                f"({generated:,} from generators) from {self.inv.read_bytes:,} bytes of "
+                f"manifests: an estimated {ms:,.0f} ms of CPU > limit "
                 f"{limits.max_cpu_ms:,} (limit max_cpu_ms; costs per object and link in "
                 "docs/security.md)", origin)
             return False
@@ -623,13 +624,17 @@ class Builder:
 
 def build_inventory(manifests: list[Manifest[Any]], policy_overrides: dict[str, Any] | None = None,
                     limits: LoadLimits | None = None, unbuilt: set[str] | None = None, *,
-                    builtin: Sequence[Manifest[kinds.Catalog]] = ()) -> Inventory:
+                    builtin: Sequence[Manifest[kinds.Catalog]] = (), read_bytes: int = 0
+                    ) -> Inventory:
     """`unbuilt`: names declared by documents that failed their schema (`declared_names`);
     `builtin`: the built-in catalog's manifests (`manifest.builtin.builtin_catalogs()`, which
-    the pipeline loads with the user's files), under the project's parts."""
+    the pipeline loads with the user's files), under the project's parts; `read_bytes`: the
+    manifests' size, charged with the model's work against max_cpu_ms (`LoadLimits.work_ms`)."""
     token = MAX_NAMES.set((limits or LoadLimits()).max_names)
     try:
-        return Builder(manifests, policy_overrides, limits, unbuilt, builtin).build()
+        builder = Builder(manifests, policy_overrides, limits, unbuilt, builtin)
+        builder.inv.read_bytes = read_bytes
+        return builder.build()
     finally:
         MAX_NAMES.reset(token)
 

@@ -80,7 +80,8 @@ def _ports(inv: Inventory, dev: int, nodeset: str) -> list[int]:
                              "(limit max_links)")
     generated = inv.generator_link_ends // 2
     objects = len(inv.devices) + len(inv.cabinets)
-    if inv.limits.work_ms(objects, len(inv.links) + generated, generated) > inv.limits.max_cpu_ms:
+    if inv.limits.work_ms(objects, len(inv.links) + generated, generated,
+                          inv.read_bytes) > inv.limits.max_cpu_ms:
         raise GeneratorLimit(f"generators select over {inv.generator_link_ends:,} link ends: "
                              f"with the design's {objects:,} cabinets and devices, more than "
                              f"the {inv.limits.max_cpu_ms:,} ms of CPU allowed (limit "

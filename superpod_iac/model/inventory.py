@@ -335,6 +335,8 @@ class Inventory:
     than the run between their ends, which the links do not use (OPT011)."""
     generator_link_ends: int = 0
     """Link ends the topology generators have selected so far (bounded by max_links)."""
+    read_bytes: int = 0
+    """The manifests' size in bytes, charged with the model's work against max_cpu_ms."""
     cache: dict[str, Any] = field(default_factory=dict)
     """Values of derived quantities (model/derived.py: `@derived`), by registry key."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import lru_cache, partial
 
 from superpod_iac.config import UNSUPPRESSIBLE, Config, selects
 from superpod_iac.diagnostics import Diagnostic, Path
@@ -22,6 +23,7 @@ from superpod_iac.source.loader import Document, SourceFile
 
 def run_rules(inv: Inventory, config: Config) -> list[Diagnostic]:
     out: list[Diagnostic] = []
+    names: set[str] | None = None  # every object a finding may name, made once when needed
     for rule in all_rules().values():
         if rule.check is None or not config.enabled(rule.id):
             continue
@@ -41,7 +43,9 @@ def run_rules(inv: Inventory, config: Config) -> list[Diagnostic]:
             if os.environ.get("SUPERPOD_DEBUG"):
                 raise
             continue
-        out.extend(_fold_expansions(_fold_replicas(found, inv), inv))
+        if len(found) > 1 and names is None:
+            names = {*inv.power_nodes, *inv.cabinets, *inv.device_index, *inv.cdus}
+        out.extend(_fold_expansions(_fold_replicas(found, inv), names or set()))
     return out
 
 
@@ -55,26 +59,21 @@ def _same_but(d: Diagnostic, normalise: Callable[[str], str]) -> tuple[object, .
             normalise(d.hint))
 
 
-def _fold_expansions(found: list[Diagnostic], inv: Inventory) -> list[Diagnostic]:
+def _fold_expansions(found: list[Diagnostic], names: set[str]) -> list[Diagnostic]:
     """One mistake, one finding: the objects one template line expands to (`cm384-rpp-A[01-08]`,
     `nvl72-[01-08]`) that a rule finds wrong alike (same line, same numbers, the message naming
     one object each) are one finding naming them folded (`cm384-rpp-A[01-08]`, each)."""
     if len(found) < 2:
         return found
 
-    def known(token: str) -> bool:
-        return any(token in table for table in (inv.power_nodes, inv.cabinets,
-                                                 inv.device_index, inv.cdus))
+    def named(message: str) -> str | None:
+        known = names.intersection(_TOKEN.findall(message))
+        return known.pop() if len(known) == 1 else None
 
     groups: dict[tuple[object, ...], list[tuple[Diagnostic, str | None]]] = {}
     for i, d in enumerate(found):
-        names = {t for t in _TOKEN.findall(d.message) if known(t)}
-        name = names.pop() if len(names) == 1 else None
-
-        def blank(text: str, name: str | None = name) -> str:
-            return _TOKEN.sub(lambda m: "\0" if m.group(0) == name else m.group(0), text)
-
-        key = _same_but(d, blank) if name else (i,)
+        name = named(d.message)
+        key = _same_but(d, partial(_swap, name=name, by="\0")) if name else (i,)
         groups.setdefault(key, []).append((d, name))
     out: list[Diagnostic] = []
     for members in groups.values():
@@ -83,13 +82,24 @@ def _fold_expansions(found: list[Diagnostic], inv: Inventory) -> list[Diagnostic
             out.extend(d for d, _ in members)
             continue
         folded = fold([n for _, n in members if n is not None])
-
-        def put(text: str, name: str = name, folded: str = folded) -> str:
-            return _TOKEN.sub(lambda m: folded if m.group(0) == name else m.group(0), text)
-
-        out.append(replace(first, message=f"{put(first.message)} (each of {len(members)})",
-                           hint=put(first.hint)))
+        out.append(replace(first, message=f"{_swap(first.message, name, folded)} (each of "
+                                          f"{len(members)})",
+                           hint=_swap(first.hint, name, folded)))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _whole_token(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w.\-/])" + re.escape(name) + r"(?![\w.\-/])")
+
+
+def _swap(text: str, name: str, by: str) -> str:
+    """`text` with every whole token equal to `name` (not a longer token containing it)
+    replaced by `by`; one compiled pattern per name (a per-token callback cost 20 us a
+    finding, and a 3 MB file of bad links makes 70,000 of them: docs/security.md)."""
+    if name not in text:
+        return text
+    return _whole_token(name).sub(lambda _m: by, text)
 
 
 _PREFIXED = re.compile(r"(?<![\w.\-/])([\w\-]+)\.(?=[\w\-\[])")
@@ -133,22 +143,23 @@ def finish(diagnostics: Iterable[Diagnostic], sources: list[SourceFile], config:
     docs: dict[tuple[str, int], Document] = {
         (d.file, d.index): d for s in sources for d in s.documents}
     ignores = {s.path: s.ignores for s in sources}
+    enabled: dict[str, bool] = {}  # per rule, not per finding: a file can hold 70,000
     out: set[Diagnostic] = set(_bad_ignores(sources))
     for d in diagnostics:
-        if not config.enabled(d.rule):
+        on = enabled.get(d.rule)
+        if on is None:
+            on = enabled[d.rule] = config.enabled(d.rule)
+        if not on:
             continue
         doc = docs.get((d.file, d.doc))
-        lines: set[int] = {d.line}
-        if doc is not None:
-            if d.line == 0:
-                line, col = doc.position(d.path)
-                d = d.with_position(line, col)
-            lines = _object_lines(doc, d.path, d.line)
-        if not d.rule.startswith(UNSUPPRESSIBLE) and \
-                _suppressed(d.rule, lines, ignores.get(d.file, {})):
-            continue
+        if doc is not None and d.line == 0:
+            d = d.with_position(*doc.position(d.path))
         if d.rule.startswith(UNSUPPRESSIBLE):  # the loader and parser write PENDING
             d = _declared(d)
+        elif ignores.get(d.file) and _suppressed(
+                d.rule, _object_lines(doc, d.path, d.line) if doc else {d.line},
+                ignores[d.file]):
+            continue
         sev = config.severity_of(d.rule, d.severity)
         if sev != d.severity:
             d = d.with_severity(sev)

@@ -27,7 +27,7 @@ SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "build", ".
 _IGNORE_RE = re.compile(r"(?:^|(?<=\s))#\s*superpod:\s*ignore\[([^\]\n]*)\]")
 
 
-COST_US = {"object": 12.6, "link": 0.85, "generated_link": 4.0}
+COST_US = {"object": 12.6, "link": 0.85, "generated_link": 4.0, "byte": 1.1}
 """Measured CPU microseconds per unit of work (benchmarks/limits.py; docs/security.md)."""
 
 
@@ -68,13 +68,15 @@ class LoadLimits:
     max_findings_per_rule: int = 200
     """Findings of one rule in one file; the rest are counted in one summary finding."""
 
-    def work_ms(self, objects: int, links: int, generated: int) -> float:
-        """Estimated CPU milliseconds to build and check a design of this size, from costs
-        measured on the 2-core reference machine (docs/security.md, benchmarks/limits.py):
-        12.6 us per cabinet or device, 0.85 us per link, 4 us more per link a generator
-        makes (its Python pairs, then the same checks)."""
+    def work_ms(self, objects: int, links: int, generated: int, read_bytes: int = 0) -> float:
+        """Estimated CPU milliseconds to read, build and check a design of this size, from
+        costs measured on the 2-core reference machine (docs/security.md, benchmarks/limits.py):
+        12.6 us per cabinet or device, 0.85 us per link, 4 us more per link a generator makes
+        (its Python pairs, then the same checks), and 1.1 us per byte of manifest read (the
+        worst case measured: every line of a flat file a link to a cabinet that does not
+        exist, so every line a finding)."""
         return (objects * COST_US["object"] + links * COST_US["link"]
-                + generated * COST_US["generated_link"]) / 1000.0
+                + generated * COST_US["generated_link"] + read_bytes * COST_US["byte"]) / 1000.0
 
     @classmethod
     def defaults(cls) -> dict[str, int]:
@@ -535,23 +537,48 @@ def _syntax(path: str, text: str, exc: MarkedYAMLError) -> Diagnostic:
 @dataclass(frozen=True)
 class OverBudget:
     """Reading stopped at `path`: with it the files held `total` bytes, more than
-    max_total_bytes; it and the `left` files after it were not kept."""
+    max_total_bytes (or, with `cpu_ms`, more than max_cpu_ms allows to read and check); it
+    and the `left` files after it were not read."""
 
     path: str
     total: int
     left: int
+    cpu_ms: float | None = None
+    """The estimated CPU of reading and checking `total` bytes, when that was the limit."""
 
 
-def read_within_budget(paths: Sequence[str], limits: LoadLimits, overlay: Overlay | None = None
-                       ) -> Iterator[SourceFile | OverBudget]:
+def _size_before_reading(path: str, overlay: Overlay | None) -> int:
+    """The bytes `path` will hold, known before it is read (0 when it cannot be known:
+    standard input, or a file that cannot be stat-ed, which the reader then reports)."""
+    buffer = overlay.text_of(path) if overlay is not None else None
+    if buffer is not None:
+        return len(buffer.encode("utf-8", "surrogatepass"))
+    if path == STDIN:
+        return 0
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def read_within_budget(paths: Sequence[str], limits: LoadLimits, overlay: Overlay | None = None,
+                       *, charge_cpu: bool = False) -> Iterator[SourceFile | OverBudget]:
     """Each file loaded in order, until their total size passes max_total_bytes: then one
-    OverBudget and nothing more (bounded before the next file is read). Every reader of several
-    files (manifests, NetBox device types) goes through here."""
+    OverBudget and nothing more, decided from the file's size before it is read. With
+    `charge_cpu` (manifests, which are checked after reading) the bytes are also charged at
+    their measured worst-case cost per byte against max_cpu_ms (`LoadLimits.work_ms`). Every
+    reader of several files (manifests, NetBox device types) goes through here."""
     total = 0
     for i, path in enumerate(paths):
+        ahead = total + _size_before_reading(path, overlay)
+        cpu = limits.work_ms(0, 0, 0, ahead)
+        if ahead > limits.max_total_bytes or (charge_cpu and cpu > limits.max_cpu_ms):
+            over_cpu = ahead <= limits.max_total_bytes
+            yield OverBudget(path, ahead, len(paths) - i - 1, cpu if over_cpu else None)
+            return
         src = load_file(path, limits, overlay)
         total += src.size
-        if total > limits.max_total_bytes:
+        if total > limits.max_total_bytes:  # standard input, or a file that grew meanwhile
             yield OverBudget(path, total, len(paths) - i - 1)
             return
         yield src

@@ -218,6 +218,7 @@ class _DocState:
         self.root: Any = None
         self.root_pos = (1, 1)
         self.refused_tag = False
+        self.tags: dict[tuple[str, bool], str] = {}
 
     # -- limits ---------------------------------------------------------------------------
     def _count(self, ev: Any, n: int = 1) -> None:
@@ -378,8 +379,14 @@ class _DocState:
     def _scalar(self, ev: ScalarEvent) -> Any:
         value = ev.value
         tag = ev.tag
+        if tag is None and not ev.implicit[0]:
+            return value  # quoted and untagged: a string, whatever the resolver's version
         if tag is None or tag == "!":
-            tag = self.resolve(ScalarNode, value, ev.implicit)
+            # plain scalars repeat (keys, units, names): resolve each text once per document
+            key = (value, bool(ev.implicit[0]))
+            tag = self.tags.get(key)
+            if tag is None:
+                tag = self.tags[key] = str(self.resolve(ScalarNode, value, ev.implicit))
         tag = str(tag)
         if not tag.startswith(TAG_PREFIX) or tag[len(TAG_PREFIX):] not in _PLAIN_TAGS:
             self._bad_tag(tag, ev)

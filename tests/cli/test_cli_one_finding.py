@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES
 
@@ -133,13 +135,10 @@ def test_a_finding_in_every_replica_is_one_finding_and_differences_stay_apart() 
 def test_objects_of_one_template_line_found_wrong_alike_are_one_finding() -> None:
     """nvl72-[01-03] over their rating by the same numbers are one finding naming them folded;
     a fourth with other numbers, and a finding naming two objects, stay apart."""
-    from types import SimpleNamespace
-
     from superpod_iac.diagnostics import Diagnostic, Severity
     from superpod_iac.rules.engine import _fold_expansions
 
-    cabinets = {f"nvl72-0{i}": None for i in range(1, 5)}
-    inv = SimpleNamespace(power_nodes={}, cabinets=cabinets, device_index={}, cdus={})
+    cabinets = {f"nvl72-0{i}" for i in range(1, 5)}
 
     def d(message: str) -> Diagnostic:
         return Diagnostic("PWR001", Severity.ERROR, message, "c.yaml", 0, 0, ("metadata",),
@@ -150,10 +149,24 @@ def test_objects_of_one_template_line_found_wrong_alike_are_one_finding() -> Non
                            [d("cabinet nvl72-04 draws 140.0 kW > rating 132.0 kW"),
                             d("cabinet nvl72-01 and nvl72-02 share a slot"),
                             d("cabinet nvl72-03 and nvl72-04 share a slot")],
-                           inv)  # type: ignore[arg-type]
+                           cabinets)
     assert [(x.message, x.hint) for x in out] == [
         ("cabinet nvl72-[01-03] draws 138.2 kW > rating 132.0 kW (each of 3)",
          "move a tray out of nvl72-[01-03]"),
         ("cabinet nvl72-04 draws 140.0 kW > rating 132.0 kW", "move a tray out of nvl72-04"),
         ("cabinet nvl72-01 and nvl72-02 share a slot", "move a tray out of nvl72-01"),
         ("cabinet nvl72-03 and nvl72-04 share a slot", "move a tray out of nvl72-03")]
+
+
+@given(st.lists(st.sampled_from(["nvl72-01", "nvl72-01/tray1", "x.nvl72-01", "nvl72-012",
+                                 " ", ": ", "(", ")", "kW", "-"]), max_size=12),
+       st.sampled_from(["nvl72-01", "nvl72-01/tray1"]))
+def test_a_folded_name_is_swapped_only_where_it_is_a_whole_token(parts: list[str],
+                                                                  name: str) -> None:
+    """The fold replaces a name where it stands as a whole token (the reference: split into
+    maximal [\\w.-/] runs), never inside a longer name that merely contains it."""
+    from superpod_iac.rules.engine import _TOKEN, _swap
+
+    text = "".join(parts)
+    expected = _TOKEN.sub(lambda m: "@" if m.group(0) == name else m.group(0), text)
+    assert _swap(text, name, "@") == expected

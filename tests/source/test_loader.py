@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from superpod_iac.source.loader import LoadLimits, load_file
 
 
@@ -125,3 +128,36 @@ def test_yaml_suffix_in_any_case_is_found_and_skipped_folders_are_the_documented
     assert [Path(f).name for f in hidden.files] == ["x.yaml"]
     docs = (Path(__file__).parents[2] / "docs" / "manifests.md").read_text(encoding="utf-8")
     assert all(f"`{d}`" in docs for d in SKIP_DIRS), "docs/manifests.md must list SKIP_DIRS"
+
+
+_WORDS = ["010", "0o10", "0x1F", "1_000", "1e3", "1.5", "-7", "+3", ".inf", "-.nan", "yes", "no",
+          "on", "true", "False", "null", "~", "", "abc", "n[01-18]", "12:30"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(["", "'", '"'])),
+                min_size=1, max_size=30))
+def test_scalars_read_as_yaml_1_2_reads_them_however_often_they_repeat(
+        items: list[tuple[str, str]]) -> None:
+    """The reader resolves each plain scalar's text once per document and takes quoted ones
+    as strings: the values are YAML 1.2's (ruamel's own safe loader), repeated or not."""
+    from ruamel.yaml import YAML
+
+    from superpod_iac.source.loader import load_bytes
+
+    lines = [f"k{i}: {q}{w}{q}" for i, (w, q) in enumerate(items)]
+    lines += [f"- {q}{w}{q}" for w, q in items]
+    text = "\n".join(lines[: len(items)]) + "\nlist:\n" + "\n".join(
+        "  " + line for line in lines[len(items):]) + "\n"
+    expected = YAML(typ="safe", pure=True).load(text)
+    got = load_bytes("t.yaml", text.encode()).documents[0].data
+    assert _same(got, expected), (got, expected)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and a != a:
+        return b != b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
