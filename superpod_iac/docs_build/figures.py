@@ -28,20 +28,29 @@ TOLERANCE_PCT = 2.0
 
 _NUMBER = re.compile(r"^\s*~?\s*([-+]?[\d,]*\.?\d+)")
 _CACHE: dict[str, dict[str, tuple[object, str]]] = {}
+_SYSTEMS: dict[str, tuple[str, SystemCounts]] = {}
 
 
 def spec_metrics(folder: Path) -> dict[str, tuple[object, str]]:
     """metric -> (value, unit) of the spec's system, as `superpod summary` shows them."""
-    key = str(folder.resolve())
+    return _CACHE[_measure(folder)]
+
+
+def _measure(folder: object) -> str:
+    """Load the spec once (SCH and REF findings only) for both its summary metrics and its
+    system counts; the key of both caches. Only the small results are kept, not the
+    Inventory (cluster-432xcm384's is 2.8 M links)."""
+    key = str(Path(str(folder)).resolve())
     if key not in _CACHE:
         from superpod_iac.config import Config
         from superpod_iac.pipeline import load_project
 
         inv = load_project([str(folder)], Config(select=["SCH", "REF"])).inventory
-        label, _c = pick_system(inv, None)
+        _SYSTEMS[key] = pick_system(inv, None)
+        label = _SYSTEMS[key][0]
         _cols, rows = summary_rows(inv)
         _CACHE[key] = {str(r[1]): (r[2], str(r[3])) for r in rows if r[0] == label}
-    return _CACHE[key]
+    return key
 
 
 def parse_number(text: str) -> float | None:
@@ -151,19 +160,9 @@ comparisons, recomputed from the specs in docs/systems.md."""
 
 
 def _spec_system(folder: object) -> tuple[str, SystemCounts]:
-    from pathlib import Path
-
-    from superpod_iac.config import Config
-    from superpod_iac.pipeline import load_project
-
-    key = str(Path(str(folder)).resolve())
-    if key not in _SYSTEMS:
-        inv = load_project([str(folder)], Config(select=["SCH", "REF"])).inventory
-        _SYSTEMS[key] = pick_system(inv, None)
-    return _SYSTEMS[key]
+    return _SYSTEMS[_measure(folder)]
 
 
-_SYSTEMS: dict[str, tuple[str, SystemCounts]] = {}
 
 
 def systems_markdown(spec_root: str = "specs") -> str:
