@@ -83,8 +83,8 @@ def test_a_rule_added_as_the_page_says_shows_up_everywhere(monkeypatch, tmp_path
                                                            cli) -> None:
     """One function with @rule (a temporary one here), its two fixtures, and the docs
     generation: `superpod rules`, `superpod rules ID`, docs/rules.md and validate all know it."""
+    from superpod_iac.docs_build.rule_examples import collect
     from superpod_iac.rules import docs
-    from superpod_iac.rules.fixtures import collect
 
     all_rules()
     monkeypatch.setattr(registry, "RULES", dict(registry.RULES))

@@ -5,5 +5,7 @@ the CLI, the editor or any stage (its own top layer in the import contract, docs
   `superpod_iac/rules/examples.py` and the published-figure tables of the specs' READMEs;
 - `python -m superpod_iac.docs_build.gallery [--check]`: the diagram gallery of
   docs/diagrams.md and its PNGs;
-- `superpod_iac.docs_build.figures`: the published-figure tables and docs/systems.md.
+- `superpod_iac.docs_build.figures`: the published-figure tables and docs/systems.md;
+- `superpod_iac.docs_build.rule_examples`: `rules/examples.py` from the rule fixtures (what
+  `superpod rules ID` shows at run time, without tests/).
 """

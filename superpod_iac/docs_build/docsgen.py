@@ -13,9 +13,9 @@ from functools import partial
 from pathlib import Path
 
 from superpod_iac.docs_build.figures import readme_text, spec_folders, systems_markdown
+from superpod_iac.docs_build.rule_examples import examples_module
 from superpod_iac.fsio import atomic_write
 from superpod_iac.rules.docs import rules_markdown
-from superpod_iac.rules.fixtures import examples_module
 
 GENERATED: dict[str, Callable[[], str]] = {
     "superpod_iac/rules/examples.py": examples_module,  # before docs/rules.md, which shows it

@@ -11,11 +11,11 @@ import pytest
 
 from superpod_iac.config import Config
 from superpod_iac.diagnostics import Severity
+from superpod_iac.docs_build.rule_examples import examples_module
 from superpod_iac.rules import registry
 from superpod_iac.rules.catalog import all_rules
 from superpod_iac.rules.docs import examples, explain
 from superpod_iac.rules.examples import EXAMPLES
-from superpod_iac.rules.fixtures import examples_module
 from tests.conftest import ROOT
 from tests.rules.test_rule_fixtures import GENERATED_INPUT
 
