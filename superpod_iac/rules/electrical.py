@@ -540,7 +540,7 @@ def altitude_derating(inv: Inventory) -> Iterator[Finding]:
 
 @rule("ELC027", "a wye feed's neutral carries more than it is rated for (imbalance and "
       "third harmonics)", policy=("derating", "voltage_tolerance_pct"),
-      inputs=("PowerNode.neutral_a?", "PowerNode.conductor_a?", "PowerNode.load_thd_pct?",
+      inputs=("PowerNode.neutral_a!ELC027", "PowerNode.load_thd_pct?",
               "PowerNode.phase?", "Psus.current_thd_pct?", "PowerOutput.current_thd_pct?"))
 def neutral_overload(inv: Inventory) -> Iterator[Finding]:
     """Single-phase loads between line and neutral return their current through the neutral:
@@ -552,7 +552,8 @@ def neutral_overload(inv: Inventory) -> Iterator[Finding]:
     normal phase loads, with each branch's current THD taken as third harmonic (an upper
     bound): the branch's `load_thd_pct` where declared (a harmonic study), else the largest
     `current_thd_pct` of the PSUs drawing from it (catalog), against the node's `neutral_a`
-    (or a full-size neutral of `conductor_a`).
+    (or a full-size neutral of `conductor_a`); a node whose neutral carries current and that
+    declares neither figure cannot be checked, and that is the finding.
 
     Formula:
         I_p = P_p / (V_LN x PF);  I_N1^2 = I1^2 + I2^2 + I3^2 - I1 I2 - I2 I3 - I3 I1;
@@ -569,7 +570,7 @@ def neutral_overload(inv: Inventory) -> Iterator[Finding]:
         s = node.spec
         rating = s.neutral_a if s.neutral_a is not None else s.conductor_a
         v = sup[name].voltage_v
-        if rating is None or s.phases != 3 or v is None:
+        if s.phases != 3 or v is None:
             continue
         amps, thd = _neutral_phases(inv, name, v, sup, psu_thd)
         if not any(amps.values()):
@@ -577,7 +578,14 @@ def neutral_overload(inv: Inventory) -> Iterator[Finding]:
         third = sum(thd[p] * amps[p] for p in amps)
         h3 = third / sum(amps.values())
         neutral = physics.neutral_current_a(amps["L1"], amps["L2"], amps["L3"], third)
-        if neutral > rating + 1e-9:
+        if rating is None and neutral >= 0.05:  # shown as 0.0 A below that
+            yield Finding(f"{s.type} {name}: its neutral carries {neutral:.1f} A (phases "
+                          f"{amps['L1']:.1f} / {amps['L2']:.1f} / {amps['L3']:.1f} A line-to-"
+                          f"neutral, third harmonic {h3 * 100:.0f} %) but the node declares "
+                          "neither neutral_a nor conductor_a: the neutral cannot be checked",
+                          node.origin, "declare the neutral's ampacity (neutral_a), or the "
+                          "phase conductors' (conductor_a) for a full-size neutral")
+        elif rating is not None and neutral > rating + 1e-9:
             yield Finding(f"{s.type} {name}: neutral carries {neutral:.1f} A (phases "
                           f"{amps['L1']:.1f} / {amps['L2']:.1f} / {amps['L3']:.1f} A line-to-"
                           f"neutral, third harmonic {h3 * 100:.0f} %) > {rating:g} A neutral",
