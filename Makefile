@@ -42,7 +42,7 @@ chromium:
 	  $(APT) update -qq && $(APT) install -y -qq chromium; }
 
 # `superpod verify`'s tests run the real tools: lldpd in network namespaces
-# (tests/test_verify_lldp.py, as root) and ibsim + ibnetdiscover (tests/test_verify_ib.py).
+# (tests/verify/test_verify_lldp.py, as root) and ibsim + ibnetdiscover (tests/verify/test_verify_ib.py).
 NETLAB_TOOLS := lldpd:lldpd ibsim:ibsim-utils ibnetdiscover:infiniband-diags
 netlab:
 	@missing=""; for pair in $(NETLAB_TOOLS); do \
@@ -68,13 +68,16 @@ demo: setup dot
 	done
 	@echo "diagrams (every view and level) in $(BUILD)/<spec>/diagrams/"
 
+# The generated docs are checked by tests/test_specs.py (test_generated_docs_are_current: the
+# same comparison `docsgen --check` made here before, which loaded every spec twice per run);
+# --no-loadscope-reorder keeps tests/conftest.py's FIRST order: the live NetBox file starts
+# first instead of 19th (xdist's default orders files by their number of tests).
 test: setup dot chromium netlab
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/superpod schema --check
-	$(BIN)/python -m superpod_iac.docsgen --check
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The contributor's loop (~2 minutes): lint, types, the import contract and every test not
 # marked slow, without the live NetBox (`make test` runs everything).
@@ -82,8 +85,8 @@ test-fast: setup dot chromium
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not slow" \
-	  --ignore=tests/test_netbox_live.py
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not slow" \
+	  --ignore=tests/netbox/test_netbox_live.py
 
 lint: setup
 	$(BIN)/ruff check .
@@ -94,8 +97,8 @@ typecheck: setup
 
 # docs/diagrams/<spec>/*.png and the gallery in docs/diagrams.md: every view of two specs
 docs: setup dot
-	$(BIN)/python -m superpod_iac.docsgen
-	$(BIN)/python -m superpod_iac.gallery
+	$(BIN)/python -m superpod_iac.docs_build.docsgen
+	$(BIN)/python -m superpod_iac.docs_build.gallery
 
 schemas: setup
 	$(BIN)/superpod schema --out schemas

@@ -4,7 +4,7 @@ One place for user-facing number formatting, so no output prints `1200.024` or `
 thousands separators, one decimal below 1,000, none from 1,000 up, two significant digits
 below 1, and no trailing `.0`. A base-layer module (it imports nothing of the package), so
 every stage formats through it: findings (`kw_1`), diagrams (`kw_scaled`, `kw_rating`), tables
-and plans (`num`, `qty`, `kw`).
+and plans (`num`, `qty`, `kw`), the published-figure tables of the docs (`figure`).
 """
 
 from __future__ import annotations
@@ -47,9 +47,27 @@ def qty(value: float | int | None, unit: str, *, signed: bool = False) -> str:
     return f"{num(value, signed=signed)} {unit}".rstrip()
 
 
-def kw(watts: float | None, *, signed: bool = False) -> str:
-    """Watts shown in kW: `kw(42_200)` -> `42.2 kW`."""
-    return "n/a" if watts is None else qty(watts / 1000.0, "kW", signed=signed)
+def kw(watts: float | None, *, signed: bool = False, unit: bool = True) -> str:
+    """Watts shown in kW: `kw(42_200)` -> `42.2 kW`; `unit=False` leaves the unit to the
+    caller (`kw(42_200, unit=False)` -> `42.2`, for `old -> new kW`)."""
+    if watts is None:
+        return "n/a"
+    return qty(watts / 1000.0, "kW" if unit else "", signed=signed)
+
+
+def figure(value: object) -> str:
+    """A figure of a published-figures table (docs/systems.md, the specs' READMEs): integers
+    and whole numbers with thousands separators, one decimal from 10 up, three significant
+    digits below (`figure(1.4375)` -> `1.44`), `n/a` for a missing value or a flag."""
+    if isinstance(value, bool) or value is None:
+        return "n/a"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value == int(value) and abs(value) >= 1:
+            return f"{int(value):,}"
+        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.3g}"
+    return str(value)
 
 
 def kw_1(watts: float) -> str:

@@ -108,7 +108,7 @@ def test_floor_area_by_hand() -> None:
 
 def test_summary_floor_area_of_the_atlas_950_hall() -> None:
     """`summary`'s floor area is the Atlas 950 cabinet block from its rows (see above)."""
-    from superpod_iac.figures import spec_metrics
+    from superpod_iac.docs_build.figures import spec_metrics
     from tests.conftest import SPECS
 
     value, unit = spec_metrics(SPECS / "atlas-950")["floor area"]

@@ -30,7 +30,7 @@ def test_python_dash_m_entry_point() -> None:
 
 
 def test_generated_docs_are_current() -> None:
-    from superpod_iac.docsgen import GENERATED
+    from superpod_iac.docs_build.docsgen import GENERATED
 
     for rel, make in GENERATED.items():
         assert (ROOT / rel).read_text(encoding="utf-8") == make(), \
@@ -63,14 +63,14 @@ def test_readme_figure_tables_match_the_tool() -> None:
     """Each spec README's published-figures table: the tool column is what `summary` computes
     for the spec's system (regenerated, then compared cell by cell), and every difference
     above 2 % carries a note."""
-    from superpod_iac.figures import (
+    from superpod_iac.docs_build.figures import (
         differences_unexplained,
-        fmt,
         render_rows,
         spec_folders,
         spec_metrics,
         table_rows,
     )
+    from superpod_iac.numbers import figure
 
     folders = spec_folders(str(SPECS))
     assert folders
@@ -82,7 +82,7 @@ def test_readme_figure_tables_match_the_tool() -> None:
         for row in rows:
             assert row[0] in metrics, f"{folder.name}: '{row[0]}' is not a summary metric"
             value, unit = metrics[row[0]]
-            assert row[1] == f"{fmt(value)} {unit}".strip(), (folder.name, row)
+            assert row[1] == f"{figure(value)} {unit}".strip(), (folder.name, row)
         assert rows == render_rows(folder, rows), folder.name
         assert not differences_unexplained(rows), (folder.name, differences_unexplained(rows))
 

@@ -11,7 +11,7 @@ from superpod_iac.diagnostics import Diagnostic
 from superpod_iac.diff import DesignDiff
 from superpod_iac.diff.changes import Change, show
 from superpod_iac.diff.consequences import Impact, Total
-from superpod_iac.numbers import num, qty
+from superpod_iac.numbers import kw, qty
 from superpod_iac.report.escape import markdown, markdown_code
 
 MAX_LISTED = 50
@@ -36,17 +36,13 @@ def _change_line(c: Change) -> str:
     return f"{c.op} {c.subject}: {body}  ({where})"
 
 
-def _kw(v: float | None) -> str:
-    return "n/a" if v is None else num(v / 1000.0)
-
-
 def _pair_kw(imp: Impact, attr: str) -> str:
     a, b = imp.pair(attr)
     if imp.old is None:
-        return f"(new) {_kw(b)}"
+        return f"(new) {kw(b, unit=False)}"
     if imp.new is None:
-        return f"{_kw(a)} (removed)"
-    sa, sb = _kw(a), _kw(b)
+        return f"{kw(a, unit=False)} (removed)"
+    sa, sb = kw(a, unit=False), kw(b, unit=False)
     return sa if sa == sb else f"{sa} -> {sb}"
 
 

@@ -74,7 +74,7 @@ class Policy:
 
     A plain dataclass (the model builds one per Site; no validator to build): the values were
     validated where they were written, by the models derived from this declaration
-    (`manifest.site.Policy`, `overrides_model()`); the defaults by tests/test_policy.py."""
+    (`manifest.site.Policy`, `overrides_model()`); the defaults by tests/manifest/test_policy.py."""
 
     cabinet_kw_limit: Pos = DEFAULTS["cabinet_kw_limit"]
     air_cooled_kw_limit: Pos = DEFAULTS["air_cooled_kw_limit"]

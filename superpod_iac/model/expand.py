@@ -7,6 +7,7 @@ not by a home-made parser.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
@@ -81,8 +82,13 @@ FOLD_MAX = 1_000
 in one message): longer lists are shown as the fold of their first names plus a count."""
 
 
-def fold(names: list[str]) -> str:
-    """The compact nodeset form of a list of names (for messages)."""
+def fold(names: Iterable[str]) -> str:
+    """The compact nodeset form of names, for messages and diagram labels: `['nvl72-01',
+    'nvl72-02']` -> `nvl72-[01-02]` (ClusterShell nodeset notation); one name is shown as
+    it is (a name that reads as a nodeset, `rack[1]`, is not turned into `rack1`)."""
+    names = list(names)
+    if len(names) <= 1:
+        return names[0] if names else ""
     if len(names) > FOLD_MAX:
         return f"{fold(names[:FOLD_MAX])} and {len(names) - FOLD_MAX:,} more"
     try:

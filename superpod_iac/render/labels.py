@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from superpod_iac.model.expand import fold as fold_names
+from superpod_iac.model.expand import fold as fold  # one fold: the messages' (re-exported)
 from superpod_iac.numbers import kw_rating as kw_rating  # the render modules import these
 from superpod_iac.numbers import kw_scaled
 
@@ -64,14 +64,6 @@ def count(n: int) -> str:
 def n_of(n: int, word: str) -> str:
     """`1 cabinet`, `16 cabinets`, `1,296 links` (plural by appending s)."""
     return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
-
-
-def fold(names: Iterable[str]) -> str:
-    """`['nvl72-01', 'nvl72-02']` -> `nvl72-[01-02]` (ClusterShell nodeset notation)."""
-    items = list(names)
-    if len(items) <= 1:
-        return items[0] if items else ""
-    return fold_names(items)
 
 
 def file_part(name: str) -> str:

@@ -49,13 +49,13 @@ class Rule:
     stage: str = "rules"
     """`rules` for Inventory checks; `source` / `manifest` / `model` for checks done upstream."""
     policy: tuple[str, ...] = ()
-    """The site-policy keys the check reads (its Options; tests/test_rule_options.py keeps
+    """The site-policy keys the check reads (its Options; tests/rules/test_rule_options.py keeps
     this true by recording what the check reads on its fixtures)."""
     inputs: tuple[str, ...] = ()
     """The declared figures the check reads, `Model.field` plus what happens when one is left
     out (issue #32, "a check that cannot run is a finding"): `!ID` the rule that reports it
     missing, `?` optional (the check applies where it is declared), `=` it has a default, no
-    mark: the schema requires it. tests/test_rule_inputs.py removes each and expects a finding."""
+    mark: the schema requires it. tests/rules/test_rule_inputs.py removes each and expects a finding."""
 
     def input_list(self) -> list[tuple[str, str]]:
         """(`Model.field`, what happens when it is missing) per declared input."""

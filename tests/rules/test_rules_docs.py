@@ -17,7 +17,7 @@ from superpod_iac.rules.docs import examples, explain
 from superpod_iac.rules.examples import EXAMPLES
 from superpod_iac.rules.fixtures import examples_module
 from tests.conftest import ROOT
-from tests.test_rule_fixtures import GENERATED_INPUT
+from tests.rules.test_rule_fixtures import GENERATED_INPUT
 
 
 def test_the_examples_are_the_fixtures() -> None:

@@ -3,7 +3,7 @@
 Golden files live in tests/golden/render/<design>/<diagram>.dot. After an intended change to
 the diagrams (or to the designs they draw), regenerate them and review the diff:
 
-    UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_render.py -k golden
+    UPDATE_GOLDEN=1 .venv/bin/pytest tests/render/test_render.py -k golden
 """
 
 from __future__ import annotations

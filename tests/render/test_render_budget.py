@@ -91,7 +91,7 @@ def test_identical_cabinets_draw_one_wiring_view() -> None:
 
 def test_docs_gallery_is_current(monkeypatch: pytest.MonkeyPatch) -> None:
     """docs/diagrams.md shows a PNG of every view of the NVL72 and the CloudMatrix 384."""
-    from superpod_iac import gallery
+    from superpod_iac.docs_build import gallery
     from tests.conftest import ROOT
 
     monkeypatch.chdir(ROOT)

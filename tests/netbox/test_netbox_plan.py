@@ -1,7 +1,7 @@
 """Planning a push without a server: ownership, operator-owned fields, NetBox's own rules,
 the saved plan and its staleness, the update body of a cable. `read.Live` is filled by hand
 with records shaped like NetBox's API answers (the live suite checks the same against a real
-NetBox: tests/test_netbox_live.py)."""
+NetBox: tests/netbox/test_netbox_live.py)."""
 
 from __future__ import annotations
 

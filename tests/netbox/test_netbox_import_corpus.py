@@ -23,7 +23,7 @@ from superpod_iac.netbox.library.numbers import WEIGHT_KG
 from superpod_iac.netbox.library.ports import port_name
 from superpod_iac.netbox.library.power import single_phase_inlets
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "data" / "devicetype-library"
 FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file()
                and p.name not in ("SOURCES.md", "LICENSE.txt"))

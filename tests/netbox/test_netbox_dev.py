@@ -113,3 +113,72 @@ def test_no_python_advice_names_only_debian_12_packages(tmp_path: Path) -> None:
     assert "apt-get install python3-venv" in res.stderr
     # Debian 12 has no python3.12 package: the advice must not send anyone looking for one
     assert "python3.12-venv" not in res.stderr and "install python3.12" not in res.stderr
+
+
+FETCH = ROOT / "scripts" / "netbox-fetch-archive"
+PYTHONS = sorted({sys.executable, *(p for p in ("/usr/bin/python3",) if Path(p).is_file())})
+"""This interpreter and the system's (Debian 12: 3.11.2, without tarfile's `filter=`, the
+Python the fallback finds there), so both of the helper's branches run where both exist."""
+
+
+def _archive(path: Path, members: list[tuple[str, str, str]]) -> str:
+    """A .tar.gz of (name, kind, content or link target) members; its file:// URL."""
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as tar:
+        for name, kind, data in members:
+            info = tarfile.TarInfo(name)
+            if kind == "file":
+                info.size, info.mode = len(data), 0o4777  # setuid, world-writable
+                tar.addfile(info, io.BytesIO(data.encode()))
+                continue
+            info.type = {"dir": tarfile.DIRTYPE, "sym": tarfile.SYMTYPE, "hard": tarfile.LNKTYPE,
+                         "fifo": tarfile.FIFOTYPE, "dev": tarfile.CHRTYPE}[kind]
+            info.linkname = data
+            tar.addfile(info)
+    return path.as_uri()
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_the_release_archive_unpacks_with_this_python(tmp_path: Path, python: str) -> None:
+    """The Python 3.11 fallback unpacks NetBox's release archive with the Python it found:
+    Debian 12's 3.11.2 has no tarfile `filter=` (PEP 706 came with 3.11.4), which the
+    fallback used to need; the helper checks the members itself there. Run with this
+    interpreter and the system's."""
+    url = _archive(tmp_path / "ok.tar.gz", [
+        ("netbox-4.4.10", "dir", ""), ("netbox-4.4.10/requirements.txt", "file", "Django\n"),
+        ("netbox-4.4.10/netbox/manage.py", "file", "print()\n"),
+        ("netbox-4.4.10/docs", "sym", "netbox")])
+    dest = tmp_path / "src"
+    dest.mkdir()
+    proc = subprocess.run([python, str(FETCH), url, str(dest)], capture_output=True,
+                          text=True, check=False, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    req = dest / "netbox-4.4.10" / "requirements.txt"
+    assert req.read_text() == "Django\n"
+    assert req.stat().st_mode & 0o7022 == 0  # no setuid, no group/other write
+    assert (dest / "netbox-4.4.10" / "docs").resolve() == (dest / "netbox-4.4.10" / "netbox")
+
+
+@pytest.mark.parametrize("member", [
+    ("../escaped", "file", "x"), ("/tmp/absolute-escape", "file", "x"),
+    ("netbox/link", "sym", "/etc"), ("netbox/up", "sym", "../../escaped"),
+    ("netbox/hard", "hard", "../escaped"), ("netbox/fifo", "fifo", ""),
+    ("netbox/tty", "dev", ""),
+], ids=["dotdot", "absolute", "symlink-abs", "symlink-up", "hardlink-up", "fifo", "device"])
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_hostile_archive_member_is_refused(tmp_path: Path, python: str,
+                                             member: tuple[str, str, str]) -> None:
+    """Nothing lands outside the folder and no link or special file is made; an absolute
+    name is refused (checked by hand) or unpacked inside (the `data` filter strips the `/`)."""
+    url = _archive(tmp_path / "bad.tar.gz", [("netbox", "dir", ""), member])
+    dest = tmp_path / "a" / "src"
+    dest.mkdir(parents=True)
+    proc = subprocess.run([python, str(FETCH), url, str(dest)], capture_output=True,
+                          text=True, check=False, timeout=60)
+    inside = dest / "tmp" / "absolute-escape"
+    assert proc.returncode != 0 or (member[0].startswith("/") and inside.is_file())
+    assert not (tmp_path / "a" / "escaped").exists() and not (tmp_path / "escaped").exists()
+    assert not Path("/tmp/absolute-escape").exists()
+    assert not any(p.name in ("link", "up", "hard", "fifo", "tty") for p in dest.rglob("*"))

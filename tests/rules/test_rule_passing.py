@@ -17,7 +17,7 @@ BASE = RULE_FIXTURES / "_base.yaml"
 PASS = RULE_FIXTURES / "pass"
 PASSES_RE = re.compile(r"^# passes: ([A-Z]{3}\d{3})\s*$", re.M)
 # Every rule has a passing variant (its "Use instead" in docs/rules.md), except those whose
-# trigger cannot be a text fixture (tests/test_rule_fixtures.py GENERATED_INPUT).
+# trigger cannot be a text fixture (tests/rules/test_rule_fixtures.py GENERATED_INPUT).
 
 
 def _passes(path: Path) -> list[str]:
@@ -43,7 +43,7 @@ def test_passing_variant_is_clean(cli, fixture: Path) -> None:
 
 def test_every_rule_has_a_passing_variant() -> None:
     from superpod_iac.rules.catalog import all_rules
-    from tests.test_rule_fixtures import GENERATED_INPUT
+    from tests.rules.test_rule_fixtures import GENERATED_INPUT
 
     covered = {r for p in _fixtures() for r in _passes(p)}
     missing = sorted(r for r in all_rules() if r not in covered and r not in GENERATED_INPUT)

@@ -142,7 +142,7 @@ def _neighbour_names(text: str) -> int:
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[Lab]:
     if os.geteuid() != 0:
-        pytest.fail("tests/test_verify_lldp.py builds network namespaces: run it as root "
+        pytest.fail("tests/verify/test_verify_lldp.py builds network namespaces: run it as root "
                     "(CI runs as root; a skip would hide it)")
     missing = [t for t in ("lldpd", "lldpcli", "lldpctl", "ip") if shutil.which(t) is None]
     if missing:

@@ -22,7 +22,7 @@ from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
 
-SPEC = Path(__file__).resolve().parent.parent / "specs" / "gb200-nvl72"
+SPEC = Path(__file__).resolve().parents[2] / "specs" / "gb200-nvl72"
 WAIT_S = 8.0
 FEED_A = "side: A, voltage_v: 415, phases: 3, breaker_a: 300"
 

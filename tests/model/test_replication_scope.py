@@ -261,7 +261,7 @@ def test_a_name_taken_twice_is_ref002_and_replaces_nothing(tmp_path: Path,
 
 
 def _mini_cluster(tmp_path: Path, extra: str, spec: str = "") -> Project:
-    mini = Path(__file__).parent / "fixtures" / "render" / "mini"
+    mini = Path(__file__).parents[1] / "fixtures" / "render" / "mini"
     (tmp_path / "cluster.yaml").write_text(
         HEAD + "kind: Cluster\nmetadata: {name: trio}\nspec:\n  superpod: mini\n  replicas: 2\n"
         "  names: 'm-[1-2]'\n  per_replica: [hall1]\n" + spec + extra, encoding="utf-8")

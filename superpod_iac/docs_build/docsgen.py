@@ -2,7 +2,7 @@
 rule fixtures, docs/rules.md from the rules' docstrings, declarations and examples,
 docs/systems.md from the reference designs' summaries.
 
-`python -m superpod_iac.docsgen` writes; `--check` exits 1 when a file is stale.
+`python -m superpod_iac.docs_build.docsgen` writes; `--check` exits 1 when a file is stale.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from superpod_iac.figures import readme_text, spec_folders, systems_markdown
+from superpod_iac.docs_build.figures import readme_text, spec_folders, systems_markdown
 from superpod_iac.fsio import atomic_write
 from superpod_iac.rules.docs import rules_markdown
 from superpod_iac.rules.fixtures import examples_module

@@ -126,7 +126,7 @@ def test_yaml_suffix_in_any_case_is_found_and_skipped_folders_are_the_documented
     assert found == ["a.yaml", "b.YAML", "c.Yml", "kept/x.yaml"]
     hidden = discover([tmp_path / ".old"])   # a folder named on the command line is searched
     assert [Path(f).name for f in hidden.files] == ["x.yaml"]
-    docs = (Path(__file__).parents[1] / "docs" / "manifests.md").read_text(encoding="utf-8")
+    docs = (Path(__file__).parents[2] / "docs" / "manifests.md").read_text(encoding="utf-8")
     assert all(f"`{d}`" in docs for d in SKIP_DIRS), "docs/manifests.md must list SKIP_DIRS"
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from superpod_iac.manifest import KINDS
 
-PACKAGE = Path(__file__).resolve().parent.parent / "superpod_iac"
+PACKAGE = Path(__file__).resolve().parents[2] / "superpod_iac"
 # Envelope fields handled generically by the loader (every kind has them).
 ENVELOPE = {"api_version", "kind", "metadata", "spec", "name", "labels", "description"}
 

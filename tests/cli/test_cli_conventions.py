@@ -1,6 +1,6 @@
 """CLI conventions shared with ruff, yamllint, check-jsonschema: `-` is standard input for a
-manifest path and standard output for --out; a missing path gets a did-you-mean; numbers are
-printed as an engineer writes them."""
+manifest path and standard output for --out; a missing path gets a did-you-mean (numbers as an engineer writes them:
+tests/test_numbers.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from superpod_iac.numbers import kw, num, qty
 from tests.conftest import ROOT
 
 NVL = ROOT / "specs" / "gb200-nvl72"
@@ -76,19 +75,3 @@ def test_missing_path_suggests_a_sibling(cli, given: str, meant: str) -> None:
 def test_missing_path_without_a_close_sibling_has_no_guess(cli) -> None:
     res = cli("validate", "specs/zzzzzzzz")
     assert res.code == 2 and "did you mean" not in res.err
-
-
-@pytest.mark.parametrize(("value", "text"), [
-    (559.63, "559.6"), (1200.024, "1,200"), (60000.512, "60,001"), (45.0, "45"),
-    (0.2549, "0.25"), (0.0, "0"), (-2.17, "-2.2"), (1296, "1,296"), (165888, "165,888"),
-    (113.9, "113.9"), (0.004, "0.004"), (None, "n/a"),
-])
-def test_numbers_as_engineers_write_them(value: float | None, text: str) -> None:
-    assert num(value) == text
-
-
-def test_numbers_with_units_and_signs() -> None:
-    assert qty(1200.024, "PFLOPS") == "1,200 PFLOPS"
-    assert kw(559_630) == "559.6 kW"
-    assert kw(3200, signed=True) == "+3.2 kW" and kw(-3200, signed=True) == "-3.2 kW"
-    assert num(0.0, signed=True) == "0"

@@ -4,6 +4,8 @@ substitution, limits and the errors a bad template gives."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from superpod_iac.model.expand import (
     MAX_NAMES,
@@ -84,3 +86,18 @@ def test_fold_is_the_compact_form_and_caps_long_lists() -> None:
     assert fold(["a1", "a2", "a3", "b7"]) == "a[1-3],b7"
     long = [f"n{i}" for i in range(1, 1_006)]
     assert fold(long) == "n[1-1000] and 5 more"
+
+
+@given(st.lists(st.from_regex(r"[a-z]{1,4}(-[0-9]{1,3})?(\[[0-9]\])?", fullmatch=True),
+                max_size=1))
+def test_one_name_folds_to_itself(names: list[str]) -> None:
+    """fold (messages and diagram labels alike: render.labels re-exports it) shows a single
+    name as it is, even one that reads as a nodeset (`rack[1]` stays `rack[1]`)."""
+    assert fold(iter(names)) == (names[0] if names else "")
+
+
+def test_names_fold_into_a_nodeset_that_expands_back() -> None:
+    names = [f"nvl72-{i:02d}" for i in range(1, 9)] + ["mgmt-1"]
+    folded = fold(names)
+    assert folded == "mgmt-1,nvl72-[01-08]"
+    assert sorted(expand(folded)) == sorted(names)

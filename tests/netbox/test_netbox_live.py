@@ -19,7 +19,8 @@ from ruamel.yaml import YAML
 from superpod_iac.config import load_config
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.pipeline import load_project
-from tests.conftest import ROOT, NetBoxServer
+from tests.conftest import ROOT
+from tests.netbox.conftest import NetBoxServer
 
 DESIGNS = os.environ.get("SUPERPOD_NETBOX_TEST_DESIGNS", "specs/gb200-nvl72").split(",")
 """The NVL72 by default; SUPERPOD_NETBOX_TEST_DESIGNS=specs/gb200-nvl72,specs/cloudmatrix-384
@@ -229,11 +230,13 @@ def test_read_back_equals_design(design: str, nb: Any) -> None:
 
 
 def test_second_push_plans_nothing(cli: Any, netbox: NetBoxServer) -> None:
+    """A push prints its plan before it applies (`--plan` stops there: the first push's
+    test): one push reads NetBox once, plans nothing and does nothing (a `--plan` before it
+    read all of CloudMatrix 384 a second time for the same plan)."""
     for design in DESIGNS:
-        res = _push(cli, netbox, design, "--plan")
+        res = _push(cli, netbox, design)
         assert res.code == 0, res.err
         assert _plan_line(res.out) == "Plan: 0 to add, 0 to change, 0 to destroy.", res.out
-        res = _push(cli, netbox, design)
         assert "nothing to do" in res.out
 
 

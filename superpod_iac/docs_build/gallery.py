@@ -1,6 +1,6 @@
 """The diagram gallery of docs/diagrams.md: every view of a few reference designs as PNG.
 
-`python -m superpod_iac.gallery` (run by `make docs`) renders the PNGs into
+`python -m superpod_iac.docs_build.gallery` (run by `make docs`) renders the PNGs into
 docs/diagrams/<spec>/ and rewrites the gallery section of docs/diagrams.md between its markers;
 `--check` only verifies that the section lists exactly the diagrams the designs have and that
 every PNG it shows exists (PNG bytes depend on the installed fonts, so they are not compared).
