@@ -490,6 +490,53 @@ def selective_coordination(inv: Inventory) -> Iterator[Finding]:
             break
 
 
+@rule("ELC029", "a breaker's instantaneous pickup or a transformer's impedance is outside "
+      "what its standard allows (a unit slip)",
+      inputs=("PowerNode.trip_instantaneous_a?", "PowerNode.impedance_pct?",
+              "PowerNode.breaker_a?", "PowerNode.rating_kva?"))
+def implausible_protection(inv: Inventory) -> Iterator[Finding]:
+    """Declared figures the fault-current and coordination studies (ELC023, ELC025) believe,
+    cross-checked against what a real device can have. An instantaneous pickup below the
+    breaker's own rating would trip on its normal load: instantaneous releases sit at 3-20 x In
+    (IEC 60898-1 curves B, C, D; IEC 60947-2 adjustable releases above In), so such a figure is
+    a slip (amps for a multiple, or the wrong breaker). A transformer impedance below the
+    recognised minimum for its rating (IEC 60076-5 Table 1: 4 % to 630 kVA ... 12.5 % above
+    63 MVA) is not built (the windings would not survive their own fault); 0.06 written for
+    6 % makes the fault current 100 times too large, 60 for 6 % ten times too small, and the
+    second hides an under-rated breaker from ELC023: both are findings. An impedance above
+    three times the minimum is flagged too (special high-impedance units exist: say so with
+    an inline ignore).
+
+    Formula:
+        trip_instantaneous_a >= breaker_a
+        u_k,min(S_rT) <= impedance_pct <= 3 x u_k,min(S_rT)
+
+    Fix:
+        Write the pickup in amps (multiple x breaker_a) and the impedance in percent, from the
+        breaker's and transformer's datasheets.
+    """
+    for name in sorted(inv.power_nodes):
+        node = inv.power_nodes[name]
+        s = node.spec
+        if s.trip_instantaneous_a is not None and s.breaker_a is not None \
+                and s.trip_instantaneous_a < s.breaker_a:
+            yield Finding(f"{s.type} {name}: instantaneous pickup {s.trip_instantaneous_a:g} A "
+                          f"< its {s.breaker_a:g} A rating: it would trip on normal load "
+                          "(instantaneous releases sit at 3-20 x In, IEC 60898-1/60947-2)",
+                          node.origin, "write the pickup in amps: the multiple on the "
+                          "breaker's curve x breaker_a", ("trip_instantaneous_a",))
+        if s.impedance_pct is None or s.rating_kva is None or s.rating_kva <= 0:
+            continue
+        least = physics.min_transformer_impedance_pct(s.rating_kva)
+        if not least - 1e-9 <= s.impedance_pct <= 3 * least + 1e-9:
+            yield Finding(f"{s.type} {name}: impedance {s.impedance_pct:g} % for "
+                          f"{s.rating_kva:,g} kVA is outside {least:g}-{3 * least:g} % (IEC "
+                          f"60076-5 Table 1 minimum {least:g} %): the fault current ELC023 "
+                          "checks would be wrong by the same factor", node.origin,
+                          "write the nameplate impedance in percent (6 for 6 %)",
+                          ("impedance_pct",))
+
+
 ALTITUDE_TYPES = ("transformer", "ups", "generator")
 
 
