@@ -1,0 +1,364 @@
+"""The port map: per cabinet, per device, one row per connected port (local port, peer device,
+peer port, cable ID, cable and optic, orderable length, bundle), the table an installer cables
+a cabinet from.
+
+One row per link end (`model.portends`): a link appears twice, once in the map of each end's
+cabinet (a link inside a cabinet twice in that cabinet's). The cable ID, link ID, end labels
+and orderable length are the cut sheet's (`bom.ids`, `bom.lines.cable_sizes`), so row
+`L000123` here is row `L000123` of `superpod cabling`. The bundle column (`W3`) is the
+numbering the cabinet wiring diagram prints on its edges.
+
+Writers: CSV (the package's one guarded cell writer), JSON, XLSX (one sheet per cabinet), and
+a print-ready HTML sheet per cabinet (`superpod portmap --format html`).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+import numpy as np
+
+from superpod_iac.bom.ids import device_id, end_label, size_info
+from superpod_iac.bom.lines import cable_sizes
+from superpod_iac.choices import PORTMAP_FORMATS, table
+from superpod_iac.model.generators import natural_key
+from superpod_iac.model.inventory import Inventory
+from superpod_iac.model.portends import PortEnds, bundle_name, port_ends
+from superpod_iac.numbers import num
+from superpod_iac.report.escape import GuardedWriter, html_text
+
+COLUMNS = [
+    "cabinet", "u", "device", "port", "bundle", "peer_cabinet", "peer_u", "peer_device",
+    "peer_port", "cable_id", "end", "fabric", "cable", "transceiver", "peer_transceiver",
+    "length_m", "link_id",
+]
+"""`end`: which end of the cable this port is (A or B, as on its labels); `length_m`: the
+orderable length, as the cut sheet's `length_m` (a size label such as `in-rack harness` when
+there is none)."""
+
+_I = {c: i for i, c in enumerate(COLUMNS)}
+
+
+class TooMany(ValueError):
+    """The printable sheet was asked for more cabinets than a person prints."""
+
+
+def select_cabinets(inv: Inventory, patterns: Sequence[str] | None) -> list[str]:
+    """Cabinet names matching any of the glob `patterns` (all when none), in natural order.
+    A pattern that matches nothing is an error (a typo never yields an empty map)."""
+    names = sorted(inv.cabinets, key=natural_key)
+    if not patterns:
+        return names
+    chosen: set[str] = set()
+    for pat in patterns:
+        hit = [n for n in names if fnmatch.fnmatchcase(n, pat)]
+        if not hit:
+            raise KeyError(f"no cabinet matches {pat!r} (cabinets: {_some(names)})")
+        chosen.update(hit)
+    return [n for n in names if n in chosen]
+
+
+def _some(names: list[str], k: int = 6) -> str:
+    return ", ".join(names[:k]) + (f" and {len(names) - k} more" if len(names) > k else "")
+
+
+class _Rows:
+    """Per-device and per-size lookups done once; `row(e)` joins them for end e."""
+
+    def __init__(self, inv: Inventory) -> None:
+        self.inv = inv
+        self.ends: PortEnds = port_ends(inv)
+        t = inv.links
+        self.width = max(len(str(len(t))), 6)
+        per_link, sizes = cable_sizes(inv)
+        self.size_of = per_link.astype(np.int64) if len(t) else np.zeros(0, dtype=np.int64)
+        self.sizes = size_info(inv, sizes)
+        self.fabrics = {f.index: f.name for f in inv.fabrics.values()}
+        self.port_names: dict[str, list[str]] = {}
+
+    def port(self, dev: int, port: int) -> str:
+        d = self.inv.devices[dev]
+        names = self.port_names.get(d.type_name)
+        if names is None:
+            names = self.port_names[d.type_name] = [
+                p.name for p in self.inv.catalog.ports(d.type_name)[0]]
+        return names[port]
+
+    def end(self, dev: int, port: int) -> str:
+        d = self.inv.devices[dev]
+        return end_label(self.inv.cabinets[d.cabinet], d, self.port(dev, port))
+
+    def row(self, e: int) -> list[Any]:
+        x, t, inv = self.ends, self.inv.links, self.inv
+        i, side = int(x.link[e]), int(x.side[e])
+        d, p = inv.devices[int(x.dev[e])], self.port(int(x.dev[e]), int(x.port[e]))
+        q = inv.devices[int(x.peer_dev[e])]
+        qp = self.port(int(x.peer_dev[e]), int(x.peer_port[e]))
+        a_end = self.end(int(t.a_dev[i]), int(t.a_port[i]))
+        b_end = self.end(int(t.b_dev[i]), int(t.b_port[i]))
+        length, _, _, _ = self.sizes[int(self.size_of[i])]
+        xa, xb, ci = t.xcvr_a[i], t.xcvr_b[i], t.cable[i]
+        mine, theirs = (xa, xb) if side == 0 else (xb, xa)
+        return [d.cabinet, d.u, d.name, p, bundle_name(int(x.bundle[e])), q.cabinet, q.u,
+                q.name, qp, f"{a_end}/{b_end}", "AB"[side], self.fabrics.get(t.fabric[i], ""),
+                t.cable_names[ci] if ci >= 0 else None,
+                t.xcvr_names[mine] if mine >= 0 else None,
+                t.xcvr_names[theirs] if theirs >= 0 else None,
+                length, f"L{i + 1:0{self.width}d}"]
+
+
+def rows(inv: Inventory, cabinets: Iterable[str] | None = None) -> Iterator[list[Any]]:
+    """Port map rows (COLUMNS), cabinet by cabinet (natural order), devices top to bottom,
+    ports in the device type's order; streamed."""
+    if not len(inv.links):
+        return
+    r = _Rows(inv)
+    names = r.ends.cabinets if cabinets is None else list(cabinets)
+    for name in names:
+        s = r.ends.of_cabinet(name)
+        for e in range(s.start, s.stop):
+            yield r.row(e)
+
+
+def section_rows(inv: Inventory, cabinet: str) -> list[list[Any]]:
+    """The port map of one cabinet (COLUMNS): the hook an HTML report section shows."""
+    return list(rows(inv, [cabinet]))
+
+
+@dataclass(frozen=True, slots=True)
+class BundleKey:
+    """One numbered bundle of a cabinet, as the sheet's key and the drawing's edges show it."""
+
+    number: str
+    local: str
+    """Local devices (folded names) and their device type."""
+    peer: str
+    fabric: str
+    media: str
+    links: int
+
+
+def bundle_keys(cab_rows: list[list[Any]]) -> list[BundleKey]:
+    """The bundles of one cabinet's rows, in number order."""
+    by: dict[str, list[list[Any]]] = {}
+    for r in cab_rows:
+        by.setdefault(r[_I["bundle"]], []).append(r)
+    out: list[BundleKey] = []
+    for number, rs in sorted(by.items(), key=lambda kv: int(kv[0][1:])):
+        local = _names({r[_I["device"]] for r in rs})
+        same = all(r[_I["peer_cabinet"]] == r[_I["cabinet"]] for r in rs)
+        peers = _names({r[_I["peer_device"]] for r in rs})
+        peer_cabs = _names({r[_I["peer_cabinet"]] for r in rs})
+        peer = peers if same else f"{peer_cabs}: {peers}"
+        media = sorted({" + ".join(str(v) for v in (r[_I["cable"]], r[_I["transceiver"]]) if v)
+                        or "no cable declared" for r in rs})
+        links = len({r[_I["link_id"]] for r in rs})
+        out.append(BundleKey(number, local, peer, str(rs[0][_I["fabric"]]), "; ".join(media),
+                             links))
+    return out
+
+
+def _names(names: set[str]) -> str:
+    """`node1–node4` (first and last of a run), `vpc1`, or `a, b, c`: readable, no nodesets."""
+    items = sorted(names, key=natural_key)
+    if len(items) <= 3:
+        return ", ".join(items)
+    return f"{items[0]} … {items[-1]} ({len(items)})"
+
+
+# -- writers -----------------------------------------------------------------------------------
+
+def _shown_length(value: Any) -> Any:
+    if isinstance(value, float) and math.isfinite(value):
+        return num(value)
+    return value
+
+
+def write_csv(inv: Inventory, out: IO[str], cabinets: Sequence[str] | None = None,
+              design: str = "design") -> int:
+    w = GuardedWriter(out)
+    w.writerow(COLUMNS)
+    n = 0
+    for r in rows(inv, cabinets):
+        w.writerow(r)
+        n += 1
+    return n
+
+
+def write_json(inv: Inventory, out: IO[str], cabinets: Sequence[str] | None = None,
+              design: str = "design") -> int:
+    out.write('{"columns": ' + json.dumps(COLUMNS) + ', "ports": [')
+    n = 0
+    for r in rows(inv, cabinets):
+        out.write(("\n  " if n == 0 else ",\n  ") + json.dumps(dict(zip(COLUMNS, r, strict=True))))
+        n += 1
+    out.write("\n]}\n")
+    return n
+
+
+XLSX_SHEETS = 64
+"""Up to this many cabinets the workbook has one sheet per cabinet; past it, one sheet."""
+
+
+def xlsx_bytes(inv: Inventory, cabinets: Sequence[str] | None = None) -> tuple[bytes, int]:
+    """The workbook (cells written as strings or numbers, never formulas) and its row count."""
+    from superpod_iac.report.tables import to_xlsx
+
+    names = list(cabinets) if cabinets is not None else sorted(inv.cabinets, key=natural_key)
+    if len(names) > XLSX_SHEETS:
+        every = list(rows(inv, names))
+        return to_xlsx([("port map", COLUMNS, every, [])]), len(every)
+    sheets: list[tuple[str, Sequence[str], Sequence[Sequence[Any]], Sequence[Sequence[Any]]]] = []
+    n = 0
+    for name in names:
+        rs = section_rows(inv, name)
+        if rs:
+            sheets.append((name, COLUMNS, rs, []))
+            n += len(rs)
+    return to_xlsx(sheets or [("port map", COLUMNS, [], [])]), n
+
+
+HTML_MAX_CABINETS = 64
+"""The printable sheet covers at most this many cabinets (pick them with --cabinet)."""
+
+_CSS = """
+@page { size: A4 landscape; margin: 9mm; }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 8pt; color: #111; margin: 0; }
+section.cabinet { break-before: page; }
+section.cabinet:first-of-type { break-before: auto; }
+.title { display: grid; grid-template-columns: 3fr 1fr 1fr 1fr; border: 0.4mm solid #000;
+         margin-bottom: 3mm; }
+.title div { border-right: 0.2mm solid #000; padding: 1mm 2mm; }
+.title div:last-child { border-right: 0; }
+.title small { display: block; font-size: 7pt; color: #444; }
+.title b { font-size: 11pt; }
+h2 { font-size: 11pt; margin: 4mm 0 1mm; break-after: avoid; }
+table { border-collapse: collapse; width: 100%; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; }
+th, td { border: 0.2mm solid #888; padding: 0.3mm 1.2mm; text-align: left; vertical-align: top;
+         white-space: nowrap; }
+th { background: #e8eaed; font-size: 8pt; }
+td.mono { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; }
+td.num { text-align: right; }
+td.id { font-family: "DejaVu Sans Mono", monospace; font-size: 7pt; }
+.key td { white-space: normal; }
+.key td:first-child, td.w { font-weight: bold; }
+p.note { font-size: 8pt; color: #333; }
+"""
+
+
+def _title_block(design: str, cabinet: str, sheet: int, sheets: int, inv: Inventory) -> str:
+    cab = inv.cabinets[cabinet]
+    where = " · ".join(str(v) for v in (cab.hall, f"row {cab.row}" if cab.row else None,
+                                        f"position {cab.slot}" if cab.slot is not None else None)
+                       if v)
+    return (f'<div class="title"><div><small>design</small><b>{html_text(design)}</b></div>'
+            f"<div><small>cabinet</small><b>{html_text(cabinet)}</b><br>"
+            f"{html_text(cab.type_name)}</div>"
+            f"<div><small>location</small>{html_text(where or 'no floor position')}</div>"
+            f"<div><small>sheet</small><b>{sheet} of {sheets}</b></div></div>")
+
+
+_DEV_COLS = ("port", "bundle", "peer cabinet", "peer device", "peer U", "peer port", "end",
+             "cable ID", "cable", "optic here", "optic there", "length", "link")
+
+
+def _device_table(dev_rows: list[list[Any]]) -> str:
+    body = []
+    for r in dev_rows:
+        g = r.__getitem__
+        length = g(_I["length_m"])
+        shown = f"{num(length)} m" if isinstance(length, int | float) else (length or "")
+        cells = [("mono", g(_I["port"])), ("w", g(_I["bundle"])), ("", g(_I["peer_cabinet"])),
+                 ("", g(_I["peer_device"])), ("num", f"U{g(_I['peer_u'])}"),
+                 ("mono", g(_I["peer_port"])), ("", g(_I["end"])), ("id", g(_I["cable_id"])),
+                 ("", g(_I["cable"]) or ""), ("", g(_I["transceiver"]) or ""),
+                 ("", g(_I["peer_transceiver"]) or ""), ("num", shown), ("mono", g(_I["link_id"]))]
+        body.append("<tr>" + "".join(f'<td class="{c}">{html_text(v)}</td>' if c else
+                                     f"<td>{html_text(v)}</td>" for c, v in cells) + "</tr>")
+    head = "".join(f"<th>{c}</th>" for c in _DEV_COLS)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _bundle_table(keys: list[BundleKey]) -> str:
+    head = "".join(f"<th>{c}</th>" for c in ("bundle", "from (this cabinet)", "to", "fabric",
+                                             "cable + optic", "links"))
+    body = "".join(
+        f"<tr><td>{html_text(k.number)}</td><td>{html_text(k.local)}</td>"
+        f"<td>{html_text(k.peer)}</td><td>{html_text(k.fabric)}</td>"
+        f'<td>{html_text(k.media)}</td><td class="num">{k.links:,}</td></tr>' for k in keys)
+    return f'<table class="key"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def cabinet_section(inv: Inventory, design: str, cabinet: str, sheet: int, sheets: int) -> str:
+    """One cabinet's printable port map: title block, bundle key, one table per device."""
+    cab_rows = section_rows(inv, cabinet)
+    parts = [f'<section class="cabinet" id="portmap-{html_text(cabinet)}">',
+             _title_block(design, cabinet, sheet, sheets, inv)]
+    if not cab_rows:
+        parts.append("<p>No links touch this cabinet.</p></section>")
+        return "".join(parts)
+    parts.append("<h2>Bundles (as numbered on the cabinet wiring diagram)</h2>")
+    parts.append(_bundle_table(bundle_keys(cab_rows)))
+    by_dev: dict[str, list[list[Any]]] = {}
+    for r in cab_rows:
+        by_dev.setdefault(r[_I["device"]], []).append(r)
+    cab = inv.cabinets[cabinet]
+    devs = {d.name: d for d in cab.devices}
+    for dev, dev_rows in by_dev.items():
+        d = devs[dev]
+        parts.append(f"<h2>{html_text(dev)} · U{d.u} · {html_text(d.type_name)} · "
+                     f"{len(dev_rows):,} connected ports · device ID "
+                     f"{html_text(device_id(cab, d))}</h2>")
+        parts.append(_device_table(dev_rows))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def write_html(inv: Inventory, out: IO[str], cabinets: Sequence[str] | None = None,
+               design: str = "design") -> int:
+    """The print-ready port map: one section per cabinet (a new page each, A4 landscape),
+    a title block with sheet n of m, the cabinet's bundle key, then a table per device with
+    its header repeated on every printed page."""
+    names = list(cabinets) if cabinets is not None else sorted(inv.cabinets, key=natural_key)
+    if len(names) > HTML_MAX_CABINETS:
+        raise TooMany(f"the printable port map covers at most {HTML_MAX_CABINETS} cabinets "
+                      f"and this selection has {len(names):,}: pick some with --cabinet "
+                      f"(e.g. --cabinet '{names[0]}')")
+    out.write('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+              f"<title>Port map — {html_text(design)}</title><style>{_CSS}</style></head>"
+              "<body>\n")
+    n = 0
+    for k, name in enumerate(names, start=1):
+        out.write(cabinet_section(inv, design, name, k, len(names)) + "\n")
+        n += 1
+    out.write('<p class="note">One row per connected port. Cable IDs, link IDs and lengths are '
+              "the cut sheet's (<code>superpod cabling</code>); bundle numbers are the cabinet "
+              "wiring diagram's. <i>end</i>: the end of the cable at this port (A or B, as on "
+              "its labels).</p>\n</body></html>\n")
+    return n
+
+
+def write_xlsx(inv: Inventory, out: IO[bytes], cabinets: Sequence[str] | None = None,
+               design: str = "design") -> int:
+    data, n = xlsx_bytes(inv, cabinets)
+    out.write(data)
+    return n
+
+
+Writer = Callable[[Inventory, Any, Sequence[str] | None, str], int]
+"""writer(inv, out, cabinets, design) -> rows (or cabinets, for html) written."""
+
+WRITERS: dict[str, tuple[bool, Writer]] = table(PORTMAP_FORMATS, {
+    "csv": (False, write_csv),
+    "json": (False, write_json),
+    "xlsx": (True, write_xlsx),
+    "html": (False, write_html),
+})
+"""`superpod portmap --format`: (writes bytes, writer)."""
