@@ -28,7 +28,7 @@ from superpod_iac.model.linkstats import columns, device_mask
 from superpod_iac.model.portends import bundle_span, port_ends
 from superpod_iac.model.utilization import CabinetUse, cabinet_use, group_totals
 from superpod_iac.render.graph import Cluster, Edge, Graph, Node
-from superpod_iac.render.labels import count, esc, file_part, fold, html_rows, kw, n_of, pct
+from superpod_iac.render.labels import count, esc, file_part, html_rows, kw, n_of, pct
 from superpod_iac.render.scope import STANDALONE, Pod, Scope
 from superpod_iac.render.styles import Styles
 
@@ -46,6 +46,8 @@ class Group:
     internal: int = 0
     """Links with both ends in the group (shown on the node, not as a loop)."""
     device_type: str = ""
+    each: int = 1
+    """Identical members the box stands for (superpod replicas): edges say `N per member`."""
 
 
 def _plane_style(plane: str | None) -> str:
@@ -89,8 +91,8 @@ def _edge_label(lines: list[str]) -> str:
 
 
 def _bundle_edges(graph: Graph, inv: Inventory, groups: list[Group], bundles: list[Bundle],
-                  styles: Styles, ports: dict[tuple[int, int, int], EdgeEnds] | None = None
-                  ) -> None:
+                  styles: Styles, ports: dict[tuple[int, int, int], EdgeEnds] | None = None,
+                  fabric_names: dict[tuple[int, int, int], list[str]] | None = None) -> None:
     """One edge per (group pair, fabric): label = fabric, total, and count per media.
 
     Bundles inside one group are counted on the group's node instead (`count_internal`).
@@ -107,11 +109,17 @@ def _bundle_edges(graph: Graph, inv: Inventory, groups: list[Group], bundles: li
     biggest = max(sum(x.count for x in bs) for bs in merged.values())
     for (a, b, f), bs in merged.items():
         name, plane = fabrics.get(f, ("unknown fabric", None))
+        several = (fabric_names or {}).get((a, b, f), [])
+        if len(several) > 1:
+            name = span(several, noun="fabrics")
         total = sum(x.count for x in bs)
         tail, head = groups[a], groups[b]
         ends = ports.get((a, b, f)) if ports is not None else None
         key = f"<b>{esc(ends.bundles)}</b> · " if ends is not None else ""
-        lines = [(f"{key}<b>{esc(name)}</b> · {count(total)} link{'s' if total != 1 else ''}",
+        per = next((g.each for g in (tail, head) if g.each > 1 and total % g.each == 0), 1)
+        each = f" ({count(total // per)} per superpod)" if per > 1 else ""
+        lines = [(f"{key}<b>{esc(name)}</b> · {count(total)} link{'s' if total != 1 else ''}"
+                  f"{each}",
                   f"{ends.bundles + ': ' if ends else ''}{tail.label} — {head.label}: {name}, "
                   f"{count(total)} links")]
         lines += [(f"{count(x.count)} × {esc(_media(x))}", f"{count(x.count)} × {_media(x)}")
@@ -135,9 +143,14 @@ def _bundle_edges(graph: Graph, inv: Inventory, groups: list[Group], bundles: li
                            "and `superpod cabling` prints the cut sheet.")
 
 
-def peer_rows(inv: Inventory, groups: list[Group], bundles: list[Bundle]) -> dict[int, list[str]]:
+def peer_rows(inv: Inventory, groups: list[Group], bundles: list[Bundle],
+              fabric_names: dict[tuple[int, int, int], list[str]] | None = None
+              ) -> dict[int, list[str]]:
     """Per group: `fabric: N links to peers (k each)` lines (HTML-escaped)."""
-    fabrics = _fabric_names(inv)
+    fabrics = {k: v[0] for k, v in _fabric_names(inv).items()}
+    for (_, _, f), names in (fabric_names or {}).items():
+        if len(names) > 1:
+            fabrics[f] = span(names, noun="fabrics")
     per: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for b in bundles:
         if b.a != b.b:
@@ -147,9 +160,9 @@ def peer_rows(inv: Inventory, groups: list[Group], bundles: list[Bundle]) -> dic
     for (g, f), peers in sorted(per.items()):
         counts = sorted(set(peers.values()))
         each = f" ({count(counts[0])} each)" if len(peers) > 1 and len(counts) == 1 else ""
-        name = fabrics.get(f, ("unknown fabric", None))[0]
+        name = fabrics.get(f, "unknown fabric")
         out[g].append(f"{esc(name)}: {count(sum(peers.values()))} → "
-                      f"{esc(fold(groups[p].label for p in sorted(peers)))}{each}")
+                      f"{esc(span([groups[p].label for p in sorted(peers)]))}{each}")
     return out
 
 
@@ -174,95 +187,135 @@ def _legend_note(graph: Graph) -> None:
 
 # -- cluster level -----------------------------------------------------------------------------
 
-def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Graph:
-    graph = Graph("wiring-cluster", "wiring-cluster", f"{title} — wiring, cluster level")
-    limit = max(int(styles.layout("cluster_max_nodes")), 2)
+def _replicas_interlinked(inv: Inventory, members: list[str]) -> bool:
+    """Does any link join two different superpods of `members` (a cascade ring)?"""
+    col = columns(inv)
+    if not len(col["a_dev"]):
+        return False
+    sp = np.full(len(inv.devices), -1, dtype=np.int64)
+    for k, name in enumerate(members):
+        for c in inv.superpods[name].cabinets:
+            for d in inv.cabinets[c].devices:
+                sp[d.index] = k
+    a, b = sp[col["a_dev"]], sp[col["b_dev"]]
+    return bool(((a >= 0) & (b >= 0) & (a != b)).any())
+
+
+def _cluster_sets(inv: Inventory, limit: int) -> tuple[list[list[str]], int]:
+    """The superpods drawn as one box each: all replicas of a template as one box when no link
+    joins two of them (they fan into a shared core: one box and one bundle say it all), else
+    runs of up to `chunk` consecutive replicas (a ring stays a ring). Returns (sets, chunk)."""
     names = sorted(inv.superpods, key=natural_key)
     chunk = max(math.ceil(len(names) / limit), 1)
-    sets: list[list[str]] = []
     by_template: dict[str | None, list[str]] = defaultdict(list)
     for n in names:
         by_template[inv.superpods[n].template].append(n)
+    sets: list[list[str]] = []
     for template, members in by_template.items():
-        if template is None or chunk == 1:
+        if template is None or len(members) == 1:
+            sets.extend([m] for m in members)
+        elif not _replicas_interlinked(inv, members):
+            sets.append(members)
+        elif chunk == 1:
             sets.extend([m] for m in members)
         else:
             sets.extend(members[k:k + chunk] for k in range(0, len(members), chunk))
     sets.sort(key=lambda s: natural_key(s[0]))
+    return sets, chunk
+
+
+def _loose_sets(inv: Inventory, drawn: int, limit: int) -> list[list[str]]:
+    """Cabinets outside every superpod: one box each, or (past `limit` boxes, e.g. a core tier
+    of hundreds of cabinets) one per set with the same type and contents."""
+    in_pods = {c for sp in inv.superpods.values() for c in sp.cabinets}
+    loose = sorted((c for c in inv.cabinets if c not in in_pods), key=natural_key)
+    if drawn + len(loose) <= limit:
+        return [[c] for c in loose]
+    alike: dict[tuple[object, ...], list[str]] = {}
+    for c in loose:
+        cab = inv.cabinets[c]
+        alike.setdefault((cab.type_name, tuple(sorted((d.type_name, d.u)
+                                                      for d in cab.devices))), []).append(c)
+    return sorted(alike.values(), key=lambda s: natural_key(s[0]))
+
+
+_CLUSTER_LEGEND = {"superpod": "superpod", "superpod-set": "identical superpod replicas",
+                   "cabinet": "cabinet outside superpods",
+                   "cabinet-set": "cabinets outside superpods with the same contents"}
+
+
+def _cluster_head(inv: Inventory, s: list[str], cabs: list[str]) -> str:
+    if s:
+        template = inv.superpods[s[0]].template or s[0]
+        if len(s) > 1:
+            return f"{len(s):,} superpods × {template}"
+        return f"superpod (replica of {template})" if template != s[0] else "superpod"
+    if len(cabs) > 1:
+        return f"{len(cabs):,} cabinets × {inv.cabinets[cabs[0]].type_name}"
+    return f"cabinet {inv.cabinets[cabs[0]].type_name}"
+
+
+def cluster_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Graph:
+    graph = Graph("wiring-cluster", "wiring-cluster", f"{title} — wiring, cluster level")
+    limit = max(int(styles.layout("cluster_max_nodes")), 2)
+    sets, chunk = _cluster_sets(inv, limit)
+    loose_sets = _loose_sets(inv, len(sets), limit)
     groups: list[Group] = []
     dev_group = np.full(len(inv.devices), -1, dtype=np.int64)
     members_of: list[list[str]] = []
-    for s in sets:
+    for k, s in enumerate([*sets, *loose_sets]):
+        pods = s if k < len(sets) else []
+        cabs = [c for sp in pods for c in inv.superpods[sp].cabinets] if pods else s
         gid = len(groups)
-        cabs = [c for sp in s for c in inv.superpods[sp].cabinets]
         for c in cabs:
             for d in inv.cabinets[c].devices:
                 dev_group[d.index] = gid
-        style = "superpod-set" if len(s) > 1 else "superpod"
-        groups.append(Group(f"sp{gid}", fold(s), style, 0))
+        kind = ("superpod" if pods else "cabinet") + ("-set" if len(s) > 1 else "")
+        groups.append(Group(f"{'sp' if pods else 'cab'}{gid}", span(s), kind, 0 if pods else 1,
+                            each=len(s) if pods else 1))
         members_of.append(cabs)
-    in_pods = {c for sp in inv.superpods.values() for c in sp.cabinets}
-    loose = sorted((c for c in inv.cabinets if c not in in_pods), key=natural_key)
-    loose_sets: list[list[str]] = [[c] for c in loose]
-    if len(sets) + len(loose) > limit:  # e.g. a core tier of hundreds of cabinets
-        alike: dict[tuple[object, ...], list[str]] = {}
-        for c in loose:
-            cab = inv.cabinets[c]
-            alike.setdefault((cab.type_name, tuple(sorted((d.type_name, d.u)
-                                                          for d in cab.devices))), []).append(c)
-        loose_sets = sorted(alike.values(), key=lambda s: natural_key(s[0]))
-    for cs in loose_sets:
-        gid = len(groups)
-        for c in cs:
-            for d in inv.cabinets[c].devices:
-                dev_group[d.index] = gid
-        groups.append(Group(f"cab{gid}", fold(cs), "cabinet-set" if len(cs) > 1 else "cabinet",
-                            1))
-        members_of.append(cs)
     bundles = bundle_links(inv, dev_group)
     count_internal(groups, bundles)
     if _is_ring(len(groups), bundles):
         graph.view = "wiring-cluster-ring"
-    for g, s, cabs in zip(groups, [*sets, *([[]] * (len(groups) - len(sets)))], members_of,
-                          strict=True):
+    for gid, (g, cabs) in enumerate(zip(groups, members_of, strict=True)):
         tot = group_totals(inv, cabs)
-        if s:
-            template = inv.superpods[s[0]].template or s[0]
-            head = f"{len(s)} superpods × {template}" if len(s) > 1 else (
-                f"superpod (replica of {template})" if template != s[0] else "superpod")
-        elif len(cabs) > 1:
-            head = f"{len(cabs)} cabinets × {inv.cabinets[cabs[0]].type_name}"
-        else:
-            head = f"cabinet {inv.cabinets[cabs[0]].type_name}"
-        rows = [esc(head),
+        rows = [esc(_cluster_head(inv, sets[gid] if gid < len(sets) else [], cabs)),
                 f"{n_of(tot.accelerators, 'accelerator')} · {n_of(tot.cabinets, 'cabinet')}",
                 f"{kw(tot.load_w)} IT load"]
         _group_node(graph, g, esc(g.label), rows)
-        graph.add_legend("node", g.style, {"superpod": "superpod",
-                                           "superpod-set": "run of identical superpod replicas",
-                                           "cabinet": "cabinet outside superpods",
-                                           "cabinet-set": "cabinets outside superpods with the "
-                                                          "same contents"}[g.style])
+        graph.add_legend("node", g.style, _CLUSTER_LEGEND[g.style])
     _bundle_edges(graph, inv, groups, bundles, styles)
-    allcabs = list(inv.cabinets)
-    tot = group_totals(inv, allcabs)
+    tot = group_totals(inv, list(inv.cabinets))
     graph.subtitle.append(
         f"{n_of(len(inv.superpods), 'superpod')} · {n_of(tot.cabinets, 'cabinet')} · "
         f"{count(tot.accelerators)} accelerators · {count(len(inv.links))} links · "
         f"{kw(tot.load_w)} IT load")
+    _cluster_notes(graph, inv, groups, sets, loose_sets, chunk)
+    _legend_note(graph)
+    return graph
+
+
+def _cluster_notes(graph: Graph, inv: Inventory, groups: list[Group], sets: list[list[str]],
+                   loose_sets: list[list[str]], chunk: int) -> None:
     if len(groups) <= 1:
         graph.empty = ("one superpod and nothing outside it: no links between superpods to draw "
                        "(see the pod-level wiring)")
-    if len(loose_sets) < len(loose):
-        graph.notes.append(f"{count(len(loose))} cabinets outside superpods are drawn as "
+    loose = sum(len(s) for s in loose_sets)
+    if len(loose_sets) < loose:
+        graph.notes.append(f"{count(loose)} cabinets outside superpods are drawn as "
                            f"{n_of(len(loose_sets), 'group')} of cabinets with the same contents "
                            "(double border); links inside a box are counted on it.")
-    if chunk > 1:
-        graph.notes.append(f"{count(len(names))} superpods are drawn as runs of up to {chunk} "
-                           "consecutive replicas (double border); links inside a run are counted "
-                           "on its box.")
-    _legend_note(graph)
-    return graph
+    whole = [s for s in sets if len(s) > 1 and len(s) == sum(
+        1 for n in inv.superpods if inv.superpods[n].template == inv.superpods[s[0]].template)]
+    if whole:
+        graph.notes.append("Identical superpod replicas that are not linked to one another are "
+                           "drawn as one box (double border); each edge gives its link count in "
+                           "total and per superpod.")
+    if chunk > 1 and len(whole) < sum(1 for s in sets if len(s) > 1):
+        graph.notes.append(f"Replicas linked to one another (a ring) are drawn as runs of up to "
+                           f"{chunk} consecutive replicas (double border); links inside a run "
+                           "are counted on its box.")
 
 
 def _is_ring(n: int, bundles: list[Bundle]) -> bool:
@@ -323,7 +376,7 @@ def _pod_groups(inv: Inventory, sets: list[list[str]], uses: dict[str, CabinetUs
         cname = names[0]
         cab = inv.cabinets[cname]
         use = uses[cname]
-        shown = fold(names)
+        shown = span(names)
         head = f"{len(names)} × " if len(names) > 1 else ""
         each = ", each" if len(names) > 1 else ""
         cl = Cluster(f"c_{file_part(cname)}",
@@ -342,9 +395,7 @@ def _pod_groups(inv: Inventory, sets: list[list[str]], uses: dict[str, CabinetUs
                                                               0), t)):
             gid = len(groups)
             role = inv.catalog.device_types[tname].role
-            style = role if role in ("compute", "switch", "patch-panel", "management",
-                                     "storage") else "other"
-            groups.append(Group(f"g{gid}", f"{shown}/{tname}", style, _TIER.get(role, 0),
+            groups.append(Group(f"g{gid}", f"{shown}/{tname}", _style(role), _TIER.get(role, 0),
                                 device_type=tname))
             for i in by_type[tname]:
                 dev_group[i] = gid
@@ -353,70 +404,74 @@ def _pod_groups(inv: Inventory, sets: list[list[str]], uses: dict[str, CabinetUs
     return groups, dev_group, clusters
 
 
-def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str) -> Graph:
-    label = STANDALONE if pod.standalone else pod.name
-    graph = Graph(pod_graph_name(pod), "wiring", f"{title} — wiring, pod level: {label}")
-    uses = cabinet_use(inv)
-    in_pod = device_mask(inv, pod.cabinets)
+def _pod_sets(inv: Inventory, pod: Pod, uses: dict[str, CabinetUse]) -> list[list[str]]:
+    """Cabinets with the same type, devices at the same U and the same load: one box each set
+    (identical cabinets fold everywhere: the DGX SU's eight racks are one box)."""
+    alike: dict[tuple[object, ...], list[str]] = {}
+    for c in pod.cabinets:
+        cab = inv.cabinets[c]
+        key = (cab.type_name, round(uses[c].load_w, 1),
+               tuple(sorted((d.type_name, d.u) for d in cab.devices)))
+        alike.setdefault(key, []).append(c)
+    return list(alike.values())
+
+
+def _pod_outside(inv: Inventory, groups: list[Group], dev_group: np.ndarray,
+                 in_pod: np.ndarray, touching: np.ndarray, styles: Styles) -> dict[str, int]:
+    """One box per superpod or cabinet outside the pod that its links reach (one for all of
+    them past `layout.max_outside_nodes`: a core tier cabled to hundreds of replicas)."""
     col = columns(inv)
-
-    def content(cname: str) -> tuple[object, ...]:
-        cab = inv.cabinets[cname]
-        return (cab.type_name, round(uses[cname].load_w, 1),
-                tuple(sorted((d.type_name, d.u) for d in cab.devices)))
-
-    sets: list[list[str]] = [[c] for c in pod.cabinets]
-    for attempt in range(2):
-        groups, dev_group, clusters = _pod_groups(inv, sets, uses)
-        if attempt == 1 or not len(col["a_dev"]):
-            break
-        # too many bundles to label: cabinets with the same contents become one box each
-        probe = bundle_links(inv, dev_group, (in_pod[col["a_dev"]] | in_pod[col["b_dev"]]))
-        if _merged_pairs(probe) <= int(styles.layout("max_edge_labels")) and \
-                len(sets) <= int(styles.layout("pod_max_cabinet_boxes")):
-            break
-        alike: dict[tuple[object, ...], list[str]] = {}
-        for c in pod.cabinets:
-            alike.setdefault(content(c), []).append(c)
-        if all(len(v) == 1 for v in alike.values()):
-            break
-        sets = list(alike.values())
-        graph.notes.append("Cabinets with the same contents and load are drawn as one box "
-                           "(N × name) to keep the diagram small and every bundle labelled; "
-                           "the cabinet-level views "
-                           "show each cabinet's ports.")
-    for cl, _ in clusters:
-        graph.clusters.append(cl)
-    touching = in_pod[col["a_dev"]] | in_pod[col["b_dev"]] if len(col["a_dev"]) else \
-        np.zeros(0, dtype=bool)
+    if not len(col["a_dev"]):
+        return {}
+    peers = np.unique(np.concatenate([col["b_dev"][touching & in_pod[col["a_dev"]]],
+                                      col["a_dev"][touching & in_pod[col["b_dev"]]]]))
+    found = {_outside_key(inv, dev) for dev in peers.tolist() if not in_pod[dev]}
+    many = len(found) > int(styles.layout("max_outside_nodes"))
+    keys = {k: (_many_key(inv, k, len(found)) if many else k) for k in found}
     outside: dict[str, int] = {}
-    if len(col["a_dev"]):
-        peers = np.unique(np.concatenate([col["b_dev"][touching & in_pod[col["a_dev"]]],
-                                          col["a_dev"][touching & in_pod[col["b_dev"]]]]))
-        for dev in peers.tolist():
-            if in_pod[dev]:
-                continue
-            outside.setdefault(_outside_key(inv, dev), -1)
-        # a core tier cabled to hundreds of replicas: one node for all of them, not one each
-        many = len(outside) > int(styles.layout("max_outside_nodes"))
-        keys = {k: (_many_key(inv, k, len(outside)) if many else k) for k in outside}
-        outside = {}
-        for key in sorted(set(keys.values()), key=natural_key):
-            outside[key] = len(groups)
-            groups.append(Group(f"x{len(groups)}", key, "external", _TIER["external"]))
-        for dev in peers.tolist():
-            if not in_pod[dev]:
-                dev_group[dev] = outside[keys[_outside_key(inv, dev)]]
-    bundles = bundle_links(inv, dev_group, touching if len(col["a_dev"]) else None)
-    count_internal(groups, bundles)
-    peer_lines = peer_rows(inv, groups, bundles)
+    for key in sorted(set(keys.values()), key=natural_key):
+        outside[key] = len(groups)
+        groups.append(Group(f"x{len(groups)}", key, "external", _TIER["external"]))
+    for dev in peers.tolist():
+        if not in_pod[dev]:
+            dev_group[dev] = outside[keys[_outside_key(inv, dev)]]
+    return outside
+
+
+def _merge_planes(inv: Inventory, bundles: list[Bundle]
+                  ) -> tuple[list[Bundle], dict[tuple[int, int, int], list[str]]]:
+    """Bundles between the same two boxes on fabrics of one plane as one (a folded set of
+    racks has a scale-up fabric each: one edge, naming the fabrics, not eight)."""
+    fabrics = _fabric_names(inv)
+    merged: dict[tuple[object, ...], list[Bundle]] = defaultdict(list)
+    for b in bundles:
+        name, plane = fabrics.get(b.fabric, ("", None))
+        merged[(b.a, b.b, plane or f"fabric:{name}", b.cable, b.xcvr_a, b.xcvr_b)].append(b)
+    out: list[Bundle] = []
+    names: dict[tuple[int, int, int], list[str]] = defaultdict(list)
+    for bs in merged.values():
+        rep = min(x.fabric for x in bs)
+        out.append(Bundle(bs[0].a, bs[0].b, rep, bs[0].cable, bs[0].xcvr_a, bs[0].xcvr_b,
+                          sum(x.count for x in bs)))
+        key = (bs[0].a, bs[0].b, rep)
+        for x in bs:
+            name = fabrics.get(x.fabric, ("unknown fabric", None))[0]
+            if name not in names[key]:
+                names[key].append(name)
+    return out, {k: sorted(v, key=natural_key) for k, v in names.items()}
+
+
+def _pod_nodes(graph: Graph, inv: Inventory, groups: list[Group], dev_group: np.ndarray,
+               clusters: list[tuple[Cluster, list[int]]], outside: dict[str, int],
+               peer_lines: dict[int, list[str]]) -> None:
     for cl, gids in clusters:
+        graph.clusters.append(cl)
         for gid in gids:
             g = groups[gid]
-            members = [i for i in np.nonzero(dev_group == gid)[0].tolist()]
+            members = np.nonzero(dev_group == gid)[0].tolist()
             dtype = inv.catalog.device_types[g.device_type]
-            names = fold(inv.devices[i].name for i in members)
-            rows = [f"{esc(names)}"]
+            names = sorted({inv.devices[i].name for i in members}, key=natural_key)
+            rows = [esc(span(names))]
             if dtype.accelerators is not None:
                 rows.append(f"{count(len(members) * dtype.accelerators.count)} × "
                             f"{esc(dtype.accelerators.type)}")
@@ -428,7 +483,30 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
         what = "superpod" if key in inv.superpods else "" if key.startswith(_MANY) else "cabinet"
         _group_node(graph, g, esc(key), [f"other {what}" if what else "outside this pod"])
         graph.add_legend("node", "external", "outside this diagram")
-    _bundle_edges(graph, inv, groups, bundles, styles)
+
+
+def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str) -> Graph:
+    label = STANDALONE if pod.standalone else pod.name
+    graph = Graph(pod_graph_name(pod), "wiring", f"{title} — wiring, pod level: {label}")
+    uses = cabinet_use(inv)
+    in_pod = device_mask(inv, pod.cabinets)
+    col = columns(inv)
+    sets = _pod_sets(inv, pod, uses)
+    if len(sets) < len(pod.cabinets):
+        graph.notes.append("Cabinets with the same contents and load are drawn as one box "
+                           "(N × first … last); edges give their links in total, fabrics of one "
+                           "plane (a rack's own scale-up fabric) merged; the cabinet-level views "
+                           "and `superpod portmap` give each cabinet's ports.")
+    groups, dev_group, clusters = _pod_groups(inv, sets, uses)
+    touching = in_pod[col["a_dev"]] | in_pod[col["b_dev"]] if len(col["a_dev"]) else \
+        np.zeros(0, dtype=bool)
+    outside = _pod_outside(inv, groups, dev_group, in_pod, touching, styles)
+    bundles = bundle_links(inv, dev_group, touching if len(col["a_dev"]) else None)
+    count_internal(groups, bundles)
+    bundles, fabric_names = _merge_planes(inv, bundles)
+    _pod_nodes(graph, inv, groups, dev_group, clusters, outside,
+               peer_rows(inv, groups, bundles, fabric_names))
+    _bundle_edges(graph, inv, groups, bundles, styles, fabric_names=fabric_names)
     tot = group_totals(inv, pod.cabinets)
     graph.subtitle.append(f"{n_of(tot.cabinets, 'cabinet')} · {count(tot.accelerators)} "
                           f"accelerators · {count(int(touching.sum()))} links · "
@@ -437,7 +515,7 @@ def pod_graph(inv: Inventory, scope: Scope, pod: Pod, styles: Styles, title: str
         graph.empty = f"no links touch {label} (see the elevation for its devices)"
     if len(pod.replicas) > 1:
         graph.subtitle.append(f"stands for {len(pod.replicas)} identical replicas of "
-                              f"{pod.template}: {fold(pod.replicas)}")
+                              f"{pod.template}: {span(pod.replicas)}")
     graph.add_legend("cluster", "cabinet", "cabinet")
     _legend_note(graph)
     return graph
