@@ -180,3 +180,28 @@ def test_printed_port_map_keeps_every_row(tmp_path: Path) -> None:
     # every row printed: at least one landscape A4 page per 45 rows, none per page more
     assert len(boxes) >= (expected + keys) // 45
     assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(842, 595)}
+
+
+@pytest.mark.parametrize(("spec", "cabinet"), [("cloudmatrix-384", "c01"),
+                                               ("cloudmatrix-384", "s1"),
+                                               ("gb200-nvl72", "nvl72-01")])
+def test_the_cabinet_wiring_names_exactly_the_port_maps_bundles(spec: str, cabinet: str) -> None:
+    """Every bundle of the cabinet's port map is on its wiring diagram (an edge or a box), and
+    the drawing names no bundle the table lacks; no label carries nodeset brackets."""
+    from superpod_iac.model.portends import bundle_name
+    from superpod_iac.render import plan
+
+    inv = load_project([str(ROOT / "specs" / spec)], Config(select=["SCH", "REF"])).inventory
+    job = next(j for j in plan(inv, ["wiring"], ["cabinet"], spec)
+               if j.name == f"wiring-cabinet-{cabinet}")
+    graph = job.build()
+    text = " ".join([e.label for e in graph.edges] + [n.label for n in graph.nodes.values()])
+    drawn: set[int] = set()
+    for m in re.finditer(r"W(\d+)(?:–W(\d+))?", text):
+        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+        drawn.update(range(lo, hi + 1))
+    table = {int(r[_P["bundle"]][1:]) for r in portmap.section_rows(inv, cabinet)}
+    assert drawn == table, (sorted(drawn), sorted(table))
+    assert bundle_name(1) == "W1"
+    labels = [e.label for e in graph.edges if e.label]
+    assert labels and not any(re.search(r"\w\[[0-9]", lab) for lab in labels)

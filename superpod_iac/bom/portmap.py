@@ -28,7 +28,7 @@ from superpod_iac.bom.lines import cable_sizes
 from superpod_iac.choices import PORTMAP_FORMATS, table
 from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.model.portends import PortEnds, bundle_name, port_ends
+from superpod_iac.model.portends import PortEnds, bundle_name, cabinet_ends, port_ends
 from superpod_iac.numbers import num
 from superpod_iac.report.escape import GuardedWriter, html_text
 
@@ -70,9 +70,10 @@ def _some(names: list[str], k: int = 6) -> str:
 class _Rows:
     """Per-device and per-size lookups done once; `row(e)` joins them for end e."""
 
-    def __init__(self, inv: Inventory) -> None:
+    def __init__(self, inv: Inventory, cabinets: list[str] | None) -> None:
         self.inv = inv
-        self.ends: PortEnds = port_ends(inv)
+        self.ends: PortEnds = port_ends(inv) if cabinets is None else \
+            cabinet_ends(inv, cabinets)
         t = inv.links
         self.width = max(len(str(len(t))), 6)
         per_link, sizes = cable_sizes(inv)
@@ -117,8 +118,8 @@ def rows(inv: Inventory, cabinets: Iterable[str] | None = None) -> Iterator[list
     ports in the device type's order; streamed."""
     if not len(inv.links):
         return
-    r = _Rows(inv)
-    names = r.ends.cabinets if cabinets is None else list(cabinets)
+    r = _Rows(inv, None if cabinets is None else list(cabinets))
+    names = r.ends.cabinets
     for name in names:
         s = r.ends.of_cabinet(name)
         for e in range(s.start, s.stop):
@@ -292,7 +293,7 @@ def _bundle_table(keys: list[BundleKey]) -> str:
     body = "".join(
         f"<tr><td>{html_text(k.number)}</td><td>{html_text(k.local)}</td>"
         f"<td>{html_text(k.peer)}</td><td>{html_text(k.fabric)}</td>"
-        f'<td>{html_text(k.media)}</td><td class="num">{k.links:,}</td></tr>' for k in keys)
+        f'<td>{html_text(k.media)}</td><td class="num">{num(k.links)}</td></tr>' for k in keys)
     return f'<table class="key"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -314,7 +315,7 @@ def cabinet_section(inv: Inventory, design: str, cabinet: str, sheet: int, sheet
     for dev, dev_rows in by_dev.items():
         d = devs[dev]
         parts.append(f"<h2>{html_text(dev)} · U{d.u} · {html_text(d.type_name)} · "
-                     f"{len(dev_rows):,} connected ports · device ID "
+                     f"{num(len(dev_rows))} connected ports · device ID "
                      f"{html_text(device_id(cab, d))}</h2>")
         parts.append(_device_table(dev_rows))
     parts.append("</section>")
@@ -329,7 +330,7 @@ def write_html(inv: Inventory, out: IO[str], cabinets: Sequence[str] | None = No
     names = list(cabinets) if cabinets is not None else sorted(inv.cabinets, key=natural_key)
     if len(names) > HTML_MAX_CABINETS:
         raise TooMany(f"the printable port map covers at most {HTML_MAX_CABINETS} cabinets "
-                      f"and this selection has {len(names):,}: pick some with --cabinet "
+                      f"and this selection has {num(len(names))}: pick some with --cabinet "
                       f"(e.g. --cabinet '{names[0]}')")
     out.write('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
               f"<title>Port map — {html_text(design)}</title><style>{_CSS}</style></head>"

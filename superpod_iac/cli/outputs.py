@@ -110,6 +110,7 @@ def cmd_portmap(args: argparse.Namespace) -> int:
     """Port map: per cabinet and device, one row per connected port; html is print-ready."""
     from superpod_iac.bom.portmap import WRITERS, TooMany, select_cabinets
     from superpod_iac.fsio import atomic_text
+    from superpod_iac.numbers import num
     from superpod_iac.render import design_title
 
     binary, writer = WRITERS[args.format]
@@ -141,7 +142,7 @@ def cmd_portmap(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     if args.out and args.out != "-":
         what = "cabinets" if args.format == "html" else "port rows"
-        sys.stderr.write(f"wrote {n:,} {what} to {args.out}\n")
+        sys.stderr.write(f"wrote {num(n)} {what} to {args.out}\n")
     return EXIT_OK
 
 

@@ -78,64 +78,100 @@ def bundle_span(numbers: list[int]) -> str:
     return ", ".join(out)
 
 
-def _device_order(inv: Inventory, cab_index: dict[str, int]) -> np.ndarray:
-    """Per device: its rank in (cabinet, top to bottom, natural name) order."""
-    order = sorted(range(len(inv.devices)), key=lambda i: (
-        cab_index[inv.devices[i].cabinet], -inv.devices[i].u, natural_key(inv.devices[i].name)))
-    rank = np.empty(len(inv.devices), dtype=np.int64)
-    rank[np.array(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
+def _device_order(inv: Inventory, names: list[str]) -> np.ndarray:
+    """Per device of the chosen cabinets: its rank in (cabinet, top to bottom, natural name)
+    order (0 for the others, which have no ends in the table)."""
+    rank = np.zeros(len(inv.devices), dtype=np.int64)
+    k = 0
+    for name in names:
+        for d in sorted(inv.cabinets[name].devices, key=lambda d: (-d.u, natural_key(d.name))):
+            rank[d.index] = k
+            k += 1
     return rank
 
 
-def _number(key_cols: list[np.ndarray], cab: np.ndarray) -> np.ndarray:
+def _number(key: np.ndarray, cab: np.ndarray) -> np.ndarray:
     """Per end (already in table order): its bundle's number within its cabinet, numbered
-    by first appearance."""
-    n = len(cab)
-    if n == 0:
+    by first appearance. `key` is one int64 per end identifying its bundle."""
+    if len(cab) == 0:
         return np.zeros(0, dtype=np.int64)
-    _, first, inverse = np.unique(np.stack(key_cols, axis=1), axis=0, return_index=True,
-                                  return_inverse=True)
-    inverse = inverse.reshape(-1)
-    # bundles ordered by first appearance; within a cabinet they get 1, 2, ...
+    order = np.argsort(key, kind="stable")
+    srt = key[order]
+    head = np.ones(len(srt), dtype=bool)
+    head[1:] = srt[1:] != srt[:-1]
+    inverse = np.empty(len(key), dtype=np.int64)
+    inverse[order] = np.cumsum(head) - 1
+    first = order[head]  # stable sort: the first end of each bundle in table order
     by_first = np.argsort(first, kind="stable")
     bundle_cab = cab[first[by_first]]
     starts = np.searchsorted(bundle_cab, bundle_cab, side="left")
-    number_sorted = np.arange(len(by_first), dtype=np.int64) - starts + 1
     number = np.empty(len(by_first), dtype=np.int64)
-    number[by_first] = number_sorted
+    number[by_first] = np.arange(len(by_first), dtype=np.int64) - starts + 1
     return number[inverse]
 
 
-@derived
-def port_ends(inv: Inventory) -> PortEnds:
-    names = sorted(inv.cabinets, key=natural_key)
+def _mixed(cols: list[np.ndarray], radices: list[int]) -> np.ndarray:
+    """One int64 per row from columns of small non-negative ints (a row-wise unique key); the
+    rows' ranks when the product of the radices would overflow."""
+    total = 1
+    for r in radices:
+        total *= max(r, 1)
+    if total < 2**62:
+        key = np.zeros(len(cols[0]), dtype=np.int64)
+        for c, r in zip(cols, radices, strict=True):
+            key = key * max(r, 1) + c
+        return key
+    _, inverse = np.unique(np.stack(cols, axis=1), axis=0, return_inverse=True)
+    return inverse.reshape(-1).astype(np.int64)
+
+
+def cabinet_ends(inv: Inventory, cabinets: list[str] | None = None) -> PortEnds:
+    """The ends in `cabinets` (every cabinet when None), in installer order, with their
+    bundle numbers: the same numbers whichever cabinets are asked for together, so a drawing
+    of one cabinet and a port map of all agree. Numpy passes over the link columns and a sort
+    of the selected ends only."""
+    names = sorted(inv.cabinets if cabinets is None else set(cabinets), key=natural_key)
     cab_index = {c: k for k, c in enumerate(names)}
+    all_index = {c: k for k, c in enumerate(inv.cabinets)}
     col = columns(inv)
     n = len(col["a_dev"])
-    dev_cab = np.fromiter((cab_index[d.cabinet] for d in inv.devices), dtype=np.int64,
+    dev_cab = np.fromiter((cab_index.get(d.cabinet, -1) for d in inv.devices), dtype=np.int64,
                           count=len(inv.devices))
-    rank = _device_order(inv, cab_index)
-    dev = np.concatenate([col["a_dev"], col["b_dev"]]).astype(np.int64)
-    port = np.concatenate([col["a_port"], col["b_port"]]).astype(np.int64)
-    peer = np.concatenate([col["b_dev"], col["a_dev"]]).astype(np.int64)
-    peer_port = np.concatenate([col["b_port"], col["a_port"]]).astype(np.int64)
-    link = np.concatenate([np.arange(n, dtype=np.int64)] * 2)
-    side = np.repeat(np.array([0, 1], dtype=np.int64), n)
-    order = np.lexsort((side, port, rank[dev])) if len(dev) else np.zeros(0, dtype=np.int64)
+    dev_any = np.fromiter((all_index[d.cabinet] for d in inv.devices), dtype=np.int64,
+                          count=len(inv.devices))
+    ends = np.concatenate([col["a_dev"], col["b_dev"]]).astype(np.int64)
+    keep = np.nonzero(dev_cab[ends] >= 0)[0] if len(ends) else np.zeros(0, dtype=np.int64)
+    link, side = keep % max(n, 1), keep // max(n, 1)
+    a_dev, b_dev = col["a_dev"].astype(np.int64), col["b_dev"].astype(np.int64)
+    a_port, b_port = col["a_port"].astype(np.int64), col["b_port"].astype(np.int64)
+    dev = np.where(side == 0, a_dev[link], b_dev[link])
+    port = np.where(side == 0, a_port[link], b_port[link])
+    peer = np.where(side == 0, b_dev[link], a_dev[link])
+    peer_port = np.where(side == 0, b_port[link], a_port[link])
+    rank = _device_order(inv, names)
+    span = int(max(port.max(initial=0), 0)) + 1
+    order = np.argsort((rank[dev] * span + port) * 2 + side, kind="stable")
     dev, port, peer, peer_port, link, side = (a[order] for a in
                                               (dev, port, peer, peer_port, link, side))
-    cab = dev_cab[dev] if len(dev) else np.zeros(0, dtype=np.int64)
+    cab = dev_cab[dev]
     type_ids: dict[str, int] = {}
     dev_type = np.fromiter((type_ids.setdefault(d.type_name, len(type_ids))
                             for d in inv.devices), dtype=np.int64, count=len(inv.devices))
     t_local, t_peer = dev_type[dev], dev_type[peer]
-    peer_cab = dev_cab[peer]
-    inside = peer_cab == cab
-    fabric = np.concatenate([col["fabric"], col["fabric"]]).astype(np.int64)[order]
-    key = [cab, fabric,
-           np.where(inside, np.minimum(t_local, t_peer), t_local),
-           np.where(inside, np.maximum(t_local, t_peer), t_peer),
-           np.where(inside, -1, peer_cab)]
+    here, there = dev_any[dev], dev_any[peer]
+    inside = here == there
+    fabric = col["fabric"].astype(np.int64)[link] + 1
+    nt = len(type_ids)
+    key = _mixed([here, fabric, np.where(inside, np.minimum(t_local, t_peer), t_local),
+                  np.where(inside, np.maximum(t_local, t_peer), t_peer),
+                  np.where(inside, 0, there + 1)],
+                 [len(all_index), len(inv.fabrics) + 2, nt, nt, len(all_index) + 1])
     bundle = _number(key, cab)
     bounds = np.searchsorted(cab, np.arange(len(names) + 1), side="left")
     return PortEnds(names, cab, link, side, dev, port, peer, peer_port, bundle, bounds)
+
+
+@derived
+def port_ends(inv: Inventory) -> PortEnds:
+    """`cabinet_ends` of every cabinet, computed once per Inventory."""
+    return cabinet_ends(inv)

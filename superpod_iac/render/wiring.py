@@ -25,8 +25,9 @@ from superpod_iac.model.bundles import Bundle, PortUsage, bundle_links, port_usa
 from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Device, Inventory
 from superpod_iac.model.linkstats import columns, device_mask
-from superpod_iac.model.portends import bundle_span, port_ends
+from superpod_iac.model.portends import bundle_span, cabinet_ends
 from superpod_iac.model.utilization import CabinetUse, cabinet_use, group_totals
+from superpod_iac.numbers import num
 from superpod_iac.render.graph import Cluster, Edge, Graph, Node
 from superpod_iac.render.labels import count, esc, file_part, html_rows, kw, n_of, pct
 from superpod_iac.render.scope import STANDALONE, Pod, Scope
@@ -248,10 +249,10 @@ def _cluster_head(inv: Inventory, s: list[str], cabs: list[str]) -> str:
     if s:
         template = inv.superpods[s[0]].template or s[0]
         if len(s) > 1:
-            return f"{len(s):,} superpods × {template}"
+            return f"{num(len(s))} superpods × {template}"
         return f"superpod (replica of {template})" if template != s[0] else "superpod"
     if len(cabs) > 1:
-        return f"{len(cabs):,} cabinets × {inv.cabinets[cabs[0]].type_name}"
+        return f"{num(len(cabs))} cabinets × {inv.cabinets[cabs[0]].type_name}"
     return f"cabinet {inv.cabinets[cabs[0]].type_name}"
 
 
@@ -352,7 +353,7 @@ def _many_key(inv: Inventory, key: str, n: int) -> str:
     """The folded name of an outside superpod or cabinet when there are too many to draw."""
     pod = inv.superpods.get(key)
     if pod is not None:
-        return f"{_MANY}{n:,} superpods and cabinets" if pod.template is None else \
+        return f"{_MANY}{num(n)} superpods and cabinets" if pod.template is None else \
             f"{_MANY}replicas of {pod.template}"
     return f"{_MANY}other cabinets"
 
@@ -579,7 +580,7 @@ def span(names: list[str], keep: int = 3, noun: str = "") -> str:
     nodeset brackets)."""
     if len(names) <= keep:
         return ", ".join(names)
-    return f"{names[0]} … {names[-1]} ({len(names):,}{' ' + noun if noun else ''})"
+    return f"{names[0]} … {names[-1]} ({num(len(names))}{' ' + noun if noun else ''})"
 
 
 @dataclass(slots=True)
@@ -892,7 +893,7 @@ def cabinet_graph(inv: Inventory, scope: Scope, cabinet: str, styles: Styles, ti
     sel = np.nonzero(touching)[0] if touching is not None else np.zeros(0, dtype=np.int64)
     limit = min(int(styles.layout("max_edge_labels")), int(styles.layout("cabinet_max_bundles")))
     f = _fold_until_labelled(inv, cabinet, devices, sel, local, touching, limit)
-    bundle_of = port_ends(inv).bundle_of_links(cabinet) if len(sel) else {}
+    bundle_of = cabinet_ends(inv, [cabinet]).bundle_of_links(cabinet) if len(sel) else {}
     ends, internal = _edge_ends(inv, sel, f.grp.dev_group, local, bundle_of)
     count_internal(f.grp.groups, f.bundles)
     by_tier = _cabinet_nodes(graph, inv, f, devices, internal, ends)
