@@ -79,6 +79,7 @@ def _check_against_cut_sheet(inv: Inventory) -> None:
         assert (r[_P["peer_cabinet"]], r[_P["peer_device"]], r[_P["peer_port"]]) == \
             (c[_C[f"{far}_cabinet"]], c[_C[f"{far}_device"]], c[_C[f"{far}_port"]])
         assert r[_P["transceiver"]] == c[_C[f"transceiver_{end}"]]
+        assert r[_P["route"]] == c[_C["route"]]
     _check_bundles(inv, rows)
 
 

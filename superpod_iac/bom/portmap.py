@@ -23,7 +23,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from superpod_iac.bom.ids import device_id, end_label, size_info
+from superpod_iac.bom.ids import device_id, end_label, route, size_info
 from superpod_iac.bom.lines import cable_sizes
 from superpod_iac.choices import PORTMAP_FORMATS, table
 from superpod_iac.model.generators import natural_key
@@ -34,12 +34,12 @@ from superpod_iac.report.escape import GuardedWriter, html_text
 
 COLUMNS = [
     "cabinet", "u", "device", "port", "bundle", "peer_cabinet", "peer_u", "peer_device",
-    "peer_port", "cable_id", "end", "fabric", "cable", "transceiver", "peer_transceiver",
-    "length_m", "link_id",
+    "peer_port", "cable_id", "end", "fabric", "route", "cable", "transceiver",
+    "peer_transceiver", "length_m", "link_id",
 ]
-"""`end`: which end of the cable this port is (A or B, as on its labels); `length_m`: the
-orderable length, as the cut sheet's `length_m` (a size label such as `in-rack harness` when
-there is none)."""
+"""`end`: which end of the cable this port is (A or B, as on its labels); `route` and
+`length_m`: the cut sheet's (same cabinet, same row, cross-row via tray, cross-hall, in-rack
+harness; the orderable length, or a size label such as `over-length`, empty for a harness)."""
 
 _I = {c: i for i, c in enumerate(COLUMNS)}
 
@@ -102,12 +102,14 @@ class _Rows:
         qp = self.port(int(x.peer_dev[e]), int(x.peer_port[e]))
         a_end = self.end(int(t.a_dev[i]), int(t.a_port[i]))
         b_end = self.end(int(t.b_dev[i]), int(t.b_port[i]))
-        length, _, _, _ = self.sizes[int(self.size_of[i])]
+        length, _, _, harness = self.sizes[int(self.size_of[i])]
+        path = "in-rack harness" if harness else route(inv.cabinets[d.cabinet],
+                                                       inv.cabinets[q.cabinet])
         xa, xb, ci = t.xcvr_a[i], t.xcvr_b[i], t.cable[i]
         mine, theirs = (xa, xb) if side == 0 else (xb, xa)
         return [d.cabinet, d.u, d.name, p, bundle_name(int(x.bundle[e])), q.cabinet, q.u,
                 q.name, qp, f"{a_end}/{b_end}", "AB"[side], self.fabrics.get(t.fabric[i], ""),
-                t.cable_names[ci] if ci >= 0 else None,
+                path, t.cable_names[ci] if ci >= 0 else None,
                 t.xcvr_names[mine] if mine >= 0 else None,
                 t.xcvr_names[theirs] if theirs >= 0 else None,
                 length, f"L{i + 1:0{self.width}d}"]
@@ -151,11 +153,13 @@ def bundle_keys(cab_rows: list[list[Any]]) -> list[BundleKey]:
         by.setdefault(r[_I["bundle"]], []).append(r)
     out: list[BundleKey] = []
     for number, rs in sorted(by.items(), key=lambda kv: int(kv[0][1:])):
-        local = _names({r[_I["device"]] for r in rs})
         same = all(r[_I["peer_cabinet"]] == r[_I["cabinet"]] for r in rs)
+        if same:  # both ends here: each link once, from its A end to its B end
+            rs = [r for r in rs if r[_I["end"]] == "A"] or rs
+        local = _names({r[_I["device"]] for r in rs})
         peers = _names({r[_I["peer_device"]] for r in rs})
         peer_cabs = _names({r[_I["peer_cabinet"]] for r in rs})
-        peer = peers if same else f"{peer_cabs}: {peers}"
+        peer = f"{peers} (this cabinet)" if same else f"{peer_cabs}: {peers}"
         media = sorted({" + ".join(str(v) for v in (r[_I["cable"]], r[_I["transceiver"]]) if v)
                         or "no cable declared" for r in rs})
         links = len({r[_I["link_id"]] for r in rs})
@@ -275,7 +279,8 @@ def _device_table(dev_rows: list[list[Any]]) -> str:
     for r in dev_rows:
         g = r.__getitem__
         length = g(_I["length_m"])
-        shown = f"{num(length)} m" if isinstance(length, int | float) else (length or "")
+        shown = f"{num(length)} m" if isinstance(length, int | float) else \
+            (length or ("harness" if g(_I["route"]) == "in-rack harness" else ""))
         cells = [("mono", g(_I["port"])), ("w", g(_I["bundle"])), ("", g(_I["peer_cabinet"])),
                  ("", g(_I["peer_device"])), ("num", f"U{g(_I['peer_u'])}"),
                  ("mono", g(_I["peer_port"])), ("", g(_I["end"])), ("id", g(_I["cable_id"])),
