@@ -206,3 +206,13 @@ def test_the_cabinet_wiring_names_exactly_the_port_maps_bundles(spec: str, cabin
     assert bundle_name(1) == "W1"
     labels = [e.label for e in graph.edges if e.label]
     assert labels and not any(re.search(r"\w\[[0-9]", lab) for lab in labels)
+
+
+def test_report_section_hook_gives_whole_cabinets_within_the_limit() -> None:
+    inv = load_project([CM], Config(select=["SCH", "REF"])).inventory
+    cols, rows, total = portmap.report_section(inv, limit=1000)
+    assert cols == portmap.COLUMNS and total == 2 * len(inv.links)
+    assert [r[_P["cabinet"]] for r in rows] == ["c01"] * 484 + ["c02"] * 484
+    assert rows == portmap.section_rows(inv, "c01") + portmap.section_rows(inv, "c02")
+    _, one, _ = portmap.report_section(inv, limit=1)  # a cabinet is never cut
+    assert len(one) == 484

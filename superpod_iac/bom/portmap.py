@@ -133,6 +133,38 @@ def section_rows(inv: Inventory, cabinet: str) -> list[list[Any]]:
     return list(rows(inv, [cabinet]))
 
 
+REPORT_ROWS = 5000
+"""The HTML report's port map section shows whole cabinets up to this many rows."""
+
+
+def report_section(inv: Inventory, limit: int = REPORT_ROWS
+                   ) -> tuple[list[str], list[list[Any]], int]:
+    """The hook for a `port_map` section of the HTML report: (COLUMNS, the rows of the first
+    cabinets in natural order whose rows fit in `limit` (at least one cabinet), the number of
+    rows of the whole design). The report owns how it shows them."""
+    from superpod_iac.model.linkstats import columns
+
+    total = 2 * len(inv.links)
+    if not total:
+        return list(COLUMNS), [], 0
+    names = sorted(inv.cabinets, key=natural_key)
+    index = {c: k for k, c in enumerate(names)}
+    dev_cab = np.fromiter((index[d.cabinet] for d in inv.devices), dtype=np.int64,
+                          count=len(inv.devices))
+    col = columns(inv)
+    per_cab = np.bincount(dev_cab[np.concatenate([col["a_dev"], col["b_dev"]])],
+                          minlength=len(names)).tolist()
+    chosen: list[str] = []
+    n = 0
+    for name, k in zip(names, per_cab, strict=True):
+        if k and chosen and n + k > limit:
+            break
+        if k:
+            chosen.append(name)
+            n += k
+    return list(COLUMNS), list(rows(inv, chosen)), total
+
+
 @dataclass(frozen=True, slots=True)
 class BundleKey:
     """One numbered bundle of a cabinet, as the sheet's key and the drawing's edges show it."""
