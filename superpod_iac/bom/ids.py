@@ -63,7 +63,3 @@ def size_info(inv: Inventory,
         out.append((length, mpn, sku, harness))
     return out
 
-
-def end_label(cab: Cabinet, dev: Device, port: str) -> str:
-    """One end of a cable: `SITE.RSS-UUU:PORT` (breakout `/` written `.`)."""
-    return f"{device_id(cab, dev)}:{port.replace('/', '.')}"
