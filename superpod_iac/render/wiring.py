@@ -830,7 +830,8 @@ def _cabinet_nodes(graph: Graph, inv: Inventory, f: _Folding, devices: list[Devi
         rows = [f"{len(members[gid])} × {esc(tname)}", esc(span(names)),
                 f"{n} other {what}s" if n > 1 else f"other {what}"]
         if keyed.get(gid):
-            rows.append(f"<b>bundle {esc(', '.join(keyed[gid]))}</b>")
+            shown = sorted(keyed[gid], key=lambda b: int(b[1:].split("–")[0].split(",")[0]))
+            rows.append(f"<b>bundle {esc(', '.join(shown))}</b>")
         _group_node(graph, f.grp.groups[gid], esc(key), rows)
         by_tier[f.grp.groups[gid].tier].append(f.grp.groups[gid].id)
         graph.add_legend("node", "external", "outside this diagram")
