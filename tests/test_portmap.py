@@ -81,6 +81,9 @@ def _check_against_cut_sheet(inv: Inventory) -> None:
         assert r[_P["transceiver"]] == c[_C[f"transceiver_{end}"]]
         assert r[_P["route"]] == c[_C["route"]]
     _check_bundles(inv, rows)
+    buf = io.StringIO()
+    portmap.write_csv(inv, buf)
+    assert buf.getvalue() == _row_by_row_csv(inv)
 
 
 def _check_bundles(inv: Inventory, rows: list[list[Any]]) -> None:
@@ -216,3 +219,33 @@ def test_report_section_hook_gives_whole_cabinets_within_the_limit() -> None:
     assert rows == portmap.section_rows(inv, "c01") + portmap.section_rows(inv, "c02")
     _, one, _ = portmap.report_section(inv, limit=1)  # a cabinet is never cut
     assert len(one) == 484
+
+
+def _row_by_row_csv(inv: Inventory, cabinets: list[str] | None = None) -> str:
+    from superpod_iac.report.escape import GuardedWriter
+
+    buf = io.StringIO()
+    w = GuardedWriter(buf)
+    w.writerow(portmap.COLUMNS)
+    w.writerows(portmap.rows(inv, cabinets))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("spec", ["cloudmatrix-384", "gb200-nvl72"])
+def test_joined_csv_is_the_guarded_writers_bytes(spec: str) -> None:
+    inv = load_project([str(ROOT / "specs" / spec)], Config(select=["SCH", "REF"])).inventory
+    buf = io.StringIO()
+    assert portmap.write_csv(inv, buf) == 2 * len(inv.links)
+    assert buf.getvalue() == _row_by_row_csv(inv)
+
+
+def test_names_needing_quotes_take_the_guarded_path() -> None:
+    inv = load_project([CM], Config(select=["SCH"])).inventory
+    cab = inv.cabinets["c01"]
+    cab.hall = '=evil,"hall"'  # in the cable ID prefix: the joined path must step aside
+    inv.devices[cab.devices[0].index].name = "+x"
+    inv.cache.clear()
+    buf = io.StringIO()
+    portmap.write_csv(inv, buf, ["c01", "s1"])
+    assert buf.getvalue() == _row_by_row_csv(inv, ["c01", "s1"])
+    assert "'+x" in buf.getvalue() and "\"'=EVIL" in buf.getvalue()

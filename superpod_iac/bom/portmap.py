@@ -30,7 +30,7 @@ from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.portends import PortEnds, bundle_name, cabinet_ends, port_ends
 from superpod_iac.numbers import num
-from superpod_iac.report.escape import GuardedWriter, html_text
+from superpod_iac.report.escape import CsvCells, GuardedWriter, html_text
 
 COLUMNS = [
     "cabinet", "u", "device", "port", "bundle", "peer_cabinet", "peer_u", "peer_device",
@@ -232,13 +232,90 @@ def _shown_length(value: Any) -> Any:
 
 def write_csv(inv: Inventory, out: IO[str], cabinets: Sequence[str] | None = None,
               design: str = "design") -> int:
+    """The port map as CSV through the guarded cell writer; when every piece that goes into
+    the composite cable ID needs no quoting or formula escaping, rows are joined from cells
+    encoded once per device, port, size and name (the same bytes, tested), which keeps the
+    cluster's 5.7 M rows within seconds."""
     w = GuardedWriter(out)
     w.writerow(COLUMNS)
-    n = 0
-    for r in rows(inv, cabinets):
-        w.writerow(r)
-        n += 1
-    return n
+    if not len(inv.links):
+        return 0
+    r = _Rows(inv, None if cabinets is None else list(cabinets))
+    fast = _CsvJoin(r)
+    total = len(r.ends.link)
+    step = 1 << 15
+    for lo in range(0, total, step):
+        hi = min(total, lo + step)
+        text = fast.text(lo, hi)
+        if text is None:
+            w.writerows(r.between(lo, hi))
+        else:
+            out.write(text)
+    return total
+
+
+class _CsvJoin:
+    """CSV rows of `_Rows` joined from cells encoded once (`CsvCells`: exactly as the guarded
+    writer writes them); None for a chunk where a cable ID piece is not plain."""
+
+    def __init__(self, r: _Rows) -> None:
+        self.r = r
+        self.enc = CsvCells()
+        t = r.inv.links
+        self.cables = [self.enc(c) for c in t.cable_names]
+        self.xcvrs = [self.enc(x) for x in t.xcvr_names]
+        self.lengths = [self.enc(length) for length, _, _, _ in r.sizes]
+        self.harness = [h for _, _, _, h in r.sizes]
+        self.fabrics = {k: self.enc(v) for k, v in r.fabrics.items()}
+        self.routes: dict[tuple[str, str], str] = {}
+        self.devs: dict[int, tuple[str, str, list[str], list[str]] | None] = {}
+        self.types: dict[str, tuple[list[str], bool]] = {}
+
+    def dev(self, k: int) -> tuple[str, str, list[str], list[str]] | None:
+        """(cabinet,u,device cells, end prefix, port cells, port names as in a cable ID), or
+        None when the prefix or a port name is not a plain cell."""
+        if k in self.devs:
+            return self.devs[k]
+        cab, u, name, prefix, names, dots = self.r.dev(k)
+        cells = self.types.get(self.r.inv.devices[k].type_name)
+        if cells is None:
+            cells = self.types[self.r.inv.devices[k].type_name] = (
+                [self.enc(n) for n in names], all(map(self.enc.plain, dots)))
+        ok = cells[1] and self.enc.plain(prefix)
+        info = self.devs[k] = (self.enc(cab, u, name), prefix, cells[0], dots) if ok else None
+        return info
+
+    def route(self, a: str, b: str) -> str:
+        cell = self.routes.get((a, b))
+        if cell is None:
+            cell = self.routes[(a, b)] = self.enc(self.r.route(a, b))
+        return cell
+
+    def text(self, lo: int, hi: int) -> str | None:
+        x, t, r = self.r.ends, self.r.inv.links, self.r
+        out: list[str] = []
+        harness, routes, cab_of = self.harness, self.enc("in-rack harness"), r.inv.devices
+        for i, side, d, p, q, qp, w in zip(
+                x.link[lo:hi].tolist(), x.side[lo:hi].tolist(), x.dev[lo:hi].tolist(),
+                x.port[lo:hi].tolist(), x.peer_dev[lo:hi].tolist(),
+                x.peer_port[lo:hi].tolist(), x.bundle[lo:hi].tolist(), strict=True):
+            a, b = self.dev(d), self.dev(q)
+            if a is None or b is None:
+                return None
+            here, there = a[1] + a[3][p], b[1] + b[3][qp]
+            size = int(r.size_of[i])
+            xa, xb, ci = t.xcvr_a[i], t.xcvr_b[i], t.cable[i]
+            mine, theirs = (xa, xb) if side == 0 else (xb, xa)
+            path = routes if harness[size] else \
+                self.route(cab_of[d].cabinet, cab_of[q].cabinet)
+            out.append(
+                f"{a[0]},{a[2][p]},W{w},{b[0]},{b[2][qp]},"
+                f"{here + '/' + there if side == 0 else there + '/' + here},{'AB'[side]},"
+                f"{self.fabrics.get(t.fabric[i], '')},{path},"
+                f"{self.cables[ci] if ci >= 0 else ''},{self.xcvrs[mine] if mine >= 0 else ''},"
+                f"{self.xcvrs[theirs] if theirs >= 0 else ''},{self.lengths[size]},"
+                f"L{i + 1:0{r.width}d}\n")
+        return "".join(out)
 
 
 def write_json(inv: Inventory, out: IO[str], cabinets: Sequence[str] | None = None,
