@@ -28,7 +28,7 @@ from superpod_iac.bom.lines import cable_sizes
 from superpod_iac.choices import PORTMAP_FORMATS, table
 from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.model.portends import PortEnds, bundle_name, cabinet_ends, port_ends
+from superpod_iac.model.portends import PortEnds, bundle_name, cabinet_ends
 from superpod_iac.numbers import num
 from superpod_iac.report.escape import CsvCells, GuardedWriter, html_text
 
@@ -76,10 +76,10 @@ class _Rows:
     them per end (a few list lookups: the cluster's 5.7 M ends stream without per-end
     formatting beyond the IDs)."""
 
-    def __init__(self, inv: Inventory, cabinets: list[str] | None) -> None:
+    def __init__(self, inv: Inventory) -> None:
         self.inv = inv
-        self.ends: PortEnds = port_ends(inv) if cabinets is None else \
-            cabinet_ends(inv, cabinets)
+        self.ends: PortEnds = cabinet_ends(inv, [])
+        """The ends of the current batch of cabinets (`batches`)."""
         t = inv.links
         self.width = max(len(str(len(t))), 6)
         per_link, sizes = cable_sizes(inv)
@@ -131,15 +131,31 @@ class _Rows:
                    xnames[theirs] if theirs >= 0 else None, length, f"L{i + 1:0{width}d}"]
 
 
+BATCH_CABINETS = 256
+"""Cabinets whose ends are sorted at a time: the cluster's 5.7 M ends never sit in memory
+together."""
+
+
+def batches(r: _Rows, cabinets: Iterable[str] | None, step: int = 1 << 15
+            ) -> Iterator[tuple[int, int]]:
+    """Set `r.ends` to each batch of cabinets in turn (natural order) and yield its end ranges
+    [lo, hi) of at most `step` ends."""
+    names = sorted(r.inv.cabinets if cabinets is None else set(cabinets), key=natural_key)
+    for k in range(0, len(names), BATCH_CABINETS):
+        r.ends = cabinet_ends(r.inv, names[k:k + BATCH_CABINETS])
+        total = len(r.ends.link)
+        for lo in range(0, total, step):
+            yield lo, min(total, lo + step)
+
+
 def rows(inv: Inventory, cabinets: Iterable[str] | None = None) -> Iterator[list[Any]]:
     """Port map rows (COLUMNS), cabinet by cabinet (natural order), devices top to bottom,
     ports in the device type's order; streamed."""
     if not len(inv.links):
         return
-    r = _Rows(inv, None if cabinets is None else list(cabinets))
-    total = len(r.ends.link)
-    for lo in range(0, total, 1 << 15):
-        yield from r.between(lo, min(total, lo + (1 << 15)))
+    r = _Rows(inv)
+    for lo, hi in batches(r, cabinets):
+        yield from r.between(lo, hi)
 
 
 def section_rows(inv: Inventory, cabinet: str) -> list[list[Any]]:
@@ -240,12 +256,11 @@ def write_csv(inv: Inventory, out: IO[str], cabinets: Sequence[str] | None = Non
     w.writerow(COLUMNS)
     if not len(inv.links):
         return 0
-    r = _Rows(inv, None if cabinets is None else list(cabinets))
+    r = _Rows(inv)
     fast = _CsvJoin(r)
-    total = len(r.ends.link)
-    step = 1 << 15
-    for lo in range(0, total, step):
-        hi = min(total, lo + step)
+    total = 0
+    for lo, hi in batches(r, cabinets):
+        total += hi - lo
         text = fast.text(lo, hi)
         if text is None:
             w.writerows(r.between(lo, hi))

@@ -13,8 +13,9 @@ are numbered per cabinet W1, W2, ... in the order their first port appears in th
 bundle never mixes device types, so a drawing that folds devices by type draws each bundle as
 one edge, and a drawing of single devices draws several edges of one bundle.
 
-Computed once for the whole design in numpy passes (sorts over the 2 x links ends, no per-link
-Python object) and cached on the Inventory.
+Computed for the cabinets asked (`cabinet_ends`) in numpy passes over the link columns and a
+sort of their ends only (no per-link Python object); the numbers do not depend on which other
+cabinets are asked with them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from superpod_iac.model.derived import derived
 from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.linkstats import columns
@@ -170,8 +170,3 @@ def cabinet_ends(inv: Inventory, cabinets: list[str] | None = None) -> PortEnds:
     bounds = np.searchsorted(cab, np.arange(len(names) + 1), side="left")
     return PortEnds(names, cab, link, side, dev, port, peer, peer_port, bundle, bounds)
 
-
-@derived
-def port_ends(inv: Inventory) -> PortEnds:
-    """`cabinet_ends` of every cabinet, computed once per Inventory."""
-    return cabinet_ends(inv)
