@@ -42,7 +42,7 @@ chromium:
 	  $(APT) update -qq && $(APT) install -y -qq chromium; }
 
 # docs/editor.md's Neovim set-up is tested with Debian's Neovim, headless, against `superpod lsp`
-# (tests/test_editor_nvim.py; the built-in LSP client, no plugin).
+# (tests/lsp/test_editor_nvim.py; the built-in LSP client, no plugin).
 neovim:
 	@command -v nvim >/dev/null 2>&1 || { \
 	  echo "nvim is missing: installing neovim through apt (for the editor test)"; \

@@ -1,6 +1,6 @@
 """docs/editor.md's Neovim set-up, for real: headless Neovim's built-in LSP client (no plugin)
 starts `superpod lsp`, opens power.yaml of a copy of the GB200 NVL72 design, and the script
-tests/editors/nvim_lsp.lua types a feed's breaker down (300 A -> 100 A), waits for PWR003 on
+tests/lsp/editors/nvim_lsp.lua types a feed's breaker down (300 A -> 100 A), waits for PWR003 on
 that line, types it back, waits for it to clear, and hovers the feed. Works with Debian's
 Neovim 0.7.2 (`make neovim` installs it) and later. Timing is not asserted (the script records
 it; docs/editor.md quotes a run)."""
@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SPEC = Path(__file__).resolve().parent.parent / "specs" / "gb200-nvl72"
+SPEC = Path(__file__).resolve().parents[2] / "specs" / "gb200-nvl72"
 SCRIPT = Path(__file__).resolve().parent / "editors" / "nvim_lsp.lua"
 
 
