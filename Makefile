@@ -15,7 +15,7 @@ BUILD  ?= build
 # the browser tests stay on one worker each: tests/conftest.py SERIAL_GROUPS)
 TEST_WORKERS ?= 2
 
-.PHONY: demo test test-fast setup dot chromium netlab lint typecheck docs schemas bench clean netbox-up netbox-down
+.PHONY: demo test test-fast setup dot chromium neovim netlab lint typecheck docs schemas bench clean netbox-up netbox-down
 
 setup: $(STAMP)
 
@@ -40,6 +40,13 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "chromium is missing: installing it through apt (for the HTML report browser tests)"; \
 	  $(APT) update -qq && $(APT) install -y -qq chromium; }
+
+# docs/editor.md's Neovim set-up is tested with Debian's Neovim, headless, against `superpod lsp`
+# (tests/lsp/test_editor_nvim.py; the built-in LSP client, no plugin).
+neovim:
+	@command -v nvim >/dev/null 2>&1 || { \
+	  echo "nvim is missing: installing neovim through apt (for the editor test)"; \
+	  $(APT) update -qq && $(APT) install -y -qq neovim; }
 
 # `superpod verify`'s tests run the real tools: lldpd in network namespaces
 # (tests/verify/test_verify_lldp.py, as root) and ibsim + ibnetdiscover (tests/verify/test_verify_ib.py).
@@ -72,7 +79,7 @@ demo: setup dot
 # same comparison `docsgen --check` made here before, which loaded every spec twice per run);
 # --no-loadscope-reorder keeps tests/conftest.py's FIRST order: the live NetBox file starts
 # first instead of 19th (xdist's default orders files by their number of tests).
-test: setup dot chromium netlab
+test: setup dot chromium neovim netlab
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
@@ -81,7 +88,7 @@ test: setup dot chromium netlab
 
 # The contributor's loop (~2 minutes): lint, types, the import contract and every test not
 # marked slow, without the live NetBox (`make test` runs everything).
-test-fast: setup dot chromium
+test-fast: setup dot chromium neovim
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache

@@ -26,6 +26,8 @@ TABLE_FORMATS = ("table", "json", "md")
 """`superpod summary|compare --format`: bom.table.TABLE_FORMATS."""
 CABLING_FORMATS = ("csv", "json", "html")
 """`superpod cabling --format`: cabling.WRITERS (html is the label sheet)."""
+PORTMAP_FORMATS = ("csv", "json", "xlsx", "html")
+"""`superpod portmap --format`: bom.portmap.WRITERS (html is the print-ready sheet)."""
 DIFF_FORMATS = ("text", "json", "md")
 """`superpod diff --format`: diff.render.FORMATS."""
 VERIFY_FORMATS = ("text", "json", "csv", "md")

@@ -304,3 +304,19 @@ def shortfall_pct(declared: float, modelled: float) -> float:
     """How far a modelled figure falls short of (negative: exceeds) a declared one:
     (declared - modelled) / declared x 100."""
     return (declared - modelled) / declared * 100.0 if declared else 0.0
+
+
+_MIN_IMPEDANCE_PCT = ((630.0, 4.0), (1250.0, 5.0), (2500.0, 6.0), (6300.0, 7.0), (25000.0, 8.0),
+                      (40000.0, 10.0), (63000.0, 11.0), (100000.0, 12.5))
+
+
+def min_transformer_impedance_pct(rating_kva: float) -> float:
+    """The recognised minimum short-circuit impedance of a two-winding transformer of this
+    rating (IEC 60076-5:2006 Table 1): 4.0 % up to 630 kVA, 5.0 % to 1,250, 6.0 % to 2,500,
+    7.0 % to 6,300, 8.0 % to 25,000, 10.0 % to 40,000, 11.0 % to 63,000, 12.5 % to 100,000
+    kVA and above (the table says "> 12.5" there: 12.5 is the floor)."""
+    _positive("transformer rating", rating_kva)
+    for up_to, pct in _MIN_IMPEDANCE_PCT:
+        if rating_kva <= up_to:
+            return pct
+    return _MIN_IMPEDANCE_PCT[-1][1]

@@ -88,7 +88,8 @@ CROSS_CUTTING = {
 """Test modules that test no one stage, kept at the top of tests/ with the reason. The list
 only shrinks: a module that tests one stage belongs in that stage's folder."""
 
-HELPERS = {"conftest.py", "__init__.py", "datapaths.py", "derived_mutations.py", "lldpfmt.py"}
+HELPERS = {"conftest.py", "__init__.py", "datapaths.py", "derived_mutations.py", "lldpfmt.py",
+           "heavy_specs.py"}
 """Modules at the top of tests/ that hold helpers, not tests (a helper one stage uses may also
 sit in that stage's folder)."""
 

@@ -171,3 +171,11 @@ def test_channel_loss_counts_both_ends_and_every_panel() -> None:
 def test_pump_example_flow_hand_checked() -> None:
     # RED004 example: 173.3 kW of PG25 (1019 kg/m3, 3.94 kJ/kg K) at dT 10 K -> 258.9 L/min
     assert physics.coolant_flow_lpm(173_264, 1019, 3.94, 10) == pytest.approx(258.9, abs=0.1)
+
+
+@pytest.mark.parametrize(("kva", "pct"), [(100, 4.0), (630, 4.0), (631, 5.0), (1250, 5.0),
+                                          (2000, 6.0), (2500, 6.0), (3150, 7.0), (10000, 8.0),
+                                          (31500, 10.0), (50000, 11.0), (80000, 12.5),
+                                          (250000, 12.5)])
+def test_min_transformer_impedance_is_iec_60076_5_table_1(kva: float, pct: float) -> None:
+    assert physics.min_transformer_impedance_pct(kva) == pct

@@ -106,6 +106,46 @@ def cmd_cabling(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_portmap(args: argparse.Namespace) -> int:
+    """Port map: per cabinet and device, one row per connected port; html is print-ready."""
+    from superpod_iac.bom.portmap import WRITERS, TooMany, select_cabinets
+    from superpod_iac.fsio import atomic_text
+    from superpod_iac.numbers import num
+    from superpod_iac.render import design_title
+
+    binary, writer = WRITERS[args.format]
+    if binary and not args.out and sys.stdout.isatty():
+        raise UsageError(f"not writing {args.format.upper()} bytes to a terminal: pass --out "
+                         "FILE or redirect")
+    inv = design(args.paths, args)
+    if inv is None:
+        return EXIT_FINDINGS
+    try:
+        cabinets = select_cabinets(inv, args.cabinet)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from exc
+    title = design_title(inv, Path(args.paths[0]).resolve().name if len(args.paths) == 1
+                         else "design")
+    try:
+        if binary:
+            import io
+
+            buf = io.BytesIO()
+            n = writer(inv, buf, cabinets, title)
+            emit(buf.getvalue(), args.out)
+        elif args.out and args.out != "-":
+            with atomic_text(args.out) as fh:
+                n = writer(inv, fh, cabinets, title)
+        else:
+            n = writer(inv, sys.stdout, cabinets, title)
+    except TooMany as exc:
+        raise UsageError(str(exc)) from exc
+    if args.out and args.out != "-":
+        what = "cabinets" if args.format == "html" else "port rows"
+        sys.stderr.write(f"wrote {num(n)} {what} to {args.out}\n")
+    return EXIT_OK
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     from superpod_iac.bom.table import summary
 
@@ -193,7 +233,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """render, bom, cabling, summary, compare, diff, report"""
+    """render, bom, cabling, portmap, summary, compare, diff, report"""
     p = sub.add_parser("render", help="draw wiring, power, cooling and rack-elevation diagrams")
     add_common(p)
     p.add_argument("--view", required=True, choices=[*choices.VIEWS, "all"])
@@ -216,14 +256,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--out", help="write to this file (atomically) instead of stdout")
     p.set_defaults(func=cmd_bom)
 
-    p = sub.add_parser("cabling", help="cable schedule (cut sheet): one row per link, streamed")
-    add_common(p)
-    p.add_argument("--format", choices=choices.CABLING_FORMATS, default="csv",
-                   help="html: the print-ready label sheet (with --labels)")
-    p.add_argument("--labels", action="store_true",
-                   help="printable labels, two per cable (A and B end): csv or --format html")
-    p.add_argument("--out", help="write to this file (atomically) instead of stdout")
-    p.set_defaults(func=cmd_cabling)
+    _register_cut_sheets(sub)
 
     p = sub.add_parser("summary", help="per superpod and cluster metrics")
     add_common(p)
@@ -266,3 +299,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--verification", metavar="JSON",
                    help="show a `superpod verify --format json` result (as-built cabling)")
     p.set_defaults(func=cmd_report)
+
+
+def _register_cut_sheets(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """cabling (the cut sheet) and portmap (the same links per cabinet and port)"""
+    p = sub.add_parser("cabling", help="cable schedule (cut sheet): one row per link, streamed")
+    add_common(p)
+    p.add_argument("--format", choices=choices.CABLING_FORMATS, default="csv",
+                   help="html: the print-ready label sheet (with --labels)")
+    p.add_argument("--labels", action="store_true",
+                   help="printable labels, two per cable (A and B end): csv or --format html")
+    p.add_argument("--out", help="write to this file (atomically) instead of stdout")
+    p.set_defaults(func=cmd_cabling)
+
+    p = sub.add_parser("portmap", help="port map: per cabinet and device, each connected port's "
+                       "peer, cable ID, media, length and bundle (html: print-ready sheets)")
+    add_common(p)
+    p.add_argument("--format", choices=choices.PORTMAP_FORMATS, default="csv",
+                   help="html: one printable A4 sheet set per cabinet (default: csv)")
+    p.add_argument("--cabinet", action="append", metavar="GLOB",
+                   help="only cabinets matching this glob (repeatable; default: every cabinet)")
+    p.add_argument("--out", help="write to this file (atomically) instead of stdout")
+    p.set_defaults(func=cmd_portmap)

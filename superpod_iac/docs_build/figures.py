@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from superpod_iac.metrics import metric_rows, pick_system, summary_rows
 from superpod_iac.model.counts import SystemCounts
 from superpod_iac.numbers import figure as figure_text
+
+if TYPE_CHECKING:
+    from superpod_iac.config import Config
 
 BEGIN = "<!-- figures:begin -->"
 END = "<!-- figures:end -->"
@@ -27,30 +31,36 @@ TOLERANCE_PCT = 2.0
 """Differences above this need a note (issue 14)."""
 
 _NUMBER = re.compile(r"^\s*~?\s*([-+]?[\d,]*\.?\d+)")
-_CACHE: dict[str, dict[str, tuple[object, str]]] = {}
-_SYSTEMS: dict[str, tuple[str, SystemCounts]] = {}
+_CACHE: dict[str, tuple[str, SystemCounts, dict[str, tuple[object, str]]]] = {}
+
+
+def spec_config(folder: Path) -> Config:
+    """Schema and reference checks only, under the load limits of the configuration that
+    governs the folder: a design that raises them knowingly in its own `superpod.toml` (the
+    Atlas 950 SuperCluster) is built, not refused by the defaults (SCH012)."""
+    from superpod_iac.config import Config, load_config
+
+    return Config(select=["SCH", "REF"], limits=load_config(paths=[folder]).limits)
+
+
+def _loaded(folder: Path) -> tuple[str, SystemCounts, dict[str, tuple[object, str]]]:
+    """The spec's system (label, counts) and its summary metrics, from one load per process:
+    the README tables and docs/systems.md share it (the Atlas 950 SuperCluster costs ~6 s)."""
+    key = str(folder.resolve())
+    if key not in _CACHE:
+        from superpod_iac.pipeline import load_project
+
+        inv = load_project([str(folder)], spec_config(folder)).inventory
+        label, counts = pick_system(inv, None)
+        _cols, rows = summary_rows(inv)
+        _CACHE[key] = (label, counts,
+                       {str(r[1]): (r[2], str(r[3])) for r in rows if r[0] == label})
+    return _CACHE[key]
 
 
 def spec_metrics(folder: Path) -> dict[str, tuple[object, str]]:
     """metric -> (value, unit) of the spec's system, as `superpod summary` shows them."""
-    return _CACHE[_measure(folder)]
-
-
-def _measure(folder: object) -> str:
-    """Load the spec once (SCH and REF findings only) for both its summary metrics and its
-    system counts; the key of both caches. Only the small results are kept, not the
-    Inventory (cluster-432xcm384's is 2.8 M links)."""
-    key = str(Path(str(folder)).resolve())
-    if key not in _CACHE:
-        from superpod_iac.config import Config
-        from superpod_iac.pipeline import load_project
-
-        inv = load_project([str(folder)], Config(select=["SCH", "REF"])).inventory
-        _SYSTEMS[key] = pick_system(inv, None)
-        label = _SYSTEMS[key][0]
-        _cols, rows = summary_rows(inv)
-        _CACHE[key] = {str(r[1]): (r[2], str(r[3])) for r in rows if r[0] == label}
-    return key
+    return _loaded(folder)[2]
 
 
 def parse_number(text: str) -> float | None:
@@ -154,15 +164,19 @@ COMPARISONS: list[tuple[str, str, str, list[tuple[str, float, str]]]] = [
           "400 Gb/s per NPU and per GPU: SemiAnalysis' 5.3x scale-out is per system "
           "(384 x 400G vs 72 x 400G = 5.33x)"),
      ]),
+    ("NVIDIA GTC 2025: Rubin Ultra NVL576 vs GB300 NVL72", "rubin-ultra-nvl576", "gb300-nvl72", [
+        ("compute fp4 dense", 14.0, "15 EF / 1.08 EF = 13.9x; NVIDIA rounds to 14x"),
+        ("HBM bandwidth", 8.0, ""),
+        ("scale-up bandwidth aggregate", 12.0, "1.5 PB/s / 130 TB/s = 11.5x; NVIDIA says 12x"),
+    ]),
 ]
 """(title, spec A, spec B, [(metric, published multiple A/B, note)]): the article's
 comparisons, recomputed from the specs in docs/systems.md."""
 
 
 def _spec_system(folder: object) -> tuple[str, SystemCounts]:
-    return _SYSTEMS[_measure(folder)]
-
-
+    label, counts, _metrics = _loaded(Path(str(folder)))
+    return label, counts
 
 
 def systems_markdown(spec_root: str = "specs") -> str:

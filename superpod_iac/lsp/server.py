@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
@@ -100,6 +101,23 @@ class SuperpodServer(LanguageServer):
     def project_for(self, path: str) -> Any:
         checked = self.space.checked.get(self.space.design_of(path))
         return checked.project if checked is not None else None
+
+    def context(self, uri: str) -> Context | None:
+        """What a request on `uri` works from: its path, its text (the buffer's, else the
+        file's) and its design's last checked project (None before the first check). None
+        when the URI is not a readable file."""
+        path = self.path_of(uri)
+        text = self.space.text(path) if path is not None else None
+        if path is None or text is None:
+            return None
+        return Context(path, text, self.project_for(path))
+
+
+@dataclass(frozen=True)
+class Context:
+    path: str
+    text: str
+    project: Any
 
 
 def to_lsp(f: Finding) -> lsp.Diagnostic:
@@ -193,13 +211,11 @@ def _requests(server: SuperpodServer) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     @guarded
     def hover(ls: SuperpodServer, params: lsp.HoverParams) -> lsp.Hover | None:
-        path = ls.path_of(params.text_document.uri)
-        project = ls.project_for(path) if path else None
-        text = ls.space.text(path) if path else None
-        if project is None or text is None or path is None:
+        ctx = ls.context(params.text_document.uri)
+        if ctx is None or ctx.project is None:
             return None
         pos = params.position
-        md = figures.hover(project, path, text, pos.line, pos.character)
+        md = figures.hover(ctx.project, ctx.path, ctx.text, pos.line, pos.character)
         if md is None:
             return None
         return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, md))
@@ -207,12 +223,10 @@ def _requests(server: SuperpodServer) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
     @guarded
     def definition(ls: SuperpodServer, params: lsp.DefinitionParams) -> lsp.Location | None:
-        path = ls.path_of(params.text_document.uri)
-        project = ls.project_for(path) if path else None
-        text = ls.space.text(path) if path else None
-        if project is None or text is None:
+        ctx = ls.context(params.text_document.uri)
+        if ctx is None or ctx.project is None:
             return None
-        place = figures.definition(project, text, params.position.line,
+        place = figures.definition(ctx.project, ctx.text, params.position.line,
                                    params.position.character)
         uri = from_fs_path(place.path) if place is not None else None
         if place is None or uri is None:
@@ -223,26 +237,23 @@ def _requests(server: SuperpodServer) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION)
     @guarded
     def completion(ls: SuperpodServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
-        path = ls.path_of(params.text_document.uri)
-        project = ls.project_for(path) if path else None
-        text = ls.space.text(path) if path else None
-        if project is None or text is None:
+        ctx = ls.context(params.text_document.uri)
+        if ctx is None or ctx.project is None:
             return None
         items = [lsp.CompletionItem(label=name, detail=kind, kind=lsp.CompletionItemKind.Reference)
-                 for name, kind in figures.completions(project, text, params.position.line)]
+                 for name, kind in figures.completions(ctx.project, ctx.text,
+                                                       params.position.line)]
         return lsp.CompletionList(is_incomplete=False, items=items)
 
     @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(
         code_action_kinds=[lsp.CodeActionKind.QuickFix]))
     @guarded
     def code_action(ls: SuperpodServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
-        path = ls.path_of(params.text_document.uri)
-        text = ls.space.text(path) if path else None
-        if text is None or path is None:
+        ctx = ls.context(params.text_document.uri)
+        if ctx is None:
             return []
-        project = ls.project_for(path)
         return [a for d in params.context.diagnostics
-                if (a := _fix(params.text_document.uri, text, d, project)) is not None]
+                if (a := _fix(params.text_document.uri, ctx.text, d, ctx.project)) is not None]
 
 
 def _fix(uri: str, text: str, d: lsp.Diagnostic, project: Any) -> lsp.CodeAction | None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from superpod_iac.model.expand import fold as fold  # one fold: the messages' (re-exported)
 from superpod_iac.numbers import kw_rating as kw_rating  # the render modules import these
-from superpod_iac.numbers import kw_scaled
+from superpod_iac.numbers import kw_scaled, num
 
 kw = kw_scaled
 
@@ -58,7 +58,7 @@ def lpm(value: float | None) -> str:
 
 
 def count(n: int) -> str:
-    return f"{n:,}"
+    return num(n)
 
 
 def n_of(n: int, word: str) -> str:

@@ -490,6 +490,53 @@ def selective_coordination(inv: Inventory) -> Iterator[Finding]:
             break
 
 
+@rule("ELC029", "a breaker's instantaneous pickup or a transformer's impedance is outside "
+      "what its standard allows (a unit slip)",
+      inputs=("PowerNode.trip_instantaneous_a?", "PowerNode.impedance_pct?",
+              "PowerNode.breaker_a?", "PowerNode.rating_kva?"))
+def implausible_protection(inv: Inventory) -> Iterator[Finding]:
+    """Declared figures the fault-current and coordination studies (ELC023, ELC025) believe,
+    cross-checked against what a real device can have. An instantaneous pickup below the
+    breaker's own rating would trip on its normal load: instantaneous releases sit at 3-20 x In
+    (IEC 60898-1 curves B, C, D; IEC 60947-2 adjustable releases above In), so such a figure is
+    a slip (amps for a multiple, or the wrong breaker). A transformer impedance below the
+    recognised minimum for its rating (IEC 60076-5 Table 1: 4 % to 630 kVA ... 12.5 % above
+    63 MVA) is not built (the windings would not survive their own fault); 0.06 written for
+    6 % makes the fault current 100 times too large, 60 for 6 % ten times too small, and the
+    second hides an under-rated breaker from ELC023: both are findings. An impedance above
+    three times the minimum is flagged too (special high-impedance units exist: say so with
+    an inline ignore).
+
+    Formula:
+        trip_instantaneous_a >= breaker_a
+        u_k,min(S_rT) <= impedance_pct <= 3 x u_k,min(S_rT)
+
+    Fix:
+        Write the pickup in amps (multiple x breaker_a) and the impedance in percent, from the
+        breaker's and transformer's datasheets.
+    """
+    for name in sorted(inv.power_nodes):
+        node = inv.power_nodes[name]
+        s = node.spec
+        if s.trip_instantaneous_a is not None and s.breaker_a is not None \
+                and s.trip_instantaneous_a < s.breaker_a:
+            yield Finding(f"{s.type} {name}: instantaneous pickup {s.trip_instantaneous_a:g} A "
+                          f"< its {s.breaker_a:g} A rating: it would trip on normal load "
+                          "(instantaneous releases sit at 3-20 x In, IEC 60898-1/60947-2)",
+                          node.origin, "write the pickup in amps: the multiple on the "
+                          "breaker's curve x breaker_a", ("trip_instantaneous_a",))
+        if s.impedance_pct is None or s.rating_kva is None or s.rating_kva <= 0:
+            continue
+        least = physics.min_transformer_impedance_pct(s.rating_kva)
+        if not least - 1e-9 <= s.impedance_pct <= 3 * least + 1e-9:
+            yield Finding(f"{s.type} {name}: impedance {s.impedance_pct:g} % for "
+                          f"{s.rating_kva:,g} kVA is outside {least:g}-{3 * least:g} % (IEC "
+                          f"60076-5 Table 1 minimum {least:g} %): the fault current ELC023 "
+                          "checks would be wrong by the same factor", node.origin,
+                          "write the nameplate impedance in percent (6 for 6 %)",
+                          ("impedance_pct",))
+
+
 ALTITUDE_TYPES = ("transformer", "ups", "generator")
 
 
@@ -540,7 +587,7 @@ def altitude_derating(inv: Inventory) -> Iterator[Finding]:
 
 @rule("ELC027", "a wye feed's neutral carries more than it is rated for (imbalance and "
       "third harmonics)", policy=("derating", "voltage_tolerance_pct"),
-      inputs=("PowerNode.neutral_a?", "PowerNode.conductor_a?", "PowerNode.load_thd_pct?",
+      inputs=("PowerNode.neutral_a!ELC027", "PowerNode.load_thd_pct?",
               "PowerNode.phase?", "Psus.current_thd_pct?", "PowerOutput.current_thd_pct?"))
 def neutral_overload(inv: Inventory) -> Iterator[Finding]:
     """Single-phase loads between line and neutral return their current through the neutral:
@@ -552,7 +599,8 @@ def neutral_overload(inv: Inventory) -> Iterator[Finding]:
     normal phase loads, with each branch's current THD taken as third harmonic (an upper
     bound): the branch's `load_thd_pct` where declared (a harmonic study), else the largest
     `current_thd_pct` of the PSUs drawing from it (catalog), against the node's `neutral_a`
-    (or a full-size neutral of `conductor_a`).
+    (or a full-size neutral of `conductor_a`); a node whose neutral carries current and that
+    declares neither figure cannot be checked, and that is the finding.
 
     Formula:
         I_p = P_p / (V_LN x PF);  I_N1^2 = I1^2 + I2^2 + I3^2 - I1 I2 - I2 I3 - I3 I1;
@@ -569,7 +617,7 @@ def neutral_overload(inv: Inventory) -> Iterator[Finding]:
         s = node.spec
         rating = s.neutral_a if s.neutral_a is not None else s.conductor_a
         v = sup[name].voltage_v
-        if rating is None or s.phases != 3 or v is None:
+        if s.phases != 3 or v is None:
             continue
         amps, thd = _neutral_phases(inv, name, v, sup, psu_thd)
         if not any(amps.values()):
@@ -577,7 +625,14 @@ def neutral_overload(inv: Inventory) -> Iterator[Finding]:
         third = sum(thd[p] * amps[p] for p in amps)
         h3 = third / sum(amps.values())
         neutral = physics.neutral_current_a(amps["L1"], amps["L2"], amps["L3"], third)
-        if neutral > rating + 1e-9:
+        if rating is None and neutral >= 0.05:  # shown as 0.0 A below that
+            yield Finding(f"{s.type} {name}: its neutral carries {neutral:.1f} A (phases "
+                          f"{amps['L1']:.1f} / {amps['L2']:.1f} / {amps['L3']:.1f} A line-to-"
+                          f"neutral, third harmonic {h3 * 100:.0f} %) but the node declares "
+                          "neither neutral_a nor conductor_a: the neutral cannot be checked",
+                          node.origin, "declare the neutral's ampacity (neutral_a), or the "
+                          "phase conductors' (conductor_a) for a full-size neutral")
+        elif rating is not None and neutral > rating + 1e-9:
             yield Finding(f"{s.type} {name}: neutral carries {neutral:.1f} A (phases "
                           f"{amps['L1']:.1f} / {amps['L2']:.1f} / {amps['L3']:.1f} A line-to-"
                           f"neutral, third harmonic {h3 * 100:.0f} %) > {rating:g} A neutral",

@@ -131,7 +131,8 @@ def _shown(per: dict[str, float]) -> str:
 
 
 @rule("OUT004", "a three-phase rack PDU's phase carries more than its share of the PDU's rating",
-      policy=("derating",), inputs=("OutletBank.feed_leg?", "DeviceType.power_output?", "DeviceType.max_w!PWR012"))
+      policy=("derating",), inputs=("OutletBank.feed_leg?", "DeviceType.power_output!OUT004",
+                                    "DeviceType.max_w!PWR012"))
 def pdu_leg_over_rating(inv: Inventory) -> Iterator[Finding]:
     """A three-phase rack PDU wires each outlet bank to one phase (its `feed_leg`: L1/L2/L3 =
     A/B/C, NetBox `feed_leg`; a PDU counts as three-phase when its banks use two or more legs
@@ -147,11 +148,18 @@ def pdu_leg_over_rating(inv: Inventory) -> Iterator[Finding]:
 
     Fix:
         Move cords to outlets on the lighter phases (a bank on another feed_leg), or use a PDU
-        with a larger input rating.
+        with a larger input rating. A three-phase PDU without `power_output` (its input
+        rating) cannot be checked: that is the finding, naming the load on each phase.
     """
     for _cab, co in sorted(cabinet_outlets(inv).items()):
         for dev, per in _pdu_legs(inv, co):
             if dev.type.power_output is None:
+                yield Finding(f"PDU {dev.address} ({dev.type_name}) wires its outlet banks to "
+                              f"{len(per)} phases ({_shown(per)} in the worst case) but its type "
+                              "declares no power_output (its input rating): no phase can be "
+                              "checked against a third of it", dev.origin,
+                              "add power_output (psu_w = the input rating, input_phases: 3) "
+                              "to the PDU's device type")
                 continue
             share = usable_output_w(dev) / 3
             leg, worst = max(per.items(), key=lambda kv: (kv[1], kv[0]))

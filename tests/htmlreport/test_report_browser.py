@@ -22,6 +22,7 @@ from superpod_iac.cabling import COLUMNS as CUT_COLUMNS
 from superpod_iac.config import Config
 from superpod_iac.htmlreport import build_report
 from tests.conftest import SPECS
+from tests.heavy_specs import light_specs
 
 CHROMIUM = os.environ.get("SUPERPOD_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -59,7 +60,7 @@ def _number(text: str) -> float:
     return float(text.replace(",", "")) if text else float("inf")
 
 
-@pytest.mark.parametrize("spec", sorted(p.name for p in SPECS.iterdir() if p.is_dir()))
+@pytest.mark.parametrize("spec", light_specs())
 def test_report_in_chromium(spec: str, browser, artifacts: Path, tmp_path: Path) -> None:
     html_file = tmp_path / f"{spec}.html"
     html_file.write_text(build_report([str(SPECS / spec)], Config(), title=spec),

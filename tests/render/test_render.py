@@ -25,6 +25,7 @@ from superpod_iac.render import LEVELS, VIEWS, design_title, plan, render_bytes,
 from superpod_iac.render.output import write_all
 from superpod_iac.render.styles import load_styles
 from tests.conftest import FIXTURES, ROOT, SPECS
+from tests.heavy_specs import light_specs
 
 MINI = FIXTURES / "render" / "mini"
 RING = FIXTURES / "render" / "ring.yaml"
@@ -265,7 +266,7 @@ def test_identical_cabinets_fold_in_power_and_cooling(tmp_path: Path) -> None:
     assert not any(e.label.startswith("2 × ") for e in unfolded.edges)  # below the threshold
 
 
-@pytest.mark.parametrize("spec", sorted(p.name for p in SPECS.iterdir() if p.is_dir()))
+@pytest.mark.parametrize("spec", light_specs())
 def test_every_spec_draws_all_four_views(spec: str) -> None:
     """Every reference design yields wiring (three levels), power, cooling and elevation;
     cabinet-level wiring is built for two cabinets per spec to keep the suite quick."""

@@ -17,6 +17,7 @@ from superpod_iac.pipeline import load_project
 from superpod_iac.render import LEVELS, VIEWS, design_title, plan, render_bytes, to_dot
 from superpod_iac.render.emit import svg_size_pt
 from tests.conftest import SPECS
+from tests.heavy_specs import light_specs
 
 MAX_PX = 4000
 MAX_ASPECT = 3.0
@@ -27,7 +28,7 @@ _FONT = re.compile(rb'font-size="([0-9.]+)"')
 
 
 def _designs() -> list[str]:
-    return sorted(p.name for p in SPECS.iterdir() if p.is_dir())
+    return light_specs()
 
 
 def _jobs(spec: str):

@@ -79,10 +79,14 @@ def test_uneven_load_on_an_imported_three_phase_pdu(cli, tmp_path: Path) -> None
     assert len(imbalance) == 2 and "is 100 % > 15 % policy" in imbalance[0], imbalance
 
 
-def test_balanced_load_is_clean_and_no_rating_means_no_over_rating(cli, tmp_path: Path) -> None:
+def test_balanced_load_is_clean_and_no_rating_is_a_finding(cli, tmp_path: Path) -> None:
     assert _findings(cli, tmp_path, {"A": 1, "B": 1, "C": 1}) == []
-    # as imported (no inlet rating in the library): the imbalance is still seen
-    assert {r for r, _ in _findings(cli, tmp_path, {"A": 2, "C": 1}, rated=False)} == {"OUT005"}
+    # as imported (no inlet rating in the library): the imbalance is still seen, and the
+    # phases that cannot be checked against a rating are a finding, not silence (issue #32)
+    found = _findings(cli, tmp_path, {"A": 2, "C": 1}, rated=False)
+    assert {r for r, _ in found} == {"OUT004", "OUT005"}
+    unrated = [m for r, m in found if r == "OUT004"]
+    assert unrated and all("declares no power_output" in m for m in unrated), unrated
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
