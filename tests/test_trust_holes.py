@@ -403,3 +403,24 @@ def test_the_default_limits_keep_the_cpu_and_memory_promise(tmp_path: Path, name
         assert "SCH012" in out and ("max_cpu_ms" in out or "max_objects" in out), out[-2000:]
         assert name != "flat-over" or "are not read" in out, out[-2000:]  # refused unread
         assert cpu < 5 and rss < 1024 * 1024, (cpu, rss)  # what was built before the refusal
+
+
+def test_a_report_at_the_limit_leaves_out_what_would_pass_the_promise(tmp_path: Path) -> None:
+    """A report of 2 M links took 40 s: drawing a wiring diagram per cabinet walks every link
+    end in it (~5 us each, docs/security.md). A report's work is now bounded like
+    validation's: the cabinet-level wiring is left out, with the numbers, when it would take
+    the estimate past max_cpu_ms. The full mesh at the validation limit (768,180 links,
+    1.5 M link ends in 31 distinct cabinets) then reports in about validation's CPU plus its
+    page (the cut sheet's 20,000 rows): under 5 s plus ~1.5 s for that output."""
+    from tests.test_trust import _base_copy
+
+    f = _write(tmp_path / "design.yaml", _limit_case("mesh-at-limit"))
+    base = _base_copy(tmp_path)
+    out_html = tmp_path / "report.html"
+    code, out, cpu, rss = _run(["report", base, str(f), "--out", str(out_html)], cwd=tmp_path,
+                               timeout=120)
+    assert code in (0, 1) and "Traceback" not in out, out[-2000:]
+    page = out_html.read_text(encoding="utf-8")
+    assert "cabinet wiring diagrams: left out; drawing the 1,536,360 link ends" in page
+    assert "wiring-cabinet-" not in page
+    assert cpu < 6.5 and rss < 1024 * 1024, (cpu, rss)

@@ -167,6 +167,15 @@ def _kpis(inv: Inventory, findings: Sequence[Diagnostic]) -> list[tuple[str, str
     return kpis
 
 
+def _drawing_budget_ms(inv: Inventory) -> float:
+    """What max_cpu_ms leaves for drawing once the design is read, built and checked (the
+    same estimate the model's limits use): a report's work is bounded like validation's."""
+    limits = inv.limits
+    spent = limits.work_ms(len(inv.devices) + len(inv.cabinets), len(inv.links),
+                           inv.generator_link_ends // 2, inv.read_bytes)
+    return limits.max_cpu_ms - spent
+
+
 def collect(paths: Sequence[str], config: Config, *, title: str, base: str | None = None,
             progress: Callable[[str], None] | None = None,
             verification: str | None = None) -> ReportData:
@@ -181,7 +190,7 @@ def collect(paths: Sequence[str], config: Config, *, title: str, base: str | Non
         VIEWS,
         DotMissing,
         design_title,
-        plan,
+        plan_within,
         render_bytes,
         to_dot,
     )
@@ -209,7 +218,9 @@ def collect(paths: Sequence[str], config: Config, *, title: str, base: str | Non
         data.diagram_error = ("The design has schema or reference errors (see Findings): no "
                               "diagrams, BOM or cable schedule until they are fixed.")
         return data
-    jobs = plan(inv, VIEWS, LEVELS, title)
+    jobs, left_out = plan_within(inv, VIEWS, LEVELS, title, _drawing_budget_ms(inv))
+    if left_out:
+        data.skipped.append(left_out)
     for k, job in enumerate(jobs):
         if progress:
             progress(job.name)

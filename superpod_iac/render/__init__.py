@@ -20,7 +20,7 @@ from superpod_iac.render.scope import Scope, build_scope
 from superpod_iac.render.styles import Styles, load_styles
 
 __all__ = ["FORMATS", "LEVELS", "VIEWS", "VIEW_JOBS", "DotFailed", "DotMissing", "Job",
-           "design_title", "plan", "render_bytes", "to_dot"]
+           "design_title", "plan", "plan_within", "render_bytes", "to_dot"]
 
 
 @dataclass(slots=True)
@@ -92,11 +92,54 @@ VIEW_JOBS: dict[str, ViewJobs] = table(VIEWS, {
 
 
 def plan(inv: Inventory, views: Sequence[str], levels: Sequence[str], title: str) -> list[Job]:
+    return _plan(inv, views, levels, title, build_scope(inv))
+
+
+def _plan(inv: Inventory, views: Sequence[str], levels: Sequence[str], title: str,
+          scope: Scope) -> list[Job]:
     styles = load_styles()
-    scope = build_scope(inv)
     jobs: list[Job] = []
     for view in views:
         if view not in VIEW_JOBS:
             raise ValueError(f"unknown view {view!r}")
         jobs += VIEW_JOBS[view](inv, scope, levels, styles, title)
     return jobs
+
+
+def drawn_link_ends(inv: Inventory, scope: Scope) -> int:
+    """Link ends in the cabinets whose wiring diagrams are drawn (the representative pods'):
+    the per-link work of the cabinet level (grouping identical cabinets, bundling links)."""
+    import numpy as np
+
+    from superpod_iac.model.linkstats import columns
+
+    drawn = set(scope.drawn_cabinets)
+    if not drawn or not len(inv.links):
+        return 0
+    in_drawn = np.fromiter((d.cabinet in drawn for d in inv.devices), dtype=bool,
+                           count=len(inv.devices))
+    col = columns(inv)
+    return int(in_drawn[col["a_dev"]].sum() + in_drawn[col["b_dev"]].sum())
+
+
+def plan_within(inv: Inventory, views: Sequence[str], levels: Sequence[str], title: str,
+                budget_ms: float) -> tuple[list[Job], str | None]:
+    """`plan`, leaving out the cabinet-level wiring diagrams when drawing them is estimated
+    (COST_US["drawn_link_end"] per link end in a drawn cabinet, measured in docs/security.md)
+    at more than `budget_ms`; then the second item says so, with the numbers. For a report,
+    whose work is bounded like validation's: `superpod render` draws what it is asked."""
+    from superpod_iac.source.loader import COST_US
+
+    scope = build_scope(inv)
+    note = None
+    if "wiring" in views and "cabinet" in levels:
+        ends = drawn_link_ends(inv, scope)
+        ms = ends * COST_US["drawn_link_end"] / 1000.0
+        if ms > budget_ms:
+            levels = [lv for lv in levels if lv != "cabinet"]
+            note = (f"cabinet wiring diagrams: left out; drawing the {ends:,} link ends of the "
+                    f"drawn cabinets is estimated at {ms:,.0f} ms of CPU, more than the "
+                    f"{max(budget_ms, 0.0):,.0f} ms the design leaves of max_cpu_ms "
+                    "(docs/security.md); `superpod render --view wiring --level cabinet` "
+                    "draws them")
+    return _plan(inv, views, levels, title, scope), note

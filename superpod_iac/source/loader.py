@@ -27,8 +27,11 @@ SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "build", ".
 _IGNORE_RE = re.compile(r"(?:^|(?<=\s))#\s*superpod:\s*ignore\[([^\]\n]*)\]")
 
 
-COST_US = {"object": 12.6, "link": 0.85, "generated_link": 4.0, "byte": 1.1}
-"""Measured CPU microseconds per unit of work (benchmarks/limits.py; docs/security.md)."""
+COST_US = {"object": 12.6, "link": 0.85, "generated_link": 4.0, "byte": 1.1,
+           "drawn_link_end": 5.0}
+"""Measured CPU microseconds per unit of work (benchmarks/limits.py; docs/security.md).
+`drawn_link_end`: a link end in a cabinet whose wiring diagram the report draws (grouping
+identical cabinets, then bundling the cabinet's links), charged by `superpod report`."""
 
 
 @dataclass(frozen=True)
