@@ -32,11 +32,15 @@ EXPECT_FIELDS = ("accelerators", "cabinets", "switches", "transceivers", "links"
 _SVG_START = re.compile(r"<svg\b")
 _SVG_ID = re.compile(r'\b(id|href)="(#?)([^"]+)"')
 CUT_VIEW = ["cable_id", "a_cabinet", "a_u", "a_device", "a_port", "b_cabinet", "b_u", "b_device",
-            "b_port", "cable", "length_m", "fabric", "link_id", "route", "run_m",
-            "transceiver_a", "transceiver_b", "a_label", "b_label", "a_hall", "a_row",
-            "a_position", "b_hall", "b_row", "b_position", "cable_mpn", "cable_sku", "label"]
+            "b_port", "cable", "length_m", "transceiver_a", "transceiver_b", "fabric", "link_id",
+            "route", "run_m", "a_label", "b_label", "a_hall", "a_row", "a_position", "b_hall",
+            "b_row", "b_position", "cable_mpn", "cable_sku", "label"]
 """The cut sheet's columns in the page: cable ID first (pinned), then the A end and the B end
 side by side, then the cable; every column of `superpod cabling`, reordered."""
+CUT_PRINTED = CUT_VIEW.index("link_id") + 1
+"""Printed, the cut sheet keeps its first columns (what an installer cables from: both ends,
+the cable, its length and optics) so a row stays one line on an A4 landscape sheet; the other
+columns are on screen and in `superpod cabling`."""
 _CUT_PERM = [CUT_COLUMNS.index(c) for c in CUT_VIEW]
 CUT_KEYS = [["a_cabinet"], ["b_cabinet"], ["a_cabinet", "a_device"], ["b_cabinet", "b_device"]]
 """The design objects a cut-sheet row belongs to (joined with `/`): how findings find rows."""
@@ -557,8 +561,10 @@ def _page_css(data: ReportData) -> str:
     rev = data.revision
     left = " · ".join([data.title, f"rev {rev.text()}" if rev else "revision not given",
                        (rev.date or "no date") if rev else "no date", state])
-    return ("@media print { @page { @bottom-left { content: " + css_string(left) + "; } "
-            '@bottom-right { content: "sheet " counter(page) " of " counter(pages); } } }')
+    font = "font:8pt system-ui, Helvetica, Arial, sans-serif; color:#3c4043;"
+    return ("@media print { @page { @bottom-left { content: " + css_string(left) + "; " + font +
+            ' } @bottom-right { content: "sheet " counter(page) " of " counter(pages); ' + font +
+            " } } }")
 
 
 def _findings_section(data: ReportData) -> str:
@@ -591,8 +597,12 @@ def _tables(data: ReportData) -> list[str]:
         note = f'<p class="note">{_e(data.cut_note)}</p>' if data.cut_note else ""
         keys = json.dumps([[data.cut_cols.index(c) for c in key] for key in CUT_KEYS])
         links = json.dumps(data.cut_findings, ensure_ascii=False, sort_keys=True)
-        widget = _table_widget("cut-data", "the cut sheet", ' data-pin="1"')
-        parts.append(f'<section id="cabling"><h2>Cable schedule</h2>{note}{widget}'
+        widget = _table_widget("cut-data", "the cut sheet",
+                               f' data-pin="1" data-print-cols="{CUT_PRINTED}"')
+        printed = ('<p class="meta print">Printed: the first '
+                   f'{CUT_PRINTED} columns ({", ".join(CUT_VIEW[:CUT_PRINTED])}); every column: '
+                   "the report on screen or `superpod cabling`.</p>")
+        parts.append(f'<section id="cabling"><h2>Cable schedule</h2>{note}{printed}{widget}'
                      f"{_json_block('cut-data', data.cut_cols, data.cut_rows)}"
                      f'<script type="application/json" id="cut-keys">'
                      f"{_script_json(keys)}</script>"

@@ -21,6 +21,10 @@
      from 1,000, one below, two significant digits below 1, no trailing zeros; rounding half
      to even on the exact binary value, as Python's format does (a browser test compares). */
   function fixed(m, d) {
+    if (d > 20) {  /* below 1e-19: two significant digits, written out */
+      var p = m.toPrecision(2).split("e-");
+      return "0." + "0".repeat(Number(p[1]) - 1) + p[0].replace(".", "");
+    }
     var s = m.toFixed(d);
     var exact = m.toFixed(Math.min(100, d + 80));
     var dot = exact.indexOf(".");
@@ -49,6 +53,9 @@
   }
   window.superpodFormat = fmt;
 
+  var ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"};
+  function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; }); }
+
   function json(id) {
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
@@ -63,6 +70,7 @@
     var prev = root.querySelector("button.prev"), next = root.querySelector("button.next");
     var thead = table.querySelector("thead tr");
     var pin = root.hasAttribute("data-pin");
+    var printCols = root.dataset.printCols ? Number(root.dataset.printCols) : cols.length;
     var keys = pin ? (json("cut-keys") || []) : [], links = pin ? (json("cut-findings") || {}) : {};
     var ab = {};
     cols.forEach(function (c, i) { if (/^[ab]_/.test(c)) { ab[i] = c.charAt(0); } });
@@ -73,6 +81,7 @@
       th.setAttribute("data-name", c);
       th.setAttribute("aria-sort", "none");
       if (pin && i === 0) { th.className = "pin"; }
+      if (i >= printCols) { th.classList.add("aux"); }
       b.type = "button";
       b.textContent = c;
       b.addEventListener("click", function () { sortBy(i); });
@@ -125,11 +134,35 @@
           });
         });
       } else if (pin && ab[i] === "a") { td.className += " ab"; }
+      if (i >= printCols) { td.classList.add("aux"); }
       tr.appendChild(td);
     }
+    /* Printed, every row: written as one HTML string (each text escaped for HTML here, its
+       sink), printed columns only, which is ~10x faster than a DOM node per cell. */
+    function printRow(r) {
+      var out = "<tr>";
+      for (var i = 0; i < printCols; i++) {
+        var v = r[i], cls = typeof v === "number" ? "num" : (pin && i === 0 ? "pin" : "");
+        out += (cls ? '<td class="' + cls + '">' : "<td>") + esc(fmt(v));
+        if (pin && i === 0) {
+          rowKeys(r).forEach(function (k) {
+            (links[k] || []).forEach(function (f) {
+              out += '<a class="finding-link" href="#' + esc(f[0]) + '">\u2691 ' + esc(f[1]) + "</a>";
+            });
+          });
+        }
+        out += "</td>";
+      }
+      return out + "</tr>";
+    }
     function draw() {
-      var start = printing ? 0 : page * PAGE;
-      var rows = printing ? view : view.slice(start, start + PAGE);
+      if (printing) {
+        tbody.innerHTML = view.map(printRow).join("");
+        info.textContent = view.length.toLocaleString("en-US") + " rows";
+        return;
+      }
+      var start = page * PAGE;
+      var rows = view.slice(start, start + PAGE);
       var frag = document.createDocumentFragment();
       rows.forEach(function (r) {
         var tr = document.createElement("tr");
@@ -137,7 +170,7 @@
         frag.appendChild(tr);
       });
       tbody.replaceChildren(frag);
-      var end = printing ? view.length : Math.min(start + PAGE, view.length);
+      var end = Math.min(start + PAGE, view.length);
       info.textContent = view.length === 0 ? "no rows match" :
         "rows " + (start + 1).toLocaleString("en-US") + "\u2013" + end.toLocaleString("en-US") +
         " of " + view.length.toLocaleString("en-US") +
