@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -332,7 +333,9 @@ def collect(paths: Sequence[str], config: Config, *, title: str, base: str | Non
                      "without a confirmed price).")
     idx, data.cut_note = _cut_indices(inv)
     data.cut_cols = list(CUT_VIEW)
-    data.cut_rows = [[_num(r[i]) for i in _CUT_PERM] for r in cabling.rows(inv, idx.tolist())]
+    pick = itemgetter(*_CUT_PERM)
+    data.cut_rows = [[v if type(v) is str else _num(v) for v in pick(r)]
+                     for r in cabling.rows(inv, idx.tolist())]
     _link_findings(data, inv, anchors, index)
     if base is not None:
         _diff(data, paths, config, base)
