@@ -93,6 +93,15 @@ def test_sort_headers_work_by_keyboard(browser, tmp_path: Path) -> None:
                                       " s.getAttribute('aria-label'), s.querySelector('title')"
                                       "?.textContent])")
     assert names and all(r == "img" and label and label == title for r, label, title in names)
+    # the page is never wider than the window: the cut sheet scrolls in its box, cable ID pinned
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.eval_on_selector("#cut-data-widget th[data-name='cable_id']",
+                                 "th => getComputedStyle(th).position") == "sticky"
+    # diagrams open fitted to their width (at most 100 %), not shrunk into a fixed box
+    for scale, want in page.eval_on_selector_all(".diagram", """ds => ds.map(d => [
+            Number(d.dataset.scale), Math.min(1, d.querySelector('.viewport').clientWidth /
+            d.querySelector('svg').width.baseVal.value)])"""):
+        assert abs(scale - want) < 1e-3, (scale, want)
     assert errors == []
     page.close()
 

@@ -208,15 +208,23 @@
       var label = root.querySelector(".zoom");
       if (label) { label.textContent = Math.round(s * 100) + " %"; }
     }
-    /* Fitted: the drawing's full width, the viewport as tall as the drawing at that scale
-       (up to 85 % of the window), so a wide sheet is not shrunk to fit a fixed box. */
-    function fit() {
+    /* Opened: fitted to the width (at most 100 %), the viewport as tall as the drawing at
+       that scale up to 85 % of the window; a taller drawing pans down from its top. The fit
+       button shows the whole drawing. */
+    function open() {
       var z = size(), vw = vp.clientWidth;
       var maxH = Math.max(240, window.innerHeight * 0.85);
-      s = Math.min(vw / z.w, maxH / z.h, 1);
-      vp.style.height = Math.max(240, Math.ceil(z.h * s)) + "px";
+      s = Math.min(vw / z.w, 1);
+      vp.style.height = Math.max(240, Math.min(maxH, Math.ceil(z.h * s))) + "px";
       x = (vw - z.w * s) / 2;
-      y = (vp.clientHeight - z.h * s) / 2;
+      y = Math.max(0, (vp.clientHeight - z.h * s) / 2);
+      set();
+    }
+    function fit() {
+      var z = size(), vw = vp.clientWidth, vh = vp.clientHeight;
+      s = Math.min(vw / z.w, vh / z.h, 1);
+      x = (vw - z.w * s) / 2;
+      y = (vh - z.h * s) / 2;
       set();
     }
     function zoomAt(f, cx, cy) {
@@ -262,7 +270,7 @@
     root.querySelector("button.z100").addEventListener("click", function () {
       s = 1; x = 0; y = 0; set();
     });
-    fit();
+    open();
     root.superpodShow = show;
   }
 
