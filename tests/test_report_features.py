@@ -227,3 +227,33 @@ def test_report_prints(spec: str, browser, tmp_path: Path) -> None:
     assert pages <= len(diagrams) + 10 + rows // 10, (pages, rows)  # >= 10 rows a sheet
     assert errors == []
     page.close()
+
+
+def test_printed_rows_are_escaped_by_the_script(browser, tmp_path: Path) -> None:
+    """Printed, the script writes the rows as HTML: any text in a cell (and a finding id in
+    a back link) stays text."""
+    from superpod_iac.htmlreport import ReportData, render_page
+    from superpod_iac.htmlreport.page import CUT_VIEW
+
+    hostile = '<img src=x onerror="window.pwned=1">&amp;"\'</td></tr><b>x'
+    row: list[object] = [hostile] * len(CUT_VIEW)
+    row[CUT_VIEW.index("length_m")] = 1.25
+    data = ReportData("t", 1, [], [], [], [], {}, [], cut_cols=list(CUT_VIEW), cut_rows=[row],
+                      cut_findings={hostile: [[hostile, hostile]]})
+    html_file = tmp_path / "h.html"
+    html_file.write_text(render_page(data), encoding="utf-8")
+    page = browser.new_page()
+    page.goto(html_file.as_uri())
+    page.wait_for_selector("body[data-ready='1']")
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        assert page.evaluate("document.querySelectorAll('#cut-data-widget tbody img, "
+                             "#cut-data-widget tbody b').length") == 0
+        cells = page.eval_on_selector_all("#cut-data-widget tbody td",
+                                          "tds => tds.map(t => t.firstChild.textContent)")
+        assert cells[0] == hostile and cells[CUT_VIEW.index("length_m")] == "1.2", media
+        back = page.eval_on_selector("#cut-data-widget td.pin a",
+                                     "a => [a.getAttribute('href'), a.textContent]")
+        assert back == ["#" + hostile, "\u2691 " + hostile], media
+        assert page.evaluate("window.pwned === undefined")
+    page.close()
