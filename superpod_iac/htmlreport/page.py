@@ -420,8 +420,7 @@ def _asset(name: str) -> str:
 def _json_block(block_id: str, cols: list[str], rows: list[list[Any]]) -> str:
     text = json.dumps({"columns": cols, "rows": rows}, ensure_ascii=False,
                       separators=(",", ":"), allow_nan=False, default=str)
-    text = text.replace("</", "<\\/").replace("<!--", "<\\!--")
-    return f'<script type="application/json" id="{block_id}">{text}</script>'
+    return f'<script type="application/json" id="{block_id}">{_script_json(text)}</script>'
 
 
 def _table_widget(block_id: str, label: str, extra: str = "") -> str:
@@ -618,6 +617,7 @@ def _tables(data: ReportData) -> list[str]:
 
 
 def _script_json(text: str) -> str:
+    """JSON text made safe inside <script>: no `</` (would end the element) or `<!--`."""
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
