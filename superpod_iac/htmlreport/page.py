@@ -502,6 +502,7 @@ def _diagrams_section(data: ReportData) -> str:
     total = len(data.diagrams)
     for k, d in enumerate(data.diagrams, 1):
         dg.append(f'<div class="diagram" id="diagram-{_e(d.name)}"><header><b>{_e(d.title)}</b>'
+                  '<span class="print meta">not to scale: fitted to the sheet</span>'
                   f'<span class="sheet meta">diagram {k} of {total}</span>'
                   '<span class="zoom meta"></span>'
                   '<button class="zout" type="button" title="zoom out" aria-label="zoom out">'
