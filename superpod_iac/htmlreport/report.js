@@ -143,7 +143,9 @@
       var out = "<tr>";
       for (var i = 0; i < printCols; i++) {
         var v = r[i], cls = typeof v === "number" ? "num" : (pin && i === 0 ? "pin" : "");
-        out += (cls ? '<td class="' + cls + '">' : "<td>") + esc(fmt(v));
+        var shown = esc(fmt(v));
+        if (pin && i === 0) { shown = shown.replace(/\//g, "/<wbr>"); }  /* A end / B end */
+        out += (cls ? '<td class="' + cls + '">' : "<td>") + shown;
         if (pin && i === 0) {
           rowKeys(r).forEach(function (k) {
             (links[k] || []).forEach(function (f) {
