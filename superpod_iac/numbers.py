@@ -4,7 +4,9 @@ One place for user-facing number formatting, so no output prints `1200.024` or `
 thousands separators, one decimal below 1,000, none from 1,000 up, two significant digits
 below 1, and no trailing `.0`. A base-layer module (it imports nothing of the package), so
 every stage formats through it: findings (`kw_1`), diagrams (`kw_scaled`, `kw_rating`), tables
-and plans (`num`, `qty`, `kw`), the published-figure tables of the docs (`figure`).
+and plans (`num`, `qty`, `kw`), the published-figure tables of the docs (`figure`), and the HTML
+report (`num` for its static tables, `data` for the values its tables carry as JSON; the page's
+script mirrors `num`, a browser test holds the two to the same strings).
 """
 
 from __future__ import annotations
@@ -90,3 +92,17 @@ def kw_scaled(watts: float | None) -> str:
 def kw_rating(kw_value: float | None) -> str:
     """A rating already written in kW (catalog figures): `kw_rating(132)` -> `132 kW`."""
     return "n/a" if kw_value is None else f"{kw_value:,.0f} kW"
+
+
+DATA_DECIMALS = 3
+
+
+def data(value: object) -> object:
+    """A value as a report table carries it (JSON, formatted by `num`'s rule in the page):
+    floats rounded to 3 decimals, numpy scalars as plain Python numbers, the rest as is."""
+    item = getattr(value, "item", None)
+    if item is not None and hasattr(value, "dtype"):  # a numpy scalar, without importing numpy
+        value = item()
+    if isinstance(value, float):
+        return round(value, DATA_DECIMALS)
+    return value

@@ -270,6 +270,31 @@ def test_html_and_sarif_text_escape_any_string(s: str) -> None:
     assert re.sub(r"\\(.)", r"\1", t) == terminal(s)
 
 
+@settings(max_examples=300, deadline=None)
+@given(_MD_TEXT)
+def test_css_string_escapes_any_string(s: str) -> None:
+    """CSS (the printed report's footer): one quoted string that no quote, backslash, line
+    break or `<` of the text can end, reading back as the text with controls visible."""
+    from superpod_iac.report.escape import css_string, terminal
+
+    c = css_string(s)
+    assert c[0] == c[-1] == '"' and not re.search(r"[\"'<>\n\r\x00-\x1f\x7f-\x9f]", c[1:-1])
+    assert re.fullmatch(r'"(?:[^\\]|\\[0-9a-f]{6})*"', c), c
+    assert re.sub(r"\\([0-9a-f]{6})", lambda m: chr(int(m[1], 16)), c[1:-1]) == terminal(s)
+
+
+def test_hostile_design_name_is_inert_in_the_report_footer() -> None:
+    """The design's name is in the print footer (CSS) and the title block (HTML)."""
+    from superpod_iac.htmlreport import ReportData, Revision, render_page
+
+    name = '"; } </style><script>alert(1)</script> \\"\n@page { x'
+    page = render_page(ReportData(name, 1, [], [], [], [], {}, [],
+                                  revision=Revision(None, False, None, name)))
+    assert page.count("</style>") == 1 and "<script>alert" not in page
+    style = page[page.index("<style>"):page.index("</style>")]
+    assert name not in style and "@bottom-left" in style
+
+
 _HOSTILE_KEY = '"[x](https://e.vil) @bob <img src=x> </details> <!-- \\u202e #1"'
 
 

@@ -208,8 +208,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     or reference errors: the page then holds the findings only), else 0."""
     from tqdm import tqdm
 
+    from superpod_iac.cli.revision import read_revision
     from superpod_iac.htmlreport import collect, render_page
 
+    revision = read_revision(args.paths, args.date)  # once, here: no renderer runs git
     fallback = Path(args.paths[0]).resolve().name if len(args.paths) == 1 else "design"
     bar = tqdm(desc="report", unit="diagram", file=sys.stderr, disable=None, leave=False,
                delay=2)  # shown for reports taking longer than 2 s
@@ -219,7 +221,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         bar.update()
 
     data = collect(args.paths, config_from(args), title=fallback, base=args.base, progress=tick,
-                   verification=args.verification)
+                   verification=args.verification, revision=revision)
     page = render_page(data)
     bar.close()
     emit(page, None if args.out == "-" else args.out)
@@ -289,7 +291,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--out", help="write to this file instead of stdout")
     p.add_argument("--config", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_diff)
+    _register_report(sub)
 
+
+def _register_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """report"""
     p = sub.add_parser("report", help="one self-contained HTML design report (summary, "
                        "findings, diagrams, BOM, cut sheet)")
     add_common(p)
@@ -298,6 +304,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="git revision to diff against (the same path as of REV)")
     p.add_argument("--verification", metavar="JSON",
                    help="show a `superpod verify --format json` result (as-built cabling)")
+    p.add_argument("--date", metavar="YYYY-MM-DD",
+                   help="the title block's date (default: SOURCE_DATE_EPOCH when set, else "
+                        "the date of the git commit; never today's, so the output is "
+                        "byte-identical)")
     p.set_defaults(func=cmd_report)
 
 

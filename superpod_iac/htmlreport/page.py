@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,14 @@ import numpy as np
 
 from superpod_iac import __version__
 from superpod_iac.bom import COLUMNS as BOM_COLUMNS
+from superpod_iac.cabling import COLUMNS as CUT_COLUMNS
 from superpod_iac.config import Config
 from superpod_iac.diagnostics import Diagnostic, Severity
+from superpod_iac.htmlreport.anchors import Anchors, NodeRef, annotate_svg, flag_nodes, subjects
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.report.escape import html_text
+from superpod_iac.numbers import data as _num
+from superpod_iac.numbers import num
+from superpod_iac.report.escape import css_string, html_text
 
 MAX_CUT_ROWS = 20_000
 """Cut-sheet rows embedded at most (the full schedule is `superpod cabling`)."""
@@ -27,6 +32,38 @@ MAX_FINDINGS = 2_000
 EXPECT_FIELDS = ("accelerators", "cabinets", "switches", "transceivers", "links")
 _SVG_START = re.compile(r"<svg\b")
 _SVG_ID = re.compile(r'\b(id|href)="(#?)([^"]+)"')
+CUT_VIEW = ["cable_id", "a_cabinet", "a_u", "a_device", "a_port", "b_cabinet", "b_u", "b_device",
+            "b_port", "cable", "length_m", "transceiver_a", "transceiver_b", "fabric", "link_id",
+            "route", "run_m", "a_label", "b_label", "a_hall", "a_row", "a_position", "b_hall",
+            "b_row", "b_position", "cable_mpn", "cable_sku", "label"]
+"""The cut sheet's columns in the page: cable ID first (pinned), then the A end and the B end
+side by side, then the cable; every column of `superpod cabling`, reordered."""
+CUT_PRINTED = CUT_VIEW.index("link_id") + 1
+"""Printed, the cut sheet keeps its first columns (what an installer cables from: both ends,
+the cable, its length and optics) so a row stays one line on an A4 landscape sheet; the other
+columns are on screen and in `superpod cabling`."""
+_CUT_PERM = [CUT_COLUMNS.index(c) for c in CUT_VIEW]
+CUT_KEYS = [["a_cabinet"], ["b_cabinet"], ["a_cabinet", "a_device"], ["b_cabinet", "b_device"]]
+"""The design objects a cut-sheet row belongs to (joined with `/`): how findings find rows."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What the title block says of the design's revision; read by the cli stage, once."""
+
+    commit: str | None
+    """`git rev-parse HEAD`, or None without git."""
+    dirty: bool
+    """The design's files differ from the commit."""
+    date: str | None
+    """ISO date: `--date`, else SOURCE_DATE_EPOCH, else the commit's date; never the clock."""
+    note: str = ""
+    """Why there is no commit (no git, not a checkout)."""
+
+    def text(self) -> str:
+        if self.commit is None:
+            return self.note or "no git revision"
+        return self.commit[:12] + (" + uncommitted changes" if self.dirty else "")
 
 
 @dataclass
@@ -62,6 +99,16 @@ class ReportData:
     """`superpod verify --format json` output given with `superpod report --verification`."""
     verification_error: str | None = None
     """Schema or reference errors: the model is incomplete, only findings are reported."""
+    revision: Revision | None = None
+    """For the title block; None: not given (a library caller)."""
+    finding_ids: list[str] = field(default_factory=list)
+    """Page id of each shown finding (findings[:MAX_FINDINGS])."""
+    finding_nodes: list[list[NodeRef]] = field(default_factory=list)
+    """Diagram nodes each shown finding points at (one per diagram at most)."""
+    finding_cut: list[str | None] = field(default_factory=list)
+    """The subject to show in the cut sheet for each shown finding, when it has rows there."""
+    cut_findings: dict[str, list[list[str]]] = field(default_factory=dict)
+    """Cut-sheet subject -> [[finding id, rule]] (the cut sheet's links back)."""
 
 
 def _expectations(inv: Inventory) -> list[list[Any]]:
@@ -128,14 +175,6 @@ def _cut_indices(inv: Inventory) -> tuple[np.ndarray, str]:
     return idx, note
 
 
-def _num(v: Any) -> Any:
-    if isinstance(v, float):
-        return round(v, 3)
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
 def _svg_body(svg: bytes, prefix: str) -> str:
     """The <svg> element of a dot SVG (no XML prolog), its ids made unique in the page."""
     text = svg.decode("utf-8")
@@ -176,49 +215,26 @@ def _drawing_budget_ms(inv: Inventory) -> float:
     return limits.max_cpu_ms - spent
 
 
-def collect(paths: Sequence[str], config: Config, *, title: str, base: str | None = None,
-            progress: Callable[[str], None] | None = None,
-            verification: str | None = None) -> ReportData:
-    """`title`: the fallback when the design names no single cluster or superpod template;
-    `verification`: a `superpod verify --format json` file to show."""
-    from superpod_iac import cabling
-    from superpod_iac.bom import bom_lines, totals
-    from superpod_iac.metrics import summary_rows
-    from superpod_iac.pipeline import load_project
-    from superpod_iac.render import (
-        LEVELS,
-        VIEWS,
-        DotMissing,
-        design_title,
-        plan_within,
-        render_bytes,
-        to_dot,
-    )
+def _known(inv: Inventory) -> Callable[[str], bool]:
+    """Whether a name is a design object a diagram node can show."""
+    tables: tuple[Any, ...] = (inv.cabinets, inv.power_nodes, inv.cdus, inv.device_index,
+                               inv.cdu_groups, inv.loops, inv.air_zones)
 
-    project = load_project(paths, config)
-    inv = project.inventory
-    title = design_title(inv, title)
-    findings = sorted(project.diagnostics, key=lambda d: (d.severity.rank, d.sort_key()))
-    # the lines the findings quote, from the text the loader read within its limits (never
-    # the file again: it may have changed, or be larger than the limits allow)
-    texts = {s.path: s.text for s in project.sources}
-    sources: dict[str, list[str]] = {}
-    for d in findings[:MAX_FINDINGS]:
-        if d.file and d.file not in sources:
-            sources[d.file] = texts.get(d.file, "").splitlines()
-    cols, rows = summary_rows(inv)
-    data = ReportData(title, len(project.sources), cols, [[_num(v) for v in r] for r in rows],
-                      _kpis(inv, findings), findings, sources, _expectations(inv), base=base)
-    if verification is not None:
-        data.verification, data.verification_error = load_verification(verification)
-    blocking = any(d.severity == Severity.ERROR and d.rule[:3] in ("SCH", "REF")
-                   for d in findings)
-    if blocking:
-        data.blocked = True
-        data.diagram_error = ("The design has schema or reference errors (see Findings): no "
-                              "diagrams, BOM or cable schedule until they are fixed.")
-        return data
-    jobs, left_out = plan_within(inv, VIEWS, LEVELS, title, _drawing_budget_ms(inv))
+    def known(name: str) -> bool:
+        return any(name in t for t in tables)
+
+    return known
+
+
+def _draw(data: ReportData, inv: Inventory, anchors: Anchors,
+          progress: Callable[[str], None] | None) -> dict[str, list[tuple[str, str]]]:
+    """Every diagram of every view and level, as SVG with page ids on its nodes; returns
+    which nodes show which design objects (name -> [(diagram, node id)])."""
+    from superpod_iac.render import LEVELS, VIEWS, DotMissing, plan_within, render_bytes, to_dot
+
+    index: dict[str, list[tuple[str, str]]] = {}
+    known = _known(inv)
+    jobs, left_out = plan_within(inv, VIEWS, LEVELS, data.title, _drawing_budget_ms(inv))
     if left_out:
         data.skipped.append(left_out)
     for k, job in enumerate(jobs):
@@ -234,7 +250,92 @@ def collect(paths: Sequence[str], config: Config, *, title: str, base: str | Non
             data.diagram_error = ("Graphviz `dot` is not installed: diagrams are missing "
                                   "(`sudo apt-get install graphviz`).")
             break
-        data.diagrams.append(Diagram(job.name, graph.title, _svg_body(svg, f"d{k}_")))
+        body = annotate_svg(_svg_body(svg, f"d{k}_"), job.name, anchors, index, known)
+        data.diagrams.append(Diagram(job.name, graph.title, body))
+    return index
+
+
+def _link_findings(data: ReportData, inv: Inventory, anchors: Anchors,
+                   index: dict[str, list[tuple[str, str]]]) -> None:
+    """Each shown finding's links to its diagram nodes and cut-sheet rows, and back."""
+    known = _known(inv)
+    titles = {d.name: d.title for d in data.diagrams}
+    flagged: dict[str, list[str]] = {}
+    cut_keys = _cut_keys(data)
+    for fid, d in zip(data.finding_ids, data.findings, strict=False):
+        subj = subjects(d.message, known)
+        refs: list[NodeRef] = []
+        for name in subj:
+            for diagram, anchor in index.get(name, ()):
+                if all(r.diagram != diagram for r in refs):
+                    refs.append(NodeRef(diagram, titles.get(diagram, diagram), anchor))
+                    flagged.setdefault(anchor, []).append(fid)
+        order = {x.name: k for k, x in enumerate(data.diagrams)}
+        data.finding_nodes.append(sorted(refs, key=lambda r: order.get(r.diagram, 0)))
+        cut = next((name for name in subj if name in cut_keys), None)
+        data.finding_cut.append(cut)
+        if cut is not None:
+            data.cut_findings.setdefault(cut, []).append([fid, d.rule])
+    for dg in data.diagrams:
+        dg.svg = flag_nodes(dg.svg, flagged)
+
+
+def _cut_keys(data: ReportData) -> set[str]:
+    cols = [[data.cut_cols.index(c) for c in key] for key in CUT_KEYS]
+    return {"/".join(str(r[i]) for i in key) for r in data.cut_rows for key in cols}
+
+
+def _finding_ids(findings: Sequence[Diagnostic], inv: Inventory, anchors: Anchors) -> list[str]:
+    known = _known(inv)
+    out = []
+    for d in findings[:MAX_FINDINGS]:
+        subj = subjects(d.message, known)
+        where = subj[0] if subj else f"{Path(d.file).name}-{d.line}" if d.file else ""
+        out.append(anchors.make("finding", d.rule, where))
+    return out
+
+
+def collect(paths: Sequence[str], config: Config, *, title: str, base: str | None = None,
+            progress: Callable[[str], None] | None = None,
+            verification: str | None = None, revision: Revision | None = None) -> ReportData:
+    """`title`: the fallback when the design names no single cluster or superpod template;
+    `verification`: a `superpod verify --format json` file to show; `revision`: for the
+    title block (read by the caller: git and the date are not this stage's business)."""
+    from superpod_iac import cabling
+    from superpod_iac.bom import bom_lines, totals
+    from superpod_iac.metrics import summary_rows
+    from superpod_iac.pipeline import load_project
+    from superpod_iac.render import design_title
+
+    project = load_project(paths, config)
+    inv = project.inventory
+    title = design_title(inv, title)
+    findings = sorted(project.diagnostics, key=lambda d: (d.severity.rank, d.sort_key()))
+    # the lines the findings quote, from the text the loader read within its limits (never
+    # the file again: it may have changed, or be larger than the limits allow)
+    texts = {s.path: s.text for s in project.sources}
+    sources: dict[str, list[str]] = {}
+    for d in findings[:MAX_FINDINGS]:
+        if d.file and d.file not in sources:
+            sources[d.file] = texts.get(d.file, "").splitlines()
+    cols, rows = summary_rows(inv)
+    data = ReportData(title, len(project.sources), cols, [[_num(v) for v in r] for r in rows],
+                      _kpis(inv, findings), findings, sources, _expectations(inv), base=base,
+                      revision=revision)
+    anchors = Anchors()
+    data.finding_ids = _finding_ids(findings, inv, anchors)
+    if verification is not None:
+        data.verification, data.verification_error = load_verification(verification)
+    blocking = any(d.severity == Severity.ERROR and d.rule[:3] in ("SCH", "REF")
+                   for d in findings)
+    if blocking:
+        data.blocked = True
+        data.diagram_error = ("The design has schema or reference errors (see Findings): no "
+                              "diagrams, BOM or cable schedule until they are fixed.")
+        data.finding_nodes = [[] for _ in data.finding_ids]
+        data.finding_cut = [None for _ in data.finding_ids]
+        return data
+    index = _draw(data, inv, anchors, progress)
     lines = bom_lines(inv)
     data.bom_rows = [[_num(getattr(x, c)) for c in BOM_COLUMNS] for x in lines]
     tot = totals(inv, lines)
@@ -243,8 +344,11 @@ def collect(paths: Sequence[str], config: Config, *, title: str, base: str | Non
                      f"{tot['weight_kg']:,.0f} kg, {prices} ({tot['rows_unpriced']:,} row(s) "
                      "without a confirmed price).")
     idx, data.cut_note = _cut_indices(inv)
-    data.cut_cols = list(cabling.COLUMNS)
-    data.cut_rows = [[_num(v) for v in r] for r in cabling.rows(inv, idx.tolist())]
+    data.cut_cols = list(CUT_VIEW)
+    pick = itemgetter(*_CUT_PERM)
+    data.cut_rows = [[v if type(v) is str else _num(v) for v in pick(r)]
+                     for r in cabling.rows(inv, idx.tolist())]
+    _link_findings(data, inv, anchors, index)
     if base is not None:
         _diff(data, paths, config, base)
     return data
@@ -328,43 +432,55 @@ def _asset(name: str) -> str:
 def _json_block(block_id: str, cols: list[str], rows: list[list[Any]]) -> str:
     text = json.dumps({"columns": cols, "rows": rows}, ensure_ascii=False,
                       separators=(",", ":"), allow_nan=False, default=str)
-    text = text.replace("</", "<\\/").replace("<!--", "<\\!--")
-    return f'<script type="application/json" id="{block_id}">{text}</script>'
+    return f'<script type="application/json" id="{block_id}">{_script_json(text)}</script>'
 
 
-def _table_widget(block_id: str, label: str) -> str:
-    return (f'<div class="table-widget" data-source="{block_id}" id="{block_id}-widget">'
+def _table_widget(block_id: str, label: str, extra: str = "") -> str:
+    """A table filled by the page's script from the JSON block `block_id`: sort buttons in
+    the header cells (keyboard: Tab, Enter or Space; aria-sort says the order), a filter, and
+    pages of 100 rows on screen (every row when printed)."""
+    return (f'<div class="table-widget" data-source="{block_id}" id="{block_id}-widget"{extra}>'
             f'<div class="tools"><input class="filter" type="search" placeholder="filter '
             f'{_e(label)} (words, any column)" aria-label="filter {_e(label)}">'
             '<button class="prev" type="button">‹ previous</button>'
-            '<button class="next" type="button">next ›</button><span class="info meta"></span>'
-            '</div><div class="scroll"><table class="data"><thead><tr></tr></thead><tbody></tbody>'
-            '</table></div></div>')
+            '<button class="next" type="button">next ›</button>'
+            '<span class="info meta" aria-live="polite"></span></div>'
+            f'<div class="scroll" tabindex="0" role="region" aria-label="{_e(label)}">'
+            f'<table class="data"><caption class="sr">{_e(label)}</caption>'
+            '<thead><tr></tr></thead><tbody></tbody></table></div></div>')
 
 
 def _static_table(cols: list[str], rows: list[list[Any]], cls: str = "data") -> str:
-    head = "".join(f"<th>{_e(c)}</th>" for c in cols)
+    head = "".join(f'<th scope="col">{_e(c)}</th>' for c in cols)
     body = []
     for r in rows:
         cells = []
         for v in r:
-            num = isinstance(v, int | float) and not isinstance(v, bool)
-            text = f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else (
-                f"{v:,.2f}" if isinstance(v, float) else _e(v))
-            klass = ' class="num"' if num else (f' class="{v}"' if v in ("pass", "fail") else "")
+            is_num = isinstance(v, int | float) and not isinstance(v, bool)
+            text = num(v) if is_num else _e(v)
+            klass = ' class="num"' if is_num else (
+                f' class="{v}"' if v in ("pass", "fail") else "")
             cells.append(f"<td{klass}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}'
             "</tbody></table>")
 
 
-def _finding(d: Diagnostic, sources: dict[str, list[str]]) -> str:
+def _finding(d: Diagnostic, sources: dict[str, list[str]], fid: str, nodes: list[NodeRef],
+             cut: str | None) -> str:
     where = f"{d.file}:{d.line}:{d.column}" if d.file else "(no file)"
     sev = d.severity.value
-    out = [f'<div class="finding {sev}"><span class="sev-{sev}">{sev}</span> '
-           f"<code>{_e(d.rule)}</code> <code>{_e(where)}</code><div>{_e(d.message)}</div>"]
+    out = [f'<div class="finding {sev}" id="{fid}" tabindex="-1"><span class="sev-{sev}">{sev}'
+           f"</span> <code>{_e(d.rule)}</code> <code>{_e(where)}</code>"
+           f"<div>{_e(d.message)}</div>"]
     if d.hint:
         out.append(f'<div class="meta">hint: {_e(d.hint)}</div>')
+    links = [f'<a class="node-link" href="#{r.anchor}">{_e(r.diagram)}</a>' for r in nodes]
+    if cut is not None:
+        links.append(f'<a class="cut-link" href="#cabling" data-subject="{_e(cut)}">'
+                     f"cut sheet: {_e(cut)}</a>")
+    if links:
+        out.append('<div class="links meta">show in: ' + " · ".join(links) + "</div>")
     lines = sources.get(d.file, [])
     if d.line and lines:
         lo, hi = max(d.line - 2, 1), min(d.line + 1, len(lines))
@@ -377,27 +493,145 @@ def _finding(d: Diagnostic, sources: dict[str, list[str]]) -> str:
     return "".join(out)
 
 
+_SVG_OPEN = re.compile(r"<svg\b")
+
+
+def _accessible_svg(svg: str, name: str) -> str:
+    """The diagram's accessible name: role="img", aria-label and a <title> first inside."""
+    label = _e(name)
+    return _SVG_OPEN.sub(f'<svg role="img" aria-label="{label}"', svg, count=1).replace(
+        ">", f"><title>{label}</title>", 1) if _SVG_OPEN.search(svg) else svg
+
+
 def _diagrams_section(data: ReportData) -> str:
-    """The Diagrams section: the drawing error if any, each diagram with its zoom buttons,
-    then the views not drawn."""
+    """The Diagrams section: the drawing error if any, each diagram with its zoom buttons
+    (one printed sheet each), then the views not drawn."""
     dg = ['<section id="diagrams"><h2>Diagrams</h2>']
     if data.diagram_error:
         dg.append(f'<p class="note">{_e(data.diagram_error)}</p>')
-    dg.append('<p class="meta">Wheel or the buttons to zoom, drag to pan.</p>')
-    for d in data.diagrams:
+    dg.append('<p class="meta screen">Wheel or the buttons to zoom, drag to pan; flagged '
+              "boxes (red outline) link to their findings.</p>")
+    total = len(data.diagrams)
+    for k, d in enumerate(data.diagrams, 1):
         dg.append(f'<div class="diagram" id="diagram-{_e(d.name)}"><header><b>{_e(d.title)}</b>'
+                  '<span class="print meta">not to scale: fitted to the sheet</span>'
+                  f'<span class="sheet meta">diagram {k} of {total}</span>'
                   '<span class="zoom meta"></span>'
-                  '<button class="zout" type="button" title="zoom out">−</button>'
-                  '<button class="zin" type="button" title="zoom in">+</button>'
+                  '<button class="zout" type="button" title="zoom out" aria-label="zoom out">'
+                  '−</button>'
+                  '<button class="zin" type="button" title="zoom in" aria-label="zoom in">'
+                  '+</button>'
                   '<button class="zfit" type="button">fit</button>'
                   '<button class="z100" type="button">100 %</button></header>'
-                  f'<div class="viewport"><div class="canvas">{d.svg}</div></div></div>')
+                  '<div class="viewport"><div class="canvas">'
+                  f"{_accessible_svg(d.svg, d.title)}</div></div></div>")
     if data.skipped:
         items = "".join(f"<li>{_e(s)}</li>" for s in data.skipped[:20])
         more_s = f"<li>… and {len(data.skipped) - 20} more</li>" if len(data.skipped) > 20 else ""
         dg.append(f"<h3>Not drawn: nothing to show</h3><ul class=meta>{items}{more_s}</ul>")
     dg.append("</section>")
     return "".join(dg)
+
+
+def status(findings: Sequence[Diagnostic]) -> tuple[bool, str]:
+    """(passes, `validated clean` | `N errors, W warnings`) for the banner and title block."""
+    errors = sum(d.severity == Severity.ERROR for d in findings)
+    warnings = sum(d.severity == Severity.WARNING for d in findings)
+    if not errors and not warnings:
+        return True, "validated clean"
+    text = (f"{errors:,} error{'s' if errors != 1 else ''}, "
+            f"{warnings:,} warning{'s' if warnings != 1 else ''}")
+    return errors == 0, text
+
+
+def _title_block(data: ReportData) -> str:
+    """Design, revision, date, status and the tool's version; printed on the first sheet (the
+    sheets' footers repeat it with `sheet n of m`)."""
+    ok, state = status(data.findings)
+    rev = data.revision
+    rows = [("design", data.title),
+            ("revision", rev.text() if rev else "not given"),
+            ("date", (rev.date if rev and rev.date else "not given")),
+            ("status", state),
+            ("drawn by", f"superpod {__version__}")]
+    cells = "".join(f'<div><span class="meta">{_e(k)}</span><b>{_e(v)}</b></div>'
+                    for k, v in rows)
+    return (f'<div class="title-block {"pass" if ok else "fail"}" id="title-block">{cells}'
+            "</div>")
+
+
+def _banner(data: ReportData) -> str:
+    ok, state = status(data.findings)
+    word = "PASS" if ok else "FAIL"
+    first = next((fid for fid, d in zip(data.finding_ids, data.findings, strict=False)
+                  if d.severity == Severity.ERROR), None)
+    link = f' <a href="#{first}">first error</a>' if first else ""
+    return (f'<div class="banner {word.lower()}" role="status"><b>{word}</b> '
+            f"{_e(state)}{link}</div>")
+
+
+def _page_css(data: ReportData) -> str:
+    """The print footer (design, revision, date, status; sheet n of m) as CSS margin boxes."""
+    _, state = status(data.findings)
+    rev = data.revision
+    left = " · ".join([data.title, f"rev {rev.text()}" if rev else "revision not given",
+                       (rev.date or "no date") if rev else "no date", state])
+    font = "font:8pt system-ui, Helvetica, Arial, sans-serif; color:#3c4043;"
+    return ("@media print { @page { @bottom-left { content: " + css_string(left) + "; " + font +
+            ' } @bottom-right { content: "sheet " counter(page) " of " counter(pages); ' + font +
+            " } } }")
+
+
+def _findings_section(data: ReportData) -> str:
+    fs = data.findings
+    counts = {s: sum(d.severity == s for d in fs) for s in Severity}
+    head = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items())
+    shown = fs[:MAX_FINDINGS]
+    nodes = data.finding_nodes or [[] for _ in shown]
+    cuts = data.finding_cut or [None for _ in shown]
+    ids = data.finding_ids or [f"finding-{k}" for k in range(len(shown))]
+    body = "".join(_finding(d, data.sources, fid, n, c)
+                   for d, fid, n, c in zip(shown, ids, nodes, cuts, strict=False))
+    more = (f'<p class="note">{len(fs) - MAX_FINDINGS:,} further findings not shown: '
+            "`superpod validate`.</p>") if len(fs) > MAX_FINDINGS else ""
+    return (f'<section id="findings"><h2>Findings</h2><p class="meta">{head} in '
+            f'{data.files} file(s).</p>{body or "<p class=pass>No findings.</p>"}{more}'
+            "</section>")
+
+
+def _tables(data: ReportData) -> list[str]:
+    parts = []
+    if data.bom_rows:
+        parts.append(f'<section id="bom"><h2>Bill of materials</h2><p class="meta">'
+                     f"{_e(data.bom_note)}</p>{_table_widget('bom-data', 'the BOM')}"
+                     f"{_json_block('bom-data', BOM_COLUMNS, data.bom_rows)}</section>")
+    else:
+        parts.append('<section id="bom"><h2>Bill of materials</h2><p>Not available.</p>'
+                     "</section>")
+    if data.cut_cols:
+        note = f'<p class="note">{_e(data.cut_note)}</p>' if data.cut_note else ""
+        keys = json.dumps([[data.cut_cols.index(c) for c in key] for key in CUT_KEYS])
+        links = json.dumps(data.cut_findings, ensure_ascii=False, sort_keys=True)
+        widget = _table_widget("cut-data", "the cut sheet",
+                               f' data-pin="1" data-print-cols="{CUT_PRINTED}"')
+        printed = ('<p class="meta print">Printed: the first '
+                   f'{CUT_PRINTED} columns ({", ".join(CUT_VIEW[:CUT_PRINTED])}); every column: '
+                   "the report on screen or `superpod cabling`.</p>")
+        parts.append(f'<section id="cabling"><h2>Cable schedule</h2>{note}{printed}{widget}'
+                     f"{_json_block('cut-data', data.cut_cols, data.cut_rows)}"
+                     f'<script type="application/json" id="cut-keys">'
+                     f"{_script_json(keys)}</script>"
+                     f'<script type="application/json" id="cut-findings">'
+                     f"{_script_json(links)}</script></section>")
+    else:
+        parts.append('<section id="cabling"><h2>Cable schedule</h2><p>Not available.</p>'
+                     "</section>")
+    return parts
+
+
+def _script_json(text: str) -> str:
+    """JSON text made safe inside <script>: no `</` (would end the element) or `<!--`."""
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
 def render_page(data: ReportData) -> str:
@@ -412,15 +646,7 @@ def render_page(data: ReportData) -> str:
                    for k, v in data.kpis)
     parts.append(f'<section id="summary"><h2>Summary</h2><div class="kpis">{kpis}</div>'
                  f"{_static_table(data.summary_cols, data.summary_rows)}</section>")
-    fs = data.findings
-    counts = {s: sum(d.severity == s for d in fs) for s in Severity}
-    head = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items())
-    body = "".join(_finding(d, data.sources) for d in fs[:MAX_FINDINGS])
-    more = (f'<p class="note">{len(fs) - MAX_FINDINGS:,} further findings not shown: '
-            "`superpod validate`.</p>") if len(fs) > MAX_FINDINGS else ""
-    parts.append(f'<section id="findings"><h2>Findings</h2><p class="meta">{head} in '
-                 f'{data.files} file(s).</p>{body or "<p class=pass>No findings.</p>"}{more}'
-                 "</section>")
+    parts.append(_findings_section(data))
     if data.expectations:
         exp = _static_table(["system", "quantity", "expected", "computed", "result"],
                             data.expectations)
@@ -431,21 +657,7 @@ def render_page(data: ReportData) -> str:
         exp = "<p>No `expect:` values are declared.</p>"
     parts.append(f'<section id="expectations"><h2>Expectations</h2>{exp}</section>')
     parts.append(_diagrams_section(data))
-    if data.bom_rows:
-        parts.append(f'<section id="bom"><h2>Bill of materials</h2><p class="meta">'
-                     f"{_e(data.bom_note)}</p>{_table_widget('bom-data', 'the BOM')}"
-                     f"{_json_block('bom-data', BOM_COLUMNS, data.bom_rows)}</section>")
-    else:
-        parts.append('<section id="bom"><h2>Bill of materials</h2><p>Not available.</p>'
-                     "</section>")
-    if data.cut_cols:
-        note = f'<p class="note">{_e(data.cut_note)}</p>' if data.cut_note else ""
-        parts.append(f'<section id="cabling"><h2>Cable schedule</h2>{note}'
-                     f"{_table_widget('cut-data', 'the cut sheet')}"
-                     f"{_json_block('cut-data', data.cut_cols, data.cut_rows)}</section>")
-    else:
-        parts.append('<section id="cabling"><h2>Cable schedule</h2><p>Not available.</p>'
-                     "</section>")
+    parts.extend(_tables(data))
     if data.base is not None:
         inner = (f'<p class="note">{_e(data.diff_error)}</p>' if data.diff_error else
                  f'<pre class="src">{_e(data.diff_md)}</pre>')
@@ -461,14 +673,15 @@ def render_page(data: ReportData) -> str:
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
             "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
             f"<title>{_e(data.title)} — superpod design report</title>"
-            f"<style>{_asset('report.css')}</style></head><body>"
-            f"<nav><h1>{_e(data.title)}</h1>{links}<p class=\"meta\">superpod {__version__}"
-            f"</p></nav><main><h1>{_e(data.title)} — design report</h1>{''.join(parts)}</main>"
-            f"<script>{_asset('report.js')}</script></body></html>\n")
+            f"<style>{_asset('report.css')}{_page_css(data)}</style></head><body>"
+            f"<nav aria-label=\"sections\"><h1>{_e(data.title)}</h1>{links}<p class=\"meta\">"
+            f"superpod {__version__}</p></nav><main>{_banner(data)}"
+            f"<h1>{_e(data.title)} — design report</h1>{_title_block(data)}{''.join(parts)}"
+            f"</main><script>{_asset('report.js')}</script></body></html>\n")
 
 
 def build_report(paths: Sequence[str], config: Config, *, title: str, base: str | None = None,
                  progress: Callable[[str], None] | None = None,
-                 verification: str | None = None) -> str:
+                 verification: str | None = None, revision: Revision | None = None) -> str:
     return render_page(collect(paths, config, title=title, base=base, progress=progress,
-                               verification=verification))
+                               verification=verification, revision=revision))

@@ -90,6 +90,19 @@ def html_text(value: object) -> str:
     return html.escape(_HTML_UNSAFE.sub(_visible, text))
 
 
+_CSS_SAFE = re.compile(r"[A-Za-z0-9 _.,:;/+()%#@=-]")
+
+
+def css_string(value: object) -> str:
+    """A quoted CSS string (the print stylesheet's page footer) for any text: controls and
+    bidi overrides visible first, then every character outside a plain set as a six-digit CSS
+    escape, so no quote, backslash, `<` or line break of a name can end the string, the rule
+    or the <style> element."""
+    text = terminal("" if value is None else str(value))
+    body = "".join(ch if _CSS_SAFE.fullmatch(ch) else f"\\{ord(ch):06x}" for ch in text)
+    return f'"{body}"'
+
+
 def sarif_text(text: str) -> str:
     """SARIF message text: controls visible, and `\\`, `[`, `]` escaped (SARIF 2.1.0
     3.11.6), so a name cannot forge an embedded link that a viewer would render."""

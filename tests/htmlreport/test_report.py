@@ -8,6 +8,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import FIXTURES, ROOT, SPECS
 
 MAX_BYTES = 10_000_000
@@ -114,3 +116,59 @@ def test_unparseable_design_reports_findings_only(cli, tmp_path: Path) -> None:
     page = out.read_text(encoding="utf-8")
     assert "SCH" in page and "no diagrams, BOM or cable schedule" in page
     assert 'class="diagram"' not in page
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@t", "GIT_COMMITTER_DATE": "2026-03-04T05:06:07Z",
+                        "GIT_AUTHOR_DATE": "2026-03-04T05:06:07Z", "HOME": str(cwd),
+                        "PATH": "/usr/bin:/bin"})
+
+
+def test_revision_is_read_once_from_git(tmp_path: Path, monkeypatch) -> None:
+    """The title block's revision: HEAD's commit, dirty only when the design's files changed,
+    the commit's date unless --date or SOURCE_DATE_EPOCH says otherwise; no git: it says so."""
+    from superpod_iac.cli.common import UsageError
+    from superpod_iac.cli.revision import read_revision
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    repo = tmp_path / "repo"
+    design = repo / "design"
+    design.mkdir(parents=True)
+    (design / "a.yaml").write_text("x: 1\n")
+    (repo / "other.txt").write_text("o\n")
+    plain = read_revision([str(design)])
+    assert plain.commit is None and "no git" in plain.text() and plain.date is None
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "one")
+    rev = read_revision([str(design)])
+    assert rev.commit and len(rev.commit) == 40 and not rev.dirty
+    assert rev.date == "2026-03-04" and rev.text() == rev.commit[:12]
+    (repo / "other.txt").write_text("changed\n")
+    assert not read_revision([str(design)]).dirty  # not the design's file
+    (design / "a.yaml").write_text("x: 2\n")
+    dirty = read_revision([str(design)])
+    assert dirty.dirty and dirty.text().endswith("+ uncommitted changes")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert read_revision([str(design)]).date == "2023-11-14"
+    assert read_revision([str(design)], "2027-01-02").date == "2027-01-02"
+    with pytest.raises(UsageError):
+        read_revision([str(design)], "tomorrow")
+
+
+def test_title_block_and_banner(cli, tmp_path: Path, monkeypatch) -> None:
+    """The page opens with PASS and the title block: design, revision, date, status."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    out = tmp_path / "r.html"
+    assert cli("report", str(SPECS / "gb200-nvl72"), "--out", str(out)).code == 0
+    page = out.read_text(encoding="utf-8")
+    assert re.search(r'<div class="banner pass" role="status"><b>PASS</b> validated clean', page)
+    block = re.search(r'<div class="title-block pass" id="title-block">(.*?)</div></div>', page)
+    assert block, "title block"
+    text = re.sub("<[^>]+>", " ", block.group(1))
+    for word in ("design", "gb200-nvl72", "revision", "date", "2023-11-14", "status",
+                 "validated clean"):
+        assert word in text, word
+    assert "counter(pages)" in page

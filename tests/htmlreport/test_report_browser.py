@@ -18,9 +18,9 @@ import pytest
 from playwright.sync_api import expect
 
 from superpod_iac.bom import COLUMNS as BOM_COLUMNS
-from superpod_iac.cabling import COLUMNS as CUT_COLUMNS
 from superpod_iac.config import Config
 from superpod_iac.htmlreport import build_report
+from superpod_iac.htmlreport.page import CUT_VIEW as CUT_COLUMNS
 from tests.conftest import SPECS
 from tests.heavy_specs import light_specs
 
