@@ -146,3 +146,22 @@ def test_optical_port_budget_is_exact(tmp_path: Path, links: int, ports: int) ->
     assert bool(found) == (2 * links > ports), [d.message for d in found]
     if found:
         assert f"{2 * links:,} link ends" in found[0].message and f"{ports:,} ports" in found[0].message
+
+
+@pytest.mark.parametrize(("expected", "ok"), [(301.1, True), (268.8, False), (400.0, False)])
+def test_expected_scale_up_is_checked_against_the_links(cli, tmp_path: Path, expected: float,
+                                                        ok: bool) -> None:
+    """EXP001 `scale_up_tbytes_s` (issue 27: declared vs derived totals): CloudMatrix 384's
+    5,376 UB links carry 384 x 784 GB/s = 301.1 TB/s; 268.8 (the links before the UB lane-rate
+    fix) and 400 are findings naming the links' figure, within the 1 % tolerance."""
+    for f in (SPECS / "cloudmatrix-384").glob("*.yaml"):
+        (tmp_path / f.name).write_text(f.read_text(encoding="utf-8").replace(
+            "scale_up_tbytes_s: 301.1", f"scale_up_tbytes_s: {expected}"), encoding="utf-8")
+    res = cli("validate", "--format", "json", str(tmp_path))
+    diags = res.json()["diagnostics"]
+    if ok:
+        assert res.code == 0 and diags == []
+    else:
+        assert res.code == 1 and [d["rule"] for d in diags] == ["EXP001"], diags
+        assert (f"scale-up bandwidth 301.1 TB/s from the links != expected {expected:,.1f} TB/s"
+                in diags[0]["message"])
