@@ -33,7 +33,7 @@ def test_identifiers_are_tia606_and_unique(cli) -> None:
     assert first["cable_id"] == f"{first['a_label']}/{first['b_label']}"
     assert first["route"] == "cross-row via tray"
     assert first["length_m"] == "15" and float(first["run_m"]) == 12
-    assert first["transceiver_a"] == first["transceiver_b"] == "400g-lpo"
+    assert first["transceiver_a"] == first["transceiver_b"] == "ub-lpo"
     assert first["cable_mpn"] == "unconfirmed"
     routes = {r["route"] for r in rows}
     assert routes <= {"same cabinet", "same row", "cross-row via tray"}

@@ -29,7 +29,8 @@ def test_bom_transceivers_are_one_per_cabled_cage(cli) -> None:
     cages = {(r[f"{e}_cabinet"], r[f"{e}_device"], r[f"{e}_port"].split("/")[0])
              for r in cab for e in "ab" if r[f"transceiver_{e}"]}
     assert xcvr == len(cages) == 7008
-    ub = sum(r["quantity"] for r in doc["rows"] if r["part"] == "400g-lpo" and r["line"] == "base")
+    ub = sum(r["quantity"] for r in doc["rows"] if r["part"] in ("400g-lpo", "ub-lpo")
+             and r["line"] == "base")
     assert ub == 5376 + 1536   # SemiAnalysis: scale-up + scale-out
     cables = sum(r["quantity"] for r in doc["rows"] if r["category"] == "cables"
                  and r["line"] == "base")

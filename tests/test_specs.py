@@ -64,14 +64,17 @@ def test_al128_shelves_stay_n_plus_1(cli, tmp_path) -> None:
 
 def test_readme_figure_tables_match_the_tool() -> None:
     """Each spec README's published-figures table: the tool column is what `summary` computes
-    for the spec's system (regenerated, then compared cell by cell), and every difference
-    above 2 % carries a note."""
+    for the spec's system (regenerated, then compared cell by cell), every difference above
+    2 % carries a note, and no row compares a published figure with a catalog claim the model
+    can derive (the links' bandwidth instead of the vendor's per-accelerator figure)."""
     from superpod_iac.docs_build.figures import (
+        declared_rows,
         differences_unexplained,
         render_rows,
         spec_folders,
         spec_metrics,
         table_rows,
+        unsourced,
     )
     from superpod_iac.numbers import figure
 
@@ -88,6 +91,9 @@ def test_readme_figure_tables_match_the_tool() -> None:
             assert row[1] == f"{figure(value)} {unit}".strip(), (folder.name, row)
         assert rows == render_rows(folder, rows), folder.name
         assert not differences_unexplained(rows), (folder.name, differences_unexplained(rows))
+        # published figures meet what the model derives, never the catalog claim it restates
+        assert not declared_rows(rows), (folder.name, declared_rows(rows))
+        assert not unsourced(rows), (folder.name, unsourced(rows))  # every number its source
 
 
 def test_catalina_sidecars_reject_liquid_heat_to_the_hall(cli, tmp_path) -> None:

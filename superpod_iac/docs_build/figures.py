@@ -8,7 +8,10 @@ Each spec README holds a table between `<!-- figures:begin -->` and `<!-- figure
 superpod); `published` starts with the published number in the metric's unit (anything after
 it is kept as text); `source` and `note` are free text. `make docs` rewrites the `tool` and
 `difference` columns from the tool's output, so the table cannot drift from what the tool
-computes; a difference above 2 % must carry a note (explained, or `unconfirmed`).
+computes; a difference above 2 % must carry a note (explained, or `unconfirmed`). A row with
+a published number names its source, and compares it with what the model derives (the links'
+bandwidth, not the catalog's per-accelerator claim x the count: DECLARED); tests/test_specs.py
+fails on a stale, unsourced or declared-only row.
 """
 
 from __future__ import annotations
@@ -29,6 +32,14 @@ END = "<!-- figures:end -->"
 HEADER = ["figure", "tool", "published", "source", "difference", "note"]
 TOLERANCE_PCT = 2.0
 """Differences above this need a note (issue 14)."""
+
+DECLARED = {
+    "scale-up bandwidth per accelerator": "scale-up bandwidth per accelerator (links)",
+    "scale-up bandwidth aggregate": "scale-up bandwidth aggregate (links)",
+}
+"""Summary metrics that restate a catalog claim (a vendor's per-accelerator figure x the
+count) -> the metric the model derives from the links. A published figure is compared with the
+derived one: against the claim it would match by construction (issue 27)."""
 
 _NUMBER = re.compile(r"^\s*~?\s*([-+]?[\d,]*\.?\d+)")
 _CACHE: dict[str, tuple[str, SystemCounts, dict[str, tuple[object, str]]]] = {}
@@ -99,6 +110,16 @@ def render_rows(folder: Path, rows: list[list[str]]) -> list[list[str]]:
     return out
 
 
+def unsourced(rows: list[list[str]]) -> list[str]:
+    """Figures that give a published number without naming where it was published."""
+    return [r[0] for r in rows if parse_number(r[2]) is not None and not r[3].strip()]
+
+
+def declared_rows(rows: list[list[str]]) -> list[str]:
+    """Figures compared with a catalog claim where the model derives the value (DECLARED)."""
+    return [r[0] for r in rows if r[0] in DECLARED]
+
+
 def differences_unexplained(rows: list[list[str]]) -> list[str]:
     """Figures whose difference is above the tolerance with no note."""
     bad = []
@@ -141,16 +162,22 @@ COMPARISONS: list[tuple[str, str, str, list[tuple[str, float, str]]]] = [
         ("compute fp8 dense", 6.7, ""),
         ("fast memory (HBM + device memory)", 15.0, "1,152 TB / 75 TB = 15.4x; Huawei rounds "
                                                    "to 15x"),
-        ("scale-up bandwidth aggregate", 62.0, ""),
+        ("scale-up bandwidth aggregate (links)", 62.0, "from the modelled UB links of both "
+                                                        "systems, not the catalog claims"),
     ]),
-    ("SemiAnalysis: CloudMatrix 384 vs GB200 NVL72", "cloudmatrix-384", "gb200-nvl72", [
+    ("SemiAnalysis: CloudMatrix 384 vs GB200 NVL72, both with their scale-out network",
+     "cloudmatrix-384", "gb200-nvl72-scale-out", [
         ("compute bf16 dense", 1.7, "300 / 180 PF = 1.67x, rounded to 1.7x"),
         ("HBM", 3.6, ""),
         ("HBM bandwidth", 2.1, ""),
-        ("power max", 3.9, "SemiAnalysis counts the NVL72 at ~145 kW with its share of the "
-                          "scale-out network; the NVL72 spec is the rack alone (itemised trays, "
-                          "131.4 kW): 559 / 145 = 3.86x"),
-        ("power per dense PFLOPS (bf16)", 2.3, "follows from the power row"),
+        ("power max", 3.9, "both at rack(s) + scale-out: SemiAnalysis counts the NVL72 at "
+                          "~145 kW with its share of the scale-out network (559 / 145 = "
+                          "3.86x); the spec models the rack (131.4 kW) and its share of a "
+                          "3-tier InfiniBand fabric (10.0 kW); the rack alone "
+                          "(specs/gb200-nvl72) gives 4.25x"),
+        ("power per dense PFLOPS (bf16)", 2.3, "follows from the power row: the modelled share "
+                                               "is 3.6 kW under SemiAnalysis' ~13.6 kW"),
+        ("scale-out bandwidth aggregate (links)", 5.3, "384 vs 72 x 400G, from the links"),
     ]),
     ("SemiAnalysis at one boundary: CloudMatrix 384 vs GB200 NVL72 racks with their share of "
      "the scale-out network (the DGX SuperPOD SU: 8 NVL72 + the InfiniBand fabric)",
@@ -179,6 +206,14 @@ def _spec_system(folder: object) -> tuple[str, SystemCounts]:
     return label, counts
 
 
+def _scale_up_tbytes_s(c: SystemCounts) -> float | str:
+    """The scale-up aggregate the links carry; where no scale-up link is modelled (an 8-GPU
+    server's NVLink inside the box) the catalog's claim, marked as such."""
+    if c.scale_up_links_gbytes_s or not c.scale_up_gbytes_s:
+        return round(c.scale_up_links_gbytes_s / 1000, 1)
+    return f"{figure_text(round(c.scale_up_gbytes_s / 1000, 1))} (catalog, no links)"
+
+
 def systems_markdown(spec_root: str = "specs") -> str:
     """docs/systems.md: every reference design's summary, its published-figures table (from
     its README) and the published comparisons between systems, recomputed."""
@@ -187,7 +222,7 @@ def systems_markdown(spec_root: str = "specs") -> str:
     from superpod_iac.report import tables
 
     cols = ["spec", "system", "accelerators", "cabinets", "FP8 PF", "BF16 PF", "HBM GB",
-            "scale-up TB/s", "power kW", "kW / cabinet", "optics"]
+            "scale-up TB/s (links)", "power kW", "kW / cabinet", "optics"]
     rows = []
     folders = sorted(p for p in Path(spec_root).iterdir() if p.is_dir())
     for folder in folders:
@@ -198,7 +233,7 @@ def systems_markdown(spec_root: str = "specs") -> str:
                      c.accelerators, c.cabinets,
                      None if fp8 is None else round(fp8 / 1000, 1),
                      None if bf16 is None else round(bf16 / 1000, 1),
-                     round(c.hbm_gb), round(c.scale_up_gbytes_s / 1000, 1),
+                     round(c.hbm_gb), _scale_up_tbytes_s(c),
                      round(c.max_w / 1000, 1),
                      round(c.max_w / 1000 / c.cabinets, 1) if c.cabinets else None,
                      c.transceivers])

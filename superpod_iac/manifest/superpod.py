@@ -27,8 +27,12 @@ class Expect(Strict):
     transceivers: Count | None = None
     links: Count | None = None
     power_kw: NonNeg | None = None
+    scale_up_tbytes_s: NonNeg | None = None
+    """Aggregate scale-up bandwidth (TB/s, both directions) that the modelled links carry:
+    checked against the links (model/bandwidth.py), never the catalog's per-accelerator claim."""
     tolerance_pct: NonNeg = Field(default=0, le=100)
-    """Allowed relative difference for power_kw (counts must match exactly)."""
+    """Allowed relative difference for power_kw and scale_up_tbytes_s (counts must match
+    exactly)."""
 
 
 class SuperpodSpec(Strict):

@@ -28,21 +28,30 @@ def _mismatches(expect: Expect, got: SystemCounts) -> list[str]:
         if abs(have_kw - expect.power_kw) > tol + 1e-9:
             out.append(f"power {have_kw:,.1f} kW != expected {expect.power_kw:,.1f} kW "
                        f"(tolerance {expect.tolerance_pct:g} %)")
+    if expect.scale_up_tbytes_s is not None:
+        have = got.scale_up_links_gbytes_s / 1000  # the links, not the catalog's claim
+        tol = expect.scale_up_tbytes_s * expect.tolerance_pct / 100
+        if abs(have - expect.scale_up_tbytes_s) > tol + 1e-9:
+            out.append(f"scale-up bandwidth {have:,.1f} TB/s from the links != expected "
+                       f"{expect.scale_up_tbytes_s:,.1f} TB/s (tolerance "
+                       f"{expect.tolerance_pct:g} %)")
     return out
 
 
 @rule("EXP001", "computed totals differ from the declared expectations",
       policy=("aisle_clearance_m",),
       inputs=("Expect.accelerators?", "Expect.cabinets?", "Expect.power_kw?",
-              "Expect.tolerance_pct="))  # the floor area among the totals
+              "Expect.scale_up_tbytes_s?", "Expect.tolerance_pct="))  # floor area too
 def expectations(inv: Inventory) -> Iterator[Finding]:
     """A Superpod or Cluster may declare what it should add up to (`expect:` accelerators,
-    cabinets, switches, transceivers, links, power_kw). The validator counts them from the
-    parts and links and reports every difference, so a changed template or a generator bug
-    cannot silently change the system.
+    cabinets, switches, transceivers, links, power_kw, scale_up_tbytes_s). The validator counts
+    them from the parts and links and reports every difference, so a changed template or a
+    generator bug cannot silently change the system. Bandwidth is what the modelled scale-up
+    links carry, never the catalog's per-accelerator claim times the count.
 
     Formula:
-        counts must match exactly; |power - expected| <= expected x tolerance_pct / 100
+        counts must match exactly; |power - expected| <= expected x tolerance_pct / 100;
+        |sum over scale-up links of rate x 2 / 8 - expected| <= expected x tolerance_pct / 100
 
     Fix:
         Correct the design, or update the expectation if the change is intended.

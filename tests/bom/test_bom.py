@@ -89,12 +89,14 @@ def test_cm384_derived_rows_by_hand(cli) -> None:
     assert q[("accessories", "rail-kit-8u", "base")] == 48
     assert q[("accessories", "rail-kit-1u", "base")] == 112
     assert q[("accessories", "cable-manager-vertical-42u", "base")] == 2 * 4
-    # optics: 5,376 UB links, two per twin-port module at each end (2 x 2,688) + 1,536
-    # scale-out module ends (NIC, leaf and spine) = 6,912 modules; 2 % spares
-    assert q[("optics", "400g-lpo", "base")] == 2 * 2688 + 1536 == 6912
-    assert q[("optics", "400g-lpo", "spare")] == math.ceil(6912 * 0.02) == 139
-    assert "6144 A + 6144 B = 12288, 5376 share a twin-port cage" in \
-        rows[("optics", "400g-lpo", "base")]["note"]
+    # optics: 5,376 UB links, two per twin-port module at each end (2 x 2,688 ub-lpo) + 1,536
+    # scale-out module ends (NIC, leaf and spine) = 6,912 modules; 2 % spares per part
+    assert q[("optics", "ub-lpo", "base")] == 2 * 2688 == 5376
+    assert q[("optics", "400g-lpo", "base")] == 1536
+    assert q[("optics", "ub-lpo", "spare")] == math.ceil(5376 * 0.02) == 108
+    assert q[("optics", "400g-lpo", "spare")] == math.ceil(1536 * 0.02) == 31
+    assert "5376 A + 5376 B = 10752, 5376 share a twin-port cage" in \
+        rows[("optics", "ub-lpo", "base")]["note"]
 
 
 SITE = {"A": 0.0, "B": 2.4}  # specs/cloudmatrix-384/site.yaml: row y, x 0, pitch 0.6
@@ -143,7 +145,8 @@ def test_spares_can_be_left_out_and_set_in_the_site_policy(cli, tmp_path: Path) 
     site.write_text(site.read_text() + "  policy:\n    spares:\n"
                     "      - {category: optics, pct: 10}\n")
     rows = _rows(cli, str(spec))
-    assert rows[("optics", "400g-lpo", "spare")]["quantity"] == math.ceil(6912 * 0.10)
+    assert rows[("optics", "400g-lpo", "spare")]["quantity"] == math.ceil(1536 * 0.10)
+    assert rows[("optics", "ub-lpo", "spare")]["quantity"] == math.ceil(5376 * 0.10)
     assert not [k for k in rows if k[0] == "cables" and k[2] == "spare"]  # replaced, not merged
 
 
@@ -170,6 +173,7 @@ metadata: {name: quotes}
 spec:
   transceiver_types:
     - {name: 400g-lpo, form_factor: lpo-osfp, speed_gbps: 400, medium: smf, reach_m: 500, max_channel_loss_db: 3.0, connector: mpo-12, power_w: 8.5, mpn: TEST-LPO-400, unit_price: 250.5, currency: USD, price_date: 2026-10, lead_time_weeks: 8}
+    - {name: ub-lpo, form_factor: lpo-osfp, speed_gbps: 448, medium: smf, reach_m: 500, max_channel_loss_db: 3.0, connector: mpo-12, power_w: 8.5, mpn: TEST-LPO-UB, unit_price: 250.5, currency: USD, price_date: 2026-10, lead_time_weeks: 8}
   cable_types:
     - {name: smf-os2-mpo12, medium: smf, max_length_m: 10000, attenuation_db_per_km: 0.5, connector: mpo-12, fibres: 8, stocked_lengths_m: [1, 2, 3, 5, 7, 10, 15, 20, 30], unit_price: 40, length_mpns: {"10": TEST-MPO-10M}}
 """
@@ -205,9 +209,9 @@ def test_xlsx_reads_back_and_sums(cli, tmp_path: Path) -> None:
     assert optics == 6912 + 96  # 400G LPO + the VPC plane's 96 DR4 modules
     # optics (base + spares, spares rounded up per group) at 250.50, every cable at 40
     grouped = cli("bom", "--format", "json", "--group-by", "row", str(spec)).json()["rows"]
-    modules = sum(r["quantity"] for r in grouped if r["part"] == "400g-lpo")  # the priced one
+    modules = sum(r["quantity"] for r in grouped if r["part"] in ("400g-lpo", "ub-lpo"))  # priced
     cables = sum(r["quantity"] for r in grouped if r["category"] == "cables")
-    assert modules >= 6912 + 139
+    assert modules >= 6912 + 108 + 31
     assert price == pytest.approx(modules * 250.5 + cables * 40)
     tot = wb["Totals"]
     last = [c.value for c in tot[tot.max_row]]
@@ -262,7 +266,8 @@ def test_cluster_totals_are_aggregated_per_superpod_and_cluster(cli) -> None:
     doc = res.json()
     assert len(doc["rows"]) < 40
     rows = {(r["category"], r["part"], r["line"]): r["quantity"] for r in doc["rows"]}
-    assert rows[("optics", "400g-lpo", "base")] == 432 * 6912
+    assert rows[("optics", "ub-lpo", "base")] == 432 * 5376
+    assert rows[("optics", "400g-lpo", "base")] == 432 * 1536
     # DR4: 96 VPC-plane modules per pod, and 384 pod-to-core uplinks x 2 ends per pod
     assert rows[("optics", "400g-dr4", "base")] == 432 * (96 + 2 * 384)
     # 146 free U per pod (test_cm384_derived_rows_by_hand) + 384 core racks of 42U holding a
@@ -280,7 +285,7 @@ def test_cluster_totals_are_aggregated_per_superpod_and_cluster(cli) -> None:
     assert core["cabinets"] == 384
     (cluster,) = tot["clusters"].values()
     assert cluster["superpods"] == 432 and cluster["accelerators"] == 165888
-    assert cluster["optics"] == {"400g-dr4": 373248, "400g-lpo": 2985984}
+    assert cluster["optics"] == {"400g-dr4": 373248, "400g-lpo": 432 * 1536, "ub-lpo": 432 * 5376}
     assert cluster["power_kw"] == pytest.approx(432 * 562.192 + core["power_kw"])
 
 

@@ -3,6 +3,7 @@ rule's thresholds as a property over link counts, speeds and claims."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -66,20 +67,67 @@ def test_reference_designs_links_carry_their_claim(spec: str) -> None:
         pytest.approx(rows["scale-up bandwidth per accelerator"])
 
 
-def test_compare_states_each_systems_boundary(cli) -> None:
-    """`compare` says what each system counts (issue 27): the CloudMatrix 384 with its in-pod
-    scale-out network, the NVL72 spec as the rack alone, so a 4.25x power ratio is read at its
-    boundary; the scale-out rows give the links' figures."""
-    res = cli("compare", str(SPECS / "cloudmatrix-384"), str(SPECS / "gb200-nvl72"),
-              "--format", "json")
+@pytest.mark.parametrize(("nvl72", "power", "w_per_flop", "boundary"), [
+    ("gb200-nvl72-scale-out", 559 / 145, 2.3, "scale-out network"),
+    ("gb200-nvl72", 4.25, 2.56, "rack only"),
+])
+def test_compare_reproduces_semianalysis_at_one_boundary(
+        cli, nvl72: str, power: float, w_per_flop: float, boundary: str) -> None:
+    """`compare` CloudMatrix 384 with the GB200 NVL72 (issue 27): the boundary is the first
+    row. With the NVL72's scale-out share modelled (specs/gb200-nvl72-scale-out) both systems
+    count their scale-out network and the multiples are SemiAnalysis' (Apr 2025: 559 / 145 kW
+    = 3.86x power, ~2.3x W per BF16 FLOP, 5.3x scale-out bandwidth) within 5 %; the rack alone
+    says 'rack only' and gives 4.25x / 2.56x. The accelerators row counts packages, the dies
+    row dies."""
+    res = cli("compare", str(SPECS / "cloudmatrix-384"), str(SPECS / nvl72), "--format", "json")
     assert res.code == 0, res.err
     rows = {r["metric"]: r for r in res.json()["rows"]}
     b = rows["system boundary"]
+    (col,) = set(b) - {"metric", "unit", "cloudmatrix-384", "ratio A/B"}
     assert "scale-out network" in b["cloudmatrix-384"]
-    assert "rack only" in b["gb200-nvl72"] and b["ratio A/B"] is None
+    assert boundary in b[col] and b["ratio A/B"] is None
+
+    def ratio(metric: str) -> float:
+        return float(rows[metric]["ratio A/B"].rstrip("x"))
+
+    tol = 0.05 if nvl72.endswith("scale-out") else 0.005
+    assert ratio("power max") == pytest.approx(power, rel=tol)
+    assert ratio("power per dense PFLOPS (bf16)") == pytest.approx(w_per_flop, rel=tol)
     assert rows["scale-out bandwidth aggregate (links)"]["cloudmatrix-384"] == pytest.approx(38.4)
+    if nvl72.endswith("scale-out"):
+        assert ratio("scale-out bandwidth aggregate (links)") == pytest.approx(5.3, rel=0.02)
     assert rows["accelerators"]["unit"] == "packages"
     assert rows["accelerator dies"]["unit"] == "dies"
+    assert ratio("accelerators") == ratio("accelerator dies") == pytest.approx(384 / 72, rel=0.01)
+
+
+RACK_NAMES = re.compile(r"(?<![\w-])(nvl72-(?:01|feed-|xfmr-|ups-|busway-|utility|hall|tcs|"
+                        r"loop|cdu-)|lab-(?:power|hall|cooling))")
+"""The object names specs/gb200-nvl72-scale-out prefixes with `so-` (part types keep theirs)."""
+
+
+def test_scale_out_spec_is_the_rack_plus_its_share() -> None:
+    """specs/gb200-nvl72-scale-out is the rack's files with its names prefixed (they cannot
+    drift: compared line by line) plus the network share: same GPUs, compute and NVLink; 216
+    more links and 10.0 kW more (9 switches x 750 W, 72 NIC + 180 switch modules)."""
+    share, rack_dir = SPECS / "gb200-nvl72-scale-out", SPECS / "gb200-nvl72"
+    for name in ("cabinet.yaml", "cooling.yaml", "fabric-nvlink.yaml", "site.yaml"):
+        assert (share / name).read_text(encoding="utf-8") == RACK_NAMES.sub(
+            r"so-\1", (rack_dir / name).read_text(encoding="utf-8")), name
+    power = RACK_NAMES.sub(r"so-\1", (rack_dir / "power.yaml").read_text(encoding="utf-8"))
+    copied = (share / "power.yaml").read_text(encoding="utf-8").splitlines()
+    assert [ln for ln in copied if "net-feed" not in ln and "network rack" not in ln
+            and "specs/gb200-nvl72/power.yaml" not in ln] == power.splitlines()
+    rack = pick_system(load_project([str(rack_dir)], Config(select=["SCH", "REF"])).inventory,
+                       None)[1]
+    both = pick_system(load_project([str(share)], Config(select=["SCH", "REF"])).inventory,
+                       None)[1]
+    assert both.accelerators == rack.accelerators == 72
+    assert both.compute_tflops == rack.compute_tflops
+    assert both.scale_up_links_gbytes_s == rack.scale_up_links_gbytes_s
+    assert both.links - rack.links == 3 * 72
+    assert (both.max_w - rack.max_w) / 1000 == pytest.approx(
+        9 * 0.75 + 72 * 0.0085 + 180 * 0.015)
 
 
 OCS_FAIL = (FIXTURES / "rules" / "TOP021.yaml").read_text(encoding="utf-8")
@@ -98,3 +146,22 @@ def test_optical_port_budget_is_exact(tmp_path: Path, links: int, ports: int) ->
     assert bool(found) == (2 * links > ports), [d.message for d in found]
     if found:
         assert f"{2 * links:,} link ends" in found[0].message and f"{ports:,} ports" in found[0].message
+
+
+@pytest.mark.parametrize(("expected", "ok"), [(301.1, True), (268.8, False), (400.0, False)])
+def test_expected_scale_up_is_checked_against_the_links(cli, tmp_path: Path, expected: float,
+                                                        ok: bool) -> None:
+    """EXP001 `scale_up_tbytes_s` (issue 27: declared vs derived totals): CloudMatrix 384's
+    5,376 UB links carry 384 x 784 GB/s = 301.1 TB/s; 268.8 (the links before the UB lane-rate
+    fix) and 400 are findings naming the links' figure, within the 1 % tolerance."""
+    for f in (SPECS / "cloudmatrix-384").glob("*.yaml"):
+        (tmp_path / f.name).write_text(f.read_text(encoding="utf-8").replace(
+            "scale_up_tbytes_s: 301.1", f"scale_up_tbytes_s: {expected}"), encoding="utf-8")
+    res = cli("validate", "--format", "json", str(tmp_path))
+    diags = res.json()["diagnostics"]
+    if ok:
+        assert res.code == 0 and diags == []
+    else:
+        assert res.code == 1 and [d["rule"] for d in diags] == ["EXP001"], diags
+        assert (f"scale-up bandwidth 301.1 TB/s from the links != expected {expected:,.1f} TB/s"
+                in diags[0]["message"])

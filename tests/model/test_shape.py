@@ -61,7 +61,7 @@ def test_cloudmatrix_ub_is_one_l2_hop_in_every_sub_plane() -> None:
     reps = _reports(SPECS / "cloudmatrix-384")
     ub = reps["cm384-ub"]
     assert ub.nodes == 48 and not ub.structure and not ub.hops and ub.max_hops == 2
-    assert ub.bisection_gbps == 48 * 112 * 200 / 2   # 5,376 links of 200G, half across
+    assert ub.bisection_gbps == 48 * 112 * 224 / 2   # 5,376 UB links of 224G, half across
     rdma = reps["cm384-rdma"]
     assert not rdma.structure and not rdma.hops and rdma.max_hops == 4
     assert rdma.bisection_gbps == 384 * 400 / 2
