@@ -137,7 +137,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_apply(args: argparse.Namespace) -> int:
     from superpod_iac.netbox.apply import Journal
-    from superpod_iac.netbox.saved import digest, load, stale
+    from superpod_iac.netbox.saved import digest, load, stale, verify_journal
     from superpod_iac.netbox.sync import NetBoxError, Plan, execute, plan, read
 
     path = Path(args.plan_file)
@@ -161,7 +161,10 @@ def cmd_apply(args: argparse.Namespace) -> int:
     try:
         live = read(_connect(args), desired)
         now = plan(live)
-        problems = stale(saved, now, journal.done())
+        held, lost = verify_journal(journal.done(), now, live.records)
+        for msg in lost:
+            sys.stderr.write(f"note: {msg}\n")
+        problems = stale(saved, now, held)
         if problems:
             for msg in problems[:20]:
                 sys.stderr.write(f"error: {msg}\n")

@@ -57,23 +57,29 @@ class Journal:
     def __init__(self, path: Path | None) -> None:
         self.path = path
 
-    def done(self) -> set[tuple[str, str, str]]:
+    def done(self) -> dict[tuple[str, str, str], int | None]:
+        """What the journal says was applied: (action, kind, key) as `saved.journal_key` ->
+        the NetBox id of the object (None in journals written before ids were kept). Only a
+        claim: `saved.verify_journal` re-reads each against NetBox before it is trusted."""
         if self.path is None or not self.path.exists():
-            return set()
-        out = set()
+            return {}
+        out: dict[tuple[str, str, str], int | None] = {}
         for line in self.path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 d = json.loads(line)
-                out.add((d["action"], d["kind"], d["key"]))  # as saved.journal_key
+                out[(d["action"], d["kind"], d["key"])] = d.get("id")
         return out
 
-    def record(self, changes: list[Change]) -> None:
+    def record(self, changes: list[Change], ids: list[int | None] | None = None) -> None:
+        """These changes were accepted (`ids`: the objects' NetBox ids, for creates)."""
         if self.path is None or not changes:
             return
         with self.path.open("a", encoding="utf-8") as fh:
-            for c in changes:
+            for i, c in enumerate(changes):
                 action, kind, key = journal_key(c)
-                fh.write(json.dumps({"action": action, "kind": kind, "key": key}) + "\n")
+                oid = ids[i] if ids else c.id
+                fh.write(json.dumps({"action": action, "kind": kind, "key": key,
+                                     "id": oid}) + "\n")
             fh.flush()
 
 
@@ -159,7 +165,7 @@ def _creates(live: Live, kind: str, todo: list[Change], journal: Journal,
         for part, made in zip(parts, made_parts, strict=True):
             for c, rec in zip(part, made, strict=True):
                 live._remember(kind, _tuple(c.key), rec)
-            journal.record(part)
+            journal.record(part, [rec.get("id") for rec in made])
             out.done += part
             n += len(part)
             progress(f"created {n}/{len(todo)} {kind}")
