@@ -90,10 +90,15 @@ def payload(live: Live, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
     for f, v in fields.items():
         if f == "tags":
             out[f] = [{"slug": s} for s in v]
+        elif f.startswith("cf:"):
+            out.setdefault("custom_fields", {})[f[3:]] = v
         elif f in refs:
             out[f] = None if v is None else live.id_of_key[refs[f]].get(_tuple(v))
             if v is not None and out[f] is None:
                 raise NetBoxError(f"{kind}: {f} {v!r} does not exist in NetBox")
+        elif f == "power_port" and kind == "power-outlet-templates":
+            pid = live.id_of_key["power-port-templates"].get((fields["device_type"], v))
+            out[f] = pid if v else None
         elif f == "rear_port" and kind == "front-port-templates":
             dt = fields["device_type"]
             rid = live.id_of_key["rear-port-templates"].get((dt, v))
@@ -149,6 +154,8 @@ def _update_body(live: Live, kind: str, c: Change) -> dict[str, Any]:
     """Only the differing, design-owned fields (a cable's ends are never part of an update:
     a cable whose ends differ is another cable)."""
     fields = {f: c.fields[f] for f in c.diffs}
+    if {"power_port", "rear_port"} & set(fields):  # named within its device type
+        fields = {"device_type": c.fields["device_type"], **fields}
     if "tags" in fields:
         fields["tags"] = c.diffs["tags"][1]
     return {"id": c.id, **payload(live, kind, fields)}
