@@ -26,7 +26,10 @@ TITLES = {"devices": "Devices", "racks": "Racks", "cables": "Cables", "interface
           "power-port-templates": "Power-port templates",
           "power-outlet-templates": "Power-outlet templates", "module-types": "Module types",
           "manufacturers": "Manufacturers",
-          "device-roles": "Device roles", "tags": "Tags", "custom-fields": "Custom fields"}
+          "device-roles": "Device roles", "tags": "Tags", "custom-fields": "Custom fields",
+          "power-ports": "Power ports", "power-outlets": "Power outlets",
+          "module-bays": "Module bays", "modules": "Modules (installed optics)",
+          "module-bay-templates": "Module-bay templates"}
 
 
 @dataclass
