@@ -415,7 +415,9 @@ def test_objects_not_ours_are_never_deleted(cli: Any, netbox: NetBoxServer, nb: 
     assert res.code == 0, res.err
     assert "- devices" in res.out and "nvl72-01-mgmt1" in res.out
     assert "hand-racked-console" not in res.out
-    assert " 0 to add, 0 to change, 2 to destroy" in _plan_line(res.out), res.out
+    # the two switches and their four busbar power cables (one per switch and feed)
+    assert " 0 to add, 0 to change, 6 to destroy" in _plan_line(res.out), res.out
+    assert "nvl72-01-mgmt2:busbar2" in res.out
     assert _push(cli, netbox, str(design)).code == 0
     assert nb.dcim.devices.get(hand.id) is not None
     assert nb.dcim.devices.get(name="nvl72-01-mgmt1") is None
