@@ -330,7 +330,7 @@ def _modules(inv: Inventory, st: DesiredState, optics: dict[tuple[int, str], str
 
 def _port_templates(st: DesiredState, inv: Inventory, name: str, dslug: str) -> None:
     """A patch panel's ports -> rear and front port templates; anything else's -> interface
-    templates (an interface NetBox can only type `other` says its real type in its
+    templates (an interface NetBox can only type `other` says its real type in its template's
     description; the catalog entry in the device type's custom field has it too)."""
     ports = inv.catalog.ports(name)[0]
     if inv.catalog.device_types[name].role == "patch-panel":
