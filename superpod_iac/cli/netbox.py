@@ -36,7 +36,8 @@ def _desired(args: argparse.Namespace) -> Any:
               "NetBox (fix them first: superpod validate)")
         return None
     fallback = Path(args.paths[0]).resolve().name
-    return build(project.inventory, args.scope or default_scope(project.inventory, fallback))
+    return build(project.inventory, args.scope or default_scope(project.inventory, fallback),
+                 project.manifests)
 
 
 def _progress(args: argparse.Namespace) -> Any:
@@ -137,7 +138,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_apply(args: argparse.Namespace) -> int:
     from superpod_iac.netbox.apply import Journal
-    from superpod_iac.netbox.saved import digest, load, stale
+    from superpod_iac.netbox.saved import digest, load, stale, verify_journal
     from superpod_iac.netbox.sync import NetBoxError, Plan, execute, plan, read
 
     path = Path(args.plan_file)
@@ -161,7 +162,10 @@ def cmd_apply(args: argparse.Namespace) -> int:
     try:
         live = read(_connect(args), desired)
         now = plan(live)
-        problems = stale(saved, now, journal.done())
+        held, lost = verify_journal(journal.done(), now, live.records)
+        for msg in lost:
+            sys.stderr.write(f"note: {msg}\n")
+        problems = stale(saved, now, held)
         if problems:
             for msg in problems[:20]:
                 sys.stderr.write(f"error: {msg}\n")
@@ -202,8 +206,36 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if (args.exit_code and not d.empty) else EXIT_OK
 
 
+def _pull_design(args: argparse.Namespace) -> int:
+    """`netbox pull --design SCOPE --out DIR`: the design pushed under SCOPE, as manifests."""
+    from superpod_iac.fsio import atomic_write
+    from superpod_iac.netbox.pull_design import pull_design
+    from superpod_iac.netbox.sync import NetBoxError
+
+    if not args.out or args.out == "-":
+        raise _usage("netbox pull --design writes several files: give --out DIR")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise _usage(f"{out} is not a directory")
+    try:
+        res = pull_design(_connect(args), args.design)
+    except NetBoxError as exc:
+        raise _usage(str(exc)) from exc
+    for w in res.warnings:
+        sys.stderr.write(f"warning: {w}\n")
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in sorted(res.files.items()):
+        atomic_write(str(out / name), text)
+    sys.stderr.write(f"wrote {', '.join(sorted(res.files))} to {out}: check it with "
+                     f"`superpod validate {out}` and `superpod diff DESIGN {out}`\n")
+    return EXIT_OK
+
+
 def cmd_pull(args: argparse.Namespace) -> int:
     from superpod_iac.netbox.importer import to_yaml
+
+    if args.design:
+        return _pull_design(args)
     from superpod_iac.netbox.pull import pull
     from superpod_iac.netbox.sync import NetBoxError
 
@@ -278,10 +310,15 @@ def add_parser(sub: Any) -> None:
     q.add_argument("--config", help="pyproject.toml to read [tool.superpod] from")
     q.set_defaults(func=cmd_diff)
 
-    q = nsub.add_parser("pull", help="a Catalog of the device and rack types used in NetBox")
+    q = nsub.add_parser("pull", help="a Catalog of the device and rack types used in NetBox, "
+                        "or (--design) a pushed design as manifests")
     _connection(q)
+    q.add_argument("--design", metavar="SCOPE",
+                   help="pull the design pushed under this scope into manifests in --out DIR "
+                        "(catalog.yaml, cabinets.yaml, design.yaml)")
     q.add_argument("--site", help="only types used in this site (slug)")
-    q.add_argument("--out", help="write the Catalog here (default: stdout)")
+    q.add_argument("--out", help="write the Catalog here (default: stdout); with --design, "
+                   "the directory for the manifests")
     q.add_argument("--name", default="netbox-pull", help="metadata.name of the Catalog")
     q.add_argument("--rack-power-kw", type=float, default=10.0,
                    help="power rating for rack types (NetBox has none; default 10)")

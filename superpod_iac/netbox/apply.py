@@ -57,23 +57,29 @@ class Journal:
     def __init__(self, path: Path | None) -> None:
         self.path = path
 
-    def done(self) -> set[tuple[str, str, str]]:
+    def done(self) -> dict[tuple[str, str, str], int | None]:
+        """What the journal says was applied: (action, kind, key) as `saved.journal_key` ->
+        the NetBox id of the object (None in journals written before ids were kept). Only a
+        claim: `saved.verify_journal` re-reads each against NetBox before it is trusted."""
         if self.path is None or not self.path.exists():
-            return set()
-        out = set()
+            return {}
+        out: dict[tuple[str, str, str], int | None] = {}
         for line in self.path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 d = json.loads(line)
-                out.add((d["action"], d["kind"], d["key"]))  # as saved.journal_key
+                out[(d["action"], d["kind"], d["key"])] = d.get("id")
         return out
 
-    def record(self, changes: list[Change]) -> None:
+    def record(self, changes: list[Change], ids: list[int | None] | None = None) -> None:
+        """These changes were accepted (`ids`: the objects' NetBox ids, for creates)."""
         if self.path is None or not changes:
             return
         with self.path.open("a", encoding="utf-8") as fh:
-            for c in changes:
+            for i, c in enumerate(changes):
                 action, kind, key = journal_key(c)
-                fh.write(json.dumps({"action": action, "kind": kind, "key": key}) + "\n")
+                oid = ids[i] if ids else c.id
+                fh.write(json.dumps({"action": action, "kind": kind, "key": key,
+                                     "id": oid}) + "\n")
             fh.flush()
 
 
@@ -84,10 +90,15 @@ def payload(live: Live, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
     for f, v in fields.items():
         if f == "tags":
             out[f] = [{"slug": s} for s in v]
+        elif f.startswith("cf:"):
+            out.setdefault("custom_fields", {})[f[3:]] = v
         elif f in refs:
             out[f] = None if v is None else live.id_of_key[refs[f]].get(_tuple(v))
             if v is not None and out[f] is None:
                 raise NetBoxError(f"{kind}: {f} {v!r} does not exist in NetBox")
+        elif f == "power_port" and kind == "power-outlet-templates":
+            pid = live.id_of_key["power-port-templates"].get((fields["device_type"], v))
+            out[f] = pid if v else None
         elif f == "rear_port" and kind == "front-port-templates":
             dt = fields["device_type"]
             rid = live.id_of_key["rear-port-templates"].get((dt, v))
@@ -143,6 +154,8 @@ def _update_body(live: Live, kind: str, c: Change) -> dict[str, Any]:
     """Only the differing, design-owned fields (a cable's ends are never part of an update:
     a cable whose ends differ is another cable)."""
     fields = {f: c.fields[f] for f in c.diffs}
+    if {"power_port", "rear_port"} & set(fields):  # named within its device type
+        fields = {"device_type": c.fields["device_type"], **fields}
     if "tags" in fields:
         fields["tags"] = c.diffs["tags"][1]
     return {"id": c.id, **payload(live, kind, fields)}
@@ -159,7 +172,7 @@ def _creates(live: Live, kind: str, todo: list[Change], journal: Journal,
         for part, made in zip(parts, made_parts, strict=True):
             for c, rec in zip(part, made, strict=True):
                 live._remember(kind, _tuple(c.key), rec)
-            journal.record(part)
+            journal.record(part, [rec.get("id") for rec in made])
             out.done += part
             n += len(part)
             progress(f"created {n}/{len(todo)} {kind}")

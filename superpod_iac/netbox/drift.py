@@ -26,7 +26,10 @@ TITLES = {"devices": "Devices", "racks": "Racks", "cables": "Cables", "interface
           "power-port-templates": "Power-port templates",
           "power-outlet-templates": "Power-outlet templates", "module-types": "Module types",
           "manufacturers": "Manufacturers",
-          "device-roles": "Device roles", "tags": "Tags"}
+          "device-roles": "Device roles", "tags": "Tags", "custom-fields": "Custom fields",
+          "power-ports": "Power ports", "power-outlets": "Power outlets",
+          "module-bays": "Module bays", "modules": "Modules (installed optics)",
+          "module-bay-templates": "Module-bay templates"}
 
 
 @dataclass
@@ -48,7 +51,7 @@ class Drift:
 def drift(live: Live) -> Drift:
     d = Drift()
     for c in plan(live, drift=True).changes:
-        if c.kind == "tags":
+        if c.kind in ("tags", "custom-fields"):
             continue
         if c.action == "create":
             d.missing[c.kind].append(c)

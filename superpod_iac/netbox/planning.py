@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from superpod_iac.netbox import checks
-from superpod_iac.netbox.desired import GLOBAL_KINDS, KINDS, OWNER_TAG
+from superpod_iac.netbox.desired import DEVICE_COMPONENTS, GLOBAL_KINDS, KINDS, OWNER_TAG
 from superpod_iac.netbox.read import PARENT, Live
 from superpod_iac.netbox.slug import slugify
 
@@ -81,9 +81,22 @@ class Plan:
         return [c for c in self.changes if c.action == "error"]
 
 
+def _canon(v: Any) -> Any:
+    """JSON values as NetBox gives them back (PostgreSQL's jsonb): numbers as floats."""
+    if isinstance(v, dict):
+        return {str(k): _canon(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_canon(x) for x in v]
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return round(float(v), 6)
+    return v
+
+
 def same(a: Any, b: Any) -> bool:
     if a in (None, "") and b in (None, ""):
         return True
+    if isinstance(a, dict) or isinstance(b, dict):
+        return bool(_canon(a) == _canon(b))
     if isinstance(a, int | float) and isinstance(b, int | float) and \
             not isinstance(a, bool) and not isinstance(b, bool):
         return abs(float(a) - float(b)) < 0.005
@@ -145,9 +158,9 @@ def _plan_one(live: Live, kind: str, key: Any, want: Any, drift: bool) -> Change
     """The change one wanted object needs (None: none)."""
     rec = live.records[kind].get(key)
     if rec is None:
-        if kind == "interfaces" and key[0] not in live.records["devices"] and not drift:
+        if kind in DEVICE_COMPONENTS and key[0] not in live.records["devices"] and not drift:
             return None  # NetBox instantiates them from the device type's templates
-        err = None if drift or kind not in PARENT or kind == "interfaces" else \
+        err = None if drift or kind not in PARENT or kind in DEVICE_COMPONENTS else \
             _missing_on_foreign(live, kind, key, want.label)
         return err or Change("create", kind, key, want.label, want.fields)
     if kind in NO_UPDATE:
@@ -175,7 +188,7 @@ def plan_kind(live: Live, kind: str, *, drift: bool = False) -> list[Change]:
         for key, rec in live.records[kind].items():
             if key in wants or kind in GLOBAL_KINDS:
                 continue
-            if drift or (kind != "interfaces" and live.owned(kind, rec)):
+            if drift or (kind not in DEVICE_COMPONENTS and live.owned(kind, rec)):
                 changes.append(Change("delete", kind, key, label_of(kind, key, rec), {},
                                       {}, rec["id"], rec.get("last_updated")))
     return sorted(changes, key=lambda c: (c.action, str(c.label)))
@@ -207,7 +220,8 @@ def plan(live: Live, *, drift: bool = False) -> Plan:
     for kind in KINDS:
         p.changes += plan_kind(live, kind, drift=drift)
     new_devices = {c.key for c in p.changes if c.kind == "devices" and c.action == "create"}
-    p.implied = sum(1 for k in live.desired.objects["interfaces"] if k[0] in new_devices)
+    p.implied = sum(1 for kind in DEVICE_COMPONENTS for k in live.desired.objects[kind]
+                    if k[0] in new_devices)
     return p
 
 
@@ -240,8 +254,8 @@ def render(p: Plan, title: str) -> str:
         if c.action == "error":
             lines.append(f"      error: {c.message}")
     if p.implied:
-        lines.append(f"  ({p.implied} interfaces come with the new devices from their device "
-                     "types' templates)")
+        lines.append(f"  ({p.implied} interfaces and power ports come with the new devices "
+                     "from their device types' templates)")
     extra = [f"{p.count('conflict')} conflicts (left alone)" if p.count("conflict") else "",
              f"{kept} operator edits kept" if (kept := sum(1 for c in p.changes if c.notes))
              else "",

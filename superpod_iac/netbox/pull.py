@@ -7,10 +7,12 @@ alike (and warn alike about what NetBox does not say).
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from typing import Any
 
-from superpod_iac.netbox.importer import ImportResult, import_documents
+from superpod_iac.netbox.desired import CATALOG_FIELD
+from superpod_iac.netbox.importer import SUPERPOD_MARK, ImportResult, import_documents
 from superpod_iac.netbox.read import NetBoxError, _message
 
 _ROLES = {"compute", "switch", "power-shelf", "pdu", "management", "storage", "cdu",
@@ -82,6 +84,9 @@ def pull(api: Any, *, name: str = "netbox-pull", site: str | None = None,
                 "module-bays": [_clean({"name": p["name"]})
                                 for p in comps["module_bay_templates"][tid]],
             })
+            entry = (t.get("custom_fields") or {}).get(CATALOG_FIELD)
+            if isinstance(entry, dict):  # a type a push made: its catalog entry, whole
+                doc["comments"] = SUPERPOD_MARK + "\n" + json.dumps(entry, sort_keys=True)
             role = roles[tid].most_common(1)[0][0]
             if role in _ROLES:
                 doc["x-superpod-role"] = role

@@ -11,15 +11,25 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from superpod_iac.netbox.desired import GLOBAL_KINDS, OWNER_TAG, DesiredState, cable_key
+from superpod_iac.netbox.desired import (
+    GLOBAL_KINDS,
+    OWNED_FIELD_MARK,
+    OWNER_TAG,
+    DesiredState,
+    cable_key,
+)
 
-APP = {"tags": "extras"}
+APP = {"tags": "extras", "custom-fields": "extras"}
 PARENT = {"interface-templates": ("device_type", "device-types"),
           "rear-port-templates": ("device_type", "device-types"),
           "front-port-templates": ("device_type", "device-types"),
           "power-port-templates": ("device_type", "device-types"),
           "power-outlet-templates": ("device_type", "device-types"),
-          "interfaces": ("device", "devices")}
+          "interfaces": ("device", "devices"),
+          "power-ports": ("device", "devices"),
+          "power-outlets": ("device", "devices"),
+          "module-bay-templates": ("device_type", "device-types"),
+          "module-bays": ("device", "devices")}
 """Untagged component kinds: owned when their parent is."""
 REFS: dict[str, dict[str, str]] = {
     "rack-types": {"manufacturer": "manufacturers"},
@@ -35,35 +45,47 @@ REFS: dict[str, dict[str, str]] = {
     "devices": {"site": "sites", "location": "locations", "rack": "racks",
                 "device_type": "device-types", "role": "device-roles"},
     "interfaces": {"device": "devices"},
+    "power-ports": {"device": "devices"},
+    "power-outlets": {"device": "devices", "power_port": "power-ports"},
+    "module-bay-templates": {"device_type": "device-types"},
+    "module-bays": {"device": "devices"},
+    "modules": {"device": "devices", "module_bay": "module-bays",
+                "module_type": "module-types"},
     "power-panels": {"site": "sites"},
     "power-feeds": {"power_panel": "power-panels", "rack": "racks"},
 }
 TERMINATION_KINDS = {"dcim.interface": "interfaces", "dcim.frontport": "front-ports",
                      "dcim.rearport": "rear-ports", "dcim.powerport": "power-ports",
                      "dcim.poweroutlet": "power-outlets", "dcim.powerfeed": "power-feeds"}
-COMPONENTS = ("interfaces", "front-ports", "rear-ports", "power-ports", "power-outlets")
+COMPONENTS = ("interfaces", "front-ports", "rear-ports", "power-ports", "power-outlets",
+              "module-bays")
 """Device components NetBox instantiates from the device type's templates."""
 FIELDS = {
     "tags": "name,slug",
+    "custom-fields": "name,label,type,object_types,description",
     "manufacturers": "name,slug",
     "device-roles": "name,slug,color",
     "rack-types": "slug,manufacturer,model,form_factor,width,u_height,outer_width,outer_depth,"
-                  "outer_unit,weight,max_weight,weight_unit,tags",
+                  "outer_unit,weight,max_weight,weight_unit,tags,custom_fields",
     "device-types": "slug,manufacturer,model,u_height,is_full_depth,weight,weight_unit,airflow,"
-                    "part_number,tags",
-    "interface-templates": "name,device_type,type,mgmt_only",
+                    "part_number,tags,custom_fields",
+    "interface-templates": "name,device_type,type,mgmt_only,description",
     "rear-port-templates": "name,device_type,type,positions",
     "front-port-templates": "name,device_type,type,rear_ports",
     "module-types": "manufacturer,model,part_number,description,tags",
     "power-port-templates": "name,device_type,type,maximum_draw,allocated_draw",
-    "power-outlet-templates": "name,device_type,type",
-    "sites": "name,slug,status,tags",
+    "power-outlet-templates": "name,device_type,type,power_port,feed_leg",
+    "sites": "name,slug,status,tags,custom_fields",
     "locations": "name,slug,site,status,tags",
-    "racks": "name,site,location,rack_type,status,u_height,width,facility_id,tags",
+    "racks": "name,site,location,rack_type,status,u_height,width,facility_id,tags,"
+             "custom_fields",
     "devices": "name,site,location,rack,device_type,role,position,face,status,tags",
     "interfaces": "name,device,type,mgmt_only",
-    "front-ports": "name,device", "rear-ports": "name,device", "power-ports": "name,device",
-    "power-outlets": "name,device",
+    "front-ports": "name,device", "rear-ports": "name,device",
+    "power-ports": "name,device,type,maximum_draw,allocated_draw",
+    "power-outlets": "name,device,type,power_port,feed_leg", "module-bays": "name,device",
+    "module-bay-templates": "name,device_type",
+    "modules": "device,module_bay,module_type,status,tags",
     "power-panels": "name,site,tags",
     "power-feeds": "name,power_panel,rack,status,type,supply,phase,voltage,amperage,"
                    "max_utilization,tags",
@@ -164,6 +186,8 @@ class Live:
             return self._types(kind)
         if kind in ("tags", "device-roles"):
             return ((r["slug"], r) for r in self._list(kind))
+        if kind == "custom-fields":
+            return ((r["name"], r) for r in self._list(kind))
         if kind == "module-types":
             return ((r["model"], r) for r in self._list(kind))
         if kind.endswith("-templates"):
@@ -186,8 +210,10 @@ class Live:
             return (((self.ref("sites", r["site"]), r["slug"]), r) for r in recs)
         if kind in ("racks", "devices", "power-panels"):
             return (((self.ref("sites", r["site"]), r["name"]), r) for r in recs)
-        if kind in ("interfaces", "front-ports", "rear-ports", "power-ports", "power-outlets"):
+        if kind in COMPONENTS:
             return (((self.ref("devices", r["device"]), r["name"]), r) for r in recs)
+        if kind == "modules":
+            return ((self.ref("module-bays", r["module_bay"]), r) for r in recs)
         if kind == "power-feeds":
             return (((self.ref("power-panels", r["power_panel"])[0], r["name"]), r)
                     for r in recs)
@@ -216,8 +242,14 @@ class Live:
         for f in names:
             if f == "tags":
                 out[f] = sorted(t["slug"] for t in rec.get("tags") or [])
+            elif f.startswith("cf:"):
+                out[f] = (rec.get("custom_fields") or {}).get(f[3:])
             elif f in refs:
                 out[f] = self.ref(refs[f], rec.get(f))
+            elif f == "object_types":
+                out[f] = sorted(rec.get(f) or [])
+            elif f == "power_port" and kind == "power-outlet-templates":
+                out[f] = (rec.get("power_port") or {}).get("name")
             elif f == "rear_port" and kind == "front-port-templates":
                 maps = rec.get("rear_ports") or []
                 out[f] = (self.key_of_id["rear-port-templates"].get(maps[0]["rear_port"],
@@ -228,6 +260,8 @@ class Live:
         return out
 
     def owned(self, kind: str, rec: dict[str, Any]) -> bool:
+        if kind == "custom-fields":  # no tags: the description says it
+            return str(rec.get("description") or "").startswith(OWNED_FIELD_MARK)
         if kind in PARENT:
             fld, pkind = PARENT[kind]
             key = self.ref(pkind, rec.get(fld))
@@ -332,11 +366,11 @@ def connect(url: str, token: str) -> Any:
     return api
 
 
-READ_ORDER = ("tags", "manufacturers", "device-roles", "rack-types", "device-types",
-              "module-types", "interface-templates", "rear-port-templates",
-              "front-port-templates", "power-port-templates", "power-outlet-templates", "sites",
-              "locations", "racks", "devices", *COMPONENTS, "power-panels", "power-feeds",
-              "cables")
+READ_ORDER = ("tags", "custom-fields", "manufacturers", "device-roles", "rack-types",
+              "device-types", "module-types", "interface-templates", "rear-port-templates",
+              "front-port-templates", "power-port-templates", "power-outlet-templates",
+              "module-bay-templates", "sites", "locations", "racks", "devices", *COMPONENTS, "modules", "power-panels",
+              "power-feeds", "cables")
 
 
 def read(api: Any, desired: DesiredState) -> Live:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,35 @@ def stale(saved: Plan, now: Plan, done: set[tuple[str, str, str]]) -> list[str]:
                 out.append(f"{c.action} {c.kind} {c.label} is no longer needed or NetBox "
                            "changed it since it was planned")
     return sorted(out)
+
+
+def verify_journal(done: Mapping[tuple[str, str, str], int | None], now: Plan,
+                   records: Mapping[str, Mapping[Any, dict[str, Any]]]
+                   ) -> tuple[set[tuple[str, str, str]], list[str]]:
+    """Re-read what the journal says was applied, never assume it: a create or an update still
+    holds when NetBox has the object (the id the journal wrote down) and the new plan has
+    nothing to do on it; a delete when the object is gone. Returns (the journal entries that
+    hold, one line per entry that does not: deleted or changed in NetBox since, so the new plan
+    decides what it needs - a vanished create is made again, a changed object is stale)."""
+    pending = {(c.kind, json.dumps(_plain(c.key), sort_keys=True))
+               for c in now.changes if c.action in ACTIONS}
+    held: set[tuple[str, str, str]] = set()
+    lost: list[str] = []
+    for entry, oid in sorted(done.items()):
+        action, kind, key = entry
+        rec = records.get(kind, {}).get(_tupled(json.loads(key)))
+        there = rec is not None and (oid is None or rec.get("id") == oid)
+        if action == "delete":
+            why = "NetBox has it again" if there else ""
+        elif not there:
+            why = "NetBox no longer has it (deleted since)"
+        else:
+            why = "NetBox changed it since" if (kind, key) in pending else ""
+        if why:
+            lost.append(f"{action} {kind} {key} is in the journal, but {why}: planned again")
+        else:
+            held.add(entry)
+    return held, lost
 
 
 def journal_key(c: Change) -> tuple[str, str, str]:

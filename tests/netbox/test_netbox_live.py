@@ -168,7 +168,8 @@ def test_read_back_equals_design(design: str, nb: Any) -> None:
         names[("dcim.interface", i.id)] = (i.device.name, i.name)
         ifaces.setdefault(i.device.name, set()).add((i.name, i.mgmt_only))
     for kind, ep in (("dcim.frontport", nb.dcim.front_ports), ("dcim.rearport", nb.dcim.rear_ports),
-                     ("dcim.powerport", nb.dcim.power_ports)):
+                     ("dcim.powerport", nb.dcim.power_ports),
+                     ("dcim.poweroutlet", nb.dcim.power_outlets)):
         for p in ep.filter(site_id=site.id, limit=1000, fields="id,name,device"):
             names[(kind, p.id)] = (p.device.name, p.name)
     for name, d in want.items():
@@ -220,13 +221,105 @@ def test_read_back_equals_design(design: str, nb: Any) -> None:
         assert f.phase.value == ("three-phase" if node.phases == 3 else "single-phase")
         assert f.power_panel.name == node.parent
     shelf_feeds = {(f"{d.cabinet}-{d.name}", feed) for d in inv.devices for feed in d.feeds}
-    power = [c for c in cables if c["type"] == "power"]
+    power = [_ends(c, names) for c in cables if c["type"] == "power"]
+    from_feeds = [ends for ends in power if any(e[1] == "" for side in ends for e in side)]
     got_power = set()
-    for c in power:
-        ends = _ends(c, names)
+    for ends in from_feeds:
         feed = next(e[0] for side in ends for e in side if e[1] == "")
         got_power |= {(e[0], feed) for side in ends for e in side if e[1]}
     assert got_power == shelf_feeds
+    # every busbar-fed device: one power cable per feed, from its busbarK port to a shelf outlet
+    from superpod_iac.netbox.desired import busbar
+
+    want_bus = {tuple(sorted([((f"{d.cabinet}-{d.name}", f"busbar{k}"),),
+                              ((f"{s.cabinet}-{s.name}", f"out{n}"),)]))
+                for d, k, s, n in busbar(inv).cords}
+    assert {ends for ends in power if ends not in from_feeds} == want_bus
+
+
+def _web(netbox: NetBoxServer) -> Any:
+    """A logged-in session on NetBox's web UI (what NetBox computes but its REST API does not
+    return, such as a rack's power utilisation, is on its pages)."""
+    import re
+
+    import requests
+
+    web = requests.Session()
+    page = web.get(f"{netbox.url}/login/", timeout=60)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token is not None
+    login = web.post(f"{netbox.url}/login/", timeout=60, data={
+        "csrfmiddlewaretoken": token.group(1), "username": netbox.user,
+        "password": netbox.password, "next": "/"}, headers={"Referer": f"{netbox.url}/login/"})
+    assert login.ok and "sessionid" in web.cookies
+    return web
+
+
+def test_netbox_power_utilisation_equals_the_design_s_load(netbox: NetBoxServer,
+                                                           nb: Any) -> None:
+    """NetBox adds up the power draw itself: a shelf's inlet has no draw of its own, so NetBox
+    sums what is cabled to the shelf's outlets (the busbar ports of the trays and switches,
+    each with its share of the device's draw); the rack page's power utilisation (allocated
+    draw over the available power of the rack's feeds, NetBox's Rack.get_power_utilization)
+    must then be the design's typical load over the feeds' derated capacity."""
+    import math
+    import re
+
+    from superpod_iac.model.loads import cabinet_loads
+
+    inv = _inv("specs/gb200-nvl72")
+    cab = inv.cabinets["nvl72-01"]
+    rack = nb.dcim.racks.get(name=cab.name)
+    shelf = nb.dcim.power_ports.get(device=f"{cab.name}-pwr1", name="input1")
+    assert shelf.type.value == "iec-60309-3p-n-e-6h" and shelf.maximum_draw is None
+    assert shelf.link_peers_type == "dcim.powerfeed"
+    tray = nb.dcim.power_ports.get(device=f"{cab.name}-tray01", name="busbar1")
+    assert (tray.maximum_draw, tray.allocated_draw) == (6370 / 2, 5400 / 2)
+    assert tray.link_peers_type == "dcim.poweroutlet"
+    outlet = nb.dcim.power_outlets.get(id=tray.link_peers[0].id)
+    assert outlet.power_port.name == "input1" and outlet.feed_leg.value in "ABC"
+    available = 0.0
+    for f in nb.dcim.power_feeds.filter(rack_id=rack.id):
+        available += f.voltage * f.amperage * f.max_utilization / 100 * (
+            math.sqrt(3) if f.phase.value == "three-phase" else 1)
+    assert available == pytest.approx(2 * 415 * 300 * 0.8 * math.sqrt(3))
+    want = cabinet_loads(inv)[cab.name].typical_w / available * 100
+    page = _web(netbox).get(f"{netbox.url}/dcim/racks/{rack.id}/", timeout=120)
+    assert page.ok, page.status_code
+    after = page.text[page.text.lower().index("power utilization"):]
+    got = float(re.search(r'aria-valuenow="([0-9.]+)"', after).group(1))  # type: ignore[union-attr]
+    assert got == pytest.approx(want, abs=0.05), (got, want)  # NetBox rounds to 0.1 %
+    assert want == pytest.approx(31.9, abs=0.1)  # 110.1 kW typical over 2 x 172.5 kVA
+
+
+def test_transceivers_are_modules_in_module_bays(cli: Any, netbox: NetBoxServer,
+                                                 nb: Any, tmp_path: Path) -> None:
+    """Every optic the model places is a module of its transceiver's module type, installed
+    in the module bay named after the cage; a second push plans nothing."""
+    from superpod_iac.netbox.desired import scope_tag
+
+    base = ROOT / "tests" / "fixtures" / "rules"
+    paths = []
+    for src in (base / "_base.yaml", base / "pass" / "OPT001.yaml"):  # a hall of its own
+        dst = tmp_path / src.name
+        dst.write_text(src.read_text().replace("hall1", "optics-hall"))
+        paths.append(str(dst))
+    assert _push(cli, netbox, *paths, "--scope", "optics-test").code == 0
+    res = _push(cli, netbox, *paths, "--scope", "optics-test", "--plan")
+    assert _plan_line(res.out) == "Plan: 0 to add, 0 to change, 0 to destroy.", res.out
+    inv = load_project(paths, load_config(None)).inventory
+    want = set()
+    t = inv.links
+    for i in range(len(t)):
+        for dev, port, x in zip((t.a_dev[i], t.b_dev[i]), (t.a_port[i], t.b_port[i]),
+                                t.xcvrs_of(i), strict=True):
+            d = inv.devices[dev]
+            if x is not None:
+                want.add((f"{d.cabinet}-{d.name}", inv.port_name(dev, port).split("/")[0],
+                          inv.catalog.transceiver_types[x].model or x))
+    got = {(m.device.name, m.module_bay.name, m.module_type.model)
+           for m in nb.dcim.modules.filter(tag=scope_tag("optics-test"))}
+    assert got == want and len(want) == 2
 
 
 def test_second_push_plans_nothing(cli: Any, netbox: NetBoxServer) -> None:
@@ -238,6 +331,36 @@ def test_second_push_plans_nothing(cli: Any, netbox: NetBoxServer) -> None:
         assert res.code == 0, res.err
         assert _plan_line(res.out) == "Plan: 0 to add, 0 to change, 0 to destroy.", res.out
         assert "nothing to do" in res.out
+
+
+def test_pull_design_round_trips(cli: Any, netbox: NetBoxServer, tmp_path: Path) -> None:
+    """push -> pull --design -> the same design: it validates clean, and the resolved design
+    (cabinets, devices at their U with their feeds, links, BOM) and its power figures are the
+    pushed one's; what NetBox has no field for (max and typical draw, accelerators, the
+    shelves' output) came back through the tool's custom fields."""
+    from superpod_iac.diff.consequences import design_totals, impacts
+    from superpod_iac.diff.objects import object_diff
+
+    out = tmp_path / "pulled"
+    res = cli("netbox", "pull", "--design", "gb200-nvl72", "--url", netbox.url,
+              "--token-env", "NB_TEST_TOKEN", "--out", str(out))
+    assert res.code == 0, res.err
+    # the types are the built-in catalog's, unchanged: no catalog.yaml is needed
+    assert sorted(p.name for p in out.iterdir()) == ["cabinets.yaml", "design.yaml"]
+    res = cli("validate", str(out), "--strict")
+    assert res.code == 0, res.out + res.err
+    orig, back = _inv("specs/gb200-nvl72"), _inv(str(out))
+    d = object_diff(orig, back)
+    assert d.empty, (d.objects, d.link_examples, d.bom_changes)
+    assert impacts(orig, back) == []  # every cabinet, feed, node and CDU: same load, margin
+    assert all(t.old == t.new for t in design_totals(orig, back))
+    tray = back.catalog.device_types["gb200-compute-tray"]
+    assert (tray.max_w, tray.typical_w, tray.accelerators.count) == (6370, 5400, 4)
+    shelf = back.catalog.device_types["nvl72-power-shelf-33kw"]
+    assert shelf.power_output is not None and shelf.power_output.psu_w == 5500
+    res = cli("diff", "specs/gb200-nvl72", str(out))
+    assert res.code == 0, res.out + res.err
+    assert "No changes." in res.out and "Findings: 0 new, 0 fixed" in res.out, res.out
 
 
 def _diff(cli: Any, netbox: NetBoxServer, design: str) -> Any:
@@ -295,7 +418,9 @@ def test_objects_not_ours_are_never_deleted(cli: Any, netbox: NetBoxServer, nb: 
     assert res.code == 0, res.err
     assert "- devices" in res.out and "nvl72-01-mgmt1" in res.out
     assert "hand-racked-console" not in res.out
-    assert " 0 to add, 0 to change, 2 to destroy" in _plan_line(res.out), res.out
+    # the two switches and their four busbar power cables (one per switch and feed)
+    assert " 0 to add, 0 to change, 6 to destroy" in _plan_line(res.out), res.out
+    assert "nvl72-01-mgmt2:busbar2" in res.out
     assert _push(cli, netbox, str(design)).code == 0
     assert nb.dcim.devices.get(hand.id) is not None
     assert nb.dcim.devices.get(name="nvl72-01-mgmt1") is None
@@ -529,11 +654,26 @@ def test_pull_writes_a_catalog(cli: Any, netbox: NetBoxServer, tmp_path: Path) -
     tray = types["gb200-compute-tray"]
     assert tray["height_u"] == 1 and tray["weight_kg"] == 45
     ports = sum(len(list(_expand(g["ports"]))) for g in tray["port_groups"])
-    # the rated ports come back (4 OSFP, 2 QSFP112, the BMC); the 72 NVLink ports, which NetBox
-    # can only type `other` (no rate), are left out and said so: a pulled type never invents
-    # a rate (issue #26), and the real type in a custom field is issue #25's open item 5
-    assert ports == 4 + 2 + 1
-    assert "gb200-compute-tray: 72 interface(s) of type 'other' left out" in res.err
+    # every port comes back, the 72 NVLink ports too: NetBox types them `other` (it has no
+    # NVLink type), and their real form factor and rate ride in the device type's custom
+    # field `superpod_catalog`, which the push writes and the pull reads
+    assert ports == 72 + 4 + 2 + 1
+    nvlink = next(g for g in tray["port_groups"] if g["name"] == "nvlink")
+    assert (nvlink["form_factor"], nvlink["speed_gbps"]) == ("backplane", 400)
+    assert "left out" not in res.err
+    api = pynetbox.api(netbox.url, token=netbox.token)
+    nv = api.dcim.interfaces.get(device="nvl72-01-tray01", name="g1n01")
+    assert nv.type.value == "other"  # NetBox has no NVLink type
+    # its real type: in the template's description (NetBox copies a template's label, not
+    # its description, to the devices' interfaces) and in the type's custom field (above)
+    dtype = api.dcim.device_types.get(slug="gb200-compute-tray")
+    tmpl = api.dcim.interface_templates.get(device_type_id=dtype.id, name="g1n01")
+    assert tmpl.description == "superpod-iac: backplane 400 Gb/s"
+    # and what NetBox has no field for: draw, accelerators, a shelf's output
+    assert (tray["max_w"], tray["typical_w"]) == (6370, 5400)
+    assert tray["accelerators"] == {"type": "b200", "count": 4}
+    shelf = types["nvl72-power-shelf-33kw"]
+    assert shelf["power_output"]["psu_count"] == 6 and shelf["power_output"]["psu_w"] == 5500
     racks = {c["name"] for c in doc["spec"]["cabinet_types"]}
     assert "nvl72-rack" in racks
     if "specs/cloudmatrix-384" in DESIGNS:

@@ -182,3 +182,42 @@ def test_a_stale_plan_is_refused() -> None:
     del rest.changes[0]
     assert stale(saved, rest, {("create", "racks", '["h", "r1"]')}) == []
     assert stale(saved, rest, set())  # without a journal the plan must be the same
+
+
+def test_a_resumed_apply_re_reads_what_its_journal_says_was_applied(tmp_path: Path) -> None:
+    """The journal is a claim, not the truth: a create whose object someone deleted since, or
+    an object changed since, is planned again; a delete whose object is back is not done."""
+    from superpod_iac.netbox.apply import Journal
+    from superpod_iac.netbox.saved import journal_key, verify_journal
+
+    d, saved = _plan()
+    journal = Journal(tmp_path / "plan.journal")
+    journal.record([saved.changes[0]], [11])  # the rack, created as id 11
+    journal.record(saved.changes[1:])  # the cable update (id 42) and the device delete (id 9)
+    done = journal.done()
+    assert done[journal_key(saved.changes[0])] == 11
+    live = Live(None, d)
+    live._remember("racks", ("h", "r1"), {"id": 11, "name": "r1"})
+    cable = saved.changes[1].key
+    live._remember("cables", cable, {"id": 42})
+    nothing_left = Plan()
+    held, lost = verify_journal(done, nothing_left, live.records)
+    assert held == set(done) and lost == []
+    # someone deleted the rack since: the create is not trusted, the new plan re-creates it
+    del live.records["racks"][("h", "r1")]
+    again = Plan(changes=[saved.changes[0]])
+    held, lost = verify_journal(done, again, live.records)
+    assert journal_key(saved.changes[0]) not in held
+    assert any("no longer has it" in m and "racks" in m for m in lost)
+    assert stale(saved, again, held) == []  # the reviewed create, applied once more
+    # someone changed the cable since: its update no longer holds, and the plan is stale
+    changed = Plan(changes=[Change("update", "cables", cable, "a:p1 <> b:p1", {"length": 3.0},
+                                   {"length": (7.0, 3.0)}, 42, "2026-12-07T20:00:00Z")])
+    held, lost = verify_journal(done, changed, live.records)
+    assert journal_key(saved.changes[1]) not in held
+    assert any("changed it since" in m for m in lost)
+    assert stale(saved, changed, held)
+    # the deleted device is back under its old id: the delete is not done
+    live._remember("devices", ("h", "old"), {"id": 9, "name": "old"})
+    held, lost = verify_journal(done, nothing_left, live.records)
+    assert journal_key(saved.changes[2]) not in held and any("has it again" in m for m in lost)
