@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from functools import partial
 
 from superpod_iac.choices import LEVELS, VIEWS, table
+from superpod_iac.diagnostics import Diagnostic, Severity
 from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.render.emit import FORMATS, DotFailed, DotMissing, render_bytes, to_dot
-from superpod_iac.render.graph import Graph
+from superpod_iac.render.flags import flag, rule_index
+from superpod_iac.render.graph import Graph, TitleBlock
 from superpod_iac.render.scope import Scope, build_scope
 from superpod_iac.render.styles import Styles, load_styles
 
 __all__ = ["FORMATS", "LEVELS", "VIEWS", "VIEW_JOBS", "DotFailed", "DotMissing", "Job",
-           "design_title", "plan", "render_bytes", "to_dot"]
+           "Revision", "design_title", "plan", "render_bytes", "to_dot"]
 
 
 @dataclass(slots=True)
@@ -91,12 +93,72 @@ VIEW_JOBS: dict[str, ViewJobs] = table(VIEWS, {
 """The diagrams of each view (`superpod render --view`), in the order of choices.VIEWS."""
 
 
-def plan(inv: Inventory, views: Sequence[str], levels: Sequence[str], title: str) -> list[Job]:
+@dataclass(slots=True, frozen=True)
+class Revision:
+    """What the caller (the CLI) knows about the design's version: renderers run no git and
+    read no clock."""
+
+    commit: str | None = None
+    """Short commit hash; None when the design is not under git."""
+    dirty: bool = False
+    """The design's files differ from that commit."""
+    date: str | None = None
+    """ISO date of the commit, or of SOURCE_DATE_EPOCH."""
+
+
+SCALES = {"elevation": "1U = 13 pt (4.6 mm) at 100 %"}
+"""Scale note of each view's sheet; schematic views are not to scale."""
+SCHEMATIC = "schematic, not to scale"
+
+
+def status_text(findings: Sequence[Diagnostic] | None) -> str:
+    """`validated clean`, `2 errors, 1 warning`, or `not validated` (no findings passed)."""
+    if findings is None:
+        return "not validated"
+    errors = sum(d.severity == Severity.ERROR for d in findings)
+    warnings = sum(d.severity == Severity.WARNING for d in findings)
+    if not errors and not warnings:
+        return "validated clean"
+    parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else []
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts)
+
+
+def revision_text(rev: Revision | None) -> str:
+    if rev is None or rev.commit is None:
+        return "not under git" if rev is not None else "not given"
+    return f"{rev.commit} + uncommitted changes" if rev.dirty else rev.commit
+
+
+def _sheet(job: Job, block: TitleBlock, index: dict[str, set[str]]) -> Job:
+    def build() -> Graph:
+        graph = job.build()
+        graph.title_block = block
+        if index:
+            flag(graph, index)
+        return graph
+
+    return Job(job.name, build)
+
+
+def plan(inv: Inventory, views: Sequence[str], levels: Sequence[str], title: str, *,
+         findings: Sequence[Diagnostic] | None = None,
+         revision: Revision | None = None) -> list[Job]:
+    """The diagrams of a request, each a numbered sheet with its title block; `findings` (the
+    validation's, when the caller ran it) put rule IDs on the boxes they name and the error
+    count in the title block."""
     styles = load_styles()
     scope = build_scope(inv)
-    jobs: list[Job] = []
+    jobs: list[tuple[str, Job]] = []
     for view in views:
         if view not in VIEW_JOBS:
             raise ValueError(f"unknown view {view!r}")
-        jobs += VIEW_JOBS[view](inv, scope, levels, styles, title)
-    return jobs
+        jobs += [(view, j) for j in VIEW_JOBS[view](inv, scope, levels, styles, title)]
+    index = rule_index(findings)
+    status = status_text(findings)
+    rev = revision_text(revision)
+    date = revision.date if revision is not None and revision.date else "undated"
+    return [_sheet(j, TitleBlock(title, rev, date, status, k + 1, len(jobs),
+                                 SCALES.get(view, SCHEMATIC)), index)
+            for k, (view, j) in enumerate(jobs)]
