@@ -29,8 +29,9 @@ def _jobs(spec: str) -> list[Job]:
     from superpod_iac.pipeline import load_project
     from superpod_iac.render import LEVELS, VIEWS, design_title, plan
 
-    inv = load_project([f"specs/{spec}"], Config(), check=False).inventory
-    return plan(inv, VIEWS, LEVELS, design_title(inv, spec))
+    project = load_project([f"specs/{spec}"], Config())  # the findings, for the title blocks
+    inv = project.inventory
+    return plan(inv, VIEWS, LEVELS, design_title(inv, spec), findings=project.diagnostics)
 
 
 def section() -> tuple[str, dict[Path, Graph]]:

@@ -76,7 +76,8 @@ def test_golden_dot(design: str, name: str) -> None:
 def test_every_view_and_level_is_drawn(mini_dots: dict[str, str]) -> None:
     assert sorted(mini_dots) == sorted([  # rk1 and rk2 are wired alike: one view for both
         "wiring-cluster", "wiring-pod-mini", "wiring-cabinet-net1", "wiring-cabinet-rk1",
-        "power", "cooling", "elevation"])
+        "power", "power-utility-A", "power-utility-B", "cooling", "elevation"])
+    # five feed boxes on one tier: each side also on an A3 sheet of its own
     for name, text in mini_dots.items():
         assert "LEGEND" in text, f"{name} has no legend"
         assert "mini — " in text, f"{name} has no title"
@@ -193,6 +194,7 @@ def test_format_dot_needs_no_dot_binary(cli, tmp_path: Path, monkeypatch) -> Non
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     res = cli("render", str(MINI), "--view", "power", "--format", "dot")
     assert res.code == 0 and res.out.startswith("digraph power {")
+    assert "2 A3 sheet(s)" in res.err  # stdout takes the one-line, not its sheets
     res = cli("render", str(MINI), "--view", "power", "--format", "svg")
     assert res.code == 2
     assert "apt-get install graphviz" in res.err and "--format dot" in res.err
@@ -204,7 +206,8 @@ def test_out_dir_gets_one_file_per_view_and_level(cli, tmp_path: Path) -> None:
     assert res.code == 0, res.err
     names = sorted(p.name for p in tmp_path.iterdir())
     assert "power.svg" in names and "wiring-cluster.svg" not in names  # one superpod: empty
-    assert len(names) == 6 and not any(n.endswith(".tmp") for n in names)
+    assert len(names) == 8 and not any(n.endswith(".tmp") for n in names)  # + 2 A3 sheets
+    assert "power-utility-A.svg" in names and "power-utility-B.svg" in names
 
 
 def test_stdout_takes_one_diagram(cli) -> None:

@@ -58,6 +58,10 @@ def cmd_render(args: argparse.Namespace) -> int:
                                  (f"  ... and {len(skipped) - 10} more\n"
                                   if len(skipped) > 10 else ""))
             return EXIT_OK
+        if len(jobs) > 1 and sum(not j.extra for j in jobs) == 1:  # a one-line's A3 sheets
+            sys.stderr.write(f"superpod: {jobs[0].name} to standard output; its {len(jobs) - 1} "
+                             "A3 sheet(s) of one side each are written with --out DIR\n")
+            jobs = jobs[:1]
         if len(jobs) != 1:
             names = ", ".join(j.name for j in jobs[:4]) + (", ..." if len(jobs) > 4 else "")
             raise UsageError(f"this request draws {len(jobs)} diagrams ({names}); stdout takes "

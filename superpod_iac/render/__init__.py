@@ -30,6 +30,9 @@ class Job:
     name: str
     """File stem, e.g. `wiring-pod-cloudmatrix-384`."""
     build: Callable[[], Graph]
+    extra: bool = False
+    """A supplementary sheet of the diagram before it (a wide one-line's A3 sheets of one side
+    each): written with `--out`; standard output takes the main diagram alone."""
 
 
 def design_title(inv: Inventory, fallback: str) -> str:
@@ -66,7 +69,12 @@ def power_jobs(inv: Inventory, scope: Scope, _levels: Sequence[str], styles: Sty
                title: str) -> list[Job]:
     from superpod_iac.render import power
 
-    return [Job("power", lambda: power.power_graph(inv, scope, styles, title))]
+    jobs = [Job("power", lambda: power.power_graph(inv, scope, styles, title))]
+    for root, side in power.side_sheets(inv, scope, styles):  # A3 sheets of a wide one-line
+        jobs.append(Job(power.sheet_name(root, side),
+                        partial(power.power_graph, inv, scope, styles, title, (root, side)),
+                        extra=True))
+    return jobs
 
 
 def cooling_jobs(inv: Inventory, scope: Scope, _levels: Sequence[str], styles: Styles,
@@ -139,7 +147,7 @@ def _sheet(job: Job, block: TitleBlock, index: dict[str, set[str]]) -> Job:
             flag(graph, index)
         return graph
 
-    return Job(job.name, build)
+    return Job(job.name, build, job.extra)
 
 
 def plan(inv: Inventory, views: Sequence[str], levels: Sequence[str], title: str, *,

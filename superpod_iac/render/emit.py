@@ -25,6 +25,9 @@ NOTE_WIDTH = 140
 TITLE_CHAR_PX = 10.5
 """Estimated widths for laying out the legend (17 pt bold title, 9-10 pt text)."""
 TEXT_CHAR_PX = 5.6
+TITLE_BESIDE_BLOCK = 36
+"""Titles up to this many characters share a row with the title block (a sheet stays low);
+longer ones go under it (a sheet stays narrow)."""
 SWATCH_PX = 52
 
 
@@ -103,6 +106,9 @@ def header(graph: Graph, styles: Styles) -> str:
     title = f'<font point-size="17"><b>{esc(graph.title)}</b></font>' \
         if graph.title.strip() else ""  # dot refuses an empty <b></b>
     rows: list[str] = []
+    if block and len(graph.title) > TITLE_BESIDE_BLOCK:  # the block above a long title
+        rows.append(f'<tr><td align="left">{block}</td></tr><tr><td height="4"></td></tr>')
+        block = ""
     if block:  # the title, and the title block beside it
         rows.append('<tr><td align="left"><table border="0" cellspacing="0" cellpadding="0">'
                     f'<tr><td align="left" valign="bottom">{title or " "}</td>'

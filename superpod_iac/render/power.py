@@ -33,7 +33,7 @@ from superpod_iac.render.power_status import CABINET_TEXT, STATUS_TEXT, node_cla
 from superpod_iac.render.scope import Scope
 from superpod_iac.render.styles import Styles
 
-__all__ = ["TAGS", "power_graph"]
+__all__ = ["TAGS", "power_graph", "sheet_name", "side_sheets"]
 
 
 @dataclass
@@ -49,12 +49,7 @@ class _Frames:
     sides: dict[tuple[str, str], Cluster] = field(default_factory=dict)
 
     def root(self, name: str) -> str:
-        seen = {name}
-        while (parent := self.inv.power_nodes[name].spec.parent) in self.drawn and \
-                parent not in seen:
-            name = parent
-            seen.add(name)
-        return name
+        return _root_of(self.inv, self.drawn, name)
 
     def tree(self, root: str) -> Cluster | None:
         if not self.several:
@@ -95,7 +90,8 @@ def _side_key(inv: Inventory, name: str) -> tuple[int, str, tuple[object, ...]]:
 
 
 def _tree_nodes(graph: Graph, inv: Inventory, order: list[str], plan: FoldPlan,
-                frames: _Frames, compact: bool, near: float) -> dict[str, int]:
+                frames: _Frames, compact: bool, near: float, prefixed: bool,
+                wide_lines: bool = False) -> dict[str, int]:
     uses, currents = power_use(inv), power_currents(inv)
     hidden = plan.hidden()
     counts: dict[str, int] = {}
@@ -108,7 +104,7 @@ def _tree_nodes(graph: Graph, inv: Inventory, order: list[str], plan: FoldPlan,
         counts[style] = counts.get(style, 0) + len(members)
         label = node_label(name, inv, use, currents.get(name), members,
                            plan.per_parent.get(name, 1), compact,
-                           replica_prefix(name) if frames.several else "")
+                           replica_prefix(name) if prefixed else "", wide_lines)
         graph.add_node(Node(f"p_{file_part(name)}", label, style, html=True,
                             tooltip=f"{fold(members)}: {use.basis}", members=tuple(members)),
                        frames.place(name, inv.power_nodes[name].spec.side))
@@ -171,30 +167,82 @@ def _notes(graph: Graph, inv: Inventory, folded_any: bool, breakers: bool,
                        "Amber from 90 %, red over 100 % (dashed: after a failure).")
 
 
-def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Graph:
+def _drawn(inv: Inventory, scope: Scope) -> list[str]:
+    return [n for n in sorted(inv.power_nodes, key=natural_key) if scope.folded_prefix(n) is None]
+
+
+def _root_of(inv: Inventory, drawn: set[str], name: str) -> str:
+    seen = {name}
+    while (parent := inv.power_nodes[name].spec.parent) in drawn and parent not in seen:
+        name = parent
+        seen.add(name)
+    return name
+
+
+def _cab_feeds(inv: Inventory, scope: Scope, drawn: set[str]) -> dict[str, dict[str, list[str]]]:
+    return {c: fs for c in scope.drawn_cabinets if (fs := cabinet_feeds(inv, c, drawn))}
+
+
+def side_sheets(inv: Inventory, scope: Scope, styles: Styles) -> list[tuple[str, str]]:
+    """(power tree, side) of each A3 sheet a wide one-line is also drawn on: when its widest
+    tier holds more than `layout.power_sheet_boxes_up_to` boxes and it has more than one side,
+    every side of every tree gets a sheet of its own (none otherwise)."""
+    drawn = _drawn(inv, scope)
+    drawn_set = set(drawn)
+    plan = fold_plan(inv, drawn, _cab_feeds(inv, scope, drawn_set), styles.near_pct)
+    if plan.widest <= int(styles.layout("power_sheet_boxes_up_to")):
+        return []
+    pairs = {(_root_of(inv, drawn_set, n), side) for n in drawn
+             if (side := inv.power_nodes[n].spec.side)}
+    if len(pairs) < 2:
+        return []
+    return sorted(pairs, key=lambda p: (natural_key(p[0]), p[1]))
+
+
+def sheet_name(root: str, side: str) -> str:
+    return f"power-{file_part(root)}-{file_part(side)}"
+
+
+def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str,
+                sheet: tuple[str, str] | None = None) -> Graph:
+    """The whole one-line, or with `sheet` = (tree root, side) one side of one tree on a sheet
+    of its own (its root on top, no campus)."""
     graph = Graph("power", "power", f"{title} — power one-line")
     near = styles.near_pct
-    drawn = [n for n in sorted(inv.power_nodes, key=natural_key) if scope.folded_prefix(n) is None]
+    drawn = _drawn(inv, scope)
+    every = set(drawn)
+    roots = [n for n in drawn if inv.power_nodes[n].spec.parent not in every]
+    if sheet is not None:
+        root, side = sheet
+        drawn = [n for n in drawn if n == root or (_root_of(inv, every, n) == root and
+                                                   inv.power_nodes[n].spec.side == side)]
+        graph = Graph(sheet_name(root, side), "power-sheet",
+                      f"{title} — power one-line, side {side} of {root}")
     drawn_set = set(drawn)
-    cab_feeds = {c: fs for c in scope.drawn_cabinets
-                 if (fs := cabinet_feeds(inv, c, drawn_set))}
+    cab_feeds = _cab_feeds(inv, scope, drawn_set)
     plan = fold_plan(inv, drawn, cab_feeds, near)
-    compact = plan.widest > int(styles.layout("power_wide_boxes_up_to"))
-    roots = [n for n in drawn if inv.power_nodes[n].spec.parent not in drawn_set]
-    frames = _Frames(graph, inv, drawn_set, len(roots) > 1)
+    compact = sheet is not None or plan.widest > int(styles.layout("power_wide_boxes_up_to"))
+    frames = _Frames(graph, inv, drawn_set, len(roots) > 1 and sheet is None)
     # Side A left of side B: nodes are added A first, and dot keeps the order of out-edges.
     order = sorted(drawn, key=lambda n: _side_key(inv, n))
-    counts = _tree_nodes(graph, inv, order, plan, frames, compact, near)
+    counts = _tree_nodes(graph, inv, order, plan, frames, compact, near, len(roots) > 1,
+                         sheet is not None)
     breakers = _tree_edges(graph, inv, order, plan)
     cab_styles = cabinet_tier(graph, inv, cab_feeds, plan, compact, frames.place,
-                              frames.several)
+                              len(roots) > 1)
     frames.close()
-    over, after = folded_replicas(graph, inv, scope)
-    counts["power-over"] = counts.get("power-over", 0) + over
-    counts["power-over-failure"] = counts.get("power-over-failure", 0) + after
-    if scope.folded:  # a campus: the utility feeds of every replica, drawn and folded
-        campus(graph, inv, scope, roots)
+    if sheet is None:
+        over, after = folded_replicas(graph, inv, scope)
+        counts["power-over"] = counts.get("power-over", 0) + over
+        counts["power-over-failure"] = counts.get("power-over-failure", 0) + after
+        if scope.folded:  # a campus: the utility feeds of every replica, drawn and folded
+            campus(graph, inv, scope, roots)
+    else:
+        graph.notes.append(f"Side {sheet[1]} of the power tree {sheet[0]}, from its source "
+                           "down; sheet `power` shows every tree and side together and says how "
+                           "to read the boxes (same tags, figures and colours).")
     _legend(graph, counts, cab_styles, {s for _r, s in frames.sides})
-    _notes(graph, inv, any(len(m) > 1 for m in plan.members.values()),
-           breakers or bool(cab_feeds), counts)
+    if sheet is None:
+        _notes(graph, inv, any(len(m) > 1 for m in plan.members.values()),
+               breakers or bool(cab_feeds), counts)
     return graph

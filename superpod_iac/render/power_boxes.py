@@ -57,14 +57,16 @@ def replica_prefix(name: str) -> str:
     return f"{head}." if dot else ""
 
 
-def _volts_kva(name: str, inv: Inventory) -> list[str]:
+def _volts_kva(name: str, inv: Inventory, basis: str) -> list[str]:
     """Voltage level, frequency and apparent power: sources and transformers always say their
-    voltage (`V n/a` when undeclared), nameplates in kVA."""
+    voltage (`V n/a` when undeclared; not repeated when the rating basis names it),
+    nameplates in kVA."""
     spec = inv.power_nodes[name].spec
     sup = supplies(inv)[name]
     app = apparent_ratings(inv).get(name)
     parts: list[str] = []
-    if sup.voltage_v is not None:
+    if sup.voltage_v is not None and (spec.type in _SOURCES or f"{sup.voltage_v:g} V" not in
+                                      basis):
         parts.append(f"{num(sup.voltage_v)} V {spec.phases}φ")
     elif spec.type in _SOURCES:
         parts.append("V n/a")
@@ -121,12 +123,12 @@ def _worst_lines(use: PowerUse, cur: PowerCurrent | None, members: list[str]) ->
         return ["no failure adds load"]
     scenario = use.worst_scenario if len(members) == 1 or \
         use.worst_scenario.startswith("side ") else "worst failure"
-    worst = f"{esc(scenario)}: <b>{kw(use.worst_w)}</b>"
+    worst = f"<b>{kw(use.worst_w)}</b>"
     if cur is not None and cur.worst_a is not None:
         worst += f" · {amps(cur.worst_a)}"
     if use.worst_pct is not None:
         worst += f" · {pct(use.worst_pct)}"
-    out = [worst]
+    out = [f"{esc(scenario)}: {worst}"]
     if use.worst_headroom_w is not None:
         color = RED if use.worst_headroom_w < 0 else GREY
         out.append(f'<font color="{color}">headroom after: '
@@ -136,18 +138,22 @@ def _worst_lines(use: PowerUse, cur: PowerCurrent | None, members: list[str]) ->
 
 def node_label(name: str, inv: Inventory, use: PowerUse, cur: PowerCurrent | None,
                members: list[str], multiplier: int, compact: bool,
-               prefix: str = "") -> str:
+               prefix: str = "", wide_lines: bool = False) -> str:
+    """The box of a power node; `compact`: one column, `wide_lines`: the derated rating and
+    the headroom share a line (a sheet of one side, where height is short, not width)."""
     spec = inv.power_nodes[name].spec
     tag = TAGS.get(spec.type, spec.type.upper())
     # the tag names the type and the frame the side: a grey line only for a folded group
-    each = [f'<font color="{GREY}">{len(members)} identical, figures for each</font>'] \
+    each = [f'<font color="{GREY}">{len(members)} alike, figures for each</font>'] \
         if len(members) > 1 else []
-    left = [*each, *_volts_kva(name, inv), *_rating_lines(use, compact), _load_line(use, cur)]
+    left = [*each, *_volts_kva(name, inv, use.basis), *_rating_lines(use, compact), _load_line(use, cur)]
     right = ["no rating declared"]
     if use.derated_w is not None and use.headroom_w is not None:
         color = RED if use.headroom_w < 0 else GREY
-        right[0] = (f"derated <b>{kw(use.derated_w)}</b> · <font color=\"{color}\">headroom "
-                    f"<b>{kw_headroom(use.headroom_w)}</b></font>")
+        room = (f'<font color="{color}">headroom <b>{kw_headroom(use.headroom_w)}</b>'
+                "</font>")
+        right = [f"derated <b>{kw(use.derated_w)}</b>", room] if compact and not wide_lines \
+            else [f"derated <b>{kw(use.derated_w)}</b> · {room}"]
     right += _worst_lines(use, cur, members)
     if cur is not None and cur.phase_a:
         left.append("per phase " + " · ".join(f"{ph} {amps(a)}"

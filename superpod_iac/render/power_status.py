@@ -20,16 +20,15 @@ NEAR_DEFAULT = 90.0
 """Amber from this share of the rating (styles.yaml `status.near_pct`)."""
 
 STATUS_TEXT = {
-    "power": "below 90 % of its derated rating",
-    "power-near": "amber: 90-100 % of its derated rating (normally or after a failure)",
-    "power-over-failure": "red, dashed: over its derated rating after a failure "
-                          "(negative headroom)",
-    "power-over": "red: over its derated rating in normal operation",
+    "power": "below 90 % of derated rating",
+    "power-near": "amber: 90-100 %",
+    "power-over-failure": "red dashed: over after a failure",
+    "power-over": "red: over in normal operation",
 }
 CABINET_TEXT = {
-    "power-cabinet": "cabinet below 90 % of its rating (IT load incl. optics)",
-    "power-cabinet-near": "cabinet at 90-100 % of its rating",
-    "power-cabinet-over-failure": "cabinet whose shelves fall short after a failure",
+    "power-cabinet": "cabinet below 90 % (IT load incl. optics)",
+    "power-cabinet-near": "cabinet at 90-100 %",
+    "power-cabinet-over-failure": "cabinet: shelves short after a failure",
     "power-cabinet-over": "cabinet over its rating",
 }
 
