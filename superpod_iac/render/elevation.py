@@ -182,6 +182,17 @@ def _title(cab: Cabinet, names: list[str]) -> str:
     return f"{fold(names)}" + (f" · {place}" if place else "")
 
 
+def _feed_lines(inv: Inventory, cab: Cabinet) -> list[str]:
+    """The cabinet's own feeds by side (`feed A: rpp-A01`), when it declares any."""
+    by_side: dict[str, list[str]] = defaultdict(list)
+    for f in cab.feeds:
+        side = inv.power_nodes[f].spec.side if f in inv.power_nodes else None
+        by_side[side or "-"].append(f)
+    return [f"feed {esc(side)}: {esc(fold(sorted(fs, key=natural_key)))}" if side != "-" else
+            f"feed: {esc(fold(sorted(fs, key=natural_key)))}"
+            for side, fs in sorted(by_side.items())]
+
+
 def rack_table(cab: Cabinet, names: list[str], use: CabinetUse, styles: Styles,
                inv: Inventory) -> str:
     height = cab.type.height_u
@@ -198,6 +209,7 @@ def rack_table(cab: Cabinet, names: list[str], use: CabinetUse, styles: Styles,
             f'<font color="{status}">{kw(use.load_w)} of {kw(use.rating_w)} '
             f"({pct(use.pct)})</font>",
             f"{use.weight_kg:,.0f} kg · {count(use.accelerators)} accelerators"]
+    foot += _feed_lines(inv, cab)
     foot += [f'<font color="{_RED}">{esc(p)}</font>' for p in rack.problems]
     tail = "".join(f'<tr><td colspan="4" align="left"><font point-size="8">{line}</font></td></tr>'
                    for line in foot)
