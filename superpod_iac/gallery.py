@@ -31,7 +31,8 @@ def _jobs(spec: str) -> list[Job]:
 
     project = load_project([f"specs/{spec}"], Config())  # the findings, for the title blocks
     inv = project.inventory
-    return plan(inv, VIEWS, LEVELS, design_title(inv, spec), findings=project.diagnostics)
+    return plan(inv, VIEWS, LEVELS, design_title(inv, spec), findings=project.diagnostics,
+                a3_sheets=True)
 
 
 def section() -> tuple[str, dict[Path, Graph]]:

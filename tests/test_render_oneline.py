@@ -187,23 +187,27 @@ def test_nvl72_one_line_reads_on_a3_at_9_pt() -> None:
     assert smallest_label_on_a3(svg) >= 9.0
 
 
-def test_cluster_one_line_reads_on_a3_at_9_pt() -> None:
+@pytest.mark.parametrize(("spec", "sheets"), [
+    ("cluster-432xcm384", ["power-cm384-001.cm384-utility-A", "power-cm384-001.cm384-utility-B",
+                           "power-core-utility-A", "power-core-utility-B"]),
+    ("cloudmatrix-384", ["power-cm384-utility-A", "power-cm384-utility-B"]),
+])
+def test_wide_one_line_reads_on_a3_at_9_pt(spec: str, sheets: list[str]) -> None:
     """The acceptance of issue #30: the 432-pod cluster's one-line is read top-down on A3 with
     every label at 9 pt or more. The whole drawing (sheet `power`, the key plan) is too wide
     for that, so each side of each power tree is also drawn on a sheet of its own: every one
     of those fits A3 at 100 %, and together they hold every power node drawn."""
     from superpod_iac.render import render_bytes
 
-    inv = load_project([str(SPECS / "cluster-432xcm384")], Config(), check=False).inventory
-    jobs = plan(inv, ("power",), ("cabinet",), "cluster-432xcm384")
-    assert [j.name for j in jobs] == [
-        "power", "power-cm384-001.cm384-utility-A", "power-cm384-001.cm384-utility-B",
-        "power-core-utility-A", "power-core-utility-B"]
+    inv = load_project([str(SPECS / spec)], Config(), check=False).inventory
+    assert [j.name for j in plan(inv, ("power",), ("cabinet",), "c")] == ["power"]
+    jobs = plan(inv, ("power",), ("cabinet",), spec, a3_sheets=True)
+    assert [j.name for j in jobs] == ["power", *sheets]
     whole = jobs[0].build()
     on_sheets: set[str] = set()
     for job in jobs[1:]:
         graph = job.build()
-        assert graph.title_block is not None and graph.title_block.sheets == 5
+        assert graph.title_block is not None and graph.title_block.sheets == len(jobs)
         svg = render_bytes(to_dot(graph), "svg")
         assert smallest_label_on_a3(svg) >= 9.0, job.name
         side = job.name[-1]

@@ -41,7 +41,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     levels = choices.LEVELS if args.level in (None, "all") else (args.level,)
     fallback = Path(args.paths[0]).resolve().name if len(args.paths) == 1 else "design"
     jobs = plan(project.inventory, views, levels, design_title(project.inventory, fallback),
-                findings=findings, revision=design_revision(args.paths))
+                findings=findings, revision=design_revision(args.paths), a3_sheets=True)
     try:
         if args.out:
             skipped: list[str] = []

@@ -152,17 +152,19 @@ def _sheet(job: Job, block: TitleBlock, index: dict[str, set[str]]) -> Job:
 
 def plan(inv: Inventory, views: Sequence[str], levels: Sequence[str], title: str, *,
          findings: Sequence[Diagnostic] | None = None,
-         revision: Revision | None = None) -> list[Job]:
+         revision: Revision | None = None, a3_sheets: bool = False) -> list[Job]:
     """The diagrams of a request, each a numbered sheet with its title block; `findings` (the
     validation's, when the caller ran it) put rule IDs on the boxes they name and the error
-    count in the title block."""
+    count in the title block; `a3_sheets` adds the supplementary sheets (`Job.extra`: a wide
+    one-line's sides, each on A3)."""
     styles = load_styles()
     scope = build_scope(inv)
     jobs: list[tuple[str, Job]] = []
     for view in views:
         if view not in VIEW_JOBS:
             raise ValueError(f"unknown view {view!r}")
-        jobs += [(view, j) for j in VIEW_JOBS[view](inv, scope, levels, styles, title)]
+        jobs += [(view, j) for j in VIEW_JOBS[view](inv, scope, levels, styles, title)
+                 if a3_sheets or not j.extra]
     index = rule_index(findings)
     status = status_text(findings)
     rev = revision_text(revision)
