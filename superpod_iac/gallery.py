@@ -37,12 +37,16 @@ def _jobs(spec: str) -> list[Job]:
 
 def section() -> tuple[str, dict[Path, Graph]]:
     """The gallery markdown and the PNG path of every diagram shown (-> its job)."""
+    from superpod_iac.render import number_sheets
+
     lines = [START]
     files: dict[Path, Graph] = {}
     for spec in SPECS:
         lines += ["", f"### {spec}", ""]
-        for job in _jobs(spec):
-            graph = job.build()
+        jobs = _jobs(spec)
+        graphs = [job.build() for job in jobs]
+        number_sheets(graphs)
+        for job, graph in zip(jobs, graphs, strict=True):
             if graph.empty is not None:
                 lines += [f"- `{job.name}`: not drawn, nothing to show: {graph.empty}", ""]
                 continue

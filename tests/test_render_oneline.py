@@ -215,3 +215,36 @@ def test_wide_one_line_reads_on_a3_at_9_pt(spec: str, sheets: list[str]) -> None
             c.style == f"side-{side}" for c in graph.clusters)
         on_sheets |= {n for n in graph.nodes if n.startswith("p_")}
     assert on_sheets == {n for n in whole.nodes if n.startswith("p_")}
+
+
+def test_revision_comes_from_git_or_source_date_epoch(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI hands the renderers the design's commit, dirty flag and a date that is never the
+    clock's: SOURCE_DATE_EPOCH when set, else the commit's; outside git, `not under git`."""
+    from superpod_iac.cli.revision import design_revision
+    from superpod_iac.render import revision_text
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    (tmp_path / "d.yaml").write_text("x: 1\n", encoding="utf-8")
+    loose = design_revision([str(tmp_path / "d.yaml")])
+    assert loose.commit is None and loose.date == "2023-11-14"
+    assert revision_text(loose) == "not under git"
+    inside = design_revision([str(SPECS / "gb200-nvl72")])
+    assert inside.commit is not None and re.fullmatch(r"[0-9a-f]{12}", inside.commit)
+    assert inside.date == "2023-11-14"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    dated = design_revision([str(SPECS / "gb200-nvl72")])
+    assert dated.date is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", dated.date)
+    assert design_revision([str(SPECS / "gb200-nvl72")]) == dated  # same state, same block
+
+
+def test_cli_sheets_carry_a_title_block(cli, tmp_path: Path) -> None:
+    res = cli("render", str(SPECS / "gb200-nvl72"), "--view", "all", "--format", "dot",
+              "--out", str(tmp_path))
+    assert res.code == 0, res.err
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in tmp_path.iterdir()}
+    n = len(texts)
+    for k, text in enumerate(sorted(texts.values(), key=lambda t: t)):
+        assert "DESIGN" in text and "<b>gb200-nvl72</b>" in text, k
+        assert "<b>validated clean</b>" in text and f" of {n}</b>" in text
+        assert "REVISION" in text and "DATE" in text and "SCALE" in text

@@ -8,7 +8,7 @@ can tick per diagram and nothing is built that is not asked for.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from superpod_iac.choices import LEVELS, VIEWS, table
@@ -22,7 +22,7 @@ from superpod_iac.render.scope import Scope, build_scope
 from superpod_iac.render.styles import Styles, load_styles
 
 __all__ = ["FORMATS", "LEVELS", "VIEWS", "VIEW_JOBS", "DotFailed", "DotMissing", "Job",
-           "Revision", "design_title", "plan", "render_bytes", "to_dot"]
+           "Revision", "design_title", "number_sheets", "plan", "render_bytes", "to_dot"]
 
 
 @dataclass(slots=True)
@@ -148,6 +148,15 @@ def _sheet(job: Job, block: TitleBlock, index: dict[str, set[str]]) -> Job:
         return graph
 
     return Job(job.name, build, job.extra)
+
+
+def number_sheets(graphs: Sequence[Graph]) -> None:
+    """Number the sheets actually drawn: `sheet n of m` over the graphs with something to show
+    (a view with nothing to show writes no file and takes no number)."""
+    drawn = [g for g in graphs if g.empty is None and g.title_block is not None]
+    for k, g in enumerate(drawn):
+        assert g.title_block is not None
+        g.title_block = replace(g.title_block, sheet=k + 1, sheets=len(drawn))
 
 
 def plan(inv: Inventory, views: Sequence[str], levels: Sequence[str], title: str, *,
