@@ -238,9 +238,12 @@ def power_graph(inv: Inventory, scope: Scope, styles: Styles, title: str,
         if scope.folded:  # a campus: the utility feeds of every replica, drawn and folded
             campus(graph, inv, scope, roots)
     else:
-        graph.notes.append(f"Side {sheet[1]} of the power tree {sheet[0]}, from its source "
-                           "down; sheet `power` shows every tree and side together and says how "
-                           "to read the boxes (same tags, figures and colours).")
+        graph.subtitle.append(
+            f"{n_of(len(drawn), 'power node')} on this sheet · "
+            f"{counts.get('power-over', 0)} overloaded · "
+            f"{counts.get('power-over-failure', 0)} overloaded after a failure")
+        graph.notes.append(f"Side {sheet[1]} of {sheet[0]} from its source down; sheet `power`: "
+                           "every tree and side, and how to read the boxes.")
     _legend(graph, counts, cab_styles, {s for _r, s in frames.sides})
     if sheet is None:
         _notes(graph, inv, any(len(m) > 1 for m in plan.members.values()),
