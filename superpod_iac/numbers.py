@@ -106,3 +106,19 @@ def data(value: object) -> object:
     if isinstance(value, float):
         return round(value, DATA_DECIMALS)
     return value
+
+
+def kw_headroom(watts: float | None) -> str:
+    """Headroom in a diagram label: signed, so a shortfall reads as negative headroom
+    (`kw_headroom(-30_700)` -> `-30.7 kW`, `kw_headroom(35_300)` -> `+35.3 kW`)."""
+    if watts is None:
+        return "n/a"
+    text = kw_scaled(abs(watts))
+    if round(abs(watts) / 1000.0, 1) == 0:
+        return text
+    return f"-{text}" if watts < 0 else f"+{text}"
+
+
+def amps(a: float | None) -> str:
+    """A current as a diagram prints it: `1,234 A`; empty when unknown."""
+    return "" if a is None else f"{a:,.0f} A"

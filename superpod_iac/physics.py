@@ -37,6 +37,12 @@ def circuit_kva(voltage_v: float, breaker_a: float, phases: int, derating: float
     return voltage_v * breaker_a * factor * derating / 1000.0
 
 
+def apparent_kva(real_kw: float, pf: float) -> float:
+    """Apparent power from real power: S = P / PF (1,000 kW at PF 0.95 -> 1,052.6 kVA)."""
+    _positive("power factor", pf)
+    return real_kw / pf
+
+
 def circuit_capacity_w(voltage_v: float, breaker_a: float, phases: int, pf: float,
                        derating: float) -> float:
     """Real power a circuit carries continuously: kVA * PF, with the continuous-load derating."""

@@ -24,6 +24,9 @@ def test_usable_kva_reference_example() -> None:
     assert physics.circuit_kva(415, 60, 3) == pytest.approx(43.1, abs=0.05)
     assert physics.circuit_kva(415, 60, 3, 0.8) == pytest.approx(34.5, abs=0.05)
     assert physics.circuit_kva(230, 32, 1) == pytest.approx(7.36, abs=0.01)
+    # S = P / PF by hand: 1,000 kW at PF 0.95 -> 1,052.6 kVA; at PF 1 the same figure
+    assert physics.apparent_kva(1000, 0.95) == pytest.approx(1052.63, abs=0.01)
+    assert physics.apparent_kva(800, 1.0) == 800
 
 
 def test_circuit_capacity_real_power() -> None:

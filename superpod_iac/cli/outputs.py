@@ -21,22 +21,27 @@ from superpod_iac.cli.common import (
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    """Diagrams are drawn even when rules would fail (overloads are highlighted, not fatal);
-    a design whose manifests do not parse is reported and nothing is drawn (exit 1)."""
-    from superpod_iac.pipeline import load_project
+    """Diagrams are drawn even when rules fail (overloads are highlighted, not fatal: the
+    findings' rule IDs go on the boxes they name, their count in the title block); a design
+    whose manifests do not parse is reported and nothing is drawn (exit 1)."""
+    from superpod_iac.cli.revision import read_revision
+    from superpod_iac.pipeline import checked, load_project
     from superpod_iac.render import DotFailed, DotMissing, design_title, plan
     from superpod_iac.render.emit import INSTALL_HINT
     from superpod_iac.render.output import NothingToShow, diagram_bytes, write_all
 
     if args.level and args.view not in ("wiring", "all"):
         raise UsageError(f"--level applies to --view wiring only (got --view {args.view})")
-    project = load_project(args.paths, config_from(args), check=False)
+    config = config_from(args)
+    project = load_project(args.paths, config, check=False)
     if project.errors:
         return stop(project, "nothing rendered: the manifests above do not parse")
+    findings = checked(project, config)  # rule IDs on the boxes, the status in the title block
     views = choices.VIEWS if args.view == "all" else (args.view,)
     levels = choices.LEVELS if args.level in (None, "all") else (args.level,)
     fallback = Path(args.paths[0]).resolve().name if len(args.paths) == 1 else "design"
-    jobs = plan(project.inventory, views, levels, design_title(project.inventory, fallback))
+    jobs = plan(project.inventory, views, levels, design_title(project.inventory, fallback),
+                findings=findings, revision=read_revision(args.paths), a3_sheets=True)
     try:
         if args.out:
             skipped: list[str] = []
@@ -53,6 +58,10 @@ def cmd_render(args: argparse.Namespace) -> int:
                                  (f"  ... and {len(skipped) - 10} more\n"
                                   if len(skipped) > 10 else ""))
             return EXIT_OK
+        if len(jobs) > 1 and sum(not j.extra for j in jobs) == 1:  # a one-line's A3 sheets
+            sys.stderr.write(f"superpod: {jobs[0].name} to standard output; its {len(jobs) - 1} "
+                             "A3 sheet(s) of one side each are written with --out DIR\n")
+            jobs = jobs[:1]
         if len(jobs) != 1:
             names = ", ".join(j.name for j in jobs[:4]) + (", ..." if len(jobs) > 4 else "")
             raise UsageError(f"this request draws {len(jobs)} diagrams ({names}); stdout takes "

@@ -1,4 +1,4 @@
-"""The revision a report's title block names, read once here (the cli stage) and handed down:
+"""The revision the title blocks of a report and of every rendered sheet name, read once here (the cli stage) and handed down:
 no renderer runs git or reads the clock.
 
 - commit: `git rev-parse HEAD` in the folder of the first design path; absent git (not
@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from superpod_iac.cli.common import UsageError
-from superpod_iac.htmlreport import Revision
+from superpod_iac.render import Revision
 
 GIT_TIMEOUT_S = 10.0
 

@@ -29,18 +29,24 @@ def _jobs(spec: str) -> list[Job]:
     from superpod_iac.pipeline import load_project
     from superpod_iac.render import LEVELS, VIEWS, design_title, plan
 
-    inv = load_project([f"specs/{spec}"], Config(), check=False).inventory
-    return plan(inv, VIEWS, LEVELS, design_title(inv, spec))
+    project = load_project([f"specs/{spec}"], Config())  # the findings, for the title blocks
+    inv = project.inventory
+    return plan(inv, VIEWS, LEVELS, design_title(inv, spec), findings=project.diagnostics,
+                a3_sheets=True)
 
 
 def section() -> tuple[str, dict[Path, Graph]]:
     """The gallery markdown and the PNG path of every diagram shown (-> its job)."""
+    from superpod_iac.render import number_sheets
+
     lines = [START]
     files: dict[Path, Graph] = {}
     for spec in SPECS:
         lines += ["", f"### {spec}", ""]
-        for job in _jobs(spec):
-            graph = job.build()
+        jobs = _jobs(spec)
+        graphs = [job.build() for job in jobs]
+        number_sheets(graphs)
+        for job, graph in zip(jobs, graphs, strict=True):
             if graph.empty is not None:
                 lines += [f"- `{job.name}`: not drawn, nothing to show: {graph.empty}", ""]
                 continue

@@ -20,10 +20,10 @@ from __future__ import annotations
 from superpod_iac.htmlreport.page import (
     MAX_CUT_ROWS,
     ReportData,
-    Revision,
     build_report,
     collect,
     render_page,
 )
+from superpod_iac.render import Revision
 
 __all__ = ["MAX_CUT_ROWS", "ReportData", "Revision", "build_report", "collect", "render_page"]

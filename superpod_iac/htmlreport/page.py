@@ -23,6 +23,7 @@ from superpod_iac.htmlreport.anchors import Anchors, NodeRef, annotate_svg, flag
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.numbers import data as _num
 from superpod_iac.numbers import num
+from superpod_iac.render import Revision
 from superpod_iac.report.escape import css_string, html_text
 
 MAX_CUT_ROWS = 20_000
@@ -45,25 +46,6 @@ columns are on screen and in `superpod cabling`."""
 _CUT_PERM = [CUT_COLUMNS.index(c) for c in CUT_VIEW]
 CUT_KEYS = [["a_cabinet"], ["b_cabinet"], ["a_cabinet", "a_device"], ["b_cabinet", "b_device"]]
 """The design objects a cut-sheet row belongs to (joined with `/`): how findings find rows."""
-
-
-@dataclass(frozen=True)
-class Revision:
-    """What the title block says of the design's revision; read by the cli stage, once."""
-
-    commit: str | None
-    """`git rev-parse HEAD`, or None without git."""
-    dirty: bool
-    """The design's files differ from the commit."""
-    date: str | None
-    """ISO date: `--date`, else SOURCE_DATE_EPOCH, else the commit's date; never the clock."""
-    note: str = ""
-    """Why there is no commit (no git, not a checkout)."""
-
-    def text(self) -> str:
-        if self.commit is None:
-            return self.note or "no git revision"
-        return self.commit[:12] + (" + uncommitted changes" if self.dirty else "")
 
 
 @dataclass
@@ -234,7 +216,8 @@ def _draw(data: ReportData, inv: Inventory, anchors: Anchors,
 
     index: dict[str, list[tuple[str, str]]] = {}
     known = _known(inv)
-    jobs, left_out = plan_within(inv, VIEWS, LEVELS, data.title, _drawing_budget_ms(inv))
+    jobs, left_out = plan_within(inv, VIEWS, LEVELS, data.title, _drawing_budget_ms(inv),
+                                 findings=data.findings, revision=data.revision)
     if left_out:
         data.skipped.append(left_out)
     for k, job in enumerate(jobs):

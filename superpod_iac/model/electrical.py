@@ -166,3 +166,30 @@ def _transformer(name: str, spec: PowerNode, above: _Level | str | None,
         z = math.hypot(above.r_ohm, above.x_ohm)
         x += physics.referred_ohm(z, above.voltage_v, volts)
     return _Level(volts, 0.0, x)
+
+
+APPARENT = ("utility", "generator", "transformer", "ups")
+"""Node types whose nameplate is apparent power (kVA): sources, transformers and UPS."""
+
+
+@dataclass(slots=True)
+class Apparent:
+    kva: float
+    declared: bool
+    """`rating_kva` written in the manifest; else derived as rating_kw / PF."""
+
+
+@derived
+def apparent_ratings(inv: Inventory) -> dict[str, Apparent]:
+    """Sources, transformers and UPS -> their kVA rating: the declared `rating_kva`, else the
+    kW rating at the node's power factor (S = P / PF)."""
+    out: dict[str, Apparent] = {}
+    for name, node in inv.power_nodes.items():
+        spec = node.spec
+        if spec.type not in APPARENT:
+            continue
+        if spec.rating_kva is not None:
+            out[name] = Apparent(float(spec.rating_kva), True)
+        elif spec.rating_kw is not None and spec.pf > 0:
+            out[name] = Apparent(physics.apparent_kva(float(spec.rating_kw), spec.pf), False)
+    return out

@@ -52,6 +52,18 @@ class PowerUse:
     overloaded_after_failure: bool
     """Within rating normally, above it after a failure the redundancy must survive."""
 
+    @property
+    def headroom_w(self) -> float | None:
+        """Derated capacity left in normal operation (negative: the shortfall)."""
+        return None if self.derated_w is None else self.derated_w - self.load_w
+
+    @property
+    def worst_headroom_w(self) -> float | None:
+        """Derated capacity left after the worst failure (negative: the shortfall)."""
+        if self.derated_w is None or self.worst_w is None:
+            return None
+        return self.derated_w - self.worst_w
+
 
 @derived
 def power_use(inv: Inventory) -> dict[str, PowerUse]:
@@ -91,6 +103,11 @@ class CabinetUse:
     cooling_unit: str | None
     accelerators: int
     overloaded: bool
+
+    @property
+    def headroom_w(self) -> float:
+        """The cabinet rating left over its load (negative: the shortfall)."""
+        return self.rating_w - self.load_w
 
 
 @derived
@@ -289,3 +306,30 @@ def site_totals(inv: Inventory) -> SiteTotals:
     roots = [n for n, node in inv.power_nodes.items() if node.spec.parent is None]
     return SiteTotals(len(roots), sum(uses[r].rated_w or 0.0 for r in roots),
                       sum(uses[r].load_w for r in roots))
+
+
+@dataclass(slots=True)
+class ShelfHeadroom:
+    usable_w: float
+    """Usable output of all the cabinet's power shelves."""
+    left_w: float
+    """What the shelves still deliver after the worst shelf or side failure."""
+    failure: str
+    """What failed (`side A fails`, `shelf c01/pwr3 fails`, `nothing`)."""
+    load_w: float
+
+    @property
+    def headroom_w(self) -> float:
+        """Shelf output left after the worst failure less the load: negative is the shortfall
+        (132 kW left for 162.7 kW: -30.7 kW)."""
+        return self.left_w - self.load_w
+
+
+@derived
+def shelf_headroom(inv: Inventory) -> dict[str, ShelfHeadroom]:
+    """cabinet -> its power shelves' output against its load, for cabinets with shelves."""
+    from superpod_iac.model.power import shelf_capacity
+
+    loads = cabinet_loads(inv)
+    return {c: ShelfHeadroom(total, worst, what, loads[c].max_w)
+            for c, (total, worst, what) in shelf_capacity(inv).items()}

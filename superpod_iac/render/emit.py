@@ -25,6 +25,9 @@ NOTE_WIDTH = 140
 TITLE_CHAR_PX = 10.5
 """Estimated widths for laying out the legend (17 pt bold title, 9-10 pt text)."""
 TEXT_CHAR_PX = 5.6
+TITLE_BESIDE_BLOCK = 36
+"""Titles up to this many characters share a row with the title block (a sheet stays low);
+longer ones go under it (a sheet stays narrow)."""
 SWATCH_PX = 52
 
 
@@ -78,10 +81,40 @@ def _wrap(text: str, width: int = NOTE_WIDTH) -> str:
     return "".join(f'{esc(line)}<br align="left"/>' for line in lines)
 
 
+def title_block(graph: Graph) -> str:
+    """The title block as an HTML table (label over value, one column per field)."""
+    tb = graph.title_block
+    if tb is None:
+        return ""
+    fields = [("DESIGN", tb.design), ("REVISION", tb.revision), ("DATE", tb.date),
+              ("STATUS", tb.status), ("SHEET", f"{tb.sheet} of {tb.sheets}"),
+              ("SCALE", tb.scale)]
+    bad = tb.status not in ("validated clean", "not validated")
+    cells = "".join(
+        f'<td align="left" valign="top" cellpadding="4"><font point-size="9" color="#5f6368">'
+        f'{name}</font><br align="left"/><font point-size="11"'
+        + (' color="#d93025"' if bad and name == "STATUS" else "")
+        + f'><b>{esc(value) or "-"}</b></font><br align="left"/></td>'
+        for name, value in fields)
+    return (f'<table border="1" cellborder="1" cellspacing="0" color="#3c4043">'
+            f"<tr>{cells}</tr></table>")
+
+
 def header(graph: Graph, styles: Styles) -> str:
-    """HTML label: title, subtitle, legend, notes."""
-    rows = [f'<tr><td align="left"><font point-size="17"><b>{esc(graph.title)}</b></font>'
-            f'</td></tr>'] if graph.title.strip() else []  # dot refuses an empty <b></b>
+    """HTML label: the title block, then title, subtitle, legend, notes."""
+    block = title_block(graph)
+    title = f'<font point-size="17"><b>{esc(graph.title)}</b></font>' \
+        if graph.title.strip() else ""  # dot refuses an empty <b></b>
+    rows: list[str] = []
+    if block and len(graph.title) > TITLE_BESIDE_BLOCK:  # the block above a long title
+        rows.append(f'<tr><td align="left">{block}</td></tr><tr><td height="4"></td></tr>')
+        block = ""
+    if block:  # the title, and the title block beside it
+        rows.append('<tr><td align="left"><table border="0" cellspacing="0" cellpadding="0">'
+                    f'<tr><td align="left" valign="bottom">{title or " "}</td>'
+                    f'<td width="24"></td><td align="left">{block}</td></tr></table></td></tr>')
+    elif title:
+        rows.append(f'<tr><td align="left">{title}</td></tr>')
     for line in (x for x in graph.subtitle if x.strip()):  # dot refuses an empty <font></font>
         rows.append(f'<tr><td align="left"><font point-size="10" color="#3c4043">'
                     f'{esc(line)}</font></td></tr>')

@@ -23,6 +23,9 @@ class Node:
     tooltip: str | None = None
     attrs: dict[str, str] = field(default_factory=dict)
     """Per-node overrides of the class attributes (rarely needed)."""
+    members: tuple[str, ...] = ()
+    """The objects (power nodes, cabinets, devices) the box stands for: findings naming one of
+    them put their rule IDs on the box (render.flags)."""
 
 
 @dataclass(slots=True)
@@ -55,6 +58,22 @@ class LegendItem:
     text: str
 
 
+@dataclass(slots=True, frozen=True)
+class TitleBlock:
+    """The drawing's title block: what a printed sheet must say about itself."""
+
+    design: str
+    revision: str
+    """Commit of the design (`3f2a9c1`, `3f2a9c1 + uncommitted changes`, `not under git`)."""
+    date: str
+    """The commit's date or SOURCE_DATE_EPOCH's (never the clock: same input, same bytes)."""
+    status: str
+    """`validated clean`, `2 errors, 1 warning`, `not validated`."""
+    sheet: int
+    sheets: int
+    scale: str
+
+
 @dataclass
 class Graph:
     name: str
@@ -73,6 +92,8 @@ class Graph:
     """Footnotes printed under the legend (how to read the numbers, what was folded)."""
     empty: str | None = None
     """Why the diagram has nothing to show (no file is written for it); None when it has."""
+    title_block: TitleBlock | None = None
+    """Set by render.plan for every sheet of a request."""
 
     def add_node(self, node: Node, cluster: Cluster | None = None) -> Node:
         if node.id in self.nodes:

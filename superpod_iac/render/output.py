@@ -10,7 +10,7 @@ from typing import TextIO
 from tqdm import tqdm
 
 from superpod_iac.fsio import atomic_write
-from superpod_iac.render import Job
+from superpod_iac.render import Job, number_sheets
 from superpod_iac.render.emit import render_bytes, to_dot
 
 
@@ -44,20 +44,21 @@ def write_all(jobs: list[Job], fmt: str, out_dir: Path, stream: TextIO | None = 
     appears once rendering has taken `delay_s` seconds."""
     stream = stream or sys.stderr
     written: list[Path] = []
-    bar = tqdm(jobs, desc="render", unit="diagram", file=stream, disable=None, leave=False,
+    graphs = [job.build() for job in jobs]  # first all, so the sheets drawn are numbered
+    number_sheets(graphs)
+    bar = tqdm(list(zip(jobs, graphs, strict=True)), desc="render", unit="diagram",
+               file=stream, disable=None, leave=False,
                delay=delay_s,  # a progress bar for renders longer than 2 s
                dynamic_ncols=True)
     taken: set[str] = set()
-    for job in bar:
+    for job, graph in bar:
         bar.set_postfix_str(job.name, refresh=False)
         path = out_dir / f"{unique_stem(job.name, taken)}.{fmt}"
-        try:
-            data = diagram_bytes(job, fmt)
-        except NothingToShow as exc:
+        if graph.empty is not None:
             if skipped is not None:
-                skipped.append(str(exc))
+                skipped.append(f"{job.name}: nothing to show: {graph.empty}")
             continue
-        atomic_write(path, data)
+        atomic_write(path, render_bytes(to_dot(graph), fmt))
         written.append(path)
     bar.close()
     return written

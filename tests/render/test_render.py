@@ -9,6 +9,7 @@ the diagrams (or to the designs they draw), regenerate them and review the diff:
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -124,8 +125,25 @@ def test_elevation_lists_0u_chips_and_reports_no_overlap() -> None:
     their trays) take no rack units: the elevation lists them as 0U, not as overlapping."""
     text = to_dot(_jobs([SPECS / "trn2-ultraserver"], views=("elevation",))[1][0].build())
     assert "overlap" not in text
-    assert "0U: i[1-2]c[01-16]" in text  # rack 1 of 2: instances 1 and 2
+    # on the side rail: rack 1 of 2 holds instances 1 and 2, with the chips' kW
+    assert re.search(r"<b>\d+ × [\w-]+</b><br align=\"left\"/>i\[1-2\]c\[01-16\]", text)
+    assert "0U · " in text and " kW each" in text
     assert "trn2-server" in text
+
+
+def test_elevation_front_rear_kw_feed_side_and_place() -> None:
+    """Every device with its kW (1U ones too) and the side feeding it; the rear face; the row
+    and slot in the cabinet's title; Ironwood's chips on the rail with their kW."""
+    text = to_dot(_jobs([SPECS / "gb200-nvl72"], views=("elevation",))[1][0].build())
+    assert "<b>FRONT</b>" in text and "<b>REAR</b>" in text
+    assert "nvl72-01 · hall nvl72-hall · row A · slot 3" in text
+    assert re.search(r"tray01 · gb200-compute-tray <font[^>]*>1U · 6\.4 kW", text)
+    assert re.search(r"pwr1 · nvl72-power-shelf-33kw <font[^>]*>1U · out [\d.]+ kW · feed A",
+                     text)
+    assert "pwr8: inlet B" in text  # the rear face: the shelf's inlet on side B
+    iw = to_dot(_jobs([SPECS / "ironwood-pod"], views=("elevation",))[1][0].build())
+    assert "64 × ironwood-chip</b>" in iw and "0U · 0.9 kW each · 60.8 kW" in iw
+    assert "0U:" not in iw
 
 
 def test_bundles_match_a_per_link_count() -> None:
@@ -176,6 +194,7 @@ def test_format_dot_needs_no_dot_binary(cli, tmp_path: Path, monkeypatch) -> Non
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     res = cli("render", str(MINI), "--view", "power", "--format", "dot")
     assert res.code == 0 and res.out.startswith("digraph power {")
+    assert "2 A3 sheet(s)" in res.err  # stdout takes the one-line, not its sheets
     res = cli("render", str(MINI), "--view", "power", "--format", "svg")
     assert res.code == 2
     assert "apt-get install graphviz" in res.err and "--format dot" in res.err
@@ -187,7 +206,9 @@ def test_out_dir_gets_one_file_per_view_and_level(cli, tmp_path: Path) -> None:
     assert res.code == 0, res.err
     names = sorted(p.name for p in tmp_path.iterdir())
     assert "power.svg" in names and "wiring-cluster.svg" not in names  # one superpod: empty
-    assert len(names) == 6 and not any(n.endswith(".tmp") for n in names)
+    # five feed boxes on one tier: the CLI also draws each side on an A3 sheet of its own
+    assert len(names) == 8 and not any(n.endswith(".tmp") for n in names)
+    assert "power-utility-A.svg" in names and "power-utility-B.svg" in names
 
 
 def test_stdout_takes_one_diagram(cli) -> None:
@@ -257,7 +278,9 @@ def test_identical_cabinets_fold_in_power_and_cooling(tmp_path: Path) -> None:
     styles = Styles({**base, "layout": {**base["layout"], "fold_cabinets_above": 1}})
     graph = power.power_graph(inv, build_scope(inv), styles, "t")
     cabinets = [n for n in graph.nodes.values() if n.id.startswith("c_")]
-    assert sorted(c.label.count("rk[1-2]") for c in cabinets) == [0, 1]  # rk1+rk2 once, net1
+    # rk1+rk2 folded once, net1 on its own; each has an inlet box on side A and on side B
+    assert sorted(c.label.count("rk[1-2]") for c in cabinets) == [0, 0, 1, 1]
+    assert sorted(c.id for c in cabinets) == ["c_net1_A", "c_net1_B", "c_rk1_A", "c_rk1_B"]
     assert any("rk[1-2]-A" in n.label and "<b>2 × </b>" in n.label for n in graph.nodes.values())
     cool = cooling.cooling_graph(inv, build_scope(inv), styles, "t")
     assert any(e.label.startswith("2 × ") and "L/min" in e.label for e in cool.edges)
