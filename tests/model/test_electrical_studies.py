@@ -138,7 +138,11 @@ def test_neutral_takes_the_psus_catalog_thd_where_the_branch_declares_none(cli,
     found = [d["message"] for d in cli("validate", "--format", "json", str(BASE),
                                        str(path)).json()["diagnostics"] if d["rule"] == "ELC027"]
     assert found == ["feed feed-3p: neutral carries 23.7 A (phases 13.2 / 13.2 / 13.2 A "
-                     "line-to-neutral, third harmonic 60 %) > 20 A neutral"]
+                     "line-to-neutral, third harmonic 60 %) > 20 A neutral",
+                     # side B's feed declares no neutral: the same current, unchecked, is said
+                     "feed feed-3p-b: its neutral carries 23.7 A (phases 13.2 / 13.2 / 13.2 A "
+                     "line-to-neutral, third harmonic 60 %) but the node declares neither "
+                     "neutral_a nor conductor_a: the neutral cannot be checked"]
     # without any THD figure only the (balanced) fundamentals remain: nothing on the neutral
     path.write_text(text.replace(", current_thd_pct: 60", ""), encoding="utf-8")
     found = [d for d in cli("validate", "--format", "json", str(BASE),
