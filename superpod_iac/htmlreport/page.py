@@ -73,6 +73,9 @@ class ReportData:
     cut_cols: list[str] = field(default_factory=list)
     cut_rows: list[list[Any]] = field(default_factory=list)
     cut_note: str = ""
+    port_cols: list[str] = field(default_factory=list)
+    port_rows: list[list[Any]] = field(default_factory=list)
+    port_note: str = ""
     diff_md: str | None = None
     diff_error: str | None = None
     base: str | None = None
@@ -331,10 +334,27 @@ def collect(paths: Sequence[str], config: Config, *, title: str, base: str | Non
     pick = itemgetter(*_CUT_PERM)
     data.cut_rows = [[v if type(v) is str else _num(v) for v in pick(r)]
                      for r in cabling.rows(inv, idx.tolist())]
+    _port_map(data, inv)
     _link_findings(data, inv, anchors, index)
     if base is not None:
         _diff(data, paths, config, base)
     return data
+
+
+def _port_map(data: ReportData, inv: Inventory) -> None:
+    """The port map's rows (bom.portmap: one per link end, the cut sheet's cable IDs and the
+    wiring diagrams' bundle numbers) of whole cabinets in natural order, up to its limit."""
+    from superpod_iac.bom.portmap import REPORT_ROWS, report_section
+
+    cols, rows, total = report_section(inv)
+    if not total:
+        return
+    data.port_cols = cols
+    data.port_rows = [[v if type(v) is str else _num(v) for v in r] for r in rows]
+    cabinets = len({r[0] for r in rows})
+    data.port_note = (f"{len(rows):,} of {total:,} port rows: {cabinets:,} whole cabinet(s) in "
+                      f"natural order (at most {REPORT_ROWS:,} rows here). Every cabinet, one "
+                      "printed sheet each: `superpod portmap --format html`.")
 
 
 def _diff(data: ReportData, paths: Sequence[str], config: Config, base: str) -> None:
@@ -609,6 +629,11 @@ def _tables(data: ReportData) -> list[str]:
     else:
         parts.append('<section id="cabling"><h2>Cable schedule</h2><p>Not available.</p>'
                      "</section>")
+    if data.port_cols:  # on screen; printed one sheet per cabinet by `superpod portmap`
+        widget = _table_widget("port-data", "the port map", ' data-screen="1"')
+        parts.append(f'<section id="portmap" class="screen"><h2>Port map</h2>'
+                     f'<p class="note">{_e(data.port_note)}</p>{widget}'
+                     f"{_json_block('port-data', data.port_cols, data.port_rows)}</section>")
     return parts
 
 
@@ -619,7 +644,8 @@ def _script_json(text: str) -> str:
 
 def render_page(data: ReportData) -> str:
     nav = [("summary", "Summary"), ("findings", "Findings"), ("expectations", "Expectations"),
-           ("diagrams", "Diagrams"), ("bom", "Bill of materials"), ("cabling", "Cable schedule")]
+           ("diagrams", "Diagrams"), ("bom", "Bill of materials"), ("cabling", "Cable schedule"),
+           ("portmap", "Port map")]
     if data.base is not None:
         nav.append(("diff", "Diff"))
     if data.verification is not None or data.verification_error:

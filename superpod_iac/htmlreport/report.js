@@ -325,7 +325,10 @@
   });
 
   function printing(on) {
-    Object.keys(tables).forEach(function (k) { tables[k].print(on); });
+    Object.keys(tables).forEach(function (k) {
+      var el = document.getElementById(k + "-widget");
+      if (!(el && el.dataset.screen)) { tables[k].print(on); }  // screen-only: not printed
+    });
   }
   window.addEventListener("beforeprint", function () { printing(true); });
   window.addEventListener("afterprint", function () { printing(false); });

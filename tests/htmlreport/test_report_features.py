@@ -21,7 +21,7 @@ from superpod_iac.config import Config
 from superpod_iac.htmlreport import Revision, build_report
 from superpod_iac.numbers import num
 from tests.conftest import FIXTURES, SPECS
-from tests.test_report_browser import ARGS, CHROMIUM
+from tests.htmlreport.test_report_browser import ARGS, CHROMIUM
 
 PAGE_W_MM, PAGE_H_MM = 297.0, 210.0
 """A4 landscape (report.css `@page`)."""
@@ -210,7 +210,8 @@ def test_report_prints(spec: str, browser, tmp_path: Path) -> None:
         assert d["x"] >= area["x"] - 1 and d["x"] + d["width"] <= area["x"] + area["width"], d
         assert 0 < d["height"] <= CONTENT_H - 20, d  # under its one-line header
         assert not d["clipped"], d
-    for widget in page.query_selector_all(".table-widget"):
+    assert page.eval_on_selector("#portmap", "s => getComputedStyle(s).display") == "none"
+    for widget in page.query_selector_all(".table-widget:not([data-screen])"):
         source = widget.get_attribute("data-source")
         rows = json.loads(page.text_content(f"script[id='{source}']") or "{}")["rows"]
         assert len(widget.query_selector_all("tbody tr")) == len(rows), source
@@ -257,4 +258,26 @@ def test_printed_rows_are_escaped_by_the_script(browser, tmp_path: Path) -> None
                                      "a => [a.getAttribute('href'), a.textContent]")
         assert back == ["#" + hostile, "\u2691 " + hostile], media
         assert page.evaluate("window.pwned === undefined")
+    page.close()
+
+
+def test_the_port_map_is_in_the_report_on_screen(browser, tmp_path: Path) -> None:
+    """The report carries the port map (bom.portmap's rows: one per link end, the cut sheet's
+    cable IDs, the diagrams' bundle numbers) for whole cabinets up to its row limit, as a
+    sortable, filterable table; printed, the `superpod portmap` sheets stand for it."""
+    from superpod_iac.bom.portmap import REPORT_ROWS, report_section
+    from superpod_iac.pipeline import load_project
+
+    page, errors, _ = _open(browser, tmp_path, SPECS / "cloudmatrix-384", "cm384")
+    inv = load_project([str(SPECS / "cloudmatrix-384")], Config()).inventory
+    cols, rows, total = report_section(inv)
+    data = json.loads(page.text_content("script[id='port-data']") or "{}")
+    assert data["columns"] == cols and len(data["rows"]) == len(rows) <= REPORT_ROWS < total
+    assert [str(c) for c in data["rows"][0]] == [str(c) for c in rows[0]]
+    shown = page.query_selector_all("#port-data-widget tbody tr")
+    assert 0 < len(shown) <= 100  # pages of 100 rows on screen
+    page.fill("#port-data-widget input.filter", str(rows[0][cols.index("cable_id")]))
+    page.wait_for_timeout(200)
+    assert 1 <= len(page.query_selector_all("#port-data-widget tbody tr")) <= 2  # both ends
+    assert errors == []
     page.close()
