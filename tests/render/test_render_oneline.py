@@ -220,7 +220,7 @@ def test_wide_one_line_reads_on_a3_at_9_pt(spec: str, sheets: list[str]) -> None
 def test_revision_comes_from_git_or_source_date_epoch(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI hands the renderers the design's commit, dirty flag and a date that is never the
-    clock's: SOURCE_DATE_EPOCH when set, else the commit's; outside git, `not under git`."""
+    clock's: SOURCE_DATE_EPOCH when set, else the commit's; outside git, it says so."""
     from superpod_iac.cli.revision import read_revision
     from superpod_iac.render import revision_text
 
@@ -228,9 +228,10 @@ def test_revision_comes_from_git_or_source_date_epoch(tmp_path: Path,
     (tmp_path / "d.yaml").write_text("x: 1\n", encoding="utf-8")
     loose = read_revision([str(tmp_path / "d.yaml")])
     assert loose.commit is None and loose.date == "2023-11-14"
-    assert revision_text(loose) == "not under git"
+    assert revision_text(loose) == "no git revision (not a git checkout)"
     inside = read_revision([str(SPECS / "gb200-nvl72")])
-    assert inside.commit is not None and re.fullmatch(r"[0-9a-f]{12}", inside.commit)
+    assert inside.commit is not None and re.fullmatch(r"[0-9a-f]{40}", inside.commit)
+    assert re.fullmatch(r"[0-9a-f]{12}( \+ uncommitted changes)?", revision_text(inside))
     assert inside.date == "2023-11-14"
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     dated = read_revision([str(SPECS / "gb200-nvl72")])
