@@ -13,6 +13,7 @@ object, after every create and update went through.
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -144,6 +145,7 @@ def _create(live: Live, kind: str, part: list[Change]) -> list[dict[str, Any]]:
             # a bulk request is one transaction: when PostgreSQL breaks a deadlock with
             # another writer it rolls the whole request back, and it can be sent again
             if attempt < RETRIES and "deadlock detected" in _message(exc):
+                time.sleep(0.5 * attempt)  # not again at the same instant as the other writer
                 continue
             raise NetBoxError(f"creating {kind} ({part[0].label}, ...): "
                               f"{_message(exc)}") from exc
@@ -239,16 +241,22 @@ def execute(live: Live, plan: Plan, progress: Callable[[str], None],
     return out
 
 
+TYPE_FIELD = {"devices": "device_type", "modules": "module_type"}
+"""Kinds whose type's row NetBox updates with every instance (its instance count)."""
+
+
 def _parts(kind: str, todo: list[Change]) -> list[list[Change]]:
-    """Bulk requests for these creations. Devices go by device type, the types taken in turn:
-    NetBox counts a type's devices in the type's row, so two requests adding devices of the
-    same types in another order deadlock, and two of one type wait for each other."""
+    """Bulk requests for these creations. Devices (and modules) go by type, the types taken in
+    turn: NetBox counts a type's devices (modules) in the type's row, so two requests adding
+    them of the same types in another order deadlock (the clean-clone CI run saw it on
+    CloudMatrix 384's transceiver modules), and two of one type wait for each other."""
     size = CHUNKS.get(kind, CHUNK)
-    if kind != "devices":
+    field_name = TYPE_FIELD.get(kind)
+    if field_name is None:
         return [todo[i:i + size] for i in range(0, len(todo), size)]
     by_type: dict[Any, list[Change]] = defaultdict(list)
     for c in todo:
-        by_type[c.fields.get("device_type")].append(c)
+        by_type[c.fields.get(field_name)].append(c)
     queues = [[v[i:i + size] for i in range(0, len(v), size)]
               for _, v in sorted(by_type.items(), key=lambda kv: str(kv[0]))]
     parts: list[list[Change]] = []

@@ -221,3 +221,19 @@ def test_a_resumed_apply_re_reads_what_its_journal_says_was_applied(tmp_path: Pa
     live._remember("devices", ("h", "old"), {"id": 9, "name": "old"})
     held, lost = verify_journal(done, nothing_left, live.records)
     assert journal_key(saved.changes[2]) not in held and any("has it again" in m for m in lost)
+
+
+def test_bulk_creates_of_counted_types_never_mix_types_in_one_request() -> None:
+    """NetBox keeps each device type's and module type's instance count in the type's row:
+    two concurrent bulk requests adding instances of two types in opposite orders deadlock
+    (seen on CloudMatrix 384's transceiver modules). Each request holds one type; every
+    change is sent exactly once."""
+    from superpod_iac.netbox.apply import _parts
+    from superpod_iac.netbox.planning import Change
+
+    for kind, field_name in (("modules", "module_type"), ("devices", "device_type")):
+        todo = [Change("create", kind, (kind, f"x{i}"), f"x{i}",
+                       {field_name: f"t{i % 3}", "name": f"x{i}"}) for i in range(700)]
+        parts = _parts(kind, todo)
+        assert all(len({c.fields[field_name] for c in p}) == 1 for p in parts), kind
+        assert sorted(c.label for p in parts for c in p) == sorted(c.label for c in todo)
