@@ -134,7 +134,7 @@ def main() -> None:
           f"(model: {COST_US['byte']:.2f})")
     limits = LoadLimits()
     for label, text in (("full mesh, 1,240 nodes (768,180 links)", mesh_design(1240)),
-                        ("7,300 cabinets (299,300 objects)", objects_design(7300)),
+                        ("4,800 cabinets (196,800 objects)", objects_design(4800)),
                         ("3.4 MB flat file of bad links", flat_design(3_400_000)),
                         ("432-pod cluster", "")):
         if not text:

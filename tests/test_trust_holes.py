@@ -400,8 +400,8 @@ def _limit_case(name: str) -> str:
             "flat-at-limit": lambda: flat_design(3_400_000),
             "flat-over": lambda: flat_design(3_500_000),
             "mesh-over": lambda: mesh_design(1280),
-            "objects-at-limit": lambda: objects_design(7300),
-            "objects-over": lambda: objects_design(7400),
+            "objects-at-limit": lambda: objects_design(4800),
+            "objects-over": lambda: objects_design(4900),
             "both-each-under-together-over": lambda: mesh_design(1000) + "---\n"
             + objects_design(4000)}[name]()
 

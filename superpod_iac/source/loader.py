@@ -57,9 +57,10 @@ class LoadLimits:
     """Nesting levels of one document."""
     max_names: int = 100_000
     """Names one replication template or selector may expand to (`h[1-100000000]`)."""
-    max_objects: int = 300_000
+    max_objects: int = 200_000
     """Cabinets, devices and other objects after replication, all templates together
-    (~12.6 us of CPU each: 300,000 alone is ~3.8 s; docs/security.md)."""
+    (~12.6 us of CPU each on a quiet machine, ~17 us on a busy one: 200,000 alone is
+    ~2.5-3.4 s; docs/security.md)."""
     max_replicas: int = 20_000
     """Superpod replicas of one Cluster."""
     max_links: int = 3_000_000
