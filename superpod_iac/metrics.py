@@ -43,6 +43,49 @@ def boundary(c: SystemCounts) -> str:
     return f"{c.cabinets} cab: {inside}{rack_only}"
 
 
+BOUNDARY_METRICS = frozenset({
+    "cabinets", "switches", "scale-out bandwidth per accelerator (links)",
+    "scale-out bandwidth aggregate (links)", "power max", "power typical",
+    "power max per accelerator", "power per cabinet", "power per dense PFLOPS (bf16)",
+    "heat to liquid", "heat to air", "links", "optical links", "optical transceivers",
+    "floor area"})
+"""Metrics that change with the system boundary (whether the scale-out network is inside):
+`compare` marks their ratios when the two systems' boundaries differ (issue 27: CloudMatrix 384,
+scale-out inside, vs the GB200 NVL72 rack alone gives 4.25x power where SemiAnalysis, both
+with their scale-out network, publishes ~3.9x)."""
+
+MIXED = "mixed boundary"
+"""Suffix of a ratio that compares two different system boundaries."""
+
+
+def same_boundary(a: SystemCounts, b: SystemCounts) -> bool:
+    """Whether two systems count the same network around their accelerators: both with their
+    scale-out network, or both without (the rack, or racks, alone)."""
+    return bool(a.scale_out_links_gbytes_s) == bool(b.scale_out_links_gbytes_s)
+
+
+def boundary_note(a: SystemCounts, b: SystemCounts) -> str | None:
+    """None at one boundary; else which system counts its scale-out network (the ratio cell of
+    `compare`'s boundary check row)."""
+    if same_boundary(a, b):
+        return None
+    inside = a if a.scale_out_links_gbytes_s else b
+    return f"differs: only {inside.name} counts a scale-out network"
+
+
+def boundary_hint(a: SystemCounts, b: SystemCounts) -> str | None:
+    """What `compare` tells the operator when two boundaries differ: which ratios mix them and
+    how to compare like for like."""
+    if same_boundary(a, b):
+        return None
+    inside, outside = (a, b) if a.scale_out_links_gbytes_s else (b, a)
+    return (f"{inside.name} counts its scale-out network, {outside.name} is the rack(s) alone: "
+            f"the ratios marked '{MIXED}' (power, W per FLOP, switches, links, optics) compare "
+            f"different scopes. Compare at one boundary with a design of {outside.name} that "
+            "models its share of the scale-out network (for the GB200 NVL72: "
+            "specs/gb200-nvl72-scale-out, which reproduces SemiAnalysis' ~3.9x power)")
+
+
 def metric_rows(c: SystemCounts) -> list[tuple[str, float | int | str | None, str]]:
     """(metric, value, unit) in display units; the first row states the system boundary."""
     rows: list[tuple[str, float | int | str | None, str]] = [
@@ -161,18 +204,23 @@ def compare_rows(*systems_: SystemCounts) -> tuple[list[str], list[list[object]]
                 order.append((metric, unit))
             vals[metric] = value
         values.append(vals)
+    mixed = [not same_boundary(systems_[0], c) for c in systems_[1:]]
     rows: list[list[object]] = []
     for metric, unit in order:
         vs = [v.get(metric) for v in values]
         shown: list[object] = [NA if metric not in v else _round(v[metric]) for v in values]
         ratios: list[object] = []
-        for vb in vs[1:]:
+        for vb, mix in zip(vs[1:], mixed, strict=True):
             va = vs[0]
             if isinstance(va, int | float) and isinstance(vb, int | float) and vb:
-                ratios.append(f"{va / vb:.2f}x")
+                mark = f" ({MIXED})" if mix and metric in BOUNDARY_METRICS else ""
+                ratios.append(f"{va / vb:.2f}x{mark}")
             else:
                 ratios.append(None)
         rows.append([metric, unit, *shown, *ratios])
+        if metric == "system boundary" and any(mixed):  # said where it matters only
+            notes = [boundary_note(systems_[0], c) for c in systems_[1:]]
+            rows.append(["boundary check", "", *([None] * len(systems_)), *notes])
     return cols, rows
 
 

@@ -167,7 +167,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from superpod_iac.bom.table import comparison
-    from superpod_iac.metrics import pick_system
+    from superpod_iac.metrics import boundary_hint, pick_system
 
     picked = []
     targets = [(args.a, args.system_a), (args.b, args.system_b)] + [(p, None) for p in args.more]
@@ -180,6 +180,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         except KeyError as exc:
             raise UsageError(f"{path}: {exc.args[0]}") from exc
     emit(comparison(picked, args.format), args.out)
+    for other in picked[1:]:
+        if (hint := boundary_hint(picked[0], other)) is not None:
+            print(f"note: {hint}", file=sys.stderr)
     return EXIT_OK
 
 

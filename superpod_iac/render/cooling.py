@@ -71,7 +71,7 @@ def _notes(graph: Graph, inv: Inventory, over: int, after: int, folded: bool,
 def cooling_graph(inv: Inventory, scope: Scope, styles: Styles, title: str) -> Graph:
     graph = Graph("cooling", "cooling", f"{title} — cooling")
     over = loops(graph, inv, scope)
-    unit_over, after = units(graph, inv, scope)
+    unit_over, after = units(graph, inv, scope, styles)
     air_over, nested = air_spaces(graph, inv, scope)
     folded = cabinets(graph, inv, scope, styles)
     _folded(graph, inv, scope)

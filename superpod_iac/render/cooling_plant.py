@@ -7,8 +7,9 @@ from superpod_iac.model.cooling import CoolingUnit, cooling_plan
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.utilization import CoolingUse, cooling_use, loop_use
 from superpod_iac.render.graph import Cluster, Edge, Graph, Node
-from superpod_iac.render.labels import esc, file_part, html_rows, kw, kw_rating, lpm, pct
+from superpod_iac.render.labels import esc, file_part, fold, html_rows, kw, kw_rating, lpm, pct
 from superpod_iac.render.scope import Scope
+from superpod_iac.render.styles import Styles
 
 
 def temp(c: float | None) -> str:
@@ -63,25 +64,48 @@ def _members(graph: Graph, unit: CoolingUnit, uid: str, cluster: Cluster | None)
             graph.add_legend("edge", "facility", "facility water")
 
 
-def units(graph: Graph, inv: Inventory, scope: Scope) -> tuple[int, int]:
-    """Every cooling unit drawn with its CDUs; returns (over capacity, over with redundancy
-    spent)."""
+def unit_folds(inv: Inventory, scope: Scope, styles: Styles) -> dict[str, list[str]]:
+    """Cooling units drawn, each with the units it stands for: past `fold_cdus_above` single
+    CDUs, those alike (same type, loop, figures) are drawn once (a hall of 392 in-rack CDUs:
+    specs/colossus-100k); CDU groups are always drawn one by one."""
+    plan, uses = cooling_plan(inv), cooling_use(inv)
+    names = [u for u in plan.units if scope.folded_prefix(u) is None]
+    singles = sum(1 for u in names if plan.units[u].kind == "CDU")
+    fold_above = singles > int(styles.layout("fold_cdus_above"))
+    out: dict[tuple[object, ...], list[str]] = {}
+    for uname in names:
+        unit = plan.units[uname]
+        key: tuple[object, ...] = (uname,)
+        if fold_above and unit.kind == "CDU":
+            m = unit.members[0]
+            key = ("CDU", m.spec.type, m.spec.loop, unit_style(uses[uname]),
+                   tuple(_unit_rows(unit, uses[uname])), len(unit.cabinets))
+        out.setdefault(key, []).append(uname)
+    return {members[0]: members for members in out.values()}
+
+
+def units(graph: Graph, inv: Inventory, scope: Scope, styles: Styles) -> tuple[int, int]:
+    """Every cooling unit drawn with its CDUs (alike single CDUs once: unit_folds); returns
+    (over capacity, over with redundancy spent), counting every unit."""
     uses = cooling_use(inv)
+    plan = cooling_plan(inv)
     over = after = 0
-    for uname, unit in cooling_plan(inv).units.items():
-        if scope.folded_prefix(uname) is not None:
-            continue
+    for uname, alike in unit_folds(inv, scope, styles).items():
+        unit = plan.units[uname]
         u = uses[uname]
         style = unit_style(u)
-        over += u.overloaded
-        after += u.overloaded_after_failure
+        over += u.overloaded * len(alike)
+        after += u.overloaded_after_failure * len(alike)
         uid = f"u_{file_part(uname)}"
         cluster = None
         if unit.kind == "CDU group":
             cluster = Cluster(f"g_{file_part(uname)}", f"CDU group {uname}", "cdu-group")
             graph.clusters.append(cluster)
-        graph.add_node(Node(uid, html_rows(esc(uname), _unit_rows(unit, u)), style, html=True,
-                            members=(uname,)), cluster)
+        rows = _unit_rows(unit, u)
+        if len(alike) > 1:
+            rows.insert(0, f"<i>{len(alike)} alike, figures for each</i>")
+        graph.add_node(Node(uid, html_rows(esc(fold(alike)), rows), style, html=True,
+                            members=tuple(alike)), cluster)
         graph.add_legend("node", "cdu", "CDU / CDU group (heat, flow vs capacity)")
         if style != "cdu":
             graph.add_legend("node", style, "over capacity" if style == "cdu-over"

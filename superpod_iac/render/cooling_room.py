@@ -8,6 +8,7 @@ from collections import defaultdict
 from superpod_iac.model.cooling import cooling_plan
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.utilization import air_use, cabinet_use
+from superpod_iac.render.cooling_plant import unit_folds
 from superpod_iac.render.graph import Edge, Graph, Node
 from superpod_iac.render.labels import esc, file_part, fold, html_rows, kw, lpm, pct
 from superpod_iac.render.scope import Scope
@@ -60,9 +61,9 @@ def air_spaces(graph: Graph, inv: Inventory, scope: Scope) -> tuple[int, bool]:
 
 
 def _groups(inv: Inventory, scope: Scope, styles: Styles,
-            zone_of: dict[str, list[str]]) -> list[list[str]]:
-    """Cabinets drawn together: identical ones on the same unit and air spaces, past the
-    `fold_cabinets_above` threshold."""
+            zone_of: dict[str, list[str]], drawn_unit: dict[str, str]) -> list[list[str]]:
+    """Cabinets drawn together: identical ones on the same drawn unit (alike CDUs are drawn
+    once) and air spaces, past the `fold_cabinets_above` threshold."""
     plan, cabs = cooling_plan(inv), cabinet_use(inv)
     groups: dict[tuple[object, ...], list[str]] = {}
     fold_above = len(scope.drawn_cabinets) > int(styles.layout("fold_cabinets_above"))
@@ -70,7 +71,8 @@ def _groups(inv: Inventory, scope: Scope, styles: Styles,
         cu = cabs[cname]
         key: tuple[object, ...] = (cname,)
         if fold_above:
-            key = (plan.unit_of_cabinet.get(cname), inv.cabinets[cname].type_name,
+            unit = plan.unit_of_cabinet.get(cname)
+            key = (drawn_unit.get(unit, unit) if unit else None, inv.cabinets[cname].type_name,
                    round(cu.liquid_w, 1), round(cu.residual_air_w, 1),
                    round(cu.coolant_lpm or -1.0, 1), tuple(zone_of.get(cname, [])))
         groups.setdefault(key, []).append(cname)
@@ -81,7 +83,8 @@ def cabinets(graph: Graph, inv: Inventory, scope: Scope, styles: Styles) -> bool
     """The cabinets with their coolant and residual-air edges; whether any were folded."""
     plan, cabs = cooling_plan(inv), cabinet_use(inv)
     zone_of = zone_of_cabinet(inv, scope)
-    groups = _groups(inv, scope, styles, zone_of)
+    drawn_unit = {u: rep for rep, alike in unit_folds(inv, scope, styles).items() for u in alike}
+    groups = _groups(inv, scope, styles, zone_of, drawn_unit)
     for members in groups:
         cname = members[0]
         cu = cabs[cname]
@@ -98,7 +101,7 @@ def cabinets(graph: Graph, inv: Inventory, scope: Scope, styles: Styles) -> bool
                             members=tuple(members)))
         graph.add_legend("node", style,
                          "liquid-cooled cabinet" if unit_name else "air-cooled cabinet")
-        unit_id = f"u_{file_part(unit_name)}" if unit_name else None
+        unit_id = f"u_{file_part(drawn_unit.get(unit_name, unit_name))}" if unit_name else None
         if unit_id is not None and unit_id in graph.nodes:
             graph.add_edge(Edge(unit_id, cid, "coolant",
                                 f"{each}{kw(cu.liquid_w)} · {lpm(cu.coolant_lpm)}"))

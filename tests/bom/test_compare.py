@@ -7,7 +7,14 @@ import itertools
 import pytest
 
 from superpod_iac.docs_build.figures import spec_config
-from superpod_iac.metrics import NA, compare_rows, pick_system
+from superpod_iac.metrics import (
+    BOUNDARY_METRICS,
+    MIXED,
+    NA,
+    compare_rows,
+    pick_system,
+    same_boundary,
+)
 from superpod_iac.model.counts import SystemCounts
 from tests.conftest import SPECS
 
@@ -34,12 +41,17 @@ def test_compare_every_pair_of_specs(systems: dict[str, SystemCounts]) -> None:
         assert cols[:2] == ["metric", "unit"] and cols[-1] == "ratio A/B", (a, b)
         metrics = [r[0] for r in rows]
         assert len(metrics) == len(set(metrics)), (a, b)
+        mixed = not same_boundary(systems[a], systems[b])
         for r in rows:
             assert len(r) == len(cols)
             va, vb, ratio = r[2], r[3], r[4]
             if va == NA or vb == NA:
                 assert ratio is None, (a, b, r)
             elif isinstance(va, int | float) and isinstance(vb, int | float) and vb:
+                # a ratio across two system boundaries says so, on the metrics the boundary moves
+                marked = ratio.endswith(f" ({MIXED})")
+                assert marked == (mixed and r[0] in BOUNDARY_METRICS), (a, b, r)
+                ratio = ratio.removesuffix(f" ({MIXED})")
                 # the shown values are rounded: the ratio of the exact ones may differ by a
                 # hundredth, or relatively by 1e-3 for large ratios (SuperCluster vs a rack)
                 assert ratio == f"{va / vb:.2f}x" or abs(float(ratio[:-1]) - va / vb) < max(

@@ -74,11 +74,14 @@ def test_reference_designs_links_carry_their_claim(spec: str) -> None:
 def test_compare_reproduces_semianalysis_at_one_boundary(
         cli, nvl72: str, power: float, w_per_flop: float, boundary: str) -> None:
     """`compare` CloudMatrix 384 with the GB200 NVL72 (issue 27): the boundary is the first
-    row. With the NVL72's scale-out share modelled (specs/gb200-nvl72-scale-out) both systems
-    count their scale-out network and the multiples are SemiAnalysis' (Apr 2025: 559 / 145 kW
-    = 3.86x power, ~2.3x W per BF16 FLOP, 5.3x scale-out bandwidth) within 5 %; the rack alone
-    says 'rack only' and gives 4.25x / 2.56x. The accelerators row counts packages, the dies
-    row dies."""
+    row, and a second says so when the two differ. With the NVL72's scale-out share modelled
+    (specs/gb200-nvl72-scale-out) both systems count their scale-out network and the
+    multiples are SemiAnalysis' ("Huawei AI CloudMatrix 384 - China's Answer to Nvidia GB200
+    NVL72", Apr 2025: 559 / 145 kW = 3.86x power, ~2.3x W per BF16 FLOP, 5.3x scale-out
+    bandwidth = 384 vs 72 x 400G) within 5 %. The rack alone says 'rack only', gives 4.25x /
+    2.56x, marks those ratios as mixing boundaries and tells the operator (stderr) to compare
+    with the scale-out spec. The accelerators row counts packages, the dies row dies (Huawei's
+    56.8x counts dies)."""
     res = cli("compare", str(SPECS / "cloudmatrix-384"), str(SPECS / nvl72), "--format", "json")
     assert res.code == 0, res.err
     rows = {r["metric"]: r for r in res.json()["rows"]}
@@ -86,15 +89,31 @@ def test_compare_reproduces_semianalysis_at_one_boundary(
     (col,) = set(b) - {"metric", "unit", "cloudmatrix-384", "ratio A/B"}
     assert "scale-out network" in b["cloudmatrix-384"]
     assert boundary in b[col] and b["ratio A/B"] is None
+    at_one = nvl72.endswith("scale-out")
+    if at_one:
+        assert "boundary check" not in rows
+    else:
+        assert rows["boundary check"]["ratio A/B"] == (
+            "differs: only cloudmatrix-384 counts a scale-out network")
+    mixed = " (mixed boundary)"
+    for metric in ("power max", "power per dense PFLOPS (bf16)", "links"):
+        assert rows[metric]["ratio A/B"].endswith(mixed) is not at_one, metric
+    for metric in ("accelerators", "compute bf16 dense", "HBM"):
+        assert not rows[metric]["ratio A/B"].endswith(mixed), metric
+    if at_one:
+        assert "note:" not in res.err
+    else:
+        assert "gb200-nvl72 is the rack(s) alone" in res.err
+        assert "specs/gb200-nvl72-scale-out" in res.err
 
     def ratio(metric: str) -> float:
-        return float(rows[metric]["ratio A/B"].rstrip("x"))
+        return float(rows[metric]["ratio A/B"].removesuffix(mixed).rstrip("x"))
 
-    tol = 0.05 if nvl72.endswith("scale-out") else 0.005
+    tol = 0.05 if at_one else 0.005
     assert ratio("power max") == pytest.approx(power, rel=tol)
     assert ratio("power per dense PFLOPS (bf16)") == pytest.approx(w_per_flop, rel=tol)
     assert rows["scale-out bandwidth aggregate (links)"]["cloudmatrix-384"] == pytest.approx(38.4)
-    if nvl72.endswith("scale-out"):
+    if at_one:
         assert ratio("scale-out bandwidth aggregate (links)") == pytest.approx(5.3, rel=0.02)
     assert rows["accelerators"]["unit"] == "packages"
     assert rows["accelerator dies"]["unit"] == "dies"

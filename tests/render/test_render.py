@@ -289,6 +289,34 @@ def test_identical_cabinets_fold_in_power_and_cooling(tmp_path: Path) -> None:
     assert not any(e.label.startswith("2 × ") for e in unfolded.edges)  # below the threshold
 
 
+def test_alike_cdus_fold_in_cooling_past_the_threshold() -> None:
+    """A hall of in-rack CDUs (specs/colossus-100k: 392 per hall, one per compute rack) draws
+    the CDUs alike in type, loop and figures once, as cabinets are, and their cabinets once
+    with them; below `fold_cdus_above` every CDU is its own box. Nothing is lost: the folded
+    boxes stand for every CDU, and the counts of units over capacity count each one."""
+    from superpod_iac.model.cooling import cooling_plan
+    from superpod_iac.render import cooling
+    from superpod_iac.render.scope import build_scope
+    from superpod_iac.render.styles import Styles
+
+    inv = load_project([str(SPECS / "colossus-100k")], Config(), check=False).inventory
+    scope = build_scope(inv)
+    base = load_styles().data
+    graph = cooling.cooling_graph(inv, scope, Styles(base), "t")
+    units = [n for n in graph.nodes.values() if n.id.startswith("u_")]
+    drawn_cdus = [u for u in cooling_plan(inv).units if scope.folded_prefix(u) is None]
+    assert len(drawn_cdus) == 392  # one hall drawn, the other three folded
+    assert len(units) == 1 and len(units[0].members) == 392
+    assert "392 alike, figures for each" in units[0].label
+    liquid = [n for n in graph.nodes.values()
+              if n.id.startswith("c_") and "liquid" in n.label]
+    assert [len(c.members) for c in liquid] == [392]
+    assert sum(1 for e in graph.edges if e.style == "coolant") == 1
+    unfold = Styles({**base, "layout": {**base["layout"], "fold_cdus_above": 1000}})
+    unfolded = cooling.cooling_graph(inv, scope, unfold, "t")
+    assert sum(1 for n in unfolded.nodes.values() if n.id.startswith("u_")) == 392
+
+
 @pytest.mark.parametrize("spec", light_specs())
 def test_every_spec_draws_all_four_views(spec: str) -> None:
     """Every reference design yields wiring (three levels), power, cooling and elevation;
