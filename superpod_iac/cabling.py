@@ -28,6 +28,7 @@ from superpod_iac.bom.ids import size_info as _size_info
 from superpod_iac.bom.lines import cable_sizes
 from superpod_iac.choices import CABLING_FORMATS, table
 from superpod_iac.model.inventory import Inventory
+from superpod_iac.model.sorting import distinct
 from superpod_iac.report.escape import CsvCells, GuardedWriter
 
 COLUMNS = [
@@ -188,7 +189,7 @@ def _csv_chunks(inv: Inventory, chunk: int = 1 << 15) -> Iterator[tuple[str, int
     a_gp, b_gp = dev_base[a_dev] + a_port, dev_base[b_dev] + b_port
     size_of = per_link.astype(np.int64)
     # cable and size: a distinct pair -> "cable,length" and "mpn,sku" cells
-    cable_size, cs_idx = _distinct(col(t.cable) * len(sizes) + size_of)
+    cable_size, cs_idx = distinct(col(t.cable) * len(sizes) + size_of)[:2]
     cs_a, cs_b = [], []
     for code in cable_size.tolist():
         ci, si = divmod(code, len(sizes))  # no cable: ci -1 (floor division)
@@ -206,10 +207,10 @@ def _csv_chunks(inv: Inventory, chunk: int = 1 << 15) -> Iterator[tuple[str, int
     route_names = ["same cabinet", "same row", "cross-row via tray", "cross-hall",
                    "in-rack harness"]
     fab = col(t.fabric)
-    fab_route, fr_idx = _distinct(fab * 8 + route_code)
+    fab_route, fr_idx = distinct(fab * 8 + route_code)[:2]
     fr_cell = [enc(fab_names.get(code // 8, ""), route_names[code % 8])
                for code in fab_route.tolist()]
-    run_bits, run_idx = _distinct(np.frombuffer(t.length_m, dtype=np.int64))
+    run_bits, run_idx = distinct(np.frombuffer(t.length_m, dtype=np.int64))[:2]
     run_cell = [enc(None if math.isnan(x) else round(x, 2))
                 for x in run_bits.view(np.float64).tolist()]
     xa, xb = col(t.xcvr_a), col(t.xcvr_b)
@@ -242,18 +243,6 @@ def _csv_chunks(inv: Inventory, chunk: int = 1 << 15) -> Iterator[tuple[str, int
             yield text, e - s
 
     return chunks()
-
-
-def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values, sorted, and each value's index among them (np.unique's sort path:
-    numpy 2's default for np.unique takes a slower hash path)."""
-    order = np.argsort(values, kind="stable")
-    srt = values[order]
-    first = np.ones(len(values), dtype=bool)
-    first[1:] = srt[1:] != srt[:-1]
-    idx = np.empty(len(values), dtype=np.int64)
-    idx[order] = np.cumsum(first) - 1
-    return srt[first], idx
 
 
 def write_json(inv: Inventory, out: IO[str]) -> int:

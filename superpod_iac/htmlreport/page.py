@@ -194,10 +194,7 @@ def _kpis(inv: Inventory, findings: Sequence[Diagnostic]) -> list[tuple[str, str
 def _drawing_budget_ms(inv: Inventory) -> float:
     """What max_cpu_ms leaves for drawing once the design is read, built and checked (the
     same estimate the model's limits use): a report's work is bounded like validation's."""
-    limits = inv.limits
-    spent = limits.work_ms(len(inv.devices) + len(inv.cabinets), len(inv.links),
-                           inv.generator_link_ends // 2, inv.read_bytes)
-    return limits.max_cpu_ms - spent
+    return inv.limits.max_cpu_ms - inv.work_ms()
 
 
 def _known(inv: Inventory) -> Callable[[str], bool]:

@@ -248,7 +248,7 @@ class Builder:
         """Whether a design of this size stays within max_cpu_ms (LoadLimits.work_ms)."""
         limits = self.inv.limits
         generated = self.inv.generator_link_ends // 2
-        ms = limits.work_ms(objects, links, generated, self.inv.read_bytes)
+        ms = self.inv.work_ms(objects, links)
         if ms > limits.max_cpu_ms:
             self.problems.limit(
                 f"this would make {objects:,} cabinets and devices and {links:,} links "

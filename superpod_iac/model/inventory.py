@@ -347,6 +347,16 @@ class Inventory:
         """Devices or links changed: derived quantities are computed again when next asked."""
         self.cache.clear()
 
+    def work_ms(self, objects: int | None = None, links: int | None = None) -> float:
+        """Estimated CPU milliseconds to read, build and check this design (LoadLimits.work_ms),
+        or a design of `objects` cabinets and devices and `links` links with what the
+        generators and the read have cost so far: the one estimate that bounds validation,
+        expansion and a report's drawings."""
+        if objects is None:
+            objects = len(self.devices) + len(self.cabinets)
+        return self.limits.work_ms(objects, len(self.links) if links is None else links,
+                                   self.generator_link_ends // 2, self.read_bytes)
+
     def policy_for(self, cabinet: Cabinet) -> Policy:
         """The site policy that governs a cabinet: its hall's Site, else the project's."""
         return self.hall_policies.get(cabinet.hall or "", self.policy)

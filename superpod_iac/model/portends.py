@@ -27,6 +27,7 @@ import numpy as np
 from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.linkstats import columns
+from superpod_iac.model.sorting import distinct
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,19 +96,14 @@ def _number(key: np.ndarray, cab: np.ndarray) -> np.ndarray:
     by first appearance. `key` is one int64 per end identifying its bundle."""
     if len(cab) == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.argsort(key, kind="stable")
-    srt = key[order]
-    head = np.ones(len(srt), dtype=bool)
-    head[1:] = srt[1:] != srt[:-1]
-    inverse = np.empty(len(key), dtype=np.int64)
-    inverse[order] = np.cumsum(head) - 1
-    first = order[head]  # stable sort: the first end of each bundle in table order
+    _, inverse, first = distinct(key)  # first: each bundle's first end in table order
     by_first = np.argsort(first, kind="stable")
     bundle_cab = cab[first[by_first]]
     starts = np.searchsorted(bundle_cab, bundle_cab, side="left")
     number = np.empty(len(by_first), dtype=np.int64)
     number[by_first] = np.arange(len(by_first), dtype=np.int64) - starts + 1
-    return number[inverse]
+    result: np.ndarray = number[inverse]
+    return result
 
 
 def _mixed(cols: list[np.ndarray], radices: list[int]) -> np.ndarray:
