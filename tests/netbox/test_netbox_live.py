@@ -114,6 +114,28 @@ def test_foreign_device_type_with_same_model_is_left_untouched(cli: Any, netbox:
     foreign.delete()
 
 
+def test_an_operator_s_custom_field_with_the_tool_s_name_is_never_reused(
+        cli: Any, netbox: NetBoxServer, nb: Any) -> None:
+    """An operator made a `superpod_medium` custom field of their own on cables (no
+    superpod-iac mark in its description). The push refuses before any write: it would
+    otherwise write the design's media into the operator's field. The field is as it was."""
+    theirs = nb.extras.custom_fields.create(name=MEDIUM_FIELD, type="text",
+                                            object_types=["dcim.cable", "dcim.device"],
+                                            description="cable medium, by the ops team")
+    before = dict(nb.extras.custom_fields.get(theirs.id))
+    res = _push(cli, netbox, "specs/gb200-nvl72")
+    assert res.code == 1, res.out + res.err
+    assert f"custom field '{MEDIUM_FIELD}' exists in NetBox without superpod-iac's mark" \
+        in res.out, res.out
+    assert "nothing was sent to NetBox" in res.err
+    assert dict(nb.extras.custom_fields.get(theirs.id)) == before
+    assert nb.extras.custom_fields.get(name="superpod_catalog") is None  # nothing written
+    assert len(nb.dcim.devices.all()) == 0
+    # the operator renames theirs out of the way: the push makes its own beside it later
+    theirs.name = "ops_medium"
+    assert theirs.save()
+
+
 def _plan_line(out: str) -> str:
     return next(line for line in out.splitlines() if line.startswith("Plan:"))
 
