@@ -226,6 +226,9 @@ def _pull_design(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for name, text in sorted(res.files.items()):
         atomic_write(str(out / name), text)
+    if res.media:
+        sys.stderr.write("cables in NetBox by medium: " + ", ".join(
+            f"{n:,} {m}" for m, n in res.media.items()) + "\n")
     sys.stderr.write(f"wrote {', '.join(sorted(res.files))} to {out}: check it with "
                      f"`superpod validate {out}` and `superpod diff DESIGN {out}`\n")
     return EXIT_OK
