@@ -3,6 +3,10 @@ substitution, limits and the errors a bad template gives."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -149,3 +153,14 @@ def test_the_plain_shapes_of_the_reference_designs_skip_clustershell() -> None:
     for pattern in ("tray[01-18]", "g[1-4]n[01-18]", "p[01-24]/[1-2]", "c[01-12]/node[1-4]:vpc1",
                     "ub[01-56]/[1-2]", "h[1,3,5-6]", "x[0-10]"):
         assert _plain_expand(pattern) == _clustershell(pattern)
+
+
+def test_a_range_clustershell_alone_reads_still_expands() -> None:
+    """The other side of the plain path: a mixed padding goes to ClusterShell, lazily."""
+    probe = ("import sys\nfrom superpod_iac.model.expand import expand\n"
+             "assert 'ClusterShell' not in sys.modules\n"
+             "print(expand('n[1-2]'), 'ClusterShell' in sys.modules)\n"
+             "print(expand('n[1,02]'), 'ClusterShell' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2], timeout=60, check=True)
+    assert proc.stdout.splitlines() == ["('n1', 'n2') False", "('n1', 'n02') True"]
