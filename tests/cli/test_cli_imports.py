@@ -48,3 +48,27 @@ def test_validate_imports_only_what_it_runs(design: str, tmp_path: Path) -> None
               if any(m == name or m.startswith(name + ".") for name in NOT_ON_THE_PATH)]
     assert loaded == []
 
+
+
+
+def test_each_group_declares_the_commands_it_registers() -> None:
+    """build_parser(command) registers only the group whose COMMANDS name the command; a
+    group's COMMANDS must be exactly what its register() adds, or a command would go missing,
+    and the one-group parser reads a command line as the whole parser does."""
+    import argparse
+
+    from superpod_iac.cli import GROUPS, build_parser
+
+    declared: list[str] = []
+    for group in GROUPS:
+        sub = argparse.ArgumentParser(prog="superpod").add_subparsers(dest="command")
+        group.register(sub)
+        if hasattr(group, "COMMANDS"):
+            assert tuple(sub.choices) == group.COMMANDS
+            declared.extend(group.COMMANDS)
+    assert "validate" in declared
+    full = build_parser()
+    for line in (["validate", "specs/x", "--strict", "--format", "json"], ["rules", "PWR001"],
+                 ["schema", "--check"], ["bom", "d", "--format", "csv"], ["validate"]):
+        assert build_parser(line[0]).parse_args(line) == full.parse_args(line)
+    assert build_parser("no-such-command").format_help() == full.format_help()
