@@ -102,8 +102,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         _stdout_dash(args)
-        if hasattr(args, "paths"):
-            _import_pipeline()
         return int(args.func(args))
     except (UsageError, ConfigError) as exc:
         sys.stderr.write(f"superpod: error: {terminal(str(exc))}\n")
@@ -129,22 +127,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"superpod: internal error: {type(exc).__name__}: {exc}\n"
                          f"    hint: {BUG_HINT}\n")
         return EXIT_INTERNAL
-
-
-def _import_pipeline() -> None:
-    """Import the pipeline a design command uses with Python's cyclic garbage collector paused.
-    Importing it builds ~180 classes (dataclasses, pydantic models) and many functions, which
-    set off ~80 collections that find no garbage: 10-15 ms of a 0.45 s pre-commit `validate`.
-    The collector is on again before any design is read (and `load_project` pauses it itself)."""
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        import superpod_iac.pipeline  # noqa: F401
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def threading_main() -> bool:
