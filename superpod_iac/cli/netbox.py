@@ -272,6 +272,11 @@ def _connection(p: argparse.ArgumentParser, *, url_required: bool = True) -> Non
                         "the token itself is never a command-line argument")
 
 
+COMMANDS = ("netbox",)
+"""The subcommands register() adds (cli.build_parser registers only the group of the one
+about to run)."""
+
+
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("netbox", help="push a design into a live NetBox, diff it, pull types")
     nsub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
