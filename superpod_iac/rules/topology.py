@@ -11,8 +11,7 @@ import numpy as np
 from superpod_iac.diagnostics import Origin, Severity
 from superpod_iac.manifest.fabric import Clos
 from superpod_iac.model.expand import ExpansionError, expand, fold
-from superpod_iac.model.generators import GeneratorError, select_devices
-from superpod_iac.model.inventory import FabricObj, GeneratedRun, Inventory
+from superpod_iac.model.inventory import OPTICAL_THROUGH, FabricObj, GeneratedRun, Inventory
 from superpod_iac.model.linkstats import columns, port_index
 from superpod_iac.rules.registry import Finding, rule
 
@@ -483,11 +482,15 @@ def optical_port_budget(inv: Inventory) -> Iterator[Finding]:
     declares them with `optical_through`; every link end through them takes one of their ports,
     so the fabric's optical link ends can never exceed their ports. Google's TPU v4 pod joins 64
     cubes' 6,144 optical face-link ends through 48 OCS of 136 ports (6,528 >= 6,144); an
-    Ironwood pod's 144 cubes x 96 face links need at least 13,824 OCS ports. A selector that
-    finds no device with ports is a finding too: the check cannot run.
+    Ironwood pod's 144 cubes x 96 face links need at least 13,824 OCS ports. The devices are
+    those the model built for the selector; in a superpod a Cluster replicates, each replica's
+    optical links are held to its own copies of them (the same shortfall in every replica is
+    one finding), and devices outside the replicas carry every replica's links. A selector
+    that finds no device with ports is a finding too: the check cannot run.
 
     Formula:
-        2 x optical links of the fabric <= sum of the ports of the `optical_through` devices
+        2 x optical links of the fabric (in the replica) <= sum of the ports of the
+        `optical_through` devices (the replica's)
 
     Fix:
         Add pass-through devices (OCS, panels) until their ports cover every link end, or
@@ -499,22 +502,58 @@ def optical_port_budget(inv: Inventory) -> Iterator[Finding]:
     fibre = np.array([inv.catalog.cable_types[n].medium in ("smf", "mmf")
                       if n in inv.catalog.cable_types else False
                       for n in inv.links.cable_names] + [False], dtype=bool)[col["cable"]]
+    records: dict[str, list[GeneratedRun]] = defaultdict(list)
+    for run in inv.generated:
+        if run.generator == OPTICAL_THROUGH:
+            records[run.fabric].append(run)
+    pods: tuple[dict[str, int], np.ndarray] | None = None
     for fab in sorted(inv.fabrics.values(), key=lambda f: f.index):
         through = fab.spec.optical_through if fab.spec is not None else None
         if not through:
             continue
-        ends = 2 * int((fibre & (col["fabric"] == fab.index)).sum())
-        try:
-            devs = select_devices(inv, through)
-        except GeneratorError:
-            devs = []
-        ports = sum(sum(1 for p in inv.catalog.ports(inv.devices[d].type_name)[0] if p.cage < 0)
-                    for d in devs)
-        if ports == 0 or ends > ports:
-            yield Finding(
-                f"fabric {fab.name}: {ends // 2:,} optical links = {ends:,} link ends pass "
-                f"through {len(devs)} device(s) '{through}' with {ports:,} ports"
-                + (f", {ends - ports:,} short" if ports else " (no ports to land on)"),
-                fab.origin,
-                "add pass-through devices (OCS, patch panels) until their ports cover every "
-                "link end")
+        mine = fibre & (col["fabric"] == fab.index)
+        runs = records.get(fab.name) or [GeneratedRun(fab.name, OPTICAL_THROUGH, fab.origin,
+                                                      {"through": []}, 0)]
+        links: dict[str | None, int] = {None: int(mine.sum())}  # replica (None: all) -> links
+        if any(r.replica is not None for r in runs):
+            pods = pods or _device_superpods(inv)
+            per_pod = _links_per_superpod(pods[1], col["a_dev"][mine], col["b_dev"][mine],
+                                          len(pods[0]))
+            links.update({name: int(per_pod[i]) for name, i in pods[0].items()})
+        for run in runs:
+            yield from _through_shortfall(inv, fab, through, run, 2 * links.get(run.replica, 0))
+
+
+def _through_shortfall(inv: Inventory, fab: FabricObj, through: str, run: GeneratedRun,
+                       ends: int) -> Iterator[Finding]:
+    devs = run.roles.get("through", [])
+    ports = sum(sum(1 for p in inv.catalog.ports(inv.devices[d].type_name)[0] if p.cage < 0)
+                for d in devs)
+    if ports and ends <= ports:
+        return
+    named = f" ({fold([inv.devices[d].address for d in devs])})" if run.replica and devs else ""
+    yield Finding(
+        f"fabric {fab.name}: {ends // 2:,} optical links = {ends:,} link ends pass "
+        f"through {len(devs)} device(s) '{through}'{named} with {ports:,} ports"
+        + (f", {ends - ports:,} short" if ports else " (no ports to land on)"),
+        fab.origin,
+        "add pass-through devices (OCS, patch panels) until their ports cover every "
+        "link end")
+
+
+def _device_superpods(inv: Inventory) -> tuple[dict[str, int], np.ndarray]:
+    """Superpod name -> id, and device index -> the id of its superpod (-1 outside one)."""
+    ids = {name: i for i, name in enumerate(sorted(inv.superpods))}
+    of = np.array([ids.get(inv.cabinets[d.cabinet].superpod or "", -1) for d in inv.devices],
+                  dtype=np.int64)
+    return ids, of
+
+
+def _links_per_superpod(pod_of: np.ndarray, a: np.ndarray, b: np.ndarray, pods: int
+                        ) -> np.ndarray:
+    """Per superpod id, the links with an end on one of its devices (a link between two
+    superpods counts in both)."""
+    pa, pb = pod_of[a], pod_of[b]
+    count = np.bincount(pa[pa >= 0], minlength=pods)
+    other = (pb >= 0) & (pb != pa)
+    return count + np.bincount(pb[other], minlength=pods)
