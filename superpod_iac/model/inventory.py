@@ -177,6 +177,9 @@ class FabricObj:
 
 OPTICAL_THROUGH = -1
 """GeneratedRun.generator of a fabric's `optical_through` record (not a generator line)."""
+SHAPE_SELECTION = -2
+"""GeneratedRun.generator of a fabric's `shape` record: the built devices its `nodes` and
+`switches` select (roles of those names), checked per replica by TOP006/TOP007."""
 
 
 @dataclass(slots=True)
