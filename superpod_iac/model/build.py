@@ -23,7 +23,11 @@ from superpod_iac.model.expand import (
     expand,
     substitute,
 )
-from superpod_iac.model.generators import add_generated_links
+from superpod_iac.model.generators import (
+    add_generated_links,
+    record_optical_through,
+    record_shape,
+)
 from superpod_iac.model.inventory import (
     Cabinet,
     CduObj,
@@ -500,6 +504,8 @@ class Builder:
             self.inv.fabrics[m.name] = fab
             add_explicit_links(self.inv, m, fab)
             add_generated_links(self.inv, m, fab)
+            record_optical_through(self.inv, m, fab)
+            record_shape(self.inv, m, fab)
 
     def superpods(self) -> None:
         for m in of_kind(self.manifests, kinds.Superpod):

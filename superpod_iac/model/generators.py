@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 from superpod_iac.diagnostics import Origin
 from superpod_iac.manifest.fabric import Clos, Fabric, FullMesh, Mesh, SwitchedPlanes
 from superpod_iac.model.expand import ExpansionError, expand
-from superpod_iac.model.inventory import FabricObj, GeneratedRun, Inventory
+from superpod_iac.model.inventory import (
+    OPTICAL_THROUGH,
+    SHAPE_SELECTION,
+    FabricObj,
+    GeneratedRun,
+    Inventory,
+)
 from superpod_iac.model.links import LinkMedia, add_links
 
 if TYPE_CHECKING:
@@ -341,6 +347,44 @@ def _media_of(gen: LinkMedia, nic_side: _NicSide | None,
     if nic_side is None:
         return lambda _a: gen
     return lambda a: nic_side if a[0] in ends else gen
+
+
+def record_optical_through(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> None:
+    """Record the built devices a fabric's `optical_through` selects (none when it selects
+    nothing: TOP021 reports that), so that TOP021 reads them per Cluster replica rather than
+    resolving the selector, written before replication, again."""
+    through = m.model.spec.optical_through
+    if not through:
+        return
+    try:
+        devs = select_devices(inv, through)
+    except GeneratorError:
+        devs = []
+    inv.generated.append(GeneratedRun(
+        fab.name, OPTICAL_THROUGH,
+        Origin(m.document.file, m.document.index, ("spec", "optical_through")),
+        {"through": devs}, 0))
+
+
+def record_shape(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> None:
+    """Record the built devices a fabric's declared `shape` selects (`nodes`, `switches`), in
+    natural order, so that TOP006/TOP007 check every Cluster replica from what the model built
+    rather than resolving the selectors, written before replication, again."""
+    shape = m.model.spec.shape
+    if shape is None:
+        return
+    roles: dict[str, list[int]] = {}
+    for role, pattern in (("nodes", shape.nodes), ("switches", shape.switches)):
+        if pattern is None:
+            continue
+        try:
+            devs = select_devices(inv, pattern)
+        except GeneratorError:
+            devs = []
+        roles[role] = sorted(devs, key=lambda i: natural_key(inv.devices[i].address))
+    inv.generated.append(GeneratedRun(
+        fab.name, SHAPE_SELECTION, Origin(m.document.file, m.document.index, ("spec", "shape")),
+        roles, 0))
 
 
 def add_generated_links(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> None:

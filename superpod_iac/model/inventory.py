@@ -175,6 +175,13 @@ class FabricObj:
     index: int = -1
 
 
+OPTICAL_THROUGH = -1
+"""GeneratedRun.generator of a fabric's `optical_through` record (not a generator line)."""
+SHAPE_SELECTION = -2
+"""GeneratedRun.generator of a fabric's `shape` record: the built devices its `nodes` and
+`switches` select (roles of those names), checked per replica by TOP006/TOP007."""
+
+
 @dataclass(slots=True)
 class GeneratedRun:
     """What one topology generator line built, once per Cluster replica: the built devices it
@@ -182,11 +189,14 @@ class GeneratedRun:
     generator's order, as device indices, and how many links it made. Rules that check a
     generator's plan read these rather than resolving its selectors again: a selector is
     written before replication (`rk/lf1`) and names no built device of a replica
-    (`r1.rk/lf1`). Replication clones the record per replica (model/replicate.py)."""
+    (`r1.rk/lf1`). Replication clones the record per replica (model/replicate.py). A fabric's
+    `optical_through` is recorded the same way (generator OPTICAL_THROUGH, role `through`:
+    the built devices its selector found, no links of its own)."""
 
     fabric: str
     generator: int
-    """Position of the generator line in the Fabric's `spec.generators`."""
+    """Position of the generator line in the Fabric's `spec.generators` (OPTICAL_THROUGH for
+    the fabric's `optical_through` devices)."""
     origin: Origin
     roles: dict[str, list[int]]
     links: int

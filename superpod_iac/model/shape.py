@@ -10,14 +10,21 @@ joined tier by tier), so a fabric of tens of thousands of nodes costs millisecon
 no scipy: importing scipy.sparse.csgraph cost ~0.2 s of CPU, a third of a pre-commit run, for a
 search that has at most tiers + 1 frontiers.
 
-A fabric of a superpod that a Cluster replicates is checked in its first replica only: the
-replicas are identical by construction (TOP005 checks that).
+A fabric of a superpod that a Cluster replicates is checked in every replica, from the
+devices the model built for the shape's selectors in that replica (GeneratedRun records,
+cloned per replica) and the replica's own links. A replica whose selections and links are
+those of a replica already analysed, device for device in the replica's own order (compared,
+not assumed), reuses that report with the replica's names: 432 replicas of CloudMatrix-384
+cost one analysis and 431 array comparisons. Reports name devices with their replica prefix
+(`x2.r1/h1`), so the rules' findings fold across replicas.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from math import prod
 
 import numpy as np
@@ -26,7 +33,7 @@ from superpod_iac.manifest.fabric import Shape
 from superpod_iac.model.derived import derived
 from superpod_iac.model.expand import ExpansionError, expand, fold
 from superpod_iac.model.generators import GeneratorError, natural_key, order_by_coords
-from superpod_iac.model.inventory import FabricObj, Inventory
+from superpod_iac.model.inventory import SHAPE_SELECTION, FabricObj, GeneratedRun, Inventory
 from superpod_iac.model.linkstats import columns, port_index
 
 MAX_EXAMPLES = 3
@@ -48,6 +55,10 @@ class ShapeReport:
     """Hops between the farthest pair the shape allows (when the structure matches)."""
     bisection_gbps: float | None = None
     """Bandwidth across the cut that splits the nodes in two halves, one direction, Gb/s."""
+    replica: str | None = None
+    """The Cluster replica analysed; None outside a Cluster."""
+    where: str = ""
+    """Address of the replica's first node (names the replica in a finding); '' outside one."""
 
 
 @derived
@@ -65,60 +76,143 @@ def link_speeds(inv: Inventory) -> np.ndarray:
     return out
 
 
-def _scope(inv: Inventory, fab: FabricObj) -> tuple[np.ndarray | None, str]:
-    """(devices of the first replica, its address prefix) for a replicated fabric, else
-    (None, '')."""
-    pods = [p for p in inv.superpods.values() if fab.name in p.fabrics
-            and p.template is not None]
-    if not pods:
-        return None, ""
-    first = min(pods, key=lambda p: natural_key(p.name))
-    devs = [d.index for c in first.cabinets for d in inv.cabinets[c].devices]
-    return np.array(sorted(devs), dtype=np.int64), f"{first.name}."
-
-
-def _select(inv: Inventory, pattern: str, scope: np.ndarray | None, prefix: str) -> list[int]:
+def _select(inv: Inventory, pattern: str) -> list[int]:
     try:
         pats = expand(pattern)
     except ExpansionError:
         pats = (pattern,)
-    pool = (inv.devices[i] for i in scope.tolist()) if scope is not None else inv.devices
-    hits = [d.index for d in pool
-            if any(fnmatch.fnmatchcase(d.address[len(prefix):] if prefix else d.address, p)
-                   for p in pats)]
+    hits = [d.index for d in inv.devices
+            if any(fnmatch.fnmatchcase(d.address, p) for p in pats)]
     return sorted(hits, key=lambda i: natural_key(inv.devices[i].address))
 
 
 @derived
 def analyse(inv: Inventory) -> list[ShapeReport]:
-    """One report per fabric that declares a shape, in fabric order (cached)."""
-    return [analyse_fabric(inv, fab, fab.spec.shape)
-            for fab in sorted(inv.fabrics.values(), key=lambda f: f.index)
-            if fab.spec is not None and fab.spec.shape is not None]
+    """One report per fabric that declares a shape, in fabric order, its first replica's for
+    a replicated fabric (the summary's bisection and hops; cached)."""
+    seen: set[str] = set()
+    out: list[ShapeReport] = []
+    for rep in analyse_replicas(inv):
+        if rep.fabric not in seen:
+            seen.add(rep.fabric)
+            out.append(rep)
+    return out
 
 
-def analyse_fabric(inv: Inventory, fab: FabricObj, shape: Shape) -> ShapeReport:
+@dataclass(frozen=True, slots=True)
+class _Replicas:
+    """Device index -> its superpod's id (-1 outside one) and its position among that
+    superpod's devices (cabinet order, then device order)."""
+
+    ids: dict[str, int]
+    pod_of: np.ndarray
+    local: np.ndarray
+
+
+def _replicas(inv: Inventory) -> _Replicas:
+    ids = {name: i for i, name in enumerate(sorted(inv.superpods))}
+    pod_of = np.full(len(inv.devices), -1, dtype=np.int64)
+    local = np.full(len(inv.devices), -1, dtype=np.int64)
+    for name, pod in inv.superpods.items():
+        devs = [d.index for c in pod.cabinets for d in inv.cabinets[c].devices]
+        pod_of[devs] = ids[name]
+        local[devs] = np.arange(len(devs))
+    return _Replicas(ids, pod_of, local)
+
+
+@derived
+def analyse_replicas(inv: Inventory) -> list[ShapeReport]:
+    """One report per fabric that declares a shape and per Cluster replica of it (fabric
+    order, then replica order; cached). A replica is analysed on the links with both ends
+    among its devices, its nodes and switches those the model built for it."""
+    records: dict[str, list[GeneratedRun]] = defaultdict(list)
+    for run in inv.generated:
+        if run.generator == SHAPE_SELECTION:
+            records[run.fabric].append(run)
+    reps: _Replicas | None = None
+    out: list[ShapeReport] = []
+    col = columns(inv)
+    for fab in sorted(inv.fabrics.values(), key=lambda f: f.index):
+        shape = fab.spec.shape if fab.spec is not None else None
+        if shape is None:
+            continue
+        runs = records.get(fab.name) or [GeneratedRun(
+            fab.name, SHAPE_SELECTION, fab.origin,
+            {"nodes": _select(inv, shape.nodes),
+             "switches": _select(inv, shape.switches) if shape.switches else []}, 0)]
+        sel = np.nonzero(col["fabric"] == fab.index)[0]
+        a, b = col["a_dev"][sel].astype(np.int64), col["b_dev"][sel].astype(np.int64)
+        speed = link_speeds(inv)[sel] if len(sel) else np.zeros(0)
+        if all(r.replica is None for r in runs):
+            out.extend(analyse_fabric(inv, fab, shape, r.roles.get("nodes", []),
+                                      r.roles.get("switches", []), a, b, speed) for r in runs)
+            continue
+        reps = reps or _replicas(inv)
+        out.extend(_per_replica(inv, fab, shape, runs, reps, (a, b, speed)))
+    return out
+
+
+def _per_replica(inv: Inventory, fab: FabricObj, shape: Shape, runs: list[GeneratedRun],
+                 reps: _Replicas, links: tuple[np.ndarray, np.ndarray, np.ndarray]
+                 ) -> list[ShapeReport]:
+    """The reports of one shaped fabric's replicas: each replica's links (both ends in it),
+    grouped once by replica; a replica the same as one analysed reuses its report."""
+    a, b, speed = links
+    pa = reps.pod_of[a]
+    inside = np.nonzero((pa >= 0) & (pa == reps.pod_of[b]))[0]
+    inside = inside[np.argsort(pa[inside], kind="stable")]
+    keys = pa[inside]
+    done: dict[tuple[bytes, ...], ShapeReport] = {}
+    out: list[ShapeReport] = []
+    for run in runs:
+        nodes, switches = run.roles.get("nodes", []), run.roles.get("switches", [])
+        pid = reps.ids.get(run.replica or "", -2)
+        lo, hi = np.searchsorted(keys, pid, "left"), np.searchsorted(keys, pid, "right")
+        mine = inside[lo:hi]
+        ra, rb, rs = (a[mine], b[mine], speed[mine]) if run.replica else (a, b, speed)
+        key = _signature(reps.local, nodes, switches, ra, rb, rs)
+        seen = done.get(key)
+        if seen is None or seen.replica is None or run.replica is None:
+            rep = done[key] = analyse_fabric(inv, fab, shape, nodes, switches, ra, rb, rs)
+        else:
+            rep = _renamed(seen, seen.replica, run.replica)
+        rep.replica = run.replica
+        rep.where = inv.devices[nodes[0]].address if nodes else ""
+        out.append(rep)
+    return out
+
+
+def _signature(local: np.ndarray, nodes: list[int], switches: list[int], a: np.ndarray,
+               b: np.ndarray, speed: np.ndarray) -> tuple[bytes, ...]:
+    """What a replica's analysis depends on, in the replica's own device positions."""
+    pos = [local[np.asarray(x, dtype=np.int64)] for x in (nodes, switches)]
+    return (pos[0].tobytes(), pos[1].tobytes(), local[a].tobytes(), local[b].tobytes(),
+            speed.tobytes())
+
+
+def _renamed(rep: ShapeReport, old: str, new: str) -> ShapeReport:
+    """`rep` of replica `old` as the report of `new`, whose analysis is the same: every
+    `old.` prefix in its texts becomes `new.`."""
+    pat = re.compile(r"(?<![\w.\-/])" + re.escape(old) + r"\.")
+    return replace(rep, structure=[pat.sub(f"{new}.", s) for s in rep.structure],
+                   hops=[pat.sub(f"{new}.", s) for s in rep.hops])
+
+
+def analyse_fabric(inv: Inventory, fab: FabricObj, shape: Shape, nodes: list[int],
+                   switches: list[int], a: np.ndarray, b: np.ndarray, speed: np.ndarray
+                   ) -> ShapeReport:
+    """The shape of one fabric (or one replica of it) on links `a`-`b` (Gb/s `speed`), its
+    nodes and switches the built devices the shape's selectors found."""
     rep = ShapeReport(fab.name, shape.type)
-    scope, prefix = _scope(inv, fab)
-    nodes = _select(inv, shape.nodes, scope, prefix)
     rep.nodes = len(nodes)
     if not nodes:
         rep.structure.append(f"selector '{shape.nodes}' matches no device")
         return rep
-    col = columns(inv)
-    sel = np.nonzero(col["fabric"] == fab.index)[0]
-    a, b = col["a_dev"][sel].astype(np.int64), col["b_dev"][sel].astype(np.int64)
-    speed = link_speeds(inv)[sel] if len(sel) else np.zeros(0)
-    if scope is not None:
-        inside = np.zeros(len(inv.devices), dtype=bool)
-        inside[scope] = True
-        keep = inside[a] & inside[b]
-        a, b, speed = a[keep], b[keep], speed[keep]
-    names = [inv.devices[i].address[len(prefix):] for i in nodes]
+    names = [inv.devices[i].address for i in nodes]
     if shape.type in ("torus", "mesh", "full-mesh"):
-        _direct(inv, rep, shape, np.array(nodes, dtype=np.int64), names, a, b, speed, prefix)
+        _direct(inv, rep, shape, np.array(nodes, dtype=np.int64), names, a, b, speed)
     elif shape.type == "all-to-all-one-hop":
-        _switched(inv, rep, shape, nodes, names, a, b, speed, scope, prefix)
+        _switched(inv, rep, shape, nodes, names, a, b, speed, switches)
     else:
         _clos(inv, rep, shape, nodes, names, a, b, speed)
     if shape.max_hops is not None and rep.max_hops is not None and rep.max_hops > shape.max_hops:
@@ -180,7 +274,7 @@ def shape_diameter(kind: str, dims: list[int]) -> int:
 
 
 def _direct(inv: Inventory, rep: ShapeReport, shape: Shape, nodes: np.ndarray, names: list[str],
-            a: np.ndarray, b: np.ndarray, speed: np.ndarray, prefix: str = "") -> None:
+            a: np.ndarray, b: np.ndarray, speed: np.ndarray) -> None:
     dims: list[int] = list(shape.dims or [len(nodes)])
     groups = 1
     size = prod(dims)
@@ -199,7 +293,7 @@ def _direct(inv: Inventory, rep: ShapeReport, shape: Shape, nodes: np.ndarray, n
             rep.structure.append(str(exc))
             return
         nodes = np.array(ordered, dtype=np.int64)
-        names = [inv.devices[i].address[len(prefix):] for i in ordered]
+        names = [inv.devices[i].address for i in ordered]
     pos = _local(len(inv.devices), nodes)
     pa, pb = pos[a], pos[b]
     both = (pa >= 0) & (pb >= 0) & (pa != pb)
@@ -248,12 +342,10 @@ def _direct(inv: Inventory, rep: ShapeReport, shape: Shape, nodes: np.ndarray, n
 
 
 def _switched(inv: Inventory, rep: ShapeReport, shape: Shape, nodes: list[int], names: list[str],
-              a: np.ndarray, b: np.ndarray, speed: np.ndarray, scope: np.ndarray | None,
-              prefix: str) -> None:
+              a: np.ndarray, b: np.ndarray, speed: np.ndarray, switches: list[int]) -> None:
     if shape.switches is None:
         rep.structure.append("all-to-all-one-hop needs `switches` (the plane switches)")
         return
-    switches = _select(inv, shape.switches, scope, prefix)
     if not switches or len(switches) % shape.planes:
         rep.structure.append(f"{len(switches)} switches matched by '{shape.switches}' do not "
                              f"split into {shape.planes} equal planes")
@@ -278,7 +370,7 @@ def _switched(inv: Inventory, rep: ShapeReport, shape: Shape, nodes: list[int], 
         bad = np.nonzero(~_meets(block)[iu])[0]
         if not len(alone) and not len(bad):
             continue
-        members = [inv.devices[i].address[len(prefix):] for i in switches[k * per:(k + 1) * per]]
+        members = [inv.devices[i].address for i in switches[k * per:(k + 1) * per]]
         plane = f"plane {k + 1} ({fold(members)})"   # folded only for a message
         if len(alone):
             rep.structure.append(f"{plane}: {len(alone)} node(s) have no link to any switch of "

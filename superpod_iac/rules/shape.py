@@ -15,13 +15,20 @@ if TYPE_CHECKING:
 
 
 def analyse(inv: Inventory) -> list[ShapeReport]:
-    """model.shape.analyse, imported only when a fabric declares a shape (a design without
-    one never loads the analysis)."""
+    """model.shape.analyse_replicas (every fabric with a shape, every Cluster replica of it),
+    imported only when a fabric declares a shape (a design without one never loads it)."""
     if not any(f.spec is not None and f.spec.shape is not None for f in inv.fabrics.values()):
         return []
-    from superpod_iac.model.shape import analyse as shapes
+    from superpod_iac.model.shape import analyse_replicas
 
-    return shapes(inv)
+    return analyse_replicas(inv)
+
+
+def _what(rep: ShapeReport) -> str:
+    """The fabric and its shape; in a Cluster replica also the replica's first node, whose
+    prefix (`x2.`) lets the engine fold the same finding in every replica into one."""
+    where = f" from {rep.where}" if rep.replica and rep.where else ""
+    return f"fabric {rep.fabric} ({rep.shape}, {rep.nodes:,} nodes{where})"
 
 
 def _origin(inv: Inventory, fabric: str) -> Origin:
@@ -37,7 +44,9 @@ def shape_structure(inv: Inventory) -> Iterator[Finding]:
     to each node that differs from it in one coordinate, a switched all-to-all plane reaches
     every node, and a Clos has exactly its declared tiers with links only between adjacent
     tiers. A port the shape needs is a required port: leaving it uncabled is an error, since
-    collectives and routing tables are built for the declared shape.
+    collectives and routing tables are built for the declared shape. In a superpod a Cluster
+    replicates, every replica is checked on its own links, its nodes and switches those the
+    model built for it (the same finding in every replica is one finding).
 
     Formula:
         torus d1 x d2 x d3: each node has 2 neighbours per dimension of size > 2 (1 if 2);
@@ -49,7 +58,7 @@ def shape_structure(inv: Inventory) -> Iterator[Finding]:
     """
     for rep in analyse(inv):
         for problem in rep.structure:
-            yield Finding(f"fabric {rep.fabric} ({rep.shape}, {rep.nodes:,} nodes): {problem}",
+            yield Finding(f"{_what(rep)}: {problem}",
                           _origin(inv, rep.fabric),
                           "cable the links the shape needs, or declare the shape the links form")
 
@@ -60,7 +69,8 @@ def shape_hops(inv: Inventory) -> Iterator[Finding]:
     """Every pair of nodes must be within the hop count the declared shape promises, in every
     plane: an all-to-all-one-hop scale-up fabric (NVLink, UB L2 planes) needs every node pair
     to share a switch of each plane, a Clos of t tiers needs every pair to meet at a top-tier
-    switch (2t hops), and `max_hops` bounds the farthest pair of a torus or mesh.
+    switch (2t hops), and `max_hops` bounds the farthest pair of a torus or mesh. Every
+    Cluster replica is checked (the same finding in every replica is one finding).
 
     Formula:
         switched plane p: pairs(i, j) with (B_p B_p^T)[i, j] = 0 must be empty,
@@ -72,6 +82,6 @@ def shape_hops(inv: Inventory) -> Iterator[Finding]:
     """
     for rep in analyse(inv):
         for problem in rep.hops:
-            yield Finding(f"fabric {rep.fabric} ({rep.shape}, {rep.nodes:,} nodes): {problem}",
+            yield Finding(f"{_what(rep)}: {problem}",
                           _origin(inv, rep.fabric),
                           "link each node to every switch of each plane, or relax max_hops")

@@ -11,8 +11,7 @@ import numpy as np
 from superpod_iac.diagnostics import Origin, Severity
 from superpod_iac.manifest.fabric import Clos
 from superpod_iac.model.expand import ExpansionError, expand, fold
-from superpod_iac.model.generators import GeneratorError, select_devices
-from superpod_iac.model.inventory import FabricObj, GeneratedRun, Inventory
+from superpod_iac.model.inventory import OPTICAL_THROUGH, FabricObj, GeneratedRun, Inventory
 from superpod_iac.model.linkstats import columns, port_index
 from superpod_iac.rules.registry import Finding, rule
 
@@ -98,14 +97,14 @@ def _fabric_ends(inv: Inventory, fab: FabricObj) -> _FabricEnds:
                        np.concatenate([pb, pa])[order], np.concatenate([sel, sel])[order])
 
 
-def _clos_runs(inv: Inventory, roles: tuple[str, ...], check: str
+def _clos_runs(inv: Inventory, roles: tuple[str, ...], check: str, cores: bool = False
                ) -> Iterator[tuple[FabricObj, Clos, GeneratedRun] | Finding]:
     """Every copy of every Clos generator line (one per Cluster replica) with the devices it
     built, from the model's record of them (GeneratedRun), never from its selectors again: a
     selector names the template's devices (`rk/lf1`), a replica's are `r1.rk/lf1`. A line
     that made links but whose `roles` devices are not among the built ones is a Finding (the
-    check cannot run), once per line naming the copies; a line that made no links was
-    reported where it failed (REF003)."""
+    check cannot run), once per line naming the copies (with `cores`, a 3-tier line's cores
+    are needed too); a line that made no links was reported where it failed (REF003)."""
     runs: dict[tuple[str, int], list[GeneratedRun]] = defaultdict(list)
     for run in inv.generated:
         runs[(run.fabric, run.generator)].append(run)
@@ -115,11 +114,12 @@ def _clos_runs(inv: Inventory, roles: tuple[str, ...], check: str
         for i, gen in enumerate(fab.spec.generators):
             if not isinstance(gen, Clos):
                 continue
+            need = (*roles, "cores") if cores and gen.tiers == 3 else roles
             mine = runs.get((fab.name, i), [])
-            lost = [r for r in mine if r.links and not all(r.roles.get(x) for x in roles)]
+            lost = [r for r in mine if r.links and not all(r.roles.get(x) for x in need)]
             if not mine or lost:
-                missing = sorted({x for r in lost for x in roles if not r.roles.get(x)}) or \
-                    list(roles)
+                missing = sorted({x for r in lost for x in need if not r.roles.get(x)}) or \
+                    list(need)
                 where = f" of {fold([r.replica or fab.name for r in lost])}" if lost else ""
                 yield Finding(
                     f"clos generator {i + 1} of fabric {fab.name}: its "
@@ -145,27 +145,31 @@ def _port_speeds(inv: Inventory) -> np.ndarray:
       inputs=("Clos.oversubscription?", "Fabric.max_oversubscription?", "PortGroup.speed_gbps"))
 def oversubscription(inv: Inventory) -> Iterator[Finding]:
     """A leaf's oversubscription is its downlink bandwidth to endpoints over its uplink bandwidth
-    to spines (and likewise spines to cores). It must not exceed what the Clos generator
-    declares (`oversubscription`, 1.0 = non-blocking) nor the fabric's `max_oversubscription`.
-    Every link of the fabric at the generator's leaves counts (links added by hand too), each
-    at the slower of its two ports. The leaves and spines are those the generator built, in
+    to spines; in a 3-tier Clos a spine's is likewise its downlink bandwidth to the leaves over
+    its uplink bandwidth to the cores. Neither may exceed what the Clos generator declares
+    (`oversubscription`, 1.0 = non-blocking) nor the fabric's `max_oversubscription`: the
+    schema declares one ratio per generator, not one per tier, so the rule holds every switch
+    tier below the top to it. Every link of the fabric at the generator's leaves (spines)
+    counts (links added by hand too), each at the slower of its two ports: those to its
+    spines (cores) up, all others down. The leaves, spines and cores are those the generator built, in
     every replica of a superpod a Cluster replicates (the same mistake in every replica is one
-    finding); a generator that made links but whose leaves or spines cannot be found among the
-    built devices is a finding (the check cannot run), one that made no links is not (REF003
+    finding); a generator that made links but whose leaves, spines or (3 tiers) cores cannot
+    be found among the built devices is a finding (the check cannot run), one that made no links is not (REF003
     reported why).
 
     Formula:
-        ratio = sum(down links x speed) / sum(up links x speed) <= declared
+        ratio(leaf)  = sum(links to non-spines x speed) / sum(links to spines x speed)
+        ratio(spine) = sum(links to non-cores x speed) / sum(links to cores x speed)  [3 tiers]
+        ratio <= min(oversubscription, max_oversubscription)
 
     Fix:
-        Add uplinks (or spines), or declare the oversubscription you mean.
+        Add uplinks (or spines, or cores), or declare the oversubscription you mean.
     """
     if not len(inv.links):
         return
-    idx = port_index(inv)
     speeds = _port_speeds(inv)
     ends: dict[int, _FabricEnds] = {}
-    for item in _clos_runs(inv, ("leaves", "spines"), "oversubscription"):
+    for item in _clos_runs(inv, ("leaves", "spines"), "oversubscription", cores=True):
         if isinstance(item, Finding):
             yield item
             continue
@@ -177,24 +181,43 @@ def oversubscription(inv: Inventory) -> Iterator[Finding]:
         e = ends.get(fab.index)
         if e is None:
             e = ends[fab.index] = _fabric_ends(inv, fab)
-        leaves = run.roles["leaves"]
-        pos, owner = e.at(leaves)
-        own = speeds[idx.type_offset[idx.type_ids[e.dev[pos]]] + e.port[pos]]
-        far = speeds[idx.type_offset[idx.type_ids[e.other[pos]]] + e.other_port[pos]]
-        spd = np.minimum(own, far)
-        is_up = np.isin(e.other[pos], np.asarray(run.roles["spines"], dtype=np.int64))
-        up = np.bincount(owner, weights=spd * is_up, minlength=len(leaves))
-        down = np.bincount(owner, weights=spd * ~is_up, minlength=len(leaves))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(up > 0, down / np.where(up > 0, up, 1), np.inf)
-        over = (down > 0) & (ratio > limit + 1e-9)
-        if over.any():
-            worst = int(np.argmax(np.where(over, ratio, -1.0)))
-            leaf = leaves[worst]
-            yield Finding(f"{int(over.sum())} leaf switch(es) oversubscribed: "
-                          f"{inv.devices[leaf].address} has {down[worst]:,.0f}G down / "
-                          f"{up[worst]:,.0f}G up = {ratio[worst]:.2f}:1 > declared {limit:g}:1",
-                          run.origin, "add uplinks or spines, or declare the oversubscription")
+        tiers = [("leaf", "spines", run.roles["leaves"], run.roles["spines"])]
+        if gen.tiers == 3:
+            tiers.append(("spine", "cores", run.roles["spines"], run.roles["cores"]))
+        for tier, above, lower, upper in tiers:
+            worst = _worst_ratio(inv, e, speeds, lower, upper, limit)
+            if worst is None:
+                continue
+            n, dev, down, up, ratio = worst
+            to = "" if tier == "leaf" else f" towards the {above}"
+            yield Finding(f"{n} {tier} switch(es) oversubscribed{to}: "
+                          f"{inv.devices[dev].address} has {down:,.0f}G down / "
+                          f"{up:,.0f}G up = {ratio:.2f}:1 > declared {limit:g}:1",
+                          run.origin, f"add uplinks or {above}, or declare the oversubscription")
+
+
+def _worst_ratio(inv: Inventory, e: _FabricEnds, speeds: np.ndarray, lower: list[int],
+                 upper: list[int], limit: float
+                 ) -> tuple[int, int, float, float, float] | None:
+    """Over the `lower` switches of one Clos tier: how many carry more down (links to anything
+    but `upper`) than `limit` x up (links to `upper`), each link at its slower port, and the
+    worst of them (count, device, down Gb/s, up Gb/s, ratio); None when none does."""
+    idx = port_index(inv)
+    pos, owner = e.at(lower)
+    own = speeds[idx.type_offset[idx.type_ids[e.dev[pos]]] + e.port[pos]]
+    far = speeds[idx.type_offset[idx.type_ids[e.other[pos]]] + e.other_port[pos]]
+    spd = np.minimum(own, far)
+    is_up = np.isin(e.other[pos], np.asarray(upper, dtype=np.int64))
+    up = np.bincount(owner, weights=spd * is_up, minlength=len(lower))
+    down = np.bincount(owner, weights=spd * ~is_up, minlength=len(lower))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(up > 0, down / np.where(up > 0, up, 1), np.inf)
+    over = (down > 0) & (ratio > limit + 1e-9)
+    if not over.any():
+        return None
+    worst = int(np.argmax(np.where(over, ratio, -1.0)))
+    return (int(over.sum()), lower[worst], float(down[worst]), float(up[worst]),
+            float(ratio[worst]))
 
 
 @rule("TOP003", "rail misalignment: NIC k not on rail k's leaf",
@@ -459,11 +482,15 @@ def optical_port_budget(inv: Inventory) -> Iterator[Finding]:
     declares them with `optical_through`; every link end through them takes one of their ports,
     so the fabric's optical link ends can never exceed their ports. Google's TPU v4 pod joins 64
     cubes' 6,144 optical face-link ends through 48 OCS of 136 ports (6,528 >= 6,144); an
-    Ironwood pod's 144 cubes x 96 face links need at least 13,824 OCS ports. A selector that
-    finds no device with ports is a finding too: the check cannot run.
+    Ironwood pod's 144 cubes x 96 face links need at least 13,824 OCS ports. The devices are
+    those the model built for the selector; in a superpod a Cluster replicates, each replica's
+    optical links are held to its own copies of them (the same shortfall in every replica is
+    one finding), and devices outside the replicas carry every replica's links. A selector
+    that finds no device with ports is a finding too: the check cannot run.
 
     Formula:
-        2 x optical links of the fabric <= sum of the ports of the `optical_through` devices
+        2 x optical links of the fabric (in the replica) <= sum of the ports of the
+        `optical_through` devices (the replica's)
 
     Fix:
         Add pass-through devices (OCS, panels) until their ports cover every link end, or
@@ -475,22 +502,58 @@ def optical_port_budget(inv: Inventory) -> Iterator[Finding]:
     fibre = np.array([inv.catalog.cable_types[n].medium in ("smf", "mmf")
                       if n in inv.catalog.cable_types else False
                       for n in inv.links.cable_names] + [False], dtype=bool)[col["cable"]]
+    records: dict[str, list[GeneratedRun]] = defaultdict(list)
+    for run in inv.generated:
+        if run.generator == OPTICAL_THROUGH:
+            records[run.fabric].append(run)
+    pods: tuple[dict[str, int], np.ndarray] | None = None
     for fab in sorted(inv.fabrics.values(), key=lambda f: f.index):
         through = fab.spec.optical_through if fab.spec is not None else None
         if not through:
             continue
-        ends = 2 * int((fibre & (col["fabric"] == fab.index)).sum())
-        try:
-            devs = select_devices(inv, through)
-        except GeneratorError:
-            devs = []
-        ports = sum(sum(1 for p in inv.catalog.ports(inv.devices[d].type_name)[0] if p.cage < 0)
-                    for d in devs)
-        if ports == 0 or ends > ports:
-            yield Finding(
-                f"fabric {fab.name}: {ends // 2:,} optical links = {ends:,} link ends pass "
-                f"through {len(devs)} device(s) '{through}' with {ports:,} ports"
-                + (f", {ends - ports:,} short" if ports else " (no ports to land on)"),
-                fab.origin,
-                "add pass-through devices (OCS, patch panels) until their ports cover every "
-                "link end")
+        mine = fibre & (col["fabric"] == fab.index)
+        runs = records.get(fab.name) or [GeneratedRun(fab.name, OPTICAL_THROUGH, fab.origin,
+                                                      {"through": []}, 0)]
+        links: dict[str | None, int] = {None: int(mine.sum())}  # replica (None: all) -> links
+        if any(r.replica is not None for r in runs):
+            pods = pods or _device_superpods(inv)
+            per_pod = _links_per_superpod(pods[1], col["a_dev"][mine], col["b_dev"][mine],
+                                          len(pods[0]))
+            links.update({name: int(per_pod[i]) for name, i in pods[0].items()})
+        for run in runs:
+            yield from _through_shortfall(inv, fab, through, run, 2 * links.get(run.replica, 0))
+
+
+def _through_shortfall(inv: Inventory, fab: FabricObj, through: str, run: GeneratedRun,
+                       ends: int) -> Iterator[Finding]:
+    devs = run.roles.get("through", [])
+    ports = sum(sum(1 for p in inv.catalog.ports(inv.devices[d].type_name)[0] if p.cage < 0)
+                for d in devs)
+    if ports and ends <= ports:
+        return
+    named = f" ({fold([inv.devices[d].address for d in devs])})" if run.replica and devs else ""
+    yield Finding(
+        f"fabric {fab.name}: {ends // 2:,} optical links = {ends:,} link ends pass "
+        f"through {len(devs)} device(s) '{through}'{named} with {ports:,} ports"
+        + (f", {ends - ports:,} short" if ports else " (no ports to land on)"),
+        fab.origin,
+        "add pass-through devices (OCS, patch panels) until their ports cover every "
+        "link end")
+
+
+def _device_superpods(inv: Inventory) -> tuple[dict[str, int], np.ndarray]:
+    """Superpod name -> id, and device index -> the id of its superpod (-1 outside one)."""
+    ids = {name: i for i, name in enumerate(sorted(inv.superpods))}
+    of = np.array([ids.get(inv.cabinets[d.cabinet].superpod or "", -1) for d in inv.devices],
+                  dtype=np.int64)
+    return ids, of
+
+
+def _links_per_superpod(pod_of: np.ndarray, a: np.ndarray, b: np.ndarray, pods: int
+                        ) -> np.ndarray:
+    """Per superpod id, the links with an end on one of its devices (a link between two
+    superpods counts in both)."""
+    pa, pb = pod_of[a], pod_of[b]
+    count = np.bincount(pa[pa >= 0], minlength=pods)
+    other = (pb >= 0) & (pb != pa)
+    return count + np.bincount(pb[other], minlength=pods)
