@@ -14,6 +14,7 @@ from superpod_iac import cabling
 from superpod_iac.config import Config
 from superpod_iac.model.inventory import Inventory
 from superpod_iac.netbox import exporter
+from superpod_iac.netbox.desired import CABLE_TYPES
 from superpod_iac.pipeline import load_project
 from superpod_iac.report.escape import csv_row
 from tests.conftest import ROOT
@@ -90,7 +91,7 @@ def _cables_reference(inv: Inventory) -> str:
         cable = inv.catalog.cable_types.get(t.cable_of(i) or "")
         length = t.length_m[i]
         w.writerow([*end(t.a_dev[i], t.a_port[i]), *end(t.b_dev[i], t.b_port[i]),
-                    exporter._CABLE_TYPE.get(cable.medium, "") if cable else "", "planned",
+                    CABLE_TYPES[cable.medium] if cable else "", "planned",
                     f"L{i + 1}", "" if length != length else round(length, 2), "m"])
     return buf.getvalue()
 

@@ -102,6 +102,11 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+COMMANDS = ("validate", "schema", "config", "rules")
+"""The subcommands register() adds (cli.build_parser registers only the group of the one
+about to run)."""
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """validate, schema, config, rules"""
     p = sub.add_parser("validate", help="check manifests against schemas and engineering rules")

@@ -71,6 +71,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+COMMANDS = ("import", "export")
+"""The subcommands register() adds (cli.build_parser registers only the group of the one
+about to run)."""
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """import netbox, export netbox"""
     p = sub.add_parser("import", help="import part data from other tools")

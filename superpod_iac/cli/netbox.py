@@ -226,6 +226,9 @@ def _pull_design(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for name, text in sorted(res.files.items()):
         atomic_write(str(out / name), text)
+    if res.media:
+        sys.stderr.write("cables in NetBox by medium: " + ", ".join(
+            f"{n:,} {m}" for m, n in res.media.items()) + "\n")
     sys.stderr.write(f"wrote {', '.join(sorted(res.files))} to {out}: check it with "
                      f"`superpod validate {out}` and `superpod diff DESIGN {out}`\n")
     return EXIT_OK
@@ -267,6 +270,11 @@ def _connection(p: argparse.ArgumentParser, *, url_required: bool = True) -> Non
     p.add_argument("--token-env", default="NETBOX_TOKEN", metavar="VAR",
                    help="environment variable holding the API token (default NETBOX_TOKEN); "
                         "the token itself is never a command-line argument")
+
+
+COMMANDS = ("netbox",)
+"""The subcommands register() adds (cli.build_parser registers only the group of the one
+about to run)."""
 
 
 def add_parser(sub: Any) -> None:

@@ -246,6 +246,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+COMMANDS = ("render", "bom", "cabling", "portmap", "summary", "compare", "diff", "report")
+"""The subcommands register() adds (cli.build_parser registers only the group of the one
+about to run)."""
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """render, bom, cabling, portmap, summary, compare, diff, report"""
     p = sub.add_parser("render", help="draw wiring, power, cooling and rack-elevation diagrams")

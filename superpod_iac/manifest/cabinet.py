@@ -20,6 +20,7 @@ from superpod_iac.manifest.common import (
     Ref,
     Strict,
     UPos,
+    empty_list,
 )
 
 SlotNumber = PosCount
@@ -36,11 +37,11 @@ class Device(Strict):
     type: Ref
     u: UPos | Range
     """Lowest rack unit the device occupies (1 = bottom); 0 for zero-U (side-mounted) parts."""
-    feeds: list[Ref] = Field(default_factory=list)
+    feeds: list[Ref] = Field(default_factory=empty_list)
     """Power shelves / PDUs: which PowerSystem feeds they draw from. `{feed1}`, `{feed2}` name
     the cabinet's own feeds (handy in replicated cabinets), `{cabinet}` the cabinet's name."""
     serial: str | None = None
-    outlets: list[Ref] = Field(default_factory=list)
+    outlets: list[Ref] = Field(default_factory=empty_list)
     """Explicit cord assignment, one `pdu-device:outlet-number` per PSU cord in order
     (outlets numbered from 1 across the PDU's banks); else cords go round-robin per side."""
 
@@ -48,7 +49,7 @@ class Device(Strict):
 class CabinetSpec(Strict):
     type: Ref
     location: Location | None = None
-    feeds: list[Ref] = Field(default_factory=list)
+    feeds: list[Ref] = Field(default_factory=empty_list)
     cdu: Ref | None = None
     """The CDU, or the CDU redundancy group, that cools the cabinet's liquid loop."""
     rear_door_kw: NonNeg = 0
@@ -57,7 +58,7 @@ class CabinetSpec(Strict):
     rear_door: Ref | None = None
     """The rear-door heat exchanger: a catalog CDU type of form `rear-door`."""
     extra_weight_kg: NonNeg = 0
-    devices: list[Device] = Field(default_factory=list)
+    devices: list[Device] = Field(default_factory=empty_list)
 
 
 class Cabinet(ManifestBase):

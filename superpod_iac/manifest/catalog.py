@@ -18,6 +18,7 @@ from superpod_iac.manifest.common import (
     PosCount,
     Strict,
     Temperature,
+    empty_list,
 )
 
 Precision = Literal["fp4", "fp6", "fp8", "int8", "bf16", "fp16", "tf32", "fp32", "fp64"]
@@ -113,7 +114,7 @@ class CabinetType(Part):
     mounting_width_mm: Pos | None = None
     """Usable width between the rails (450 mm for EIA-310 19-inch); the footprint when unset."""
     cooling: Literal["air", "liquid", "hybrid"] = "air"
-    accessories: list[Accessory] = Field(default_factory=list)
+    accessories: list[Accessory] = Field(default_factory=empty_list)
 
 
 class AcceleratorType(Part):
@@ -258,9 +259,9 @@ class DeviceType(Part):
     cpus: Mount | None = None
     memory_gb: NonNeg = 0
     """Fast memory on the device outside accelerator HBM (e.g. Grace/Vera LPDDR5X)."""
-    port_groups: list[PortGroup] = Field(default_factory=list)
+    port_groups: list[PortGroup] = Field(default_factory=empty_list)
     power_output: PowerOutput | None = None
-    outlets: list[OutletBank] = Field(default_factory=list)
+    outlets: list[OutletBank] = Field(default_factory=empty_list)
     """A rack PDU's outlets, bank by bank; devices' cords are assigned to them (OUT rules)."""
     outlet_wiring: OutletWiring = "line-to-neutral"
     """Default wiring of the outlet banks on a three-phase feed (a bank's `wiring` overrides)."""
@@ -270,8 +271,8 @@ class DeviceType(Part):
     psus: Psus | None = None
     """The device's own PSUs and their cords (servers and switches on rack PDUs)."""
     airflow: Literal["front-to-rear", "rear-to-front", "passive", "liquid", "mixed"] | None = None
-    accessories: list[Accessory] = Field(default_factory=list)
-    power_items: list[PowerItem] = Field(default_factory=list)
+    accessories: list[Accessory] = Field(default_factory=empty_list)
+    power_items: list[PowerItem] = Field(default_factory=empty_list)
     """`max_w` itemised (GPUs, CPUs, NICs, DPUs, fans, drives ...): when given, `max_w` must
     equal the sum of count x w (a schema error otherwise), so the itemisation cannot drift."""
 
@@ -314,7 +315,7 @@ class CableType(Part):
     attenuation_db_per_km: NonNeg = 0
     attenuation_db_per_km_at_nm: dict[Wavelength, NonNeg] = Field(default_factory=dict)
     """Attenuation by wavelength (850, 1300, 1310, 1550 nm); the flat figure otherwise."""
-    stocked_lengths_m: list[Pos] = Field(default_factory=list)
+    stocked_lengths_m: list[Pos] = Field(default_factory=empty_list)
     """Orderable lengths: a computed run is rounded up to the next one (empty: cut to order)."""
     length_mpns: dict[str, str] = Field(default_factory=dict)
     """Manufacturer part number per orderable length (`"3": MCP4Y10-N003`), where it differs."""
@@ -342,7 +343,7 @@ class CduType(Part):
     `rear_door_kw`, and its water comes from the cabinet's `cdu`."""
     height_u: Count = 0
     power_w: NonNeg = 0
-    accessories: list[Accessory] = Field(default_factory=list)
+    accessories: list[Accessory] = Field(default_factory=empty_list)
 
 
 class Fluid(Strict):
@@ -360,15 +361,15 @@ class ConnectorLoss(Strict):
 
 
 class CatalogSpec(Strict):
-    cabinet_types: list[CabinetType] = Field(default_factory=list)
-    device_types: list[DeviceType] = Field(default_factory=list)
-    accelerator_types: list[AcceleratorType] = Field(default_factory=list)
-    transceiver_types: list[TransceiverType] = Field(default_factory=list)
-    cable_types: list[CableType] = Field(default_factory=list)
-    cdu_types: list[CduType] = Field(default_factory=list)
-    accessory_types: list[AccessoryType] = Field(default_factory=list)
-    fluids: list[Fluid] = Field(default_factory=list)
-    connector_losses: list[ConnectorLoss] = Field(default_factory=list)
+    cabinet_types: list[CabinetType] = Field(default_factory=empty_list)
+    device_types: list[DeviceType] = Field(default_factory=empty_list)
+    accelerator_types: list[AcceleratorType] = Field(default_factory=empty_list)
+    transceiver_types: list[TransceiverType] = Field(default_factory=empty_list)
+    cable_types: list[CableType] = Field(default_factory=empty_list)
+    cdu_types: list[CduType] = Field(default_factory=empty_list)
+    accessory_types: list[AccessoryType] = Field(default_factory=empty_list)
+    fluids: list[Fluid] = Field(default_factory=empty_list)
+    connector_losses: list[ConnectorLoss] = Field(default_factory=empty_list)
 
 
 class Catalog(ManifestBase):

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from superpod_iac import API_VERSION
+
+
+def empty_list() -> list[Any]:
+    """`Field(default_factory=empty_list)` instead of `list`: pydantic asks each default factory
+    for its signature when the class is built, and `inspect.signature(list)` parses the builtin's
+    text signature with the tokenizer (compiling its regular expressions: ~5 ms of a
+    pre-commit run for 35 fields); a Python function answers at once. Same default, same schema."""
+    return []
+
 
 # Bounds keep absurd magnitudes out of the physics (a 10^300 kW cabinet is a typo, not a design).
 _BIG = 1e9

@@ -14,6 +14,7 @@ from superpod_iac.manifest.common import (
     Ref,
     Strict,
     Temperature,
+    empty_list,
 )
 
 
@@ -54,10 +55,10 @@ class AirZone(Strict):
 
 
 class CoolingSystemSpec(Strict):
-    cdus: list[Cdu] = Field(default_factory=list)
-    groups: list[CduGroup] = Field(default_factory=list)
-    loops: list[FacilityLoop] = Field(default_factory=list)
-    air_zones: list[AirZone] = Field(default_factory=list)
+    cdus: list[Cdu] = Field(default_factory=empty_list)
+    groups: list[CduGroup] = Field(default_factory=empty_list)
+    loops: list[FacilityLoop] = Field(default_factory=empty_list)
+    air_zones: list[AirZone] = Field(default_factory=empty_list)
 
 
 class CoolingSystem(ManifestBase):

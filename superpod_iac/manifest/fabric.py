@@ -19,6 +19,7 @@ from superpod_iac.manifest.common import (
     PosCount,
     Ref,
     Strict,
+    empty_list,
 )
 
 
@@ -39,7 +40,7 @@ class Link(Strict):
     two mated pairs each."""
     splices: int = Field(default=0, ge=0, le=100)
     """Fusion splices in the optical path (policy `splice_loss_db` each)."""
-    via: list[Ref] = Field(default_factory=list, max_length=20)
+    via: list[Ref] = Field(default_factory=empty_list, max_length=20)
     """Patch panels and cassettes (`cabinet/device`) the optical path runs through, in order:
     each adds one mated pair per connector its port groups name (a panel of one connector: one
     pair; an LC-front, MPO-rear cassette: an LC and an MPO pair). With `via`, the site policy's
@@ -186,14 +187,14 @@ class Trunk(Strict):
 
 class FabricSpec(Strict):
     plane: Plane
-    links: list[Link] = Field(default_factory=list)
-    generators: list[Generator] = Field(default_factory=list)
-    media: list[MediaRule] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=empty_list)
+    generators: list[Generator] = Field(default_factory=empty_list)
+    media: list[MediaRule] = Field(default_factory=empty_list)
     cable: Ref | None = None
     transceiver: Ref | None = None
     max_oversubscription: NonNeg | None = None
     rail_aligned: bool = False
-    trunks: list[Trunk] = Field(default_factory=list)
+    trunks: list[Trunk] = Field(default_factory=empty_list)
     shape: Shape | None = None
     """The topology this fabric claims (checked by TOP006/TOP007, bisection in `summary`)."""
     optical_through: Ref | None = None

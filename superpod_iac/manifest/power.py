@@ -14,6 +14,7 @@ from superpod_iac.manifest.common import (
     PosCount,
     Ref,
     Strict,
+    empty_list,
 )
 
 NodeType = Literal["utility", "generator", "transformer", "ups", "switchboard", "busway", "rpp",
@@ -115,7 +116,7 @@ class PowerNode(Strict):
 
 class PowerSystemSpec(Strict):
     redundancy: Literal["N", "N+1", "2N"] = "2N"
-    nodes: list[PowerNode] = Field(default_factory=list)
+    nodes: list[PowerNode] = Field(default_factory=empty_list)
 
 
 class PowerSystem(ManifestBase):

@@ -14,6 +14,7 @@ from superpod_iac.manifest.common import (
     PosCount,
     Strict,
     Temperature,
+    empty_list,
 )
 from superpod_iac.manifest.policy import overrides_model
 
@@ -48,7 +49,7 @@ class Hall(Strict):
     air_capacity_kw: NonNeg | None = None
     supply_air_c: Temperature | None = None
     """Cold-aisle supply air; policy `supply_air_c` (ASHRAE recommended 27 C) when unset."""
-    rows: list[Row] = Field(default_factory=list)
+    rows: list[Row] = Field(default_factory=empty_list)
     floor: Literal["raised", "slab"] = "slab"
     altitude_m: Annotated[float, Field(ge=-500, le=6000)] | None = None
     """Elevation above sea level: air-side capacities (declared at sea level, as nameplates
@@ -58,7 +59,7 @@ class Hall(Strict):
 
 
 class SiteSpec(Strict):
-    halls: list[Hall] = Field(default_factory=list)
+    halls: list[Hall] = Field(default_factory=empty_list)
     policy: Policy = Field(default_factory=Policy)
 
 

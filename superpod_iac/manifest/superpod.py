@@ -15,6 +15,7 @@ from superpod_iac.manifest.common import (
     PosCount,
     Ref,
     Strict,
+    empty_list,
 )
 
 
@@ -36,10 +37,10 @@ class Expect(Strict):
 
 
 class SuperpodSpec(Strict):
-    cabinets: list[Ref] = Field(default_factory=list)
+    cabinets: list[Ref] = Field(default_factory=empty_list)
     """Cabinet names or nodesets (`nvl72-[01-08]`); empty with `selector` selects by label."""
     selector: dict[str, str] = Field(default_factory=dict)
-    fabrics: list[Ref] = Field(default_factory=list)
+    fabrics: list[Ref] = Field(default_factory=empty_list)
     expect: Expect = Field(default_factory=Expect)
 
 
@@ -78,8 +79,8 @@ class ClusterSpec(Strict):
     replicas: PosCount
     names: Name | None = None
     """Nodeset of replica names, e.g. `cm384-[001-432]`; default `<superpod>-[1-N]`."""
-    cascade: list[Cascade] = Field(default_factory=list)
-    per_replica: list[Ref] = Field(default_factory=list)
+    cascade: list[Cascade] = Field(default_factory=empty_list)
+    per_replica: list[Ref] = Field(default_factory=empty_list)
     """Site infrastructure the superpod uses that each replica gets its own copy of: names or
     globs (`cm384-utility`, `cm384-*`) of power nodes, halls or facility loops. Without it
     that infrastructure is shared by every replica and carries the sum of their loads: power

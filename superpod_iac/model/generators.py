@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from superpod_iac.diagnostics import Origin
 from superpod_iac.manifest.fabric import Clos, Fabric, FullMesh, Mesh, SwitchedPlanes
 from superpod_iac.model.expand import ExpansionError, expand
-from superpod_iac.model.inventory import FabricObj, Inventory
+from superpod_iac.model.inventory import FabricObj, GeneratedRun, Inventory
 from superpod_iac.model.links import LinkMedia, add_links
 
 if TYPE_CHECKING:
@@ -148,10 +148,20 @@ def _spread(block: list[tuple[int, int]], count: int) -> list[tuple[int, int]]:
     return out
 
 
-def clos(inv: Inventory, gen: Clos) -> Pairs:
-    endpoints = select_devices(inv, gen.endpoints)
-    leaves = select_devices(inv, gen.leaves)
-    spines = select_devices(inv, gen.spines)
+def clos_roles(inv: Inventory, gen: Clos) -> dict[str, list[int]]:
+    """The built devices a Clos generator selects, by role, in its order."""
+    roles = {"endpoints": select_devices(inv, gen.endpoints),
+             "leaves": select_devices(inv, gen.leaves),
+             "spines": select_devices(inv, gen.spines)}
+    if gen.tiers == 3 and gen.cores:
+        roles["cores"] = select_devices(inv, gen.cores)
+    return roles
+
+
+def clos(inv: Inventory, gen: Clos, roles: dict[str, list[int]] | None = None) -> Pairs:
+    if roles is None:
+        roles = clos_roles(inv, gen)
+    endpoints, leaves, spines = roles["endpoints"], roles["leaves"], roles["spines"]
     rails = gen.rails
     if len(leaves) % rails:
         raise GeneratorError(f"{len(leaves)} leaves do not split into {rails} rails")
@@ -175,8 +185,7 @@ def clos(inv: Inventory, gen: Clos) -> Pairs:
     if gen.tiers == 3:
         if not (gen.cores and gen.core_ports and gen.spine_up_ports):
             raise GeneratorError("3 tiers need cores, core_ports and spine_up_ports")
-        cores = select_devices(inv, gen.cores)
-        out += _uplinks(inv, spines, gen.spine_up_ports, cores, gen.core_ports)
+        out += _uplinks(inv, spines, gen.spine_up_ports, roles["cores"], gen.core_ports)
     return out
 
 
@@ -337,8 +346,17 @@ def _media_of(gen: LinkMedia, nic_side: _NicSide | None,
 def add_generated_links(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> None:
     for i, gen in enumerate(m.model.spec.generators):
         origin = Origin(m.document.file, m.document.index, ("spec", "generators", i))
+        roles: dict[str, list[int]] = {}
+        run = None
+        if isinstance(gen, Clos):  # recorded even when it cannot run (then with no links)
+            run = GeneratedRun(fab.name, i, origin, roles, 0)
+            inv.generated.append(run)
         try:
-            pairs = GENERATORS[gen.type](inv, gen)
+            if isinstance(gen, Clos):
+                roles.update(clos_roles(inv, gen))
+                pairs = clos(inv, gen, roles)
+            else:
+                pairs = GENERATORS[gen.type](inv, gen)
         except GeneratorLimit as exc:
             inv.problems.limit(f"{gen.type} generator: {exc}", origin)
             continue
@@ -349,7 +367,10 @@ def add_generated_links(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> 
         ends: set[int] = set()
         nic_side = None
         if isinstance(gen, Clos) and gen.endpoint_transceiver:
-            ends = set(select_devices(inv, gen.endpoints))
+            ends = set(roles["endpoints"])
             nic_side = _NicSide(gen.cable, gen.transceiver, gen.endpoint_transceiver,
                                 gen.length_m)
+        before = len(inv.links)
         add_links(inv, fab, pairs, _media_of(gen, nic_side, ends), oid, origin)
+        if run is not None:
+            run.links = len(inv.links) - before

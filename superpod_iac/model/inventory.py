@@ -176,6 +176,26 @@ class FabricObj:
 
 
 @dataclass(slots=True)
+class GeneratedRun:
+    """What one topology generator line built, once per Cluster replica: the built devices it
+    selected in each role (`endpoints`, `leaves`, `spines`, `cores` for a Clos), in the
+    generator's order, as device indices, and how many links it made. Rules that check a
+    generator's plan read these rather than resolving its selectors again: a selector is
+    written before replication (`rk/lf1`) and names no built device of a replica
+    (`r1.rk/lf1`). Replication clones the record per replica (model/replicate.py)."""
+
+    fabric: str
+    generator: int
+    """Position of the generator line in the Fabric's `spec.generators`."""
+    origin: Origin
+    roles: dict[str, list[int]]
+    links: int
+    """Links the line made (0 when it could not run: REF003 or SCH012 reported that)."""
+    replica: str | None = None
+    """The Cluster replica this copy belongs to; None outside a Cluster."""
+
+
+@dataclass(slots=True)
 class SuperpodObj:
     name: str
     origin: Origin
@@ -333,6 +353,9 @@ class Inventory:
     """link origin index -> (declared length_m, the longest computed run it is shorter than,
     how many links of that line, the index of that longest link): declared lengths shorter
     than the run between their ends, which the links do not use (OPT011)."""
+    generated: list[GeneratedRun] = field(default_factory=list)
+    """One record per topology generator line (per Cluster replica) whose roles a rule checks:
+    the devices it built in each role (see GeneratedRun)."""
     generator_link_ends: int = 0
     """Link ends the topology generators have selected so far (bounded by max_links)."""
     read_bytes: int = 0

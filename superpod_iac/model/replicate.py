@@ -31,6 +31,7 @@ from superpod_iac.model.inventory import (
     ClusterObj,
     Device,
     FabricObj,
+    GeneratedRun,
     Inventory,
     SuperpodObj,
 )
@@ -371,11 +372,34 @@ def replicate(inv: Inventory, m: Manifest[Cluster], cluster: ClusterObj) -> bool
                       np.concatenate(ends_a), np.concatenate(ends_b))
     del ends_a, ends_b
     _rehome_boundary_links(inv, boundary, remap, bases[0] if bases else None)
-    remap = _retire_template(inv, infra, template, sel)
-    bases = [remap[b] for b in bases]
+    renumber = _retire_template(inv, infra, template, sel)
+    bases = [renumber[b] for b in bases]
+    _replicate_runs(inv, remap, renumber, bases, cluster.replicas)
     for j, cascade in enumerate(m.model.spec.cascade):
         _cascade(inv, m, cluster, j, cascade, bases)
     return True
+
+
+def _replicate_runs(inv: Inventory, local: np.ndarray, remap: np.ndarray,
+                    bases: list[np.ndarray], replicas: list[str]) -> None:
+    """Each generator record (GeneratedRun) that selected template devices becomes one per
+    replica, its devices those of the replica (a device outside the template stays itself);
+    every other record follows the renumbering. `local`: old index -> position in the
+    template (-1 outside it); `remap`: old index -> index after the template retired."""
+    runs: list[GeneratedRun] = []
+    for run in inv.generated:
+        olds = {k: np.array(v, dtype=np.int64) for k, v in run.roles.items()}
+        inside = any(bool((local[v] >= 0).any()) for v in olds.values() if len(v))
+        if not inside or not bases:
+            roles = {k: [int(x) for x in remap[v].tolist() if x >= 0] for k, v in olds.items()}
+            runs.append(replace(run, roles=roles))
+            continue
+        for replica, base in zip(replicas, bases, strict=True):
+            roles = {k: np.where(local[v] >= 0, base[np.maximum(local[v], 0)], remap[v]).tolist()
+                     for k, v in olds.items()}
+            runs.append(replace(run, roles={k: [x for x in v if x >= 0]
+                                            for k, v in roles.items()}, replica=replica))
+    inv.generated = runs
 
 
 def template_links(inv: Inventory, pod: SuperpodObj) -> int:

@@ -17,8 +17,8 @@ from typing import Any
 
 from superpod_iac.netbox.desired import DesiredState
 
-SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
-"""NetBox's slug field (Django's validate_slug)."""
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+\Z")
+"""NetBox's slug field (Django's validate_slug: `\\Z`, so a trailing newline is refused too)."""
 
 
 @dataclass(frozen=True)

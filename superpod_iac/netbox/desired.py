@@ -45,7 +45,12 @@ ROLE_COLOURS = {"compute": "2196f3", "switch": "4caf50", "power-shelf": "f44336"
 _AIRFLOW = {"front-to-rear", "rear-to-front", "passive", "mixed"}
 """superpod airflow values NetBox has too (`liquid` has no NetBox equivalent)."""
 CABLE_TYPES = {"smf": "smf", "mmf": "mmf-om4", "dac": "dac-passive", "acc": "dac-active",
-               "aec": "dac-active", "cat6": "cat6", "backplane": ""}
+               "aec": "dac-active", "cat6": "cat6", "backplane": "dac-passive"}
+"""A catalog cable medium -> the closest NetBox cable type (NetBox 4.7 has no backplane, ACC or
+AEC type: a backplane's NVLink copper is passive twinax, `dac-passive`; ACC and AEC cables carry
+active electronics in their plugs, `dac-active`). The design's own medium goes in the cable's
+`superpod_medium` custom field (MEDIUM_FIELD). The one table of both the push and the CSV
+export; tests check every medium maps to one of NetBox's cable type choices."""
 
 
 CATALOG_FIELD = "superpod_catalog"
@@ -60,6 +65,10 @@ manifest of the design NetBox has no model for (Site, PowerSystem, CoolingSystem
 Superpod, Cluster, the project's own Catalog); on a rack, the cabinet's fields NetBox has no
 field for (its feeds, CDU, rear door, extra weight, labels). `superpod netbox pull --design`
 reads them back beside what NetBox holds (racks, devices at their U, power cables)."""
+MEDIUM_FIELD = "superpod_medium"
+"""The custom field (text, on cables) the tool creates and owns: the catalog medium of a cable
+the design lays (`backplane`, `aec`, `mmf`, ...), which NetBox's cable types only approximate
+(CABLE_TYPES). `superpod netbox pull --design` reads it back."""
 OWNED_FIELD_MARK = "Owned by superpod-iac"
 """How a custom field the tool made is known (custom fields carry no tags): its description
 starts with this."""
@@ -368,6 +377,12 @@ def _custom_fields(st: DesiredState) -> None:
         "description": f"{OWNED_FIELD_MARK} (written by every push): what of the design NetBox "
                        "has no model for (on a site: the design's other manifests; on a rack: "
                        "the cabinet's feeds, CDU, rear door, labels)"}, DESIGN_FIELD)
+    st.add("custom-fields", MEDIUM_FIELD, {
+        "name": MEDIUM_FIELD, "label": "superpod-iac medium", "type": "text",
+        "object_types": ["dcim.cable"],
+        "description": f"{OWNED_FIELD_MARK} (written by every push): the design's medium of "
+                       "the cable (backplane, dac, acc, aec, mmf, smf, cat6), which the NetBox "
+                       "cable type only approximates"}, MEDIUM_FIELD)
 
 
 def _power_components(st: DesiredState) -> dict[str, dict[str, list[dict[str, Any]]]]:
@@ -597,7 +612,8 @@ def _cables(inv: Inventory, st: DesiredState, tags: list[str]) -> None:
         cable = inv.catalog.cable_types.get(t.cable_of(i) or "")
         length = t.length_m[i]
         st.add("cables", cable_key((a,), (b,)), {
-            "type": CABLE_TYPES.get(cable.medium, "") if cable else "",
+            "type": CABLE_TYPES[cable.medium] if cable else "",
+            f"cf:{MEDIUM_FIELD}": cable.medium if cable else None,
             "status": "planned",
             "length": None if length != length else round(length, 2),
             "length_unit": "" if length != length else "m", "tags": tags},

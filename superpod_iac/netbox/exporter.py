@@ -16,6 +16,7 @@ from ruamel.yaml import YAML
 
 from superpod_iac.fsio import atomic_text, atomic_write
 from superpod_iac.model.inventory import Inventory
+from superpod_iac.netbox.desired import CABLE_TYPES
 from superpod_iac.netbox.importer import SUPERPOD_MARK, interface_map
 from superpod_iac.netbox.slug import clashes, slugify
 from superpod_iac.report.escape import CsvCells, GuardedWriter
@@ -33,8 +34,6 @@ PANEL_COLUMNS = ["site", "name"]
 FEED_COLUMNS = ["site", "power_panel", "rack", "name", "status", "type", "supply", "phase",
                 "voltage", "amperage", "max_utilization"]
 ROLE_COLUMNS = ["name", "slug", "color"]
-_CABLE_TYPE = {"smf": "smf", "mmf": "mmf-om4", "dac": "dac-passive", "acc": "dac-active",
-               "aec": "dac-active", "cat6": "cat6", "backplane": ""}
 
 
 def device_name(cabinet: str, device: str) -> str:
@@ -86,7 +85,7 @@ def _cable_rows(inv: Inventory, chunk: int = 1 << 16) -> Iterator[str]:
     cable_cells = []
     for name in [*t.cable_names, ""]:  # index -1: no cable
         cable = inv.catalog.cable_types.get(name)
-        cable_cells.append(enc(_CABLE_TYPE.get(cable.medium, "") if cable else "", "planned")
+        cable_cells.append(enc(CABLE_TYPES[cable.medium] if cable else "", "planned")
                            + ",L")
     cables = np.array(cable_cells, dtype=object)
     # distinct lengths by their bits (exact: -0.0 and each NaN kept apart), sort-based (numpy

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from superpod_iac.netbox import checks
-from superpod_iac.netbox.desired import DEVICE_COMPONENTS, GLOBAL_KINDS, KINDS, OWNER_TAG
+from superpod_iac.netbox.desired import (
+    DEVICE_COMPONENTS,
+    GLOBAL_KINDS,
+    KINDS,
+    OWNED_FIELD_MARK,
+    OWNER_TAG,
+)
 from superpod_iac.netbox.read import PARENT, Live
 from superpod_iac.netbox.slug import slugify
 
@@ -154,9 +160,39 @@ def _missing_on_foreign(live: Live, kind: str, key: Any, label: str) -> Change |
         "the type from NetBox"))
 
 
+def _custom_field(live: Live, key: Any, want: Any, rec: dict[str, Any]) -> Change | None:
+    """One of the tool's own custom fields, found in NetBox. Made by someone else (its
+    description lacks OWNED_FIELD_MARK: custom fields carry no tags), or ours but of another
+    data type, it is an error before any write: a push would otherwise write the design's
+    values into an operator's field (or NetBox would keep values of the old type). Object types
+    are only ever added (removing one makes NetBox drop that kind's values)."""
+    have = sorted(rec.get("object_types") or [])
+    fields = {**want.fields, "object_types": sorted(set(have) | set(want.fields["object_types"]))}
+    actual = live.normalise("custom-fields", rec, fields)
+    if not live.owned("custom-fields", rec):
+        return Change("error", "custom-fields", key, want.label, {}, {}, rec["id"], message=(
+            f"custom field {key!r} exists in NetBox without superpod-iac's mark (its "
+            f"description does not start with {OWNED_FIELD_MARK!r}; type {actual['type']!r} "
+            f"on {', '.join(have) or 'no object types'}): an operator's or another tool's. "
+            "superpod-iac never reuses or changes a custom field it did not create: rename or "
+            "delete it in NetBox (its values go with it), then push again"))
+    if not same(actual["type"], fields["type"]):
+        return Change("error", "custom-fields", key, want.label, {}, {}, rec["id"], message=(
+            f"custom field {key!r} is of type {actual['type']!r} in NetBox, {fields['type']!r} "
+            "in the design: a push never changes a custom field's type (NetBox would keep the "
+            "values of the old one); delete it in NetBox, then push again"))
+    diffs = field_diffs(fields, actual)
+    if not diffs:
+        return None
+    return Change("update", "custom-fields", key, want.label, fields, diffs, rec["id"],
+                  rec.get("last_updated"))
+
+
 def _plan_one(live: Live, kind: str, key: Any, want: Any, drift: bool) -> Change | None:
     """The change one wanted object needs (None: none)."""
     rec = live.records[kind].get(key)
+    if rec is not None and kind == "custom-fields" and not drift:
+        return _custom_field(live, key, want, rec)
     if rec is None:
         if kind in DEVICE_COMPONENTS and key[0] not in live.records["devices"] and not drift:
             return None  # NetBox instantiates them from the device type's templates

@@ -7,7 +7,8 @@ in them at their U with their type, and which facility feed each power-shelf inl
 wrote: the device and cabinet types' catalog entries (`superpod_catalog`), the cabinets' other
 fields (`superpod_design` on the rack: feeds, CDU, rear door, labels) and the design's other
 manifests (`superpod_design` on the site: Site, PowerSystem, CoolingSystem, Fabric, Superpod,
-Cluster, the project's Catalog). A rack moved, a device re-racked or re-typed, a shelf re-cabled
+Cluster, the project's Catalog) and the cables' media (`superpod_medium`: NetBox types an NVLink
+backplane cable `dac-passive`, its closest type; the medium says it is a backplane). A rack moved, a device re-racked or re-typed, a shelf re-cabled
 to another feed in NetBox comes back as NetBox has it; links come from the fabrics' definitions
 (`superpod netbox diff` compares them with NetBox's cables).
 """
@@ -23,7 +24,13 @@ from ruamel.yaml import YAML
 
 from superpod_iac import API_VERSION
 from superpod_iac.model.expand import ExpansionError, expand, fold
-from superpod_iac.netbox.desired import CATALOG_FIELD, DESIGN_FIELD, scope_tag
+from superpod_iac.netbox.desired import (
+    CABLE_TYPES,
+    CATALOG_FIELD,
+    DESIGN_FIELD,
+    MEDIUM_FIELD,
+    scope_tag,
+)
 from superpod_iac.netbox.read import NetBoxError, _message
 
 _NETBOX_OWN = {"height_u": "u_height", "weight_kg": "weight", "part_number": "part_number"}
@@ -35,6 +42,8 @@ class Pulled:
     files: dict[str, str] = field(default_factory=dict)
     """File name -> YAML text (several documents)."""
     warnings: list[str] = field(default_factory=list)
+    media: dict[str, int] = field(default_factory=dict)
+    """The scope's data cables by their design medium (`superpod_medium`): how many of each."""
 
 
 def _list(endpoint: Any, **filters: Any) -> list[dict[str, Any]]:
@@ -112,6 +121,37 @@ def _device_feeds(api: Any, site_ids: list[int]) -> dict[int, dict[int, str]]:
         if peers and num.isdigit():
             out[p["device"]["id"]][int(num)] = peers[0]["name"]
     return out
+
+
+def cable_media(cables: list[dict[str, Any]], out: Pulled) -> dict[str, int]:
+    """The design media of a scope's data cables, counted, from their `superpod_medium` custom
+    field (NetBox's own type is only the closest one); a cable without it, or whose NetBox type
+    is not its medium's, is a warning (pushed by an older superpod-iac, or re-typed by hand)."""
+    media: dict[str, int] = defaultdict(int)
+    untyped, retyped = [], []
+    for c in cables:
+        ctype = _choice(c.get("type"))
+        if ctype == "power":
+            continue
+        medium = _cf(c, MEDIUM_FIELD)
+        if not medium:
+            untyped.append(c["id"])
+            continue
+        media[str(medium)] += 1
+        if CABLE_TYPES.get(str(medium)) not in (None, ctype):
+            retyped.append(f"#{c['id']} {ctype or 'untyped'} ({medium})")
+    if untyped:
+        out.warnings.append(f"{len(untyped)} cables have no {MEDIUM_FIELD} custom field (pushed "
+                            f"by an older superpod-iac?), e.g. #{untyped[0]}: push the design "
+                            "again to record their media")
+    if retyped:
+        out.warnings.append(f"{len(retyped)} cables have a NetBox type other than their "
+                            f"medium's, e.g. {retyped[0]}: the design's medium is kept")
+    return dict(sorted(media.items()))
+
+
+def _choice(v: Any) -> Any:
+    return v.get("value") if isinstance(v, dict) else v
 
 
 def _location(rack: dict[str, Any], site: str, out: Pulled) -> dict[str, Any] | None:
@@ -245,6 +285,8 @@ def pull_design(api: Any, scope: str) -> Pulled:
         out.files["catalog.yaml"] = _dump([{
             "apiVersion": API_VERSION, "kind": "Catalog", "metadata": {"name": f"{scope}-netbox"},
             "spec": {k: v for k, v in spec.items() if v}}])
+    out.media = cable_media(_list(api.dcim.cables, tag=tag, site_id=site_ids,
+                                  fields="id,type,custom_fields"), out)
     out.files["cabinets.yaml"] = _dump(cabinets)
     if docs:
         out.files["design.yaml"] = _dump(docs)

@@ -89,7 +89,7 @@ FIELDS = {
     "power-panels": "name,site,tags",
     "power-feeds": "name,power_panel,rack,status,type,supply,phase,voltage,amperage,"
                    "max_utilization,tags",
-    "cables": "type,status,length,length_unit,tags",
+    "cables": "type,status,length,length_unit,tags,custom_fields",
 }
 for _k in list(FIELDS):
     FIELDS[_k] += ",last_updated"

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from superpod_iac.diagnostics import Origin, Severity
 from superpod_iac.manifest.fabric import Clos
-from superpod_iac.model.expand import expand, fold
+from superpod_iac.model.expand import ExpansionError, expand, fold
 from superpod_iac.model.generators import GeneratorError, select_devices
-from superpod_iac.model.inventory import FabricObj, Inventory
+from superpod_iac.model.inventory import FabricObj, GeneratedRun, Inventory
 from superpod_iac.model.linkstats import columns, port_index
 from superpod_iac.rules.registry import Finding, rule
 
@@ -65,13 +66,79 @@ def unreachable(inv: Inventory) -> Iterator[Finding]:
                       f"connect them to the superpod's {plane} fabric")
 
 
-def _clos_generators(inv: Inventory) -> Iterator[tuple[FabricObj, int, Clos]]:
-    for fab in inv.fabrics.values():
+@dataclass(frozen=True, slots=True)
+class _FabricEnds:
+    """Both ends of every link of one fabric, grouped by the device at this end: `at(devs)`
+    gives the positions of the link ends at those devices (and whose each is)."""
+
+    dev: np.ndarray
+    port: np.ndarray
+    other: np.ndarray
+    other_port: np.ndarray
+    link: np.ndarray
+
+    def at(self, devs: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        want = np.asarray(devs, dtype=np.int64)
+        lo = np.searchsorted(self.dev, want, side="left")
+        hi = np.searchsorted(self.dev, want, side="right")
+        counts = hi - lo
+        owner = np.repeat(np.arange(len(want)), counts)
+        pos = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        return pos, owner
+
+
+def _fabric_ends(inv: Inventory, fab: FabricObj) -> _FabricEnds:
+    col = columns(inv)
+    sel = np.nonzero(col["fabric"] == fab.index)[0]
+    a, b = col["a_dev"][sel].astype(np.int64), col["b_dev"][sel].astype(np.int64)
+    pa, pb = col["a_port"][sel].astype(np.int64), col["b_port"][sel].astype(np.int64)
+    dev, other = np.concatenate([a, b]), np.concatenate([b, a])
+    order = np.argsort(dev, kind="stable")
+    return _FabricEnds(dev[order], np.concatenate([pa, pb])[order], other[order],
+                       np.concatenate([pb, pa])[order], np.concatenate([sel, sel])[order])
+
+
+def _clos_runs(inv: Inventory, roles: tuple[str, ...], check: str
+               ) -> Iterator[tuple[FabricObj, Clos, GeneratedRun] | Finding]:
+    """Every copy of every Clos generator line (one per Cluster replica) with the devices it
+    built, from the model's record of them (GeneratedRun), never from its selectors again: a
+    selector names the template's devices (`rk/lf1`), a replica's are `r1.rk/lf1`. A line
+    that made links but whose `roles` devices are not among the built ones is a Finding (the
+    check cannot run), once per line naming the copies; a line that made no links was
+    reported where it failed (REF003)."""
+    runs: dict[tuple[str, int], list[GeneratedRun]] = defaultdict(list)
+    for run in inv.generated:
+        runs[(run.fabric, run.generator)].append(run)
+    for fab in sorted(inv.fabrics.values(), key=lambda f: f.index):
         if fab.spec is None:
             continue
         for i, gen in enumerate(fab.spec.generators):
-            if gen.type == "clos":
-                yield fab, i, gen
+            if not isinstance(gen, Clos):
+                continue
+            mine = runs.get((fab.name, i), [])
+            lost = [r for r in mine if r.links and not all(r.roles.get(x) for x in roles)]
+            if not mine or lost:
+                missing = sorted({x for r in lost for x in roles if not r.roles.get(x)}) or \
+                    list(roles)
+                where = f" of {fold([r.replica or fab.name for r in lost])}" if lost else ""
+                yield Finding(
+                    f"clos generator {i + 1} of fabric {fab.name}: its "
+                    f"{' and '.join(missing)} are not among the built devices{where}: the "
+                    f"{check} check did not run", Origin(fab.origin.file, fab.origin.doc,
+                                                         ("spec", "generators", i)),
+                    "this is a bug in superpod: please report it with the design")
+            for run in mine:
+                if run.links and run not in lost:
+                    yield fab, gen, run
+
+
+def _port_speeds(inv: Inventory) -> np.ndarray:
+    """Global port id -> Gb/s (a breakout sub-port its share of the cage)."""
+    idx = port_index(inv)
+    speeds = np.zeros(len(idx.group_of_port), dtype=np.float64)
+    for gid, (_t, group, sub) in enumerate(idx.groups):
+        speeds[idx.group_of_port == gid] = group.speed_gbps / (group.breakout if sub else 1)
+    return speeds
 
 
 @rule("TOP002", "actual oversubscription above the declared one",
@@ -80,6 +147,12 @@ def oversubscription(inv: Inventory) -> Iterator[Finding]:
     """A leaf's oversubscription is its downlink bandwidth to endpoints over its uplink bandwidth
     to spines (and likewise spines to cores). It must not exceed what the Clos generator
     declares (`oversubscription`, 1.0 = non-blocking) nor the fabric's `max_oversubscription`.
+    Every link of the fabric at the generator's leaves counts (links added by hand too), each
+    at the slower of its two ports. The leaves and spines are those the generator built, in
+    every replica of a superpod a Cluster replicates (the same mistake in every replica is one
+    finding); a generator that made links but whose leaves or spines cannot be found among the
+    built devices is a finding (the check cannot run), one that made no links is not (REF003
+    reported why).
 
     Formula:
         ratio = sum(down links x speed) / sum(up links x speed) <= declared
@@ -89,40 +162,39 @@ def oversubscription(inv: Inventory) -> Iterator[Finding]:
     """
     if not len(inv.links):
         return
-    col = columns(inv)
     idx = port_index(inv)
-    speeds = np.zeros(len(idx.group_of_port), dtype=np.float64)
-    for gid, (_t, group, sub) in enumerate(idx.groups):
-        speeds[idx.group_of_port == gid] = group.speed_gbps / (group.breakout if sub else 1)
-    for fab, i, gen in _clos_generators(inv):
-        try:
-            leaves = set(select_devices(inv, gen.leaves))
-            spines = set(select_devices(inv, gen.spines))
-        except GeneratorError:
+    speeds = _port_speeds(inv)
+    ends: dict[int, _FabricEnds] = {}
+    for item in _clos_runs(inv, ("leaves", "spines"), "oversubscription"):
+        if isinstance(item, Finding):
+            yield item
             continue
+        fab, gen, run = item
         limit = gen.oversubscription
         cap = fab.spec.max_oversubscription if fab.spec is not None else None
         if cap is not None:
             limit = min(limit, cap)
-        mask = col["fabric"] == fab.index
-        a, b = col["a_dev"][mask], col["b_dev"][mask]
-        ga = idx.type_offset[idx.type_ids[a]] + col["a_port"][mask]
-        down: dict[int, float] = defaultdict(float)
-        up: dict[int, float] = defaultdict(float)
-        for x, y, s in zip(a.tolist(), b.tolist(), speeds[ga].tolist(), strict=True):
-            for low, high in ((x, y), (y, x)):
-                if low in leaves:
-                    (up if high in spines else down)[low] += s
-        worst = sorted(((down[lf] / up[lf] if up[lf] else float("inf"), lf) for lf in leaves
-                        if down[lf]), reverse=True)
-        if worst and worst[0][0] > limit + 1e-9:
-            ratio, leaf = worst[0]
-            n = sum(1 for r, _ in worst if r > limit + 1e-9)
-            origin = Origin(fab.origin.file, fab.origin.doc, ("spec", "generators", i))
-            yield Finding(f"{n} leaf switch(es) oversubscribed: {inv.devices[leaf].address} has "
-                          f"{down[leaf]:,.0f}G down / {up[leaf]:,.0f}G up = {ratio:.2f}:1 > "
-                          f"declared {limit:g}:1", origin, "add uplinks or spines, or declare "
-                          "the oversubscription")
+        e = ends.get(fab.index)
+        if e is None:
+            e = ends[fab.index] = _fabric_ends(inv, fab)
+        leaves = run.roles["leaves"]
+        pos, owner = e.at(leaves)
+        own = speeds[idx.type_offset[idx.type_ids[e.dev[pos]]] + e.port[pos]]
+        far = speeds[idx.type_offset[idx.type_ids[e.other[pos]]] + e.other_port[pos]]
+        spd = np.minimum(own, far)
+        is_up = np.isin(e.other[pos], np.asarray(run.roles["spines"], dtype=np.int64))
+        up = np.bincount(owner, weights=spd * is_up, minlength=len(leaves))
+        down = np.bincount(owner, weights=spd * ~is_up, minlength=len(leaves))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(up > 0, down / np.where(up > 0, up, 1), np.inf)
+        over = (down > 0) & (ratio > limit + 1e-9)
+        if over.any():
+            worst = int(np.argmax(np.where(over, ratio, -1.0)))
+            leaf = leaves[worst]
+            yield Finding(f"{int(over.sum())} leaf switch(es) oversubscribed: "
+                          f"{inv.devices[leaf].address} has {down[worst]:,.0f}G down / "
+                          f"{up[worst]:,.0f}G up = {ratio[worst]:.2f}:1 > declared {limit:g}:1",
+                          run.origin, "add uplinks or spines, or declare the oversubscription")
 
 
 @rule("TOP003", "rail misalignment: NIC k not on rail k's leaf",
@@ -131,43 +203,65 @@ def rail_alignment(inv: Inventory) -> Iterator[Finding]:
     """In a rail-optimized fabric, NIC k of every node lands on a leaf of rail k, so collective
     traffic between GPUs of the same rank stays one hop away. Every link of a Clos fabric from
     an endpoint port (by name, position k in `endpoint_ports`) to a leaf is checked against the
-    rails the generator defines, so links added by hand are held to the same plan.
+    rails the generator defines, so links added by hand are held to the same plan. The leaves
+    are those the generator built, in every replica of a superpod a Cluster replicates (the
+    same mistake in every replica is one finding); a generator that made links but whose
+    leaves cannot be found among the built devices is a finding (the check cannot run), one
+    that made no links is not (REF003 reported why).
 
     Fix:
         Move the link to a leaf of the NIC's rail.
     """
-    col = columns(inv)
-    for fab, _i, gen in _clos_generators(inv):
-        try:
-            leaves = select_devices(inv, gen.leaves)
-        except GeneratorError:
+    if not len(inv.links):
+        return
+    idx = port_index(inv)
+    ends: dict[int, _FabricEnds] = {}
+    ranks: dict[str, np.ndarray] = {}
+    for item in _clos_runs(inv, ("leaves",), "rail"):
+        if isinstance(item, Finding):
+            yield item
             continue
+        fab, gen, run = item
+        leaves = run.roles["leaves"]
         if len(leaves) % gen.rails:
-            continue
-        per = len(leaves) // gen.rails
-        rail_of_leaf = {leaf: k // per for k, leaf in enumerate(leaves)}
-        mask = np.nonzero(col["fabric"] == fab.index)[0]
-        bad: list[tuple[str, int, int]] = []
-        origin = None
-        for li in mask.tolist():
-            a, b = int(col["a_dev"][li]), int(col["b_dev"][li])
-            pa, pb = int(col["a_port"][li]), int(col["b_port"][li])
-            for e, p, leaf in ((a, pa, b), (b, pb, a)):
-                if e not in rail_of_leaf and leaf in rail_of_leaf:
-                    ports = _endpoint_ports(inv, e, gen.endpoint_ports)
-                    if p in ports and ports.index(p) != rail_of_leaf[leaf]:
-                        bad.append((f"{inv.endpoint(e, p)} -> {inv.devices[leaf].address}",
-                                    ports.index(p) + 1, rail_of_leaf[leaf] + 1))
-                        origin = inv.links.origins[inv.links.origin[li]]
-        if bad and origin is not None:
-            text, nic, rail = bad[0]
-            yield Finding(f"{len(bad)} link(s) off their rail, e.g. {text} (NIC {nic} on a "
-                          f"rail-{rail} leaf)", origin, "cable NIC k to a leaf of rail k")
+            continue  # the generator refused it (REF003)
+        e = ends.get(fab.index)
+        if e is None:
+            e = ends[fab.index] = _fabric_ends(inv, fab)
+        rank = ranks.get(gen.endpoint_ports)
+        if rank is None:
+            rank = ranks[gen.endpoint_ports] = _endpoint_rank(inv, gen.endpoint_ports)
+        pos, owner = e.at(leaves)
+        rail = owner // (len(leaves) // gen.rails)
+        nic = rank[idx.type_offset[idx.type_ids[e.other[pos]]] + e.other_port[pos]]
+        bad = np.nonzero((nic >= 0) & (nic != rail) &
+                         ~np.isin(e.other[pos], np.asarray(leaves, dtype=np.int64)))[0]
+        if len(bad):
+            j = int(bad[0])
+            p = int(pos[j])
+            text = (f"{inv.endpoint(int(e.other[p]), int(e.other_port[p]))} -> "
+                    f"{inv.devices[int(e.dev[p])].address}")
+            origin = inv.links.origins[inv.links.origin[int(e.link[p])]]
+            yield Finding(f"{len(bad)} link(s) off their rail, e.g. {text} (NIC {nic[j] + 1} "
+                          f"on a rail-{rail[j] + 1} leaf)", origin,
+                          "cable NIC k to a leaf of rail k")
 
 
-def _endpoint_ports(inv: Inventory, dev: int, nodeset: str) -> list[int]:
-    by_name = inv.catalog.ports(inv.devices[dev].type_name)[1]
-    return [by_name[n].index for n in expand(nodeset) if n in by_name]
+def _endpoint_rank(inv: Inventory, nodeset: str) -> np.ndarray:
+    """Global port id -> the port's position k (0-based) among `nodeset`'s ports on its
+    device type (the NIC's rail), -1 for a port not in it."""
+    idx = port_index(inv)
+    rank = np.full(len(idx.group_of_port), -1, dtype=np.int64)
+    try:
+        names = expand(nodeset)
+    except ExpansionError:
+        return rank  # REF003 at the generator
+    for t, type_name in enumerate(idx.type_names):
+        by_name = inv.catalog.ports(type_name)[1]
+        present = [by_name[n].index for n in names if n in by_name]
+        for k, p in enumerate(present):
+            rank[int(idx.type_offset[t]) + p] = k
+    return rank
 
 
 @rule("TOP004", "scale-up domain incomplete: a scale-up fabric splits into islands",

@@ -3,8 +3,12 @@ substitution, limits and the errors a bad template gives."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from superpod_iac.model.expand import (
@@ -101,3 +105,62 @@ def test_names_fold_into_a_nodeset_that_expands_back() -> None:
     folded = fold(names)
     assert folded == "mgmt-1,nvl72-[01-08]"
     assert sorted(expand(folded)) == sorted(names)
+
+
+def _clustershell(pattern: str) -> tuple[str, ...] | str:
+    from ClusterShell.NodeSet import RESOLVER_NOGROUP, NodeSet, NodeSetParseError
+    from ClusterShell.RangeSet import RangeSetParseError
+
+    try:
+        return tuple(NodeSet(pattern, resolver=RESOLVER_NOGROUP))
+    except (NodeSetParseError, RangeSetParseError, ValueError):
+        return "error"
+
+
+_NUMBER = st.integers(0, 120).flatmap(
+    lambda n: st.sampled_from([str(n), str(n).zfill(2), str(n).zfill(3)]))
+_ELEMENT = st.one_of(_NUMBER, st.tuples(_NUMBER, _NUMBER).map("-".join),
+                     st.tuples(_NUMBER, _NUMBER, st.integers(1, 3)).map(
+                         lambda t: f"{t[0]}-{t[1]}/{t[2]}"))
+_BRACKET = st.lists(_ELEMENT, min_size=1, max_size=3).map(lambda e: "[" + ",".join(e) + "]")
+_LITERAL = st.text("ab0-9_./:", max_size=3)
+
+
+@given(st.lists(st.tuples(_LITERAL, _BRACKET), min_size=1, max_size=3), _LITERAL)
+def test_the_plain_path_gives_clustershells_names_in_its_order(
+        parts: list[tuple[str, str]], tail: str) -> None:
+    """expand() answers plain patterns without ClusterShell (model/expand.py's docstring): on
+    any pattern of literals and brackets of numbers, ranges, steps, lists and paddings, it gives
+    NodeSet's names in NodeSet's order, or NodeSet's refusal as an ExpansionError."""
+    from superpod_iac.model.expand import _plain_expand
+
+    pattern = "".join(lit + br for lit, br in parts) + tail
+    assume(count_names(pattern) <= 20_000)  # within max_names (that refusal is tested above)
+    want = _clustershell(pattern)
+    plain = _plain_expand(pattern)
+    if plain is not None:
+        assert plain == want
+    try:
+        assert expand(pattern) == want
+    except ExpansionError:
+        assert want == "error"
+
+
+def test_the_plain_shapes_of_the_reference_designs_skip_clustershell() -> None:
+    """The shapes the specs write are the plain ones (so `validate` need not import ClusterShell)."""
+    from superpod_iac.model.expand import _plain_expand
+
+    for pattern in ("tray[01-18]", "g[1-4]n[01-18]", "p[01-24]/[1-2]", "c[01-12]/node[1-4]:vpc1",
+                    "ub[01-56]/[1-2]", "h[1,3,5-6]", "x[0-10]"):
+        assert _plain_expand(pattern) == _clustershell(pattern)
+
+
+def test_a_range_clustershell_alone_reads_still_expands() -> None:
+    """The other side of the plain path: a mixed padding goes to ClusterShell, lazily."""
+    probe = ("import sys\nfrom superpod_iac.model.expand import expand\n"
+             "assert 'ClusterShell' not in sys.modules\n"
+             "print(expand('n[1-2]'), 'ClusterShell' in sys.modules)\n"
+             "print(expand('n[1,02]'), 'ClusterShell' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2], timeout=60, check=True)
+    assert proc.stdout.splitlines() == ["('n1', 'n2') False", "('n1', 'n02') True"]

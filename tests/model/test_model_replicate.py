@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from superpod_iac.config import Config
@@ -257,3 +258,34 @@ def test_infrastructure_shared_with_cabinets_outside_the_template_stays(tmp_path
 
     tree = power_tree(inv)
     assert tree.normal.loads_w["ups-A"] > 0 and tree.normal.loads_w["utility"] > 0
+
+
+def test_each_replica_records_the_devices_its_generators_built(tmp_path: Path) -> None:
+    """A Clos generator's record (Inventory.generated) is cloned per replica: its leaves,
+    spines and endpoints are the replica's built devices, the same the replica's generated
+    links join (read from the link table, not from names), in the generator's order."""
+    from superpod_iac.model.linkstats import columns
+    from tests.conftest import RULE_FIXTURES
+
+    text = (RULE_FIXTURES / "pass" / "TOP003-replicas.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "clos.yaml"
+    path.write_text(text.replace('replicas: 2, names: "r[1-2]"', 'replicas: 3, names: "r[1-3]"'),
+                    encoding="utf-8")
+    inv = load_project([str(RULE_FIXTURES / "_base.yaml"), str(path)], Config(),
+                       check=False).inventory
+    runs = inv.generated
+    assert [r.replica for r in runs] == ["r1", "r2", "r3"]
+    col = columns(inv)
+    for run in runs:
+        pod = inv.superpods[run.replica or ""]
+        mine = {d.index for c in pod.cabinets for d in inv.cabinets[c].devices}
+        roles = run.roles
+        assert set(roles["endpoints"]) | set(roles["leaves"]) | set(roles["spines"]) <= mine
+        assert [inv.devices[d].address for d in roles["leaves"]] == \
+            [f"{run.replica}.rk/lf1", f"{run.replica}.rk/lf2"]
+        made = col["origin"] == inv.links.intern_origin(run.origin)
+        a, b = col["a_dev"][made], col["b_dev"][made]
+        in_pod = np.isin(a, list(mine))
+        assert int(in_pod.sum()) == run.links == 8  # 2 hosts x 2 NICs + 2 leaves x 2 up
+        ends = set(a[in_pod].tolist()) | set(b[in_pod].tolist())
+        assert ends == set(roles["endpoints"]) | set(roles["leaves"]) | set(roles["spines"])

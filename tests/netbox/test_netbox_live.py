@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from ruamel.yaml import YAML
 
 from superpod_iac.config import load_config
 from superpod_iac.model.inventory import Inventory
+from superpod_iac.netbox.desired import CABLE_TYPES, MEDIUM_FIELD
 from superpod_iac.pipeline import load_project
 from tests.conftest import ROOT
 from tests.netbox.conftest import NetBoxServer
@@ -120,6 +122,28 @@ def test_foreign_device_type_with_same_model_is_left_untouched(cli: Any, netbox:
     foreign.delete()
 
 
+def test_an_operator_s_custom_field_with_the_tool_s_name_is_never_reused(
+        cli: Any, netbox: NetBoxServer, nb: Any) -> None:
+    """An operator made a `superpod_medium` custom field of their own on cables (no
+    superpod-iac mark in its description). The push refuses before any write: it would
+    otherwise write the design's media into the operator's field. The field is as it was."""
+    theirs = nb.extras.custom_fields.create(name=MEDIUM_FIELD, type="text",
+                                            object_types=["dcim.cable", "dcim.device"],
+                                            description="cable medium, by the ops team")
+    before = dict(nb.extras.custom_fields.get(theirs.id))
+    res = _push(cli, netbox, "specs/gb200-nvl72")
+    assert res.code == 1, res.out + res.err
+    assert f"custom field '{MEDIUM_FIELD}' exists in NetBox without superpod-iac's mark" \
+        in res.out, res.out
+    assert "nothing was sent to NetBox" in res.err
+    assert dict(nb.extras.custom_fields.get(theirs.id)) == before
+    assert nb.extras.custom_fields.get(name="superpod_catalog") is None  # nothing written
+    assert len(nb.dcim.devices.all()) == 0
+    # the operator renames theirs out of the way: the push makes its own beside it later
+    theirs.name = "ops_medium"
+    assert theirs.save()
+
+
 def _plan_line(out: str) -> str:
     return next(line for line in out.splitlines() if line.startswith("Plan:"))
 
@@ -136,6 +160,11 @@ def test_plan_then_push_both_designs(cli: Any, netbox: NetBoxServer, nb: Any) ->
         res = _push(cli, netbox, design)
         assert res.code == 0, res.err + res.out
         assert "Applied:" in res.out
+
+
+def _value(v: Any) -> Any:
+    """A choice field's value (NetBox answers {"value": ..., "label": ...})."""
+    return v.get("value") if isinstance(v, dict) else v
 
 
 def _ends(nb_cable: dict[str, Any], names: dict[tuple[str, int], tuple[str, str]]) -> Any:
@@ -192,7 +221,7 @@ def test_read_back_equals_design(design: str, nb: Any) -> None:
         names[("dcim.powerfeed", fid)] = (f.name, "")
     cables = {c.id: {**dict(c), "a_terminations": [], "b_terminations": []}
               for c in nb.dcim.cables.filter(site_id=site.id, limit=1000,
-                                             fields="id,type,length")}
+                                             fields="id,type,length,custom_fields")}
     ids = sorted(cables)
     for k in range(0, len(ids), 200):
         for term in nb.dcim.cable_terminations.filter(
@@ -208,14 +237,19 @@ def test_read_back_equals_design(design: str, nb: Any) -> None:
     got_links = sorted(_ends(c, names) for c in data_cables)
     t = inv.links
     want_links = []
+    want_types = {}
     for i in range(len(t)):
         a, b = inv.devices[t.a_dev[i]], inv.devices[t.b_dev[i]]
-        want_links.append(tuple(sorted([((f"{a.cabinet}-{a.name}", inv.port_name(a.index,
-                                                                                  t.a_port[i])),),
-                                        ((f"{b.cabinet}-{b.name}", inv.port_name(b.index,
-                                                                                  t.b_port[i])),)
-                                        ])))
+        ends = tuple(sorted([((f"{a.cabinet}-{a.name}", inv.port_name(a.index, t.a_port[i])),),
+                             ((f"{b.cabinet}-{b.name}", inv.port_name(b.index, t.b_port[i])),)]))
+        want_links.append(ends)
+        medium = inv.catalog.cable_types[t.cable_of(i) or ""].medium
+        want_types[ends] = (CABLE_TYPES[medium], medium)
     assert got_links == sorted(want_links)
+    # every cable typed (NVLink backplane copper: dac-passive), its design medium beside it
+    got_types = {_ends(c, names): (_value(c["type"]), c["custom_fields"][MEDIUM_FIELD])
+                 for c in data_cables}
+    assert got_types == want_types
     lengths = sorted(round(c["length"], 2) for c in data_cables if c["length"] is not None)
     want_len = sorted(round(t.length_m[i], 2) for i in range(len(t))
                       if t.length_m[i] == t.length_m[i])
@@ -353,6 +387,13 @@ def test_pull_design_round_trips(cli: Any, netbox: NetBoxServer, tmp_path: Path)
     res = cli("netbox", "pull", "--design", "gb200-nvl72", "--url", netbox.url,
               "--token-env", "NB_TEST_TOKEN", "--out", str(out))
     assert res.code == 0, res.err
+    # the cables' design media came back from `superpod_medium` (NetBox's types approximate)
+    inv = _inv("specs/gb200-nvl72")
+    media = Counter(inv.catalog.cable_types[inv.links.cable_of(i) or ""].medium
+                    for i in range(len(inv.links)))
+    assert "cables in NetBox by medium: " + ", ".join(
+        f"{media[m]:,} {m}" for m in sorted(media)) + "\n" in res.err, res.err
+    assert "backplane" in media and MEDIUM_FIELD not in res.err  # none untyped or re-typed
     # the types are the built-in catalog's, unchanged: no catalog.yaml is needed
     assert sorted(p.name for p in out.iterdir()) == ["cabinets.yaml", "design.yaml"]
     res = cli("validate", str(out), "--strict")

@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 
 from superpod_iac.netbox import checks
 from superpod_iac.netbox.apply import _update_body
-from superpod_iac.netbox.desired import OWNER_TAG, DesiredState, scope_tag_name, slugify
+from superpod_iac.netbox.desired import (
+    MEDIUM_FIELD,
+    OWNED_FIELD_MARK,
+    OWNER_TAG,
+    DesiredState,
+    _custom_fields,
+    scope_tag_name,
+    slugify,
+)
 from superpod_iac.netbox.planning import (
     OPERATOR_FIELDS,
     Change,
@@ -262,3 +270,61 @@ def test_bulk_creates_of_counted_types_never_mix_types_in_one_request() -> None:
         parts = _parts(kind, todo)
         assert all(len({c.fields[field_name] for c in p}) == 1 for p in parts), kind
         assert sorted(c.label for p in parts for c in p) == sorted(c.label for c in todo)
+
+
+def _custom_field_live(description: str, ftype: str = "text",
+                       object_types: tuple[str, ...] = ("dcim.cable",)) -> Live:
+    """The design's own `superpod_medium` field, and NetBox holding a field of that name."""
+    d = DesiredState("pod")
+    _custom_fields(d)
+    live = Live(None, d)
+    live._remember("custom-fields", MEDIUM_FIELD, {
+        "id": 5, "name": MEDIUM_FIELD, "label": "superpod-iac medium",
+        "type": {"value": ftype, "label": ftype.upper()}, "object_types": list(object_types),
+        "description": description, "last_updated": "t3"})
+    return live
+
+
+def _ours() -> str:
+    d = DesiredState("pod")
+    _custom_fields(d)
+    return str(d.objects["custom-fields"][MEDIUM_FIELD].fields["description"])
+
+
+@given(st.text(max_size=40).filter(lambda t: not t.startswith(OWNED_FIELD_MARK)),
+       st.sampled_from(["text", "json", "select"]),
+       st.lists(st.sampled_from(["dcim.cable", "dcim.device", "dcim.site"]), unique=True))
+def test_an_operator_s_custom_field_with_the_tool_s_name_is_a_plan_error(
+        description: str, ftype: str, object_types: list[str]) -> None:
+    """Whatever its type and object types, a field without the mark is never reused (the push
+    would write the design's values into it) nor modified: an error, so nothing is written."""
+    live = _custom_field_live(description, ftype, tuple(object_types))
+    changes = [c for c in plan_kind(live, "custom-fields") if c.key == MEDIUM_FIELD]
+    assert [c.action for c in changes] == ["error"]
+    assert "without superpod-iac's mark" in changes[0].message
+    assert Plan(changes=changes).errors
+
+
+def test_the_tool_s_own_custom_field_of_another_type_is_a_plan_error() -> None:
+    live = _custom_field_live(_ours(), "json")
+    changes = [c for c in plan_kind(live, "custom-fields") if c.key == MEDIUM_FIELD]
+    assert [c.action for c in changes] == ["error"]
+    assert "is of type 'json' in NetBox, 'text' in the design" in changes[0].message
+
+
+def test_the_tool_s_own_custom_field_only_ever_gains_object_types() -> None:
+    # as the design wants it: nothing to do
+    live = _custom_field_live(_ours())
+    assert [c for c in plan_kind(live, "custom-fields") if c.key == MEDIUM_FIELD] == []
+    # an operator also put it on devices: kept (removing it would drop the devices' values)
+    live = _custom_field_live(_ours(), object_types=("dcim.cable", "dcim.device"))
+    assert [c for c in plan_kind(live, "custom-fields") if c.key == MEDIUM_FIELD] == []
+    # an older push made it on another object type only: the cable is added, nothing removed
+    live = _custom_field_live(_ours(), object_types=("dcim.device",))
+    changes = [c for c in plan_kind(live, "custom-fields") if c.key == MEDIUM_FIELD]
+    assert [c.action for c in changes] == ["update"]
+    assert changes[0].fields["object_types"] == ["dcim.cable", "dcim.device"]
+    # the operator's field never reaches apply: the plan has errors
+    foreign = _custom_field_live("the ops team's cable medium")
+    p = Plan(changes=plan_kind(foreign, "custom-fields"))
+    assert p.errors and p.count("update") == 0
