@@ -135,7 +135,7 @@ SLOW = {
     # (`pytest -n 2 --durations=40`, 2026-12-07; the whole run 23 min at load average 8)
     "test_fuzz_mass.py": {"test_ten_thousand_mutations"},
     "test_readme.py": {"test_tour_prints_exactly_what_the_readme_shows"},
-    "test_specs.py": {"test_specs_validate_clean", "test_each_spec_folder_is_self_contained",
+    "test_specs.py": {"test_each_spec_folder_is_self_contained",
                       "test_generated_docs_are_current", "test_readme_figure_tables_match_the_tool"},
     "htmlreport/test_report_browser.py": {"test_report_in_chromium"},
     "htmlreport/test_report.py": {"test_cluster_report_stays_small"},

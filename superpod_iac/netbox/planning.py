@@ -216,13 +216,32 @@ def _plan_one(live: Live, kind: str, key: Any, want: Any, drift: bool) -> Change
     return Change("note", kind, key, want.label, {}, {}, rec["id"], stamp, theirs)
 
 
+TEMPLATE_OF = {"interfaces": "interface-templates", "front-ports": "front-port-templates",
+               "rear-ports": "rear-port-templates", "power-ports": "power-port-templates",
+               "power-outlets": "power-outlet-templates", "module-bays": "module-bay-templates"}
+"""Device component kind -> the template kind NetBox instantiates it from."""
+
+
+def from_template(live: Live, kind: str, key: Any) -> bool:
+    """Whether a device component NetBox holds is an instance of a template its device type
+    has in NetBox. Templates are shared by every design using the type and never deleted by a
+    push (GLOBAL_KINDS), so a type can carry more than this design needs (a power shelf's
+    busbar outlets: another design hangs more trays on it): such a component is the type's,
+    not drift, like the template itself."""
+    template = TEMPLATE_OF.get(kind)
+    device = live.records["devices"].get(key[0]) if template else None
+    if template is None or device is None:
+        return False
+    return (live.ref("device-types", device.get("device_type")), key[1]) in live.records[template]
+
+
 def plan_kind(live: Live, kind: str, *, drift: bool = False) -> list[Change]:
     wants = live.desired.objects[kind]
     changes = [c for key, want in wants.items()
                if (c := _plan_one(live, kind, key, want, drift)) is not None]
     if kind not in GLOBAL_KINDS or drift:
         for key, rec in live.records[kind].items():
-            if key in wants or kind in GLOBAL_KINDS:
+            if key in wants or kind in GLOBAL_KINDS or (drift and from_template(live, kind, key)):
                 continue
             if drift or (kind not in DEVICE_COMPONENTS and live.owned(kind, rec)):
                 changes.append(Change("delete", kind, key, label_of(kind, key, rec), {},

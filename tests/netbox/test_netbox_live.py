@@ -31,6 +31,14 @@ machine class, depending on what else runs (docs/netbox.md). CI (.ci/run) sets b
 test` on a workstation keeps the NVL72 alone."""
 
 
+HAZARD = "tests/fixtures/netbox/hazard"
+"""The design the hazard tests (drift, operator edits, stale plans, protected deletes, a killed
+apply, ...) change and put back: specs/gb200-nvl72 cut to 2 compute trays and 1 NVLink switch
+tray, renamed hz-*, with its own site and scope. Each of its plans reads and each push writes
+a few hundred objects where the reference design has 4,700 (the reference design is pushed,
+read back, re-planned and pulled by the tests above them)."""
+
+
 def _inv(path: str) -> Inventory:
     project = load_project([str(ROOT / path)], load_config(None))
     assert not project.errors
@@ -409,26 +417,34 @@ def _diff(cli: Any, netbox: NetBoxServer, design: str) -> Any:
                "--exit-code")
 
 
+def test_push_of_the_hazard_design(cli: Any, netbox: NetBoxServer) -> None:
+    """The small design the hazard tests below change and put back (HAZARD), beside the
+    reference designs, under its own scope: it pushes clean and then shows no drift."""
+    res = _push(cli, netbox, HAZARD)
+    assert res.code == 0 and "Applied:" in res.out, res.err + res.out
+    assert _diff(cli, netbox, HAZARD).code == 0
+
+
 def test_manual_changes_are_drift(cli: Any, netbox: NetBoxServer, nb: Any) -> None:
-    design = "specs/gb200-nvl72"
+    design = HAZARD
     clean = _diff(cli, netbox, design)
     assert clean.code == 0 and "No drift" in clean.out, clean.out
     # an operator moves a tray two U up, unplugs a cable and re-rates a feed by hand
-    tray = nb.dcim.devices.get(name="nvl72-01-mgmt2")
+    tray = nb.dcim.devices.get(name="hz-01-mgmt2")
     tray.position = 40
     tray.save()
-    cable = next(iter(nb.dcim.cables.filter(device="nvl72-01-nvsw1", limit=1)))
+    cable = next(iter(nb.dcim.cables.filter(device="hz-01-nvsw1", limit=1)))
     cable_ends = {t["object"]["name"] for t in dict(cable)["a_terminations"]
                   + dict(cable)["b_terminations"]}
     cable.delete()
-    feed = nb.dcim.power_feeds.get(name="nvl72-feed-B1")
-    rated = _inv(design).power_nodes["nvl72-feed-B1"].spec.breaker_a  # the design's rating
+    feed = nb.dcim.power_feeds.get(name="hz-feed-B1")
+    rated = _inv(design).power_nodes["hz-feed-B1"].spec.breaker_a  # the design's rating
     assert rated is not None and rated != 200
     feed.amperage = 200
     feed.save()
     res = _diff(cli, netbox, design)
     assert res.code == 1
-    assert "nvl72-01/mgmt2: position 37.0 in the design, 40.0 in NetBox" in res.out, res.out
+    assert "hz-01/mgmt2: position 37.0 in the design, 40.0 in NetBox" in res.out, res.out
     assert "**Cables missing in NetBox** (1)" in res.out
     assert any(e in res.out for e in cable_ends)
     assert "**Power feeds with other ratings** (1)" in res.out
@@ -442,8 +458,8 @@ def test_manual_changes_are_drift(cli: Any, netbox: NetBoxServer, nb: Any) -> No
 
 def test_objects_not_ours_are_never_deleted(cli: Any, netbox: NetBoxServer, nb: Any,
                                             tmp_path: Path) -> None:
-    site = nb.dcim.sites.get(slug="nvl72-hall")
-    rack = nb.dcim.racks.get(name="nvl72-01")
+    site = nb.dcim.sites.get(slug="hz-hall")
+    rack = nb.dcim.racks.get(name="hz-01")
     role = nb.dcim.device_roles.get(slug="management")
     dtype = nb.dcim.device_types.get(slug="nvl72-mgmt-switch")
     hand = nb.dcim.devices.create(name="hand-racked-console", site=site.id, rack=rack.id,
@@ -451,33 +467,33 @@ def test_objects_not_ours_are_never_deleted(cli: Any, netbox: NetBoxServer, nb: 
                                   device_type=dtype.id)
     # a design without the management switches: ours go, the hand-made device stays
     design = tmp_path / "nvl72"
-    shutil.copytree(ROOT / "specs/gb200-nvl72", design)
+    shutil.copytree(ROOT / HAZARD, design)
     cab = design / "cabinet.yaml"
     cab.write_text(cab.read_text().replace(
         '    - {name: "mgmt[1-2]", type: nvl72-mgmt-switch, u: "[36-37]"}\n', ""))
     res = _push(cli, netbox, str(design), "--plan")
     assert res.code == 0, res.err
-    assert "- devices" in res.out and "nvl72-01-mgmt1" in res.out
+    assert "- devices" in res.out and "hz-01-mgmt1" in res.out
     assert "hand-racked-console" not in res.out
     # the two switches and their four busbar power cables (one per switch and feed)
     assert " 0 to add, 0 to change, 6 to destroy" in _plan_line(res.out), res.out
-    assert "nvl72-01-mgmt2:busbar2" in res.out
+    assert "hz-01-mgmt2:busbar2" in res.out
     assert _push(cli, netbox, str(design)).code == 0
     assert nb.dcim.devices.get(hand.id) is not None
-    assert nb.dcim.devices.get(name="nvl72-01-mgmt1") is None
+    assert nb.dcim.devices.get(name="hz-01-mgmt1") is None
     drift = _diff(cli, netbox, str(design))
     assert "in NetBox, not in the design** (1)" in drift.out and "hand-racked-console" in drift.out
     # back to the reference design
     nb.dcim.devices.get(hand.id).delete()
-    assert _push(cli, netbox, "specs/gb200-nvl72").code == 0
-    assert _diff(cli, netbox, "specs/gb200-nvl72").code == 0
+    assert _push(cli, netbox, HAZARD).code == 0
+    assert _diff(cli, netbox, HAZARD).code == 0
 
 
 def test_cable_length_and_status_update_applies(cli: Any, netbox: NetBoxServer, nb: Any) -> None:
     """An operator re-measures a cable and marks it connected: the design's length is put
     back (a cable update once crashed the push: KeyError '_key'), the operator's status stays."""
-    design = "specs/gb200-nvl72"
-    site = nb.dcim.sites.get(slug="nvl72-hall")
+    design = HAZARD
+    site = nb.dcim.sites.get(slug="hz-hall")
     cable = next(c for c in nb.dcim.cables.filter(site_id=site.id, limit=1000) if c.length)
     length = cable.length
     cable.length, cable.status = length + 7, "connected"
@@ -495,9 +511,9 @@ def test_cable_length_and_status_update_applies(cli: Any, netbox: NetBoxServer, 
 
 
 def test_operator_active_status_survives_a_push(cli: Any, netbox: NetBoxServer, nb: Any) -> None:
-    design = "specs/gb200-nvl72"
-    rack = nb.dcim.racks.get(name="nvl72-01")
-    tray = nb.dcim.devices.get(name="nvl72-01-tray01")
+    design = HAZARD
+    rack = nb.dcim.racks.get(name="hz-01")
+    tray = nb.dcim.devices.get(name="hz-01-tray01")
     for obj in (rack, tray):
         obj.status = "active"
         obj.serial = "SN-BY-HAND" if obj is tray else ""
@@ -520,8 +536,8 @@ def test_operator_active_status_survives_a_push(cli: Any, netbox: NetBoxServer, 
 
 def test_stale_plan_is_refused(cli: Any, netbox: NetBoxServer, nb: Any,
                                tmp_path: Path) -> None:
-    design = "specs/gb200-nvl72"
-    tray = nb.dcim.devices.get(name="nvl72-01-mgmt2")
+    design = HAZARD
+    tray = nb.dcim.devices.get(name="hz-01-mgmt2")
     tray.position = 40
     tray.save()
     saved = tmp_path / "plan.json"
@@ -547,7 +563,7 @@ def test_scope_collision_is_refused(cli: Any, netbox: NetBoxServer, nb: Any) -> 
     """`Pod.A` pushed first; `pod-a` slugifies to the same tag: refused before any write."""
     nb.extras.tags.create(name="superpod-iac: Pod.A", slug="superpod-iac-pod-a")
     before = len(nb.dcim.devices.all())
-    res = _push(cli, netbox, "specs/gb200-nvl72", "--scope", "pod-a")
+    res = _push(cli, netbox, HAZARD, "--scope", "pod-a")
     assert res.code == 1
     assert "collides with the scope tag 'superpod-iac: Pod.A'" in res.out, res.out
     assert len(nb.dcim.devices.all()) == before
@@ -557,9 +573,9 @@ def test_scope_collision_is_refused(cli: Any, netbox: NetBoxServer, nb: Any) -> 
 def test_65_character_name_is_a_plan_error(cli: Any, netbox: NetBoxServer, nb: Any,
                                           tmp_path: Path) -> None:
     design = tmp_path / "long"
-    shutil.copytree(ROOT / "specs/gb200-nvl72", design)
+    shutil.copytree(ROOT / HAZARD, design)
     cab = design / "cabinet.yaml"
-    long = "m" * (65 - len("nvl72-01-"))  # device names are <cabinet>-<device>
+    long = "m" * (65 - len("hz-01-"))  # device names are <cabinet>-<device>
     cab.write_text(cab.read_text().replace('name: "mgmt[1-2]"', f'name: "{long}[1-2]"'))
     before = len(nb.dcim.devices.all())
     res = _push(cli, netbox, str(design))
@@ -574,27 +590,27 @@ def test_protected_delete_is_reported_and_netbox_consistent(cli: Any, netbox: Ne
     the cabinet: our devices in it go, NetBox refuses the rack (HTTP 409: it holds a device
     that is not ours) and the push says so, naming it; nothing else is left half-done."""
     design = tmp_path / "two"
-    shutil.copytree(ROOT / "specs/gb200-nvl72", design)
+    shutil.copytree(ROOT / HAZARD, design)
     (design / "cabinet2.yaml").write_text(CABINET2)
     assert _push(cli, netbox, str(design)).code == 0
-    rack = nb.dcim.racks.get(name="nvl72-02")
-    site = nb.dcim.sites.get(slug="nvl72-hall")
+    rack = nb.dcim.racks.get(name="hz-02")
+    site = nb.dcim.sites.get(slug="hz-hall")
     other = nb.dcim.devices.create(
         name="other-team-console", site=site.id, rack=rack.id, position=40, face="front",
         role=nb.dcim.device_roles.get(slug="management").id,
         device_type=nb.dcim.device_types.get(slug="nvl72-mgmt-switch").id)
-    res = _push(cli, netbox, "specs/gb200-nvl72")
+    res = _push(cli, netbox, HAZARD)
     assert res.code == 1, res.out + res.err
-    assert "NetBox refused to delete racks (nvl72-02)" in res.err and "HTTP 409" in res.err
-    assert nb.dcim.devices.get(name="nvl72-02-mgmt1") is None  # ours went
+    assert "NetBox refused to delete racks (hz-02)" in res.err and "HTTP 409" in res.err
+    assert nb.dcim.devices.get(name="hz-02-mgmt1") is None  # ours went
     assert nb.dcim.devices.get(other.id) is not None  # theirs stays, in the rack
     assert nb.dcim.racks.get(rack.id) is not None
     # consistent: the next plan is exactly the refused delete
-    plan = _push(cli, netbox, "specs/gb200-nvl72", "--plan")
+    plan = _push(cli, netbox, HAZARD, "--plan")
     assert _plan_line(plan.out) == "Plan: 0 to add, 0 to change, 1 to destroy.", plan.out
     nb.dcim.devices.get(other.id).delete()
-    assert _push(cli, netbox, "specs/gb200-nvl72").code == 0
-    assert _diff(cli, netbox, "specs/gb200-nvl72").code == 0
+    assert _push(cli, netbox, HAZARD).code == 0
+    assert _diff(cli, netbox, HAZARD).code == 0
 
 
 def test_killed_apply_resumes_from_its_journal(cli: Any, netbox: NetBoxServer, nb: Any,
@@ -607,7 +623,7 @@ def test_killed_apply_resumes_from_its_journal(cli: Any, netbox: NetBoxServer, n
     import time
 
     design = tmp_path / "two"
-    shutil.copytree(ROOT / "specs/gb200-nvl72", design)
+    shutil.copytree(ROOT / HAZARD, design)
     (design / "cabinet2.yaml").write_text(CABINET2)
     saved = tmp_path / "two.plan"
     res = _plan(cli, netbox, str(design), "--out", str(saved))
@@ -632,19 +648,19 @@ def test_killed_apply_resumes_from_its_journal(cli: Any, netbox: NetBoxServer, n
     res = _apply(cli, saved)
     assert res.code == 0, res.err + res.out
     assert _diff(cli, netbox, str(design)).code == 0
-    assert nb.dcim.racks.get(name="nvl72-02") is not None
-    assert _push(cli, netbox, "specs/gb200-nvl72").code == 0  # back to the reference
+    assert nb.dcim.racks.get(name="hz-02") is not None
+    assert _push(cli, netbox, HAZARD).code == 0  # back to the reference
 
 
 CABINET2 = """apiVersion: superpod-iac/v1alpha1
 kind: Cabinet
 metadata:
-  name: nvl72-02
+  name: hz-02
 spec:
   type: nvl72-rack
-  location: {hall: nvl72-hall, row: A, slot: 4}
-  feeds: [nvl72-feed-A1, nvl72-feed-B1]
-  cdu: nvl72-cdu-1
+  location: {hall: hz-hall, row: A, slot: 4}
+  feeds: [hz-feed-A1, hz-feed-B1]
+  cdu: hz-cdu-1
   devices:
     - {name: "mgmt[1-2]", type: nvl72-mgmt-switch, u: "[36-37]"}
 """
@@ -672,7 +688,7 @@ def test_netbox_dev_stop_of_another_instance_leaves_this_one_running(
 def test_push_refuses_a_design_with_errors(cli: Any, netbox: NetBoxServer, nb: Any,
                                            tmp_path: Path) -> None:
     design = tmp_path / "bad"
-    shutil.copytree(ROOT / "specs/gb200-nvl72", design)
+    shutil.copytree(ROOT / HAZARD, design)
     cab = design / "cabinet.yaml"
     cab.write_text(cab.read_text().replace('u: "[36-37]"', 'u: "[35-36]"'))  # overlaps pwr8
     before = len(nb.dcim.devices.all())

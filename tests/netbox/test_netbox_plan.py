@@ -132,6 +132,31 @@ def test_templates_are_never_added_to_a_foreign_type() -> None:
     assert [c.action for c in plan_kind(live, "interface-templates")] == ["create"]
 
 
+def test_outlets_another_design_gave_a_shared_type_are_not_drift() -> None:
+    """Two designs hang different numbers of trays on one power-shelf type: the first push gave
+    the shared type out1..out8 (templates are never deleted), so the second design's shelves
+    carry eight outlets where it uses two. Those six are the type's, not drift; an outlet
+    no template explains (made by hand) still is."""
+    d = DesiredState("pod")
+    shelf = ("h", "hz-01-pwr1")
+    for n in (1, 2):
+        d.add("power-outlets", (shelf, f"out{n}"), {"device": shelf, "name": f"out{n}"},
+              f"pwr1:out{n}")
+    live = Live(None, d)
+    live._remember("device-types", "shelf", {"id": 1, "slug": "shelf"})
+    live._remember("devices", shelf, {"id": 2, "name": "hz-01-pwr1", "site": {"id": 9},
+                                      "device_type": {"id": 1}})
+    for n in range(1, 9):
+        live._remember("power-outlet-templates", ("shelf", f"out{n}"),
+                       {"id": 10 + n, "name": f"out{n}", "device_type": {"id": 1}})
+    for n in (*range(1, 9), 99):
+        live._remember("power-outlets", (shelf, f"out{n}"),
+                       {"id": 20 + n, "name": f"out{n}", "device": {"id": 2}})
+    extra = [c.key[1] for c in plan_kind(live, "power-outlets", drift=True)
+             if c.action == "delete"]
+    assert extra == ["out99"]
+
+
 def test_operator_status_is_a_note_not_an_update() -> None:
     d = DesiredState("pod")
     tags = [OWNER_TAG, d.scope_tag]
