@@ -32,3 +32,14 @@ def load_replicas(tmp_path: Path, fixture: Path | str, replicas: int,
 def rule_findings(inv: Inventory, rule_id: str) -> list[str]:
     """The messages of rule_id's findings, after the engine folds replicas."""
     return [d.message for d in run_rules(inv, Config(select=[rule_id])) if d.rule == rule_id]
+
+
+def assert_folded(found: list[str], replicas: int, first: str) -> None:
+    """One finding for a template's mistake, naming the first replica (`first`), and saying
+    how many other replicas have it too."""
+    assert len(found) == 1, found
+    assert first in found[0], found[0]
+    if replicas > 1:
+        assert f"(the same in {replicas - 1} other replica(s)" in found[0], found[0]
+    else:
+        assert "other replica" not in found[0], found[0]

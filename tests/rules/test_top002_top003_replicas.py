@@ -15,7 +15,7 @@ from superpod_iac.model.inventory import Inventory
 from superpod_iac.model.linkstats import columns
 from superpod_iac.rules.catalog import all_rules
 from tests.conftest import RULE_FIXTURES
-from tests.rules.replicas import load_replicas, rule_findings
+from tests.rules.replicas import assert_folded, load_replicas, rule_findings
 
 
 @pytest.mark.parametrize("rule_id", ["TOP002", "TOP003"])
@@ -27,11 +27,7 @@ def test_a_template_mistake_is_one_finding_however_many_replicas(
     assert len(raw) == replicas  # every replica checked ...
     assert sorted(f.message.split(".rk/")[0].rsplit(" ", 1)[-1] for f in raw) == \
         sorted(f"r{i}" for i in range(1, replicas + 1))
-    found = rule_findings(inv, rule_id)  # ... and reported once
-    assert len(found) == 1, found
-    assert "r1.rk/" in found[0]
-    if replicas > 1:
-        assert f"(the same in {replicas - 1} other replica(s)" in found[0]
+    assert_folded(rule_findings(inv, rule_id), replicas, "r1.rk/")  # ... and reported once
 
 
 @pytest.mark.parametrize("rule_id", ["TOP002", "TOP003"])

@@ -13,7 +13,7 @@ from superpod_iac.model.inventory import SHAPE_SELECTION
 from superpod_iac.model.shape import analyse, analyse_replicas
 from superpod_iac.rules.catalog import all_rules
 from tests.conftest import RULE_FIXTURES
-from tests.rules.replicas import load_replicas, rule_findings
+from tests.rules.replicas import assert_folded, load_replicas, rule_findings
 
 
 @pytest.mark.parametrize("rule_id", ["TOP006", "TOP007"])
@@ -27,13 +27,7 @@ def test_every_replica_is_checked_and_one_mistake_is_one_finding(
     assert len(raw) == replicas  # one per replica, each naming its own devices ...
     assert sorted(m.split(".r")[0].rsplit(" ", 1)[-1] for m in raw) == \
         sorted(f"x{i}" for i in range(1, replicas + 1))
-    found = rule_findings(inv, rule_id)  # ... folded into one
-    assert len(found) == 1, found
-    assert "from x1.r" in found[0]
-    if replicas > 1:
-        assert f"(the same in {replicas - 1} other replica(s)" in found[0]
-    else:
-        assert "other replica" not in found[0]
+    assert_folded(rule_findings(inv, rule_id), replicas, "from x1.r")  # ... folded into one
 
 
 @pytest.mark.parametrize("rule_id", ["TOP006", "TOP007"])
