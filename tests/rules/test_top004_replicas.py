@@ -10,32 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from superpod_iac.config import Config
 from superpod_iac.model.inventory import Inventory
-from superpod_iac.pipeline import load_project
 from superpod_iac.rules.catalog import all_rules
-from superpod_iac.rules.engine import run_rules
 from tests.conftest import RULE_FIXTURES
-
-BASE = RULE_FIXTURES / "_base.yaml"
-TWO = 'replicas: 2, names: "x[1-2]"'
-
-
-def _load(tmp_path: Path, fixture: Path, replicas: int) -> Inventory:
-    text = fixture.read_text(encoding="utf-8")
-    assert TWO in text
-    path = tmp_path / fixture.name
-    path.write_text(text.replace(TWO, f'replicas: {replicas}, names: "x[1-{replicas}]"'),
-                    encoding="utf-8")
-    return load_project([str(BASE), str(path)], Config(), check=False).inventory
+from tests.rules.replicas import load_replicas, rule_findings
 
 
 def _raw(inv: Inventory) -> list[str]:
     return [f.message for f in all_rules()["TOP004"].check(inv)]  # type: ignore[misc]
-
-
-def _found(inv: Inventory) -> list[str]:
-    return [d.message for d in run_rules(inv, Config(select=["TOP004"])) if d.rule == "TOP004"]
 
 
 def _split(inv: Inventory, replica: str) -> None:
@@ -59,12 +41,12 @@ def _split(inv: Inventory, replica: str) -> None:
 @pytest.mark.parametrize("replicas", [1, 2, 3])
 def test_a_template_mistake_is_one_finding_however_many_replicas(
         tmp_path: Path, replicas: int) -> None:
-    inv = _load(tmp_path, RULE_FIXTURES / "TOP004-replicas.yaml", replicas)
+    inv = load_replicas(tmp_path, RULE_FIXTURES / "TOP004-replicas.yaml", replicas)
     raw = _raw(inv)
     assert len(raw) == replicas  # every replica checked, each naming its own devices ...
     assert sorted(m.split(".nvl72-01/")[0].rsplit(" ", 1)[-1] for m in raw) == \
         sorted(f"x{i}" for i in range(1, replicas + 1))
-    found = _found(inv)  # ... reported once
+    found = rule_findings(inv, "TOP004")  # ... reported once
     assert len(found) == 1, found
     assert "form 2 islands of 1, 1 devices" in found[0] and "x1.nvl72-01/tray" in found[0]
     if replicas > 1:
@@ -74,16 +56,16 @@ def test_a_template_mistake_is_one_finding_however_many_replicas(
 
 
 def test_the_fix_is_clean_in_every_replica(tmp_path: Path) -> None:
-    inv = _load(tmp_path, RULE_FIXTURES / "pass" / "TOP004-replicas.yaml", 3)
+    inv = load_replicas(tmp_path, RULE_FIXTURES / "pass" / "TOP004-replicas.yaml", 3)
     assert _raw(inv) == []
 
 
 @pytest.mark.parametrize("replica", ["x2", "x3"])
 def test_a_later_replica_split_in_two_is_found_in_that_replica(
         tmp_path: Path, replica: str) -> None:
-    inv = _load(tmp_path, RULE_FIXTURES / "pass" / "TOP004-replicas.yaml", 3)
+    inv = load_replicas(tmp_path, RULE_FIXTURES / "pass" / "TOP004-replicas.yaml", 3)
     _split(inv, replica)
-    found = _found(inv)
+    found = rule_findings(inv, "TOP004")
     assert len(found) == 1, found
     assert "form 2 islands of 1, 1 devices" in found[0]
     assert f"{replica}.nvl72-01/tray0" in found[0] and "other replica" not in found[0]
@@ -92,13 +74,13 @@ def test_a_later_replica_split_in_two_is_found_in_that_replica(
 def test_every_replica_split_the_same_way_is_one_finding(tmp_path: Path) -> None:
     """Replicas whose links are the same (in their own device positions) share one analysis;
     each is named with its own devices, so the engine folds them."""
-    inv = _load(tmp_path, RULE_FIXTURES / "pass" / "TOP004-replicas.yaml", 3)
+    inv = load_replicas(tmp_path, RULE_FIXTURES / "pass" / "TOP004-replicas.yaml", 3)
     for r in ("x1", "x2", "x3"):
         _split(inv, r)
     raw = _raw(inv)
     assert len(raw) == 3 and len({m.replace("x2.", "x1.").replace("x3.", "x1.")
                                   for m in raw}) == 1, raw
-    found = _found(inv)
+    found = rule_findings(inv, "TOP004")
     assert len(found) == 1 and "(the same in 2 other replica(s): x[2-3])" in found[0], found
 
 
@@ -106,7 +88,7 @@ def test_links_across_replicas_make_one_domain_checked_as_one(tmp_path: Path) ->
     """A scale-up link from one replica into another joins their domains: they are checked
     together, not each replica's links on their own (which would count x2.tray02, joined to
     x1 through that link, as an island of x2)."""
-    inv = _load(tmp_path, RULE_FIXTURES / "pass" / "TOP004-replicas.yaml", 2)
+    inv = load_replicas(tmp_path, RULE_FIXTURES / "pass" / "TOP004-replicas.yaml", 2)
     _split(inv, "x2")
     dev = inv.device_index
     tray, own, other = (dev["x2.nvl72-01/tray02"], dev["x2.nvl72-01/nvsw2"],
@@ -118,6 +100,6 @@ def test_links_across_replicas_make_one_domain_checked_as_one(tmp_path: Path) ->
     else:
         t.b_dev[i] = other
     inv.invalidate()
-    found = _found(inv)
+    found = rule_findings(inv, "TOP004")
     assert len(found) == 1, found
     assert "form 2 islands of 3, 1 devices (e.g. x2.nvl72-01/tray01)" in found[0], found
