@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
 from superpod_iac.diagnostics import Origin, Severity
 from superpod_iac.manifest.fabric import Clos
 from superpod_iac.model.expand import ExpansionError, expand, fold
+from superpod_iac.model.generators import natural_key
 from superpod_iac.model.inventory import OPTICAL_THROUGH, FabricObj, GeneratedRun, Inventory
 from superpod_iac.model.linkstats import columns, port_index
 from superpod_iac.rules.registry import Finding, rule
@@ -294,8 +296,9 @@ def scale_up_islands(inv: Inventory) -> Iterator[Finding]:
     into one component through its switches; otherwise collectives cannot span the domain it
     claims to be. Scale-up fabrics that share devices (a rack's electrical mesh and the optical
     tier between racks) are tiers of one domain and are checked together. (A superpod may hold several scale-up domains, e.g. a DGX scalable unit of
-    eight NVL72 racks, each rack its own NVLink fabric.) Fabrics of replicas made by a Cluster
-    are identical by construction, so the first replica's links are checked.
+    eight NVL72 racks, each rack its own NVLink fabric.) In a superpod a Cluster replicates,
+    every replica is checked on its own links (the same islands in every replica are one
+    finding).
 
     Fix:
         Connect every accelerator to the fabric's shared switches (or split the fabric).
@@ -310,6 +313,7 @@ def scale_up_islands(inv: Inventory) -> Iterator[Finding]:
         devs_of[f.index] = np.zeros(len(inv.devices), dtype=bool)
         devs_of[f.index][col["a_dev"][on]] = True
         devs_of[f.index][col["b_dev"][on]] = True
+    pods: _Pods | None = None
     for fab in up:
         sel = np.nonzero(col["fabric"] == fab.index)[0]
         if not len(sel):
@@ -320,42 +324,96 @@ def scale_up_islands(inv: Inventory) -> Iterator[Finding]:
                     (devs_of[g.index] & devs_of[fab.index]).any()]
         if partners:
             sel = np.nonzero(np.isin(col["fabric"], [fab.index, *partners]))[0]
-        a_all, b_all = col["a_dev"][sel], col["b_dev"][sel]
-        first_pod = _first_replica_devices(inv, a_all)
-        if first_pod is not None:  # only the first replica's links (by their A end)
-            mine = np.zeros(len(inv.devices), dtype=bool)
-            mine[list(first_pod)] = True
-            keep = mine[a_all]
-            a_all, b_all = a_all[keep], b_all[keep]
-        parent: dict[int, int] = {}
-        accel: set[int] = set()
-        for x, y in zip(a_all.tolist(), b_all.tolist(), strict=True):
-            rx, ry = _find(parent, x), _find(parent, y)
-            if rx != ry:
-                parent[rx] = ry
-            for d in (x, y):
-                if inv.devices[d].type.accelerators is not None:
-                    accel.add(d)
-        groups: dict[int, list[str]] = defaultdict(list)
-        for d in sorted(accel):
-            groups[_find(parent, d)].append(inv.devices[d].address)
-        if len(groups) > 1:
-            sizes = sorted((len(v) for v in groups.values()), reverse=True)
-            smallest = min(groups.values(), key=len)
-            yield Finding(f"scale-up fabric {fab.name}: accelerator devices form {len(groups)} "
+        pods = pods or _pods(inv)
+        for sizes, smallest in _replica_islands(inv, pods, col["a_dev"][sel].astype(np.int64),
+                                                col["b_dev"][sel].astype(np.int64)):
+            yield Finding(f"scale-up fabric {fab.name}: accelerator devices form {len(sizes)} "
                           f"islands of {', '.join(map(str, sizes))} devices (e.g. "
                           f"{fold(smallest)})", fab.origin,
                           "connect every accelerator to the fabric's shared switches")
 
 
-def _first_replica_devices(inv: Inventory, devs: np.ndarray) -> set[int] | None:
-    """Devices of the first replica when the fabric's links belong to Cluster replicas."""
-    if not len(devs):
-        return None
-    pod = inv.cabinets[inv.devices[int(devs[0])].cabinet].superpod
-    if pod is None or inv.superpods[pod].template is None:
-        return None
-    return {d.index for c in inv.superpods[pod].cabinets for d in inv.cabinets[c].devices}
+@dataclass(frozen=True, slots=True)
+class _Pods:
+    """Device index -> the Cluster replica it belongs to (an id, -1 outside every replica) and
+    its position among that replica's devices (cabinet order, then device order); each
+    replica's devices in that order; which devices have accelerators."""
+
+    pod_of: np.ndarray
+    local: np.ndarray
+    devices: list[np.ndarray]
+    accel: np.ndarray
+
+
+def _pods(inv: Inventory) -> _Pods:
+    pod_of = np.full(len(inv.devices), -1, dtype=np.int64)
+    local = np.full(len(inv.devices), -1, dtype=np.int64)
+    devices: list[np.ndarray] = []
+    for name in sorted(inv.superpods, key=natural_key):
+        pod = inv.superpods[name]
+        if pod.template is None:
+            continue
+        devs = np.array([d.index for c in pod.cabinets for d in inv.cabinets[c].devices],
+                        dtype=np.int64)
+        pod_of[devs] = len(devices)
+        local[devs] = np.arange(len(devs))
+        devices.append(devs)
+    accel = np.array([d.type.accelerators is not None for d in inv.devices], dtype=bool)
+    return _Pods(pod_of, local, devices, accel)
+
+
+def _replica_islands(inv: Inventory, pods: _Pods, a: np.ndarray, b: np.ndarray
+                     ) -> Iterator[tuple[list[int], list[str]]]:
+    """(island sizes, largest first; the smallest island's devices) of every group of links
+    with more than one island of accelerators: the links of each Cluster replica on their own,
+    those outside every replica together; links joining a replica to another or to devices
+    outside it make one domain of them all, checked as one. A replica whose links and their
+    ends' accelerators are those of a replica analysed before (in the replica's own device
+    positions: compared, not assumed) reuses its islands."""
+    pa = pods.pod_of[a]
+    if len(pa) > 1 and bool((pa[1:] < pa[:-1]).any()):  # replication appends replica by replica
+        order = np.argsort(pa, kind="stable")
+        a, b, pa = a[order], b[order], pa[order]
+    if not bool((pods.pod_of[b] == pa).all()):  # a domain across replicas: one group
+        sizes, smallest = _islands(pods.accel, a.tolist(), b.tolist())
+        if len(sizes) > 1:
+            yield sizes, [inv.devices[d].address for d in smallest]
+        return
+    la, lb = pods.local[a], pods.local[b]
+    acc_a, acc_b = pods.accel[a], pods.accel[b]
+    cuts = [0, *(np.flatnonzero(np.diff(pa)) + 1).tolist(), len(a)]
+    done: dict[tuple[bytes, ...], tuple[int, list[int], list[int]]] = {}
+    for lo, hi in pairwise(cuts):
+        pid = int(pa[lo])
+        key: tuple[bytes, ...] | None = None
+        if pid >= 0:
+            key = (la[lo:hi].tobytes(), lb[lo:hi].tobytes(), acc_a[lo:hi].tobytes(),
+                   acc_b[lo:hi].tobytes())
+        seen = done.get(key) if key is not None else None
+        if seen is None:
+            sizes, smallest = _islands(pods.accel, a[lo:hi].tolist(), b[lo:hi].tolist())
+            if key is not None:
+                done[key] = (pid, sizes, smallest)
+        else:
+            sizes, smallest = seen[1], pods.devices[pid][pods.local[seen[2]]].tolist()
+        if len(sizes) > 1:
+            yield sizes, [inv.devices[d].address for d in smallest]
+
+
+def _islands(accel: np.ndarray, a: list[int], b: list[int]) -> tuple[list[int], list[int]]:
+    """(sizes of the components of accelerator devices the links `a`-`b` join, largest first;
+    the devices of the smallest, the first such in device order)."""
+    parent: dict[int, int] = {}
+    for x, y in zip(a, b, strict=True):
+        rx, ry = _find(parent, x), _find(parent, y)
+        if rx != ry:
+            parent[rx] = ry
+    groups: dict[int, list[int]] = defaultdict(list)
+    for d in sorted({d for d in (*a, *b) if accel[d]}):
+        groups[_find(parent, d)].append(d)
+    sizes = sorted((len(v) for v in groups.values()), reverse=True)
+    smallest = min(groups.values(), key=len) if groups else []
+    return sizes, smallest
 
 
 def _find(parent: dict[int, int], x: int) -> int:

@@ -9,60 +9,36 @@ from pathlib import Path
 
 import pytest
 
-from superpod_iac.config import Config
-from superpod_iac.model.inventory import SHAPE_SELECTION, Inventory
+from superpod_iac.model.inventory import SHAPE_SELECTION
 from superpod_iac.model.shape import analyse, analyse_replicas
-from superpod_iac.pipeline import load_project
 from superpod_iac.rules.catalog import all_rules
-from superpod_iac.rules.engine import run_rules
 from tests.conftest import RULE_FIXTURES
-
-BASE = RULE_FIXTURES / "_base.yaml"
-TWO = 'replicas: 2, names: "x[1-2]"'
-
-
-def _load(tmp_path: Path, fixture: Path, replicas: int) -> Inventory:
-    text = fixture.read_text(encoding="utf-8")
-    assert TWO in text
-    path = tmp_path / fixture.name
-    path.write_text(text.replace(TWO, f'replicas: {replicas}, names: "x[1-{replicas}]"'),
-                    encoding="utf-8")
-    return load_project([str(BASE), str(path)], Config(), check=False).inventory
-
-
-def _found(inv: Inventory, rule_id: str) -> list[str]:
-    return [d.message for d in run_rules(inv, Config(select=[rule_id])) if d.rule == rule_id]
+from tests.rules.replicas import assert_folded, load_replicas, rule_findings
 
 
 @pytest.mark.parametrize("rule_id", ["TOP006", "TOP007"])
 @pytest.mark.parametrize("replicas", [1, 3, 5])
 def test_every_replica_is_checked_and_one_mistake_is_one_finding(
         tmp_path: Path, rule_id: str, replicas: int) -> None:
-    inv = _load(tmp_path, RULE_FIXTURES / f"{rule_id}-replicas.yaml", replicas)
+    inv = load_replicas(tmp_path, RULE_FIXTURES / f"{rule_id}-replicas.yaml", replicas)
     records = [r for r in inv.generated if r.generator == SHAPE_SELECTION]
     assert sorted(r.replica or "" for r in records) == [f"x{i}" for i in range(1, replicas + 1)]
     raw = [f.message for f in all_rules()[rule_id].check(inv)]  # type: ignore[misc]
     assert len(raw) == replicas  # one per replica, each naming its own devices ...
     assert sorted(m.split(".r")[0].rsplit(" ", 1)[-1] for m in raw) == \
         sorted(f"x{i}" for i in range(1, replicas + 1))
-    found = _found(inv, rule_id)  # ... folded into one
-    assert len(found) == 1, found
-    assert "from x1.r" in found[0]
-    if replicas > 1:
-        assert f"(the same in {replicas - 1} other replica(s)" in found[0]
-    else:
-        assert "other replica" not in found[0]
+    assert_folded(rule_findings(inv, rule_id), replicas, "from x1.r")  # ... folded into one
 
 
 @pytest.mark.parametrize("rule_id", ["TOP006", "TOP007"])
 def test_the_fix_is_clean_in_every_replica(tmp_path: Path, rule_id: str) -> None:
-    inv = _load(tmp_path, RULE_FIXTURES / "pass" / f"{rule_id}-replicas.yaml", 4)
+    inv = load_replicas(tmp_path, RULE_FIXTURES / "pass" / f"{rule_id}-replicas.yaml", 4)
     reps = analyse_replicas(inv)
     assert [r.replica for r in reps] == [f"x{i}" for i in range(1, 5)]
     assert all(not r.structure and not r.hops and r.max_hops is not None for r in reps)
     assert len({(r.nodes, r.max_hops, r.bisection_gbps) for r in reps}) == 1
     assert [r.replica for r in analyse(inv)] == ["x1"]  # the summary's: one per fabric
-    assert _found(inv, rule_id) == []
+    assert rule_findings(inv, rule_id) == []
 
 
 @pytest.mark.parametrize("rule_id", ["TOP006", "TOP007"])
@@ -74,7 +50,7 @@ def test_a_reused_report_is_what_analysing_the_replica_gives(tmp_path: Path, rul
     from superpod_iac.model.linkstats import columns
     from superpod_iac.model.shape import analyse_fabric, link_speeds
 
-    inv = _load(tmp_path, RULE_FIXTURES / f"{rule_id}-replicas.yaml", 3)
+    inv = load_replicas(tmp_path, RULE_FIXTURES / f"{rule_id}-replicas.yaml", 3)
     col = columns(inv)
     runs = {r.replica: r for r in inv.generated if r.generator == SHAPE_SELECTION}
     for rep in analyse_replicas(inv):

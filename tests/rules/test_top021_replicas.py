@@ -10,33 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from superpod_iac.config import Config
-from superpod_iac.model.inventory import OPTICAL_THROUGH, Inventory
-from superpod_iac.pipeline import load_project
+from superpod_iac.model.inventory import OPTICAL_THROUGH
 from superpod_iac.rules.catalog import all_rules
-from superpod_iac.rules.engine import run_rules
 from tests.conftest import RULE_FIXTURES
-
-BASE = RULE_FIXTURES / "_base.yaml"
-TWO = 'replicas: 2, names: "r[1-2]"'
-
-
-def _load(tmp_path: Path, text: str, replicas: int) -> Inventory:
-    assert TWO in text
-    path = tmp_path / "ocs.yaml"
-    path.write_text(text.replace(TWO, f'replicas: {replicas}, names: "r[1-{replicas}]"'),
-                    encoding="utf-8")
-    return load_project([str(BASE), str(path)], Config(), check=False).inventory
-
-
-def _found(inv: Inventory) -> list[str]:
-    return [d.message for d in run_rules(inv, Config(select=["TOP021"])) if d.rule == "TOP021"]
+from tests.rules.replicas import load_replicas, rule_findings
 
 
 @pytest.mark.parametrize("replicas", [1, 3, 6])
 def test_a_template_shortfall_is_one_finding_however_many_replicas(
         tmp_path: Path, replicas: int) -> None:
-    inv = _load(tmp_path, (RULE_FIXTURES / "TOP021-replicas.yaml").read_text(encoding="utf-8"),
+    inv = load_replicas(tmp_path, (RULE_FIXTURES / "TOP021-replicas.yaml").read_text(encoding="utf-8"),
                 replicas)
     records = [r for r in inv.generated if r.generator == OPTICAL_THROUGH]
     assert sorted(r.replica or "" for r in records) == sorted(f"r{i}" for i in
@@ -45,7 +28,7 @@ def test_a_template_shortfall_is_one_finding_however_many_replicas(
     raw = [f.message for f in all_rules()["TOP021"].check(inv)]  # type: ignore[misc]
     assert len(raw) == replicas  # every replica checked, each against its own links ...
     assert all("2 optical links = 4 link ends" in m and "2 short" in m for m in raw)
-    found = _found(inv)  # ... and reported once
+    found = rule_findings(inv, "TOP021")  # ... and reported once
     assert len(found) == 1, found
     assert "(r1.rk-1/ocs1) with 2 ports, 2 short" in found[0]
     if replicas > 1:
@@ -55,7 +38,7 @@ def test_a_template_shortfall_is_one_finding_however_many_replicas(
 @pytest.mark.parametrize("replicas", [1, 2, 5])
 def test_the_fix_is_clean_in_every_replica(tmp_path: Path, replicas: int) -> None:
     text = (RULE_FIXTURES / "pass" / "TOP021-replicas.yaml").read_text(encoding="utf-8")
-    assert _found(_load(tmp_path, text, replicas)) == []
+    assert rule_findings(load_replicas(tmp_path, text, replicas), "TOP021") == []
 
 
 SHARED = """---
@@ -76,10 +59,10 @@ def test_devices_outside_the_replicas_carry_every_replicas_links(
         tmp_path: Path, replicas: int, short: int | None) -> None:
     text = (RULE_FIXTURES / "pass" / "TOP021-replicas.yaml").read_text(encoding="utf-8")
     text = text.replace('optical_through: "rk-*/ocs1"', 'optical_through: "ocs-rk/ocs*"')
-    inv = _load(tmp_path, text + SHARED, replicas)
+    inv = load_replicas(tmp_path, text + SHARED, replicas)
     records = [r for r in inv.generated if r.generator == OPTICAL_THROUGH]
     assert [(r.replica, len(r.roles["through"])) for r in records] == [(None, 6)]
-    found = _found(inv)
+    found = rule_findings(inv, "TOP021")
     if short is None:  # 6 OCS x 2 ports = 12 >= 2 links x 2 ends x replicas
         assert found == []
     else:
@@ -90,8 +73,8 @@ def test_devices_outside_the_replicas_carry_every_replicas_links(
 
 def test_a_selector_finding_nothing_is_still_a_finding(tmp_path: Path) -> None:
     text = (RULE_FIXTURES / "pass" / "TOP021-replicas.yaml").read_text(encoding="utf-8")
-    inv = _load(tmp_path, text.replace('"rk-*/ocs1"', '"nowhere/ocs*"'), 3)
-    found = _found(inv)
+    inv = load_replicas(tmp_path, text.replace('"rk-*/ocs1"', '"nowhere/ocs*"'), 3)
+    found = rule_findings(inv, "TOP021")
     assert len(found) == 1, found
     assert "6 optical links = 12 link ends pass through 0 device(s)" in found[0]
     assert "(no ports to land on)" in found[0]
