@@ -84,8 +84,8 @@ def test_derived_quantities_are_declared_once_and_listed() -> None:
         if names:
             importlib.import_module(module)
         declared |= {f"{module}.{n}" for n in names}
-    assert len(declared) == 30  # 25, model.electrical (2: node studies, apparent ratings),
-    # model.bandwidth (2), model.utilization.shelf_headroom (1)
+    assert len(declared) == 31  # 25, model.electrical (2: node studies, apparent ratings),
+    # model.bandwidth (2), model.utilization.shelf_headroom (1), model.shape.analyse_replicas (1)
     assert declared == set(DERIVED)
     for key in ("superpod_iac.model.loads.cabinet_loads", "superpod_iac.model.power.power_tree",
                 "superpod_iac.bom.lines.cable_sizes", "superpod_iac.render.scope.build_scope"):
