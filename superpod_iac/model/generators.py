@@ -349,6 +349,15 @@ def _media_of(gen: LinkMedia, nic_side: _NicSide | None,
     return lambda a: nic_side if a[0] in ends else gen
 
 
+def _selected(inv: Inventory, pattern: str) -> list[int]:
+    """The built devices a selector recorded for a rule finds; none when it cannot select
+    (the rule reports a selection that finds nothing)."""
+    try:
+        return select_devices(inv, pattern)
+    except GeneratorError:
+        return []
+
+
 def record_optical_through(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> None:
     """Record the built devices a fabric's `optical_through` selects (none when it selects
     nothing: TOP021 reports that), so that TOP021 reads them per Cluster replica rather than
@@ -356,10 +365,7 @@ def record_optical_through(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) 
     through = m.model.spec.optical_through
     if not through:
         return
-    try:
-        devs = select_devices(inv, through)
-    except GeneratorError:
-        devs = []
+    devs = _selected(inv, through)
     inv.generated.append(GeneratedRun(
         fab.name, OPTICAL_THROUGH,
         Origin(m.document.file, m.document.index, ("spec", "optical_through")),
@@ -377,10 +383,7 @@ def record_shape(inv: Inventory, m: Manifest[Fabric], fab: FabricObj) -> None:
     for role, pattern in (("nodes", shape.nodes), ("switches", shape.switches)):
         if pattern is None:
             continue
-        try:
-            devs = select_devices(inv, pattern)
-        except GeneratorError:
-            devs = []
+        devs = _selected(inv, pattern)
         roles[role] = sorted(devs, key=lambda i: natural_key(inv.devices[i].address))
     inv.generated.append(GeneratedRun(
         fab.name, SHAPE_SELECTION, Origin(m.document.file, m.document.index, ("spec", "shape")),

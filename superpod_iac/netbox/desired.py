@@ -32,6 +32,10 @@ KINDS = ("tags", "custom-fields", "manufacturers", "device-roles", "rack-types",
 DEVICE_COMPONENTS = frozenset({"interfaces", "power-ports", "power-outlets", "module-bays"})
 """Components NetBox instantiates from a new device's type: planned only on devices that
 exist (a type given a template later), never deleted (they go with their device)."""
+TEMPLATE_OF = {"interfaces": "interface-templates", "front-ports": "front-port-templates",
+               "rear-ports": "rear-port-templates", "power-ports": "power-port-templates",
+               "power-outlets": "power-outlet-templates", "module-bays": "module-bay-templates"}
+"""Device component kind -> the template kind NetBox instantiates it from."""
 
 GLOBAL_KINDS = frozenset({"tags", "custom-fields", "manufacturers", "device-roles", "rack-types", "device-types",
                           "module-types", "interface-templates", "rear-port-templates",
@@ -390,10 +394,8 @@ def _power_components(st: DesiredState) -> dict[str, dict[str, list[dict[str, An
     what a device of the type has (a device made before its type got a template is given it
     with these fields)."""
     out: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for kind, comp in (("power-port-templates", "power-ports"),
-                       ("power-outlet-templates", "power-outlets"),
-                       ("module-bay-templates", "module-bays")):
-        for (dslug, _), want in st.objects[kind].items():
+    for comp in ("power-ports", "power-outlets", "module-bays"):
+        for (dslug, _), want in st.objects[TEMPLATE_OF[comp]].items():
             out[dslug][comp].append({k: v for k, v in want.fields.items() if k != "device_type"})
     return out
 

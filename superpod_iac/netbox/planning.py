@@ -22,6 +22,7 @@ from superpod_iac.netbox.desired import (
     KINDS,
     OWNED_FIELD_MARK,
     OWNER_TAG,
+    TEMPLATE_OF,
 )
 from superpod_iac.netbox.read import PARENT, Live
 from superpod_iac.netbox.slug import slugify
@@ -214,12 +215,6 @@ def _plan_one(live: Live, kind: str, key: Any, want: Any, drift: bool) -> Change
         return Change("update", kind, key, want.label, want.fields, ours, rec["id"], stamp,
                       theirs)
     return Change("note", kind, key, want.label, {}, {}, rec["id"], stamp, theirs)
-
-
-TEMPLATE_OF = {"interfaces": "interface-templates", "front-ports": "front-port-templates",
-               "rear-ports": "rear-port-templates", "power-ports": "power-port-templates",
-               "power-outlets": "power-outlet-templates", "module-bays": "module-bay-templates"}
-"""Device component kind -> the template kind NetBox instantiates it from."""
 
 
 def from_template(live: Live, kind: str, key: Any) -> bool:
